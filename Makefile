@@ -1,0 +1,97 @@
+# E-kassa: a mobile cash register for Kazakhstan (Go + Fyne).
+#
+#   make run          start the app in demo mode (embedded OFD emulator, no account, no network)
+#   make test         vet and run every test (installs what the build needs)
+#   make bench        run the benchmarks
+#   make fuzz         run every fuzz target for FUZZTIME each
+#   make conformance  the OFD conformance suite (emulator by default; OFD_ADDR etc. for a real OFD)
+#   make proto        regenerate ofdclient/pb from its .proto files
+#   make package-linux / package-android / package-ios
+#
+# Fyne needs cgo and the X11/GL headers. `deps` installs them when run as root on Debian/Ubuntu,
+# and otherwise prints the exact command.
+
+GO        ?= go
+GOBIN     ?= $(shell $(GO) env GOPATH)/bin
+FUZZTIME  ?= 20s
+BENCHTIME ?= 1s
+# Pinned tool versions: the generated code and the packages must not change with the day they are made.
+PROTOC_GEN_GO_VERSION ?= v1.36.12
+FYNE_TOOL_VERSION     ?= v1.7.4
+
+APT_PACKAGES := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libgles-dev
+# One header per package above: present means installed.
+DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/include/X11/extensions/Xrandr.h \
+               /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
+               /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
+
+.PHONY: all run demo build test test-race vet bench fuzz conformance proto deps tools \
+        package-linux package-android package-ios clean
+
+all: build
+
+deps:
+	@missing=""; for h in $(DEP_HEADERS); do [ -f $$h ] || missing="$$missing $$h"; done; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing the C headers Fyne needs:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Fyne needs cgo and the X11/GL headers. Install them with:"; \
+	    echo "  sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(GO) build -o bin/ekassa .
+
+run: deps
+	$(GO) run . -demo
+
+vet: deps
+	$(GO) vet ./...
+
+test: deps vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./kkm/... ./storage/... ./ofdclient/...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
+
+# Each fuzz target runs on its own for FUZZTIME (go test -fuzz takes one target at a time).
+fuzz: deps
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+conformance:
+	$(GO) test -count=1 -v -run '^TestConformance' ./ofdclient/...
+
+proto: tools
+	cd ofdclient/pb && PATH="$(GOBIN):$$PATH" protoc --proto_path=. --go_out=. --go_opt=paths=source_relative *.proto
+
+tools:
+	@command -v protoc >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler >/dev/null; \
+	  else echo "install protoc: sudo apt-get install -y protobuf-compiler"; exit 1; fi; }
+	@[ -x "$(GOBIN)/protoc-gen-go" ] && "$(GOBIN)/protoc-gen-go" --version | grep -q "$(PROTOC_GEN_GO_VERSION)" || \
+	  $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+package-linux: deps
+	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os linux --release
+
+package-android:
+	@[ -n "$$ANDROID_NDK_HOME" ] && [ -d "$$ANDROID_NDK_HOME" ] || { \
+	  echo "package-android needs the Android NDK (r25 or newer): set ANDROID_NDK_HOME to its folder."; exit 1; }
+	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os android --release
+
+package-ios:
+	@[ "$$(uname -s)" = Darwin ] && command -v xcodebuild >/dev/null 2>&1 || { \
+	  echo "package-ios needs macOS with Xcode and a signing identity (Apple developer account)."; exit 1; }
+	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os ios --release
+
+clean:
+	rm -rf bin

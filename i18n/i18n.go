@@ -1,0 +1,200 @@
+// Package i18n holds every user-facing string of the register in Kazakh, Russian and English,
+// and turns message IDs and typed errors into text in the cashier's language.
+//
+// Messages live in embedded JSON files under locales/, one file per area and language
+// (locales/<area>.<lang>.json), so that screens and the domain's errors can be translated
+// separately. Kazakh and Russian are complete; English too. A message missing in the chosen
+// language falls back to Russian, then to the message ID itself, so a gap is visible but never
+// blanks a screen; the tests keep the three languages in step.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Lang is one of the interface languages.
+type Lang string
+
+// The interface languages. Kazakh is the state language and comes first.
+const (
+	Kazakh  Lang = "kk"
+	Russian Lang = "ru"
+	English Lang = "en"
+)
+
+// Langs lists the interface languages in the order a language picker shows them.
+func Langs() []Lang { return []Lang{Kazakh, Russian, English} }
+
+// ParseLang returns the language for a tag such as "kk", "ru-KZ" or "en", and ok=false for any
+// other tag.
+func ParseLang(tag string) (Lang, bool) {
+	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	base, _, _ = strings.Cut(base, "_")
+	for _, l := range Langs() {
+		if string(l) == base {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// Name is the language's own name, for the language picker.
+func (l Lang) Name() string {
+	switch l {
+	case Kazakh:
+		return "Қазақша"
+	case Russian:
+		return "Русский"
+	case English:
+		return "English"
+	}
+	return string(l)
+}
+
+//go:embed locales/*.json
+var locales embed.FS
+
+// Bundle holds the messages of every language. It is safe for concurrent use once built.
+type Bundle struct {
+	b *goi18n.Bundle
+}
+
+// NewBundle loads the embedded message files.
+func NewBundle() (*Bundle, error) {
+	b := goi18n.NewBundle(language.Russian)
+	files, err := fs.Glob(locales, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(locales, f); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
+		}
+	}
+	return &Bundle{b: b}, nil
+}
+
+// MustBundle is NewBundle for program start and tests: the files are embedded, so an error is a
+// build defect, not a run-time condition.
+func MustBundle() *Bundle {
+	b, err := NewBundle()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// MessageIDs lists the IDs defined in the message files of a language, sorted. Tests use it to
+// keep the languages in step.
+func MessageIDs(l Lang) ([]string, error) {
+	files, err := fs.Glob(locales, "locales/*."+string(l)+".json")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, f := range files {
+		raw, err := locales.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
+		}
+		for id := range m {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// Localizer translates into one language.
+type Localizer struct {
+	lang Lang
+	loc  *goi18n.Localizer
+}
+
+// Localizer returns a translator into l, falling back to Russian.
+func (b *Bundle) Localizer(l Lang) *Localizer {
+	return &Localizer{lang: l, loc: goi18n.NewLocalizer(b.b, string(l), string(Russian))}
+}
+
+// Lang is the language this localizer translates into.
+func (l *Localizer) Lang() Lang { return l.lang }
+
+// Has reports whether id has a text in this language or its fallback.
+func (l *Localizer) Has(id string) bool {
+	_, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
+// T returns the text of message id with its {{.Name}} placeholders filled from data. A missing
+// message gives the ID itself, so the gap shows instead of an empty label.
+func (l *Localizer) T(id string, data ...map[string]any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 {
+		cfg.TemplateData = data[0]
+	}
+	s, err := l.loc.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// N returns the plural form of message id for count, which is also passed to the template as
+// {{.Count}}.
+func (l *Localizer) N(id string, count int, data ...map[string]any) string {
+	td := map[string]any{"Count": count}
+	if len(data) > 0 {
+		for k, v := range data[0] {
+			td[k] = v
+		}
+	}
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Translatable is an error (or any value) that carries a message ID and its parameters. The
+// domain's errors implement it; see Error.
+type Translatable interface {
+	MessageID() string
+}
+
+// templated is a Translatable with parameters.
+type templated interface {
+	TemplateData() map[string]any
+}
+
+// Error returns the cashier-facing text of err: the translation of the first error in its chain
+// that carries a message ID, or a generic message (never Go's internal text) when none does.
+func (l *Localizer) Error(err error) string {
+	if err == nil {
+		return ""
+	}
+	var t Translatable
+	if !errors.As(err, &t) {
+		return l.T("err.unexpected")
+	}
+	var data map[string]any
+	if td, ok := t.(templated); ok {
+		data = td.TemplateData()
+	}
+	if !l.Has(t.MessageID()) {
+		return l.T("err.unexpected")
+	}
+	return l.T(t.MessageID(), data)
+}

@@ -1,0 +1,19 @@
+// Package ofdclient speaks the KGD protocol 2.0.3 between the cash register and an OFD
+// (оператор фискальных данных), such as Kazakhtelecom's oofd.kz.
+//
+// The wire is plain TCP, one connection per request: the register connects, writes one frame,
+// reads one frame and closes. A frame is an 18-byte little-endian [Header] followed by a
+// protobuf payload: a [pb.Request] from the register, a [pb.Response] from the OFD.
+//
+// The package is built in layers:
+//
+//   - frame.go: the header and frame codec ([Header], [ReadFrame], [WriteFrame], [EncodeFrame],
+//     [DecodeRequest], [DecodeResponse]) with typed errors ([FrameError]) for anything malformed;
+//   - transport.go: one request/response exchange over TCP ([Transport.Exchange]) with
+//     deadlines, cancellation and errors that tell a temporary failure (retry, then go offline)
+//     from everything else ([IsTemporary]);
+//   - convert.go: money and wall-clock time to and from their wire forms.
+//
+// A result code other than 0 is not a transport error: the exchange returns the response and
+// the caller (the sender) decides what the code means for the register.
+package ofdclient

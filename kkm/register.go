@@ -1,5 +1,7 @@
 package kkm
 
+import "time"
+
 // Register is the register's settings and state together, with the methods that issue documents.
 //
 // The methods are pure: they take the Register by value, never change it, and return the new
@@ -21,4 +23,159 @@ type Register struct {
 type Issued struct {
 	Documents []Document `json:"documents"`
 	State     State      `json:"state"`
+}
+
+// shiftLimit returns the configured shift limit, or the default when unset.
+func (r Register) shiftLimit() time.Duration {
+	if r.Settings.ShiftLimit > 0 {
+		return r.Settings.ShiftLimit
+	}
+	return DefaultShiftLimit
+}
+
+// ShiftExpired reports whether the open shift has lasted the shift limit or longer at now; then
+// only the Z report may be issued.
+func (r Register) ShiftExpired(now time.Time) bool {
+	return r.State.ShiftOpen && now.Sub(r.State.ShiftOpenedAt) >= r.shiftLimit()
+}
+
+// ShiftTimeLeft returns how long the open shift may still last at now (0 once expired). With no
+// shift open it returns the whole shift limit: the next document opens a fresh shift.
+func (r Register) ShiftTimeLeft(now time.Time) time.Duration {
+	if !r.State.ShiftOpen {
+		return r.shiftLimit()
+	}
+	left := r.State.ShiftOpenedAt.Add(r.shiftLimit()).Sub(now)
+	if left < 0 {
+		return 0
+	}
+	return left
+}
+
+// checkClock refuses a time before the last document's (ErrClockBackwards).
+func (r Register) checkClock(now time.Time) error {
+	if now.Before(r.State.LastDocumentTime) {
+		return newError(ErrClockBackwards, "Last", r.State.LastDocumentTime, "Now", now)
+	}
+	return nil
+}
+
+// CanIssue reports whether a receipt or cash operation may be issued at now: the clock has not
+// gone back before the last document (ErrClockBackwards) and the open shift has not reached its
+// limit (ErrShiftExpired). The offline limit depends on the outbox; see CheckOfflineLimit.
+func (r Register) CanIssue(now time.Time) error {
+	if err := r.checkClock(now); err != nil {
+		return err
+	}
+	if r.ShiftExpired(now) {
+		return newError(ErrShiftExpired, "OpenedAt", r.State.ShiftOpenedAt,
+			"Hours", int64(r.shiftLimit()/time.Hour))
+	}
+	return nil
+}
+
+// IssueReceipt computes the draft (see ComputeReceipt) and issues it as a receipt at now by op;
+// offline says the register is offline, and the receipt then gets the next offline number. The
+// first document after a Z (or ever) opens the next shift. A receipt that pays out cash (a sale
+// return or a purchase) is refused when the drawer holds less (ErrCashInsufficient).
+//
+// A return is checked here only for naming a complete original; when the original is in the
+// journal, the caller also runs ValidateReturn with it and the returns made of it.
+func (r Register) IssueReceipt(draft ReceiptDraft, op Operator, now time.Time, offline bool) (Issued, error) {
+	if err := r.CanIssue(now); err != nil {
+		return Issued{}, err
+	}
+	rc, err := ComputeReceipt(draft, r.Settings)
+	if err != nil {
+		return Issued{}, err
+	}
+	if cash := rc.Taken - rc.Change; rc.Operation.PaysOut() && cash > r.State.CashInDrawer {
+		return Issued{}, newError(ErrCashInsufficient, "Amount", cash, "Cash", r.State.CashInDrawer)
+	}
+	st := r.State.Clone()
+	doc := st.begin(KindReceipt, op, now, offline)
+	if err := st.applyReceipt(&rc, offline); err != nil {
+		return Issued{}, err
+	}
+	doc.Receipt = &rc
+	return Issued{Documents: []Document{doc}, State: st}, nil
+}
+
+// CashIn issues a cash in (внесение) of amount at now by op.
+func (r Register) CashIn(amount Money, op Operator, now time.Time, offline bool) (Issued, error) {
+	return r.placement(KindCashIn, amount, op, now, offline)
+}
+
+// CashOut issues a cash out (изъятие) of amount at now by op; more than the cash in the drawer is
+// refused (ErrCashInsufficient).
+func (r Register) CashOut(amount Money, op Operator, now time.Time, offline bool) (Issued, error) {
+	return r.placement(KindCashOut, amount, op, now, offline)
+}
+
+// placement issues a cash in or out.
+func (r Register) placement(kind DocumentKind, amount Money, op Operator, now time.Time, offline bool) (Issued, error) {
+	if err := r.CanIssue(now); err != nil {
+		return Issued{}, err
+	}
+	switch {
+	case amount <= 0:
+		return Issued{}, newError(ErrCashAmountZero)
+	case amount > MaxMoney:
+		return Issued{}, newError(ErrMoneyOverflow, "Max", MaxMoney)
+	case kind == KindCashOut && amount > r.State.CashInDrawer:
+		return Issued{}, newError(ErrCashInsufficient, "Amount", amount, "Cash", r.State.CashInDrawer)
+	}
+	st := r.State.Clone()
+	doc := st.begin(kind, op, now, offline)
+	if err := st.applyPlacement(kind, amount, offline); err != nil {
+		return Issued{}, err
+	}
+	doc.Cash = amount
+	return Issued{Documents: []Document{doc}, State: st}, nil
+}
+
+// XReport builds the X report of the open shift at now: a snapshot of the counters, costing the
+// same however many documents the shift holds. It is not fiscal, takes no document number and
+// changes no state. With no shift open it is refused (ErrShiftNotOpen).
+func (r Register) XReport(op Operator, now time.Time) (Document, error) {
+	if err := r.checkClock(now); err != nil {
+		return Document{}, err
+	}
+	if !r.State.ShiftOpen {
+		return Document{}, newError(ErrShiftNotOpen)
+	}
+	rep := r.State.report(now)
+	return Document{Kind: KindXReport, ShiftNumber: r.State.ShiftNumber, Time: now, Operator: op, Report: &rep}, nil
+}
+
+// CloseShift closes the open shift at now with a Z report, also past the shift limit. When auto
+// cash-out is on and the drawer holds cash, it first issues a cash out of all of it, so Issued
+// holds that cash out and then the Z. The Z report's number is the shift number, unique within the
+// registration; the next document opens shift N+1. With no shift open it is refused
+// (ErrShiftNotOpen).
+func (r Register) CloseShift(op Operator, now time.Time, offline bool) (Issued, error) {
+	if err := r.checkClock(now); err != nil {
+		return Issued{}, err
+	}
+	if !r.State.ShiftOpen {
+		return Issued{}, newError(ErrShiftNotOpen)
+	}
+	st := r.State.Clone()
+	var docs []Document
+	if r.Settings.AutoCashOut && st.CashInDrawer > 0 {
+		amount := st.CashInDrawer
+		doc := st.begin(KindCashOut, op, now, offline)
+		if err := st.applyPlacement(KindCashOut, amount, offline); err != nil {
+			return Issued{}, err
+		}
+		doc.Cash = amount
+		docs = append(docs, doc)
+	}
+	doc := st.begin(KindZReport, op, now, offline)
+	rep := st.report(now)
+	rep.CloseTime = now
+	doc.Report = &rep
+	st.ShiftOpen = false
+	docs = append(docs, doc)
+	return Issued{Documents: docs, State: st}, nil
 }

@@ -103,3 +103,12 @@ type Report struct {
 	CashInDrawer Money    `json:"cash_in_drawer"` // cash_sum
 	Revenue      Money    `json:"revenue"`        // signed; see the type's comment
 }
+
+// RevenueWire returns the revenue as the wire's Revenue{sum, is_negative}: its absolute value and
+// whether it is negative.
+func (r *Report) RevenueWire() (sum Money, negative bool) {
+	if r.Revenue < 0 {
+		return -r.Revenue, true
+	}
+	return r.Revenue, false
+}

@@ -1,6 +1,11 @@
 package kkm
 
-import "time"
+import (
+	"net"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
 
 // RegInfo is the registration the OFD returns (service.reg_info): who owns the register, where it
 // works and its numbers. The register prints it on every receipt.
@@ -51,3 +56,78 @@ const (
 	DefaultOfflineLimit = 72 * time.Hour // the autonomous period (fact sheet §6.1)
 	DefaultShiftLimit   = 24 * time.Hour // the longest shift (fact sheet §6.2)
 )
+
+// Limits of the settings.
+const (
+	MaxRegisterNameLength = 64 // characters in RegisterName
+)
+
+// DefaultSettings returns the settings of a new register: not a VAT payer (default rate 16 % once
+// it becomes one), no maximum sum, receipt modifiers and buyer IIN/BIN off, auto cash-out off, the
+// 72-hour offline limit and the 24-hour shift limit. System ID, serial number, token and the
+// registration info come from the OFD's personal cabinet and the first COMMAND_INFO.
+func DefaultSettings() Settings {
+	return Settings{
+		DefaultVATRate: VAT16,
+		OfflineLimit:   DefaultOfflineLimit,
+		ShiftLimit:     DefaultShiftLimit,
+	}
+}
+
+// Validate checks the settings the owner can change. Every refusal is a typed *Error:
+// ErrSettingsRegisterName (longer than MaxRegisterNameLength), ErrSettingsMaxSum (negative or
+// above MaxMoney), ErrSettingsVATRate (a VAT payer's default rate must be 0, 5, 10 or 16 %),
+// ErrSettingsVATCertificate (a VAT payer gives the certificate's series and number, digits only),
+// ErrSettingsOfflineLimit and ErrSettingsShiftLimit (positive, at most 72 h and 24 h),
+// ErrSettingsOFDAddress (host:port with a numeric port, when set) and ErrSettingsSellerIINBIN (the
+// organisation's IIN/BIN, when known, passes ValidateIINBIN, which it wraps).
+func (s Settings) Validate() error {
+	if utf8.RuneCountInString(s.RegisterName) > MaxRegisterNameLength {
+		return newError(ErrSettingsRegisterName, "Max", MaxRegisterNameLength)
+	}
+	if s.MaxReceiptSum < 0 || s.MaxReceiptSum > MaxMoney {
+		return newError(ErrSettingsMaxSum, "Max", MaxMoney)
+	}
+	if s.VATPayer {
+		if !s.DefaultVATRate.Taxed() {
+			return newError(ErrSettingsVATRate)
+		}
+		if !allDigits(s.VATCertificateSeries) || !allDigits(s.VATCertificateNumber) {
+			return newError(ErrSettingsVATCertificate)
+		}
+	}
+	if s.OfflineLimit <= 0 || s.OfflineLimit > DefaultOfflineLimit {
+		return newError(ErrSettingsOfflineLimit, "Max", int64(DefaultOfflineLimit/time.Hour))
+	}
+	if s.ShiftLimit <= 0 || s.ShiftLimit > DefaultShiftLimit {
+		return newError(ErrSettingsShiftLimit, "Max", int64(DefaultShiftLimit/time.Hour))
+	}
+	if s.OFDAddress != "" {
+		host, port, err := net.SplitHostPort(s.OFDAddress)
+		if err != nil {
+			return wrapError(ErrSettingsOFDAddress, err, "Input", s.OFDAddress)
+		}
+		if p, perr := strconv.ParseUint(port, 10, 16); host == "" || perr != nil || p == 0 {
+			return newError(ErrSettingsOFDAddress, "Input", s.OFDAddress)
+		}
+	}
+	if s.Reg.OrgIINBIN != "" {
+		if err := ValidateIINBIN(s.Reg.OrgIINBIN); err != nil {
+			return wrapError(ErrSettingsSellerIINBIN, err, "Input", s.Reg.OrgIINBIN)
+		}
+	}
+	return nil
+}
+
+// allDigits reports whether s is a non-empty string of decimal digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,9 @@
 package kkm
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // State is the register's persistent state: where the numbering stands and every counter the
 // reports need. The journal saves it whole, as JSON, in the same transaction as each document that
@@ -19,4 +22,218 @@ type State struct {
 	NonNullable       [4]Money  `json:"non_nullable"`        // receipt totals since registration, per operation
 
 	Counters ShiftCounters `json:"counters"` // the open (or last closed) shift's ZX counters
+}
+
+// Clone returns a deep copy of the state, sharing no slice with s.
+func (s State) Clone() State {
+	s.Counters = s.Counters.clone()
+	return s
+}
+
+// clone returns a deep copy of the counters.
+func (c ShiftCounters) clone() ShiftCounters {
+	c.Sections = append([]SectionCounters(nil), c.Sections...)
+	c.Taxes = append([]TaxCounters(nil), c.Taxes...)
+	for i := range c.Receipts {
+		c.Receipts[i].Payments = append([]PaymentCounter(nil), c.Receipts[i].Payments...)
+	}
+	return c
+}
+
+// newShiftCounters returns the counters of a shift that opens after prev: zero, but for the counts
+// since registration, which carry over, and the non-nullable sums at the start.
+func newShiftCounters(prev ShiftCounters, nonNullable [4]Money) ShiftCounters {
+	var c ShiftCounters
+	for i := range c.Receipts {
+		c.Receipts[i].TotalCount = prev.Receipts[i].TotalCount
+		for _, t := range PaymentTypes() {
+			c.Receipts[i].Payments = append(c.Receipts[i].Payments, PaymentCounter{Type: t})
+		}
+	}
+	for i := range c.Placements {
+		c.Placements[i].TotalCount = prev.Placements[i].TotalCount
+	}
+	c.StartNonNullable = nonNullable
+	return c
+}
+
+// begin starts a fiscal document at now: it opens a shift if none is open, numbers the document,
+// moves the last document time and gives an offline document its offline number.
+func (s *State) begin(kind DocumentKind, op Operator, now time.Time, offline bool) Document {
+	if !s.ShiftOpen {
+		s.ShiftNumber++
+		s.ShiftOpen = true
+		s.ShiftOpenedAt = now
+		s.DocumentNumber = 0
+		s.Counters = newShiftCounters(s.Counters, s.NonNullable)
+	}
+	s.DocumentNumber++
+	s.LastDocumentTime = now
+	d := Document{Kind: kind, ShiftNumber: s.ShiftNumber, Number: s.DocumentNumber, Time: now, Operator: op, Offline: offline}
+	if offline {
+		s.LastOfflineNumber++
+		d.OfflineNumber = s.LastOfflineNumber
+	}
+	return d
+}
+
+// adder adds amounts with an overflow check, remembering whether any overflowed.
+type adder struct{ overflow bool }
+
+func (a *adder) add(dst *Money, v Money) {
+	s, ok := addMoney(*dst, v)
+	if !ok {
+		a.overflow = true
+		return
+	}
+	*dst = s
+}
+
+func (a *adder) count(dst *Counter, n uint32, v Money) {
+	dst.Count += n
+	a.add(&dst.Sum, v)
+}
+
+// applyReceipt adds a receipt to the counters. On overflow it returns ErrCounterOverflow and
+// leaves s partly changed; callers work on a clone.
+func (s *State) applyReceipt(rc *Receipt, offline bool) error {
+	var a adder
+	op := rc.Operation
+	c := &s.Counters
+	var discounts, markups uint32
+	discountSum, markupSum := rc.Discount, rc.Markup
+	if rc.Discount > 0 {
+		discounts++
+	}
+	if rc.Markup > 0 {
+		markups++
+	}
+	for i := range rc.Lines {
+		l := &rc.Lines[i]
+		if l.Discount > 0 {
+			discounts++
+			discountSum += l.Discount
+		}
+		if l.Markup > 0 {
+			markups++
+			markupSum += l.Markup
+		}
+		sc := c.section(l.Section)
+		a.count(&sc.Operations[op], 1, l.Gross)
+		if l.VATRate.Taxed() {
+			t := &c.tax(l.VATRate).Operations[op]
+			a.add(&t.Turnover, l.Sum)
+			a.add(&t.VAT, l.VAT)
+			a.add(&t.TurnoverWithoutVAT, l.Sum-l.VAT)
+		}
+	}
+	a.count(&c.Operations[op], 1, rc.Gross)
+	if discounts > 0 {
+		a.count(&c.Discounts[op], discounts, discountSum)
+	}
+	if markups > 0 {
+		a.count(&c.Markups[op], markups, markupSum)
+	}
+	a.count(&c.TotalResult[op], 1, rc.Total)
+
+	ro := &c.Receipts[op]
+	ro.TotalCount++
+	ro.Count++
+	a.add(&ro.Sum, rc.Total)
+	for _, p := range rc.Payments {
+		pc := ro.payment(p.Type)
+		pc.Count++
+		a.add(&pc.Sum, p.Sum)
+	}
+	if offline {
+		ro.OfflineCount++
+	}
+	a.add(&ro.DiscountSum, discountSum)
+	a.add(&ro.MarkupSum, markupSum)
+	a.add(&ro.ChangeSum, rc.Change)
+
+	a.add(&s.NonNullable[op], rc.Total)
+	cash := rc.Taken - rc.Change
+	if op.PaysOut() {
+		cash = -cash
+	}
+	a.add(&s.CashInDrawer, cash)
+	if a.overflow {
+		return newError(ErrCounterOverflow)
+	}
+	return nil
+}
+
+// applyPlacement adds a cash in or out to the counters and the drawer.
+func (s *State) applyPlacement(kind DocumentKind, amount Money, offline bool) error {
+	var a adder
+	i, sign := PlacementCashIn, Money(1)
+	if kind == KindCashOut {
+		i, sign = PlacementCashOut, -1
+	}
+	p := &s.Counters.Placements[i]
+	p.TotalCount++
+	p.Count++
+	a.add(&p.Sum, amount)
+	if offline {
+		p.OfflineCount++
+	}
+	a.add(&s.CashInDrawer, sign*amount)
+	if a.overflow {
+		return newError(ErrCounterOverflow)
+	}
+	return nil
+}
+
+// section returns the counters of a section, adding them in code order if new.
+func (c *ShiftCounters) section(code string) *SectionCounters {
+	i := sort.Search(len(c.Sections), func(k int) bool { return c.Sections[k].Section >= code })
+	if i == len(c.Sections) || c.Sections[i].Section != code {
+		c.Sections = append(c.Sections, SectionCounters{})
+		copy(c.Sections[i+1:], c.Sections[i:])
+		c.Sections[i] = SectionCounters{Section: code}
+	}
+	return &c.Sections[i]
+}
+
+// tax returns the counters of a VAT rate, adding them in rate order if new.
+func (c *ShiftCounters) tax(rate VATRate) *TaxCounters {
+	i := sort.Search(len(c.Taxes), func(k int) bool { return c.Taxes[k].Rate >= rate })
+	if i == len(c.Taxes) || c.Taxes[i].Rate != rate {
+		c.Taxes = append(c.Taxes, TaxCounters{})
+		copy(c.Taxes[i+1:], c.Taxes[i:])
+		c.Taxes[i] = TaxCounters{Rate: rate}
+	}
+	return &c.Taxes[i]
+}
+
+// payment returns the counter of a payment type, adding it in type order if missing.
+func (rc *ReceiptCounters) payment(t PaymentType) *PaymentCounter {
+	i := sort.Search(len(rc.Payments), func(k int) bool { return rc.Payments[k].Type >= t })
+	if i == len(rc.Payments) || rc.Payments[i].Type != t {
+		rc.Payments = append(rc.Payments, PaymentCounter{})
+		copy(rc.Payments[i+1:], rc.Payments[i:])
+		rc.Payments[i] = PaymentCounter{Type: t}
+	}
+	return &rc.Payments[i]
+}
+
+// report builds the report of the shift as it stands at now.
+func (s State) report(now time.Time) Report {
+	c := s.Counters.clone()
+	for i := range c.Receipts {
+		for _, t := range PaymentTypes() {
+			c.Receipts[i].payment(t)
+		}
+	}
+	tr := &c.TotalResult
+	return Report{
+		ShiftNumber:   s.ShiftNumber,
+		Time:          now,
+		OpenTime:      s.ShiftOpenedAt,
+		ShiftCounters: c,
+		NonNullable:   s.NonNullable,
+		CashInDrawer:  s.CashInDrawer,
+		Revenue:       tr[OpSale].Sum - tr[OpSaleReturn].Sum - tr[OpPurchase].Sum + tr[OpPurchaseReturn].Sum,
+	}
 }

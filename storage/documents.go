@@ -1,0 +1,388 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// Entry is a document as the journal holds it: its sequence number in the journal, the document,
+// and the OFD's answer once it has arrived (nil before, and always for X reports).
+type Entry struct {
+	Seq      int64
+	Document kkm.Document
+	Fiscal   *FiscalResult
+}
+
+// Page selects one page of a history listing, newest first. Before is the Seq of the last entry
+// of the previous page (0 for the first page); Limit is the page size (DefaultPageSize when 0).
+type Page struct {
+	Before int64
+	Limit  int
+}
+
+// DefaultPageSize is the page size of a Page with no Limit.
+const DefaultPageSize = 50
+
+// querier is what both *sql.DB and *sql.Tx offer, so lookups run inside or outside a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Commit writes docs (in order) and the register state after them in one transaction, and for
+// every fiscal document an outbox entry; X reports are journaled but not queued. It returns the
+// documents' sequence numbers. Nothing is written if anything fails. A Z report with auto
+// cash-out is the two documents of one Commit.
+func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.State) ([]int64, error) {
+	if len(docs) == 0 {
+		return nil, ErrNoDocuments
+	}
+	stateJSON, err := json.Marshal(state)
+	if err != nil {
+		return nil, fmt.Errorf("storage: commit: encode state: %w", err)
+	}
+	rows := make([]chainRow, len(docs))
+	for i := range docs {
+		if rows[i], err = documentRow(&docs[i]); err != nil {
+			return nil, err
+		}
+	}
+	seqs := make([]int64, len(docs))
+	err = j.inTx(ctx, func(tx *sql.Tx) error {
+		var head int64
+		var prev []byte
+		if err := tx.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&head, &prev); err != nil {
+			return fmt.Errorf("storage: commit: read chain head: %w", err)
+		}
+		for i := range rows {
+			r := &rows[i]
+			r.seq = head + 1
+			if p := parentOf(&docs[i]); p != nil {
+				if r.parentSeq, err = resolveParent(ctx, tx, *p); err != nil {
+					return err
+				}
+			}
+			h := rowHash(prev, *r)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO documents (seq, kind, shift_number, number, issued_at,
+					total, offline, offline_number, parent_seq, parent_number, content, prev_hash, hash)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				r.seq, r.kind, r.shiftNumber, r.number, r.issuedAt, r.total, r.offline,
+				nullIfZero(int64(r.offlineNumber)), nullIfZero(r.parentSeq), nullIfEmpty(r.parentNumber),
+				r.content, prev, h); err != nil {
+				return fmt.Errorf("storage: commit: document %d: %w", r.seq, err)
+			}
+			if docs[i].Kind.Fiscal() {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`,
+					r.seq, r.issuedAt); err != nil {
+					return fmt.Errorf("storage: commit: outbox %d: %w", r.seq, err)
+				}
+			}
+			seqs[i], head, prev = r.seq, r.seq, h
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`, head, prev); err != nil {
+			return fmt.Errorf("storage: commit: chain head: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO register_state (id, content) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET content = excluded.content`, stateJSON); err != nil {
+			return fmt.Errorf("storage: commit: state: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return seqs, nil
+}
+
+// documentRow encodes d into the row columns the hash covers (seq and parent seq are set later).
+func documentRow(d *kkm.Document) (chainRow, error) {
+	content, err := json.Marshal(d)
+	if err != nil {
+		return chainRow{}, fmt.Errorf("storage: commit: encode %s document: %w", d.Kind, err)
+	}
+	r := chainRow{
+		kind:          string(d.Kind),
+		shiftNumber:   d.ShiftNumber,
+		number:        d.Number,
+		issuedAt:      toMillis(d.Time),
+		total:         int64(d.Total()),
+		offline:       d.Offline,
+		offlineNumber: d.OfflineNumber,
+		content:       content,
+	}
+	if p := parentOf(d); p != nil {
+		r.parentNumber = p.Number
+	}
+	return r, nil
+}
+
+// parentOf returns the original a return names, or nil.
+func parentOf(d *kkm.Document) *kkm.ParentReceipt {
+	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
+		return nil
+	}
+	return d.Receipt.Parent
+}
+
+// resolveParent finds the journal's own receipt that p names, by fiscal sign first and then by
+// offline number, and returns its seq; 0 when the original is not in this journal (a register
+// moved to a new phone, or a receipt of another register).
+func resolveParent(ctx context.Context, q querier, p kkm.ParentReceipt) (int64, error) {
+	if p.Number == "" {
+		return 0, nil
+	}
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT f.seq FROM fiscal_results f JOIN documents d ON d.seq = f.seq
+		WHERE f.fiscal_sign = ? AND d.kind = 'receipt' ORDER BY f.seq LIMIT 1`, p.Number).Scan(&seq)
+	if err == nil {
+		return seq, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("storage: find parent receipt %q: %w", p.Number, err)
+	}
+	n, perr := strconv.ParseUint(p.Number, 10, 32)
+	if perr != nil || n == 0 {
+		return 0, nil
+	}
+	err = q.QueryRowContext(ctx, `SELECT seq FROM documents WHERE offline_number = ? AND kind = 'receipt'
+		ORDER BY seq DESC LIMIT 1`, n).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: find parent receipt %q: %w", p.Number, err)
+	}
+	return seq, nil
+}
+
+// State returns the register state saved by the last Commit (or SaveState); the zero State on a
+// fresh journal. It reads one row, whatever the journal's size.
+func (j *Journal) State(ctx context.Context) (kkm.State, error) {
+	var s kkm.State
+	var content []byte
+	err := j.db.QueryRowContext(ctx, `SELECT content FROM register_state WHERE id = 1`).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("storage: load state: %w", err)
+	}
+	if err := json.Unmarshal(content, &s); err != nil {
+		return s, fmt.Errorf("storage: decode state: %w", err)
+	}
+	return s, nil
+}
+
+// SaveState replaces the register state without a document, for the changes that issue none:
+// reconciling the shift with the OFD's view when a register is connected to a new phone.
+func (j *Journal) SaveState(ctx context.Context, s kkm.State) error {
+	content, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("storage: encode state: %w", err)
+	}
+	if _, err := j.db.ExecContext(ctx, `INSERT INTO register_state (id, content) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET content = excluded.content`, content); err != nil {
+		return fmt.Errorf("storage: save state: %w", err)
+	}
+	return nil
+}
+
+// entryColumns selects what scanEntry reads.
+const entryColumns = `d.seq, d.content, f.fiscal_sign, f.qr_link, f.answered_at
+	FROM documents d LEFT JOIN fiscal_results f ON f.seq = d.seq`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanEntry reads one row of entryColumns.
+func scanEntry(s scanner) (Entry, error) {
+	var e Entry
+	var content []byte
+	var sign, link sql.NullString
+	var at sql.NullInt64
+	if err := s.Scan(&e.Seq, &content, &sign, &link, &at); err != nil {
+		return e, err
+	}
+	if err := decodeDocument(content, &e.Document); err != nil {
+		return e, fmt.Errorf("document %d: %w", e.Seq, err)
+	}
+	if at.Valid {
+		e.Fiscal = &FiscalResult{Sign: sign.String, QRLink: link.String, At: fromMillis(at.Int64)}
+	}
+	return e, nil
+}
+
+// decodeDocument decodes a document's stored content.
+func decodeDocument(content []byte, d *kkm.Document) error {
+	if err := json.Unmarshal(content, d); err != nil {
+		return fmt.Errorf("storage: decode document: %w", err)
+	}
+	return nil
+}
+
+// one runs a query for at most one entry; ErrNotFound (naming what) when there is none.
+func (j *Journal) one(ctx context.Context, what, where string, args ...any) (Entry, error) {
+	e, err := scanEntry(j.db.QueryRowContext(ctx, `SELECT `+entryColumns+` WHERE `+where+` LIMIT 1`, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, notFound(what)
+	}
+	if err != nil {
+		return e, fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return e, nil
+}
+
+// Document returns the document with sequence number seq.
+func (j *Journal) Document(ctx context.Context, seq int64) (Entry, error) {
+	return j.one(ctx, fmt.Sprintf("document %d", seq), `d.seq = ?`, seq)
+}
+
+// ReceiptByNumber finds the receipt with number number in shift shift.
+func (j *Journal) ReceiptByNumber(ctx context.Context, shift, number uint32) (Entry, error) {
+	return j.one(ctx, fmt.Sprintf("receipt %d of shift %d", number, shift),
+		`d.shift_number = ? AND d.number = ? AND d.kind = 'receipt'`, shift, number)
+}
+
+// ReceiptByOfflineNumber finds the receipt issued offline with offline number n.
+func (j *Journal) ReceiptByOfflineNumber(ctx context.Context, n uint32) (Entry, error) {
+	return j.one(ctx, fmt.Sprintf("receipt with offline number %d", n),
+		`d.offline_number = ? AND d.kind = 'receipt' ORDER BY d.seq DESC`, n)
+}
+
+// ReceiptByFiscalSign finds the receipt the OFD gave fiscal sign sign.
+func (j *Journal) ReceiptByFiscalSign(ctx context.Context, sign string) (Entry, error) {
+	return j.one(ctx, fmt.Sprintf("receipt with fiscal sign %s", sign),
+		`f.fiscal_sign = ? AND d.kind = 'receipt' ORDER BY d.seq`, sign)
+}
+
+// DocumentsByShift lists shift shift's documents, newest first, one page at a time.
+func (j *Journal) DocumentsByShift(ctx context.Context, shift uint32, p Page) ([]Entry, error) {
+	return j.page(ctx, p, `d.shift_number = ?`, shift)
+}
+
+// DocumentsByPeriod lists the documents issued in [from, to), newest first, one page at a time.
+func (j *Journal) DocumentsByPeriod(ctx context.Context, from, to time.Time, p Page) ([]Entry, error) {
+	return j.page(ctx, p, `d.issued_at >= ? AND d.issued_at < ?`, toMillis(from), toMillis(to))
+}
+
+// page runs a keyset-paged listing, newest first.
+func (j *Journal) page(ctx context.Context, p Page, where string, args ...any) ([]Entry, error) {
+	limit := p.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	if p.Before > 0 {
+		where += ` AND d.seq < ?`
+		args = append(args, p.Before)
+	}
+	args = append(args, limit)
+	rows, err := j.db.QueryContext(ctx, `SELECT `+entryColumns+` WHERE `+where+` ORDER BY d.seq DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: list documents: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: list documents: %w", err)
+	}
+	return out, nil
+}
+
+// ReturnedLine is how much of one kind of line has been returned: the lines of the returns are
+// grouped by name, section, unit and price, which is what a return copies from its original.
+type ReturnedLine struct {
+	Name     string
+	Section  string
+	Unit     string
+	Price    kkm.Money
+	Quantity kkm.Quantity
+	Sum      kkm.Money
+}
+
+// Returned is what the returns against one original receipt add up to.
+type Returned struct {
+	Count int            // how many returns name it
+	Total kkm.Money      // their totals' sum (simple mode's limit)
+	Lines []ReturnedLine // per line kind, in order of first appearance (extended mode's limit)
+}
+
+// Returned adds up the returns already issued against the original parent names. The original is
+// looked up in the journal (by fiscal sign, then offline number) so that returns naming it either
+// way count together; an original from elsewhere is matched by the number the returns name.
+func (j *Journal) Returned(ctx context.Context, parent kkm.ParentReceipt) (Returned, error) {
+	var out Returned
+	seq, err := resolveParent(ctx, j.db, parent)
+	if err != nil {
+		return out, err
+	}
+	where, arg := `parent_number = ? AND parent_seq IS NULL`, any(parent.Number)
+	if seq > 0 {
+		where, arg = `parent_seq = ?`, seq
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT content FROM documents WHERE `+where+` AND kind = 'receipt' ORDER BY seq`, arg)
+	if err != nil {
+		return out, fmt.Errorf("storage: returned: %w", err)
+	}
+	defer rows.Close()
+	index := map[ReturnedLine]int{}
+	for rows.Next() {
+		var content []byte
+		var d kkm.Document
+		if err := rows.Scan(&content); err != nil {
+			return out, fmt.Errorf("storage: returned: %w", err)
+		}
+		if err := decodeDocument(content, &d); err != nil {
+			return out, err
+		}
+		if d.Receipt == nil {
+			continue
+		}
+		out.Count++
+		out.Total += d.Receipt.Total
+		for _, l := range d.Receipt.Lines {
+			key := ReturnedLine{Name: l.Name, Section: l.Section, Unit: l.Unit, Price: l.Price}
+			i, ok := index[key]
+			if !ok {
+				i = len(out.Lines)
+				index[key] = i
+				out.Lines = append(out.Lines, key)
+			}
+			out.Lines[i].Quantity += l.Quantity
+			out.Lines[i].Sum += l.Sum
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("storage: returned: %w", err)
+	}
+	return out, nil
+}
+
+// nullIfZero stores 0 as NULL, for optional integer columns.
+func nullIfZero(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// nullIfEmpty stores "" as NULL, for optional text columns.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

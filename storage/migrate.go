@@ -1,0 +1,156 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// A migration brings the schema from version-1 to version. Versions count from 1; the journal's
+// version is kept in PRAGMA user_version, which SQLite stores in the file header and changes
+// inside the migration's own transaction, so a migration is applied whole or not at all.
+type migration struct {
+	version    int
+	statements []string
+}
+
+// migrations lists every schema change in order. Append only: a released migration never changes.
+func migrations() []migration {
+	return []migration{{
+		version: 1,
+		statements: []string{
+			// documents: the journal proper. content is the kkm.Document as JSON; the other columns
+			// are copies of it for indexes, and all of them are covered by hash (see chain.go).
+			`CREATE TABLE documents (
+				seq            INTEGER PRIMARY KEY,  -- 1, 2, 3, ... without gaps
+				kind           TEXT    NOT NULL,
+				shift_number   INTEGER NOT NULL,
+				number         INTEGER NOT NULL,     -- number within the shift
+				issued_at      INTEGER NOT NULL,     -- Unix milliseconds
+				total          INTEGER NOT NULL,     -- tiyn
+				offline        INTEGER NOT NULL,     -- 0 or 1
+				offline_number INTEGER,              -- NULL unless issued offline with a number
+				parent_seq     INTEGER REFERENCES documents(seq), -- a return's original, when in this journal
+				parent_number  TEXT,                 -- a return's original as named (fiscal sign or offline number)
+				content        BLOB    NOT NULL,
+				prev_hash      BLOB    NOT NULL,
+				hash           BLOB    NOT NULL
+			)`,
+			`CREATE INDEX documents_by_shift ON documents(shift_number, number)`,
+			`CREATE INDEX documents_by_time ON documents(issued_at)`,
+			`CREATE INDEX documents_by_offline_number ON documents(offline_number) WHERE offline_number IS NOT NULL`,
+			`CREATE INDEX documents_by_parent ON documents(parent_seq) WHERE parent_seq IS NOT NULL`,
+			`CREATE INDEX documents_by_parent_number ON documents(parent_number) WHERE parent_number IS NOT NULL`,
+			// chain: the head of the hash chain (the last row written) and the last verified point.
+			`CREATE TABLE chain (
+				id            INTEGER PRIMARY KEY CHECK (id = 1),
+				head_seq      INTEGER NOT NULL,
+				head_hash     BLOB    NOT NULL,
+				verified_seq  INTEGER NOT NULL,
+				verified_hash BLOB    NOT NULL
+			)`,
+			`INSERT INTO chain VALUES (1, 0, zeroblob(32), 0, zeroblob(32))`,
+			// fiscal_results: the OFD's answer to a document, kept outside the hashed content
+			// because it arrives later (possibly days later, after an offline spell).
+			`CREATE TABLE fiscal_results (
+				seq         INTEGER PRIMARY KEY REFERENCES documents(seq),
+				fiscal_sign TEXT,                  -- NULL when the answer carries none (cash in/out, Z)
+				qr_link     TEXT    NOT NULL,
+				answered_at INTEGER NOT NULL        -- Unix milliseconds
+			)`,
+			`CREATE INDEX fiscal_results_by_sign ON fiscal_results(fiscal_sign) WHERE fiscal_sign IS NOT NULL`,
+			// outbox: one row per fiscal document, sent oldest first.
+			`CREATE TABLE outbox (
+				seq           INTEGER PRIMARY KEY REFERENCES documents(seq),
+				queued_at     INTEGER NOT NULL,    -- Unix milliseconds (the document's time)
+				token         INTEGER,             -- the request's TOKEN, set before it first leaves
+				reqnum        INTEGER,             -- the request's REQNUM, likewise
+				offline_begin INTEGER,             -- offline_period begin sent with it, Unix ms
+				done_at       INTEGER              -- NULL while waiting
+			)`,
+			`CREATE INDEX outbox_waiting ON outbox(seq) WHERE done_at IS NULL`,
+			// ofd_link: the link's own state, one row.
+			`CREATE TABLE ofd_link (
+				id            INTEGER PRIMARY KEY CHECK (id = 1),
+				token         INTEGER NOT NULL,
+				last_reqnum   INTEGER NOT NULL,
+				offline_since INTEGER,             -- Unix milliseconds, NULL when online
+				blocked_code  INTEGER NOT NULL,    -- 0 when not blocked, else the OFD result code
+				info_text     TEXT    NOT NULL
+			)`,
+			`INSERT INTO ofd_link VALUES (1, 0, 0, NULL, 0, '')`,
+			// register_state: kkm.State as JSON, one row, replaced by every Commit.
+			`CREATE TABLE register_state (
+				id      INTEGER PRIMARY KEY CHECK (id = 1),
+				content BLOB NOT NULL
+			)`,
+			// settings: kkm.Settings as JSON, one row (see settings.go for why).
+			`CREATE TABLE settings (
+				id      INTEGER PRIMARY KEY CHECK (id = 1),
+				content BLOB NOT NULL
+			)`,
+			`CREATE TABLE cashiers (
+				id            INTEGER PRIMARY KEY,
+				operator_code INTEGER NOT NULL UNIQUE,
+				name          TEXT    NOT NULL,
+				content       BLOB    NOT NULL     -- kkm.Cashier as JSON
+			)`,
+		},
+	}}
+}
+
+// SchemaVersion is the newest journal schema this build knows.
+func SchemaVersion() int {
+	m := migrations()
+	return m[len(m)-1].version
+}
+
+// migrate applies every migration newer than the journal's version, each in its own transaction,
+// and refuses a journal newer than this build.
+func migrate(ctx context.Context, db *sql.DB) error {
+	for _, m := range migrations() {
+		if err := applyMigration(ctx, db, m); err != nil {
+			return err
+		}
+	}
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("storage: read schema version: %w", err)
+	}
+	if v > SchemaVersion() {
+		return &VersionError{Found: v, Supported: SchemaVersion()}
+	}
+	return nil
+}
+
+// applyMigration applies m unless the journal already has it. The version is read inside the
+// write transaction, so two processes opening the same new file cannot both apply it.
+func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: migration %d: begin: %w", m.version, err)
+	}
+	defer rollback(tx)
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("storage: migration %d: read version: %w", m.version, err)
+	}
+	if v >= m.version {
+		return nil
+	}
+	if v != m.version-1 {
+		return fmt.Errorf("storage: migration %d: journal is at version %d", m.version, v)
+	}
+	for _, s := range m.statements {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("storage: migration %d: %w", m.version, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return fmt.Errorf("storage: migration %d: set version: %w", m.version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storage: migration %d: commit: %w", m.version, err)
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// Settings are kept as one JSON row rather than a table of columns: kkm.Settings is read and
+// written whole (the settings screen saves all of it at once, the register needs all of it), is a
+// few hundred bytes, and is never searched by field. One row keeps a save atomic, and a setting
+// added by a later version needs no migration: its JSON tag is simply absent from an older row and
+// decodes to the zero value.
+
+// Settings returns the saved settings, and false when none were ever saved (a new register).
+func (j *Journal) Settings(ctx context.Context) (kkm.Settings, bool, error) {
+	var s kkm.Settings
+	var content []byte
+	err := j.db.QueryRowContext(ctx, `SELECT content FROM settings WHERE id = 1`).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, false, nil
+	}
+	if err != nil {
+		return s, false, fmt.Errorf("storage: load settings: %w", err)
+	}
+	if err := json.Unmarshal(content, &s); err != nil {
+		return s, false, fmt.Errorf("storage: decode settings: %w", err)
+	}
+	return s, true, nil
+}
+
+// SaveSettings replaces the settings.
+func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
+	content, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("storage: encode settings: %w", err)
+	}
+	if _, err := j.db.ExecContext(ctx, `INSERT INTO settings (id, content) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET content = excluded.content`, content); err != nil {
+		return fmt.Errorf("storage: save settings: %w", err)
+	}
+	return nil
+}
+
+// AddCashier stores a new cashier and returns it with its ID set. An operator code another
+// cashier has is refused with ErrDuplicateOperatorCode.
+func (j *Journal) AddCashier(ctx context.Context, c kkm.Cashier) (kkm.Cashier, error) {
+	c.ID = 0
+	content, err := json.Marshal(c)
+	if err != nil {
+		return c, fmt.Errorf("storage: encode cashier: %w", err)
+	}
+	var id int64
+	err = j.db.QueryRowContext(ctx, `INSERT INTO cashiers (operator_code, name, content) VALUES (?, ?, ?)
+		RETURNING id`, int64(c.OperatorCode), c.Name, content).Scan(&id)
+	if err != nil {
+		return c, cashierError(c, err)
+	}
+	c.ID = id
+	return c, nil
+}
+
+// UpdateCashier replaces cashier c.ID (ErrNotFound when there is none).
+func (j *Journal) UpdateCashier(ctx context.Context, c kkm.Cashier) error {
+	content, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("storage: encode cashier: %w", err)
+	}
+	res, err := j.db.ExecContext(ctx, `UPDATE cashiers SET operator_code = ?, name = ?, content = ? WHERE id = ?`,
+		int64(c.OperatorCode), c.Name, content, c.ID)
+	if err != nil {
+		return cashierError(c, err)
+	}
+	return mustAffect(res, fmt.Sprintf("cashier %d", c.ID))
+}
+
+// DeleteCashier removes cashier id (ErrNotFound when there is none). The documents they issued
+// keep their Operator.
+func (j *Journal) DeleteCashier(ctx context.Context, id int64) error {
+	res, err := j.db.ExecContext(ctx, `DELETE FROM cashiers WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("storage: delete cashier %d: %w", id, err)
+	}
+	return mustAffect(res, fmt.Sprintf("cashier %d", id))
+}
+
+// Cashier returns cashier id.
+func (j *Journal) Cashier(ctx context.Context, id int64) (kkm.Cashier, error) {
+	return j.oneCashier(ctx, fmt.Sprintf("cashier %d", id), `id = ?`, id)
+}
+
+// CashierByOperatorCode returns the cashier with operator code code.
+func (j *Journal) CashierByOperatorCode(ctx context.Context, code uint32) (kkm.Cashier, error) {
+	return j.oneCashier(ctx, fmt.Sprintf("cashier with operator code %d", code), `operator_code = ?`, int64(code))
+}
+
+// Cashiers lists every cashier by name.
+func (j *Journal) Cashiers(ctx context.Context) ([]kkm.Cashier, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT id, content FROM cashiers ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list cashiers: %w", err)
+	}
+	defer rows.Close()
+	var out []kkm.Cashier
+	for rows.Next() {
+		c, err := scanCashier(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: list cashiers: %w", err)
+	}
+	return out, nil
+}
+
+// oneCashier reads the cashier matching where.
+func (j *Journal) oneCashier(ctx context.Context, what, where string, arg any) (kkm.Cashier, error) {
+	c, err := scanCashier(j.db.QueryRowContext(ctx, `SELECT id, content FROM cashiers WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound(what)
+	}
+	return c, err
+}
+
+// scanCashier decodes one (id, content) row.
+func scanCashier(s scanner) (kkm.Cashier, error) {
+	var c kkm.Cashier
+	var id int64
+	var content []byte
+	if err := s.Scan(&id, &content); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, err
+		}
+		return c, fmt.Errorf("storage: read cashier: %w", err)
+	}
+	if err := json.Unmarshal(content, &c); err != nil {
+		return c, fmt.Errorf("storage: decode cashier %d: %w", id, err)
+	}
+	c.ID = id
+	return c, nil
+}
+
+// cashierError turns a unique-constraint failure into ErrDuplicateOperatorCode.
+func cashierError(c kkm.Cashier, err error) error {
+	if strings.Contains(err.Error(), "UNIQUE constraint failed: cashiers.operator_code") {
+		return fmt.Errorf("%w: %d", ErrDuplicateOperatorCode, c.OperatorCode)
+	}
+	return fmt.Errorf("storage: save cashier %q: %w", c.Name, err)
+}
+
+// mustAffect returns ErrNotFound (naming what) when res changed no row.
+func mustAffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
+	}
+	if n == 0 {
+		return notFound(what)
+	}
+	return nil
+}

@@ -507,10 +507,11 @@ func FuzzReadFrame(f *testing.F) {
 		if fr.Header.Size > limit || int(fr.Header.Size) != HeaderSize+len(fr.Payload) {
 			t.Fatalf("header %+v with %d payload bytes", fr.Header, len(fr.Payload))
 		}
-		again, _, err := AppendFrame(nil, fr.Header, fr.Payload)
+		again, err := fr.Header.AppendBinary(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		again = append(again, fr.Payload...)
 		if !bytes.Equal(again, data[:fr.Header.Size]) {
 			t.Fatalf("re-encoded frame % x differs from input % x", again, data[:fr.Header.Size])
 		}

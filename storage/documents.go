@@ -302,22 +302,23 @@ func (j *Journal) page(ctx context.Context, p Page, where string, args ...any) (
 	return out, nil
 }
 
-// ReturnedLine is how much of one kind of line has been returned: the lines of the returns are
-// grouped by name, section, unit and price, which is what a return copies from its original.
+// ReturnedLine is how much of one item has been returned: the lines of the returns are grouped by
+// name, section, unit, price and VAT rate, the identity of an item that kkm.ValidateReturn uses.
 type ReturnedLine struct {
 	Name     string
 	Section  string
 	Unit     string
 	Price    kkm.Money
+	VATRate  kkm.VATRate
 	Quantity kkm.Quantity
 	Sum      kkm.Money
 }
 
 // Returned is what the returns against one original receipt add up to.
 type Returned struct {
-	Count int            // how many returns name it
-	Total kkm.Money      // their totals' sum (simple mode's limit)
-	Lines []ReturnedLine // per line kind, in order of first appearance (extended mode's limit)
+	Receipts []kkm.Receipt  // the returns, oldest first (kkm.ValidateReturn's "returned")
+	Total    kkm.Money      // their totals' sum (simple mode's limit)
+	Lines    []ReturnedLine // per item, in order of first appearance (extended mode's limit)
 }
 
 // Returned adds up the returns already issued against the original parent names. The original is
@@ -351,10 +352,10 @@ func (j *Journal) Returned(ctx context.Context, parent kkm.ParentReceipt) (Retur
 		if d.Receipt == nil {
 			continue
 		}
-		out.Count++
+		out.Receipts = append(out.Receipts, *d.Receipt)
 		out.Total += d.Receipt.Total
 		for _, l := range d.Receipt.Lines {
-			key := ReturnedLine{Name: l.Name, Section: l.Section, Unit: l.Unit, Price: l.Price}
+			key := ReturnedLine{Name: l.Name, Section: l.Section, Unit: l.Unit, Price: l.Price, VATRate: l.VATRate}
 			i, ok := index[key]
 			if !ok {
 				i = len(out.Lines)

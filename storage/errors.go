@@ -1,9 +1,6 @@
 package storage
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // ErrorCode is a kind of journal failure with a stable message ID, so the UI can translate it.
 // Its values are constants: compare with errors.Is, which also sees through the detailed error
@@ -90,6 +87,3 @@ func (e *ChainError) Unwrap() error { return ErrChainBroken }
 
 // notFound wraps ErrNotFound with what was looked for.
 func notFound(what string) error { return fmt.Errorf("%w: %s", ErrNotFound, what) }
-
-// isNotFound reports whether err is ErrNotFound (used by tests and callers alike via errors.Is).
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

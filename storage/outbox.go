@@ -28,9 +28,9 @@ type Request struct {
 
 // OutboxEntry is the oldest document waiting for the OFD.
 type OutboxEntry struct {
-	Entry               // the document
-	QueuedAt  time.Time // when it joined the queue
-	Request   *Request  // the request assigned to it, nil until AssignRequest
+	Entry              // the document
+	QueuedAt time.Time // when it joined the queue
+	Request  *Request  // the request assigned to it, nil until AssignRequest
 }
 
 // OutboxStats describes the queue for the UI and for the offline limit.

@@ -34,6 +34,9 @@ func parseDecimal(s string, frac int, max int64) (int64, decimalFault) {
 	if s[0] == '-' || strings.HasPrefix(s, "−") {
 		return 0, decimalNegative
 	}
+	if strings.Count(s, ",")+strings.Count(s, ".") > 1 {
+		return 0, decimalSyntax
+	}
 	var (
 		v         int64
 		digits    int  // digits seen in total

@@ -12,13 +12,13 @@ import (
 
 // Result codes the emulator answers (fact sheet §3.1, ResultTypeEnum).
 const (
-	codeOK               = 0
-	codeIncorrectData    = 13
-	codeNotEnoughCash    = 14
-	codeShiftExpired     = 11
-	codeSameTaxpayer     = 17
-	codeProtocolError    = 3
-	codeUnsupportedCmd   = 5
+	codeOK             = 0
+	codeIncorrectData  = 13
+	codeNotEnoughCash  = 14
+	codeShiftExpired   = 11
+	codeSameTaxpayer   = 17
+	codeProtocolError  = 3
+	codeUnsupportedCmd = 5
 )
 
 // result is an answer with only a result.

@@ -48,8 +48,8 @@ type exchangeKey struct {
 
 // lastDocument is the last document command the ledger accepted: the one a retry may replay.
 type lastDocument struct {
-	key     exchangeKey
-	command pb.CommandTypeEnum
+	key      exchangeKey
+	command  pb.CommandTypeEnum
 	answer   []byte   // the whole answer frame, replayed byte for byte
 	bodyHash [32]byte // SHA-256 of the request payload, to flag a retry whose body changed
 }

@@ -1,0 +1,776 @@
+package ofdclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ofdclient/pb"
+	"github.com/ekassa-go/ekassa/storage"
+)
+
+// Journal is what the Sender needs of the register's journal (*storage.Journal): the outbox,
+// read oldest first, and the OFD link's persistent state. The Sender is the only writer of the
+// link state while it runs; the token is changed through Sender.ChangeToken.
+type Journal interface {
+	NextOutbox(ctx context.Context) (storage.OutboxEntry, error)
+	OutboxStats(ctx context.Context) (storage.OutboxStats, error)
+	AssignRequest(ctx context.Context, seq int64, req storage.Request) (storage.Request, error)
+	CompleteOutbox(ctx context.Context, seq int64, result storage.FiscalResult, newToken uint32) error
+	LinkState(ctx context.Context) (storage.LinkState, error)
+	SetLinkState(ctx context.Context, s storage.LinkState) error
+	NextReqnum(ctx context.Context) (uint16, error)
+}
+
+// Config configures a Sender. Address, Identity and Exchanger are required; the zero values of
+// the rest are the defaults given.
+type Config struct {
+	Address   string    // the OFD's host:port
+	Identity  Identity  // system ID and registration (reg_info)
+	Exchanger Exchanger // the transport; *Transport in the app
+
+	// OfflineLimit is how long the register may work offline (default kkm.DefaultOfflineLimit).
+	OfflineLimit time.Duration
+	// TransactionTime is the spec's «общее время на обработку транзакции»: how long one
+	// document is retried before the register goes offline (default 5 s, the spec's minimum).
+	TransactionTime time.Duration
+	// QuickRetries caps the retries within TransactionTime (default 3): the register also goes
+	// offline after that many failed attempts, whichever comes first.
+	QuickRetries int
+	// ExchangeTimeout bounds one exchange (default TransactionTime).
+	ExchangeTimeout time.Duration
+	// RetryDelay is the first pause between quick retries, doubled after each (default 500 ms).
+	RetryDelay time.Duration
+	// OfflineRetry is the spec's «интервал задержки между попытками восстановления связи»:
+	// the first pause between attempts while offline, and between probes of a server block,
+	// doubled after each failure up to MaxOfflineRetry (defaults 60 s and 5 min). Wake cuts a
+	// pause short.
+	OfflineRetry    time.Duration
+	MaxOfflineRetry time.Duration
+	// Jitter spreads a pause so registers do not retry in step; the default picks uniformly in
+	// [d/2, d]. Tests pass the identity.
+	Jitter func(d time.Duration) time.Duration
+	// Now is the register's clock (default time.Now): offline periods, answer times and the
+	// offline limit. Pauses are real time.
+	Now func() time.Time
+	// Logf, when set, gets a line for every exchange and decision.
+	Logf func(format string, args ...any)
+}
+
+// withDefaults fills the zero fields.
+func (c Config) withDefaults() Config {
+	if c.OfflineLimit <= 0 {
+		c.OfflineLimit = kkm.DefaultOfflineLimit
+	}
+	if c.TransactionTime <= 0 {
+		c.TransactionTime = 5 * time.Second
+	}
+	if c.QuickRetries <= 0 {
+		c.QuickRetries = 3
+	}
+	if c.ExchangeTimeout <= 0 {
+		c.ExchangeTimeout = c.TransactionTime
+	}
+	if c.RetryDelay <= 0 {
+		c.RetryDelay = 500 * time.Millisecond
+	}
+	if c.OfflineRetry <= 0 {
+		c.OfflineRetry = time.Minute
+	}
+	if c.MaxOfflineRetry < c.OfflineRetry {
+		c.MaxOfflineRetry = max(5*time.Minute, c.OfflineRetry)
+	}
+	if c.Jitter == nil {
+		c.Jitter = func(d time.Duration) time.Duration {
+			if d <= 1 {
+				return d
+			}
+			return d/2 + rand.N(d/2+1)
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logf == nil {
+		c.Logf = func(string, ...any) {}
+	}
+	return c
+}
+
+// idle is the pause that waits for Wake (or the context) only.
+const idle time.Duration = -1
+
+// Sender drains the journal's outbox to the OFD, strictly oldest first, one document at a
+// time, and keeps the invariants of design.md §3:
+//
+//   - the (TOKEN, REQNUM) of a document's request is committed (AssignRequest) before it leaves
+//     and reused on every retry, also after a crash, so the OFD replays its answer instead of
+//     counting the document twice; only a token the cashier replaced after a refusal (code 2)
+//     takes the stored token's place;
+//   - the answer (fiscal sign, QR link, the answer header's new token) is committed in one
+//     transaction (CompleteOutbox);
+//   - temporary failures (no connection, timeout, reset, an unreadable answer, codes 254 and
+//     255) are retried for TransactionTime, then the register is offline from the first failed
+//     send until the queue drains, and every request sent meanwhile carries offline_period;
+//   - code 2 blocks until a new token is entered (ChangeToken); 15 blocks with the OFD's info
+//     text and probes with COMMAND_SYSTEM until the OFD answers OK; 11 allows only the Z report;
+//     every other code blocks with its reason until Retry.
+//
+// Run drives it; Wake, Pause, Resume, Retry and ChangeToken steer it from other goroutines;
+// State and Subscribe show it.
+type Sender struct {
+	cfg  Config
+	j    Journal
+	wake chan struct{}
+
+	exMu sync.Mutex // serialises exchanges with the OFD (REQNUM order) and link-state writes
+
+	mu        sync.Mutex // guards the fields below
+	link      storage.LinkState
+	loaded    bool
+	paused    bool
+	onlyZ     bool
+	waiting   int
+	oldest    time.Time
+	lastErr   error
+	lastOK    time.Time
+	failSince time.Time // the first failed attempt of the current document (zero: none)
+	failures  int       // failed attempts of the current document
+	probes    int       // failed probes of a server block or attempts while offline
+	statsDue  bool      // the outbox changed behind the sender's back (Wake): count it again
+	subs      map[int]func(State)
+	nextSub   int
+}
+
+// NewSender returns a Sender for the journal. Call Run to start it.
+func NewSender(j Journal, cfg Config) (*Sender, error) {
+	if j == nil || cfg.Exchanger == nil || cfg.Address == "" {
+		return nil, errors.New("ofdclient: a sender needs a journal, an exchanger and the OFD's address")
+	}
+	return &Sender{
+		cfg:      cfg.withDefaults(),
+		j:        j,
+		wake:     make(chan struct{}, 1),
+		statsDue: true,
+		subs:     map[int]func(State){},
+	}, nil
+}
+
+// Wake makes the sender look at the outbox now: the app calls it after committing a document.
+// It never blocks.
+func (s *Sender) Wake() {
+	s.mu.Lock()
+	s.statsDue = true
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Pause stops sending after the exchange in flight; the queue is kept. Resume continues.
+func (s *Sender) Pause() {
+	s.mu.Lock()
+	s.paused = true
+	s.mu.Unlock()
+	s.notify()
+}
+
+// Resume continues after Pause.
+func (s *Sender) Resume() {
+	s.mu.Lock()
+	s.paused = false
+	s.mu.Unlock()
+	s.notify()
+	s.Wake()
+}
+
+// Retry leaves a block (after a person fixed its cause) and sends the waiting document again
+// at once; out of an offline pause it tries at once too.
+func (s *Sender) Retry(ctx context.Context) error {
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	l := s.link
+	s.mu.Unlock()
+	if l.BlockedCode != 0 {
+		l.BlockedCode, l.InfoText = 0, ""
+		if err := s.setLink(ctx, l); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.probes = 0
+	s.mu.Unlock()
+	s.notify()
+	s.Wake()
+	return nil
+}
+
+// ChangeToken checks a new token with COMMAND_INFO and, when the OFD accepts it, stores it as
+// the link's token and leaves a block on the token (code 2) or the ID (code 1): the manual's
+// «Смена токена». The document waiting at the head of the queue is then sent with the new token
+// and its stored REQNUM. A refusal is a *ResultError, no answer an *UnreachableError; the stored
+// token is unchanged then.
+func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, error) {
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
+	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	reqnum, err := s.nextReqnum(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Connect(ctx, s.cfg.Exchanger, ConnectParams{
+		Address: s.cfg.Address, SystemID: s.cfg.Identity.SystemID, Token: token, Reqnum: reqnum,
+		Location: s.cfg.Identity.Location,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	l := s.link
+	s.mu.Unlock()
+	l.Token = token
+	if l.BlockedCode == ResultInvalidToken || l.BlockedCode == ResultUnknownID {
+		l.BlockedCode, l.InfoText = 0, ""
+	}
+	if err := s.setLink(ctx, l); err != nil {
+		return nil, err
+	}
+	s.cfg.Logf("ofd: new token %d accepted", token)
+	s.notify()
+	s.Wake()
+	return c, nil
+}
+
+// XReport asks the OFD for its X report of the open shift, sending the register's own counters
+// (doc is an X report document). X reports are not queued: while the link is offline or
+// blocked, or documents are waiting, it returns ErrNotConnected and the app shows its own X.
+func (s *Sender) XReport(ctx context.Context, doc *kkm.Document) (*pb.ZXReport, error) {
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
+	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	l, waiting := s.link, s.waiting
+	s.mu.Unlock()
+	if l.BlockedCode != 0 || !l.OfflineSince.IsZero() || waiting > 0 {
+		return nil, ErrNotConnected
+	}
+	req, err := s.cfg.Identity.Request(doc, nil)
+	if err != nil {
+		return nil, err
+	}
+	reqnum, err := s.nextReqnum(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, resp, err := s.exchange(ctx, Header{SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	if err != nil {
+		return nil, err
+	}
+	if code := resp.GetResult().GetResultCode(); code != ResultOK {
+		return nil, &ResultError{Command: req.GetCommand(), Code: code, Text: resp.GetResult().GetResultText(), Info: adInfo(resp)}
+	}
+	return resp.GetReport().GetZxReport(), nil
+}
+
+// State returns a snapshot of the link for the UI.
+func (s *Sender) State() State {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := State{
+		Paused:        s.paused,
+		OfflineSince:  s.link.OfflineSince,
+		Waiting:       s.waiting,
+		OldestWaiting: s.oldest,
+		OnlyZ:         s.onlyZ,
+		LastError:     s.lastErr,
+		LastAnswer:    s.lastOK,
+	}
+	if s.waiting == 0 {
+		st.OldestWaiting = time.Time{}
+	}
+	st.OfflineLeft = kkm.OfflineTimeLeft(st.OldestWaiting, now, s.cfg.OfflineLimit)
+	st.OfflineLimitReached = kkm.CheckOfflineLimit(st.OldestWaiting, now, s.cfg.OfflineLimit) != nil
+	switch {
+	case s.link.BlockedCode != 0:
+		st.Mode = ModeBlocked
+		st.Block = &ResultError{Code: s.link.BlockedCode, Info: s.link.InfoText}
+		if s.link.BlockedCode != ResultBlocked {
+			st.Block.Text, st.Block.Info = s.link.InfoText, ""
+		}
+	case !s.link.OfflineSince.IsZero():
+		st.Mode = ModeOffline
+	}
+	return st
+}
+
+// Subscribe calls fn with the new state after every change, from the goroutine that made it
+// (Run's, mostly): fn must return quickly, and a Fyne UI hands the state to fyne.Do. The
+// returned function ends the subscription.
+func (s *Sender) Subscribe(fn func(State)) (unsubscribe func()) {
+	s.mu.Lock()
+	id := s.nextSub
+	s.nextSub++
+	s.subs[id] = fn
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.subs, id)
+		s.mu.Unlock()
+	}
+}
+
+// notify calls the subscribers with the current state.
+func (s *Sender) notify() {
+	st := s.State()
+	s.mu.Lock()
+	fns := make([]func(State), 0, len(s.subs))
+	for _, fn := range s.subs {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(st)
+	}
+}
+
+// Run sends the outbox until ctx ends, and returns ctx's error then, or an error of the
+// journal that made it impossible to start.
+func (s *Sender) Run(ctx context.Context) error {
+	s.exMu.Lock()
+	err := s.load(ctx)
+	s.exMu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.notify()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d := s.step(ctx)
+		s.notify()
+		if d == 0 {
+			continue
+		}
+		var timer *time.Timer
+		var fire <-chan time.Time
+		if d > 0 {
+			timer = time.NewTimer(d)
+			fire = timer.C
+		}
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-fire:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+// Drain sends until the outbox is empty, the link is blocked, or a send fails: one pass of
+// Run without its pauses. It returns the number of documents the OFD accepted, and the reason
+// it stopped early (a *ResultError for a block, the exchange's error for a failure).
+func (s *Sender) Drain(ctx context.Context) (int, error) {
+	s.exMu.Lock()
+	err := s.load(ctx)
+	s.exMu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		before, block := s.waiting, s.link.BlockedCode
+		s.mu.Unlock()
+		if block != 0 {
+			st := s.State()
+			return n, st.Block
+		}
+		d := s.step(ctx)
+		s.mu.Lock()
+		after, lastErr := s.waiting, s.lastErr
+		s.mu.Unlock()
+		if after < before {
+			n += before - after
+		}
+		if d == 0 {
+			continue
+		}
+		if after == 0 && lastErr == nil {
+			return n, nil
+		}
+		if lastErr != nil {
+			return n, lastErr
+		}
+		st := s.State()
+		if st.Block != nil {
+			return n, st.Block
+		}
+		return n, nil
+	}
+	return n, ctx.Err()
+}
+
+// load reads the link state once. Called with exMu held.
+func (s *Sender) load(ctx context.Context) error {
+	s.mu.Lock()
+	loaded := s.loaded
+	s.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	l, err := s.j.LinkState(ctx)
+	if err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	s.mu.Lock()
+	s.link, s.loaded = l, true
+	s.mu.Unlock()
+	return nil
+}
+
+// setLink persists the link state and keeps it. Called with exMu held.
+func (s *Sender) setLink(ctx context.Context, l storage.LinkState) error {
+	if err := s.j.SetLinkState(ctx, l); err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	s.mu.Lock()
+	s.link = l
+	s.mu.Unlock()
+	return nil
+}
+
+// nextReqnum takes the next REQNUM for a request that carries no document. Called with exMu.
+func (s *Sender) nextReqnum(ctx context.Context) (uint16, error) {
+	n, err := s.j.NextReqnum(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	s.mu.Lock()
+	s.link.LastReqnum = n
+	s.mu.Unlock()
+	return n, nil
+}
+
+// refreshStats counts the outbox again. Called with exMu held.
+func (s *Sender) refreshStats(ctx context.Context) error {
+	st, err := s.j.OutboxStats(ctx)
+	if err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	s.mu.Lock()
+	s.waiting, s.oldest, s.statsDue = st.Waiting, st.OldestQueued, false
+	s.mu.Unlock()
+	return nil
+}
+
+// exchange runs one exchange with the exchange timeout, wrapping transport failures.
+func (s *Sender) exchange(ctx context.Context, h Header, req *pb.Request) (Header, *pb.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ExchangeTimeout)
+	defer cancel()
+	rh, resp, err := s.cfg.Exchanger.Exchange(ctx, s.cfg.Address, h, req)
+	if err != nil {
+		return rh, nil, &UnreachableError{Addr: s.cfg.Address, Err: err}
+	}
+	if resp.GetCommand() != req.GetCommand() {
+		return rh, nil, &UnreachableError{Addr: s.cfg.Address,
+			Err: fmt.Errorf("answer to %v is %v", req.GetCommand(), resp.GetCommand())}
+	}
+	return rh, resp, nil
+}
+
+// step does one unit of work and returns how long to pause before the next (0: go on at once,
+// idle: until Wake).
+func (s *Sender) step(ctx context.Context) time.Duration {
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
+	s.mu.Lock()
+	paused, statsDue, l := s.paused, s.statsDue, s.link
+	s.mu.Unlock()
+	if statsDue {
+		if err := s.refreshStats(ctx); err != nil {
+			return s.localFailure(err)
+		}
+	}
+	if paused {
+		return idle
+	}
+	switch l.BlockedCode {
+	case 0:
+	case ResultBlocked:
+		return s.probe(ctx, l)
+	default:
+		return idle
+	}
+	e, err := s.j.NextOutbox(ctx)
+	if errors.Is(err, storage.ErrNotFound) {
+		return s.drained(ctx, l)
+	}
+	if err != nil {
+		return s.localFailure(err)
+	}
+	return s.send(ctx, l, e)
+}
+
+// localFailure records a journal failure and pauses before trying again.
+func (s *Sender) localFailure(err error) time.Duration {
+	s.cfg.Logf("ofd: journal: %v", err)
+	s.mu.Lock()
+	s.lastErr = err
+	s.mu.Unlock()
+	return s.cfg.Jitter(s.cfg.RetryDelay)
+}
+
+// drained handles an empty outbox: the offline spell (if any) ends.
+func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration {
+	s.mu.Lock()
+	s.waiting, s.oldest = 0, time.Time{}
+	s.mu.Unlock()
+	if !l.OfflineSince.IsZero() {
+		l.OfflineSince = time.Time{}
+		if err := s.setLink(ctx, l); err != nil {
+			return s.localFailure(err)
+		}
+		s.cfg.Logf("ofd: queue drained, online again")
+	}
+	return idle
+}
+
+// send sends the outbox's oldest document once and handles the answer.
+func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.OutboxEntry) time.Duration {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	s.oldest = e.QueuedAt
+	if s.waiting < 1 {
+		s.waiting = 1
+	}
+	s.mu.Unlock()
+
+	var req storage.Request
+	if e.Request != nil {
+		req = *e.Request
+	} else {
+		var err error
+		req, err = s.j.AssignRequest(ctx, e.Seq, storage.Request{
+			Token: l.Token, Reqnum: l.LastReqnum + 1, OfflineBegin: l.OfflineSince,
+		})
+		if err != nil {
+			return s.localFailure(err)
+		}
+		s.mu.Lock()
+		s.link.LastReqnum = req.Reqnum
+		s.mu.Unlock()
+	}
+	// The link's token changes only with an accepted answer (which completes the entry) or by
+	// the cashier (ChangeToken, after a refusal). So a stored token that differs from the link's
+	// was refused: the new token goes with the stored REQNUM.
+	token := l.Token
+
+	var off *OfflinePeriod
+	switch {
+	case !l.OfflineSince.IsZero():
+		off = &OfflinePeriod{Begin: l.OfflineSince, End: now}
+	case !req.OfflineBegin.IsZero():
+		off = &OfflinePeriod{Begin: req.OfflineBegin, End: now}
+	}
+	wreq, err := s.cfg.Identity.Request(&e.Document, off)
+	if err != nil {
+		return s.block(ctx, &ResultError{Code: ResultDocumentUnsendable, Err: err,
+			Text: fmt.Sprintf("document %d: %v", e.Seq, err)})
+	}
+	h := Header{SystemID: s.cfg.Identity.SystemID, Token: token, ReqNum: req.Reqnum}
+	rh, resp, err := s.exchange(ctx, h, wreq)
+	if ctx.Err() != nil {
+		return idle
+	}
+	if err != nil {
+		s.cfg.Logf("ofd: document %d (token %d, reqnum %d): %v", e.Seq, token, req.Reqnum, err)
+		return s.failed(ctx, now, err)
+	}
+	code := resp.GetResult().GetResultCode()
+	s.cfg.Logf("ofd: document %d (%v, token %d, reqnum %d): code %d", e.Seq, wreq.GetCommand(), token, req.Reqnum, code)
+	switch code {
+	case ResultOK:
+		return s.accepted(ctx, e, rh, resp, now)
+	case ResultServiceUnavailable, ResultUnknownError:
+		return s.failed(ctx, now, &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()})
+	case ResultShiftExpired:
+		// The OFD takes nothing but a Z in this shift, yet this document belongs to it and
+		// is already the buyer's: it goes on as an offline catch-up message, which the OFD
+		// does not refuse with 11 (spec §2.4), and the register allows only the Z meanwhile.
+		s.mu.Lock()
+		s.onlyZ = true
+		s.lastErr = &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
+		s.mu.Unlock()
+		if l.OfflineSince.IsZero() {
+			l.OfflineSince = now
+			if err := s.setLink(ctx, l); err != nil {
+				return s.localFailure(err)
+			}
+		}
+		return s.cfg.Jitter(s.cfg.RetryDelay)
+	}
+	return s.block(ctx, &ResultError{Command: wreq.GetCommand(), Code: code,
+		Text: resp.GetResult().GetResultText(), Info: adInfo(resp)})
+}
+
+// accepted stores the OFD's answer to the head document.
+func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh Header, resp *pb.Response, now time.Time) time.Duration {
+	res := storage.FiscalResult{At: now}
+	if t := resp.GetTicket(); t != nil {
+		res.Sign, res.QRLink = t.GetTicketNumber(), string(t.GetQrCode())
+	}
+	if e.Document.Kind == kkm.KindReceipt && res.Sign == "" {
+		// The OFD counted the receipt (and may have rotated the token) but gave no fiscal
+		// sign: a broken answer. Retrying the same request replays it, so block for a person.
+		return s.block(ctx, &ResultError{Command: resp.GetCommand(), Code: ResultProtocolViolation,
+			Text: fmt.Sprintf("document %d: the OFD accepted the receipt without a fiscal sign", e.Seq)})
+	}
+	if err := s.j.CompleteOutbox(ctx, e.Seq, res, rh.Token); err != nil {
+		return s.localFailure(err)
+	}
+	s.mu.Lock()
+	s.link.Token = rh.Token
+	s.failSince, s.failures, s.probes = time.Time{}, 0, 0
+	s.lastErr, s.lastOK = nil, now
+	if s.waiting > 0 {
+		s.waiting--
+	}
+	if e.Document.Kind == kkm.KindZReport {
+		s.onlyZ = false
+	}
+	s.mu.Unlock()
+	return 0
+}
+
+// failed handles a temporary failure of the head document: quick retries within the
+// transaction time, then offline from the first failed attempt, with growing pauses.
+func (s *Sender) failed(ctx context.Context, now time.Time, cause error) time.Duration {
+	s.mu.Lock()
+	if s.failSince.IsZero() {
+		s.failSince = now
+	}
+	s.failures++
+	s.lastErr = cause
+	failSince, failures := s.failSince, s.failures
+	l := s.link
+	s.mu.Unlock()
+	if l.OfflineSince.IsZero() {
+		if now.Sub(failSince) < s.cfg.TransactionTime && failures <= s.cfg.QuickRetries {
+			return s.cfg.Jitter(s.cfg.RetryDelay << min(failures-1, 16))
+		}
+		l.OfflineSince = failSince
+		if err := s.setLink(ctx, l); err != nil {
+			return s.localFailure(err)
+		}
+		s.cfg.Logf("ofd: offline since %s", failSince.Format(time.DateTime))
+	}
+	return s.offlinePause()
+}
+
+// offlinePause returns the next pause between attempts while offline or server-blocked.
+func (s *Sender) offlinePause() time.Duration {
+	s.mu.Lock()
+	n := s.probes
+	s.probes++
+	s.mu.Unlock()
+	d := s.cfg.OfflineRetry << min(n, 16)
+	if d > s.cfg.MaxOfflineRetry || d <= 0 {
+		d = s.cfg.MaxOfflineRetry
+	}
+	return s.cfg.Jitter(d)
+}
+
+// block stops sending for the reason given and persists it.
+func (s *Sender) block(ctx context.Context, why *ResultError) time.Duration {
+	s.mu.Lock()
+	l := s.link
+	s.lastErr = why
+	s.failSince, s.failures = time.Time{}, 0
+	s.mu.Unlock()
+	l.BlockedCode = why.Code
+	l.InfoText = why.Info
+	if why.Code != ResultBlocked {
+		l.InfoText = why.Text
+	}
+	if err := s.setLink(ctx, l); err != nil {
+		return s.localFailure(err)
+	}
+	s.cfg.Logf("ofd: blocked: %v", why)
+	if why.Code == ResultBlocked {
+		return s.offlinePause()
+	}
+	return idle
+}
+
+// probe sends COMMAND_SYSTEM with reg_info while the OFD blocks the register (spec §5.4) and
+// leaves the block when it answers OK.
+func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
+	now := s.cfg.Now()
+	var off *OfflinePeriod
+	if !l.OfflineSince.IsZero() {
+		off = &OfflinePeriod{Begin: l.OfflineSince, End: now}
+	}
+	req, err := s.cfg.Identity.SystemRequest(off)
+	if err != nil {
+		return s.block(ctx, &ResultError{Code: ResultDocumentUnsendable, Err: err, Text: err.Error()})
+	}
+	reqnum, err := s.nextReqnum(ctx)
+	if err != nil {
+		return s.localFailure(err)
+	}
+	_, resp, err := s.exchange(ctx, Header{SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	if ctx.Err() != nil {
+		return idle
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.lastErr = err
+		s.mu.Unlock()
+		return s.offlinePause()
+	}
+	switch code := resp.GetResult().GetResultCode(); code {
+	case ResultOK:
+		s.mu.Lock()
+		l = s.link
+		s.probes = 0
+		s.lastErr = nil
+		s.mu.Unlock()
+		l.BlockedCode, l.InfoText = 0, ""
+		if err := s.setLink(ctx, l); err != nil {
+			return s.localFailure(err)
+		}
+		s.cfg.Logf("ofd: the OFD lifted its block")
+		return 0
+	case ResultBlocked, ResultServiceUnavailable, ResultUnknownError:
+		if info := adInfo(resp); code == ResultBlocked && info != "" && info != l.InfoText {
+			s.mu.Lock()
+			l = s.link
+			s.mu.Unlock()
+			l.InfoText = info
+			if err := s.setLink(ctx, l); err != nil {
+				return s.localFailure(err)
+			}
+		}
+		return s.offlinePause()
+	default:
+		return s.block(ctx, &ResultError{Command: req.GetCommand(), Code: code,
+			Text: resp.GetResult().GetResultText(), Info: adInfo(resp)})
+	}
+}

@@ -35,7 +35,7 @@ func TestComputeReceiptVAT(t *testing.T) {
 	r, err := ComputeReceipt(ReceiptDraft{
 		Operation: OpSale,
 		Lines: []LineDraft{
-			item("Хлеб", 1000, 58000),                                  // 580,00 at 16 %: VAT 80,00
+			item("Хлеб", 1000, 58000),                                   // 580,00 at 16 %: VAT 80,00
 			{Name: "Дәрі", Quantity: 2000, Price: 10500, VATRate: VAT5}, // 210,00 at 5 %: 10,00
 			{Name: "Газета", Quantity: 1000, Price: 11000, VATRate: VAT10},
 			{Name: "Экспорт", Quantity: 1000, Price: 5000, VATRate: VAT0},
@@ -83,7 +83,7 @@ func TestVATIncluded(t *testing.T) {
 		{110, VAT10, 10},
 		{1000, VAT0, 0},
 		{1000, VATNone, 0},
-		{29, VAT16, 4}, // 4,0 exactly
+		{29, VAT16, 4},                     // 4,0 exactly
 		{MaxMoney, VAT16, 137931034482758}, // …758,48
 	}
 	for _, tt := range tests {

@@ -143,7 +143,10 @@ func TestRegisterRules(t *testing.T) {
 			_, err := r.IssueReceipt(d, cashierOp, t0, false)
 			return err
 		}, ""},
-		{"bad draft", func(r Register) error { _, err := r.IssueReceipt(ReceiptDraft{Operation: OpSale}, cashierOp, t0, false); return err }, ErrReceiptEmpty},
+		{"bad draft", func(r Register) error {
+			_, err := r.IssueReceipt(ReceiptDraft{Operation: OpSale}, cashierOp, t0, false)
+			return err
+		}, ErrReceiptEmpty},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,6 +79,8 @@ func roundTrip(addr string, frame []byte) (ofdclient.Frame, error) {
 	if _, err := conn.Write(frame); err != nil {
 		return ofdclient.Frame{}, err
 	}
+	// The request is whole: half-close, so a server waiting for more of a short frame sees the end.
+	conn.(*net.TCPConn).CloseWrite()
 	return ofdclient.ReadFrame(conn, 0)
 }
 

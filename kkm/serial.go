@@ -11,8 +11,9 @@ const SerialNumberPrefix = "EKG"
 // NewSerialNumber generates the serial number (ZNM, заводской номер) of a new software register
 // («Новая касса»). The format is SerialNumberPrefix, then 12 random decimal digits from
 // crypto/rand, then one Luhn check digit over those 12 digits: "EKG" + 13 digits, 16 characters,
-// e.g. "EKG4096173850226". With 10^12 possible numbers, two registers sharing one is as likely
-// as a collision of 40-bit random identifiers: negligible for a fleet of any realistic size.
+// e.g. "EKG4096173850227". Uniqueness is probabilistic: among n registers the chance that any two
+// share a number is about n²/(2·10¹²), 5·10⁻⁵ for 10 000 registers; a caller that keeps the
+// numbers already issued (the OFD's cabinet does) draws again on a clash.
 func NewSerialNumber() (string, error) { return newSerialNumber(rand.Reader) }
 
 // newSerialNumber generates a serial number from the random bytes of r.

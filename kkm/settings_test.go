@@ -51,7 +51,7 @@ func TestSettingsValidate(t *testing.T) {
 
 func TestSettingsJSON(t *testing.T) {
 	s := payerSettings()
-	s.SystemID, s.Token, s.SerialNumber = 1234, 987654321, "EKG4096173850226"
+	s.SystemID, s.Token, s.SerialNumber = 1234, 987654321, "EKG4096173850227"
 	s.DefaultVATRate = VAT10
 	b, err := json.Marshal(s)
 	if err != nil {

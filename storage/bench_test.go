@@ -1,0 +1,149 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// reportPercentiles reports the p50 and p99 of per-operation durations in microseconds.
+func reportPercentiles(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	at := func(p float64) float64 {
+		i := int(p * float64(len(d)-1))
+		return float64(d[i]) / float64(time.Microsecond)
+	}
+	b.ReportMetric(at(0.50), "p50-µs")
+	b.ReportMetric(at(0.99), "p99-µs")
+}
+
+// BenchmarkBareDurableInsert is the floor a document commit is measured against: one 600-byte row
+// per transaction into a real file with the journal's own pragmas (WAL, synchronous=FULL).
+func BenchmarkBareDurableInsert(b *testing.B) {
+	ctx := context.Background()
+	dsn, err := DSN(filepath.Join(b.TempDir(), "bare.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	body := make([]byte, 600)
+	rand.Read(body)
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, body); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	reportPercentiles(b, durations)
+}
+
+// BenchmarkIssueReceipt issues a five-item cash sale through kkm (validate, compute, counters) and
+// commits it with its state and outbox entry: what a cashier waits for after pressing «Оплатить».
+func BenchmarkIssueReceipt(b *testing.B) {
+	j := openTemp(b)
+	d := newDesk(b, j)
+	ctx := context.Background()
+	draft := fiveItems(kkm.OpSale)
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		d.now = d.now.Add(time.Millisecond) // the shift must not pass 24 h however large b.N is
+		iss, err := d.reg.IssueReceipt(draft, d.op, d.now, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := j.Commit(ctx, iss.Documents, iss.State); err != nil {
+			b.Fatal(err)
+		}
+		d.reg.State = iss.State
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	reportPercentiles(b, durations)
+}
+
+// BenchmarkLoadState loads the register state from journals of different sizes: the cost is one
+// row's, the same for 10 documents as for 20 000.
+func BenchmarkLoadState(b *testing.B) {
+	for _, n := range []int{10, 20_000} {
+		b.Run(fmt.Sprintf("documents=%d", n), func(b *testing.B) {
+			j := openTemp(b)
+			d := newDesk(b, j)
+			iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			docs := make([]kkm.Document, n)
+			for i := range docs {
+				docs[i] = iss.Documents[0]
+				docs[i].Number = uint32(i + 1)
+			}
+			if _, err := j.Commit(context.Background(), docs, iss.State); err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := j.State(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOutboxStats reads the queue's length and age with a large journal and a short queue.
+func BenchmarkOutboxStats(b *testing.B) {
+	j := openTemp(b)
+	d := newDesk(b, j)
+	ctx := context.Background()
+	iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := make([]kkm.Document, 20_000)
+	for i := range docs {
+		docs[i] = iss.Documents[0]
+	}
+	if _, err := j.Commit(ctx, docs, iss.State); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := j.db.ExecContext(ctx, `UPDATE outbox SET done_at = 1 WHERE seq <= 19990`); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if st, err := j.OutboxStats(ctx); err != nil || st.Waiting != 10 {
+			b.Fatalf("OutboxStats = %+v, %v", st, err)
+		}
+	}
+}

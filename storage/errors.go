@@ -57,6 +57,7 @@ type VersionError struct {
 	Supported int // the newest version this app can read
 }
 
+// Error says which versions clash and what to do.
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("storage: journal schema version %d is newer than this app supports (%d); update the app",
 		e.Found, e.Supported)
@@ -75,6 +76,7 @@ type ChainError struct {
 	Reason string // what is wrong there, in English, for logs
 }
 
+// Error names the row and what is wrong there.
 func (e *ChainError) Error() string {
 	return fmt.Sprintf("storage: journal hash chain broken at document %d: %s", e.Seq, e.Reason)
 }

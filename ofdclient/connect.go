@@ -198,9 +198,11 @@ func ReportFromZX(z *pb.ZXReport, loc *time.Location) (kkm.Report, error) {
 			ChangeSum:    m("change sum", to.GetChangeSum()),
 		}
 		for _, p := range to.GetPayments() {
-			rc.Payments = append(rc.Payments, kkm.PaymentCounter{
-				Type: kkm.PaymentType(p.GetPayment()), Count: p.GetCount(), Sum: m("payment sum", p.GetSum()),
-			})
+			pc := kkm.PaymentCounter{Type: kkm.PaymentType(p.GetPayment()), Count: p.GetCount(), Sum: m("payment sum", p.GetSum())}
+			if pc.Type == kkm.PayCash {
+				pc.Sum += rc.ChangeSum // the register counts cash taken, change included
+			}
+			rc.Payments = append(rc.Payments, pc)
 		}
 		c.Receipts[i] = rc
 	}

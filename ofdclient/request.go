@@ -187,23 +187,52 @@ func operator(o kkm.Operator) *pb.Operator {
 	return op
 }
 
-// vatTax is one VAT entry of a commodity: the VAT included in the line at its rate.
-func vatTax(rate kkm.VATRate, vat kkm.Money) (*pb.TicketRequest_Tax, error) {
-	sum, err := money("VAT", vat)
-	if err != nil {
-		return nil, err
-	}
-	return &pb.TicketRequest_Tax{
-		TaxType:      proto.Uint32(TaxTypeVAT),
-		TaxationType: proto.Uint32(TaxationGeneral),
-		Percent:      proto.Uint32(rate.WirePercent()),
-		Sum:          sum,
-		IsInTotalSum: proto.Bool(true),
-	}, nil
+// rateShare is an amount at one VAT rate.
+type rateShare struct {
+	rate kkm.VATRate
+	sum  kkm.Money
 }
 
-// modifier builds a discount or markup of amount m.
-func modifier(kind kkm.ModifierKind, m kkm.Money) (*pb.TicketRequest_Modifier, error) {
+// addShare adds sum at rate to shares, one entry per rate in first-seen order.
+func addShare(shares []rateShare, rate kkm.VATRate, sum kkm.Money) []rateShare {
+	if sum == 0 {
+		return shares
+	}
+	for i := range shares {
+		if shares[i].rate == rate {
+			shares[i].sum += sum
+			return shares
+		}
+	}
+	return append(shares, rateShare{rate, sum})
+}
+
+// vatTaxes builds one VAT entry per taxed rate (tax_type 100, taxation_type 101, percent in
+// thousandths, included in the sum): the VAT included in the amount at that rate. Amounts at
+// VATNone carry no entry.
+func vatTaxes(shares []rateShare) ([]*pb.TicketRequest_Tax, error) {
+	var out []*pb.TicketRequest_Tax
+	for _, sh := range shares {
+		if !sh.rate.Taxed() {
+			continue
+		}
+		sum, err := money("VAT", kkm.VATIncluded(sh.sum, sh.rate))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &pb.TicketRequest_Tax{
+			TaxType:      proto.Uint32(TaxTypeVAT),
+			TaxationType: proto.Uint32(TaxationGeneral),
+			Percent:      proto.Uint32(sh.rate.WirePercent()),
+			Sum:          sum,
+			IsInTotalSum: proto.Bool(true),
+		})
+	}
+	return out, nil
+}
+
+// modifier builds a discount or markup of amount m with the VAT included in it per rate.
+func modifier(kind kkm.ModifierKind, m kkm.Money, shares []rateShare) (*pb.TicketRequest_Modifier, error) {
 	sum, err := money("modifier", m)
 	if err != nil {
 		return nil, err
@@ -212,7 +241,11 @@ func modifier(kind kkm.ModifierKind, m kkm.Money) (*pb.TicketRequest_Modifier, e
 	if kind == kkm.Markup {
 		name = markupName
 	}
-	return &pb.TicketRequest_Modifier{Name: proto.String(name), Sum: sum}, nil
+	taxes, err := vatTaxes(shares)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.TicketRequest_Modifier{Name: proto.String(name), Sum: sum, Taxes: taxes}, nil
 }
 
 // Ticket builds the TicketRequest of a receipt document.
@@ -220,13 +253,16 @@ func modifier(kind kkm.ModifierKind, m kkm.Money) (*pb.TicketRequest_Modifier, e
 // Each line is a COMMODITY item: price, quantity in thousandths, sum = price × quantity (the
 // line's Gross, before any modifier), the unit's measure_unit_code, the section, and one VAT
 // tax (tax_type 100, taxation_type 101, percent in thousandths, is_in_total_sum) holding the
-// VAT included in what the buyer pays for the line: the same number the receipt prints and the
-// ZX counters add. A line's own discount or markup follows it as a DISCOUNT or MARKUP item; the
-// receipt's discount or markup is amounts.discount / amounts.markup. So Σ commodity sums − item
-// discounts + item markups − receipt discount + receipt markup = amounts.total.
+// VAT included in that sum. A line's own discount or markup follows it as a DISCOUNT or MARKUP
+// item carrying the VAT included in it; the receipt's discount or markup is amounts.discount /
+// amounts.markup, carrying per rate the VAT included in the lines' shares of it. So Σ commodity
+// sums − discounts + markups = amounts.total, and per rate the commodity VAT less the
+// discounts' VAT plus the markups' VAT is the receipt's VAT, to a tiyn of rounding (each part
+// is rounded on its own, as the OFD checks them).
 //
-// Cash payments carry amounts.taken and amounts.change. A return carries parent_ticket; an
-// offline receipt its offline_ticket_number; printed_ticket is the document's text.
+// Cash payments carry amounts.taken and amounts.change, and the cash payment's sum is what
+// stays in the drawer (taken − change). A return carries parent_ticket; an offline receipt its
+// offline_ticket_number; printed_ticket is the document's text.
 func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	r := doc.Receipt
 	if r == nil {
@@ -246,6 +282,8 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	if doc.Number != 0 {
 		t.ShiftDocumentNumber = proto.Uint32(doc.Number)
 	}
+	// The lines' shares of the receipt-level modifier, per rate, for its taxes.
+	var receiptShares []rateShare
 	for i, l := range r.Lines {
 		price, err := money(fmt.Sprintf("line %d price", i+1), l.Price)
 		if err != nil {
@@ -266,37 +304,38 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 			Sum:             sum,
 			MeasureUnitCode: proto.String(l.Unit),
 		}
-		if l.VATRate.Taxed() {
-			tax, err := vatTax(l.VATRate, l.VAT)
-			if err != nil {
-				return nil, err
-			}
-			c.Taxes = []*pb.TicketRequest_Tax{tax}
+		if c.Taxes, err = vatTaxes([]rateShare{{l.VATRate, l.Gross}}); err != nil {
+			return nil, err
 		}
 		t.Items = append(t.Items, &pb.TicketRequest_Item{
 			Type:      pb.TicketRequest_Item_ITEM_TYPE_COMMODITY.Enum(),
 			Commodity: c,
 		})
 		if l.Discount > 0 {
-			m, err := modifier(kkm.Discount, l.Discount)
+			m, err := modifier(kkm.Discount, l.Discount, []rateShare{{l.VATRate, l.Discount}})
 			if err != nil {
 				return nil, err
 			}
 			t.Items = append(t.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT.Enum(), Discount: m})
 		}
 		if l.Markup > 0 {
-			m, err := modifier(kkm.Markup, l.Markup)
+			m, err := modifier(kkm.Markup, l.Markup, []rateShare{{l.VATRate, l.Markup}})
 			if err != nil {
 				return nil, err
 			}
 			t.Items = append(t.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_MARKUP.Enum(), Markup: m})
 		}
+		receiptShares = addShare(receiptShares, l.VATRate, l.ReceiptDiscount+l.ReceiptMarkup)
 	}
 	if len(t.Items) == 0 {
 		return nil, fmt.Errorf("%w: receipt %d/%d has no lines", ErrDocument, doc.ShiftNumber, doc.Number)
 	}
 	for _, p := range r.Payments {
-		sum, err := money("payment", p.Sum)
+		applied := p.Sum
+		if p.Type == kkm.PayCash {
+			applied -= r.Change // the wire's cash payment is what stays in the drawer; taken and change go in amounts
+		}
+		sum, err := money("payment", applied)
 		if err != nil {
 			return nil, err
 		}
@@ -319,11 +358,11 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	case r.Discount > 0 && r.Markup > 0:
 		return nil, fmt.Errorf("%w: receipt has both a discount and a markup", ErrDocument)
 	case r.Discount > 0:
-		if t.Amounts.Discount, err = modifier(kkm.Discount, r.Discount); err != nil {
+		if t.Amounts.Discount, err = modifier(kkm.Discount, r.Discount, receiptShares); err != nil {
 			return nil, err
 		}
 	case r.Markup > 0:
-		if t.Amounts.Markup, err = modifier(kkm.Markup, r.Markup); err != nil {
+		if t.Amounts.Markup, err = modifier(kkm.Markup, r.Markup, receiptShares); err != nil {
 			return nil, err
 		}
 	}
@@ -524,9 +563,13 @@ func (id Identity) ZXReport(r *kkm.Report) (*pb.ZXReport, error) {
 			ChangeSum:         m("change sum", rc.ChangeSum),
 		}
 		for _, p := range rc.Payments {
+			sum := p.Sum
+			if p.Type == kkm.PayCash {
+				sum -= rc.ChangeSum // as in the receipts: the cash that stayed, change_sum apart
+			}
 			to.Payments = append(to.Payments, &pb.ZXReport_TicketOperation_Payment{
 				Payment: pb.PaymentTypeEnum(p.Type).Enum(),
-				Sum:     m("payment sum", p.Sum),
+				Sum:     m("payment sum", sum),
 				Count:   proto.Uint32(p.Count),
 			})
 		}

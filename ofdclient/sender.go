@@ -142,6 +142,7 @@ type Sender struct {
 	failures  int       // failed attempts of the current document
 	probes    int       // failed probes of a server block or attempts while offline
 	statsDue  bool      // the outbox changed behind the sender's back (Wake): count it again
+	sent      int       // documents the OFD accepted since the sender was made
 	subs      map[int]func(State)
 	nextSub   int
 }
@@ -285,6 +286,23 @@ func (s *Sender) XReport(ctx context.Context, doc *kkm.Document) (*pb.ZXReport, 
 	return resp.GetReport().GetZxReport(), nil
 }
 
+// Refresh counts the outbox again and tells the subscribers. Run does it by itself after
+// Wake; a caller that needs the count at once (the app before issuing, to apply the offline
+// limit) calls Refresh.
+func (s *Sender) Refresh(ctx context.Context) error {
+	s.exMu.Lock()
+	err := s.load(ctx)
+	if err == nil {
+		err = s.refreshStats(ctx)
+	}
+	s.exMu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.notify()
+	return nil
+}
+
 // State returns a snapshot of the link for the UI.
 func (s *Sender) State() State {
 	now := s.cfg.Now()
@@ -393,38 +411,36 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	s.mu.Lock()
+	start := s.sent
+	s.mu.Unlock()
+	count := func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.sent - start
+	}
 	for ctx.Err() == nil {
 		s.mu.Lock()
-		before, block := s.waiting, s.link.BlockedCode
+		block := s.link.BlockedCode
 		s.mu.Unlock()
 		if block != 0 {
-			st := s.State()
-			return n, st.Block
+			return count(), s.State().Block
 		}
-		d := s.step(ctx)
-		s.mu.Lock()
-		after, lastErr := s.waiting, s.lastErr
-		s.mu.Unlock()
-		if after < before {
-			n += before - after
-		}
-		if d == 0 {
+		if d := s.step(ctx); d == 0 {
 			continue
 		}
-		if after == 0 && lastErr == nil {
-			return n, nil
-		}
+		s.mu.Lock()
+		lastErr := s.lastErr
+		s.mu.Unlock()
 		if lastErr != nil {
-			return n, lastErr
+			return count(), lastErr
 		}
-		st := s.State()
-		if st.Block != nil {
-			return n, st.Block
+		if st := s.State(); st.Block != nil {
+			return count(), st.Block
 		}
-		return n, nil
+		return count(), nil
 	}
-	return n, ctx.Err()
+	return count(), ctx.Err()
 }
 
 // load reads the link state once. Called with exMu held.
@@ -541,6 +557,7 @@ func (s *Sender) localFailure(err error) time.Duration {
 func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration {
 	s.mu.Lock()
 	s.waiting, s.oldest = 0, time.Time{}
+	s.lastErr, s.failSince, s.failures, s.probes = nil, time.Time{}, 0, 0
 	s.mu.Unlock()
 	if !l.OfflineSince.IsZero() {
 		l.OfflineSince = time.Time{}
@@ -649,6 +666,7 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh Header,
 	s.link.Token = rh.Token
 	s.failSince, s.failures, s.probes = time.Time{}, 0, 0
 	s.lastErr, s.lastOK = nil, now
+	s.sent++
 	if s.waiting > 0 {
 		s.waiting--
 	}

@@ -54,15 +54,6 @@ func (k FaultKind) String() string {
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
 
-// processes reports whether the request reaches the ledger under this fault.
-func (k FaultKind) processes() bool {
-	switch k {
-	case FaultRefuse, FaultDropBefore, FaultResult:
-		return false
-	}
-	return true
-}
-
 // Fault is one injected misbehaviour.
 type Fault struct {
 	Kind  FaultKind

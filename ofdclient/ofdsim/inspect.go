@@ -1,6 +1,8 @@
 package ofdsim
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -63,7 +65,7 @@ type LedgerView struct {
 	Receipts    []Receipt
 	Placements  []MoneyPlacement
 	Shifts      []Shift // closed shifts oldest first, then the open one
-	Exchanges   []ExchangeStats
+	Exchanges   []ExchangeStats // by REQNUM, then token
 	Cash        int64        // tiyn in the drawer
 	X           *pb.ZXReport // the ledger's current X report (of an empty next shift when none is open)
 	LastZ       *pb.ZXReport // nil before the first Z
@@ -129,6 +131,9 @@ func (l *ledger) snapshot(at time.Time) LedgerView {
 	for _, e := range l.exchanges {
 		v.Exchanges = append(v.Exchanges, *e)
 	}
+	slices.SortFunc(v.Exchanges, func(a, b ExchangeStats) int {
+		return cmp.Or(cmp.Compare(a.ReqNum, b.ReqNum), cmp.Compare(a.Token, b.Token))
+	})
 	if l.lastZ != nil {
 		v.LastZ = proto.Clone(l.lastZ).(*pb.ZXReport)
 	}

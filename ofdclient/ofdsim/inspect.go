@@ -64,12 +64,12 @@ type LedgerView struct {
 	Blocked     bool
 	Receipts    []Receipt
 	Placements  []MoneyPlacement
-	Shifts      []Shift // closed shifts oldest first, then the open one
+	Shifts      []Shift         // closed shifts oldest first, then the open one
 	Exchanges   []ExchangeStats // by REQNUM, then token
-	Cash        int64        // tiyn in the drawer
-	X           *pb.ZXReport // the ledger's current X report (of an empty next shift when none is open)
-	LastZ       *pb.ZXReport // nil before the first Z
-	ShiftNumber uint32       // the open shift's number, or the last closed one's
+	Cash        int64           // tiyn in the drawer
+	X           *pb.ZXReport    // the ledger's current X report (of an empty next shift when none is open)
+	LastZ       *pb.ZXReport    // nil before the first Z
+	ShiftNumber uint32          // the open shift's number, or the last closed one's
 }
 
 // Exchange returns the statistics of a TOKEN and REQNUM, zero when the ledger never saw them.

@@ -634,6 +634,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		s.mu.Lock()
 		s.onlyZ = true
 		s.lastErr = &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
+		l = s.link // LastReqnum may have moved since the step began
 		s.mu.Unlock()
 		if l.OfflineSince.IsZero() {
 			l.OfflineSince = now

@@ -1,0 +1,290 @@
+package ui
+
+import (
+	"fmt"
+	"image/png"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// docLine is one line of a document as shown and as shared in text: a left part, an optional
+// amount on the right.
+type docLine struct {
+	left, right string
+	bold        bool
+}
+
+// documentLines lays a document out as a receipt reads, in the cashier's language: the seller,
+// the document's title and number, its content and the fiscal sign or the offline mark.
+func documentLines(l *i18n.Localizer, d IssuedDocument, set kkm.Settings, issued bool) []docLine {
+	doc := d.Document
+	var out []docLine
+	add := func(left, right string, b bool) { out = append(out, docLine{left, right, b}) }
+	reg := set.Reg
+	if reg.OrgTitle != "" {
+		add(reg.OrgTitle, "", true)
+	}
+	if reg.OrgIINBIN != "" {
+		add(l.T("reg.iin_bin"), reg.OrgIINBIN, false)
+	}
+	if reg.PointAddress != "" {
+		add(reg.PointAddress, "", false)
+	}
+	if issued {
+		add(documentTitle(l, doc), "", true)
+		add(dateTime(l, doc.Time), "", false)
+	}
+	if doc.Operator.Name != "" {
+		add(l.T("doc.cashier"), doc.Operator.Name, false)
+	}
+	switch doc.Kind {
+	case kkm.KindReceipt:
+		if doc.Receipt != nil {
+			out = append(out, receiptLines(l, doc.Receipt)...)
+		}
+	case kkm.KindCashIn, kkm.KindCashOut:
+		add(l.T("doc.amount"), money(l, doc.Cash), true)
+	case kkm.KindXReport, kkm.KindZReport:
+		if doc.Report != nil {
+			out = append(out, reportLines(l, doc.Report)...)
+		}
+	}
+	if issued && doc.Kind.Fiscal() {
+		if reg.RNM != "" {
+			add(l.T("reg.rnm"), reg.RNM, false)
+		}
+		if reg.ZNM != "" {
+			add(l.T("reg.znm"), reg.ZNM, false)
+		}
+		switch {
+		case d.FiscalSign != "":
+			add(l.T("doc.fiscal_sign"), d.FiscalSign, true)
+		case doc.Offline:
+			add(l.T("doc.offline", map[string]any{"Number": doc.OfflineNumber}), "", true)
+		default:
+			add(l.T("doc.waiting"), "", true)
+		}
+		if reg.OFDTitle != "" {
+			add(l.T("doc.ofd"), reg.OFDTitle, false)
+		}
+	}
+	return out
+}
+
+// receiptLines are the lines and totals of a receipt.
+func receiptLines(l *i18n.Localizer, r *kkm.Receipt) []docLine {
+	var out []docLine
+	add := func(left, right string, b bool) { out = append(out, docLine{left, right, b}) }
+	if r.Parent != nil {
+		add(l.T("doc.parent"), r.Parent.Number, false)
+	}
+	for i, ln := range r.Lines {
+		name := ln.Name
+		if name == "" {
+			name = l.T("doc.simple_line", map[string]any{"Index": i + 1})
+		}
+		add(name, "", false)
+		add(l.T("doc.line", map[string]any{"Quantity": quantity(l, ln.Quantity), "Unit": unitName(l, ln.Unit),
+			"Price": money(l, ln.Price)}), money(l, ln.Gross), false)
+		if ln.Discount > 0 {
+			add(l.T("doc.discount"), "-"+money(l, ln.Discount), false)
+		}
+		if ln.Markup > 0 {
+			add(l.T("doc.markup"), "+"+money(l, ln.Markup), false)
+		}
+	}
+	if r.Discount > 0 {
+		add(l.T("doc.receipt_discount"), "-"+money(l, r.Discount), false)
+	}
+	if r.Markup > 0 {
+		add(l.T("doc.receipt_markup"), "+"+money(l, r.Markup), false)
+	}
+	add(l.T("doc.total"), money(l, r.Total), true)
+	for _, p := range r.Payments {
+		add(paymentName(l, p.Type), money(l, p.Sum), false)
+	}
+	if r.Change > 0 {
+		add(l.T("doc.change"), money(l, r.Change), true)
+	}
+	for _, t := range r.Taxes {
+		add(l.T("doc.vat_included", map[string]any{"Rate": vatName(l, t.Rate)}), money(l, t.VAT), false)
+	}
+	if len(r.Taxes) == 0 {
+		add(l.T("vat.none"), "", false)
+	}
+	if r.BuyerIINBIN != "" {
+		add(l.T("doc.buyer"), r.BuyerIINBIN, false)
+	}
+	return out
+}
+
+// reportLines are the counters of an X or Z report.
+func reportLines(l *i18n.Localizer, r *kkm.Report) []docLine {
+	var out []docLine
+	add := func(left, right string, b bool) { out = append(out, docLine{left, right, b}) }
+	add(l.T("report.shift"), fmt.Sprint(r.ShiftNumber), true)
+	add(l.T("report.opened"), dateTime(l, r.OpenTime), false)
+	if !r.CloseTime.IsZero() {
+		add(l.T("report.closed"), dateTime(l, r.CloseTime), false)
+	}
+	for _, op := range []kkm.Operation{kkm.OpSale, kkm.OpSaleReturn, kkm.OpPurchase, kkm.OpPurchaseReturn} {
+		c := r.Receipts[op]
+		add(operationName(l, op), l.T("report.count_sum", map[string]any{"Count": c.Count, "Sum": money(l, c.Sum)}), false)
+		for _, p := range c.Payments {
+			if p.Sum != 0 {
+				add("  "+paymentName(l, p.Type), money(l, p.Sum), false)
+			}
+		}
+		if c.ChangeSum != 0 {
+			add("  "+l.T("doc.change"), money(l, c.ChangeSum), false)
+		}
+	}
+	in, outc := r.Placements[kkm.PlacementCashIn], r.Placements[kkm.PlacementCashOut]
+	add(l.T("op.cash_in"), l.T("report.count_sum", map[string]any{"Count": in.Count, "Sum": money(l, in.Sum)}), false)
+	add(l.T("op.cash_out"), l.T("report.count_sum", map[string]any{"Count": outc.Count, "Sum": money(l, outc.Sum)}), false)
+	for _, t := range r.Taxes {
+		add(l.T("doc.vat_included", map[string]any{"Rate": vatName(l, t.Rate)}), money(l, t.Operations[kkm.OpSale].VAT), false)
+	}
+	add(l.T("report.revenue"), money(l, r.Revenue), true)
+	add(l.T("report.cash"), money(l, r.CashInDrawer), true)
+	add(l.T("report.non_nullable"), "", false)
+	for _, op := range []kkm.Operation{kkm.OpSale, kkm.OpSaleReturn, kkm.OpPurchase, kkm.OpPurchaseReturn} {
+		add("  "+operationName(l, op), money(l, r.NonNullable[op]), false)
+	}
+	return out
+}
+
+// documentText is a document as plain text for sharing: the printed text the register made, or
+// the lines shown on screen.
+func documentText(l *i18n.Localizer, d IssuedDocument, set kkm.Settings) string {
+	if d.Document.Text != "" {
+		return d.Document.Text
+	}
+	var b strings.Builder
+	for _, ln := range documentLines(l, d, set, true) {
+		b.WriteString(ln.left)
+		if ln.right != "" {
+			b.WriteString(": ")
+			b.WriteString(ln.right)
+		}
+		b.WriteByte('\n')
+	}
+	if d.QRLink != "" {
+		b.WriteString(d.QRLink)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// documentCard shows a document as a receipt looks: its lines, then the QR code.
+func (u *UI) documentCard(d IssuedDocument, issued bool) fyne.CanvasObject {
+	l := u.loc
+	box := container.NewVBox()
+	for _, ln := range documentLines(l, d, u.ports.Register.Settings(), issued) {
+		left := widget.NewLabelWithStyle(ln.left, fyne.TextAlignLeading, fyne.TextStyle{Bold: ln.bold})
+		left.Wrapping = fyne.TextWrapWord
+		if ln.right == "" {
+			box.Add(left)
+			continue
+		}
+		right := widget.NewLabelWithStyle(ln.right, fyne.TextAlignTrailing, fyne.TextStyle{Bold: ln.bold})
+		box.Add(container.NewBorder(nil, nil, nil, right, left))
+	}
+	if d.QRLink != "" {
+		if img := qrImage(d.QRLink); img != nil {
+			box.Add(container.NewCenter(img))
+		}
+	}
+	return box
+}
+
+// qrImage is the QR code of a link.
+func qrImage(link string) *canvas.Image {
+	b, err := qrcode.Encode(link, qrcode.Medium, 256)
+	if err != nil {
+		return nil
+	}
+	img := canvas.NewImageFromResource(fyne.NewStaticResource("qr.png", b))
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(fyne.NewSize(180, 180))
+	return img
+}
+
+// documentScreen shows what an operation issued: the receipt, cash movement or report, with the
+// ways to share it.
+type documentScreen struct {
+	u      *UI
+	docs   Issued
+	notice string // what the last share action did
+}
+
+func newDocumentScreen(u *UI, docs Issued) *documentScreen { return &documentScreen{u: u, docs: docs} }
+
+func (s *documentScreen) view() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	body := container.NewVBox()
+	for i, d := range s.docs {
+		if i > 0 {
+			body.Add(widget.NewSeparator())
+		}
+		body.Add(u.documentCard(d, true))
+	}
+	if s.notice != "" {
+		body.Add(widget.NewLabel(s.notice))
+	}
+	last := s.docs.Last()
+	share := container.NewGridWithColumns(3)
+	link := widget.NewButtonWithIcon(l.T("share.link"), theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(last.QRLink)
+		s.notice = l.T("share.copied")
+		u.render()
+	})
+	if last.QRLink == "" {
+		link.Disable()
+	}
+	share.Add(link)
+	share.Add(widget.NewButtonWithIcon(l.T("share.text"), theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(documentText(l, last, u.ports.Register.Settings()))
+		s.notice = l.T("share.copied")
+		u.render()
+	}))
+	share.Add(widget.NewButtonWithIcon(l.T("share.png"), theme.DocumentSaveIcon(), s.savePNG))
+	title := l.T("doc.issued")
+	if len(s.docs) > 0 {
+		title = documentTitle(l, last.Document)
+	}
+	return page(u.header(title, false), body, share, primary(l.T("button.done"), u.home))
+}
+
+// savePNG saves the last document as a picture through the file dialog.
+func (s *documentScreen) savePNG() {
+	u := s.u
+	last := s.docs.Last()
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		card := container.NewPadded(u.documentCard(last, true))
+		img := software.Render(card, u.app.Settings().Theme())
+		if err := png.Encode(w, img); err != nil {
+			u.inform("dialog.error", u.loc.Error(err))
+			return
+		}
+		s.notice = u.loc.T("share.saved")
+		u.render()
+	}, u.win)
+	d.SetFileName(fmt.Sprintf("%d-%d.png", last.Document.ShiftNumber, last.Document.Number))
+	d.Show()
+}

@@ -1,0 +1,284 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// Ports is everything the screens need from the rest of the app. The app (package app) adapts the
+// journal, the OFD sender and the cashier store to these interfaces; the tests use fakes.
+type Ports struct {
+	Profiles  Profiles
+	Connector Connector
+	Register  Register
+}
+
+// Profiles keeps the cashiers of this device and checks their quick-access code. The code itself
+// is never kept, only a slow salted hash of it: that is the implementation's business.
+type Profiles interface {
+	// HasProfile reports whether a cashier profile exists, that is whether the first start is over.
+	HasProfile(ctx context.Context) (bool, error)
+	// CreateCashier creates a cashier with a quick-access code of 4–6 digits (already checked by
+	// the screen) and returns the cashier as stored.
+	CreateCashier(ctx context.Context, p NewCashier) (kkm.Cashier, error)
+	// CheckCode returns the cashier whose quick-access code this is. A wrong code, or a try made
+	// too soon after wrong ones, is a *WrongCodeError that says how long to wait before the next.
+	CheckCode(ctx context.Context, code string) (kkm.Cashier, error)
+	// Cashiers lists the cashiers of this device.
+	Cashiers(ctx context.Context) ([]kkm.Cashier, error)
+}
+
+// NewCashier is a cashier profile as the first-start screen collects it.
+type NewCashier struct {
+	Name  string
+	Email string // optional
+	Code  string // the quick-access code, 4–6 digits
+}
+
+// WrongCodeError refuses a quick-access code: either it was wrong, or it came before the wait
+// imposed by earlier wrong codes had passed. Wait is how long the cashier must wait before the
+// next try (zero: try again at once); the wait grows with each wrong code.
+type WrongCodeError struct {
+	Wait     time.Duration
+	TooEarly bool // the code was not checked because the wait had not passed
+}
+
+// Error describes the refusal for logs.
+func (e *WrongCodeError) Error() string {
+	if e.TooEarly {
+		return "ui: quick-access code tried too early, wait " + e.Wait.String()
+	}
+	return "ui: wrong quick-access code, wait " + e.Wait.String()
+}
+
+// MessageID is the key of the refusal's text.
+func (e *WrongCodeError) MessageID() string {
+	switch {
+	case e.TooEarly:
+		return "err.profile.code_wait"
+	case e.Wait > 0:
+		return "err.profile.code_wrong_wait"
+	}
+	return "err.profile.code_wrong"
+}
+
+// TemplateData gives the wait in whole seconds, rounded up, as {{.Seconds}}.
+func (e *WrongCodeError) TemplateData() map[string]any {
+	return map[string]any{"Seconds": int64((e.Wait + time.Second - 1) / time.Second)}
+}
+
+// OFD is an OFD the register can connect to.
+type OFD struct {
+	NameID  string // message ID of its name
+	Address string // host:port
+}
+
+// The OFDs the connect screen offers; a cashier may also type another address.
+const (
+	KazakhtelecomAddress     = "xml.oofd.kz:7777"      // АО «Казахтелеком», production
+	KazakhtelecomTestAddress = "37.150.215.187:7777" // АО «Казахтелеком», test server
+)
+
+// KnownOFDs lists the OFDs the connect screen offers, the default first.
+func KnownOFDs() []OFD {
+	return []OFD{
+		{NameID: "connect.ofd.kazakhtelecom", Address: KazakhtelecomAddress},
+		{NameID: "connect.ofd.kazakhtelecom_test", Address: KazakhtelecomTestAddress},
+	}
+}
+
+// Connector creates a register: a fresh serial number for «Новая касса», and the connection of a
+// register registered in the OFD's cabinet («Подключить кассу»).
+type Connector interface {
+	// NewSerialNumber generates the serial number (ZNM) of a new software register.
+	NewSerialNumber() (string, error)
+	// Connect asks the OFD at req.OFDAddress for the registration of the register with this system
+	// ID and token (the INFO request) and, when it answers, saves it so that the register opens.
+	// Errors carry message IDs and are distinct for an unknown system ID, a bad token and no
+	// network (the OFD client's "err.ofd.*" errors, or the Connect* codes of this package).
+	Connect(ctx context.Context, req ConnectRequest) (kkm.RegInfo, error)
+}
+
+// ConnectRequest is what the connect screen collects.
+type ConnectRequest struct {
+	OFDAddress string
+	SystemID   uint32
+	Token      uint32
+}
+
+// Refusal is a refusal the screens or the adapters report with a stable message ID, like kkm.Code.
+type Refusal string
+
+// Error returns the message ID.
+func (r Refusal) Error() string { return string(r) }
+
+// MessageID returns the message ID.
+func (r Refusal) MessageID() string { return string(r) }
+
+// The refusals of this package. The adapters may return the Connect* ones when the OFD client
+// does not give a more precise error.
+const (
+	ErrCodeFormat       Refusal = "err.profile.code_format"   // the quick-access code is not 4–6 digits
+	ErrCodeMismatch     Refusal = "err.profile.code_mismatch" // the two entries differ
+	ErrEmailFormat      Refusal = "err.profile.email_format"  // not an e-mail address
+	ErrSystemID         Refusal = "err.connect.system_id"     // not a number
+	ErrToken            Refusal = "err.connect.token"         // not a number
+	ErrConnectUnknownID Refusal = "err.connect.unknown_id"    // the OFD does not know the system ID
+	ErrConnectBadToken  Refusal = "err.connect.bad_token"     // the OFD refused the token
+	ErrConnectNoNetwork Refusal = "err.connect.no_network"    // the OFD cannot be reached
+	ErrNothingToReturn  Refusal = "err.return.nothing"        // no line or amount chosen
+	ErrNotFound         Refusal = "err.search.not_found"      // no receipt with that number
+	ErrDateFormat       Refusal = "err.history.date_format"   // a date not as dd.mm.yyyy
+	ErrShiftFormat      Refusal = "err.history.shift_format"  // a shift number not a number
+)
+
+// RefusalIDs lists the message IDs of this package's errors, for the translation test.
+func RefusalIDs() []string {
+	ids := []string{"err.profile.code_wait", "err.profile.code_wrong_wait", "err.profile.code_wrong"}
+	for _, r := range []Refusal{ErrCodeFormat, ErrCodeMismatch, ErrEmailFormat, ErrSystemID, ErrToken,
+		ErrConnectUnknownID, ErrConnectBadToken, ErrConnectNoNetwork, ErrNothingToReturn, ErrNotFound,
+		ErrDateFormat, ErrShiftFormat} {
+		ids = append(ids, string(r))
+	}
+	return ids
+}
+
+// Register is the connected register as the screens drive it. Methods that take a context may
+// wait on the journal or the OFD; the screens call them off the UI goroutine.
+type Register interface {
+	// Status is the register's state for the status line. It is cheap and computes the time left
+	// at the moment of the call.
+	Status() Status
+	// Subscribe calls f, from any goroutine, whenever the status changes (a document queued or
+	// sent, offline mode entered or left, a block). The returned func ends the subscription.
+	Subscribe(f func(Status)) (cancel func())
+
+	// Settings returns the register's settings.
+	Settings() kkm.Settings
+	// SaveSettings validates and saves the settings.
+	SaveSettings(ctx context.Context, s kkm.Settings) error
+	// ChangeToken checks a new token with the OFD and saves it («Смена токена»); it lifts a block
+	// for an invalid token.
+	ChangeToken(ctx context.Context, token uint32) error
+
+	// Preview computes a receipt without issuing it, for the preview screen and running totals.
+	Preview(d kkm.ReceiptDraft) (kkm.Receipt, error)
+	// IssueReceipt issues a sale, purchase or return. The document is in the journal when it
+	// returns; FiscalSign is set if the OFD answered in time.
+	IssueReceipt(ctx context.Context, d kkm.ReceiptDraft) (Issued, error)
+	// CashIn records cash put into the drawer.
+	CashIn(ctx context.Context, amount kkm.Money) (Issued, error)
+	// CashOut records cash taken from the drawer.
+	CashOut(ctx context.Context, amount kkm.Money) (Issued, error)
+	// XReport makes the X report of the open shift.
+	XReport(ctx context.Context) (Issued, error)
+	// CloseShift closes the shift with a Z report; with auto cash-out on, a cash out of the whole
+	// drawer comes first, in the same Issued.
+	CloseShift(ctx context.Context) (Issued, error)
+
+	// RecentReceipts lists the latest sales and purchases, newest first, for the return screen.
+	RecentReceipts(ctx context.Context, limit int) ([]IssuedDocument, error)
+	// FindReceipt finds a receipt by its fiscal sign, offline number or journal number; not found
+	// is ErrNotFound.
+	FindReceipt(ctx context.Context, number string) (IssuedDocument, error)
+	// Returnable says what of a receipt may still be returned, after the returns already made.
+	Returnable(ctx context.Context, seq int64) (Returnable, error)
+	// History lists documents, newest first, a page at a time.
+	History(ctx context.Context, f HistoryFilter) (HistoryPage, error)
+
+	// SetNetworkCut cuts or restores the demo emulator's network; only in demo mode.
+	SetNetworkCut(cut bool) error
+}
+
+// Status is what the status line shows.
+type Status struct {
+	Registered   bool   // a register is connected; otherwise the start page shows
+	RegisterName string // «Название кассы»
+	Demo         bool   // the demo register on the embedded emulator
+	NetworkCut   bool   // demo only: the emulator's network is cut
+
+	ShiftOpen   bool
+	ShiftNumber uint32        // the open shift, or the last closed one
+	ShiftLeft   time.Duration // time left of the open shift's limit (24 h)
+
+	Online       bool          // the outbox is empty and the last exchange succeeded
+	OfflineSince time.Time     // when offline mode began (zero when online)
+	Waiting      int           // documents waiting in the outbox
+	OfflineLeft  time.Duration // time left before the offline limit (72 h) blocks the register
+
+	Block     Block  // why the register refuses documents, or BlockNone
+	BlockText string // the OFD's own text for a server block
+	OnlyZ     bool   // the shift is past its limit: only the Z report is allowed
+
+	CashInDrawer kkm.Money
+}
+
+// Block is why the register refuses documents.
+type Block string
+
+// The blocks. Each has a message ID "status.block.<value>" and a way out on the status line.
+const (
+	BlockNone            Block = ""
+	BlockToken           Block = "token"            // the OFD refused the token: «Смена токена»
+	BlockUnknownRegister Block = "unknown_register" // the OFD does not know the register
+	BlockServer          Block = "server"           // the OFD blocked the register (BlockText says why)
+	BlockProtocol        Block = "protocol"         // the OFD refused the register's messages
+	BlockShiftExpired    Block = "shift_expired"    // the shift is past 24 h: only the Z report
+	BlockOfflineLimit    Block = "offline_limit"    // offline past the limit: reconnect
+)
+
+// Blocks lists every block but BlockNone, for the translation test.
+func Blocks() []Block {
+	return []Block{BlockToken, BlockUnknownRegister, BlockServer, BlockProtocol, BlockShiftExpired, BlockOfflineLimit}
+}
+
+// IssuedDocument is a document from the journal with what the OFD answered for it.
+type IssuedDocument struct {
+	Seq        int64 // the journal's sequence number
+	Document   kkm.Document
+	FiscalSign string // empty until the OFD answers (offline documents)
+	QRLink     string // the OFD's link, or the locally built one offline; empty for reports
+}
+
+// Issued is what an operation produced, in order (a cash out before its Z report).
+type Issued []IssuedDocument
+
+// Last returns the last document issued (the Z report of a CloseShift).
+func (is Issued) Last() IssuedDocument {
+	if len(is) == 0 {
+		return IssuedDocument{}
+	}
+	return is[len(is)-1]
+}
+
+// Returnable is what of a receipt may still be returned.
+type Returnable struct {
+	Original IssuedDocument
+	Parent   kkm.ParentReceipt // the original as a return names it
+	Left     kkm.Money         // the amount still returnable
+	Lines    []ReturnableLine  // extended mode: per line of the original
+}
+
+// ReturnableLine is one line of an original receipt and how much of it is left to return.
+type ReturnableLine struct {
+	Line kkm.Line     // the original line
+	Left kkm.Quantity // the quantity still returnable
+}
+
+// HistoryFilter selects documents for «История отчетов и чеков». Zero fields select everything.
+type HistoryFilter struct {
+	Shift  uint32           // shift number
+	From   time.Time        // from this moment
+	To     time.Time        // before this moment
+	Kind   kkm.DocumentKind // one kind of document
+	Offset int              // documents to skip
+	Limit  int              // the page size
+}
+
+// HistoryPage is one page of history.
+type HistoryPage struct {
+	Documents []IssuedDocument
+	More      bool // there are further documents after this page
+}

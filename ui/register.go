@@ -1,0 +1,144 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The tabs of the register screen.
+const (
+	tabSimple   = 0 // «Простой режим»
+	tabExtended = 1 // «Расширенный режим»
+)
+
+// menu is an entry of the operations menu.
+type menu int
+
+// The operations menu, in the order it shows.
+const (
+	menuSale menu = iota
+	menuPurchase
+	menuReturn
+	menuCashIn
+	menuCashOut
+)
+
+// registerScreen is the register's home: the tabs «Простой режим» and «Расширенный режим», each
+// with the operations menu and its sale form, and the way to «Смена и отчеты» and settings.
+type registerScreen struct {
+	u        *UI
+	tab      int
+	op       kkm.Operation // the receipt being formed: sale or purchase
+	simple   *simpleSale
+	extended *extendedSale
+}
+
+func newRegisterScreen(u *UI) *registerScreen {
+	s := &registerScreen{u: u, op: kkm.OpSale}
+	s.simple = &simpleSale{u: u, reg: s}
+	s.extended = &extendedSale{u: u, reg: s}
+	return s
+}
+
+func (s *registerScreen) view() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	tabs := container.NewAppTabs(
+		container.NewTabItem(l.T("register.tab.simple"), s.simple.view()),
+		container.NewTabItem(l.T("register.tab.extended"), s.extended.view()),
+	)
+	tabs.SelectIndex(s.tab)
+	tabs.OnSelected = func(*container.TabItem) { s.tab = tabs.SelectedIndex() }
+	reports := widget.NewButtonWithIcon(l.T("register.reports"), theme.DocumentIcon(), func() { u.open(newReportsScreen(u)) })
+	settings := widget.NewButtonWithIcon(l.T("register.settings"), theme.SettingsIcon(), func() { u.open(newSettingsScreen(u, false)) })
+	return container.NewBorder(nil, container.NewGridWithColumns(2, reports, settings), nil, nil, tabs)
+}
+
+// operations is the operations menu («Продажа», «Покупка», «Возврат», «Внесение», «Изъятие»).
+// Sale and purchase switch the form below; the others open their screens.
+func (s *registerScreen) operations() *widget.Select {
+	u, l := s.u, s.u.loc
+	items := []string{l.T("op.sale"), l.T("op.purchase"), l.T("op.return"), l.T("op.cash_in"), l.T("op.cash_out")}
+	sel := widget.NewSelect(items, nil)
+	if s.op == kkm.OpPurchase {
+		sel.SetSelectedIndex(int(menuPurchase))
+	} else {
+		sel.SetSelectedIndex(int(menuSale))
+	}
+	sel.OnChanged = func(string) {
+		switch menu(sel.SelectedIndex()) {
+		case menuSale:
+			s.op = kkm.OpSale
+		case menuPurchase:
+			s.op = kkm.OpPurchase
+		case menuReturn:
+			u.open(newReturnScreen(u))
+			return
+		case menuCashIn:
+			u.open(newCashScreen(u, kkm.KindCashIn))
+			return
+		case menuCashOut:
+			u.open(newCashScreen(u, kkm.KindCashOut))
+			return
+		}
+		u.render()
+	}
+	return sel
+}
+
+// preview computes the draft and opens the preview; the error, if any, stays on the form.
+func (s *registerScreen) preview(d kkm.ReceiptDraft, failed func(error), issued func()) {
+	u := s.u
+	r, err := u.ports.Register.Preview(d)
+	if err != nil {
+		failed(err)
+		return
+	}
+	u.open(newPreviewScreen(u, d, r, issued))
+}
+
+// closeShift asks to confirm and closes the shift with a Z report.
+func (u *UI) closeShift() {
+	u.confirm("reports.z", "reports.z.confirm", "button.confirm", func() {
+		u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.CloseShift(ctx) }, nil, nil)
+	})
+}
+
+// issue runs an issuing operation off the UI goroutine and, when it succeeds, shows its last
+// document; done runs first (to clear the form). A failure is shown in a dialog, the form kept,
+// after failed runs (to enable the form again).
+func (u *UI) issue(op func(ctx context.Context) (Issued, error), done, failed func()) {
+	u.background(func(ctx context.Context) func() {
+		is, err := op(ctx)
+		st := u.ports.Register.Status()
+		return func() {
+			u.setStatus(st)
+			if err != nil {
+				if failed != nil {
+					failed()
+				}
+				u.inform("dialog.error", u.loc.Error(err))
+				return
+			}
+			if done != nil {
+				done()
+			}
+			u.showIssued(is)
+		}
+	})
+}
+
+// showIssued shows what an operation issued, with home to go back to.
+func (u *UI) showIssued(is Issued) {
+	u.stack = nil
+	if u.reg != nil {
+		u.stack = []screen{u.reg}
+	}
+	u.current = newDocumentScreen(u, is)
+	u.render()
+}

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// startScreen is the start page of a device without a register: «Новая касса» and
+// «Подключить кассу».
+type startScreen struct{ u *UI }
+
+func newStartScreen(u *UI) *startScreen { return &startScreen{u: u} }
+
+func (s *startScreen) view() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	body := container.NewVBox(
+		widget.NewLabelWithStyle(l.T("app.name"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		wrapped(l.T("start.intro")),
+	)
+	return page(u.header(l.T("start.title"), false), body,
+		widget.NewButton(l.T("start.new"), func() { u.open(newSerialScreen(u)) }),
+		primary(l.T("start.connect"), func() { u.open(newConnectScreen(u)) }),
+		widget.NewButton(l.T("start.lock"), u.Lock),
+	)
+}
+
+// serialScreen is «Новая касса»: a freshly generated serial number to register in the OFD's
+// cabinet, with a copy button.
+type serialScreen struct {
+	u      *UI
+	serial string
+	err    error
+	copied bool
+}
+
+func newSerialScreen(u *UI) *serialScreen {
+	s := &serialScreen{u: u}
+	s.serial, s.err = u.ports.Connector.NewSerialNumber()
+	return s
+}
+
+func (s *serialScreen) view() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	number := widget.NewLabelWithStyle(s.serial, fyne.TextAlignCenter, fyne.TextStyle{Bold: true, Monospace: true})
+	number.Selectable = true
+	cp := widget.NewButtonWithIcon(l.T("serial.copy"), theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(s.serial)
+		s.copied = true
+		u.render()
+	})
+	body := container.NewVBox(wrapped(l.T("serial.intro")), widget.NewLabel(l.T("serial.label")), number,
+		errorText(l.Error(s.err)))
+	if s.copied {
+		body.Add(widget.NewLabel(l.T("serial.copied")))
+	}
+	return page(u.header(l.T("serial.title"), true), body, cp,
+		widget.NewButton(l.T("start.connect"), func() { u.replace(newConnectScreen(u)) }))
+}
+
+// connectScreen is «Подключить кассу»: the OFD, the system ID and the token; the OFD's answer
+// shows the registration, and the register opens.
+type connectScreen struct {
+	u        *UI
+	ofd      int    // index into KnownOFDs, or len(KnownOFDs) for an address typed
+	address  string // the typed address
+	systemID string
+	token    string
+	err      error
+	busy     bool
+	info     *kkm.RegInfo // the registration, once connected
+}
+
+func newConnectScreen(u *UI) *connectScreen { return &connectScreen{u: u} }
+
+func (s *connectScreen) view() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	if s.info != nil {
+		return s.infoView()
+	}
+	ofds := KnownOFDs()
+	names := make([]string, 0, len(ofds)+1)
+	for _, o := range ofds {
+		names = append(names, l.T(o.NameID))
+	}
+	names = append(names, l.T("connect.ofd.other"))
+	ofd := widget.NewSelect(names, nil)
+	ofd.SetSelectedIndex(s.ofd)
+	ofd.OnChanged = func(string) {
+		if i := ofd.SelectedIndex(); i != s.ofd {
+			s.ofd = i
+			u.render()
+		}
+	}
+	body := container.NewVBox(wrapped(l.T("connect.intro")), field(l.T("connect.ofd"), ofd))
+	if s.ofd >= len(ofds) {
+		body.Add(field(l.T("connect.address"), entry(&s.address, l.T("connect.address.hint"))))
+	} else {
+		body.Add(widget.NewLabel(ofds[s.ofd].Address))
+	}
+	id := entry(&s.systemID, l.T("connect.system_id.hint"))
+	tok := entry(&s.token, l.T("connect.token.hint"))
+	body.Add(field(l.T("connect.system_id"), id))
+	body.Add(field(l.T("connect.token"), tok))
+	body.Add(errorText(l.Error(s.err)))
+	connect := primary(l.T("connect.connect"), s.connect)
+	if s.busy {
+		connect.Disable()
+		body.Add(widget.NewProgressBarInfinite())
+	}
+	return page(u.header(l.T("connect.title"), true), body, connect)
+}
+
+// parseUint32 parses a number a cashier typed, spaces allowed.
+func parseUint32(s string) (uint32, bool) {
+	v, err := strconv.ParseUint(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), 10, 32)
+	return uint32(v), err == nil
+}
+
+// connect asks the OFD for the registration.
+func (s *connectScreen) connect() {
+	u := s.u
+	req := ConnectRequest{}
+	ofds := KnownOFDs()
+	if s.ofd < len(ofds) {
+		req.OFDAddress = ofds[s.ofd].Address
+	} else {
+		req.OFDAddress = strings.TrimSpace(s.address)
+	}
+	var ok bool
+	s.err = nil
+	if req.SystemID, ok = parseUint32(s.systemID); !ok {
+		s.err = ErrSystemID
+	} else if req.Token, ok = parseUint32(s.token); !ok {
+		s.err = ErrToken
+	}
+	if s.err != nil {
+		u.render()
+		return
+	}
+	s.busy = true
+	u.render()
+	u.background(func(ctx context.Context) func() {
+		info, err := u.ports.Connector.Connect(ctx, req)
+		st := u.ports.Register.Status()
+		return func() {
+			s.busy = false
+			if err != nil {
+				s.err = err
+				u.render()
+				return
+			}
+			s.info = &info
+			u.status = st
+			u.render()
+		}
+	})
+}
+
+// infoView shows the registration the OFD returned and opens the register.
+func (s *connectScreen) infoView() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	in := s.info
+	form := widget.NewForm(
+		widget.NewFormItem(l.T("reg.org"), wrapped(in.OrgTitle)),
+		widget.NewFormItem(l.T("reg.iin_bin"), widget.NewLabel(in.OrgIINBIN)),
+		widget.NewFormItem(l.T("reg.point"), wrapped(in.PointTitle)),
+		widget.NewFormItem(l.T("reg.address"), wrapped(in.PointAddress)),
+		widget.NewFormItem(l.T("reg.rnm"), widget.NewLabel(in.RNM)),
+		widget.NewFormItem(l.T("reg.znm"), widget.NewLabel(in.ZNM)),
+	)
+	body := container.NewVBox(bold(l.T("connect.done")), form)
+	return page(u.header(l.T("connect.title"), false), body, primary(l.T("connect.open"), func() {
+		u.reg = nil
+		u.home()
+	}))
+}

@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusView is the status line every register screen shows on top: the shift and its time left,
+// online or offline with the documents waiting and the offline time left, a block with its reason
+// and the way out, and in demo mode the DEMO mark with the network switch.
+func (u *UI) statusView(st Status) fyne.CanvasObject {
+	l := u.loc
+	var shift string
+	if st.ShiftOpen {
+		shift = l.T("status.shift_open", map[string]any{"Number": st.ShiftNumber, "Left": duration(l, st.ShiftLeft)})
+	} else {
+		shift = l.T("status.shift_closed")
+	}
+	shiftLabel := widget.NewLabel(shift)
+	shiftLabel.Truncation = fyne.TextTruncateEllipsis
+
+	var net *widget.Label
+	if st.Online && st.Waiting == 0 {
+		net = widget.NewLabel(l.T("status.online"))
+		net.Importance = widget.SuccessImportance
+	} else {
+		net = widget.NewLabel(l.T("status.offline", map[string]any{
+			"Waiting": st.Waiting, "Left": duration(l, st.OfflineLeft), "Since": dateTime(l, st.OfflineSince)}))
+		net.Importance = widget.WarningImportance
+		net.Wrapping = fyne.TextWrapWord
+	}
+	rows := []fyne.CanvasObject{}
+	if st.Demo {
+		demo := widget.NewLabelWithStyle(l.T("status.demo"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		demo.Importance = widget.DangerImportance
+		cut := widget.NewCheck(l.T("status.network_cut"), nil)
+		cut.SetChecked(st.NetworkCut)
+		cut.OnChanged = func(on bool) {
+			u.background(func(_ context.Context) func() {
+				err := u.ports.Register.SetNetworkCut(on)
+				st := u.ports.Register.Status()
+				return func() {
+					if err != nil {
+						u.inform("dialog.error", u.loc.Error(err))
+					}
+					u.setStatus(st)
+				}
+			})
+		}
+		rows = append(rows, container.NewBorder(nil, nil, demo, cut, shiftLabel))
+	} else {
+		rows = append(rows, shiftLabel)
+	}
+	rows = append(rows, net)
+	if st.Block != BlockNone || st.OnlyZ {
+		rows = append(rows, u.blockView(st))
+	}
+	return container.NewVBox(rows...)
+}
+
+// blockView explains a block and offers the way out.
+func (u *UI) blockView(st Status) fyne.CanvasObject {
+	l := u.loc
+	b := st.Block
+	if b == BlockNone && st.OnlyZ {
+		b = BlockShiftExpired
+	}
+	text := l.T("status.block."+string(b), map[string]any{"Text": st.BlockText})
+	msg := errorText(text)
+	var action *widget.Button
+	switch b {
+	case BlockToken:
+		action = primary(l.T("status.action.token"), func() { u.open(newSettingsScreen(u, true)) })
+	case BlockShiftExpired:
+		action = primary(l.T("status.action.close_shift"), func() { u.closeShift() })
+	default:
+		return msg
+	}
+	return container.NewVBox(msg, action)
+}

@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// PrefLanguage is the key under which the chosen language is kept in the app's preferences.
+const PrefLanguage = "ui.language"
+
+// statusRefresh is how often the status line recomputes the time left of the shift and of
+// offline mode when nothing else changes it.
+const statusRefresh = 30 * time.Second
+
+// screen is one page of the app. Its state lives in the screen's fields; view builds fresh
+// widgets from that state, so a language switch rebuilds the visible screen without losing what
+// was typed.
+type screen interface {
+	view() fyne.CanvasObject
+}
+
+// UI routes between the screens of the app: first start, lock, start page, the register and its
+// operations. Build it with New and show it with Show.
+type UI struct {
+	app    fyne.App
+	ports  Ports
+	bundle *i18n.Bundle
+	loc    *i18n.Localizer
+	win    fyne.Window
+
+	cashier  kkm.Cashier // the cashier who unlocked the app
+	unlocked bool
+
+	current screen   // the visible screen
+	stack   []screen // screens to go back to
+	reg     *registerScreen
+
+	status    Status
+	statusBox *fyne.Container
+
+	pending   sync.WaitGroup // background work in flight, waited for by tests
+	cancelSub func()
+	stop      chan struct{}
+	stopOnce  sync.Once
+}
+
+// New builds the UI. lang is the language to start in when the cashier has not chosen one yet
+// (the choice is kept in the app's preferences).
+func New(a fyne.App, ports Ports, bundle *i18n.Bundle, lang i18n.Lang) *UI {
+	if l, ok := i18n.ParseLang(a.Preferences().String(PrefLanguage)); ok {
+		lang = l
+	}
+	if _, ok := i18n.ParseLang(string(lang)); !ok {
+		lang = i18n.Kazakh
+	}
+	return &UI{
+		app:    a,
+		ports:  ports,
+		bundle: bundle,
+		loc:    bundle.Localizer(lang),
+		stop:   make(chan struct{}),
+	}
+}
+
+// Lang is the interface language.
+func (u *UI) Lang() i18n.Lang { return u.loc.Lang() }
+
+// Show puts the UI into w: the first-start screen on a device without a cashier, the lock screen
+// otherwise. It follows the register's status and locks the app again whenever it returns from
+// the background. Call Close when the window goes away.
+func (u *UI) Show(w fyne.Window) {
+	u.win = w
+	w.SetTitle(u.loc.T("app.name"))
+	if u.ports.Register != nil {
+		u.status = u.ports.Register.Status()
+		u.cancelSub = u.ports.Register.Subscribe(func(st Status) {
+			fyne.Do(func() { u.setStatus(st) })
+		})
+		go u.refreshStatus()
+	}
+	u.app.Lifecycle().SetOnEnteredForeground(u.Lock)
+	has, err := u.ports.Profiles.HasProfile(context.Background())
+	if err == nil && !has {
+		u.replace(newFirstStartScreen(u))
+		return
+	}
+	u.Lock()
+}
+
+// Close ends the status subscription and the status refresh.
+func (u *UI) Close() {
+	u.stopOnce.Do(func() {
+		close(u.stop)
+		if u.cancelSub != nil {
+			u.cancelSub()
+		}
+	})
+}
+
+// refreshStatus recomputes the status now and then, so that the time left keeps counting down.
+func (u *UI) refreshStatus() {
+	t := time.NewTicker(statusRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.stop:
+			return
+		case <-t.C:
+			st := u.ports.Register.Status()
+			fyne.Do(func() { u.setStatus(st) })
+		}
+	}
+}
+
+// Lock shows the lock screen; the quick-access code opens the app again where it was.
+func (u *UI) Lock() {
+	if u.win == nil {
+		return
+	}
+	if _, ok := u.current.(*firstStartScreen); ok {
+		return
+	}
+	if _, ok := u.current.(*lockScreen); ok {
+		return
+	}
+	u.unlocked = false
+	back := u.current
+	u.current = newLockScreen(u, back)
+	u.render()
+}
+
+// unlock lets the cashier in after the lock screen: back to where the app was, or home.
+func (u *UI) unlock(c kkm.Cashier, back screen) {
+	u.cashier = c
+	u.unlocked = true
+	if back != nil {
+		u.current = back
+		u.render()
+		return
+	}
+	u.home()
+}
+
+// SetLang switches the interface language at once, keeps the choice and rebuilds the screen.
+func (u *UI) SetLang(l i18n.Lang) {
+	u.loc = u.bundle.Localizer(l)
+	u.app.Preferences().SetString(PrefLanguage, string(l))
+	if u.win != nil {
+		u.win.SetTitle(u.loc.T("app.name"))
+	}
+	u.render()
+}
+
+// home shows the register, or the start page when no register is connected yet.
+func (u *UI) home() {
+	u.stack = nil
+	if u.ports.Register == nil || !u.status.Registered {
+		u.current = newStartScreen(u)
+	} else {
+		if u.reg == nil {
+			u.reg = newRegisterScreen(u)
+		}
+		u.current = u.reg
+	}
+	u.render()
+}
+
+// open shows s, with the current screen to go back to.
+func (u *UI) open(s screen) {
+	if u.current != nil {
+		u.stack = append(u.stack, u.current)
+	}
+	u.current = s
+	u.render()
+}
+
+// replace shows s instead of the current screen.
+func (u *UI) replace(s screen) {
+	u.current = s
+	u.render()
+}
+
+// back returns to the previous screen, or home.
+func (u *UI) back() {
+	if n := len(u.stack); n > 0 {
+		u.current = u.stack[n-1]
+		u.stack = u.stack[:n-1]
+		u.render()
+		return
+	}
+	u.home()
+}
+
+// render rebuilds the window's content from the current screen, with the status line above it
+// once the app is unlocked and a register is connected.
+func (u *UI) render() {
+	if u.win == nil || u.current == nil {
+		return
+	}
+	content := u.current.view()
+	if u.unlocked && u.status.Registered {
+		u.statusBox = container.NewVBox(u.statusView(u.status))
+		u.win.SetContent(container.NewBorder(u.statusBox, nil, nil, nil, content))
+		return
+	}
+	u.statusBox = nil
+	u.win.SetContent(content)
+}
+
+// setStatus takes a new status: it refreshes the status line, and opens the register when one
+// has just been connected.
+func (u *UI) setStatus(st Status) {
+	was := u.status
+	u.status = st
+	if was.Registered != st.Registered {
+		if st.Registered && u.unlocked {
+			if _, ok := u.current.(*startScreen); ok {
+				u.home()
+				return
+			}
+		}
+		u.render()
+		return
+	}
+	if u.statusBox != nil {
+		u.statusBox.Objects = []fyne.CanvasObject{u.statusView(st)}
+		u.statusBox.Refresh()
+	}
+	if r, ok := u.current.(statusFollower); ok {
+		r.statusChanged()
+	}
+}
+
+// statusFollower is a screen that changes with the register's status.
+type statusFollower interface {
+	statusChanged()
+}
+
+// background runs job off the UI goroutine and then the func it returns on the UI goroutine.
+// Journal and OFD work goes through it, so a slow OFD never freezes the screen.
+func (u *UI) background(job func(ctx context.Context) func()) {
+	u.pending.Add(1)
+	go func() {
+		defer u.pending.Done()
+		apply := job(context.Background())
+		if apply != nil {
+			fyne.DoAndWait(apply)
+		}
+	}()
+}
+
+// settle waits until the background work started so far is done (tests).
+func (u *UI) settle() { u.pending.Wait() }
+
+// confirm asks a question in a dialog with our own translated buttons.
+func (u *UI) confirm(titleID, textID, okID string, ok func()) {
+	d := dialog.NewCustomConfirm(u.loc.T(titleID), u.loc.T(okID), u.loc.T("button.cancel"),
+		widget.NewLabel(u.loc.T(textID)), func(yes bool) {
+			if yes {
+				ok()
+			}
+		}, u.win)
+	d.Show()
+}
+
+// inform shows a message with our own translated button.
+func (u *UI) inform(titleID, text string) {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	dialog.NewCustom(u.loc.T(titleID), u.loc.T("button.ok"), l, u.win).Show()
+}

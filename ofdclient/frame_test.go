@@ -546,3 +546,33 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeRequest feeds arbitrary payloads to DecodeRequest, as an OFD (the emulator)
+// receives them: a decoded request must survive an encode/decode round trip unchanged;
+// anything else is a FrameError.
+func FuzzDecodeRequest(f *testing.F) {
+	for _, name := range []string{"info_req.bin", "system_req.bin", "ticket_req.bin", "ticket_resp.bin"} {
+		f.Add(readVector(f, name))
+	}
+	f.Add([]byte{0x08, 0x64})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		req, err := DecodeRequest(payload)
+		if err != nil {
+			if !errors.Is(err, ErrPayload) {
+				t.Fatalf("untyped error %T: %v", err, err)
+			}
+			return
+		}
+		b, err := proto.MarshalOptions{AllowPartial: true, Deterministic: true}.Marshal(req)
+		if err != nil {
+			t.Fatalf("re-encoding a decoded request: %v", err)
+		}
+		back, err := DecodeRequest(b)
+		if err != nil {
+			t.Fatalf("decoding a re-encoded request: %v", err)
+		}
+		if !proto.Equal(req, back) {
+			t.Fatalf("round trip changed the request:\n%v\n%v", req, back)
+		}
+	})
+}

@@ -1,0 +1,149 @@
+// Package app is the composition root of the register: it reads the flags, finds the data
+// folder, opens the journal, starts the OFD sender and builds the UI. In demo mode it first
+// starts an OFD emulator on loopback and connects a demo register to it, so a new user can sell
+// at once with no account and no network.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/storage"
+	"github.com/ekassa-go/ekassa/ui"
+)
+
+// AppID is the application ID (FyneApp.toml); it names the app's own storage on the phones.
+const AppID = "kz.ekassa.register"
+
+// JournalFile is the journal's file name inside the data folder.
+const JournalFile = "journal.db"
+
+// config is what the command line says.
+type config struct {
+	demo    bool
+	dataDir string
+	lang    string
+	verbose bool
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("ekassa", flag.ContinueOnError)
+	fs.BoolVar(&c.demo, "demo", false, "demo mode: an embedded OFD emulator and a demo register, in a throwaway journal")
+	fs.StringVar(&c.dataDir, "data", "", "the folder of the journal (default: the app's own storage)")
+	fs.StringVar(&c.lang, "lang", "", "the interface language on first start: kk, ru or en")
+	fs.BoolVar(&c.verbose, "v", false, "log every OFD exchange to standard error")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.lang != "" {
+		if _, ok := i18n.ParseLang(c.lang); !ok {
+			return c, fmt.Errorf("unknown language %q: use kk, ru or en", c.lang)
+		}
+	}
+	return c, nil
+}
+
+// Main runs the app until its window closes.
+func Main(args []string) error {
+	cfg, err := parseFlags(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	a := fyneapp.NewWithID(AppID)
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		return err
+	}
+	lang := startLang(a, cfg.lang)
+	ctx := context.Background()
+
+	opts := Options{}
+	if cfg.verbose {
+		opts.Logf = log.New(os.Stderr, "ofd: ", log.LstdFlags|log.Lmicroseconds).Printf
+	}
+	dir := cfg.dataDir
+	var demo *Demo
+	if cfg.demo {
+		// A throwaway journal: the emulator's ledger lives in memory, so the two start together.
+		if dir, err = os.MkdirTemp("", "ekassa-demo-*"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if demo, err = StartDemo(ctx); err != nil {
+			return err
+		}
+		defer demo.Server.Close()
+		opts.Demo = demo.Server
+	} else if dir == "" {
+		dir = a.Storage().RootURI().Path()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	j, err := storage.Open(ctx, filepath.Join(dir, JournalFile))
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	// A cheap integrity check at start: from the last verified point on.
+	if _, err := j.VerifyFromCheckpoint(ctx); err != nil {
+		return fmt.Errorf("the journal failed its integrity check: %w", err)
+	}
+	rt, err := NewRuntime(ctx, j, opts)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if demo != nil {
+		if err := prepareDemo(ctx, rt, demo, bundle.Localizer(lang).T("demo.cashier")); err != nil {
+			return err
+		}
+	}
+
+	w := a.NewWindow(bundle.Localizer(lang).T("app.name"))
+	w.Resize(fyne.NewSize(400, 760))
+	u := ui.New(a, ui.Ports{Profiles: rt, Connector: rt, Register: rt}, bundle, lang)
+	u.Show(w)
+	// On a phone the app locks and stops sending in the background, and catches up on return;
+	// a desktop window losing focus is not "the background".
+	a.Lifecycle().SetOnExitedForeground(func() {
+		if fyne.CurrentDevice().IsMobile() {
+			u.Lock()
+			if err := rt.Pause(ctx); err != nil {
+				log.Printf("pause: %v", err)
+			}
+		}
+	})
+	a.Lifecycle().SetOnEnteredForeground(func() { rt.Resume() })
+	w.ShowAndRun()
+	u.Close()
+	return nil
+}
+
+// startLang is the language the UI starts in: the one chosen before, else the flag, else the
+// phone's, else Kazakh.
+func startLang(a fyne.App, flagLang string) i18n.Lang {
+	if l, ok := i18n.ParseLang(a.Preferences().String(ui.PrefLanguage)); ok {
+		return l
+	}
+	if l, ok := i18n.ParseLang(flagLang); ok {
+		return l
+	}
+	if l, ok := i18n.ParseLang(os.Getenv("LANG")); ok {
+		return l
+	}
+	return i18n.Kazakh
+}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ofdclient"
+	"github.com/ekassa-go/ekassa/storage"
+	"github.com/ekassa-go/ekassa/ui"
+)
+
+// NewSerialNumber generates the serial number (ZNM) of a new software register («Новая касса»).
+func (rt *Runtime) NewSerialNumber() (string, error) { return kkm.NewSerialNumber() }
+
+// Connect connects the register registered in the OFD's cabinet («Подключить кассу»): INFO with
+// the system ID and token, then, in this order, the registration saved in the settings, the token
+// in the link state, the local shift reconciled with the OFD's view of it, and the sender started.
+// A register moved to a new phone thereby carries on with the OFD's shift number and counters.
+func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegInfo, error) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	reqnum, err := rt.journal.NextReqnum(ctx)
+	if err != nil {
+		return kkm.RegInfo{}, err
+	}
+	conn, err := ofdclient.Connect(ctx, rt.ofd, ofdclient.ConnectParams{
+		Address: req.OFDAddress, SystemID: req.SystemID, Token: req.Token, Reqnum: reqnum,
+	})
+	if err != nil {
+		return kkm.RegInfo{}, connectError(err)
+	}
+	stats, err := rt.journal.OutboxStats(ctx)
+	if err != nil {
+		return kkm.RegInfo{}, err
+	}
+	verdict, state, err := ofdclient.Reconcile(rt.reg.State, conn.Shift, stats.Waiting, rt.now())
+	if err != nil {
+		return kkm.RegInfo{}, err
+	}
+	s := rt.reg.Settings
+	s.OFDAddress, s.SystemID, s.Token, s.Reg = req.OFDAddress, req.SystemID, conn.Token, conn.Reg
+	if s.SerialNumber == "" {
+		s.SerialNumber = conn.Reg.ZNM
+	}
+	if s.RegisterName == "" {
+		s.RegisterName = conn.Reg.PointTitle
+	}
+	if err := rt.journal.SaveSettings(ctx, s); err != nil {
+		return kkm.RegInfo{}, err
+	}
+	link, err := rt.journal.LinkState(ctx)
+	if err != nil {
+		return kkm.RegInfo{}, err
+	}
+	link.Token = conn.Token
+	link.BlockedCode, link.InfoText = 0, ""
+	if err := rt.journal.SetLinkState(ctx, link); err != nil {
+		return kkm.RegInfo{}, err
+	}
+	if verdict == ofdclient.ReconcileAdopt {
+		if err := rt.journal.SaveState(ctx, state); err != nil {
+			return kkm.RegInfo{}, err
+		}
+		rt.reg.State = state
+	}
+	rt.reg.Settings = s
+	rt.registered = true
+	rt.stopSenderLocked()
+	if err := rt.startSender(); err != nil {
+		return kkm.RegInfo{}, err
+	}
+	rt.changed()
+	return conn.Reg, nil
+}
+
+// connectError gives the connect screen its three distinct messages: unknown system ID, bad
+// token, no network; other refusals keep the OFD client's own message.
+func connectError(err error) error {
+	var re *ofdclient.ResultError
+	if errors.As(err, &re) {
+		switch re.Code {
+		case 1:
+			return ui.ErrConnectUnknownID
+		case 2:
+			return ui.ErrConnectBadToken
+		}
+		return err
+	}
+	var ue *ofdclient.UnreachableError
+	if errors.As(err, &ue) || ofdclient.IsTemporary(err) {
+		return ui.ErrConnectNoNetwork
+	}
+	return err
+}
+
+// compile-time checks that the runtime is every port the screens need.
+var (
+	_ ui.Profiles  = (*Runtime)(nil)
+	_ ui.Connector = (*Runtime)(nil)
+	_ ui.Register  = (*Runtime)(nil)
+	_              = storage.ErrNotFound
+)

@@ -1,0 +1,578 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ofdclient"
+	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
+	"github.com/ekassa-go/ekassa/storage"
+	"github.com/ekassa-go/ekassa/ui"
+)
+
+// Runtime is the running register: the journal, the register's settings and state, the cashier
+// at work and the OFD sender. It is what the screens drive, through the ports of package ui
+// (Profiles, Connector and Register are all implemented here).
+//
+// Issuing follows design.md §3: the register's pure methods compute the document and the new
+// state, the journal commits both with the outbox entry in one transaction, and only then the
+// in-memory state moves on and the sender is woken. One document is issued at a time.
+type Runtime struct {
+	journal    *storage.Journal
+	ofd        ofdclient.Exchanger
+	now        func() time.Time
+	fiscalWait time.Duration
+	senderCfg  ofdclient.Config // the sender's tuning; address and identity come from the settings
+	logf       func(format string, args ...any)
+
+	// demo is the embedded emulator in demo mode, nil otherwise.
+	demo *ofdsim.Server
+
+	codes *codeGuard
+
+	mu         sync.Mutex // serialises issuing and guards the fields below
+	reg        kkm.Register
+	registered bool
+	sender     *ofdclient.Sender
+	stopSender context.CancelFunc
+	senderDone chan struct{}
+
+	subMu   sync.Mutex
+	subs    map[int]func(ui.Status)
+	nextSub int
+	// kick wakes the notifier goroutine, which calls the subscribers; changes coalesce, and no
+	// one calls a subscriber while holding mu (the sender's callbacks come from its goroutine).
+	kick     chan struct{}
+	stopKick chan struct{}
+}
+
+// Options tune a Runtime; the zero value is usable.
+type Options struct {
+	// Now is the register's clock (time.Now by default).
+	Now func() time.Time
+	// Exchanger is the OFD transport (a plain ofdclient.Transport by default).
+	Exchanger ofdclient.Exchanger
+	// FiscalWait is how long issuing waits for the OFD's answer before it shows the document as
+	// waiting (default 3 s). The document is in the journal either way.
+	FiscalWait time.Duration
+	// Sender tunes the OFD sender (retry delays, transaction time); Address, Identity, Exchanger,
+	// OfflineLimit and Now are filled in from the settings and the options above.
+	Sender ofdclient.Config
+	// Logf gets a line for every OFD exchange and decision (silent by default).
+	Logf func(format string, args ...any)
+	// Demo is the embedded emulator of demo mode.
+	Demo *ofdsim.Server
+}
+
+// NewRuntime loads the register from the journal and, when it is connected to an OFD, starts the
+// sender. Nothing here scans the journal: settings, state and link are single rows.
+func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Exchanger == nil {
+		opts.Exchanger = &ofdclient.Transport{}
+	}
+	if opts.FiscalWait <= 0 {
+		opts.FiscalWait = 3 * time.Second
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	settings, registered, err := j.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !registered {
+		settings = kkm.DefaultSettings()
+	}
+	state, err := j.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rt := &Runtime{
+		journal:    j,
+		ofd:        opts.Exchanger,
+		now:        opts.Now,
+		fiscalWait: opts.FiscalWait,
+		senderCfg:  opts.Sender,
+		logf:       opts.Logf,
+		demo:       opts.Demo,
+		codes:      newCodeGuard(opts.Now),
+		reg:        kkm.Register{Settings: settings, State: state},
+		registered: registered && settings.SystemID != 0,
+		subs:       map[int]func(ui.Status){},
+		kick:       make(chan struct{}, 1),
+		stopKick:   make(chan struct{}),
+	}
+	go rt.notifier()
+	if rt.registered {
+		if err := rt.startSender(); err != nil {
+			return nil, err
+		}
+	}
+	return rt, nil
+}
+
+// Close stops the sender and checkpoints the journal; the journal itself is the caller's.
+func (rt *Runtime) Close() error {
+	rt.mu.Lock()
+	rt.stopSenderLocked()
+	rt.mu.Unlock()
+	close(rt.stopKick)
+	return rt.journal.Checkpoint(context.Background())
+}
+
+// Pause stops sending (the app goes to the background) and checkpoints the journal.
+func (rt *Runtime) Pause(ctx context.Context) error {
+	rt.mu.Lock()
+	if rt.sender != nil {
+		rt.sender.Pause()
+	}
+	rt.mu.Unlock()
+	return rt.journal.Checkpoint(ctx)
+}
+
+// Resume continues sending after Pause and catches up at once.
+func (rt *Runtime) Resume() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.sender != nil {
+		rt.sender.Resume()
+		rt.sender.Wake()
+	}
+}
+
+// startSender starts the OFD sender for the current settings. Callers hold mu (or own rt alone).
+func (rt *Runtime) startSender() error {
+	cfg := rt.senderCfg
+	cfg.Address = rt.reg.Settings.OFDAddress
+	cfg.Identity = ofdclient.IdentityFromSettings(rt.reg.Settings)
+	cfg.Exchanger = rt.ofd
+	cfg.OfflineLimit = rt.reg.Settings.OfflineLimit
+	cfg.Now = rt.now
+	if cfg.Logf == nil {
+		cfg.Logf = rt.logf
+	}
+	s, err := ofdclient.NewSender(rt.journal, cfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			rt.logf("ofd sender stopped: %v", err)
+		}
+	}()
+	s.Subscribe(func(ofdclient.State) { rt.changed() })
+	rt.sender, rt.stopSender, rt.senderDone = s, cancel, done
+	return nil
+}
+
+func (rt *Runtime) stopSenderLocked() {
+	if rt.sender == nil {
+		return
+	}
+	rt.stopSender()
+	<-rt.senderDone
+	rt.sender, rt.stopSender, rt.senderDone = nil, nil, nil
+}
+
+// Status is the register's state for the status line.
+func (rt *Runtime) Status() ui.Status {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.statusLocked()
+}
+
+func (rt *Runtime) statusLocked() ui.Status {
+	now := rt.now()
+	st := ui.Status{
+		Registered:   rt.registered,
+		RegisterName: rt.reg.Settings.RegisterName,
+		Demo:         rt.demo != nil,
+		ShiftOpen:    rt.reg.State.ShiftOpen,
+		ShiftNumber:  rt.reg.State.ShiftNumber,
+		CashInDrawer: rt.reg.State.CashInDrawer,
+	}
+	if rt.demo != nil {
+		st.NetworkCut = rt.demo.NetworkCut()
+	}
+	if st.ShiftOpen {
+		st.ShiftLeft = rt.reg.ShiftTimeLeft(now)
+	}
+	if rt.sender == nil {
+		return st
+	}
+	link := rt.sender.State()
+	st.Online = link.Mode == ofdclient.ModeOnline && link.Waiting == 0
+	st.OfflineSince = link.OfflineSince
+	st.Waiting = link.Waiting
+	st.OfflineLeft = link.OfflineLeft
+	st.OnlyZ = link.OnlyZ || rt.reg.ShiftExpired(now)
+	switch {
+	case link.Mode == ofdclient.ModeBlocked && link.Block != nil:
+		st.Block = blockOf(link.Block.Code)
+		st.BlockText = link.Block.Info
+		if st.BlockText == "" {
+			st.BlockText = link.Block.Text
+		}
+	case link.OfflineLimitReached:
+		st.Block = ui.BlockOfflineLimit
+	case st.OnlyZ:
+		st.Block = ui.BlockShiftExpired
+	}
+	return st
+}
+
+// blockOf names the block of an OFD result code (design.md §3.6).
+func blockOf(code uint32) ui.Block {
+	switch code {
+	case 2:
+		return ui.BlockToken
+	case 1:
+		return ui.BlockUnknownRegister
+	case 15:
+		return ui.BlockServer
+	}
+	return ui.BlockProtocol
+}
+
+// Subscribe calls f after every change of the status, from any goroutine.
+func (rt *Runtime) Subscribe(f func(ui.Status)) (cancel func()) {
+	rt.subMu.Lock()
+	defer rt.subMu.Unlock()
+	id := rt.nextSub
+	rt.nextSub++
+	rt.subs[id] = f
+	return func() {
+		rt.subMu.Lock()
+		delete(rt.subs, id)
+		rt.subMu.Unlock()
+	}
+}
+
+// changed tells the subscribers, soon and from another goroutine, that the status changed.
+func (rt *Runtime) changed() {
+	select {
+	case rt.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (rt *Runtime) notifier() {
+	for {
+		select {
+		case <-rt.stopKick:
+			return
+		case <-rt.kick:
+			rt.notify()
+		}
+	}
+}
+
+func (rt *Runtime) notify() {
+	st := rt.Status()
+	rt.subMu.Lock()
+	fs := make([]func(ui.Status), 0, len(rt.subs))
+	for _, f := range rt.subs {
+		fs = append(fs, f)
+	}
+	rt.subMu.Unlock()
+	for _, f := range fs {
+		f(st)
+	}
+}
+
+// Settings returns the register's settings.
+func (rt *Runtime) Settings() kkm.Settings {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.reg.Settings
+}
+
+// SaveSettings validates the settings the owner edited and saves them. The registration, the
+// system ID and the token are not the owner's to edit here: they come from the OFD (connecting,
+// «Смена токена»), so the stored ones are kept.
+func (rt *Runtime) SaveSettings(ctx context.Context, s kkm.Settings) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	cur := rt.reg.Settings
+	s.SystemID, s.Token, s.Reg, s.SerialNumber, s.OFDAddress = cur.SystemID, cur.Token, cur.Reg, cur.SerialNumber, cur.OFDAddress
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if err := rt.journal.SaveSettings(ctx, s); err != nil {
+		return err
+	}
+	rt.reg.Settings = s
+	rt.changed()
+	return nil
+}
+
+// ChangeToken checks a new token with the OFD («Смена токена») and saves it; it lifts a block
+// for an invalid token.
+func (rt *Runtime) ChangeToken(ctx context.Context, token uint32) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.sender == nil {
+		return errNotRegistered
+	}
+	if _, err := rt.sender.ChangeToken(ctx, token); err != nil {
+		return err
+	}
+	s := rt.reg.Settings
+	s.Token = token
+	if err := rt.journal.SaveSettings(ctx, s); err != nil {
+		return err
+	}
+	rt.reg.Settings = s
+	rt.changed()
+	return nil
+}
+
+// Preview computes a receipt without issuing it.
+func (rt *Runtime) Preview(d kkm.ReceiptDraft) (kkm.Receipt, error) {
+	return kkm.ComputeReceipt(d, rt.Settings())
+}
+
+// issueFunc issues documents on a copy of the register (kkm's pure methods).
+type issueFunc func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error)
+
+// IssueReceipt issues a sale, purchase or return. A return is checked against its original and
+// the returns already made of it, in the journal, under the same lock as the issue itself.
+func (rt *Runtime) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (ui.Issued, error) {
+	return rt.issue(ctx, by, false, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
+		if d.Operation.Returning() {
+			if err := rt.checkReturn(ctx, d, reg.Settings); err != nil {
+				return kkm.Issued{}, err
+			}
+		}
+		return reg.IssueReceipt(d, op, now, offline)
+	})
+}
+
+// checkReturn applies kkm.ValidateReturn with the original and earlier returns from the journal.
+func (rt *Runtime) checkReturn(ctx context.Context, d kkm.ReceiptDraft, s kkm.Settings) error {
+	if d.Parent == nil {
+		return kkm.ErrReturnParentMissing
+	}
+	ret, err := kkm.ComputeReceipt(d, s)
+	if err != nil {
+		return err
+	}
+	orig, err := rt.findOriginal(ctx, d.Parent.Number)
+	if err != nil {
+		return err
+	}
+	returned, err := rt.journal.Returned(ctx, *d.Parent)
+	if err != nil {
+		return err
+	}
+	return kkm.ValidateReturn(*orig.Document.Receipt, returned.Receipts, ret)
+}
+
+// CashIn records cash put into the drawer.
+func (rt *Runtime) CashIn(ctx context.Context, by kkm.Operator, amount kkm.Money) (ui.Issued, error) {
+	return rt.issue(ctx, by, false, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
+		return reg.CashIn(amount, op, now, offline)
+	})
+}
+
+// CashOut records cash taken from the drawer.
+func (rt *Runtime) CashOut(ctx context.Context, by kkm.Operator, amount kkm.Money) (ui.Issued, error) {
+	return rt.issue(ctx, by, false, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
+		return reg.CashOut(amount, op, now, offline)
+	})
+}
+
+// CloseShift closes the shift with a Z report (after the auto cash-out when it is on).
+func (rt *Runtime) CloseShift(ctx context.Context, by kkm.Operator) (ui.Issued, error) {
+	return rt.issue(ctx, by, true, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
+		return reg.CloseShift(op, now, offline)
+	})
+}
+
+// XReport records the X report of the open shift in the journal (it is not fiscal and does not
+// queue) and, when the OFD is reachable, sends it with COMMAND_REPORT as the protocol asks.
+func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, error) {
+	rt.mu.Lock()
+	if !rt.registered {
+		rt.mu.Unlock()
+		return nil, errNotRegistered
+	}
+	now := rt.now()
+	doc, err := rt.reg.XReport(by, now)
+	if err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
+	seqs, err := rt.journal.Commit(ctx, []kkm.Document{doc}, rt.reg.State)
+	sender := rt.sender
+	rt.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if sender != nil && sender.State().Mode == ofdclient.ModeOnline {
+		if _, err := sender.XReport(ctx, &doc); err != nil {
+			rt.logf("X report to the OFD: %v", err)
+		}
+	}
+	return ui.Issued{{Seq: seqs[0], Document: doc}}, nil
+}
+
+// issue runs one issuing operation: refuse when the link forbids it, compute on a copy, commit,
+// move the state on, wake the sender, and wait a little for the OFD's answer.
+func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool, f issueFunc) (ui.Issued, error) {
+	rt.mu.Lock()
+	if !rt.registered || rt.sender == nil {
+		rt.mu.Unlock()
+		return nil, errNotRegistered
+	}
+	now := rt.now()
+	link := rt.sender.State()
+	if err := rt.refusal(link, now, closesShift); err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
+	// Strict order: while anything waits, or the OFD is unreachable, a new document is issued
+	// offline and joins the end of the queue.
+	offline := link.Mode != ofdclient.ModeOnline || link.Waiting > 0
+	iss, err := f(rt.reg, by, now, offline)
+	if err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
+	seqs, err := rt.journal.Commit(ctx, iss.Documents, iss.State)
+	if err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
+	rt.reg.State = iss.State
+	settings := rt.reg.Settings
+	sender := rt.sender
+	rt.mu.Unlock()
+
+	sender.Wake()
+	out := make(ui.Issued, len(seqs))
+	for i, seq := range seqs {
+		d := iss.Documents[i]
+		out[i] = ui.IssuedDocument{Seq: seq, Document: d}
+		if d.Kind == kkm.KindReceipt && d.Offline {
+			out[i].QRLink = offlineQRLink(settings, d)
+		}
+	}
+	if !offline {
+		rt.awaitFiscal(ctx, sender, out)
+	}
+	rt.changed()
+	return out, nil
+}
+
+// refusal says why the register may not issue now, or nil.
+func (rt *Runtime) refusal(link ofdclient.State, now time.Time, closesShift bool) error {
+	if link.Mode == ofdclient.ModeBlocked && link.Block != nil {
+		return link.Block
+	}
+	if link.Waiting > 0 {
+		if err := kkm.CheckOfflineLimit(link.OldestWaiting, now, rt.reg.Settings.OfflineLimit); err != nil {
+			return err
+		}
+	}
+	if link.OnlyZ && !closesShift {
+		return kkm.ErrShiftExpired
+	}
+	return nil
+}
+
+// awaitFiscal waits up to fiscalWait for the OFD's answers to the documents just issued online,
+// and fills in their fiscal signs and links. What has not arrived by then shows as waiting.
+func (rt *Runtime) awaitFiscal(ctx context.Context, sender *ofdclient.Sender, docs ui.Issued) {
+	changed := make(chan struct{}, 1)
+	unsubscribe := sender.Subscribe(func(ofdclient.State) {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	defer unsubscribe()
+	deadline := time.NewTimer(rt.fiscalWait)
+	defer deadline.Stop()
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		pending := false
+		for i := range docs {
+			if docs[i].Document.Kind == kkm.KindXReport || docs[i].FiscalSign != "" || docs[i].QRLink != "" {
+				continue
+			}
+			r, err := rt.journal.FiscalResult(ctx, docs[i].Seq)
+			if err == nil && !r.At.IsZero() {
+				docs[i].FiscalSign, docs[i].QRLink = r.Sign, r.QRLink
+				if docs[i].Document.Kind != kkm.KindReceipt {
+					docs[i].QRLink = ""
+				}
+				continue
+			}
+			pending = true
+		}
+		if !pending {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			return
+		case <-changed:
+		case <-poll.C:
+		}
+	}
+}
+
+// offlineQRLink is the locally built check link of a receipt issued offline.
+func offlineQRLink(s kkm.Settings, d kkm.Document) string {
+	return kkm.QRLink(s.CheckSite(), strconv.FormatUint(uint64(d.OfflineNumber), 10), s.Reg.RNM, d.Total(), d.Time)
+}
+
+// issuedOf turns a journal entry into what the screens show.
+func (rt *Runtime) issuedOf(e storage.Entry) ui.IssuedDocument {
+	out := ui.IssuedDocument{Seq: e.Seq, Document: e.Document}
+	if e.Fiscal != nil {
+		out.FiscalSign = e.Fiscal.Sign
+		if e.Document.Kind == kkm.KindReceipt {
+			out.QRLink = e.Fiscal.QRLink
+		}
+	}
+	if out.QRLink == "" && e.Document.Kind == kkm.KindReceipt && e.Document.Offline {
+		out.QRLink = offlineQRLink(rt.Settings(), e.Document)
+	}
+	return out
+}
+
+// errNotRegistered refuses documents before a register is connected.
+var errNotRegistered = ui.Refusal("err.register.not_connected")
+
+// SetNetworkCut cuts or restores the demo emulator's network.
+func (rt *Runtime) SetNetworkCut(cut bool) error {
+	if rt.demo == nil {
+		return ui.Refusal("err.demo.only")
+	}
+	if err := rt.demo.SetNetworkCut(cut); err != nil {
+		return fmt.Errorf("app: demo network: %w", err)
+	}
+	rt.mu.Lock()
+	if rt.sender != nil {
+		rt.sender.Wake()
+	}
+	rt.mu.Unlock()
+	rt.changed()
+	return nil
+}

@@ -1,7 +1,6 @@
 package ofdclient
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -224,17 +223,3 @@ type notConnected struct{}
 
 func (notConnected) Error() string     { return "ofdclient: the OFD link is offline or blocked" }
 func (notConnected) MessageID() string { return "err.ofd.not_connected" }
-
-// isResult reports whether err is a ResultError with one of codes.
-func isResult(err error, codes ...uint32) bool {
-	var re *ResultError
-	if !errors.As(err, &re) {
-		return false
-	}
-	for _, c := range codes {
-		if re.Code == c {
-			return true
-		}
-	}
-	return false
-}

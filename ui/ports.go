@@ -77,7 +77,7 @@ type OFD struct {
 
 // The OFDs the connect screen offers; a cashier may also type another address.
 const (
-	KazakhtelecomAddress     = "xml.oofd.kz:7777"      // АО «Казахтелеком», production
+	KazakhtelecomAddress     = "xml.oofd.kz:7777"    // АО «Казахтелеком», production
 	KazakhtelecomTestAddress = "37.150.215.187:7777" // АО «Казахтелеком», test server
 )
 
@@ -165,18 +165,20 @@ type Register interface {
 
 	// Preview computes a receipt without issuing it, for the preview screen and running totals.
 	Preview(d kkm.ReceiptDraft) (kkm.Receipt, error)
+	// The issuing methods take the cashier who unlocked the app (by), recorded on the document.
+
 	// IssueReceipt issues a sale, purchase or return. The document is in the journal when it
 	// returns; FiscalSign is set if the OFD answered in time.
-	IssueReceipt(ctx context.Context, d kkm.ReceiptDraft) (Issued, error)
+	IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (Issued, error)
 	// CashIn records cash put into the drawer.
-	CashIn(ctx context.Context, amount kkm.Money) (Issued, error)
+	CashIn(ctx context.Context, by kkm.Operator, amount kkm.Money) (Issued, error)
 	// CashOut records cash taken from the drawer.
-	CashOut(ctx context.Context, amount kkm.Money) (Issued, error)
+	CashOut(ctx context.Context, by kkm.Operator, amount kkm.Money) (Issued, error)
 	// XReport makes the X report of the open shift.
-	XReport(ctx context.Context) (Issued, error)
+	XReport(ctx context.Context, by kkm.Operator) (Issued, error)
 	// CloseShift closes the shift with a Z report; with auto cash-out on, a cash out of the whole
 	// drawer comes first, in the same Issued.
-	CloseShift(ctx context.Context) (Issued, error)
+	CloseShift(ctx context.Context, by kkm.Operator) (Issued, error)
 
 	// RecentReceipts lists the latest sales and purchases, newest first, for the return screen.
 	RecentReceipts(ctx context.Context, limit int) ([]IssuedDocument, error)

@@ -105,7 +105,9 @@ func (s *registerScreen) preview(d kkm.ReceiptDraft, failed func(error), issued 
 // closeShift asks to confirm and closes the shift with a Z report.
 func (u *UI) closeShift() {
 	u.confirm("reports.z", "reports.z.confirm", "button.confirm", func() {
-		u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.CloseShift(ctx) }, nil, nil)
+		u.issue(func(ctx context.Context) (Issued, error) {
+			return u.ports.Register.CloseShift(ctx, u.cashier.Operator())
+		}, nil, nil)
 	})
 }
 

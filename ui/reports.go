@@ -22,7 +22,7 @@ func (s *reportsScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	x := widget.NewButton(l.T("reports.x"), func() {
 		u.confirm("reports.x", "reports.x.confirm", "button.confirm", func() {
-			u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.XReport(ctx) }, nil, nil)
+			u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.XReport(ctx, u.cashier.Operator()) }, nil, nil)
 		})
 	})
 	z := primary(l.T("reports.z"), u.closeShift)

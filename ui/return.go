@@ -167,6 +167,10 @@ func (s *returnScreen) draft() (kkm.ReceiptDraft, error) {
 			if err != nil {
 				return d, err
 			}
+			if q > rl.Left {
+				return d, &kkm.Error{Code: kkm.ErrReturnItemExceedsOrig,
+					Data: map[string]any{"Name": rl.Line.Name, "Left": rl.Left}}
+			}
 			ln := rl.Line
 			d.Lines = append(d.Lines, kkm.LineDraft{Name: ln.Name, Section: ln.Section, Quantity: q, Unit: ln.Unit,
 				Price: ln.Price, VATRate: ln.VATRate})
@@ -179,6 +183,9 @@ func (s *returnScreen) draft() (kkm.ReceiptDraft, error) {
 	}
 	if len(d.Lines) == 0 {
 		return d, ErrNothingToReturn
+	}
+	if total > s.ret.Left {
+		return d, &kkm.Error{Code: kkm.ErrReturnExceedsOriginal, Data: map[string]any{"Left": s.ret.Left}}
 	}
 	d.Payments = []kkm.Payment{{Type: s.pay, Sum: total}}
 	return d, nil

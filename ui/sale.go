@@ -40,14 +40,11 @@ func (s *simpleSale) view() fyne.CanvasObject {
 
 // draft is the receipt as typed: one line per amount, paid in full one way.
 func (s *simpleSale) draft() kkm.ReceiptDraft {
-	d := kkm.ReceiptDraft{Operation: s.reg.op, Simple: true}
-	for _, m := range s.in.amounts() {
-		d.Lines = append(d.Lines, kkm.LineDraft{Price: m, Quantity: kkm.QuantityOne, Unit: kkm.UnitPiece})
-	}
+	var pays []kkm.Payment
 	if t := s.in.total(); t > 0 {
-		d.Payments = []kkm.Payment{{Type: s.pay, Sum: t}}
+		pays = []kkm.Payment{{Type: s.pay, Sum: t}}
 	}
-	return d
+	return kkm.SimpleDraft(s.reg.op, s.in.amounts(), pays)
 }
 
 // next opens the preview.
@@ -406,7 +403,7 @@ func (s *previewScreen) view() fyne.CanvasObject {
 		s.busy = true
 		u.render()
 		u.issue(func(ctx context.Context) (Issued, error) {
-			return u.ports.Register.IssueReceipt(ctx, s.draft)
+			return u.ports.Register.IssueReceipt(ctx, u.cashier.Operator(), s.draft)
 		}, s.issued, func() { s.busy = false; u.render() })
 	})
 	if s.busy {

@@ -70,7 +70,12 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		check(&s.set.ReceiptModifiersAllowed, l.T("settings.modifiers"), nil),
 		check(&s.set.BuyerIINBINAllowed, l.T("settings.buyer_iin_bin"), nil),
 		field(l.T("settings.max_sum"), entry(&s.maxSum, l.T("settings.max_sum.hint"))),
-		check(&s.set.VATPayer, l.T("settings.vat_payer"), u.render),
+		check(&s.set.VATPayer, l.T("settings.vat_payer"), func() {
+			if s.set.VATPayer && !s.set.DefaultVATRate.Taxed() {
+				s.set.DefaultVATRate = kkm.VAT16
+			}
+			u.render()
+		}),
 	)
 	if s.set.VATPayer {
 		rates := []kkm.VATRate{kkm.VAT16, kkm.VAT10, kkm.VAT5, kkm.VAT0}

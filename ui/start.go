@@ -49,7 +49,7 @@ func newSerialScreen(u *UI) *serialScreen {
 
 func (s *serialScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	number := widget.NewLabelWithStyle(s.serial, fyne.TextAlignCenter, fyne.TextStyle{Bold: true, Monospace: true})
+	number := widget.NewLabelWithStyle(s.serial, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	number.Selectable = true
 	cp := widget.NewButtonWithIcon(l.T("serial.copy"), theme.ContentCopyIcon(), func() {
 		u.app.Clipboard().SetContent(s.serial)

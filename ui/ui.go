@@ -47,7 +47,8 @@ type UI struct {
 	status    Status
 	statusBox *fyne.Container
 
-	pending   sync.WaitGroup // background work in flight, waited for by tests
+	spawn     func(func())   // starts background work: a goroutine (tests queue it instead)
+	pending   sync.WaitGroup // background work in flight
 	cancelSub func()
 	stop      chan struct{}
 	stopOnce  sync.Once
@@ -68,6 +69,7 @@ func New(a fyne.App, ports Ports, bundle *i18n.Bundle, lang i18n.Lang) *UI {
 		bundle: bundle,
 		loc:    bundle.Localizer(lang),
 		stop:   make(chan struct{}),
+		spawn:  func(f func()) { go f() },
 	}
 }
 
@@ -249,16 +251,16 @@ type statusFollower interface {
 // Journal and OFD work goes through it, so a slow OFD never freezes the screen.
 func (u *UI) background(job func(ctx context.Context) func()) {
 	u.pending.Add(1)
-	go func() {
+	u.spawn(func() {
 		defer u.pending.Done()
 		apply := job(context.Background())
 		if apply != nil {
 			fyne.DoAndWait(apply)
 		}
-	}()
+	})
 }
 
-// settle waits until the background work started so far is done (tests).
+// settle waits until the background work started so far is done.
 func (u *UI) settle() { u.pending.Wait() }
 
 // confirm asks a question in a dialog with our own translated buttons.

@@ -1,0 +1,436 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// fakeProfiles keeps cashiers in memory. The third and later wrong codes in a row impose a wait
+// of an hour per wrong code beyond the second.
+type fakeProfiles struct {
+	mu       sync.Mutex
+	cashiers []kkm.Cashier
+	codes    []string
+	wrong    int
+	until    time.Time
+}
+
+func (p *fakeProfiles) HasProfile(context.Context) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.cashiers) > 0, nil
+}
+
+func (p *fakeProfiles) CreateCashier(_ context.Context, n NewCashier) (kkm.Cashier, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := kkm.Cashier{ID: int64(len(p.cashiers) + 1), Name: n.Name, Email: n.Email,
+		OperatorCode: uint32(len(p.cashiers) + 1), Role: kkm.RoleCashier}
+	p.cashiers = append(p.cashiers, c)
+	p.codes = append(p.codes, n.Code)
+	return c, nil
+}
+
+func (p *fakeProfiles) CheckCode(_ context.Context, code string) (kkm.Cashier, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now := time.Now(); now.Before(p.until) {
+		return kkm.Cashier{}, &WrongCodeError{Wait: p.until.Sub(now), TooEarly: true}
+	}
+	for i, c := range p.codes {
+		if c == code {
+			p.wrong = 0
+			return p.cashiers[i], nil
+		}
+	}
+	p.wrong++
+	var wait time.Duration
+	if p.wrong > 2 {
+		wait = time.Duration(p.wrong-2) * time.Hour
+	}
+	p.until = time.Now().Add(wait)
+	return kkm.Cashier{}, &WrongCodeError{Wait: wait}
+}
+
+func (p *fakeProfiles) Cashiers(context.Context) ([]kkm.Cashier, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]kkm.Cashier(nil), p.cashiers...), nil
+}
+
+// fakeRegInfo is the registration the fake OFD returns.
+func fakeRegInfo() kkm.RegInfo {
+	return kkm.RegInfo{OrgTitle: "ИП Сейткали", OrgIINBIN: "870412300417", PointTitle: "Бакалея",
+		PointAddress: "Алматы, ул. Абая 10", RNM: "010101010101", ZNM: "EKG0000000000000", OFDTitle: "АО «Казахтелеком»"}
+}
+
+// fakeConnector connects to an imaginary OFD: system ID 404 is unknown, token 1 is refused and
+// the address "down:7777" does not answer.
+type fakeConnector struct{ reg *fakeRegister }
+
+func (c fakeConnector) NewSerialNumber() (string, error) { return kkm.NewSerialNumber() }
+
+func (c fakeConnector) Connect(_ context.Context, req ConnectRequest) (kkm.RegInfo, error) {
+	switch {
+	case req.OFDAddress == "down:7777":
+		return kkm.RegInfo{}, ErrConnectNoNetwork
+	case req.SystemID == 404:
+		return kkm.RegInfo{}, ErrConnectUnknownID
+	case req.Token == 1:
+		return kkm.RegInfo{}, ErrConnectBadToken
+	}
+	info := fakeRegInfo()
+	c.reg.mu.Lock()
+	c.reg.reg.Settings.SystemID = req.SystemID
+	c.reg.reg.Settings.Token = req.Token
+	c.reg.reg.Settings.OFDAddress = req.OFDAddress
+	c.reg.reg.Settings.Reg = info
+	c.reg.registered = true
+	c.reg.mu.Unlock()
+	c.reg.notify()
+	return info, nil
+}
+
+// fakeRegister is a register kept in memory that issues documents with kkm's own rules. It
+// fiscalises at once unless the network is cut; then documents wait until it is restored.
+type fakeRegister struct {
+	mu         sync.Mutex
+	reg        kkm.Register
+	registered bool
+	demo       bool
+	cut        bool
+	block      Block
+	docs       []IssuedDocument
+	now        time.Time // the register's clock; each document moves it a minute on
+	subs       map[int]func(Status)
+	nextSub    int
+}
+
+func newFakeRegister(registered bool) *fakeRegister {
+	r := &fakeRegister{registered: registered, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local),
+		subs: map[int]func(Status){}}
+	r.reg.Settings = kkm.Settings{SystemID: 5021, SerialNumber: "EKG0000000000000", Token: 77,
+		RegisterName: "Бакалея", OFDAddress: KazakhtelecomTestAddress, DefaultVATRate: kkm.VATNone,
+		ReceiptModifiersAllowed: true, BuyerIINBINAllowed: true}
+	if registered {
+		r.reg.Settings.Reg = fakeRegInfo()
+	}
+	return r
+}
+
+func (r *fakeRegister) statusLocked() Status {
+	st := Status{Registered: r.registered, RegisterName: r.reg.Settings.RegisterName, Demo: r.demo,
+		NetworkCut: r.cut, ShiftOpen: r.reg.State.ShiftOpen, ShiftNumber: r.reg.State.ShiftNumber,
+		ShiftLeft: r.reg.ShiftTimeLeft(r.now), Block: r.block, CashInDrawer: r.reg.State.CashInDrawer,
+		OnlyZ: r.reg.ShiftExpired(r.now)}
+	var oldest time.Time
+	for _, d := range r.docs {
+		if d.Document.Kind.Fiscal() && d.FiscalSign == "" {
+			st.Waiting++
+			if oldest.IsZero() {
+				oldest = d.Document.Time
+			}
+		}
+	}
+	st.Online = !r.cut && st.Waiting == 0
+	st.OfflineSince = oldest
+	st.OfflineLeft = kkm.OfflineTimeLeft(oldest, r.now, kkm.DefaultOfflineLimit)
+	return st
+}
+
+func (r *fakeRegister) Status() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.statusLocked()
+}
+
+func (r *fakeRegister) Subscribe(f func(Status)) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := r.nextSub
+	r.nextSub++
+	r.subs[id] = f
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.subs, id)
+	}
+}
+
+// notify tells the subscribers the status, as the app does from the sender's goroutine.
+func (r *fakeRegister) notify() {
+	r.mu.Lock()
+	st := r.statusLocked()
+	subs := make([]func(Status), 0, len(r.subs))
+	for _, f := range r.subs {
+		subs = append(subs, f)
+	}
+	r.mu.Unlock()
+	for _, f := range subs {
+		f(st)
+	}
+}
+
+func (r *fakeRegister) Settings() kkm.Settings {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reg.Settings
+}
+
+func (r *fakeRegister) SaveSettings(_ context.Context, s kkm.Settings) error {
+	if s.MaxReceiptSum < 0 {
+		return kkm.ErrSettingsMaxSum
+	}
+	r.mu.Lock()
+	r.reg.Settings = s
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *fakeRegister) ChangeToken(_ context.Context, token uint32) error {
+	if token == 1 {
+		return ErrConnectBadToken
+	}
+	r.mu.Lock()
+	r.reg.Settings.Token = token
+	if r.block == BlockToken {
+		r.block = BlockNone
+	}
+	r.mu.Unlock()
+	r.notify()
+	return nil
+}
+
+func (r *fakeRegister) Preview(d kkm.ReceiptDraft) (kkm.Receipt, error) {
+	return kkm.ComputeReceipt(d, r.Settings())
+}
+
+// commit records what kkm issued, as the journal and the sender would.
+func (r *fakeRegister) commit(is kkm.Issued, err error) (Issued, error) {
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.reg.State = is.State
+	var out Issued
+	for _, d := range is.Documents {
+		id := IssuedDocument{Seq: int64(len(r.docs) + 1), Document: d}
+		if d.Kind.Fiscal() && !r.cut {
+			id.FiscalSign = fmt.Sprint(880000000 + id.Seq)
+		}
+		if d.Kind == kkm.KindReceipt {
+			sign := id.FiscalSign
+			if sign == "" {
+				sign = fmt.Sprint(d.OfflineNumber)
+			}
+			id.QRLink = kkm.QRLink(r.reg.Settings.CheckSite(), sign, r.reg.Settings.Reg.RNM, d.Total(), d.Time)
+		}
+		if d.Kind != kkm.KindXReport {
+			r.docs = append(r.docs, id)
+		}
+		out = append(out, id)
+	}
+	r.now = r.now.Add(time.Minute)
+	r.mu.Unlock()
+	r.notify()
+	return out, nil
+}
+
+func (r *fakeRegister) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (Issued, error) {
+	if d.Parent != nil {
+		if err := r.validateReturn(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	r.mu.Lock()
+	reg, now, cut := r.reg, r.now, r.cut
+	r.mu.Unlock()
+	return r.commit(reg.IssueReceipt(d, by, now, cut))
+}
+
+// validateReturn checks a return against its original and the returns already made of it.
+func (r *fakeRegister) validateReturn(ctx context.Context, d kkm.ReceiptDraft) error {
+	orig, err := r.FindReceipt(ctx, d.Parent.Number)
+	if err != nil {
+		return err
+	}
+	ret, err := kkm.ComputeReceipt(d, r.Settings())
+	if err != nil {
+		return err
+	}
+	var returned []kkm.Receipt
+	for _, rc := range r.receipts() {
+		if rc.Parent != nil && rc.Parent.Number == d.Parent.Number {
+			returned = append(returned, rc)
+		}
+	}
+	return kkm.ValidateReturn(*orig.Document.Receipt, returned, ret)
+}
+
+func (r *fakeRegister) CashIn(_ context.Context, by kkm.Operator, amount kkm.Money) (Issued, error) {
+	r.mu.Lock()
+	reg, now, cut := r.reg, r.now, r.cut
+	r.mu.Unlock()
+	return r.commit(reg.CashIn(amount, by, now, cut))
+}
+
+func (r *fakeRegister) CashOut(_ context.Context, by kkm.Operator, amount kkm.Money) (Issued, error) {
+	r.mu.Lock()
+	reg, now, cut := r.reg, r.now, r.cut
+	r.mu.Unlock()
+	return r.commit(reg.CashOut(amount, by, now, cut))
+}
+
+func (r *fakeRegister) XReport(_ context.Context, by kkm.Operator) (Issued, error) {
+	r.mu.Lock()
+	reg, now := r.reg, r.now
+	r.mu.Unlock()
+	d, err := reg.XReport(by, now)
+	return r.commit(kkm.Issued{Documents: []kkm.Document{d}, State: reg.State}, err)
+}
+
+func (r *fakeRegister) CloseShift(_ context.Context, by kkm.Operator) (Issued, error) {
+	r.mu.Lock()
+	reg, now, cut := r.reg, r.now, r.cut
+	r.mu.Unlock()
+	return r.commit(reg.CloseShift(by, now, cut))
+}
+
+func (r *fakeRegister) RecentReceipts(_ context.Context, limit int) ([]IssuedDocument, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []IssuedDocument
+	for i := len(r.docs) - 1; i >= 0 && len(out) < limit; i-- {
+		d := r.docs[i]
+		if d.Document.Receipt != nil && !d.Document.Receipt.Operation.Returning() {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (r *fakeRegister) FindReceipt(_ context.Context, number string) (IssuedDocument, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range r.docs {
+		if d.Document.Receipt != nil && (d.FiscalSign == number || fmt.Sprint(d.Seq) == number) {
+			return d, nil
+		}
+	}
+	return IssuedDocument{}, ErrNotFound
+}
+
+func (r *fakeRegister) Returnable(_ context.Context, seq int64) (Returnable, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if seq < 1 || int(seq) > len(r.docs) {
+		return Returnable{}, ErrNotFound
+	}
+	orig := r.docs[seq-1]
+	rc := orig.Document.Receipt
+	number := orig.FiscalSign
+	if number == "" {
+		number = fmt.Sprint(orig.Document.OfflineNumber)
+	}
+	ret := Returnable{Original: orig, Left: rc.Total, Parent: kkm.ParentReceipt{Number: number,
+		Time: orig.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: rc.Total, Offline: orig.FiscalSign == ""}}
+	returned := map[string]kkm.Quantity{}
+	for _, d := range r.docs {
+		if p := d.Document.Receipt; p != nil && p.Parent != nil && p.Parent.Number == number {
+			ret.Left -= p.Total
+			for _, ln := range p.Lines {
+				returned[ln.Name] += ln.Quantity
+			}
+		}
+	}
+	for _, ln := range rc.Lines {
+		ret.Lines = append(ret.Lines, ReturnableLine{Line: ln, Left: ln.Quantity - returned[ln.Name]})
+	}
+	return ret, nil
+}
+
+func (r *fakeRegister) History(_ context.Context, f HistoryFilter) (HistoryPage, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var all []IssuedDocument
+	for i := len(r.docs) - 1; i >= 0; i-- {
+		d := r.docs[i]
+		switch {
+		case f.Shift != 0 && d.Document.ShiftNumber != f.Shift,
+			f.Kind != "" && d.Document.Kind != f.Kind,
+			!f.From.IsZero() && d.Document.Time.Before(f.From),
+			!f.To.IsZero() && !d.Document.Time.Before(f.To):
+			continue
+		}
+		all = append(all, d)
+	}
+	if f.Offset > len(all) {
+		f.Offset = len(all)
+	}
+	all = all[f.Offset:]
+	more := f.Limit > 0 && len(all) > f.Limit
+	if more {
+		all = all[:f.Limit]
+	}
+	return HistoryPage{Documents: all, More: more}, nil
+}
+
+func (r *fakeRegister) SetNetworkCut(cut bool) error {
+	r.mu.Lock()
+	r.cut = cut
+	if !cut {
+		for i := range r.docs {
+			if r.docs[i].Document.Kind.Fiscal() && r.docs[i].FiscalSign == "" {
+				r.docs[i].FiscalSign = fmt.Sprint(880000000 + r.docs[i].Seq)
+			}
+		}
+	}
+	r.mu.Unlock()
+	r.notify()
+	return nil
+}
+
+// setBlock blocks the register, as the sender does on the OFD's refusal.
+func (r *fakeRegister) setBlock(b Block) {
+	r.mu.Lock()
+	r.block = b
+	r.mu.Unlock()
+	r.notify()
+}
+
+// advance moves the register's clock.
+func (r *fakeRegister) advance(d time.Duration) {
+	r.mu.Lock()
+	r.now = r.now.Add(d)
+	r.mu.Unlock()
+	r.notify()
+}
+
+// receipts returns the receipts issued so far.
+func (r *fakeRegister) receipts() []kkm.Receipt {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []kkm.Receipt
+	for _, d := range r.docs {
+		if d.Document.Receipt != nil {
+			out = append(out, *d.Document.Receipt)
+		}
+	}
+	return out
+}
+
+// kinds lists the kinds of the documents in the journal, in order.
+func (r *fakeRegister) kinds() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var k []string
+	for _, d := range r.docs {
+		k = append(k, string(d.Document.Kind))
+	}
+	return strings.Join(k, ",")
+}

@@ -212,10 +212,18 @@ func (rt *Runtime) statusLocked() ui.Status {
 		return st
 	}
 	link := rt.sender.State()
-	st.Online = link.Mode == ofdclient.ModeOnline && link.Waiting == 0
-	st.OfflineSince = link.OfflineSince
 	st.Waiting = link.Waiting
 	st.OfflineLeft = link.OfflineLeft
+	// The journal's count is the truth (the sender refreshes its own after it looks at the
+	// queue); an error here leaves the sender's.
+	if q, err := rt.journal.OutboxStats(context.Background()); err == nil {
+		st.Waiting = q.Waiting
+		if q.Waiting > 0 {
+			st.OfflineLeft = kkm.OfflineTimeLeft(q.OldestQueued, now, rt.reg.Settings.OfflineLimit)
+		}
+	}
+	st.Online = link.Mode == ofdclient.ModeOnline && st.Waiting == 0
+	st.OfflineSince = link.OfflineSince
 	st.OnlyZ = link.OnlyZ || rt.reg.ShiftExpired(now)
 	switch {
 	case link.Mode == ofdclient.ModeBlocked && link.Block != nil:
@@ -438,13 +446,20 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	}
 	now := rt.now()
 	link := rt.sender.State()
-	if err := rt.refusal(link, now, closesShift); err != nil {
+	// The queue as the journal holds it, not as the sender last saw it: a document committed a
+	// moment ago is waiting even if the sender has not looked yet.
+	queue, err := rt.journal.OutboxStats(ctx)
+	if err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
+	if err := rt.refusal(link, queue, now, closesShift); err != nil {
 		rt.mu.Unlock()
 		return nil, err
 	}
 	// Strict order: while anything waits, or the OFD is unreachable, a new document is issued
 	// offline and joins the end of the queue.
-	offline := link.Mode != ofdclient.ModeOnline || link.Waiting > 0
+	offline := link.Mode != ofdclient.ModeOnline || queue.Waiting > 0
 	iss, err := f(rt.reg, by, now, offline)
 	if err != nil {
 		rt.mu.Unlock()
@@ -477,12 +492,12 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 }
 
 // refusal says why the register may not issue now, or nil.
-func (rt *Runtime) refusal(link ofdclient.State, now time.Time, closesShift bool) error {
+func (rt *Runtime) refusal(link ofdclient.State, queue storage.OutboxStats, now time.Time, closesShift bool) error {
 	if link.Mode == ofdclient.ModeBlocked && link.Block != nil {
 		return link.Block
 	}
-	if link.Waiting > 0 {
-		if err := kkm.CheckOfflineLimit(link.OldestWaiting, now, rt.reg.Settings.OfflineLimit); err != nil {
+	if queue.Waiting > 0 {
+		if err := kkm.CheckOfflineLimit(queue.OldestQueued, now, rt.reg.Settings.OfflineLimit); err != nil {
 			return err
 		}
 	}

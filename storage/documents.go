@@ -78,6 +78,9 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				r.content, prev, h); err != nil {
 				return fmt.Errorf("storage: commit: document %d: %w", r.seq, err)
 			}
+			if err := addToAnalytics(ctx, tx, &docs[i]); err != nil {
+				return err
+			}
 			if docs[i].Kind.Fiscal() {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`,
 					r.seq, r.issuedAt); err != nil {

@@ -96,6 +96,10 @@ func migrations() []migration {
 				content       BLOB    NOT NULL     -- kkm.Cashier as JSON
 			)`,
 		},
+	}, {
+		// 2: history's access paths and the analytics aggregates (history.go, analytics.go).
+		version:    2,
+		statements: historyAndAnalyticsMigration(),
 	}}
 }
 

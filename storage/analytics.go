@@ -1,0 +1,292 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// Analytics: what the owner compares with the OFD cabinet's statistics (revenue, number of
+// receipts, average receipt), over any period and the period before it.
+//
+// The figures come from small aggregate tables that Commit keeps in the same transaction as the
+// documents (addToAnalytics), one row per wall-clock hour × cashier × operation and one per
+// wall-clock day × item × operation, so a month costs a few thousand rows whatever the number of
+// receipts.
+//
+// Hours and days are those of the register's wall clock: the time zone a document was issued in
+// is kept in its content (kkm.Document.Time), and a document issued at 09:15 in Astana counts in
+// the 09:00 hour of that day. A period is read in the time zone of its From.
+
+// Figures are the analytics of a set of receipts. Purchases and purchase returns are not part of
+// them: they are money the shop pays out, not revenue.
+type Figures struct {
+	Sales       kkm.Money // Σ totals of sales
+	SaleCount   int64     // number of sales (the cabinet's «количество покупок»)
+	Returns     kkm.Money // Σ totals of sale returns
+	ReturnCount int64     // number of sale returns
+	Revenue     kkm.Money // Sales − Returns
+	Cash        kkm.Money // cash kept (taken − change) for sales, less cash paid back for returns
+	Card        kkm.Money // card, sales less returns
+	Mobile      kkm.Money // mobile payments, sales less returns
+}
+
+// Average returns the average receipt: Sales / SaleCount, rounded half up to the tiyn; 0 with no
+// sales. This is the cabinet's «средний чек».
+func (f Figures) Average() kkm.Money {
+	if f.SaleCount == 0 {
+		return 0
+	}
+	return kkm.Money((int64(f.Sales)*2 + f.SaleCount) / (2 * f.SaleCount))
+}
+
+// add adds a row of analytics_hours (one operation's receipts) to f.
+func (f *Figures) add(op kkm.Operation, receipts int64, total, cash, card, mobile kkm.Money) {
+	switch op {
+	case kkm.OpSale:
+		f.Sales += total
+		f.SaleCount += receipts
+		f.Cash += cash
+		f.Card += card
+		f.Mobile += mobile
+	case kkm.OpSaleReturn:
+		f.Returns += total
+		f.ReturnCount += receipts
+		f.Cash -= cash
+		f.Card -= card
+		f.Mobile -= mobile
+	default:
+		return
+	}
+	f.Revenue = f.Sales - f.Returns
+}
+
+// DayFigures are the figures of one wall-clock day.
+type DayFigures struct {
+	Day time.Time // the day's midnight, in the period's time zone
+	Figures
+}
+
+// CashierFigures are the figures of the receipts one cashier issued.
+type CashierFigures struct {
+	Operator kkm.Operator // code, and the latest name it issued a receipt under
+	Figures
+}
+
+// ItemFigures are the sales of one item of extended mode (name and unit), net of its returns.
+type ItemFigures struct {
+	Name     string
+	Unit     string       // ИС ЭСФ unit code
+	Lines    int64        // receipt lines that sold it, less lines that returned it
+	Quantity kkm.Quantity // sold less returned, thousandths of Unit
+	Sum      kkm.Money    // line sums sold less returned
+}
+
+// Analytics are the figures of one period [From, To).
+type Analytics struct {
+	From, To      time.Time
+	Total         Figures
+	ByHour        [24]Figures      // by hour of the day, summed over the period's days
+	ByDay         []DayFigures     // every day the period touches, oldest first, days without sales too
+	ByCashier     []CashierFigures // by revenue, highest first
+	TopBySum      []ItemFigures    // the items with the highest Sum, at most the top asked for
+	TopByQuantity []ItemFigures    // the items with the highest Quantity
+}
+
+// Comparison is a period's analytics beside those of the period of equal length just before it.
+type Comparison struct {
+	Current, Previous Analytics
+}
+
+// DefaultTopItems is how many items the top lists hold when a query asks for 0.
+const DefaultTopItems = 10
+
+// CompareAnalytics returns the analytics of [from, to) and of [from − (to − from), from).
+func (j *Journal) CompareAnalytics(ctx context.Context, from, to time.Time, top int) (Comparison, error) {
+	var c Comparison
+	var err error
+	if c.Current, err = j.Analytics(ctx, from, to, top); err != nil {
+		return c, err
+	}
+	prevFrom := from.Add(-to.Sub(from))
+	c.Previous, err = j.Analytics(ctx, prevFrom, from, top)
+	return c, err
+}
+
+// Analytics returns the figures of the receipts issued in [from, to), read in from's time zone;
+// from and to are taken to the hour (minutes dropped). ByDay and the item lists cover the days
+// the period touches; items are kept per day, so a period that starts or ends inside a day counts
+// that day's items whole. top limits the item lists (DefaultTopItems when 0).
+func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (Analytics, error) {
+	if top <= 0 {
+		top = DefaultTopItems
+	}
+	loc := from.Location()
+	to = to.In(loc)
+	a := Analytics{From: from, To: to}
+	h0, h1 := wallHour(from), wallHour(to)
+	if h1 <= h0 {
+		return a, nil
+	}
+	d0, d1 := floorDiv(h0, 24), floorDiv(h1+23, 24)
+	for d := d0; d < d1; d++ {
+		a.ByDay = append(a.ByDay, DayFigures{Day: wallTime(d*24, loc)})
+	}
+	byCashier := map[uint32]*CashierFigures{}
+	rows, err := j.db.QueryContext(ctx, `SELECT h.wall_hour, h.operator_code, COALESCE(o.name, ''), h.operation,
+			h.receipts, h.total, h.cash, h.card, h.mobile
+		FROM analytics_hours h LEFT JOIN analytics_operators o ON o.operator_code = h.operator_code
+		WHERE h.wall_hour >= ? AND h.wall_hour < ?`, h0, h1)
+	if err != nil {
+		return a, fmt.Errorf("storage: analytics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hour, receipts int64
+		var code uint32
+		var name string
+		var op kkm.Operation
+		var total, cash, card, mobile kkm.Money
+		if err := rows.Scan(&hour, &code, &name, &op, &receipts, &total, &cash, &card, &mobile); err != nil {
+			return a, fmt.Errorf("storage: analytics: %w", err)
+		}
+		a.Total.add(op, receipts, total, cash, card, mobile)
+		a.ByHour[floorMod(hour, 24)].add(op, receipts, total, cash, card, mobile)
+		if i := floorDiv(hour, 24) - d0; i >= 0 && i < int64(len(a.ByDay)) {
+			a.ByDay[i].add(op, receipts, total, cash, card, mobile)
+		}
+		c := byCashier[code]
+		if c == nil {
+			c = &CashierFigures{Operator: kkm.Operator{Code: code, Name: name}}
+			byCashier[code] = c
+		}
+		c.add(op, receipts, total, cash, card, mobile)
+	}
+	if err := rows.Err(); err != nil {
+		return a, fmt.Errorf("storage: analytics: %w", err)
+	}
+	for _, c := range byCashier {
+		a.ByCashier = append(a.ByCashier, *c)
+	}
+	sort.Slice(a.ByCashier, func(i, k int) bool {
+		x, y := a.ByCashier[i], a.ByCashier[k]
+		if x.Revenue != y.Revenue {
+			return x.Revenue > y.Revenue
+		}
+		return x.Operator.Code < y.Operator.Code
+	})
+	if a.TopBySum, err = j.topItems(ctx, d0, d1, "sum", top); err != nil {
+		return a, err
+	}
+	if a.TopByQuantity, err = j.topItems(ctx, d0, d1, "quantity", top); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// topItems returns the top items of the wall days [d0, d1), ordered by "sum" or "quantity".
+func (j *Journal) topItems(ctx context.Context, d0, d1 int64, by string, top int) ([]ItemFigures, error) {
+	order := `s DESC, q DESC`
+	if by == "quantity" {
+		order = `q DESC, s DESC`
+	}
+	// Sales add, sale returns subtract; purchases are not sales of the shop's items.
+	rows, err := j.db.QueryContext(ctx, `SELECT name, unit,
+			SUM(CASE operation WHEN 2 THEN lines ELSE -lines END),
+			SUM(CASE operation WHEN 2 THEN quantity ELSE -quantity END) AS q,
+			SUM(CASE operation WHEN 2 THEN total ELSE -total END) AS s
+		FROM analytics_items WHERE wall_day >= ? AND wall_day < ? AND operation IN (2, 3)
+		GROUP BY name, unit ORDER BY `+order+`, name, unit LIMIT ?`, d0, d1, top)
+	if err != nil {
+		return nil, fmt.Errorf("storage: analytics: top items: %w", err)
+	}
+	defer rows.Close()
+	var out []ItemFigures
+	for rows.Next() {
+		var it ItemFigures
+		if err := rows.Scan(&it.Name, &it.Unit, &it.Lines, &it.Quantity, &it.Sum); err != nil {
+			return nil, fmt.Errorf("storage: analytics: top items: %w", err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: analytics: top items: %w", err)
+	}
+	return out, nil
+}
+
+// addToAnalytics adds document d to the analytics aggregates, inside Commit's transaction. Only
+// receipts count; other documents leave the aggregates as they are.
+func addToAnalytics(ctx context.Context, tx *sql.Tx, d *kkm.Document) error {
+	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
+		return nil
+	}
+	r := d.Receipt
+	var card, mobile kkm.Money
+	for _, p := range r.Payments {
+		switch p.Type {
+		case kkm.PayCard:
+			card += p.Sum
+		case kkm.PayMobile:
+			mobile += p.Sum
+		}
+	}
+	hour := wallHour(d.Time)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_hours (wall_hour, operator_code, operation,
+			receipts, total, cash, card, mobile) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+		ON CONFLICT (wall_hour, operator_code, operation) DO UPDATE SET receipts = receipts + 1,
+			total = total + excluded.total, cash = cash + excluded.cash, card = card + excluded.card,
+			mobile = mobile + excluded.mobile`,
+		hour, int64(d.Operator.Code), int64(r.Operation), int64(r.Total), int64(r.Taken-r.Change),
+		int64(card), int64(mobile)); err != nil {
+		return fmt.Errorf("storage: commit: analytics: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_operators (operator_code, name) VALUES (?, ?)
+		ON CONFLICT (operator_code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`,
+		int64(d.Operator.Code), d.Operator.Name); err != nil {
+		return fmt.Errorf("storage: commit: analytics: %w", err)
+	}
+	if r.Simple {
+		return nil
+	}
+	day := floorDiv(hour, 24)
+	for _, l := range r.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_items (wall_day, name, unit, operation, lines,
+				quantity, total) VALUES (?, ?, ?, ?, 1, ?, ?)
+			ON CONFLICT (wall_day, name, unit, operation) DO UPDATE SET lines = lines + 1,
+				quantity = quantity + excluded.quantity, total = total + excluded.total`,
+			day, l.Name, l.Unit, int64(r.Operation), int64(l.Quantity), int64(l.Sum)); err != nil {
+			return fmt.Errorf("storage: commit: analytics: %w", err)
+		}
+	}
+	return nil
+}
+
+// wallHour returns the hours from 1970-01-01 00:00 to t as read on the wall clock of t's own
+// time zone: 09:15 in UTC+5 and 09:15 in UTC fall in the same wall hour.
+func wallHour(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, t.Hour(), 0, 0, 0, time.UTC).Unix() / 3600
+}
+
+// wallTime returns the moment of wall hour h in loc.
+func wallTime(h int64, loc *time.Location) time.Time {
+	u := time.Unix(h*3600, 0).UTC()
+	return time.Date(u.Year(), u.Month(), u.Day(), u.Hour(), 0, 0, 0, loc)
+}
+
+// floorDiv is a / b rounded towards minus infinity (b > 0).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
+
+// floorMod is a − b·floorDiv(a, b), in [0, b).
+func floorMod(a, b int64) int64 { return a - b*floorDiv(a, b) }

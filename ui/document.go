@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"image/png"
 	"strings"
 
@@ -206,7 +207,34 @@ func (u *UI) documentCard(d IssuedDocument, issued bool) fyne.CanvasObject {
 			box.Add(container.NewCenter(img))
 		}
 	}
-	return box
+	paper := canvas.NewRectangle(receiptTheme{}.Color(theme.ColorNameBackground, theme.VariantLight))
+	return container.NewThemeOverride(container.NewStack(paper, container.NewPadded(box)), receiptTheme{})
+}
+
+// receiptTheme draws a document as a paper receipt: dark text on white, lines set close
+// together, whatever the app's theme.
+type receiptTheme struct{}
+
+// Color is the default theme's light variant.
+func (receiptTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return theme.DefaultTheme().Color(n, theme.VariantLight)
+}
+
+// Font is the default theme's.
+func (receiptTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+
+// Icon is the default theme's.
+func (receiptTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+// Size tightens the padding around the lines.
+func (receiptTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameInnerPadding:
+		return 2
+	case theme.SizeNamePadding:
+		return 2
+	}
+	return theme.DefaultTheme().Size(n)
 }
 
 // qrImage is the QR code of a link.

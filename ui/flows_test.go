@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -407,5 +411,38 @@ func TestEveryMessageTranslated(t *testing.T) {
 		[]kkm.Payment{{Type: kkm.PayCash, Sum: 100}}), kkm.Settings{DefaultVATRate: kkm.VATNone})
 	if got := loc.Error(err); !strings.Contains(got, "ақша жетпейді") || strings.Contains(got, "no value") {
 		t.Errorf("kk error text %q", got)
+	}
+}
+
+// The OFD link's and the journal's message IDs, read from their sources (ui must not import
+// them), have a text in every language.
+func TestOtherPackagesMessagesTranslated(t *testing.T) {
+	re := regexp.MustCompile(`"((?:err|state)\.(?:ofd|journal)\.[a-z_]+)"`)
+	var ids []string
+	for _, dir := range []string{"../ofdclient", "../storage"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				ids = append(ids, m[1])
+			}
+		}
+	}
+	for _, l := range i18n.Langs() {
+		loc := i18n.MustBundle().Localizer(l)
+		for _, id := range ids {
+			if have, _ := i18n.MessageIDs(l); !slices.Contains(have, id) || !loc.Has(id) {
+				t.Errorf("%s: no text for %q", l, id)
+			}
+		}
 	}
 }

@@ -167,7 +167,6 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		body.Add(field(l.T("sale.buyer"), entry(&s.buyer, l.T("sale.buyer.hint"))))
 	}
 	total := s.total()
-	body.Add(bold(l.T("keypad.total", map[string]any{"Total": money(l, total)})))
 	body.Add(segmented([]string{l.T("pay.cash"), l.T("pay.card"), l.T("pay.mixed")}, s.pay, func(i int) { s.pay = i; u.render() }))
 	switch s.pay {
 	case payCash:
@@ -190,7 +189,10 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		body.Add(field(l.T("sale.card_part"), s.liveEntry(&s.cardText, l.T("sale.amount.hint"))))
 	}
 	body.Add(errorText(l.Error(s.err)))
-	return container.NewBorder(nil, primary(l.T("sale.next"), s.next), nil, nil, container.NewVScroll(body))
+	// The total stays in view above «Далее», however long the list.
+	bottom := container.NewVBox(bold(l.T("keypad.total", map[string]any{"Total": money(l, total)})),
+		primary(l.T("sale.next"), s.next))
+	return container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(body))
 }
 
 // liveEntry is an entry bound to *value whose every change recomputes the totals: the screen is

@@ -57,11 +57,6 @@ func (p *fakeProfiles) CheckCode(_ context.Context, code string) (kkm.Cashier, e
 	return kkm.Cashier{}, &WrongCodeError{Wait: wait}
 }
 
-func (p *fakeProfiles) Cashiers(context.Context) ([]kkm.Cashier, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]kkm.Cashier(nil), p.cashiers...), nil
-}
 
 // fakeRegInfo is the registration the fake OFD returns.
 func fakeRegInfo() kkm.RegInfo {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -443,6 +444,78 @@ func TestOtherPackagesMessagesTranslated(t *testing.T) {
 			if have, _ := i18n.MessageIDs(l); !slices.Contains(have, id) || !loc.Has(id) {
 				t.Errorf("%s: no text for %q", l, id)
 			}
+		}
+	}
+}
+
+// A return of an extended-mode receipt chooses items and quantities; more than is left of a line
+// is refused before the preview.
+func TestReturnExtended(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.tab("Расширенный режим")
+	for _, it := range [][2]string{{"Хлеб", "150"}, {"Сыр", "4000"}} {
+		h.tap("Добавить товар")
+		h.typeInto(h.T("item.name.hint"), 0, it[0])
+		h.typeInto(h.T("item.quantity.hint"), 0, "2")
+		h.typeInto(h.T("sale.amount.hint"), 0, it[1])
+		h.tap("Добавить")
+	}
+	h.tap("Далее")
+	h.tap("Сформировать")
+	h.tap("Готово")
+
+	h.choose("Продажа", "Возврат")
+	h.tapPrefix("Продажа №1, смена 1")
+	h.see("Хлеб", "Сыр", h.money(400000)+", можно вернуть 2 шт")
+	h.typeInto(h.T("return.quantity.hint"), 1, "3")
+	h.tap("Далее")
+	h.see("«Сыр»: можно вернуть не больше 2.")
+	h.typeInto(h.T("return.quantity.hint"), 1, "1")
+	h.tap("Карта")
+	h.tap("Далее")
+	h.see("Предварительный чек: Возврат продажи", "Сыр", h.money(400000))
+	h.tap("Сформировать")
+	h.see("Возврат продажи №2")
+	r := h.reg.receipts()[1]
+	if len(r.Lines) != 1 || r.Lines[0].Name != "Сыр" || r.Lines[0].Quantity != kkm.QuantityOne || r.Payments[0].Type != kkm.PayCard {
+		t.Fatalf("return %+v", r)
+	}
+}
+
+// Every text of the screens' message file is used by a screen: an unused key is a screen
+// removed or renamed and its text forgotten.
+func TestNoUnusedUIMessages(t *testing.T) {
+	raw, err := os.ReadFile("../i18n/locales/ui.ru.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs map[string]any
+	if err := json.Unmarshal(raw, &msgs); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	dynamic := map[string]bool{}
+	for _, b := range Blocks() {
+		dynamic["status.block."+string(b)] = true
+	}
+	for id := range msgs {
+		if !dynamic[id] && !strings.Contains(src.String(), `"`+id+`"`) {
+			t.Errorf("%q is not used by any screen", id)
 		}
 	}
 }

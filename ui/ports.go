@@ -26,8 +26,6 @@ type Profiles interface {
 	// CheckCode returns the cashier whose quick-access code this is. A wrong code, or a try made
 	// too soon after wrong ones, is a *WrongCodeError that says how long to wait before the next.
 	CheckCode(ctx context.Context, code string) (kkm.Cashier, error)
-	// Cashiers lists the cashiers of this device.
-	Cashiers(ctx context.Context) ([]kkm.Cashier, error)
 }
 
 // NewCashier is a cashier profile as the first-start screen collects it.

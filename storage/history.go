@@ -221,13 +221,7 @@ func (j *Journal) historySQL(ctx context.Context, q HistoryQuery, p Page) (query
 // is open), each found in O(log n) on the time index; ok is false when there are none. It relies
 // on the journal's times moving forward with seq.
 func (j *Journal) periodSeqs(ctx context.Context, from, to time.Time) (lo, hi int64, ok bool, err error) {
-	fromMs, toMs := int64(math.MinInt64), int64(math.MaxInt64)
-	if !from.IsZero() {
-		fromMs = toMillis(from)
-	}
-	if !to.IsZero() {
-		toMs = toMillis(to)
-	}
+	fromMs, toMs := periodMillis(from, to)
 	err = j.db.QueryRowContext(ctx, `SELECT seq FROM documents WHERE issued_at >= ? AND issued_at < ?
 		ORDER BY issued_at, seq LIMIT 1`, fromMs, toMs).Scan(&lo)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -241,4 +235,16 @@ func (j *Journal) periodSeqs(ctx context.Context, from, to time.Time) (lo, hi in
 		return 0, 0, false, fmt.Errorf("storage: history: period: %w", err)
 	}
 	return lo, hi, true, nil
+}
+
+// periodMillis returns [from, to) in the journal's milliseconds, a zero bound open.
+func periodMillis(from, to time.Time) (fromMs, toMs int64) {
+	fromMs, toMs = math.MinInt64, math.MaxInt64
+	if !from.IsZero() {
+		fromMs = toMillis(from)
+	}
+	if !to.IsZero() {
+		toMs = toMillis(to)
+	}
+	return fromMs, toMs
 }

@@ -187,36 +187,39 @@ func operator(o kkm.Operator) *pb.Operator {
 	return op
 }
 
-// rateShare is an amount at one VAT rate.
+// rateShare is an amount and the VAT carried with it at one VAT rate.
 type rateShare struct {
 	rate kkm.VATRate
-	sum  kkm.Money
+	sum  kkm.Money // the amount at the rate (a commodity's or modifier's share)
+	vat  kkm.Money // the VAT the wire carries for it
 }
 
-// addShare adds sum at rate to shares, one entry per rate in first-seen order.
-func addShare(shares []rateShare, rate kkm.VATRate, sum kkm.Money) []rateShare {
+// addShare adds an amount and its VAT at rate to shares, one entry per rate in first-seen order.
+// A zero amount adds nothing.
+func addShare(shares []rateShare, rate kkm.VATRate, sum, vat kkm.Money) []rateShare {
 	if sum == 0 {
 		return shares
 	}
 	for i := range shares {
 		if shares[i].rate == rate {
 			shares[i].sum += sum
+			shares[i].vat += vat
 			return shares
 		}
 	}
-	return append(shares, rateShare{rate, sum})
+	return append(shares, rateShare{rate, sum, vat})
 }
 
 // vatTaxes builds one VAT entry per taxed rate (tax_type 100, taxation_type 101, percent in
-// thousandths, included in the sum): the VAT included in the amount at that rate. Amounts at
-// VATNone carry no entry.
+// thousandths, included in the sum) carrying the share's VAT as it is. Amounts at VATNone carry
+// no entry.
 func vatTaxes(shares []rateShare) ([]*pb.TicketRequest_Tax, error) {
 	var out []*pb.TicketRequest_Tax
 	for _, sh := range shares {
 		if !sh.rate.Taxed() {
 			continue
 		}
-		sum, err := money("VAT", kkm.VATIncluded(sh.sum, sh.rate))
+		sum, err := money("VAT", sh.vat)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +234,17 @@ func vatTaxes(shares []rateShare) ([]*pb.TicketRequest_Tax, error) {
 	return out, nil
 }
 
-// modifier builds a discount or markup of amount m with the VAT included in it per rate.
+// vatStep is the VAT a modifier moves when it takes a line from the amount from to the amount
+// to at rate: |VAT(from) − VAT(to)|, each VAT by the standard formula (kkm.VATIncluded).
+func vatStep(from, to kkm.Money, rate kkm.VATRate) kkm.Money {
+	d := kkm.VATIncluded(from, rate) - kkm.VATIncluded(to, rate)
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// modifier builds a discount or markup of amount m carrying the given VAT per rate.
 func modifier(kind kkm.ModifierKind, m kkm.Money, shares []rateShare) (*pb.TicketRequest_Modifier, error) {
 	sum, err := money("modifier", m)
 	if err != nil {
@@ -252,17 +265,36 @@ func modifier(kind kkm.ModifierKind, m kkm.Money, shares []rateShare) (*pb.Ticke
 //
 // Each line is a COMMODITY item: price, quantity in thousandths, sum = price × quantity (the
 // line's Gross, before any modifier), the unit's measure_unit_code, the section, and one VAT
-// tax (tax_type 100, taxation_type 101, percent in thousandths, is_in_total_sum) holding the
-// VAT included in that sum. A line's own discount or markup follows it as a DISCOUNT or MARKUP
-// item carrying the VAT included in it; the receipt's discount or markup is amounts.discount /
-// amounts.markup, carrying per rate the VAT included in the lines' shares of it. So Σ commodity
-// sums − discounts + markups = amounts.total, and per rate the commodity VAT less the
-// discounts' VAT plus the markups' VAT is the receipt's VAT, to a tiyn of rounding (each part
-// is rounded on its own, as the OFD checks them).
-//
-// Cash payments carry amounts.taken and amounts.change, and the cash payment's sum is what
-// stays in the drawer (taken − change). A return carries parent_ticket; an offline receipt its
+// tax (tax_type 100, taxation_type 101, percent in thousandths, is_in_total_sum). Cash payments
+// carry amounts.taken and amounts.change, and the cash payment's sum is what stays in the
+// drawer (taken − change). A return carries parent_ticket; an offline receipt its
 // offline_ticket_number; printed_ticket is the document's text.
+//
+// # VAT: the wire carries exactly kkm's numbers
+//
+// The receipt kkm computed (and printed) has, per line, VAT = VAT(Sum) with
+// VAT(x) = round(x × r / (100 + r)) half up (kkm.VATIncluded), and per rate
+// Receipt.Taxes[r].VAT = Σ line VAT. Modifiers are sent so that their taxes are differences of
+// that one formula along the way from Gross to Sum, which telescope to the printed VAT:
+//
+//	commodity                  sum = Gross                 tax = VAT(Gross)
+//	its DISCOUNT (item)        sum = Discount              tax = VAT(Gross) − VAT(Gross − Discount)
+//	its MARKUP (item)          sum = Markup                tax = VAT(Net) − VAT(Gross − Discount)
+//	amounts.discount, rate r   sum = Σ ReceiptDiscount     tax = Σ_lines at r [VAT(Net) − VAT(Sum)]
+//	amounts.markup, rate r     sum = Σ ReceiptMarkup       tax = Σ_lines at r [VAT(Sum) − VAT(Net)]
+//
+// where Net = Gross − Discount + Markup is the line after its own modifier (what the receipt
+// modifier is spread over) and Sum = Net − ReceiptDiscount + ReceiptMarkup is what is paid. An
+// item modifier follows its commodity and has the one tax entry of the line's rate; the receipt
+// modifier has one entry per taxed rate that takes a share of it. So, for every rate r,
+//
+//	Σ commodity VAT − Σ discount VAT + Σ markup VAT = Σ_lines at r VAT(Sum) = Receipt.Taxes[r].VAT
+//
+// exactly, to the tiyn, and likewise Σ commodity sums − discounts + markups = amounts.total.
+// Every tax is ≥ 0 since VAT(x) does not decrease with x. The OFD emulator (ofdsim) checks the
+// same identities and counts VAT per rate as the register's ZX counters do. Ticket refuses a
+// receipt whose lines do not hold these amounts (Sum ≠ Net ∓ receipt share, or VAT ≠ VAT(Sum)):
+// the wire could not carry the printed VAT.
 func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	r := doc.Receipt
 	if r == nil {
@@ -282,7 +314,7 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	if doc.Number != 0 {
 		t.ShiftDocumentNumber = proto.Uint32(doc.Number)
 	}
-	// The lines' shares of the receipt-level modifier, per rate, for its taxes.
+	// The lines' shares of the receipt-level modifier and the VAT they move, per rate.
 	var receiptShares []rateShare
 	for i, l := range r.Lines {
 		price, err := money(fmt.Sprintf("line %d price", i+1), l.Price)
@@ -296,6 +328,15 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 		if l.Quantity < 0 {
 			return nil, fmt.Errorf("%w: line %d quantity %d is negative", ErrDocument, i+1, l.Quantity)
 		}
+		afterDiscount := l.Gross - l.Discount
+		net := afterDiscount + l.Markup
+		if paid := net - l.ReceiptDiscount + l.ReceiptMarkup; paid != l.Sum || afterDiscount < 0 || l.Sum < 0 {
+			return nil, fmt.Errorf("%w: line %d sum %v is not gross %v − %v + %v − %v + %v", ErrDocument, i+1,
+				l.Sum, l.Gross, l.Discount, l.Markup, l.ReceiptDiscount, l.ReceiptMarkup)
+		}
+		if want := kkm.VATIncluded(l.Sum, l.VATRate); l.VAT != want {
+			return nil, fmt.Errorf("%w: line %d VAT %v is not the VAT %v included in its sum %v", ErrDocument, i+1, l.VAT, want, l.Sum)
+		}
 		c := &pb.TicketRequest_Item_Commodity{
 			Name:            proto.String(l.Name),
 			SectionCode:     proto.String(l.Section),
@@ -304,7 +345,7 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 			Sum:             sum,
 			MeasureUnitCode: proto.String(l.Unit),
 		}
-		if c.Taxes, err = vatTaxes([]rateShare{{l.VATRate, l.Gross}}); err != nil {
+		if c.Taxes, err = vatTaxes([]rateShare{{l.VATRate, l.Gross, kkm.VATIncluded(l.Gross, l.VATRate)}}); err != nil {
 			return nil, err
 		}
 		t.Items = append(t.Items, &pb.TicketRequest_Item{
@@ -312,20 +353,20 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 			Commodity: c,
 		})
 		if l.Discount > 0 {
-			m, err := modifier(kkm.Discount, l.Discount, []rateShare{{l.VATRate, l.Discount}})
+			m, err := modifier(kkm.Discount, l.Discount, []rateShare{{l.VATRate, l.Discount, vatStep(l.Gross, afterDiscount, l.VATRate)}})
 			if err != nil {
 				return nil, err
 			}
 			t.Items = append(t.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT.Enum(), Discount: m})
 		}
 		if l.Markup > 0 {
-			m, err := modifier(kkm.Markup, l.Markup, []rateShare{{l.VATRate, l.Markup}})
+			m, err := modifier(kkm.Markup, l.Markup, []rateShare{{l.VATRate, l.Markup, vatStep(afterDiscount, net, l.VATRate)}})
 			if err != nil {
 				return nil, err
 			}
 			t.Items = append(t.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_MARKUP.Enum(), Markup: m})
 		}
-		receiptShares = addShare(receiptShares, l.VATRate, l.ReceiptDiscount+l.ReceiptMarkup)
+		receiptShares = addShare(receiptShares, l.VATRate, l.ReceiptDiscount+l.ReceiptMarkup, vatStep(net, l.Sum, l.VATRate))
 	}
 	if len(t.Items) == 0 {
 		return nil, fmt.Errorf("%w: receipt %d/%d has no lines", ErrDocument, doc.ShiftNumber, doc.Number)

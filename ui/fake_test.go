@@ -57,7 +57,6 @@ func (p *fakeProfiles) CheckCode(_ context.Context, code string) (kkm.Cashier, e
 	return kkm.Cashier{}, &WrongCodeError{Wait: wait}
 }
 
-
 // fakeRegInfo is the registration the fake OFD returns.
 func fakeRegInfo() kkm.RegInfo {
 	return kkm.RegInfo{OrgTitle: "ИП Сейткали", OrgIINBIN: "870412300417", PointTitle: "Бакалея",

@@ -415,12 +415,12 @@ func TestEveryMessageTranslated(t *testing.T) {
 	}
 }
 
-// The OFD link's and the journal's message IDs, read from their sources (ui must not import
-// them), have a text in every language.
+// The message IDs of the OFD link, the journal and the app's adapters, read from their sources
+// (ui must not import them), have a text in every language.
 func TestOtherPackagesMessagesTranslated(t *testing.T) {
-	re := regexp.MustCompile(`"((?:err|state)\.(?:ofd|journal)\.[a-z_]+)"`)
+	re := regexp.MustCompile(`"((?:err|state)\.[a-z_]+\.[a-z_]+)"`)
 	var ids []string
-	for _, dir := range []string{"../ofdclient", "../storage"} {
+	for _, dir := range []string{"../ofdclient", "../storage", "../app"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

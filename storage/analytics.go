@@ -14,7 +14,7 @@ import (
 // receipts, average receipt), over any period and the period before it.
 //
 // The figures come from small aggregate tables that Commit keeps in the same transaction as the
-// documents (addToAnalytics), one row per wall-clock hour × cashier × operation and one per
+// documents (analyticsWriter), one row per wall-clock hour × cashier × operation and one per
 // wall-clock day × item × operation, so a month costs a few thousand rows whatever the number of
 // receipts.
 //
@@ -219,11 +219,60 @@ func (j *Journal) topItems(ctx context.Context, d0, d1 int64, by string, top int
 	return out, nil
 }
 
-// addToAnalytics adds document d to the analytics aggregates, inside Commit's transaction. Only
-// receipts count; other documents leave the aggregates as they are.
-func addToAnalytics(ctx context.Context, tx *sql.Tx, d *kkm.Document) error {
+// analyticsWriter adds documents to the analytics aggregates inside one Commit transaction. Its
+// statements are prepared once per transaction, on first use, so a batch of many documents does
+// not parse the same SQL again for every one.
+type analyticsWriter struct {
+	tx                     *sql.Tx
+	hours, operators, item *sql.Stmt
+}
+
+// newAnalyticsWriter returns the writer of Commit's transaction tx; close it before the commit.
+func newAnalyticsWriter(tx *sql.Tx) *analyticsWriter { return &analyticsWriter{tx: tx} }
+
+// prepare prepares the statements, once.
+func (w *analyticsWriter) prepare(ctx context.Context) error {
+	if w.hours != nil {
+		return nil
+	}
+	var err error
+	if w.hours, err = w.tx.PrepareContext(ctx, `INSERT INTO analytics_hours (wall_hour, operator_code, operation,
+			receipts, total, cash, card, mobile) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+		ON CONFLICT (wall_hour, operator_code, operation) DO UPDATE SET receipts = receipts + 1,
+			total = total + excluded.total, cash = cash + excluded.cash, card = card + excluded.card,
+			mobile = mobile + excluded.mobile`); err != nil {
+		return fmt.Errorf("storage: commit: analytics: %w", err)
+	}
+	if w.operators, err = w.tx.PrepareContext(ctx, `INSERT INTO analytics_operators (operator_code, name) VALUES (?, ?)
+		ON CONFLICT (operator_code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`); err != nil {
+		return fmt.Errorf("storage: commit: analytics: %w", err)
+	}
+	if w.item, err = w.tx.PrepareContext(ctx, `INSERT INTO analytics_items (wall_day, name, unit, operation, lines,
+			quantity, total) VALUES (?, ?, ?, ?, 1, ?, ?)
+		ON CONFLICT (wall_day, name, unit, operation) DO UPDATE SET lines = lines + 1,
+			quantity = quantity + excluded.quantity, total = total + excluded.total`); err != nil {
+		return fmt.Errorf("storage: commit: analytics: %w", err)
+	}
+	return nil
+}
+
+// close releases the prepared statements.
+func (w *analyticsWriter) close() {
+	for _, s := range []*sql.Stmt{w.hours, w.operators, w.item} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// add adds document d to the aggregates. Only receipts count; other documents leave the
+// aggregates as they are.
+func (w *analyticsWriter) add(ctx context.Context, d *kkm.Document) error {
 	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
 		return nil
+	}
+	if err := w.prepare(ctx); err != nil {
+		return err
 	}
 	r := d.Receipt
 	var card, mobile kkm.Money
@@ -236,18 +285,11 @@ func addToAnalytics(ctx context.Context, tx *sql.Tx, d *kkm.Document) error {
 		}
 	}
 	hour := wallHour(d.Time)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_hours (wall_hour, operator_code, operation,
-			receipts, total, cash, card, mobile) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-		ON CONFLICT (wall_hour, operator_code, operation) DO UPDATE SET receipts = receipts + 1,
-			total = total + excluded.total, cash = cash + excluded.cash, card = card + excluded.card,
-			mobile = mobile + excluded.mobile`,
-		hour, int64(d.Operator.Code), int64(r.Operation), int64(r.Total), int64(r.Taken-r.Change),
-		int64(card), int64(mobile)); err != nil {
+	if _, err := w.hours.ExecContext(ctx, hour, int64(d.Operator.Code), int64(r.Operation), int64(r.Total),
+		int64(r.Taken-r.Change), int64(card), int64(mobile)); err != nil {
 		return fmt.Errorf("storage: commit: analytics: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_operators (operator_code, name) VALUES (?, ?)
-		ON CONFLICT (operator_code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`,
-		int64(d.Operator.Code), d.Operator.Name); err != nil {
+	if _, err := w.operators.ExecContext(ctx, int64(d.Operator.Code), d.Operator.Name); err != nil {
 		return fmt.Errorf("storage: commit: analytics: %w", err)
 	}
 	if r.Simple {
@@ -255,11 +297,8 @@ func addToAnalytics(ctx context.Context, tx *sql.Tx, d *kkm.Document) error {
 	}
 	day := floorDiv(hour, 24)
 	for _, l := range r.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_items (wall_day, name, unit, operation, lines,
-				quantity, total) VALUES (?, ?, ?, ?, 1, ?, ?)
-			ON CONFLICT (wall_day, name, unit, operation) DO UPDATE SET lines = lines + 1,
-				quantity = quantity + excluded.quantity, total = total + excluded.total`,
-			day, l.Name, l.Unit, int64(r.Operation), int64(l.Quantity), int64(l.Sum)); err != nil {
+		if _, err := w.item.ExecContext(ctx, day, l.Name, l.Unit, int64(r.Operation), int64(l.Quantity),
+			int64(l.Sum)); err != nil {
 			return fmt.Errorf("storage: commit: analytics: %w", err)
 		}
 	}

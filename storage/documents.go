@@ -56,6 +56,8 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 	}
 	seqs := make([]int64, len(docs))
 	err = j.inTx(ctx, func(tx *sql.Tx) error {
+		analytics := newAnalyticsWriter(tx) // the analytics aggregates, in the same transaction
+		defer analytics.close()
 		var head int64
 		var prev []byte
 		if err := tx.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&head, &prev); err != nil {
@@ -78,7 +80,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				r.content, prev, h); err != nil {
 				return fmt.Errorf("storage: commit: document %d: %w", r.seq, err)
 			}
-			if err := addToAnalytics(ctx, tx, &docs[i]); err != nil {
+			if err := analytics.add(ctx, &docs[i]); err != nil {
 				return err
 			}
 			if docs[i].Kind.Fiscal() {

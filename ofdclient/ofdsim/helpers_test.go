@@ -160,6 +160,12 @@ func commodity(name string, priceTiyn int64, qty uint64) *pb.TicketRequest_Item 
 	}
 }
 
+// vatTax is a tax entry of VAT at percent thousandths of a percent, included in the sum.
+func vatTax(percent uint32, sum int64) *pb.TicketRequest_Tax {
+	return &pb.TicketRequest_Tax{TaxType: proto.Uint32(100), TaxationType: proto.Uint32(101),
+		Percent: proto.Uint32(percent), Sum: money(sum), IsInTotalSum: proto.Bool(true)}
+}
+
 // cashSale is the fact sheet's vector receipt: 2 × 290.00 = 580.00, cash 1000.00, change 420.00.
 func cashSale() *pb.Request {
 	return &pb.Request{

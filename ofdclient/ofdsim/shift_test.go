@@ -65,7 +65,8 @@ func shiftDay(t *testing.T, r *reg) *pb.ZXReport {
 	sale := r.do(cashSale())
 	mixed := cashSale()
 	mixed.Ticket.Amounts = &pb.TicketRequest_Amounts{Total: money(52000), Taken: money(20000), Change: money(0),
-		Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(6000)}}
+		Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(6000),
+			Taxes: []*pb.TicketRequest_Tax{vatTax(16000, 8000-7172)}}} // VAT(580.00) − VAT(520.00)
 	mixed.Ticket.Payments = []*pb.TicketRequest_Payment{
 		{Type: pb.PaymentTypeEnum_PAYMENT_CASH.Enum(), Sum: money(20000)},
 		{Type: pb.PaymentTypeEnum_PAYMENT_CARD.Enum(), Sum: money(32000)},
@@ -105,7 +106,9 @@ func TestCounters(t *testing.T) {
 		{"returns sum", tiyn(ret.GetTicketsSum()), 29000},
 		{"operations before discounts", tiyn(x.GetOperations()[2].GetSum()), 58000 + 58000},
 		{"discounts", tiyn(x.GetDiscounts()[2].GetSum()), 6000},
-		{"VAT of sales", tiyn(x.GetTaxes()[0].GetOperations()[2].GetSum()), 8000 + 8000},
+		{"VAT of sales", tiyn(x.GetTaxes()[0].GetOperations()[2].GetSum()), 8000 + 7172},
+		{"turnover of sales", tiyn(x.GetTaxes()[0].GetOperations()[2].GetTurnover()), 58000 + 52000},
+		{"VAT of sale returns", tiyn(x.GetTaxes()[0].GetOperations()[3].GetSum()), vat(29000, 16000)},
 		{"cash in the drawer", tiyn(x.GetCashSum()), 58000 + 20000 - 29000 + 500000 - 100000},
 		{"revenue", tiyn(x.GetRevenue().GetSum()), 58000 + 52000 - 29000},
 		{"non-nullable sales", tiyn(x.GetNonNullableSums()[2].GetSum()), 110000},

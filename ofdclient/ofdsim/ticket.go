@@ -2,10 +2,42 @@ package ofdsim
 
 import (
 	"fmt"
+	"math/bits"
+	"sort"
 	"time"
 
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
 )
+
+// How the emulator checks VAT (design.md §3.9: the printed VAT and the wire VAT are the same
+// number, and every total reconciles to the tiyn).
+//
+// VAT is included in prices: VAT(x) = round(x × r / (100 + r)), half up (vat). The emulator
+// rebuilds the receipt's lines from its items: a line is a COMMODITY (or STORNO_COMMODITY) and
+// the DISCOUNT, MARKUP, STORNO_DISCOUNT and STORNO_MARKUP items that follow it, which change the
+// line's amount one after the other (a discount lowers it, a markup raises it, their storno
+// undoes them). Then, per rate r of the line (the percents of its commodity's taxes):
+//
+//   - a commodity's tax is VAT(sum) exactly;
+//   - an item modifier that takes the line from amount a to amount b carries |VAT(a) − VAT(b)|
+//     exactly, so the commodity's VAT less the discounts' plus the markups' is the VAT of what
+//     the line comes to after its own modifiers (its net);
+//   - a receipt-level amounts.discount / amounts.markup is spread over the lines in proportion to
+//     their nets by the largest-remainder method (each line ⌊amount × net / Σ nets⌋, the tiyns
+//     left over one each to the largest remainders, the earlier line on a tie), which is how the
+//     register spreads it (kkm.ComputeReceipt), and its tax at r must be exactly
+//     Σ over the lines at r of |VAT(net) − VAT(net ∓ share)|.
+//
+// So per rate the receipt's net VAT (commodities − discounts + markups) is Σ VAT(what is paid
+// for each line), the VAT the register printed, and that is what the ZX tax counters count; the
+// turnover counted is what is paid at that rate. The protocol carries no per-rate share of a
+// receipt-level modifier, and a looser rule (the tax within one tiyn per line of
+// VAT(share at r)) would still need the shares: so the emulator holds a register to the exact
+// spread, the strictest rule it can check, and names the expected amount when it refuses.
+// A missing tax entry counts as 0 (accepted where the VAT moved is 0); an entry at a rate none
+// of the lines has is refused. A receipt-level modifier cannot be spread over storno lines, so a
+// receipt with both is refused. Receipt-level taxes (TicketRequest.taxes, the whole receipt at
+// one rate) are checked against the total as before; their commodities and modifiers carry none.
 
 // vat is the VAT included in a gross amount at a rate in thousandths of a percent:
 // round(gross × rate / (100 + rate)), half up, to the tiyn (design.md §3.9).
@@ -15,39 +47,108 @@ func vat(gross int64, percent uint32) int64 {
 	return (2*num + den) / (2 * den)
 }
 
-// taxLines checks the taxes of one line (an item, a modifier or the whole receipt) against its
-// gross amount and adds sign×(turnover, tax) per rate to into. Only VAT (tax type 100) exists.
-func taxLines(what string, taxes []*pb.TicketRequest_Tax, gross, sign int64, into map[uint32]taxCount) *refusal {
-	seen := map[uint32]bool{}
+// taxOf is the tax on amount at percent: the VAT included in it, or (when the tax is not
+// included in the sum) round(amount × percent / 100 000) added on top.
+func taxOf(amount int64, percent uint32, included bool) int64 {
+	if !included {
+		return (2*amount*int64(percent) + 100_000) / 200_000
+	}
+	return vat(amount, percent)
+}
+
+// lineTax is one tax of a line: its percent and whether it is included in the sum.
+type lineTax struct {
+	percent  uint32
+	included bool
+}
+
+// saleLine is a receipt line as the emulator rebuilds it: a commodity (sign +1) or storno
+// commodity (sign −1), its taxes, and its amount after the item modifiers seen so far.
+type saleLine struct {
+	sign  int64
+	taxes []lineTax
+	net   int64
+}
+
+// checkTaxEntries checks the common form of a list of taxes (VAT only, one per percent, at most
+// 100 %, valid money) and returns the amounts by percent with whether each is included.
+func checkTaxEntries(what string, taxes []*pb.TicketRequest_Tax) (map[uint32]int64, *refusal) {
+	got := map[uint32]int64{}
 	for _, tx := range taxes {
 		if tx.GetTaxType() != vatTaxType {
-			return refuse(codeIncorrectData, "%s: tax_type %d, only 100 (VAT) exists", what, tx.GetTaxType())
+			return nil, refuse(codeIncorrectData, "%s: tax_type %d, only 100 (VAT) exists", what, tx.GetTaxType())
 		}
 		p := tx.GetPercent()
-		if seen[p] {
-			return refuse(codeIncorrectData, "%s: two taxes at %d/1000 %%", what, p)
+		if _, dup := got[p]; dup {
+			return nil, refuse(codeIncorrectData, "%s: two taxes at %d/1000 %%", what, p)
 		}
-		seen[p] = true
 		if p > 100_000 {
-			return refuse(codeIncorrectData, "%s: VAT rate %d/1000 %% is over 100 %%", what, p)
+			return nil, refuse(codeIncorrectData, "%s: VAT rate %d/1000 %% is over 100 %%", what, p)
 		}
 		if err := checkMoney(what+" tax sum", tx.GetSum()); err != nil {
-			return refuse(codeIncorrectData, "%v", err)
+			return nil, refuse(codeIncorrectData, "%v", err)
 		}
-		want := vat(gross, p)
-		if !tx.GetIsInTotalSum() {
-			want = (2*gross*int64(p) + 100_000) / 200_000
-		}
+		got[p] = tiyn(tx.GetSum())
+	}
+	return got, nil
+}
+
+// taxLines checks the taxes of a commodity (or of the whole receipt) against its gross amount,
+// VAT(gross) exactly, and adds sign×(turnover, tax) per rate to into. It returns the line's taxes.
+func taxLines(what string, taxes []*pb.TicketRequest_Tax, gross, sign int64, into map[uint32]taxCount) ([]lineTax, *refusal) {
+	if _, r := checkTaxEntries(what, taxes); r != nil {
+		return nil, r
+	}
+	var out []lineTax
+	for _, tx := range taxes {
+		p := tx.GetPercent()
+		want := taxOf(gross, p, tx.GetIsInTotalSum())
 		if got := tiyn(tx.GetSum()); got != want {
-			return refuse(codeIncorrectData, "%s: VAT at %d/1000 %% of %s is %s, not %s", what, p,
+			return nil, refuse(codeIncorrectData, "%s: VAT at %d/1000 %% of %s is %s, not %s", what, p,
 				formatTiyn(gross), formatTiyn(want), formatTiyn(got))
 		}
 		c := into[p]
 		c.turnover += sign * gross
 		c.sum += sign * want
 		into[p] = c
+		out = append(out, lineTax{p, tx.GetIsInTotalSum()})
+	}
+	return out, nil
+}
+
+// modifierTaxes checks a modifier's taxes against the VAT it moves per percent (want, over the
+// percents its lines have) and adds dir×(turnover, tax) per percent to into; turnover is the
+// modifier's share at each percent. A missing entry counts as 0.
+func modifierTaxes(what string, taxes []*pb.TicketRequest_Tax, want, turnover map[uint32]int64, dir int64, into map[uint32]taxCount) *refusal {
+	got, r := checkTaxEntries(what, taxes)
+	if r != nil {
+		return r
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			return refuse(codeIncorrectData, "%s: a tax at %d/1000 %%, but no line it applies to is taxed at that rate", what, p)
+		}
+	}
+	for _, p := range sortedKeys(setOf(want)) {
+		if got[p] != want[p] {
+			return refuse(codeIncorrectData, "%s: VAT at %d/1000 %% is %s (what it changes the VAT of its lines by), not %s",
+				what, p, formatTiyn(want[p]), formatTiyn(got[p]))
+		}
+		c := into[p]
+		c.turnover += dir * turnover[p]
+		c.sum += dir * want[p]
+		into[p] = c
 	}
 	return nil
+}
+
+// setOf returns the keys of m as a set.
+func setOf(m map[uint32]int64) map[uint32]bool {
+	s := make(map[uint32]bool, len(m))
+	for k := range m {
+		s[k] = true
+	}
+	return s
 }
 
 // lineSum checks a commodity line: a quantity above zero and a sum of price × quantity, rounded
@@ -71,19 +172,121 @@ func lineSum(what string, price, sum *pb.Money, quantity uint64) (int64, *refusa
 	return s, nil
 }
 
-// modifier checks a discount or markup and returns its sum.
-func modifier(what string, m *pb.TicketRequest_Modifier, sign int64, taxes map[uint32]taxCount) (int64, *refusal) {
+// modifierSum checks that a discount or markup is there with a valid sum, and returns the sum.
+func modifierSum(what string, m *pb.TicketRequest_Modifier) (int64, *refusal) {
 	if m == nil {
 		return 0, refuse(codeIncorrectData, "%s is missing", what)
 	}
 	if err := checkMoney(what+" sum", m.GetSum()); err != nil {
 		return 0, refuse(codeIncorrectData, "%v", err)
 	}
-	sum := tiyn(m.GetSum())
-	if r := taxLines(what, m.GetTaxes(), sum, sign, taxes); r != nil {
+	return tiyn(m.GetSum()), nil
+}
+
+// itemModifier checks an item discount or markup (dir −1 lowers the line, +1 raises it) against
+// the line it follows, moves the line's amount and counts its taxes. It returns the modifier's sum.
+func itemModifier(what string, m *pb.TicketRequest_Modifier, dir int64, line *saleLine, taxes map[uint32]taxCount) (int64, *refusal) {
+	sum, r := modifierSum(what, m)
+	if r != nil {
+		return 0, r
+	}
+	if line == nil {
+		return 0, refuse(codeIncorrectData, "%s: an item discount or markup must follow the commodity it applies to", what)
+	}
+	to := line.net + dir*sum
+	if to < 0 {
+		return 0, refuse(codeIncorrectData, "%s: %s takes the line below zero (it comes to %s)", what, formatTiyn(sum), formatTiyn(line.net))
+	}
+	want, turnover := map[uint32]int64{}, map[uint32]int64{}
+	for _, lt := range line.taxes {
+		want[lt.percent] = absDiff(taxOf(line.net, lt.percent, lt.included), taxOf(to, lt.percent, lt.included))
+		turnover[lt.percent] = sum
+	}
+	if r := modifierTaxes(what, m.GetTaxes(), want, turnover, line.sign*dir, taxes); r != nil {
+		return 0, r
+	}
+	line.net = to
+	return sum, nil
+}
+
+// receiptModifier checks amounts.discount (dir −1) or amounts.markup (+1): it spreads the sum over
+// the lines by their nets and checks its taxes per rate against the VAT the shares move. It
+// returns the modifier's sum.
+func receiptModifier(what string, m *pb.TicketRequest_Modifier, dir int64, lines []saleLine, taxes map[uint32]taxCount) (int64, *refusal) {
+	sum, r := modifierSum(what, m)
+	if r != nil {
+		return 0, r
+	}
+	var base int64
+	for _, l := range lines {
+		if l.sign < 0 {
+			return 0, refuse(codeIncorrectData, "%s cannot be spread over a receipt with storno items", what)
+		}
+		base += l.net
+	}
+	switch {
+	case sum > 0 && base <= 0:
+		return 0, refuse(codeIncorrectData, "%s: the lines come to %s, nothing to spread it over", what, formatTiyn(base))
+	case dir < 0 && sum > base:
+		return 0, refuse(codeIncorrectData, "%s of %s is more than the lines come to (%s)", what, formatTiyn(sum), formatTiyn(base))
+	}
+	weights := make([]int64, len(lines))
+	for i, l := range lines {
+		weights[i] = l.net
+	}
+	shares := spread(sum, weights)
+	want, turnover := map[uint32]int64{}, map[uint32]int64{}
+	for i, l := range lines {
+		to := l.net + dir*shares[i]
+		for _, lt := range l.taxes {
+			want[lt.percent] += absDiff(taxOf(l.net, lt.percent, lt.included), taxOf(to, lt.percent, lt.included))
+			turnover[lt.percent] += shares[i]
+		}
+	}
+	if r := modifierTaxes(what, m.GetTaxes(), want, turnover, dir, taxes); r != nil {
 		return 0, r
 	}
 	return sum, nil
+}
+
+// spread divides amount over non-negative weights with a positive sum in proportion, by the
+// largest-remainder method: each part ⌊amount × weight / Σ weights⌋, the tiyns left over one each
+// to the parts with the largest remainders, the earlier on a tie. The parts add up to amount.
+func spread(amount int64, weights []int64) []int64 {
+	var total uint64
+	for _, w := range weights {
+		total += uint64(w)
+	}
+	parts := make([]int64, len(weights))
+	if total == 0 || amount <= 0 {
+		return parts
+	}
+	rems := make([]uint64, len(weights))
+	var given int64
+	for i, w := range weights {
+		hi, lo := bits.Mul64(uint64(amount), uint64(w))
+		q, r := bits.Div64(hi, lo, total) // hi < total: amount × w / total ≤ amount
+		parts[i], rems[i] = int64(q), r
+		given += int64(q)
+	}
+	order := make([]int, len(weights))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rems[order[a]] > rems[order[b]] })
+	for k := 0; given < amount; k++ {
+		parts[order[k%len(order)]]++
+		given++
+	}
+	return parts
+}
+
+// absDiff returns |a − b|.
+func absDiff(a, b int64) int64 {
+	if a < b {
+		return b - a
+	}
+	return a - b
 }
 
 // isReturn reports whether an operation is a return, which must name its parent receipt.
@@ -111,6 +314,8 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 		payments: map[pb.PaymentTypeEnum]int64{},
 	}
 	itemTaxes := false
+	var lines []saleLine
+	var line *saleLine // the line the next item modifier applies to
 	for i, it := range t.GetItems() {
 		what := fmt.Sprintf("item %d", i+1)
 		var r *refusal
@@ -124,8 +329,9 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 				return nil, docTime, nil, refuse(codeIncorrectData, "%s: a commodity needs a name or a code", what)
 			}
 			sum, r := lineSum(what, c.GetPrice(), c.GetSum(), c.GetQuantity())
+			var lt []lineTax
 			if r == nil {
-				r = taxLines(what, c.GetTaxes(), sum, 1, f.taxes)
+				lt, r = taxLines(what, c.GetTaxes(), sum, 1, f.taxes)
 			}
 			if r != nil {
 				return nil, docTime, nil, r
@@ -133,14 +339,17 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 			itemTaxes = itemTaxes || len(c.GetTaxes()) > 0
 			f.commodities += sum
 			f.sections[c.GetSectionCode()] += sum
+			lines = append(lines, saleLine{sign: 1, taxes: lt, net: sum})
+			line = &lines[len(lines)-1]
 		case pb.TicketRequest_Item_ITEM_TYPE_STORNO_COMMODITY:
 			c := it.GetStornoCommodity()
 			if c == nil {
 				return nil, docTime, nil, refuse(codeIncorrectData, "%s: ITEM_TYPE_STORNO_COMMODITY without a storno_commodity", what)
 			}
 			sum, r := lineSum(what, c.GetPrice(), c.GetSum(), c.GetQuantity())
+			var lt []lineTax
 			if r == nil {
-				r = taxLines(what, c.GetTaxes(), sum, -1, f.taxes)
+				lt, r = taxLines(what, c.GetTaxes(), sum, -1, f.taxes)
 			}
 			if r != nil {
 				return nil, docTime, nil, r
@@ -148,21 +357,23 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 			itemTaxes = itemTaxes || len(c.GetTaxes()) > 0
 			f.commodities -= sum
 			f.sections[c.GetSectionCode()] -= sum
+			lines = append(lines, saleLine{sign: -1, taxes: lt, net: sum})
+			line = &lines[len(lines)-1]
 		case pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT:
 			var sum int64
-			sum, r = modifier(what+" discount", it.GetDiscount(), -1, f.taxes)
+			sum, r = itemModifier(what+" discount", it.GetDiscount(), -1, line, f.taxes)
 			f.discount += sum
 		case pb.TicketRequest_Item_ITEM_TYPE_STORNO_DISCOUNT:
 			var sum int64
-			sum, r = modifier(what+" storno_discount", it.GetStornoDiscount(), 1, f.taxes)
+			sum, r = itemModifier(what+" storno_discount", it.GetStornoDiscount(), 1, line, f.taxes)
 			f.discount -= sum
 		case pb.TicketRequest_Item_ITEM_TYPE_MARKUP:
 			var sum int64
-			sum, r = modifier(what+" markup", it.GetMarkup(), 1, f.taxes)
+			sum, r = itemModifier(what+" markup", it.GetMarkup(), 1, line, f.taxes)
 			f.markup += sum
 		case pb.TicketRequest_Item_ITEM_TYPE_STORNO_MARKUP:
 			var sum int64
-			sum, r = modifier(what+" storno_markup", it.GetStornoMarkup(), -1, f.taxes)
+			sum, r = itemModifier(what+" storno_markup", it.GetStornoMarkup(), -1, line, f.taxes)
 			f.markup -= sum
 		default:
 			r = refuse(codeIncorrectData, "%s: unknown item type %d", what, it.GetType())
@@ -180,14 +391,14 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 		return nil, docTime, nil, refuse(codeIncorrectData, "amounts carry both a discount and a markup")
 	}
 	if a.Discount != nil {
-		sum, r := modifier("amounts.discount", a.GetDiscount(), -1, f.taxes)
+		sum, r := receiptModifier("amounts.discount", a.GetDiscount(), -1, lines, f.taxes)
 		if r != nil {
 			return nil, docTime, nil, r
 		}
 		f.discount += sum
 	}
 	if a.Markup != nil {
-		sum, r := modifier("amounts.markup", a.GetMarkup(), 1, f.taxes)
+		sum, r := receiptModifier("amounts.markup", a.GetMarkup(), 1, lines, f.taxes)
 		if r != nil {
 			return nil, docTime, nil, r
 		}
@@ -210,7 +421,7 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 		if len(t.GetTaxes()) > 1 {
 			return nil, docTime, nil, refuse(codeIncorrectData, "receipt-level taxes must be of one rate; give several rates per item")
 		}
-		if r := taxLines("receipt", t.GetTaxes(), f.total, 1, f.taxes); r != nil {
+		if _, r := taxLines("receipt", t.GetTaxes(), f.total, 1, f.taxes); r != nil {
 			return nil, docTime, nil, r
 		}
 	}

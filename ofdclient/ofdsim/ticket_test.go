@@ -113,7 +113,8 @@ func TestValidReceiptShapes(t *testing.T) {
 	}{
 		{"mixed payment with a receipt discount", func(tk *pb.TicketRequest) {
 			tk.Amounts = &pb.TicketRequest_Amounts{Total: money(52000), Taken: money(20000), Change: money(0),
-				Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(6000)}}
+				Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(6000),
+					Taxes: []*pb.TicketRequest_Tax{vatTax(16000, 8000-7172)}}}
 			tk.Payments = []*pb.TicketRequest_Payment{
 				{Type: pb.PaymentTypeEnum_PAYMENT_CASH.Enum(), Sum: money(20000)},
 				{Type: pb.PaymentTypeEnum_PAYMENT_CARD.Enum(), Sum: money(32000)},
@@ -121,7 +122,8 @@ func TestValidReceiptShapes(t *testing.T) {
 		}},
 		{"item markup", func(tk *pb.TicketRequest) {
 			tk.Items = append(tk.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_MARKUP.Enum(),
-				Markup: &pb.TicketRequest_Modifier{Name: proto.String("Наценка"), Sum: money(1000)}})
+				Markup: &pb.TicketRequest_Modifier{Name: proto.String("Наценка"), Sum: money(1000),
+					Taxes: []*pb.TicketRequest_Tax{vatTax(16000, 8138-8000)}}}) // VAT(590.00) − VAT(580.00)
 			tk.Amounts.Total, tk.Payments[0].Sum, tk.Amounts.Change = money(59000), money(59000), money(41000)
 		}},
 		{"weighed goods rounded half up", func(tk *pb.TicketRequest) {

@@ -51,31 +51,14 @@ type LinkState struct {
 // NextOutbox returns the oldest entry the OFD has not answered yet, with its document, or
 // ErrNotFound when the outbox is empty.
 func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
-	var e OutboxEntry
-	var queued int64
-	var token, reqnum, offBegin sql.NullInt64
-	var content []byte
-	err := j.db.QueryRowContext(ctx, `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, d.content
-		FROM outbox o JOIN documents d ON d.seq = o.seq
-		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT 1`).
-		Scan(&e.Seq, &queued, &token, &reqnum, &offBegin, &content)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, notFound("outbox is empty")
-	}
+	heads, err := waitingHeads(ctx, j.db, 1, true)
 	if err != nil {
-		return e, fmt.Errorf("storage: next outbox: %w", err)
+		return OutboxEntry{}, err
 	}
-	if err := decodeDocument(content, &e.Document); err != nil {
-		return e, err
+	if len(heads) == 0 {
+		return OutboxEntry{}, notFound("outbox is empty")
 	}
-	e.QueuedAt = fromMillis(queued)
-	if token.Valid {
-		e.Request = &Request{Token: uint32(token.Int64), Reqnum: uint16(reqnum.Int64)}
-		if offBegin.Valid {
-			e.Request.OfflineBegin = fromMillis(offBegin.Int64)
-		}
-	}
-	return e, nil
+	return heads[0].entry()
 }
 
 // OutboxStats counts the waiting entries and finds the oldest one's queue time. Both use the
@@ -100,38 +83,81 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 // request, that one is returned unchanged and req is ignored: every retry, also after a crash or
 // restart, reuses the first (TOKEN, REQNUM, offline_period begin). Only the oldest waiting entry
 // can be assigned (ErrOutboxOrder otherwise).
+//
+// A sender that keeps no REQNUM of its own uses AssignNextRequest, which takes the REQNUM from
+// the journal.
 func (j *Journal) AssignRequest(ctx context.Context, seq int64, req Request) (Request, error) {
 	var out Request
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkOldest(ctx, tx, seq); err != nil {
+		heads, err := oldestWaiting(ctx, tx, seq, 1)
+		if err != nil {
 			return err
 		}
-		var token, reqnum, offBegin sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT token, reqnum, offline_begin FROM outbox WHERE seq = ?`, seq).
-			Scan(&token, &reqnum, &offBegin); err != nil {
-			return fmt.Errorf("storage: assign request: %w", err)
-		}
-		if token.Valid {
-			out = Request{Token: uint32(token.Int64), Reqnum: uint16(reqnum.Int64)}
-			if offBegin.Valid {
-				out.OfflineBegin = fromMillis(offBegin.Int64)
-			}
+		if r := heads[0].request; r != nil {
+			out = *r
 			return nil
 		}
-		var begin any
-		if !req.OfflineBegin.IsZero() {
-			begin = toMillis(req.OfflineBegin)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET token = ?, reqnum = ?, offline_begin = ? WHERE seq = ?`,
-			int64(req.Token), int64(req.Reqnum), begin, seq); err != nil {
-			return fmt.Errorf("storage: assign request: %w", err)
+		out, err = storeRequest(ctx, tx, seq, req)
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET last_reqnum = ? WHERE id = 1`, int64(req.Reqnum)); err != nil {
 			return fmt.Errorf("storage: assign request: %w", err)
 		}
-		out = req
-		out.OfflineBegin = truncMillis(req.OfflineBegin)
 		return nil
+	})
+	return out, err
+}
+
+// AssignNextRequest durably gives outbox entry seq its request before it first leaves: the
+// given token and offline_period begin (zero when sent online), and the journal's next REQNUM
+// (LastReqnum+1, wrapping), taken in the same transaction, so no REQNUM kept outside the
+// journal can go stale. If the entry already has a request, that one is returned unchanged and
+// no REQNUM is taken: every retry, also after a crash or restart, reuses the first. Only the
+// oldest waiting entry can be assigned (ErrOutboxOrder otherwise).
+func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
+	var out Request
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		heads, err := oldestWaiting(ctx, tx, seq, 1)
+		if err != nil {
+			return err
+		}
+		if r := heads[0].request; r != nil {
+			out = *r
+			return nil
+		}
+		out, err = assignFresh(ctx, tx, seq, token, offlineBegin)
+		return err
+	})
+	return out, err
+}
+
+// ReassignRefusedRequest gives the oldest waiting entry seq a new request identity (the given
+// token and offline_period begin, and the journal's next REQNUM) in place of refused, the
+// request the OFD answered with a refusal: a result code that says the document was not
+// counted (1, 2, 3, 4, 5, 8, 9, 11, 13, 14, 15, ...; never 0, 254 or 255, nor a lost answer).
+// A resend after such a refusal (once a person entered a new token for code 2, or fixed a 13 or
+// 14) is then a new request, not a replay of the refused (TOKEN, REQNUM), which an OFD that keeps
+// its last answer would only answer with the same refusal again.
+//
+// It is the one way a stored request changes, and the caller vouches for the refusal: a request
+// whose answer was lost must be retried unchanged (AssignNextRequest returns it), or the OFD
+// may count the document twice. The swap is conditional: when the entry's stored request is no
+// longer refused's (TOKEN, REQNUM) (it was replaced already, say before a crash), the stored one
+// is returned unchanged and no REQNUM is taken; an entry with no request gets its first.
+func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused Request, token uint32, offlineBegin time.Time) (Request, error) {
+	var out Request
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		heads, err := oldestWaiting(ctx, tx, seq, 1)
+		if err != nil {
+			return err
+		}
+		if r := heads[0].request; r != nil && (r.Token != refused.Token || r.Reqnum != refused.Reqnum) {
+			out = *r
+			return nil
+		}
+		out, err = assignFresh(ctx, tx, seq, token, offlineBegin)
+		return err
 	})
 	return out, err
 }
@@ -141,20 +167,11 @@ func (j *Journal) AssignRequest(ctx context.Context, seq int64, req Request) (Re
 // Only the oldest waiting entry can be completed (ErrOutboxOrder otherwise).
 func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalResult, newToken uint32) error {
 	return j.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkOldest(ctx, tx, seq); err != nil {
+		if _, err := oldestWaiting(ctx, tx, seq, 1); err != nil {
 			return err
 		}
-		var sign any
-		if result.Sign != "" {
-			sign = result.Sign
-		}
-		at := toMillis(result.At)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at)
-			VALUES (?, ?, ?, ?)`, seq, sign, result.QRLink, at); err != nil {
-			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET done_at = ? WHERE seq = ?`, at, seq); err != nil {
-			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
+		if err := complete(ctx, tx, seq, result); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ? WHERE id = 1`, int64(newToken)); err != nil {
 			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
@@ -163,20 +180,173 @@ func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalRe
 	})
 }
 
-// checkOldest fails with ErrOutboxOrder unless seq is the oldest waiting outbox entry.
-func checkOldest(ctx context.Context, tx *sql.Tx, seq int64) error {
-	var oldest int64
-	err := tx.QueryRowContext(ctx, `SELECT seq FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT 1`).Scan(&oldest)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %d (the outbox is empty)", ErrOutboxOrder, seq)
-	}
+// CompleteAndAssignNext is CompleteOutbox and AssignNextRequest of the entry after seq in one
+// transaction, so that while the outbox drains every document costs one durable commit: it
+// stores the OFD's answer to the oldest waiting entry seq (fiscal result, entry done, newToken as
+// the link's token) and gives the next waiting entry, if any, its request (newToken, the
+// journal's next REQNUM and offlineBegin), and returns that entry with its document. If the next
+// entry already has a request, it keeps it. It returns nil when the outbox is empty after seq.
+// Only the oldest waiting entry can be completed (ErrOutboxOrder otherwise).
+func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result FiscalResult, newToken uint32, offlineBegin time.Time) (*OutboxEntry, error) {
+	var next *OutboxEntry
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		heads, err := oldestWaiting(ctx, tx, seq, 2)
+		if err != nil {
+			return err
+		}
+		if err := complete(ctx, tx, seq, result); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ? WHERE id = 1`, int64(newToken)); err != nil {
+			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
+		}
+		if len(heads) < 2 {
+			return nil
+		}
+		w := heads[1]
+		if w.request == nil {
+			r, err := assignFresh(ctx, tx, w.seq, newToken, offlineBegin)
+			if err != nil {
+				return err
+			}
+			w.request = &r
+		}
+		e, err := w.entry()
+		if err != nil {
+			return err
+		}
+		next = &e
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("storage: outbox: %w", err)
+		return nil, err
 	}
-	if oldest != seq {
-		return fmt.Errorf("%w: %d (the oldest waiting is %d)", ErrOutboxOrder, seq, oldest)
+	return next, nil
+}
+
+// complete stores the fiscal result of entry seq and marks it done, inside tx.
+func complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
+	var sign any
+	if result.Sign != "" {
+		sign = result.Sign
+	}
+	at := toMillis(result.At)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at)
+		VALUES (?, ?, ?, ?)`, seq, sign, result.QRLink, at); err != nil {
+		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET done_at = ? WHERE seq = ?`, at, seq); err != nil {
+		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 	}
 	return nil
+}
+
+// assignFresh takes the journal's next REQNUM and stores it with token and offlineBegin as the
+// request of entry seq, replacing any it had, inside tx.
+func assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx,
+		`UPDATE ofd_link SET last_reqnum = (last_reqnum + 1) % 65536 WHERE id = 1 RETURNING last_reqnum`).Scan(&n); err != nil {
+		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
+	}
+	return storeRequest(ctx, tx, seq, Request{Token: token, Reqnum: uint16(n), OfflineBegin: offlineBegin})
+}
+
+// storeRequest writes req as the request of entry seq inside tx and returns it as stored.
+func storeRequest(ctx context.Context, tx *sql.Tx, seq int64, req Request) (Request, error) {
+	var begin any
+	if !req.OfflineBegin.IsZero() {
+		begin = toMillis(req.OfflineBegin)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET token = ?, reqnum = ?, offline_begin = ? WHERE seq = ?`,
+		int64(req.Token), int64(req.Reqnum), begin, seq); err != nil {
+		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
+	}
+	req.OfflineBegin = truncMillis(req.OfflineBegin)
+	return req, nil
+}
+
+// queryer is what the outbox's reads need of a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// waitingRow is a waiting outbox entry as read, its document not yet decoded.
+type waitingRow struct {
+	seq     int64
+	queued  int64
+	request *Request
+	content []byte // nil unless read with content
+}
+
+// entry decodes the row's document.
+func (w waitingRow) entry() (OutboxEntry, error) {
+	e := OutboxEntry{QueuedAt: fromMillis(w.queued), Request: w.request}
+	e.Seq = w.seq
+	if err := decodeDocument(w.content, &e.Document); err != nil {
+		return OutboxEntry{}, err
+	}
+	return e, nil
+}
+
+// The reads of the oldest waiting entries, with and without their documents. Both walk the
+// partial index of waiting rows.
+const (
+	waitingWithContent = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, d.content
+		FROM outbox o JOIN documents d ON d.seq = o.seq
+		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT ?`
+	waitingBare = `SELECT seq, queued_at, token, reqnum, offline_begin, NULL
+		FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT ?`
+)
+
+// waitingHeads reads up to n of the oldest waiting outbox entries, oldest first, with their
+// stored requests (and their documents' content when withContent), in one statement.
+func waitingHeads(ctx context.Context, q queryer, n int, withContent bool) ([]waitingRow, error) {
+	query := waitingBare
+	if withContent {
+		query = waitingWithContent
+	}
+	rows, err := q.QueryContext(ctx, query, n)
+	if err != nil {
+		return nil, fmt.Errorf("storage: outbox: %w", err)
+	}
+	defer rows.Close()
+	out := make([]waitingRow, 0, n)
+	for rows.Next() {
+		var w waitingRow
+		var token, reqnum, offBegin sql.NullInt64
+		if err := rows.Scan(&w.seq, &w.queued, &token, &reqnum, &offBegin, &w.content); err != nil {
+			return nil, fmt.Errorf("storage: outbox: %w", err)
+		}
+		if token.Valid {
+			w.request = &Request{Token: uint32(token.Int64), Reqnum: uint16(reqnum.Int64)}
+			if offBegin.Valid {
+				w.request.OfflineBegin = fromMillis(offBegin.Int64)
+			}
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: outbox: %w", err)
+	}
+	return out, nil
+}
+
+// oldestWaiting reads the oldest waiting entry inside tx (with n = 2 also the one after it,
+// with its document, for CompleteAndAssignNext) and fails with ErrOutboxOrder unless the oldest
+// is seq.
+func oldestWaiting(ctx context.Context, tx *sql.Tx, seq int64, n int) ([]waitingRow, error) {
+	heads, err := waitingHeads(ctx, tx, n, n > 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(heads) == 0 {
+		return nil, fmt.Errorf("%w: %d (the outbox is empty)", ErrOutboxOrder, seq)
+	}
+	if heads[0].seq != seq {
+		return nil, fmt.Errorf("%w: %d (the oldest waiting is %d)", ErrOutboxOrder, seq, heads[0].seq)
+	}
+	return heads, nil
 }
 
 // FiscalResult returns the OFD's answer stored for document seq, or ErrNotFound while none has
@@ -199,10 +369,28 @@ func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, er
 
 // LinkState reads the OFD link's state.
 func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
+	return readLink(ctx, j.db)
+}
+
+// SetLinkState replaces the OFD link's state (a new token entered by the cashier, going offline
+// or back online, a block and its text). A writer that changes only some fields while others
+// may take REQNUMs uses UpdateLinkState.
+func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
+	return writeLink(ctx, j.db, s)
+}
+
+// linkDB is what reading and writing the link's row need of a *sql.DB or a *sql.Tx.
+type linkDB interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// readLink reads the link's row.
+func readLink(ctx context.Context, q linkDB) (LinkState, error) {
 	var s LinkState
 	var token, reqnum int64
 	var since sql.NullInt64
-	err := j.db.QueryRowContext(ctx, `SELECT token, last_reqnum, offline_since, blocked_code, info_text
+	err := q.QueryRowContext(ctx, `SELECT token, last_reqnum, offline_since, blocked_code, info_text
 		FROM ofd_link WHERE id = 1`).Scan(&token, &reqnum, &since, &s.BlockedCode, &s.InfoText)
 	if err != nil {
 		return s, fmt.Errorf("storage: link state: %w", err)
@@ -214,20 +402,39 @@ func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
 	return s, nil
 }
 
-// SetLinkState replaces the OFD link's state (a new token entered by the cashier, going offline
-// or back online, a block and its text).
-func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
+// writeLink replaces the link's row.
+func writeLink(ctx context.Context, q linkDB, s LinkState) error {
 	var since any
 	if !s.OfflineSince.IsZero() {
 		since = toMillis(s.OfflineSince)
 	}
-	_, err := j.db.ExecContext(ctx, `UPDATE ofd_link SET token = ?, last_reqnum = ?, offline_since = ?,
+	_, err := q.ExecContext(ctx, `UPDATE ofd_link SET token = ?, last_reqnum = ?, offline_since = ?,
 		blocked_code = ?, info_text = ? WHERE id = 1`,
 		int64(s.Token), int64(s.LastReqnum), since, int64(s.BlockedCode), s.InfoText)
 	if err != nil {
 		return fmt.Errorf("storage: set link state: %w", err)
 	}
 	return nil
+}
+
+// UpdateLinkState changes the OFD link's state in one transaction: it reads the stored state,
+// lets fn change it, writes it back and returns it. A writer that changes some fields (the
+// token, the offline spell, a block) thereby never writes back a stale copy of the others, such
+// as a LastReqnum another request took meanwhile; fn should leave LastReqnum alone.
+func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (LinkState, error) {
+	var s LinkState
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if s, err = readLink(ctx, tx); err != nil {
+			return err
+		}
+		fn(&s)
+		return writeLink(ctx, tx, s)
+	})
+	if err != nil {
+		return LinkState{}, err
+	}
+	return s, nil
 }
 
 // NextReqnum durably takes the next REQNUM (LastReqnum+1, wrapping at 65536) for a request that

@@ -119,7 +119,7 @@ var (
 	lblFiscalSign     = label{kk: "Фискалдық белгі", ru: "Фискальный признак", short: "ФБ / ФП"}
 	lblOfflineNo      = label{kk: "Автономды нөмір", ru: "Автономный номер", short: "Автономды № / Автономный №"}
 	lblOFD            = label{kk: "ФДО", ru: "ОФД"}
-	lblCheckSite      = label{kk: "Чекті тексеру", ru: "Проверка чека"}
+	lblCheckSite      = label{kk: "Чекті тексеру", ru: "Проверка чека", short: "Тексеру / Проверка"}
 	lblOffline        = label{kk: "АВТОНОМДЫ РЕЖИМ", ru: "АВТОНОМНЫЙ РЕЖИМ"}
 	lblAwaiting       = label{kk: "күтілуде", ru: "ожидается"}
 	lblNotSentReceipt = label{kk: "Чек ФДО-ға әлі жіберілмеген", ru: "Чек ещё не передан в ОФД"}
@@ -410,7 +410,8 @@ func fiscalFooter(sh *sheet, doc Document, s Settings, mark FiscalMark, printed 
 		sh.pair(lblOFD.String(), ofd)
 	}
 	if doc.Kind == KindReceipt {
-		sh.pair(lblCheckSite.String(), siteName(site))
+		sn := siteName(site)
+		sh.pair(sh.labelled(lblCheckSite.String(), lblCheckSite.Short(), sn), sn)
 		sh.centerLabel(lblFiscalReceipt)
 	}
 }

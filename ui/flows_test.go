@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -65,6 +66,7 @@ func TestOnboardingAndConnect(t *testing.T) {
 	h.choose("Другой адрес", "АО «Казахтелеком», тестовый сервер")
 	h.tap("Подключить")
 	h.see("Касса подключена", "ИП Сейткали", "010101010101")
+	h.shot("08-connected")
 	h.tap("Открыть кассу")
 	h.see("Простой режим", "Расширенный режим", "Смена закрыта", "Онлайн")
 	if s := h.reg.Settings(); s.SystemID != 5021 || s.Token != 77 || s.OFDAddress != KazakhtelecomTestAddress {
@@ -77,6 +79,7 @@ func TestOnboardingAndConnect(t *testing.T) {
 func TestLockGrowingWait(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.see("Введите код быстрого доступа")
+	h.shot("02-lock")
 	for i := 0; i < 2; i++ {
 		h.typeInto(h.T("lock.code.hint"), 0, "0000")
 		h.tap("Войти")
@@ -323,7 +326,7 @@ func TestXAndZReports(t *testing.T) {
 func TestSettingsLanguageAndSave(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tap("Настройки")
+	h.tapIcon(theme.SettingsIcon(), 0)
 	h.see("Настройки", "Автоизъятие при закрытии смены")
 	h.tap(i18n.Kazakh.Name())
 	h.see("Баптаулар", "Ауысым жабық")
@@ -338,6 +341,7 @@ func TestSettingsLanguageAndSave(t *testing.T) {
 	h.see("Default VAT rate", "VAT 16%")
 	h.tap("Save")
 	h.see("Settings saved")
+	h.shot("09-settings-en")
 	if s := h.reg.Settings(); s.RegisterName != "Bakery" || s.MaxReceiptSum != 10000000 || !s.VATPayer || s.DefaultVATRate != kkm.VAT16 {
 		t.Errorf("saved %+v", s)
 	}
@@ -364,6 +368,7 @@ func TestStatusOfflineAndBlocks(t *testing.T) {
 
 	h.reg.setBlock(BlockToken)
 	h.see("ОФД не принял токен")
+	h.shot("10-token-block")
 	h.tap("Смена токена")
 	h.typeInto(h.T("settings.token.hint"), 0, "1")
 	h.tap("Сменить токен")
@@ -517,5 +522,45 @@ func TestNoUnusedUIMessages(t *testing.T) {
 		if !dynamic[id] && !strings.Contains(src.String(), `"`+id+`"`) {
 			t.Errorf("%q is not used by any screen", id)
 		}
+	}
+}
+
+// Every screen fits a phone's width in every language, the blocked status line included.
+func TestScreensFitPhoneInEveryLanguage(t *testing.T) {
+	for _, l := range i18n.Langs() {
+		h := newHarness(t, true, true, l)
+		h.reg.reg.Settings.VATPayer = true
+		h.reg.reg.Settings.DefaultVATRate = kkm.VAT16
+		h.reg.demo = true
+		h.unlock()
+		h.reg.setBlock(BlockServer)
+		h.settle()
+		reg := h.u.current.(*registerScreen)
+		reg.tab = tabExtended
+		reg.extended.lines = []kkm.LineDraft{{Name: "Хлеб", Quantity: 2500, Unit: "166", Price: 123456}}
+		is, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Name: "Айгуль"},
+			kkm.SimpleDraft(kkm.OpSale, []kkm.Money{150000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 150000}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		screens := []screen{reg, newFirstStartScreen(h.u), newLockScreen(h.u, nil), newStartScreen(h.u),
+			newSerialScreen(h.u), newConnectScreen(h.u), newItemScreen(h.u, reg.extended, 0),
+			newCashScreen(h.u, kkm.KindCashOut), newReportsScreen(h.u), newHistoryScreen(h.u),
+			newReturnScreen(h.u), newSettingsScreen(h.u, false), newSettingsScreen(h.u, true),
+			newDocumentScreen(h.u, is)}
+		for _, s := range screens {
+			h.u.open(s)
+			h.settle()
+		}
+		xr, err := h.reg.XReport(context.Background(), kkm.Operator{Name: "Айгуль"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.u.open(newDocumentScreen(h.u, xr))
+		h.settle()
+		first := newFirstStartScreen(h.u)
+		first.profile = true
+		h.u.open(first)
+		h.settle()
 	}
 }

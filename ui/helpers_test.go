@@ -61,6 +61,11 @@ func (h *harness) settle() {
 		f()
 	}
 	h.u.settle()
+	// Every screen fits a 360×640 phone: a wider minimum would have grown the window.
+	if w := h.w.Canvas().Size().Width; w > 360 {
+		h.t.Errorf("%T is %v wide, more than a phone", h.u.current, w)
+		h.w.Resize(fyne.NewSize(360, 640))
+	}
 }
 
 // unlock types the code of «Айгуль» on the lock screen.

@@ -86,11 +86,7 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	)
 	list := container.NewVBox()
 	for _, d := range s.docs {
-		label := documentTitle(l, d.Document) + " · " + dateTime(l, d.Document.Time)
-		if t := d.Document.Total(); t != 0 {
-			label += " · " + money(l, t)
-		}
-		list.Add(widget.NewButton(label, func() { u.open(newDocumentScreen(u, Issued{d})) }))
+		list.Add(u.documentItem(d, func() { u.open(newDocumentScreen(u, Issued{d})) }))
 	}
 	if len(s.docs) == 0 && !s.busy {
 		list.Add(widget.NewLabel(l.T("history.empty")))
@@ -160,4 +156,20 @@ func (s *historyScreen) search(more bool) {
 			}
 		}
 	})
+}
+
+// documentItem is a document in a list: a button with its title, and its time and amount under
+// it (one line each, so the list fits a phone's width).
+func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
+	l := u.loc
+	detail := dateTime(l, d.Document.Time)
+	if t := d.Document.Total(); t != 0 {
+		detail += " · " + money(l, t)
+	}
+	if d.FiscalSign == "" && d.Document.Kind.Fiscal() {
+		detail += " · " + l.T("doc.waiting")
+	}
+	info := widget.NewLabel(detail)
+	info.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(widget.NewButton(documentTitle(l, d.Document), tapped), info)
 }

@@ -58,8 +58,7 @@ func (s *returnScreen) view() fyne.CanvasObject {
 		widget.NewLabel(l.T("return.recent")),
 	)
 	for _, d := range s.recent {
-		label := documentTitle(l, d.Document) + " · " + dateTime(l, d.Document.Time) + " · " + money(l, d.Document.Total())
-		body.Add(widget.NewButton(label, func() { s.pick(d.Seq) }))
+		body.Add(u.documentItem(d, func() { s.pick(d.Seq) }))
 	}
 	if len(s.recent) == 0 && !s.busy {
 		body.Add(widget.NewLabel(l.T("return.none")))

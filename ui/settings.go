@@ -57,10 +57,10 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		return page(u.header(l.T("settings.token.title"), true), tokenBox)
 	}
 
-	info := widget.NewForm(
-		widget.NewFormItem(l.T("connect.system_id"), widget.NewLabel(fmt.Sprint(s.set.SystemID))),
-		widget.NewFormItem(l.T("reg.znm"), widget.NewLabel(s.set.SerialNumber)),
-		widget.NewFormItem(l.T("reg.rnm"), widget.NewLabel(s.set.Reg.RNM)),
+	info := container.NewVBox(
+		wrapped(l.T("connect.system_id")+": "+fmt.Sprint(s.set.SystemID)),
+		wrapped(l.T("reg.znm")+": "+s.set.SerialNumber),
+		wrapped(l.T("reg.rnm")+": "+s.set.Reg.RNM),
 	)
 	body := container.NewVBox(
 		field(l.T("settings.language"), segmented(names, chosen, func(i int) { u.SetLang(langs[i]) })),
@@ -91,9 +91,8 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		}
 		rate.OnChanged = func(string) { s.set.DefaultVATRate = rates[rate.SelectedIndex()] }
 		body.Add(field(l.T("settings.vat_rate"), rate))
-		body.Add(container.NewGridWithColumns(2,
-			field(l.T("settings.vat_series"), entry(&s.set.VATCertificateSeries, "")),
-			field(l.T("settings.vat_number"), entry(&s.set.VATCertificateNumber, ""))))
+		body.Add(field(l.T("settings.vat_series"), entry(&s.set.VATCertificateSeries, "")))
+		body.Add(field(l.T("settings.vat_number"), entry(&s.set.VATCertificateNumber, "")))
 	}
 	body.Add(errorText(l.Error(s.err)))
 	if s.notice != "" {

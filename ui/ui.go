@@ -45,7 +45,8 @@ type UI struct {
 	reg     *registerScreen
 
 	status    Status
-	statusBox *fyne.Container
+	statusBox *fyne.Container // the status line, refreshed in place when the status changes
+	frame     *fyne.Container // the status line above the screen, laid out again when it grows
 
 	spawn     func(func())   // starts background work: a goroutine (tests queue it instead)
 	pending   sync.WaitGroup // background work in flight
@@ -77,8 +78,10 @@ func New(a fyne.App, ports Ports, bundle *i18n.Bundle, lang i18n.Lang) *UI {
 func (u *UI) Lang() i18n.Lang { return u.loc.Lang() }
 
 // Show puts the UI into w: the first-start screen on a device without a cashier, the lock screen
-// otherwise. It follows the register's status and locks the app again whenever it returns from
-// the background. Call Close when the window goes away.
+// otherwise. It follows the register's status and, on a phone, locks the app again whenever it
+// returns from the background (it takes the app's OnEnteredForeground hook). Ports.Register must
+// not be nil: before a register is connected its Status says Registered false. Call Close when
+// the window goes away.
 func (u *UI) Show(w fyne.Window) {
 	u.win = w
 	w.SetTitle(u.loc.T("app.name"))
@@ -89,7 +92,12 @@ func (u *UI) Show(w fyne.Window) {
 		})
 		go u.refreshStatus()
 	}
-	u.app.Lifecycle().SetOnEnteredForeground(u.Lock)
+	if fyne.CurrentDevice().IsMobile() {
+		// On a phone, coming back from the background asks for the code again. (A desktop
+		// window "enters the foreground" on every focus change, so there the cashier locks the
+		// app by hand.)
+		u.app.Lifecycle().SetOnEnteredForeground(u.Lock)
+	}
 	has, err := u.ports.Profiles.HasProfile(context.Background())
 	if err == nil && !has {
 		u.replace(newFirstStartScreen(u))
@@ -211,10 +219,11 @@ func (u *UI) render() {
 	content := u.current.view()
 	if u.unlocked && u.status.Registered {
 		u.statusBox = container.NewVBox(u.statusView(u.status))
-		u.win.SetContent(container.NewBorder(u.statusBox, nil, nil, nil, content))
+		u.frame = container.NewBorder(u.statusBox, nil, nil, nil, content)
+		u.win.SetContent(u.frame)
 		return
 	}
-	u.statusBox = nil
+	u.statusBox, u.frame = nil, nil
 	u.win.SetContent(content)
 }
 
@@ -234,8 +243,9 @@ func (u *UI) setStatus(st Status) {
 		return
 	}
 	if u.statusBox != nil {
+		// Only the status line is rebuilt, so a cashier typing is not interrupted.
 		u.statusBox.Objects = []fyne.CanvasObject{u.statusView(st)}
-		u.statusBox.Refresh()
+		u.frame.Refresh()
 	}
 	if r, ok := u.current.(statusFollower); ok {
 		r.statusChanged()

@@ -20,8 +20,12 @@ import (
 //     (markups) of the operation, item-level and receipt-level, net of storno;
 //   - total_result[op] and ticket_operations[op].tickets_sum: receipts and the sum of their totals;
 //   - sections: commodity sums per section code and operation;
-//   - taxes: per rate and operation, the taxed turnover (the item's sum, or the receipt's total for
-//     receipt-level taxes), the tax, and the turnover without tax;
+//   - taxes: per rate and operation, the taxed turnover, the tax, and the turnover without tax.
+//     The turnover is what is paid at that rate: commodity sums less discounts plus markups, the
+//     item ones of the lines at the rate and the receipt-level ones by the lines' shares (see
+//     ticket.go); the tax is commodity VAT less discount VAT plus markup VAT, which the checks
+//     make exactly Σ VAT(what is paid for each line), the register's own per-line VAT. With
+//     receipt-level taxes the turnover is the receipt's total and the tax its VAT;
 //   - ticket_operations[op].payments: per payment type, the amount applied and how many receipts used it;
 //   - money_placements: cash in and cash out, count and sum (an auto cash-out at shift close is
 //     not counted in the shift it closes);

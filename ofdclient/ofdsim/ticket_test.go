@@ -84,6 +84,38 @@ func TestTicketValidation(t *testing.T) {
 			tk.ExtensionOptions = &pb.TicketRequest_ExtensionOptions{CustomerIinOrBin: proto.String("12345")}
 		}, 13, "not 12 digits"},
 		{"invalid date", func(tk *pb.TicketRequest) { tk.DateTime.Date.Month = proto.Uint32(13) }, 13, "not a valid date"},
+		{"receipt discount without its VAT", func(tk *pb.TicketRequest) {
+			discount(tk, 6000)
+		}, 13, "amounts.discount: VAT at 16000/1000 % is 8.28 (what it changes the VAT of its lines by), not 0.00"},
+		{"receipt discount taxed at a rate no line has", func(tk *pb.TicketRequest) {
+			discount(tk, 6000, vatTax(16000, 828), vatTax(5000, 0))
+		}, 13, "a tax at 5000/1000 %, but no line it applies to is taxed at that rate"},
+		{"mixed-rate receipt discount with the VAT of the whole discount at each rate", func(tk *pb.TicketRequest) {
+			mixedRates(tk)
+			tk.Amounts.Discount.Taxes = []*pb.TicketRequest_Tax{vatTax(16000, 665), vatTax(5000, 230)}
+		}, 13, "amounts.discount: VAT at 5000/1000 % is 1.18 (what it changes the VAT of its lines by), not 2.30"},
+		{"mixed-rate receipt discount a tiyn off at one rate", func(tk *pb.TicketRequest) {
+			mixedRates(tk)
+			tk.Amounts.Discount.Taxes[1].Sum = money(117)
+		}, 13, "amounts.discount: VAT at 5000/1000 % is 1.18"},
+		{"item discount with the VAT of its own amount", func(tk *pb.TicketRequest) {
+			itemDiscount(tk, 92) // VAT(6.66), but VAT(199.99) − VAT(193.33) = 27.58 − 26.67 = 0.91
+		}, 13, "item 2 discount: VAT at 16000/1000 % is 0.91"},
+		{"item discount before any commodity", func(tk *pb.TicketRequest) {
+			itemDiscount(tk, 91)
+			tk.Items[0], tk.Items[1] = tk.Items[1], tk.Items[0]
+		}, 13, "item 1 discount: an item discount or markup must follow the commodity"},
+		{"item discount larger than its line", func(tk *pb.TicketRequest) {
+			tk.Items = append(tk.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT.Enum(),
+				Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(58001)}})
+		}, 13, "takes the line below zero"},
+		{"receipt discount over a storno line", func(tk *pb.TicketRequest) {
+			st := commodity("Хлеб", 29000, 1000).Commodity
+			tk.Items = append(tk.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_STORNO_COMMODITY.Enum(),
+				StornoCommodity: &pb.TicketRequest_Item_StornoCommodity{Name: st.Name, SectionCode: st.SectionCode,
+					Quantity: st.Quantity, Price: st.Price, Sum: st.Sum, Taxes: st.Taxes}})
+			discount(tk, 1000)
+		}, 13, "cannot be spread over a receipt with storno items"},
 		{"fr_shift_number 0 lets the OFD number the shift", func(tk *pb.TicketRequest) { tk.FrShiftNumber = proto.Uint32(0) }, 0, ""},
 	}
 	for _, c := range cases {
@@ -133,6 +165,26 @@ func TestValidReceiptShapes(t *testing.T) {
 			tk.Items = []*pb.TicketRequest_Item{it}
 			tk.Amounts = &pb.TicketRequest_Amounts{Total: money(500), Taken: money(500), Change: money(0)}
 			tk.Payments[0].Sum = money(500)
+		}},
+		{"mixed-rate receipt discount", mixedRates},
+		{"mixed-rate receipt markup", func(tk *pb.TicketRequest) {
+			mixedRates(tk)
+			// 48.22 spread as 23.33 and 24.89 again: VAT(356.66) − VAT(333.33), VAT(380.43) − VAT(355.54).
+			tk.Amounts.Markup, tk.Amounts.Discount = tk.Amounts.Discount, nil
+			tk.Amounts.Markup.Name = proto.String("Наценка")
+			tk.Amounts.Markup.Taxes = []*pb.TicketRequest_Tax{vatTax(16000, vat(35666, 16000)-4598), vatTax(5000, vat(38043, 5000)-1693)}
+			total := int64(33333 + 35554 + 4822)
+			tk.Amounts.Total, tk.Amounts.Taken, tk.Payments[0].Sum = money(total), money(total), money(total)
+		}},
+		{"item discount and markup", func(tk *pb.TicketRequest) {
+			itemDiscount(tk, 91)
+			// 193.33 + 1.00 = 194.33: VAT 26.80 − 26.67.
+			tk.Items = append(tk.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_MARKUP.Enum(),
+				Markup: &pb.TicketRequest_Modifier{Name: proto.String("Наценка"), Sum: money(100), Taxes: []*pb.TicketRequest_Tax{vatTax(16000, 2680-2667)}}})
+			tk.Amounts.Total, tk.Amounts.Taken, tk.Payments[0].Sum = money(19433), money(19433), money(19433)
+		}},
+		{"a discount of a tiyn moves no VAT and may leave its tax out", func(tk *pb.TicketRequest) {
+			discount(tk, 1) // VAT(580.00) = VAT(579.99) = 80.00
 		}},
 		{"offline receipt", func(tk *pb.TicketRequest) { tk.OfflineTicketNumber = proto.Uint32(1001) }},
 		{"buyer IIN", func(tk *pb.TicketRequest) {
@@ -240,4 +292,33 @@ func TestShiftOlderThan24Hours(t *testing.T) {
 			t.Errorf("%s: code %d %q, want %d", c.name, code(resp), resp.GetResult().GetResultText(), c.want)
 		}
 	}
+}
+
+// discount gives the receipt a receipt-level discount with the given taxes, paid in cash exactly.
+func discount(tk *pb.TicketRequest, sum int64, taxes ...*pb.TicketRequest_Tax) {
+	total := tiyn(tk.Amounts.Total) - sum
+	tk.Amounts = &pb.TicketRequest_Amounts{Total: money(total), Taken: money(total), Change: money(0),
+		Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(sum), Taxes: taxes}}
+	tk.Payments[0].Sum = money(total)
+}
+
+// mixedRates makes the receipt 333.33 at 16 % and 2 × 177.77 at 5 % with a 7 % receipt discount
+// of 48.22, spread as 23.33 and 24.89 (the larger remainder takes the tiyn left over), which
+// takes VAT(333.33) − VAT(310.00) = 45.98 − 42.76 = 3.22 and VAT(355.54) − VAT(330.65) =
+// 16.93 − 15.75 = 1.18 off. The whole discount's VAT would be 6.65 and 2.30.
+func mixedRates(tk *pb.TicketRequest) {
+	med := commodity("Дәрі", 17777, 2000)
+	med.Commodity.Taxes[0] = vatTax(5000, vat(35554, 5000))
+	tk.Items = []*pb.TicketRequest_Item{commodity("Нан", 33333, 1000), med}
+	tk.Amounts.Total = money(33333 + 35554)
+	discount(tk, 4822, vatTax(16000, 4598-4276), vatTax(5000, 1693-1575))
+}
+
+// itemDiscount makes the receipt one 199.99 line at 16 % with an item discount of 6.66 carrying
+// tax VAT tiyn.
+func itemDiscount(tk *pb.TicketRequest, tax int64) {
+	tk.Items = []*pb.TicketRequest_Item{commodity("Сыр", 19999, 1000), {Type: pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT.Enum(),
+		Discount: &pb.TicketRequest_Modifier{Name: proto.String("Скидка"), Sum: money(666), Taxes: []*pb.TicketRequest_Tax{vatTax(16000, tax)}}}}
+	tk.Amounts = &pb.TicketRequest_Amounts{Total: money(19333), Taken: money(19333), Change: money(0)}
+	tk.Payments[0].Sum = money(19333)
 }

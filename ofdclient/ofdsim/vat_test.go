@@ -1,6 +1,7 @@
 package ofdsim
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -273,5 +274,110 @@ func TestShiftOfModifiedReceiptsCloses(t *testing.T) {
 		if got := tx.GetOperations()[pb.OperationTypeEnum_OPERATION_SELL_RETURN]; tx.GetPercent() == 16000 && tiyn(got.GetSum()) == 0 {
 			t.Error("the return's VAT at 16 % is not counted")
 		}
+	}
+}
+
+// TestRandomModifiedReceipts issues a shift of random receipts (1–6 lines at random rates,
+// prices and quantities, random item and receipt modifiers, some returned), sends them all and
+// closes the shift: the emulator must accept every receipt, its X must count per rate exactly
+// the register's turnover and VAT, and the register's Z must close the shift.
+func TestRandomModifiedReceipts(t *testing.T) {
+	s, _ := startSim(t)
+	r := newReg(t, s)
+	reg, id := vatReg()
+	op := kkm.Operator{Code: 1, Name: "Сәуле"}
+	rng := rand.New(rand.NewPCG(1, 2026))
+	rates := []kkm.VATRate{kkm.VAT16, kkm.VAT16, kkm.VAT5, kkm.VAT10, kkm.VAT0, kkm.VATNone}
+	modifier := func(base kkm.Money) *kkm.Modifier {
+		kind := kkm.Discount
+		if rng.IntN(3) == 0 {
+			kind = kkm.Markup
+		}
+		if rng.IntN(2) == 0 {
+			return pct(kind, 1+rng.Int64N(5000))
+		}
+		return amt(kind, kkm.Money(1+rng.Int64N(int64(base)-1)))
+	}
+	at := saleTime
+	sendDoc := func(doc kkm.Document) *pb.Response {
+		t.Helper()
+		req, err := id.Request(&doc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := wireVAT(req.GetTicket()), printedVAT(doc.Receipt); doc.Receipt != nil && !sameVAT(got, want) {
+			t.Fatalf("document %d: wire VAT per percent %v, printed %v", doc.Number, got, want)
+		}
+		resp := r.do(req)
+		if code(resp) != 0 {
+			t.Fatalf("document %d (%+v): code %d %q", doc.Number, doc.Receipt, code(resp), resp.GetResult().GetResultText())
+		}
+		return resp
+	}
+	n := 150
+	if testing.Short() {
+		n = 40
+	}
+	for i := 0; i < n; i++ {
+		d := kkm.ReceiptDraft{Operation: kkm.OpSale}
+		for j := rng.IntN(6); j >= 0; j-- {
+			l := kkm.LineDraft{Name: "Тауар", Quantity: kkm.Quantity(1000 * (1 + rng.IntN(5))), Price: kkm.Money(2 + rng.Int64N(100000)),
+				VATRate: rates[rng.IntN(len(rates))]}
+			if rng.IntN(3) == 0 {
+				l.Modifier = modifier(l.Price)
+			}
+			d.Lines = append(d.Lines, l)
+		}
+		if rng.IntN(2) == 0 {
+			d.Modifier = modifier(totalOf(t, d, reg.Settings))
+		}
+		total := totalOf(t, d, reg.Settings)
+		d.Payments = []kkm.Payment{{Type: kkm.PayCard, Sum: total}}
+		iss, err := reg.IssueReceipt(d, op, at, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg.State = iss.State
+		sale := iss.Documents[0]
+		resp := sendDoc(sale)
+		if rng.IntN(5) == 0 {
+			ret := d
+			ret.Operation = kkm.OpSaleReturn
+			ret.Parent = &kkm.ParentReceipt{Number: resp.GetTicket().GetTicketNumber(), Time: sale.Time, RNM: testRNM, Total: sale.Receipt.Total}
+			if iss, err = reg.IssueReceipt(ret, op, at, false); err != nil {
+				t.Fatal(err)
+			}
+			reg.State = iss.State
+			sendDoc(iss.Documents[0])
+		}
+		at = at.Add(time.Second)
+	}
+
+	v, _ := s.Ledger(testID)
+	want := reg.State.Counters.Taxes
+	if len(v.X.GetTaxes()) != len(want) {
+		t.Fatalf("the OFD counts %d rates, the register %d", len(v.X.GetTaxes()), len(want))
+	}
+	for i, tx := range v.X.GetTaxes() {
+		w := want[i]
+		for o, to := range tx.GetOperations() {
+			if tx.GetPercent() != w.Rate.WirePercent() || tiyn(to.GetTurnover()) != int64(w.Operations[o].Turnover) ||
+				tiyn(to.GetSum()) != int64(w.Operations[o].VAT) {
+				t.Errorf("%d/1000 %% %s: OFD turnover %d VAT %d; register %v %+v", tx.GetPercent(), to.GetOperation(),
+					tiyn(to.GetTurnover()), tiyn(to.GetSum()), w.Rate, w.Operations[o])
+			}
+		}
+	}
+	iss, err := reg.CloseShift(op, at, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := iss.Documents[len(iss.Documents)-1]
+	req, err := id.Request(&z, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := r.do(req); code(resp) != 0 {
+		t.Fatalf("Z: code %d %q", code(resp), resp.GetResult().GetResultText())
 	}
 }

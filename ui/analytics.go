@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -168,12 +169,10 @@ func (s *analyticsScreen) view() fyne.CanvasObject {
 func (s *analyticsScreen) figures(c *AnalyticsComparison) fyne.CanvasObject {
 	l := s.u.loc
 	cur, prev := c.Current.Total, c.Previous.Total
-	grid := container.NewGridWithColumns(3,
-		widget.NewLabel(""), bold(l.T("analytics.current")), bold(l.T("analytics.previous")))
+	grid := container.NewVBox(container.NewGridWithColumns(2, bold(l.T("analytics.current")), bold(l.T("analytics.previous"))))
 	row := func(id string, a, b string, change string) {
 		grid.Add(widget.NewLabel(l.T(id)))
-		grid.Add(widget.NewLabel(a + change))
-		grid.Add(widget.NewLabel(b))
+		grid.Add(container.NewGridWithColumns(2, wrapped(a+change), wrapped(b)))
 	}
 	mrow := func(id string, a, b kkm.Money) { row(id, money(l, a), money(l, b), "") }
 	row("analytics.revenue", money(l, cur.Revenue), money(l, prev.Revenue), change(int64(cur.Revenue), int64(prev.Revenue)))
@@ -258,7 +257,7 @@ func (s *analyticsScreen) chart(titleID string, cur, prev []AnalyticsBucket, nam
 		}
 		name := widget.NewLabel(label)
 		name.Truncation = fyne.TextTruncateEllipsis
-		box.Add(container.NewGridWithColumns(2, name, container.NewVBox(bars, widget.NewLabel(value))))
+		box.Add(container.NewGridWithColumns(2, name, container.NewVBox(bars, wrapped(value))))
 	}
 	return box
 }
@@ -286,9 +285,7 @@ func hourBuckets(hours []AnalyticsBucket) []AnalyticsBucket {
 }
 
 // dateOnly formats a day for the language.
-func dateOnly(l interface{ T(string, ...map[string]any) string }, t time.Time) string {
-	return t.Format("02.01.2006")
-}
+func dateOnly(l *i18n.Localizer, t time.Time) string { return t.Format(dateLayout(l)) }
 
 // saveDialog asks where to save an export, with our own translated buttons, then writes it.
 func (s *analyticsScreen) saveDialog(k ExportKind) {

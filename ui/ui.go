@@ -221,6 +221,9 @@ func (u *UI) render() {
 		u.statusBox = container.NewVBox(u.statusView(u.status))
 		u.frame = container.NewBorder(u.statusBox, nil, nil, nil, content)
 		u.win.SetContent(u.frame)
+		// Wrapped labels in the status line know their height only once they have a width: a
+		// second layout pass gives the screen below its right place.
+		u.frame.Refresh()
 		return
 	}
 	u.statusBox, u.frame = nil, nil
@@ -242,10 +245,16 @@ func (u *UI) setStatus(st Status) {
 		u.render()
 		return
 	}
+	if u.statusBox != nil && (was.Block != st.Block || was.OnlyZ != st.OnlyZ) {
+		// A block changes what the cashier may do: the whole screen is laid out again.
+		u.render()
+		return
+	}
 	if u.statusBox != nil {
 		// Only the status line is rebuilt, so a cashier typing is not interrupted.
 		u.statusBox.Objects = []fyne.CanvasObject{u.statusView(st)}
 		u.frame.Refresh()
+		u.frame.Refresh() // the second pass places the screen under wrapped lines (see render)
 	}
 	if r, ok := u.current.(statusFollower); ok {
 		r.statusChanged()

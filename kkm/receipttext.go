@@ -321,7 +321,7 @@ func lineLines(sh *sheet, n int, l Line) {
 	indent := TextWidth(num)
 	sh.para(num, indent, l.Name)
 	qty := l.Quantity.String() + " " + unitName(l.Unit) + " × " + l.Price.String()
-	sh.pairIndent(indent, qty, l.Gross.String())
+	sh.pairGap(indent, 2, qty, l.Gross.String())
 	if l.Discount > 0 {
 		sh.pairIndent(indent, modifierLabel(lblDiscount, l.Modifier), "-"+l.Discount.String())
 	}

@@ -119,12 +119,15 @@ func (s *sheet) para(first string, indent int, text string) {
 func (s *sheet) pair(label, value string) { s.pairIndent(0, label, value) }
 
 // pairIndent is pair with the label indented by indent spaces.
-func (s *sheet) pairIndent(indent int, label, value string) {
+func (s *sheet) pairIndent(indent int, label, value string) { s.pairGap(indent, 1, label, value) }
+
+// pairGap is pairIndent keeping at least gap spaces between label and value on one line.
+func (s *sheet) pairGap(indent, gap int, label, value string) {
 	pre := strings.Repeat(" ", indent)
 	lw, vw := TextWidth(label), TextWidth(value)
 	// The value's leading spaces only place it in its column: the label may run into them.
 	ink := strings.TrimLeft(value, " ")
-	if iw := TextWidth(ink); indent+lw+1+iw <= s.w {
+	if iw := TextWidth(ink); indent+lw+gap+iw <= s.w {
 		s.add(pre + label + strings.Repeat(" ", s.w-indent-lw-iw) + ink)
 		return
 	}
@@ -140,9 +143,11 @@ func (s *sheet) pairIndent(indent int, label, value string) {
 	}
 }
 
-// labelled returns the long label when it fits beside value on one line, else the short one.
+// labelled returns the long label when it fits beside value on one line, else the short one if
+// that fits; when neither does, the value goes on a line of its own under the long label.
 func (s *sheet) labelled(long, short, value string) string {
-	if TextWidth(long)+1+TextWidth(value) <= s.w {
+	vw := TextWidth(value)
+	if TextWidth(long)+1+vw <= s.w || TextWidth(short)+1+vw > s.w {
 		return long
 	}
 	return short

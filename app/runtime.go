@@ -34,6 +34,7 @@ type Runtime struct {
 	demo *ofdsim.Server
 
 	codes *codeGuard
+	clock clockGuard // refuses documents when the wall clock jumped (clockguard.go)
 
 	mu         sync.Mutex // serialises issuing and guards the fields below
 	reg        kkm.Register
@@ -140,6 +141,7 @@ func (rt *Runtime) Pause(ctx context.Context) error {
 
 // Resume continues sending after Pause and catches up at once.
 func (rt *Runtime) Resume() {
+	rt.ConfirmClock() // the monotonic clock may have stood still while the phone slept
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.sender != nil {
@@ -445,6 +447,10 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		return nil, errNotRegistered
 	}
 	now := rt.now()
+	if err := rt.clock.check(now); err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
 	link := rt.sender.State()
 	// The queue as the journal holds it, not as the sender last saw it: a document committed a
 	// moment ago is waiting even if the sender has not looked yet.

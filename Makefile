@@ -6,6 +6,8 @@
 #   make fuzz         run every fuzz target for FUZZTIME each
 #   make conformance  the OFD conformance suite (emulator by default; OFD_ADDR etc. for a real OFD)
 #   make proto        regenerate ofdclient/pb from its .proto files
+#   make ofdsim       run the OFD emulator standalone on 127.0.0.1:7777 with one register
+#   make cross        build the non-UI packages for android/arm64 and ios/arm64 without cgo
 #   make package-linux / package-android / package-ios
 #
 # Fyne needs cgo and the X11/GL headers. `deps` installs them when run as root on Debian/Ubuntu,
@@ -25,7 +27,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run demo build test test-race vet bench fuzz conformance proto deps tools \
+.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross \
         package-linux package-android package-ios clean
 
 all: build
@@ -66,6 +68,17 @@ fuzz: deps
 	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# The packages that must carry over to the phones unchanged: the domain, the journal, the OFD link.
+CROSS_PACKAGES := ./kkm/... ./storage/... ./ofdclient/...
+
+cross:
+	CGO_ENABLED=0 GOOS=android GOARCH=arm64 $(GO) build $(CROSS_PACKAGES)
+	CGO_ENABLED=0 GOOS=ios GOARCH=arm64 $(GO) build $(CROSS_PACKAGES)
+
+# A register for a client to connect to: system ID 123456, token 987654321 (the vectors' values).
+ofdsim:
+	$(GO) run ./cmd/ofdsim -listen 127.0.0.1:7777 -register 123456:987654321:010101012345:KTCD1117737127791 -v
 
 conformance:
 	$(GO) test -count=1 -v -run '^TestConformance' ./ofdclient/...

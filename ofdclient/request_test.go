@@ -224,3 +224,166 @@ func TestRequestRefusesBadDocuments(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketVAT checks the VAT each item and receipt modifier carries (worked out by hand from
+// VAT(x) = round(x × r / (100 + r)), half up) and that per rate the commodities' VAT less the
+// discounts' plus the markups' is the receipt's printed VAT (kkm's Receipt.Taxes), exactly.
+func TestTicketVAT(t *testing.T) {
+	settings := kkm.Settings{VATPayer: true, DefaultVATRate: kkm.VAT16, ReceiptModifiersAllowed: true}
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	type taxes map[uint32]int64 // VAT by wire percent
+	cases := []struct {
+		name string
+		d    kkm.ReceiptDraft
+		// the taxes of each item in order, then of the receipt modifier (nil when none)
+		items   []taxes
+		receipt taxes
+		printed taxes
+	}{
+		{
+			// 7 % of 688.87 = 48.22, spread 23.33 / 24.89: VAT(333.33) − VAT(310.00) = 45.98 − 42.76
+			// and VAT(355.54) − VAT(330.65) = 16.93 − 15.75, not the whole discount's 6.65 and 2.30.
+			name: "16 % and 5 % with a receipt discount",
+			d: kkm.ReceiptDraft{Lines: []kkm.LineDraft{
+				{Name: "Нан", Quantity: 1000, Price: 33333, VATRate: kkm.VAT16},
+				{Name: "Дәрі", Quantity: 2000, Price: 17777, VATRate: kkm.VAT5},
+			}, Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 700}},
+			items:   []taxes{{16000: 4598}, {5000: 1693}},
+			receipt: taxes{16000: 322, 5000: 118},
+			printed: taxes{16000: 4276, 5000: 1575},
+		},
+		{
+			// 3.33 % of 199.99 = 6.66: VAT(199.99) − VAT(193.33) = 27.58 − 26.67 = 0.91, where VAT(6.66) is 0.92.
+			name: "item discount whose own VAT differs",
+			d: kkm.ReceiptDraft{Lines: []kkm.LineDraft{
+				{Name: "Сыр", Quantity: 1000, Price: 19999, VATRate: kkm.VAT16, Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 333}},
+			}},
+			items:   []taxes{{16000: 2758}, {16000: 91}},
+			printed: taxes{16000: 2667},
+		},
+		{
+			// 333.33 × 3 = 999.99 less 10 % (100.00); 123.45 plus 0.99; 50.00 without VAT; a 3 %
+			// receipt markup of 32.23 spread 27.00 / 3.73 / 1.50.
+			name: "333,33 × 3 with 10 % off, an item markup and a receipt markup",
+			d: kkm.ReceiptDraft{Lines: []kkm.LineDraft{
+				{Name: "Шай", Quantity: 3000, Price: 33333, VATRate: kkm.VAT16, Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 1000}},
+				{Name: "Витамин", Quantity: 1000, Price: 12345, VATRate: kkm.VAT5, Modifier: &kkm.Modifier{Kind: kkm.Markup, Amount: 99}},
+				{Name: "Кітап", Quantity: 1000, Price: 5000, VATRate: kkm.VATNone},
+			}, Modifier: &kkm.Modifier{Kind: kkm.Markup, Percent: 300}},
+			items:   []taxes{{16000: 13793}, {16000: 1379}, {5000: 588}, {5000: 5}, {}},
+			receipt: taxes{16000: 372, 5000: 17},
+			printed: taxes{16000: 12786, 5000: 610},
+		},
+	}
+	of := func(list []*pb.TicketRequest_Tax) taxes {
+		out := taxes{}
+		for _, tx := range list {
+			out[tx.GetPercent()] = int64(tx.GetSum().GetBills())*100 + int64(tx.GetSum().GetCoins())
+		}
+		return out
+	}
+	same := func(a, b taxes) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		for k, v := range a {
+			if w, ok := b[k]; !ok || w != v {
+				return false
+			}
+		}
+		return true
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			d.Operation = kkm.OpSale
+			d.Payments = []kkm.Payment{{Type: kkm.PayCash, Sum: 1_000_000}}
+			rc, err := kkm.ComputeReceipt(d, settings)
+			if err != nil {
+				t.Fatal(err)
+			}
+			printed := taxes{}
+			for _, ts := range rc.Taxes {
+				printed[ts.Rate.WirePercent()] = int64(ts.VAT)
+			}
+			if !same(printed, tc.printed) {
+				t.Fatalf("kkm prints %v, the case expects %v", printed, tc.printed)
+			}
+			tk, err := testIdentity.Ticket(&kkm.Document{Kind: kkm.KindReceipt, ShiftNumber: 1, Number: 1, Time: at, Receipt: &rc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tk.GetItems()) != len(tc.items) {
+				t.Fatalf("%d items, want %d", len(tk.GetItems()), len(tc.items))
+			}
+			net := taxes{}
+			for i, it := range tk.GetItems() {
+				var got taxes
+				sign := int64(1)
+				switch it.GetType() {
+				case pb.TicketRequest_Item_ITEM_TYPE_COMMODITY:
+					got = of(it.GetCommodity().GetTaxes())
+				case pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT:
+					got, sign = of(it.GetDiscount().GetTaxes()), -1
+				case pb.TicketRequest_Item_ITEM_TYPE_MARKUP:
+					got = of(it.GetMarkup().GetTaxes())
+				}
+				if !same(got, tc.items[i]) {
+					t.Errorf("item %d (%v) taxes %v, want %v", i+1, it.GetType(), got, tc.items[i])
+				}
+				for p, v := range got {
+					net[p] += sign * v
+				}
+			}
+			var rm *pb.TicketRequest_Modifier
+			sign := int64(1)
+			if rm = tk.GetAmounts().GetMarkup(); rm == nil {
+				rm, sign = tk.GetAmounts().GetDiscount(), -1
+			}
+			got := of(rm.GetTaxes())
+			if (rm != nil || tc.receipt != nil) && !same(got, tc.receipt) {
+				t.Errorf("receipt modifier taxes %v, want %v", got, tc.receipt)
+			}
+			for p, v := range got {
+				net[p] += sign * v
+			}
+			if !same(net, printed) {
+				t.Errorf("the wire's VAT per rate %v, printed %v", net, printed)
+			}
+		})
+	}
+}
+
+// TestTicketRefusesInconsistentLines: a receipt whose line VAT is not the VAT of its sum, or
+// whose sum does not follow from its modifiers, cannot be sent with the printed VAT.
+func TestTicketRefusesInconsistentLines(t *testing.T) {
+	settings := kkm.Settings{VATPayer: true, DefaultVATRate: kkm.VAT16, ReceiptModifiersAllowed: true}
+	d := kkm.ReceiptDraft{Operation: kkm.OpSale, Lines: []kkm.LineDraft{
+		{Name: "Нан", Quantity: 1000, Price: 33333, VATRate: kkm.VAT16, Modifier: &kkm.Modifier{Kind: kkm.Discount, Amount: 333}},
+		{Name: "Дәрі", Quantity: 2000, Price: 17777, VATRate: kkm.VAT5},
+	}, Modifier: &kkm.Modifier{Kind: kkm.Discount, Amount: 1000}, Payments: []kkm.Payment{{Type: kkm.PayCard, Sum: 67554}}}
+	cases := []struct {
+		name   string
+		mutate func(r *kkm.Receipt)
+		ok     bool
+	}{
+		{"as computed", func(*kkm.Receipt) {}, true},
+		{"a line's VAT a tiyn off", func(r *kkm.Receipt) { r.Lines[1].VAT++ }, false},
+		{"a line's sum without its receipt share", func(r *kkm.Receipt) { r.Lines[0].ReceiptDiscount = 0 }, false},
+		{"a line's sum without its item discount", func(r *kkm.Receipt) { r.Lines[0].Discount = 0 }, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rc, err := kkm.ComputeReceipt(d, settings)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.mutate(&rc)
+			_, err = testIdentity.Ticket(&kkm.Document{Kind: kkm.KindReceipt, ShiftNumber: 1, Number: 1,
+				Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Receipt: &rc})
+			if tc.ok != (err == nil) || (err != nil && !errors.Is(err, ErrDocument)) {
+				t.Errorf("error %v, want ok = %v", err, tc.ok)
+			}
+		})
+	}
+}

@@ -424,6 +424,7 @@ func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, err
 		rt.mu.Unlock()
 		return nil, err
 	}
+	doc.Text = kkm.PrintedTicket(doc, rt.reg.Settings)
 	seqs, err := rt.journal.Commit(ctx, []kkm.Document{doc}, rt.reg.State)
 	sender := rt.sender
 	rt.mu.Unlock()
@@ -470,6 +471,10 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	if err != nil {
 		rt.mu.Unlock()
 		return nil, err
+	}
+	// The receipt as printed travels with it (printed_ticket) and stays in the journal.
+	for i := range iss.Documents {
+		iss.Documents[i].Text = kkm.PrintedTicket(iss.Documents[i], rt.reg.Settings)
 	}
 	seqs, err := rt.journal.Commit(ctx, iss.Documents, iss.State)
 	if err != nil {

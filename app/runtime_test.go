@@ -114,6 +114,10 @@ func TestOnlineSaleIsFiscalised(t *testing.T) {
 	if doc.Document.Offline {
 		t.Fatal("online sale marked offline")
 	}
+	// The printed text travels with the receipt (printed_ticket) and names the register.
+	if !strings.Contains(doc.Document.Text, demoRNM) || !strings.Contains(doc.Document.Text, demoIINBIN) {
+		t.Fatalf("receipt text lacks the register's details:\n%s", doc.Document.Text)
+	}
 	led, err := r.demo.Server.Ledger(demoSystemID)
 	if err != nil {
 		t.Fatal(err)

@@ -216,11 +216,20 @@ func TestConformance(t *testing.T) {
 				t.Fatalf("receipt %d issued while waiting: offline %v number %d (%v)", seq, e.Document.Offline, e.Document.OfflineNumber, err)
 			}
 		}
+		// The journal is the count's source of truth (the sender's copy follows it after
+		// Refresh or its own next step); read both from it, not from a cached count.
+		stats, err := r.journal.OutboxStats(r.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left := kkm.OfflineTimeLeft(stats.OldestQueued, r.clock.Now(), kkm.DefaultOfflineLimit); stats.Waiting != 3 || left >= kkm.DefaultOfflineLimit {
+			t.Errorf("outbox %+v (%v left): want 3 waiting and less than 72 h left", stats, left)
+		}
 		if err := r.sender.Refresh(r.ctx); err != nil {
 			t.Fatal(err)
 		}
-		if st := r.sender.State(); st.Waiting != 3 || st.OfflineLeft >= kkm.DefaultOfflineLimit {
-			t.Errorf("state %+v: want 3 waiting and less than 72 h left", st)
+		if st := r.sender.State(); st.Waiting != stats.Waiting || !st.OldestWaiting.Equal(stats.OldestQueued) {
+			t.Errorf("the sender shows %d waiting since %v after Refresh, the journal %+v", st.Waiting, st.OldestWaiting, stats)
 		}
 		before := len(r.net.requests())
 		r.net.setCut(false)

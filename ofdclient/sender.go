@@ -14,15 +14,19 @@ import (
 )
 
 // Journal is what the Sender needs of the register's journal (*storage.Journal): the outbox,
-// read oldest first, and the OFD link's persistent state. The Sender is the only writer of the
-// link state while it runs; the token is changed through Sender.ChangeToken.
+// read oldest first, the requests of its entries, and the OFD link's persistent state. The
+// journal is the source of truth: every REQNUM is taken in the journal's own transaction
+// (AssignNextRequest, CompleteAndAssignNext, ReassignRefusedRequest, NextReqnum), and the link
+// state is changed field by field (UpdateLinkState), so the Sender keeps no copy that could go
+// stale. The token is changed through Sender.ChangeToken.
 type Journal interface {
 	NextOutbox(ctx context.Context) (storage.OutboxEntry, error)
 	OutboxStats(ctx context.Context) (storage.OutboxStats, error)
-	AssignRequest(ctx context.Context, seq int64, req storage.Request) (storage.Request, error)
-	CompleteOutbox(ctx context.Context, seq int64, result storage.FiscalResult, newToken uint32) error
+	AssignNextRequest(ctx context.Context, seq int64, token uint32, offlineBegin time.Time) (storage.Request, error)
+	ReassignRefusedRequest(ctx context.Context, seq int64, refused storage.Request, token uint32, offlineBegin time.Time) (storage.Request, error)
+	CompleteAndAssignNext(ctx context.Context, seq int64, result storage.FiscalResult, newToken uint32, offlineBegin time.Time) (*storage.OutboxEntry, error)
 	LinkState(ctx context.Context) (storage.LinkState, error)
-	SetLinkState(ctx context.Context, s storage.LinkState) error
+	UpdateLinkState(ctx context.Context, fn func(*storage.LinkState)) (storage.LinkState, error)
 	NextReqnum(ctx context.Context) (uint16, error)
 }
 
@@ -107,15 +111,22 @@ const idle time.Duration = -1
 // Sender drains the journal's outbox to the OFD, strictly oldest first, one document at a
 // time, and keeps the invariants of design.md §3:
 //
-//   - the (TOKEN, REQNUM) of a document's request is committed (AssignRequest) before it leaves
-//     and reused on every retry, also after a crash, so the OFD replays its answer instead of
-//     counting the document twice; only a token the cashier replaced after a refusal (code 2)
-//     takes the stored token's place;
+//   - the (TOKEN, REQNUM) of a document's request is committed (AssignNextRequest) before it
+//     leaves and sent unchanged on every retry, also after a crash, so the OFD replays its
+//     answer instead of counting the document twice;
 //   - the answer (fiscal sign, QR link, the answer header's new token) is committed in one
-//     transaction (CompleteOutbox);
+//     transaction, which also commits the request of the next waiting document
+//     (CompleteAndAssignNext): while the queue drains, each document costs one commit;
+//   - only a refusal (a result code that says the OFD did not count the document) gives the
+//     document a new request (ReassignRefusedRequest), when the register sends it again: after
+//     a new token for code 2 or 1 (ChangeToken), after Retry, after the OFD lifts a server block,
+//     and at once for code 11; so a resend is never a replay of the refused (TOKEN, REQNUM);
 //   - temporary failures (no connection, timeout, reset, an unreadable answer, codes 254 and
 //     255) are retried for TransactionTime, then the register is offline from the first failed
 //     send until the queue drains, and every request sent meanwhile carries offline_period;
+//     a request that cannot be sent at all (the exchange fails for a reason that is not
+//     temporary, such as an encoding error) blocks with a local code instead, and a cancelled
+//     context just ends the attempt;
 //   - code 2 blocks until a new token is entered (ChangeToken); 15 blocks with the OFD's info
 //     text and probes with COMMAND_SYSTEM until the OFD answers OK; 11 allows only the Z report;
 //     every other code blocks with its reason until Retry.
@@ -129,8 +140,9 @@ type Sender struct {
 
 	exMu sync.Mutex // serialises exchanges with the OFD (REQNUM order) and link-state writes
 
-	mu        sync.Mutex // guards the fields below
-	link      storage.LinkState
+	mu        sync.Mutex           // guards the fields below
+	link      storage.LinkState    // as last read or written; its LastReqnum is not used
+	head      *storage.OutboxEntry // the next entry as the last commit assigned it, for the next step only
 	loaded    bool
 	paused    bool
 	onlyZ     bool
@@ -200,10 +212,16 @@ func (s *Sender) Retry(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	l := s.link
+	s.head = nil
 	s.mu.Unlock()
 	if l.BlockedCode != 0 {
-		l.BlockedCode, l.InfoText = 0, ""
-		if err := s.setLink(ctx, l); err != nil {
+		if refusedByOFD(l.BlockedCode) {
+			// The head document was refused: it goes out again as a new request.
+			if err := s.renewRefused(ctx, l.Token, l.OfflineSince); err != nil {
+				return err
+			}
+		}
+		if err := s.updateLink(ctx, func(l *storage.LinkState) { l.BlockedCode, l.InfoText = 0, "" }); err != nil {
 			return err
 		}
 	}
@@ -217,9 +235,11 @@ func (s *Sender) Retry(ctx context.Context) error {
 
 // ChangeToken checks a new token with COMMAND_INFO and, when the OFD accepts it, stores it as
 // the link's token and leaves a block on the token (code 2) or the ID (code 1): the manual's
-// «Смена токена». The document waiting at the head of the queue is then sent with the new token
-// and its stored REQNUM. A refusal is a *ResultError, no answer an *UnreachableError; the stored
-// token is unchanged then.
+// «Смена токена». The document the OFD refused with that code is then sent as a new request:
+// the new token and the journal's next REQNUM. Without such a block, a document whose request
+// was already committed keeps it (its answer may have been lost after the OFD counted it), and
+// goes out with its stored token. A refusal is a *ResultError, no answer an *UnreachableError;
+// the stored token is unchanged then.
 func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, error) {
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
@@ -239,12 +259,20 @@ func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, er
 	}
 	s.mu.Lock()
 	l := s.link
+	s.head = nil
 	s.mu.Unlock()
-	l.Token = token
-	if l.BlockedCode == ResultInvalidToken || l.BlockedCode == ResultUnknownID {
-		l.BlockedCode, l.InfoText = 0, ""
+	tokenBlock := l.BlockedCode == ResultInvalidToken || l.BlockedCode == ResultUnknownID
+	if tokenBlock {
+		if err := s.renewRefused(ctx, token, l.OfflineSince); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.setLink(ctx, l); err != nil {
+	if err := s.updateLink(ctx, func(l *storage.LinkState) {
+		l.Token = token
+		if l.BlockedCode == ResultInvalidToken || l.BlockedCode == ResultUnknownID {
+			l.BlockedCode, l.InfoText = 0, ""
+		}
+	}); err != nil {
 		return nil, err
 	}
 	s.cfg.Logf("ofd: new token %d accepted", token)
@@ -260,6 +288,9 @@ func (s *Sender) XReport(ctx context.Context, doc *kkm.Document) (*pb.ZXReport, 
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
 	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.refreshStats(ctx); err != nil { // the journal's count, not a cached one
 		return nil, err
 	}
 	s.mu.Lock()
@@ -291,6 +322,9 @@ func (s *Sender) XReport(ctx context.Context, doc *kkm.Document) (*pb.ZXReport, 
 // limit) calls Refresh.
 func (s *Sender) Refresh(ctx context.Context) error {
 	s.exMu.Lock()
+	s.mu.Lock()
+	s.head = nil
+	s.mu.Unlock()
 	err := s.load(ctx)
 	if err == nil {
 		err = s.refreshStats(ctx)
@@ -403,7 +437,8 @@ func (s *Sender) Run(ctx context.Context) error {
 
 // Drain sends until the outbox is empty, the link is blocked, or a send fails: one pass of
 // Run without its pauses. It returns the number of documents the OFD accepted, and the reason
-// it stopped early (a *ResultError for a block, the exchange's error for a failure).
+// it stopped early (a *ResultError for a block, the exchange's error for a failure, ctx's
+// error when ctx ended).
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	s.exMu.Lock()
 	err := s.load(ctx)
@@ -428,6 +463,9 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 		}
 		if d := s.step(ctx); d == 0 {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return count(), err
 		}
 		s.mu.Lock()
 		lastErr := s.lastErr
@@ -461,14 +499,53 @@ func (s *Sender) load(ctx context.Context) error {
 	return nil
 }
 
-// setLink persists the link state and keeps it. Called with exMu held.
-func (s *Sender) setLink(ctx context.Context, l storage.LinkState) error {
-	if err := s.j.SetLinkState(ctx, l); err != nil {
+// updateLink changes the stored link state with fn, in one journal transaction, and keeps what
+// was stored. fn changes only the fields the caller decides (the token, the offline spell, a
+// block), so nothing another writer stored meanwhile is overwritten. Called with exMu held.
+func (s *Sender) updateLink(ctx context.Context, fn func(*storage.LinkState)) error {
+	l, err := s.j.UpdateLinkState(ctx, fn)
+	if err != nil {
 		return fmt.Errorf("ofdclient: sender: %w", err)
 	}
 	s.mu.Lock()
 	s.link = l
 	s.mu.Unlock()
+	return nil
+}
+
+// refusedByOFD reports whether a block's code is the OFD's refusal of the head document: an
+// answer that says the document was not counted. Local codes (from 1000) are not: the document
+// was never sent, or the OFD accepted it and broke the protocol in its answer.
+func refusedByOFD(code uint32) bool {
+	return code != ResultOK && code < resultLocalCodesThreshold &&
+		code != ResultServiceUnavailable && code != ResultUnknownError
+}
+
+// renewRefused gives the head document, which the OFD refused, a new request (token, the
+// journal's next REQNUM, offlineBegin), so its next send is not a replay of the refused one.
+// A head without a request has nothing to renew. Called with exMu held.
+func (s *Sender) renewRefused(ctx context.Context, token uint32, offlineBegin time.Time) error {
+	e, err := s.j.NextOutbox(ctx)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	if e.Request == nil {
+		return nil
+	}
+	return s.renew(ctx, e.Seq, *e.Request, token, offlineBegin)
+}
+
+// renew replaces the refused request of document seq with a new one. Called with exMu held.
+func (s *Sender) renew(ctx context.Context, seq int64, refused storage.Request, token uint32, offlineBegin time.Time) error {
+	req, err := s.j.ReassignRefusedRequest(ctx, seq, refused, token, offlineBegin)
+	if err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	s.cfg.Logf("ofd: document %d refused as (token %d, reqnum %d): sent next as (token %d, reqnum %d)",
+		seq, refused.Token, refused.Reqnum, req.Token, req.Reqnum)
 	return nil
 }
 
@@ -496,12 +573,23 @@ func (s *Sender) refreshStats(ctx context.Context) error {
 	return nil
 }
 
-// exchange runs one exchange with the exchange timeout, wrapping transport failures.
+// exchange runs one exchange with the exchange timeout. A failure is one of three: ctx's own
+// error when ctx ended (the caller stops; the register is not offline for it); the
+// *ExchangeError itself when it is not temporary (the request cannot be sent as it stands, an
+// encoding error say: retrying would not help); otherwise an *UnreachableError (no connection,
+// a timeout, a reset, an unreadable answer, or a failure of an Exchanger that does not say),
+// which is retried and then taken for offline.
 func (s *Sender) exchange(ctx context.Context, h Header, req *pb.Request) (Header, *pb.Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ExchangeTimeout)
+	xctx, cancel := context.WithTimeout(ctx, s.cfg.ExchangeTimeout)
 	defer cancel()
-	rh, resp, err := s.cfg.Exchanger.Exchange(ctx, s.cfg.Address, h, req)
+	rh, resp, err := s.cfg.Exchanger.Exchange(xctx, s.cfg.Address, h, req)
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return rh, nil, cerr
+		}
+		if xe := (*ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
+			return rh, nil, err
+		}
 		return rh, nil, &UnreachableError{Addr: s.cfg.Address, Err: err}
 	}
 	if resp.GetCommand() != req.GetCommand() {
@@ -517,7 +605,8 @@ func (s *Sender) step(ctx context.Context) time.Duration {
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
 	s.mu.Lock()
-	paused, statsDue, l := s.paused, s.statsDue, s.link
+	paused, statsDue, l, head := s.paused, s.statsDue, s.link, s.head
+	s.head = nil
 	s.mu.Unlock()
 	if statsDue {
 		if err := s.refreshStats(ctx); err != nil {
@@ -533,6 +622,11 @@ func (s *Sender) step(ctx context.Context) time.Duration {
 		return s.probe(ctx, l)
 	default:
 		return idle
+	}
+	if head != nil {
+		// The commit that stored the last answer read the next entry and committed its
+		// request: no need to read it again. Only the sender changes a waiting entry.
+		return s.send(ctx, l, *head)
 	}
 	e, err := s.j.NextOutbox(ctx)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -560,8 +654,7 @@ func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration
 	s.lastErr, s.failSince, s.failures, s.probes = nil, time.Time{}, 0, 0
 	s.mu.Unlock()
 	if !l.OfflineSince.IsZero() {
-		l.OfflineSince = time.Time{}
-		if err := s.setLink(ctx, l); err != nil {
+		if err := s.updateLink(ctx, func(l *storage.LinkState) { l.OfflineSince = time.Time{} }); err != nil {
 			return s.localFailure(err)
 		}
 		s.cfg.Logf("ofd: queue drained, online again")
@@ -583,21 +676,17 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 	if e.Request != nil {
 		req = *e.Request
 	} else {
+		// The first send: the request is committed before it leaves, with the journal's
+		// next REQNUM.
 		var err error
-		req, err = s.j.AssignRequest(ctx, e.Seq, storage.Request{
-			Token: l.Token, Reqnum: l.LastReqnum + 1, OfflineBegin: l.OfflineSince,
-		})
+		req, err = s.j.AssignNextRequest(ctx, e.Seq, l.Token, l.OfflineSince)
 		if err != nil {
 			return s.localFailure(err)
 		}
-		s.mu.Lock()
-		s.link.LastReqnum = req.Reqnum
-		s.mu.Unlock()
 	}
-	// The link's token changes only with an accepted answer (which completes the entry) or by
-	// the cashier (ChangeToken, after a refusal). So a stored token that differs from the link's
-	// was refused: the new token goes with the stored REQNUM.
-	token := l.Token
+	// Every attempt sends the stored request as it is: a retry is the same (TOKEN, REQNUM).
+	// Only a refusal changes it (renew), never a failed exchange.
+	token := req.Token
 
 	var off *OfflinePeriod
 	switch {
@@ -618,6 +707,16 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 	}
 	if err != nil {
 		s.cfg.Logf("ofd: document %d (token %d, reqnum %d): %v", e.Seq, token, req.Reqnum, err)
+		if xe := (*ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
+			// Not the network: the request cannot be sent as it stands. Retrying for ever
+			// or going offline would hide it; a person must look.
+			code := ResultProtocolViolation
+			if xe.Op == "encode" {
+				code = ResultDocumentUnsendable
+			}
+			return s.block(ctx, &ResultError{Command: wreq.GetCommand(), Code: code, Err: err,
+				Text: fmt.Sprintf("document %d: %v", e.Seq, err)})
+		}
 		return s.failed(ctx, now, err)
 	}
 	code := resp.GetResult().GetResultCode()
@@ -631,16 +730,23 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		// The OFD takes nothing but a Z in this shift, yet this document belongs to it and
 		// is already the buyer's: it goes on as an offline catch-up message, which the OFD
 		// does not refuse with 11 (spec §2.4), and the register allows only the Z meanwhile.
+		// The OFD did not count it: the catch-up message is a new request.
 		s.mu.Lock()
 		s.onlyZ = true
 		s.lastErr = &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
-		l = s.link // LastReqnum may have moved since the step began
 		s.mu.Unlock()
-		if l.OfflineSince.IsZero() {
-			l.OfflineSince = now
-			if err := s.setLink(ctx, l); err != nil {
-				return s.localFailure(err)
+		if err := s.updateLink(ctx, func(l *storage.LinkState) {
+			if l.OfflineSince.IsZero() {
+				l.OfflineSince = now
 			}
+		}); err != nil {
+			return s.localFailure(err)
+		}
+		s.mu.Lock()
+		l = s.link
+		s.mu.Unlock()
+		if err := s.renew(ctx, e.Seq, req, l.Token, l.OfflineSince); err != nil {
+			return s.localFailure(err)
 		}
 		return s.cfg.Jitter(s.cfg.RetryDelay)
 	}
@@ -660,16 +766,25 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh Header,
 		return s.block(ctx, &ResultError{Command: resp.GetCommand(), Code: ResultProtocolViolation,
 			Text: fmt.Sprintf("document %d: the OFD accepted the receipt without a fiscal sign", e.Seq)})
 	}
-	if err := s.j.CompleteOutbox(ctx, e.Seq, res, rh.Token); err != nil {
+	// One commit: the answer, the new token, and the next document's request, which carries
+	// the new token (and the offline spell's begin, while it lasts).
+	s.mu.Lock()
+	offlineSince := s.link.OfflineSince
+	s.mu.Unlock()
+	next, err := s.j.CompleteAndAssignNext(ctx, e.Seq, res, rh.Token, offlineSince)
+	if err != nil {
 		return s.localFailure(err)
 	}
 	s.mu.Lock()
 	s.link.Token = rh.Token
+	s.head = next
 	s.failSince, s.failures, s.probes = time.Time{}, 0, 0
 	s.lastErr, s.lastOK = nil, now
 	s.sent++
-	if s.waiting > 0 {
-		s.waiting--
+	if next == nil {
+		s.waiting, s.oldest = 0, time.Time{}
+	} else {
+		s.waiting, s.oldest = max(s.waiting-1, 1), next.QueuedAt
 	}
 	if e.Document.Kind == kkm.KindZReport {
 		s.onlyZ = false
@@ -694,8 +809,11 @@ func (s *Sender) failed(ctx context.Context, now time.Time, cause error) time.Du
 		if now.Sub(failSince) < s.cfg.TransactionTime && failures <= s.cfg.QuickRetries {
 			return s.cfg.Jitter(s.cfg.RetryDelay << min(failures-1, 16))
 		}
-		l.OfflineSince = failSince
-		if err := s.setLink(ctx, l); err != nil {
+		if err := s.updateLink(ctx, func(l *storage.LinkState) {
+			if l.OfflineSince.IsZero() {
+				l.OfflineSince = failSince
+			}
+		}); err != nil {
 			return s.localFailure(err)
 		}
 		s.cfg.Logf("ofd: offline since %s", failSince.Format(time.DateTime))
@@ -719,16 +837,14 @@ func (s *Sender) offlinePause() time.Duration {
 // block stops sending for the reason given and persists it.
 func (s *Sender) block(ctx context.Context, why *ResultError) time.Duration {
 	s.mu.Lock()
-	l := s.link
 	s.lastErr = why
 	s.failSince, s.failures = time.Time{}, 0
 	s.mu.Unlock()
-	l.BlockedCode = why.Code
-	l.InfoText = why.Info
+	info := why.Info
 	if why.Code != ResultBlocked {
-		l.InfoText = why.Text
+		info = why.Text
 	}
-	if err := s.setLink(ctx, l); err != nil {
+	if err := s.updateLink(ctx, func(l *storage.LinkState) { l.BlockedCode, l.InfoText = why.Code, info }); err != nil {
 		return s.localFailure(err)
 	}
 	s.cfg.Logf("ofd: blocked: %v", why)
@@ -771,19 +887,18 @@ func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
 		s.probes = 0
 		s.lastErr = nil
 		s.mu.Unlock()
-		l.BlockedCode, l.InfoText = 0, ""
-		if err := s.setLink(ctx, l); err != nil {
+		// The OFD refused the head document with 15: it goes out again as a new request.
+		if err := s.renewRefused(ctx, l.Token, l.OfflineSince); err != nil {
+			return s.localFailure(err)
+		}
+		if err := s.updateLink(ctx, func(l *storage.LinkState) { l.BlockedCode, l.InfoText = 0, "" }); err != nil {
 			return s.localFailure(err)
 		}
 		s.cfg.Logf("ofd: the OFD lifted its block")
 		return 0
 	case ResultBlocked, ResultServiceUnavailable, ResultUnknownError:
 		if info := adInfo(resp); code == ResultBlocked && info != "" && info != l.InfoText {
-			s.mu.Lock()
-			l = s.link
-			s.mu.Unlock()
-			l.InfoText = info
-			if err := s.setLink(ctx, l); err != nil {
+			if err := s.updateLink(ctx, func(l *storage.LinkState) { l.InfoText = info }); err != nil {
 				return s.localFailure(err)
 			}
 		}

@@ -3,17 +3,19 @@ package ofdclient_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
+	"github.com/ekassa-go/ekassa/ofdclient/pb"
 	"github.com/ekassa-go/ekassa/storage"
 )
 
-// crashingJournal loses the next CompleteOutbox, as a process killed between receiving the
-// OFD's answer and committing it would.
+// crashingJournal loses the next CompleteAndAssignNext, as a process killed between receiving
+// the OFD's answer and committing it would.
 type crashingJournal struct {
 	ofdclient.Journal
 	crash bool
@@ -21,12 +23,12 @@ type crashingJournal struct {
 
 var errKilled = errors.New("test: process killed")
 
-func (c *crashingJournal) CompleteOutbox(ctx context.Context, seq int64, r storage.FiscalResult, token uint32) error {
+func (c *crashingJournal) CompleteAndAssignNext(ctx context.Context, seq int64, r storage.FiscalResult, token uint32, offlineBegin time.Time) (*storage.OutboxEntry, error) {
 	if c.crash {
 		c.crash = false
-		return errKilled
+		return nil, errKilled
 	}
-	return c.Journal.CompleteOutbox(ctx, seq, r, token)
+	return c.Journal.CompleteAndAssignNext(ctx, seq, r, token, offlineBegin)
 }
 
 // emulatorOnly skips a test that needs the emulator's fault injection and inspection.
@@ -156,6 +158,14 @@ func TestInvalidTokenBlocksUntilNewToken(t *testing.T) {
 	r.drain()
 	if r.result(seq).Sign == "" || r.sender.State().Mode != ofdclient.ModeOnline {
 		t.Fatalf("not fiscalised after the new token: %+v", r.sender.State())
+	}
+	// The resend is a new request: the new token and a REQNUM after the INFO that checked it,
+	// not the refused request's REQNUM with another token (which an OFD answers with code 8).
+	hs := ticketHeaders(r)
+	refused, resent := hs[len(hs)-2], hs[len(hs)-1]
+	if resent.Token != fresh || resent.ReqNum == refused.ReqNum || resent.ReqNum != r.link().LastReqnum {
+		t.Errorf("resent as TOKEN %d REQNUM %d (refused: TOKEN %d REQNUM %d; the journal's last REQNUM %d)",
+			resent.Token, resent.ReqNum, refused.Token, refused.ReqNum, r.link().LastReqnum)
 	}
 }
 
@@ -316,5 +326,237 @@ func TestRefusalBlocksUntilRetry(t *testing.T) {
 	r.drain()
 	if r.result(seq).Sign == "" {
 		t.Fatal("not sent after Retry")
+	}
+}
+
+// ticketHeaders returns the headers of the TICKET requests sent so far, in order.
+func ticketHeaders(r *rig) []ofdclient.Header {
+	var hs []ofdclient.Header
+	for _, q := range r.net.requests() {
+		if q.Request.GetCommand() == pb.CommandTypeEnum_COMMAND_TICKET {
+			hs = append(hs, q.Header)
+		}
+	}
+	return hs
+}
+
+// TestResendAfterRefusalIsANewRequest: a document the OFD refused (14 here) is sent again, after
+// Retry, as a new request: the same token, the journal's next REQNUM, never a replay of the
+// refused (TOKEN, REQNUM). The block and the refused request are in the journal, so this holds
+// across a restart between the refusal and Retry.
+func TestResendAfterRefusalIsANewRequest(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	emulatorOnly(t, r)
+	r.tg.sim.InjectResult(14, "not enough cash", 1)
+	seq := r.receipt(bread())
+	if _, err := r.sender.Drain(r.ctx); !isCode(err, 14) {
+		t.Fatalf("drain: %v, want 14", err)
+	}
+	r.restart(rigOptions{})
+	if err := r.sender.Retry(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.drain()
+	hs := ticketHeaders(r)
+	if len(hs) != 2 {
+		t.Fatalf("%d TICKET requests, want the refused one and its resend", len(hs))
+	}
+	if hs[1].Token != hs[0].Token || hs[1].ReqNum != hs[0].ReqNum+1 {
+		t.Errorf("resent as TOKEN %d REQNUM %d after TOKEN %d REQNUM %d was refused; want the same token and the next REQNUM",
+			hs[1].Token, hs[1].ReqNum, hs[0].Token, hs[0].ReqNum)
+	}
+	v := r.ledger()
+	if len(v.Receipts) != 1 || r.result(seq).Sign != v.Receipts[0].FiscalSign {
+		t.Fatalf("the OFD holds %d receipts", len(v.Receipts))
+	}
+	if ex := v.Exchange(hs[0].Token, hs[0].ReqNum); ex.Processed != 0 || ex.Replayed != 0 {
+		t.Errorf("the refused request was processed %d and replayed %d times", ex.Processed, ex.Replayed)
+	}
+}
+
+// countingJournal counts the journal calls the Sender makes.
+type countingJournal struct {
+	ofdclient.Journal
+	mu                                  sync.Mutex
+	next, assign, complete, link, renew int
+}
+
+func (c *countingJournal) add(n *int) { c.mu.Lock(); *n++; c.mu.Unlock() }
+
+func (c *countingJournal) NextOutbox(ctx context.Context) (storage.OutboxEntry, error) {
+	c.add(&c.next)
+	return c.Journal.NextOutbox(ctx)
+}
+
+func (c *countingJournal) AssignNextRequest(ctx context.Context, seq int64, token uint32, begin time.Time) (storage.Request, error) {
+	c.add(&c.assign)
+	return c.Journal.AssignNextRequest(ctx, seq, token, begin)
+}
+
+func (c *countingJournal) CompleteAndAssignNext(ctx context.Context, seq int64, r storage.FiscalResult, token uint32, begin time.Time) (*storage.OutboxEntry, error) {
+	c.add(&c.complete)
+	return c.Journal.CompleteAndAssignNext(ctx, seq, r, token, begin)
+}
+
+func (c *countingJournal) UpdateLinkState(ctx context.Context, fn func(*storage.LinkState)) (storage.LinkState, error) {
+	c.add(&c.link)
+	return c.Journal.UpdateLinkState(ctx, fn)
+}
+
+func (c *countingJournal) ReassignRefusedRequest(ctx context.Context, seq int64, refused storage.Request, token uint32, begin time.Time) (storage.Request, error) {
+	c.add(&c.renew)
+	return c.Journal.ReassignRefusedRequest(ctx, seq, refused, token, begin)
+}
+
+// TestDrainCommitsOncePerDocument: catching up an offline backlog costs one journal commit per
+// document (the answer and the next request together), plus the first request and the end of
+// the offline spell; and every document goes out with the token of the answer before it and the
+// next REQNUM, with offline_period.
+func TestDrainCommitsOncePerDocument(t *testing.T) {
+	cj := &countingJournal{}
+	r := newRig(t, rigOptions{journal: func(j *storage.Journal) ofdclient.Journal { cj.Journal = j; return cj }})
+	r.net.setCut(true)
+	r.receipt(bread())
+	for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+		if _, err := r.sender.Drain(r.ctx); err == nil || i > 5 {
+			t.Fatalf("not offline: %v", err)
+		}
+	}
+	const backlog = 20
+	for n := 1; n < backlog; n++ {
+		r.receipt(bread())
+	}
+	r.net.setCut(false)
+	before := len(r.net.requests())
+	cj.mu.Lock()
+	cj.next, cj.assign, cj.complete, cj.link, cj.renew = 0, 0, 0, 0, 0
+	cj.mu.Unlock()
+	if n := r.drain(); n != backlog {
+		t.Fatalf("drained %d, want %d", n, backlog)
+	}
+	cj.mu.Lock()
+	commits := cj.assign + cj.complete + cj.link + cj.renew
+	t.Logf("journal calls: %d NextOutbox, %d AssignNextRequest, %d CompleteAndAssignNext, %d UpdateLinkState",
+		cj.next, cj.assign, cj.complete, cj.link)
+	if cj.complete != backlog || commits > backlog+2 || cj.next > 2 {
+		t.Errorf("%d commits (%d assign, %d complete, %d link, %d renew) and %d reads for %d documents; want %d commits at most and 2 reads",
+			commits, cj.assign, cj.complete, cj.link, cj.renew, cj.next, backlog, backlog+2)
+	}
+	cj.mu.Unlock()
+	reqs := r.net.requests()[before:]
+	for i := 1; i < len(reqs); i++ {
+		if reqs[i].Header.Token != reqs[i-1].Answer.Token || reqs[i].Header.ReqNum != reqs[i-1].Header.ReqNum+1 {
+			t.Fatalf("request %d: TOKEN %d REQNUM %d after an answer with TOKEN %d to REQNUM %d",
+				i, reqs[i].Header.Token, reqs[i].Header.ReqNum, reqs[i-1].Answer.Token, reqs[i-1].Header.ReqNum)
+		}
+		if reqs[i].Request.GetService().GetOfflinePeriod() == nil {
+			t.Fatalf("request %d has no offline_period", i)
+		}
+	}
+	if st := r.sender.State(); st.Mode != ofdclient.ModeOnline || st.Waiting != 0 {
+		t.Errorf("after the drain: %+v", st)
+	}
+}
+
+// TestReqnumTakenElsewhereIsNotReused: a REQNUM taken outside the sender (the app's connect
+// sends INFO with the journal's next REQNUM) is never sent again by the sender, and the
+// sender's own link writes do not turn the journal's REQNUM back.
+func TestReqnumTakenElsewhereIsNotReused(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.receipt(bread())
+	r.drain()
+	taken := r.nextReqnum()
+	r.net.setCut(true) // the sender writes the offline spell into the link
+	r.receipt(bread())
+	for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+		if _, err := r.sender.Drain(r.ctx); err == nil || i > 5 {
+			t.Fatalf("not offline: %v", err)
+		}
+	}
+	if got := r.link().LastReqnum; got != taken+1 {
+		t.Fatalf("the journal's LastReqnum is %d, want %d", got, taken+1)
+	}
+	r.net.setCut(false)
+	r.drain()
+	hs := ticketHeaders(r)
+	if last := hs[len(hs)-1]; last.ReqNum != taken+1 {
+		t.Errorf("the receipt went out with REQNUM %d; %d was taken by another request, want %d", last.ReqNum, taken, taken+1)
+	}
+}
+
+// failingExchanger fails every exchange with err, after waiting for the context when wait.
+type failingExchanger struct {
+	err  error
+	wait bool
+	n    int
+}
+
+func (f *failingExchanger) Exchange(ctx context.Context, addr string, h ofdclient.Header, req *pb.Request) (ofdclient.Header, *pb.Response, error) {
+	f.n++
+	if f.wait {
+		<-ctx.Done()
+		return ofdclient.Header{}, nil, &ofdclient.ExchangeError{Op: "dial", Addr: addr, Err: ctx.Err()}
+	}
+	return ofdclient.Header{}, nil, f.err
+}
+
+// TestExchangeFailureKinds: a request that cannot be encoded blocks the register with a local
+// reason (it is neither retried for ever nor taken for offline), and a cancelled context ends
+// the attempt without counting it as a failure.
+func TestExchangeFailureKinds(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	seq := r.receipt(bread())
+
+	encode := &failingExchanger{err: &ofdclient.ExchangeError{Op: "encode", Addr: r.tg.addr, Err: errors.New("proto: required field not set")}}
+	cfg := r.cfg
+	cfg.Exchanger = encode
+	s, err := ofdclient.NewSender(r.journal, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Drain(r.ctx)
+	var re *ofdclient.ResultError
+	if !errors.As(err, &re) || re.Code != ofdclient.ResultDocumentUnsendable || re.MessageID() != "err.ofd.document_unsendable" {
+		t.Fatalf("drain: %v, want the local code %d", err, ofdclient.ResultDocumentUnsendable)
+	}
+	if st := s.State(); st.Mode != ofdclient.ModeBlocked || !st.OfflineSince.IsZero() || encode.n != 1 {
+		t.Fatalf("after an encoding failure: %+v after %d exchanges; want blocked, not offline, one attempt", st, encode.n)
+	}
+	if l := r.link(); l.BlockedCode != ofdclient.ResultDocumentUnsendable {
+		t.Fatalf("the block is not in the journal: %+v", l)
+	}
+	// A person looked; the sender goes on, with the request the journal keeps (a local block
+	// is no refusal by the OFD).
+	if err := s.Retry(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := r.journal.NextOutbox(r.ctx)
+	if err != nil || stored.Request == nil {
+		t.Fatalf("no stored request: %v", err)
+	}
+
+	hang := &failingExchanger{wait: true}
+	cfg.Exchanger = hang
+	if s, err = ofdclient.NewSender(r.journal, cfg); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.Drain(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("drain with an ending context: %v", err)
+	}
+	if st := s.State(); st.Mode != ofdclient.ModeOnline || st.LastError != nil {
+		t.Errorf("after the context ended: %+v; want online with no failure counted", st)
+	}
+	doc, _ := r.journal.Document(r.ctx, seq)
+	cancelled, stop := context.WithCancel(r.ctx)
+	stop()
+	x, _ := r.reg.XReport(r.op, doc.Document.Time.Add(time.Minute))
+	r.drain() // the real sender: the queue must be empty for an X from the OFD
+	if _, err := s.XReport(cancelled, &x); !errors.Is(err, context.Canceled) {
+		t.Errorf("XReport with a cancelled context: %v, want context.Canceled (not unreachable)", err)
+	}
+	if e := r.net.requests(); e[len(e)-1].Header.ReqNum != stored.Request.Reqnum {
+		t.Errorf("sent as REQNUM %d after a local block, stored %d", e[len(e)-1].Header.ReqNum, stored.Request.Reqnum)
 	}
 }

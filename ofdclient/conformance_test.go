@@ -102,6 +102,54 @@ func TestConformance(t *testing.T) {
 		}
 	})
 
+	run("MixedRateDiscounts", func(t *testing.T) {
+		// A receipt discount spread over lines at 16 % and 5 %, an item discount with awkward
+		// amounts: the wire's VAT per rate (commodities − discounts + markups) is the printed VAT,
+		// the OFD accepts it, and the Z at the end of the day agrees with the OFD's counters.
+		seq := r.receipt(kkm.ReceiptDraft{
+			Operation: kkm.OpSale,
+			Lines: []kkm.LineDraft{
+				{Name: "Шай", Section: "1", Quantity: 3000, Unit: "796", Price: 33333, VATRate: kkm.VAT16,
+					Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 1000}},
+				{Name: "Дәрі", Section: "2", Quantity: 2000, Unit: "796", Price: 17777, VATRate: kkm.VAT5},
+				{Name: "Ірімшік", Section: "1", Quantity: 1000, Unit: "796", Price: 19999, VATRate: kkm.VAT16,
+					Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 333}},
+			},
+			Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 700},
+			Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 200000}},
+		})
+		r.drain()
+		if r.result(seq).Sign == "" {
+			t.Fatal("no fiscal sign")
+		}
+		doc, err := r.journal.Document(r.ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		printed := map[uint32]int64{}
+		for _, ts := range doc.Document.Receipt.Taxes {
+			printed[ts.Rate.WirePercent()] = int64(ts.VAT)
+		}
+		tk := lastOf(pb.CommandTypeEnum_COMMAND_TICKET).Request.GetTicket()
+		wire := map[uint32]int64{}
+		add := func(taxes []*pb.TicketRequest_Tax, sign int64) {
+			for _, tx := range taxes {
+				wire[tx.GetPercent()] += sign * (int64(tx.GetSum().GetBills())*100 + int64(tx.GetSum().GetCoins()))
+			}
+		}
+		for _, it := range tk.GetItems() {
+			add(it.GetCommodity().GetTaxes(), 1)
+			add(it.GetDiscount().GetTaxes(), -1)
+		}
+		add(tk.GetAmounts().GetDiscount().GetTaxes(), -1)
+		if len(wire) != 2 || wire[16000] != printed[16000] || wire[5000] != printed[5000] {
+			t.Errorf("wire VAT per rate %v, printed %v", wire, printed)
+		}
+		if len(tk.GetAmounts().GetDiscount().GetTaxes()) != 2 {
+			t.Errorf("the receipt discount carries %v, want one tax per rate", tk.GetAmounts().GetDiscount().GetTaxes())
+		}
+	})
+
 	run("ReturnNamesParent", func(t *testing.T) {
 		doc, err := r.journal.Document(r.ctx, saleSeq)
 		if err != nil {

@@ -117,17 +117,23 @@ func Main(args []string) error {
 	w.Resize(fyne.NewSize(400, 760))
 	u := ui.New(a, ui.Ports{Profiles: rt, Connector: rt, Register: rt}, bundle, lang)
 	u.Show(w)
-	// On a phone the app locks and stops sending in the background, and catches up on return;
-	// a desktop window losing focus is not "the background".
+	// On a phone, going to the background stops the sender and checkpoints the journal, and the
+	// return locks the app (the code is asked again) and catches up at once. A desktop window
+	// losing focus is not "the background". This replaces the hook ui.Show set, doing its part.
+	mobile := fyne.CurrentDevice().IsMobile()
 	a.Lifecycle().SetOnExitedForeground(func() {
-		if fyne.CurrentDevice().IsMobile() {
-			u.Lock()
+		if mobile {
 			if err := rt.Pause(ctx); err != nil {
 				log.Printf("pause: %v", err)
 			}
 		}
 	})
-	a.Lifecycle().SetOnEnteredForeground(func() { rt.Resume() })
+	a.Lifecycle().SetOnEnteredForeground(func() {
+		if mobile {
+			u.Lock()
+		}
+		rt.Resume()
+	})
 	w.ShowAndRun()
 	u.Close()
 	return nil

@@ -37,7 +37,7 @@ import (
 // A missing tax entry counts as 0 (accepted where the VAT moved is 0); an entry at a rate none
 // of the lines has is refused. A receipt-level modifier cannot be spread over storno lines, so a
 // receipt with both is refused. Receipt-level taxes (TicketRequest.taxes, the whole receipt at
-// one rate) are checked against the total as before; their commodities and modifiers carry none.
+// one rate) are checked against the total: its lines carry no taxes, so its modifiers may carry none.
 
 // vat is the VAT included in a gross amount at a rate in thousandths of a percent:
 // round(gross × rate / (100 + rate)), half up, to the tiyn (design.md §3.9).
@@ -71,7 +71,7 @@ type saleLine struct {
 }
 
 // checkTaxEntries checks the common form of a list of taxes (VAT only, one per percent, at most
-// 100 %, valid money) and returns the amounts by percent with whether each is included.
+// 100 %, valid money) and returns the amounts by percent.
 func checkTaxEntries(what string, taxes []*pb.TicketRequest_Tax) (map[uint32]int64, *refusal) {
 	got := map[uint32]int64{}
 	for _, tx := range taxes {

@@ -322,4 +322,3 @@ func TestBlockOfEveryCode(t *testing.T) {
 		}
 	}
 }
-

@@ -179,44 +179,55 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 		}
 		return x.Operator.Code < y.Operator.Code
 	})
-	if a.TopBySum, err = j.topItems(ctx, d0, d1, "sum", top); err != nil {
+	items, err := j.items(ctx, d0, d1)
+	if err != nil {
 		return a, err
 	}
-	if a.TopByQuantity, err = j.topItems(ctx, d0, d1, "quantity", top); err != nil {
-		return a, err
-	}
+	a.TopBySum = topItems(items, top, func(x, y ItemFigures) bool {
+		return x.Sum > y.Sum || x.Sum == y.Sum && x.Quantity > y.Quantity
+	})
+	a.TopByQuantity = topItems(items, top, func(x, y ItemFigures) bool {
+		return x.Quantity > y.Quantity || x.Quantity == y.Quantity && x.Sum > y.Sum
+	})
 	return a, nil
 }
 
-// topItems returns the top items of the wall days [d0, d1), ordered by "sum" or "quantity".
-func (j *Journal) topItems(ctx context.Context, d0, d1 int64, by string, top int) ([]ItemFigures, error) {
-	order := `s DESC, q DESC`
-	if by == "quantity" {
-		order = `q DESC, s DESC`
-	}
+// items returns every item sold or returned in the wall days [d0, d1), net of its returns, in
+// order of name and unit. A shop's catalogue is hundreds of items, so they are ranked in Go.
+func (j *Journal) items(ctx context.Context, d0, d1 int64) ([]ItemFigures, error) {
 	// Sales add, sale returns subtract; purchases are not sales of the shop's items.
 	rows, err := j.db.QueryContext(ctx, `SELECT name, unit,
 			SUM(CASE operation WHEN 2 THEN lines ELSE -lines END),
-			SUM(CASE operation WHEN 2 THEN quantity ELSE -quantity END) AS q,
-			SUM(CASE operation WHEN 2 THEN total ELSE -total END) AS s
+			SUM(CASE operation WHEN 2 THEN quantity ELSE -quantity END),
+			SUM(CASE operation WHEN 2 THEN total ELSE -total END)
 		FROM analytics_items WHERE wall_day >= ? AND wall_day < ? AND operation IN (2, 3)
-		GROUP BY name, unit ORDER BY `+order+`, name, unit LIMIT ?`, d0, d1, top)
+		GROUP BY name, unit ORDER BY name, unit`, d0, d1)
 	if err != nil {
-		return nil, fmt.Errorf("storage: analytics: top items: %w", err)
+		return nil, fmt.Errorf("storage: analytics: items: %w", err)
 	}
 	defer rows.Close()
 	var out []ItemFigures
 	for rows.Next() {
 		var it ItemFigures
 		if err := rows.Scan(&it.Name, &it.Unit, &it.Lines, &it.Quantity, &it.Sum); err != nil {
-			return nil, fmt.Errorf("storage: analytics: top items: %w", err)
+			return nil, fmt.Errorf("storage: analytics: items: %w", err)
 		}
 		out = append(out, it)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: analytics: top items: %w", err)
+		return nil, fmt.Errorf("storage: analytics: items: %w", err)
 	}
 	return out, nil
+}
+
+// topItems returns the first top of items in the order less gives (ties by name and unit).
+func topItems(items []ItemFigures, top int, less func(x, y ItemFigures) bool) []ItemFigures {
+	s := append([]ItemFigures(nil), items...)
+	sort.SliceStable(s, func(i, k int) bool { return less(s[i], s[k]) })
+	if len(s) > top {
+		s = s[:top]
+	}
+	return s
 }
 
 // analyticsWriter adds documents to the analytics aggregates inside one Commit transaction. Its

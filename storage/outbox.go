@@ -187,8 +187,14 @@ func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalRe
 // journal's next REQNUM and offlineBegin), and returns that entry with its document. If the next
 // entry already has a request, it keeps it. It returns nil when the outbox is empty after seq.
 // Only the oldest waiting entry can be completed (ErrOutboxOrder otherwise).
+//
+// The statements are few on purpose (one read of both entries, the result, the entry done, one
+// write of the link that sets the token and takes the REQNUM, the next entry's request), and the
+// next document is decoded after the commit: the fsync of the commit is what a document costs.
+// Should that document not decode, the answer stays committed and nil is returned: NextOutbox
+// then reports the failure.
 func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result FiscalResult, newToken uint32, offlineBegin time.Time) (*OutboxEntry, error) {
-	var next *OutboxEntry
+	var next *waitingRow
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
 		heads, err := oldestWaiting(ctx, tx, seq, 2)
 		if err != nil {
@@ -197,31 +203,36 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 		if err := complete(ctx, tx, seq, result); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ? WHERE id = 1`, int64(newToken)); err != nil {
-			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
-		}
-		if len(heads) < 2 {
+		if len(heads) < 2 || heads[1].request != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ? WHERE id = 1`, int64(newToken)); err != nil {
+				return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
+			}
+			if len(heads) == 2 {
+				next = &heads[1]
+			}
 			return nil
 		}
 		w := heads[1]
-		if w.request == nil {
-			r, err := assignFresh(ctx, tx, w.seq, newToken, offlineBegin)
-			if err != nil {
-				return err
-			}
-			w.request = &r
+		var n int64
+		if err := tx.QueryRowContext(ctx, `UPDATE ofd_link SET token = ?, last_reqnum = (last_reqnum + 1) % 65536
+			WHERE id = 1 RETURNING last_reqnum`, int64(newToken)).Scan(&n); err != nil {
+			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
-		e, err := w.entry()
+		r, err := storeRequest(ctx, tx, w.seq, Request{Token: newToken, Reqnum: uint16(n), OfflineBegin: offlineBegin})
 		if err != nil {
 			return err
 		}
-		next = &e
+		w.request, next = &r, &w
 		return nil
 	})
-	if err != nil {
+	if err != nil || next == nil {
 		return nil, err
 	}
-	return next, nil
+	e, err := next.entry()
+	if err != nil {
+		return nil, nil
+	}
+	return &e, nil
 }
 
 // complete stores the fiscal result of entry seq and marks it done, inside tx.

@@ -321,8 +321,10 @@ func (s *analyticsScreen) export(w io.WriteCloser, k ExportKind) {
 	}
 	s.busy = true
 	u.render()
+	loc := u.loc
+	text := func(id string) string { return loc.T(id) }
 	u.background(func(ctx context.Context) func() {
-		err := s.port.Export(ctx, w, k, from, to)
+		err := s.port.Export(ctx, w, k, from, to, text)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}

@@ -14,8 +14,9 @@ import (
 type Analytics interface {
 	// Compare returns the analytics of [from, to) and of the period of equal length before it.
 	Compare(ctx context.Context, from, to time.Time) (AnalyticsComparison, error)
-	// Export writes the CSV of what (receipts, items or shifts) for [from, to) to w.
-	Export(ctx context.Context, w io.Writer, what ExportKind, from, to time.Time) error
+	// Export writes the CSV of what (receipts, items or shifts) for [from, to) to w, with the
+	// column titles and values translated by text (the screen's language; storage.CSVOptions.Text).
+	Export(ctx context.Context, w io.Writer, what ExportKind, from, to time.Time, text func(id string) string) error
 }
 
 // ExportKind is what an export holds.

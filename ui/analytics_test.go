@@ -45,9 +45,9 @@ func (f *fakeAnalytics) Compare(_ context.Context, from, to time.Time) (Analytic
 	}, nil
 }
 
-func (f *fakeAnalytics) Export(_ context.Context, w io.Writer, what ExportKind, from, to time.Time) error {
+func (f *fakeAnalytics) Export(_ context.Context, w io.Writer, what ExportKind, from, to time.Time, text func(string) string) error {
 	f.exported = append(f.exported, what)
-	_, err := io.WriteString(w, "\uFEFFseq;total\r\n1;1234,50\r\n")
+	_, err := io.WriteString(w, "\uFEFF"+text("csv.column.seq")+";total\r\n1;1234,50\r\n")
 	return err
 }
 

@@ -8,6 +8,8 @@
 #   make proto        regenerate ofdclient/pb from its .proto files
 #   make ofdsim       run the OFD emulator standalone on 127.0.0.1:7777 with one register
 #   make cross        build the non-UI packages for android/arm64 and ios/arm64 without cgo
+#   make fixture      generate a year of a busy shop (1 000 000 documents) for the scale benchmarks
+#   make bench-scale  history, analytics, start cost and memory on that journal
 #   make package-linux / package-android / package-ios
 #
 # Fyne needs cgo and the X11/GL headers. `deps` installs them when run as root on Debian/Ubuntu,
@@ -27,7 +29,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross \
+.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale \
         package-linux package-android package-ios clean
 
 all: build
@@ -75,6 +77,17 @@ CROSS_PACKAGES := ./kkm/... ./storage/... ./ofdclient/...
 cross:
 	CGO_ENABLED=0 GOOS=android GOARCH=arm64 $(GO) build $(CROSS_PACKAGES)
 	CGO_ENABLED=0 GOOS=ios GOARCH=arm64 $(GO) build $(CROSS_PACKAGES)
+
+# The scale journals live outside the repository (1.2 GB, minutes to make); the benchmarks
+# generate them on first use into FIXTURE_DIR and reuse them.
+FIXTURE_DIR ?= $(or $(TMPDIR),/tmp)/ekassa-fixture
+
+fixture:
+	@[ -f "$(FIXTURE_DIR)/journal-1m.db" ] || $(GO) run ./cmd/ekassa-fixture -out $(FIXTURE_DIR)/journal-1m.db -docs 1000000 -seed 1
+
+bench-scale:
+	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench 'Scale(HistoryPage|AnalyticsMonth|Start)' -benchtime 200x ./storage/fixture/
+	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench ScaleResidentMemory -benchtime 3x ./storage/fixture/
 
 # A register for a client to connect to: system ID 123456, token 987654321 (the vectors' values).
 ofdsim:

@@ -8,6 +8,8 @@
 #   make proto        regenerate ofdclient/pb from its .proto files
 #   make ofdsim       run the OFD emulator standalone on 127.0.0.1:7777 with one register
 #   make cross        build the non-UI packages for android/arm64 and ios/arm64 without cgo
+#   make crash        the crash drill: a child issuing documents killed with SIGKILL (CRASH_KILLS, 200)
+#   make faults       the fault matrix against the emulator (docs/fault-matrix.md)
 #   make fixture      generate a year of a busy shop (1 000 000 documents) for the scale benchmarks
 #   make bench-scale  history, analytics, start cost and memory on that journal
 #   make package-linux / package-android / package-ios
@@ -29,7 +31,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale \
+.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults \
         package-linux package-android package-ios clean
 
 all: build
@@ -92,6 +94,14 @@ bench-scale:
 # A register for a client to connect to: system ID 123456, token 987654321 (the vectors' values).
 ofdsim:
 	$(GO) run ./cmd/ofdsim -listen 127.0.0.1:7777 -register 123456:987654321:010101012345:KTCD1117737127791 -v
+
+CRASH_KILLS ?= 200
+
+crash: deps
+	EKASSA_CRASH_KILLS=$(CRASH_KILLS) $(GO) test -count=1 -v -run '^TestCrashDrill$$' ./internal/crashdrill
+
+faults:
+	$(GO) test -count=1 -v -run '^TestFaultMatrix' ./ofdclient/
 
 conformance:
 	$(GO) test -count=1 -v -run '^TestConformance' ./ofdclient/...

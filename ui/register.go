@@ -48,6 +48,7 @@ func newRegisterScreen(u *UI) *registerScreen {
 
 func (s *registerScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
+	u.installKeys() // the desktop keyboard (keyboard.go)
 	tabs := container.NewAppTabs(
 		container.NewTabItem(l.T("register.tab.simple"), s.simple.view()),
 		container.NewTabItem(l.T("register.tab.extended"), s.extended.view()),

@@ -64,6 +64,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	)
 	body := container.NewVBox(
 		field(l.T("settings.language"), segmented(names, chosen, func(i int) { u.SetLang(langs[i]) })),
+		u.appearanceSection(), // theme and text size (theme_settings.go)
 		info,
 		field(l.T("settings.register_name"), entry(&s.set.RegisterName, l.T("settings.register_name.hint"))),
 		check(&s.set.AutoCashOut, l.T("settings.auto_cash_out"), nil),

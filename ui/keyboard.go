@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The desktop keyboard. With no text field focused, on the register screen:
+//
+//	0-9 , . + =        the simple-mode keypad («.» is the numeric pad's comma)
+//	Enter              «ВВОД =»
+//	Backspace          the keypad's ⌫;  Delete or Esc: «C»
+//	Ctrl+Enter         «Далее» (either tab)
+//	Ctrl+1, Ctrl+2     «Простой режим», «Расширенный режим»
+//	Ctrl+S, Ctrl+P     sale, purchase
+//	Ctrl+R             return
+//	Ctrl+I, Ctrl+O     cash in, cash out
+//	Ctrl+X, Ctrl+Z     X report, Z report (each asks to confirm first)
+//	Ctrl+H             «Смена и отчеты» (reports and history)
+//	Ctrl+,             settings
+//	Ctrl+L             lock the app
+//
+// and on the screens opened from it, Esc goes back. Every other button is reached with Tab and
+// pressed with Space, as Fyne gives every button. A text field takes the keys while it has the
+// focus (Fyne sends keys to the focused widget first).
+//
+// The handlers stay on the window's canvas once installed and look at the screen shown when a key
+// comes, so they do nothing on the lock screen, under a dialog, or before a register is open.
+
+// keyShortcuts are the Ctrl shortcuts of the register screen.
+func (u *UI) keyShortcuts() map[fyne.Shortcut]func() {
+	ctrl := func(k fyne.KeyName) fyne.Shortcut {
+		return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+	}
+	return map[fyne.Shortcut]func(){
+		ctrl(fyne.KeyReturn): u.keyNext,
+		ctrl(fyne.KeyEnter):  u.keyNext,
+		ctrl(fyne.Key1):      func() { u.keyTab(tabSimple) },
+		ctrl(fyne.Key2):      func() { u.keyTab(tabExtended) },
+		ctrl(fyne.KeyS):      func() { u.keyOperation(kkm.OpSale) },
+		ctrl(fyne.KeyP):      func() { u.keyOperation(kkm.OpPurchase) },
+		ctrl(fyne.KeyR):      func() { u.open(newReturnScreen(u)) },
+		ctrl(fyne.KeyI):      func() { u.open(newCashScreen(u, kkm.KindCashIn)) },
+		ctrl(fyne.KeyO):      func() { u.open(newCashScreen(u, kkm.KindCashOut)) },
+		ctrl(fyne.KeyH):      func() { u.open(newReportsScreen(u)) },
+		ctrl(fyne.KeyComma):  func() { u.open(newSettingsScreen(u, false)) },
+		ctrl(fyne.KeyL):      u.Lock,
+		// Ctrl+X and Ctrl+Z reach the canvas as Fyne's cut and undo (a text field keeps them).
+		&fyne.ShortcutCut{}:  u.keyXReport,
+		&fyne.ShortcutUndo{}: u.keyZReport,
+	}
+}
+
+// installKeys puts the keyboard's handlers on the window's canvas. The register screen calls it
+// each time it is built; installing again replaces the same handlers.
+func (u *UI) installKeys() {
+	if u.win == nil || fyne.CurrentDevice().IsMobile() {
+		return
+	}
+	c := u.win.Canvas()
+	c.SetOnTypedRune(u.typedRune)
+	c.SetOnTypedKey(u.typedKey)
+	for sc, do := range u.keyShortcuts() {
+		c.AddShortcut(sc, func(fyne.Shortcut) {
+			if u.onRegister() {
+				do()
+			}
+		})
+	}
+}
+
+// onRegister tells whether the keys are the register screen's now: it is shown, unlocked, with
+// no dialog above it.
+func (u *UI) onRegister() bool {
+	return u.unlocked && u.reg != nil && u.current == u.reg && u.win.Canvas().Overlays().Top() == nil
+}
+
+// typedRune takes a character typed with no widget focused: keypad keys on the simple tab.
+func (u *UI) typedRune(r rune) {
+	if !u.onRegister() || u.reg.tab != tabSimple {
+		return
+	}
+	switch {
+	case r >= '0' && r <= '9':
+		u.keyPad(string(r))
+	case r == ',' || r == '.':
+		u.keyPad(",")
+	case r == '+' || r == '=':
+		u.keyPad(string(r))
+	}
+}
+
+// typedKey takes a key pressed with no widget focused.
+func (u *UI) typedKey(ev *fyne.KeyEvent) {
+	if u.win.Canvas().Overlays().Top() != nil {
+		return
+	}
+	if !u.onRegister() {
+		if ev.Name == fyne.KeyEscape && u.unlocked && len(u.stack) > 0 {
+			u.back()
+		}
+		return
+	}
+	if u.reg.tab != tabSimple {
+		return
+	}
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		u.keyPad("=")
+	case fyne.KeyBackspace:
+		u.keyPad("back")
+	case fyne.KeyDelete, fyne.KeyEscape:
+		u.keyPad("clear")
+	}
+}
+
+// keyPad presses a key of the simple-mode keypad and shows the new total.
+func (u *UI) keyPad(key string) {
+	s := u.reg.simple
+	s.in.press(key)
+	s.err = nil
+	u.render()
+}
+
+// keyNext is «Далее» of the tab shown.
+func (u *UI) keyNext() {
+	if u.reg.tab == tabExtended {
+		u.reg.extended.next()
+		return
+	}
+	u.reg.simple.next()
+}
+
+// keyTab shows a tab of the register screen.
+func (u *UI) keyTab(tab int) {
+	u.reg.tab = tab
+	u.render()
+}
+
+// keyOperation makes the receipt being formed a sale or a purchase, as the operations menu does.
+func (u *UI) keyOperation(op kkm.Operation) {
+	u.reg.op = op
+	u.render()
+}
+
+// keyXReport asks to confirm and takes an X report, as «Смена и отчеты» does; with no shift open
+// it shows «Смена и отчеты», which says why there is none.
+func (u *UI) keyXReport() {
+	if !u.status.ShiftOpen {
+		u.open(newReportsScreen(u))
+		return
+	}
+	u.confirm("reports.x", "reports.x.confirm", "button.confirm", func() {
+		u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.XReport(ctx, u.cashier.Operator()) }, nil, nil)
+	})
+}
+
+// keyZReport asks to confirm and closes the shift with a Z report; with no shift open it shows
+// «Смена и отчеты».
+func (u *UI) keyZReport() {
+	if !u.status.ShiftOpen {
+		u.open(newReportsScreen(u))
+		return
+	}
+	u.closeShift()
+}

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// key presses a key on the window's canvas with no widget focused, as the desktop driver does.
+func (h *harness) key(name fyne.KeyName) {
+	h.t.Helper()
+	h.w.Canvas().Unfocus()
+	if f := h.w.Canvas().OnTypedKey(); f != nil {
+		f(&fyne.KeyEvent{Name: name})
+	}
+	h.settle()
+}
+
+// typeKeys types characters on the window's canvas with no widget focused.
+func (h *harness) typeKeys(s string) {
+	h.t.Helper()
+	h.w.Canvas().Unfocus()
+	if h.w.Canvas().OnTypedRune() != nil { // installed with the register screen
+		test.TypeOnCanvas(h.w.Canvas(), s)
+	}
+	h.settle()
+}
+
+// ctrl presses Ctrl with a key (Cmd on a Mac), or sc as it is when given.
+func (h *harness) ctrl(k fyne.KeyName, sc ...fyne.Shortcut) {
+	h.t.Helper()
+	var s fyne.Shortcut = &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+	if len(sc) > 0 {
+		s = sc[0]
+	}
+	h.w.Canvas().(fyne.Shortcutable).TypedShortcut(s)
+	h.settle()
+}
+
+// The simple-mode keypad from the keyboard: digits, comma (and the numeric pad's point), plus,
+// Backspace, Enter for «ВВОД =», Esc to clear, Ctrl+Enter for «Далее».
+func TestKeyboardKeypad(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.typeKeys("999") // locked: the keys do nothing
+	h.unlock()
+	h.typeKeys("1500+250.5")
+	h.key(fyne.KeyBackspace)
+	h.typeKeys("7")
+	h.key(fyne.KeyReturn)
+	h.see("Итого: " + h.money(175070))
+	if !h.u.reg.simple.in.entered {
+		t.Error("Enter is not «ВВОД =»")
+	}
+	h.key(fyne.KeyEscape)
+	h.see("Итого: " + h.money(0))
+	h.typeKeys("12,5")
+	h.key(fyne.KeyEnter) // the numeric pad's Enter
+	h.see("Итого: " + h.money(1250))
+	h.ctrl(fyne.KeyReturn)
+	h.see("Предварительный чек: Продажа", h.money(1250))
+	// On the preview the keypad is not there: digits change nothing, Esc goes back to the form.
+	h.typeKeys("5")
+	h.key(fyne.KeyEscape)
+	h.see("Итого: " + h.money(1250))
+	// In extended mode the digits are not the keypad's.
+	h.ctrl(fyne.Key2)
+	h.typeKeys("9")
+	h.ctrl(fyne.Key1)
+	h.see("Итого: " + h.money(1250))
+}
+
+// Each operation's shortcut opens its screen; under a dialog the keys wait.
+func TestKeyboardShortcuts(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	back := func() {
+		h.t.Helper()
+		h.key(fyne.KeyEscape)
+		if h.u.current != h.u.reg {
+			t.Fatalf("Esc left %T", h.u.current)
+		}
+	}
+	h.ctrl(fyne.KeyR)
+	if _, ok := h.u.current.(*returnScreen); !ok {
+		t.Fatalf("Ctrl+R: %T", h.u.current)
+	}
+	back()
+	h.ctrl(fyne.KeyI)
+	if s, ok := h.u.current.(*cashScreen); !ok || s.kind != kkm.KindCashIn {
+		t.Fatalf("Ctrl+I: %T", h.u.current)
+	}
+	h.see(h.T("cash.in"))
+	back()
+	h.ctrl(fyne.KeyO)
+	if s, ok := h.u.current.(*cashScreen); !ok || s.kind != kkm.KindCashOut {
+		t.Fatalf("Ctrl+O: %T", h.u.current)
+	}
+	back()
+	h.ctrl(fyne.KeyP)
+	if h.u.reg.op != kkm.OpPurchase {
+		t.Errorf("Ctrl+P: %v", h.u.reg.op)
+	}
+	h.see("Покупка")
+	h.ctrl(fyne.KeyS)
+	if h.u.reg.op != kkm.OpSale {
+		t.Errorf("Ctrl+S: %v", h.u.reg.op)
+	}
+	h.ctrl(fyne.KeyH)
+	if _, ok := h.u.current.(*reportsScreen); !ok {
+		t.Fatalf("Ctrl+H: %T", h.u.current)
+	}
+	back()
+	h.ctrl(fyne.KeyComma)
+	if _, ok := h.u.current.(*settingsScreen); !ok {
+		t.Fatalf("Ctrl+,: %T", h.u.current)
+	}
+	back()
+
+	// No shift yet: Ctrl+X shows «Смена и отчеты». After a sale it asks, and takes the X report.
+	h.ctrl("", &fyne.ShortcutCut{})
+	if _, ok := h.u.current.(*reportsScreen); !ok {
+		t.Fatalf("Ctrl+X with no shift: %T", h.u.current)
+	}
+	back()
+	h.typeKeys("100")
+	h.ctrl(fyne.KeyReturn)
+	h.tap("Сформировать")
+	h.tap("Готово")
+	h.ctrl("", &fyne.ShortcutCut{})
+	h.see(h.T("reports.x.confirm"))
+	h.ctrl(fyne.KeyR) // a dialog is up: the shortcut waits
+	if h.u.current != h.u.reg {
+		t.Fatalf("a shortcut went through the dialog: %T", h.u.current)
+	}
+	h.tap("Подтвердить")
+	h.see("X-отчет")
+	back()
+	h.ctrl("", &fyne.ShortcutUndo{})
+	h.see(h.T("reports.z.confirm"))
+	h.tap("Подтвердить")
+	h.see("Z-отчет, смена 1")
+	back()
+	h.ctrl(fyne.KeyL)
+	if _, ok := h.u.current.(*lockScreen); !ok {
+		t.Fatalf("Ctrl+L: %T", h.u.current)
+	}
+	h.key(fyne.KeyEscape) // the lock screen is not left with Esc
+	if _, ok := h.u.current.(*lockScreen); !ok {
+		t.Fatalf("Esc left the lock screen for %T", h.u.current)
+	}
+}

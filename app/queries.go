@@ -54,6 +54,19 @@ func (rt *Runtime) FindReceipt(ctx context.Context, number string) (ui.IssuedDoc
 	return rt.issuedOf(e), nil
 }
 
+// Document reads one document of the journal by its sequence number, with what the OFD has
+// answered for it so far.
+func (rt *Runtime) Document(ctx context.Context, seq int64) (ui.IssuedDocument, error) {
+	e, err := rt.journal.Document(ctx, seq)
+	if errors.Is(err, storage.ErrNotFound) {
+		return ui.IssuedDocument{}, ui.ErrNotFound
+	}
+	if err != nil {
+		return ui.IssuedDocument{}, err
+	}
+	return rt.issuedOf(e), nil
+}
+
 // RecentReceipts lists the latest sales and purchases (what can be returned), newest first.
 func (rt *Runtime) RecentReceipts(ctx context.Context, limit int) ([]ui.IssuedDocument, error) {
 	return rt.collect(ctx, ui.HistoryFilter{Kind: kkm.KindReceipt, Limit: limit}, func(d kkm.Document) bool {

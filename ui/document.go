@@ -3,14 +3,10 @@ package ui
 import (
 	"fmt"
 	"image/color"
-	"image/png"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/software"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
@@ -166,28 +162,6 @@ func reportLines(l *i18n.Localizer, r *kkm.Report) []docLine {
 	return out
 }
 
-// documentText is a document as plain text for sharing: the printed text the register made, or
-// the lines shown on screen.
-func documentText(l *i18n.Localizer, d IssuedDocument, set kkm.Settings) string {
-	if d.Document.Text != "" {
-		return d.Document.Text
-	}
-	var b strings.Builder
-	for _, ln := range documentLines(l, d, set, true) {
-		b.WriteString(ln.left)
-		if ln.right != "" {
-			b.WriteString(": ")
-			b.WriteString(ln.right)
-		}
-		b.WriteByte('\n')
-	}
-	if d.QRLink != "" {
-		b.WriteString(d.QRLink)
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // documentCard shows a document as a receipt looks: its lines, then the QR code.
 func (u *UI) documentCard(d IssuedDocument, issued bool) fyne.CanvasObject {
 	l := u.loc
@@ -247,72 +221,4 @@ func qrImage(link string) *canvas.Image {
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(180, 180))
 	return img
-}
-
-// documentScreen shows what an operation issued: the receipt, cash movement or report, with the
-// ways to share it.
-type documentScreen struct {
-	u      *UI
-	docs   Issued
-	notice string // what the last share action did
-}
-
-func newDocumentScreen(u *UI, docs Issued) *documentScreen { return &documentScreen{u: u, docs: docs} }
-
-func (s *documentScreen) view() fyne.CanvasObject {
-	u, l := s.u, s.u.loc
-	body := container.NewVBox()
-	for i, d := range s.docs {
-		if i > 0 {
-			body.Add(widget.NewSeparator())
-		}
-		body.Add(u.documentCard(d, true))
-	}
-	if s.notice != "" {
-		body.Add(widget.NewLabel(s.notice))
-	}
-	last := s.docs.Last()
-	share := container.NewGridWithColumns(3)
-	link := widget.NewButtonWithIcon(l.T("share.link"), theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(last.QRLink)
-		s.notice = l.T("share.copied")
-		u.render()
-	})
-	if last.QRLink == "" {
-		link.Disable()
-	}
-	share.Add(link)
-	share.Add(widget.NewButtonWithIcon(l.T("share.text"), theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(documentText(l, last, u.ports.Register.Settings()))
-		s.notice = l.T("share.copied")
-		u.render()
-	}))
-	share.Add(widget.NewButtonWithIcon(l.T("share.png"), theme.DocumentSaveIcon(), s.savePNG))
-	title := l.T("doc.issued")
-	if len(s.docs) > 0 {
-		title = documentTitle(l, last.Document)
-	}
-	return page(u.header(title, false), body, share, primary(l.T("button.done"), u.home))
-}
-
-// savePNG saves the last document as a picture through the file dialog.
-func (s *documentScreen) savePNG() {
-	u := s.u
-	last := s.docs.Last()
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		card := container.NewPadded(u.documentCard(last, true))
-		img := software.Render(card, u.app.Settings().Theme())
-		if err := png.Encode(w, img); err != nil {
-			u.inform("dialog.error", u.loc.Error(err))
-			return
-		}
-		s.notice = u.loc.T("share.saved")
-		u.render()
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("%d-%d.png", last.Document.ShiftNumber, last.Document.Number))
-	d.Show()
 }

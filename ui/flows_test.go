@@ -134,11 +134,13 @@ func TestSimpleSale(t *testing.T) {
 	if !qr {
 		t.Error("no QR code on the receipt")
 	}
-	h.tap("Ссылка")
+	h.tap("Поделиться")
+	h.tap("Скопировать ссылку")
 	if got := h.app.Clipboard().Content(); !strings.Contains(got, "i=880000001") || !strings.Contains(got, "s=1750.50") {
 		t.Errorf("copied link %q", got)
 	}
-	h.tap("Текст")
+	h.tap("Поделиться")
+	h.tap("Скопировать текст")
 	if got := h.app.Clipboard().Content(); !strings.Contains(got, "880000001") {
 		t.Errorf("copied text %q", got)
 	}
@@ -297,14 +299,14 @@ func TestXAndZReports(t *testing.T) {
 	h.tap("X-отчет (промежуточные итоги)")
 	h.see("Снять X-отчет по текущей смене?")
 	h.tap("Подтвердить")
-	h.see("X-отчет, смена 1", "Продажа", "1 · "+h.money(300000), "Наличные в кассе")
+	h.see("X-отчет, смена 1", "X-ЕСЕП / X-ОТЧЁТ", "Продажа", "3 000,00", "Наличные в")
 	h.shot("06-x-report")
 	h.tap("Готово")
 
 	h.tap("Смена и отчеты")
 	h.tap("Z-отчет (закрыть смену)")
 	h.tap("Подтвердить")
-	h.see("Изъятие №2, смена 1", "Z-отчет, смена 1", "Закрыта")
+	h.see("Изъятие №2, смена 1", "Z-отчет, смена 1", "ЗАКРЫТИЕ СМЕНЫ")
 	if got := h.reg.kinds(); got != "receipt,cash_out,z_report" {
 		t.Errorf("journal %s", got)
 	}

@@ -13,6 +13,10 @@ type Ports struct {
 	Profiles  Profiles
 	Connector Connector
 	Register  Register
+
+	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
+	// register is the demo one (Status.Demo). Empty: no hint.
+	DemoCode string
 }
 
 // Profiles keeps the cashiers of this device and checks their quick-access code. The code itself
@@ -134,10 +138,11 @@ const (
 
 // RefusalIDs lists the message IDs of this package's errors, for the translation test.
 func RefusalIDs() []string {
-	ids := []string{"err.profile.code_wait", "err.profile.code_wrong_wait", "err.profile.code_wrong"}
+	ids := []string{"err.profile.code_wait", "err.profile.code_wrong_wait", "err.profile.code_wrong",
+		errPrinterUnreachable, errShareSave}
 	for _, r := range []Refusal{ErrCodeFormat, ErrCodeMismatch, ErrEmailFormat, ErrSystemID, ErrToken,
 		ErrConnectUnknownID, ErrConnectBadToken, ErrConnectNoNetwork, ErrNothingToReturn, ErrNotFound,
-		ErrDateFormat, ErrShiftFormat} {
+		ErrDateFormat, ErrShiftFormat, ErrPrinterNotSet, ErrPrinterAddress} {
 		ids = append(ids, string(r))
 	}
 	return ids
@@ -187,6 +192,10 @@ type Register interface {
 	Returnable(ctx context.Context, seq int64) (Returnable, error)
 	// History lists documents, newest first, a page at a time.
 	History(ctx context.Context, f HistoryFilter) (HistoryPage, error)
+	// Document reads one document of the journal by its sequence number (IssuedDocument.Seq),
+	// with what the OFD has answered for it so far; not found is ErrNotFound. The document
+	// screen reads a document again when the status changes, until its fiscal sign comes.
+	Document(ctx context.Context, seq int64) (IssuedDocument, error)
 
 	// SetNetworkCut cuts or restores the demo emulator's network; only in demo mode.
 	SetNetworkCut(cut bool) error

@@ -149,7 +149,7 @@ func (s *lockScreen) view() fyne.CanvasObject {
 		}
 	}
 	title := widget.NewLabelWithStyle(l.T("app.name"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	body := container.NewVBox(title, widget.NewLabel(l.T("lock.prompt")), code, errorText(l.Error(s.err)))
+	body := container.NewVBox(title, widget.NewLabel(l.T("lock.prompt")), code, errorText(l.Error(s.err)), s.demoHint())
 	return page(segmented(names, chosen, func(i int) { u.SetLang(langs[i]) }), body, enter)
 }
 

@@ -102,6 +102,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	body.Add(widget.NewSeparator())
 	body.Add(tokenBox)
 	body.Add(widget.NewSeparator())
+	body.Add(u.printerButton())
 	body.Add(widget.NewButton(l.T("settings.lock"), u.Lock))
 	save := primary(l.T("settings.save"), s.save)
 	if s.busy {

@@ -1,0 +1,413 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"io"
+	"slices"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/receipt"
+)
+
+// The document screen shows a document as issued: the text kkm lays out for paper and for the
+// OFD's printed_ticket (every label in Kazakh and Russian, as the law wants it), with the fiscal
+// sign or the offline mark and the QR code. It is the text in a monospace label rather than a
+// picture: it stays crisp at every screen density, a screen reader reads it, and the 58 mm
+// paper's 32 columns fit a 360 px phone in a readable size. Saving and printing draw the same text
+// with package receipt.
+
+// paperColumns is the width of a document on screen: the 58 mm paper's.
+const paperColumns = kkm.ReceiptColumns58mm
+
+// shareColumns is the width of the text and picture shared or saved: the printed_ticket's, the
+// text the OFD keeps.
+const shareColumns = kkm.PrintedTicketColumns
+
+// paperTextSize is the size of the monospace text on screen: 32 columns of it fill a 360 px phone.
+const paperTextSize = 16
+
+// qrScreenSize is the size of the QR code shown large for a buyer's phone.
+const qrScreenSize = 300
+
+// receiptRenderer draws documents for saving and printing. It is made once, when first needed:
+// reading the font is the costly part, and a Renderer is safe for concurrent use and never changes
+// once made, so one serves every screen.
+var receiptRenderer = sync.OnceValues(receipt.NewRenderer)
+
+// fiscalMark is what the OFD answered for a document, as package kkm lays it out. The OFD's name
+// is left to the settings (kkm falls back to Kazakhtelecom's for its check sites).
+func fiscalMark(d IssuedDocument) kkm.FiscalMark {
+	return kkm.FiscalMark{Sign: d.FiscalSign, QRLink: d.QRLink}
+}
+
+// checkLink is the link a document's QR code holds; empty for documents without one.
+func checkLink(d IssuedDocument, set kkm.Settings) string {
+	return kkm.CheckLink(d.Document, set, fiscalMark(d))
+}
+
+// awaitsAnswer reports whether the OFD has still to answer for a document: a fiscal document
+// without its fiscal sign, online (the OFD did not answer in time) or offline.
+func awaitsAnswer(d IssuedDocument) bool {
+	return d.Document.Kind.Fiscal() && d.FiscalSign == ""
+}
+
+// documentState says in the cashier's language where a document stands with the OFD: its fiscal
+// sign, its offline number, or that the answer is awaited. Empty for an X report.
+func documentState(l *i18n.Localizer, d IssuedDocument) string {
+	switch {
+	case !d.Document.Kind.Fiscal():
+		return ""
+	case d.FiscalSign != "":
+		return l.T("doc.fiscal_sign") + ": " + d.FiscalSign
+	case d.Document.Offline:
+		return l.T("doc.offline", map[string]any{"Number": d.Document.OfflineNumber})
+	}
+	return l.T("doc.waiting")
+}
+
+// documentScreen shows what an operation issued (a receipt, a cash movement, a report, or a cash
+// out and its Z report) as the register prints it, with the ways to print and share it. A document
+// the OFD has not answered yet is read again whenever the register's status changes, and its
+// fiscal sign appears in place.
+type documentScreen struct {
+	u        *UI
+	docs     Issued
+	papers   []*paperView // the documents' widgets, as the last view built them
+	notice   string       // what the last print or share action did
+	err      error        // why the last print or save failed
+	printing bool
+
+	reading bool // a re-read of waiting documents is under way
+	again   bool // the status changed during the re-read: read once more
+}
+
+// paperView is the widgets of one document, updated in place when its answer arrives.
+type paperView struct {
+	state *widget.Label   // the document's standing with the OFD, in the cashier's language
+	text  *widget.Label   // the document as printed
+	qr    *fyne.Container // the QR code, when the document has a check link
+	large *widget.Button  // shows the QR code large
+}
+
+func newDocumentScreen(u *UI, docs Issued) *documentScreen {
+	return &documentScreen{u: u, docs: slices.Clone(docs)}
+}
+
+func (s *documentScreen) view() fyne.CanvasObject {
+	u, l := s.u, s.u.loc
+	set := u.ports.Register.Settings()
+	body := container.NewVBox()
+	s.papers = make([]*paperView, len(s.docs))
+	for i := range s.docs {
+		if i > 0 {
+			body.Add(widget.NewSeparator())
+		}
+		body.Add(s.paper(i, set))
+	}
+
+	printB := widget.NewButtonWithIcon(l.T("doc.print"), theme.DocumentPrintIcon(), s.print)
+	if s.printing || len(s.docs) == 0 {
+		printB.Disable()
+	}
+	shareB := widget.NewButtonWithIcon(l.T("share.title"), theme.MailForwardIcon(), s.share)
+	if len(s.docs) == 0 {
+		shareB.Disable()
+	}
+	notice := widget.NewLabel(s.notice)
+	notice.Wrapping = fyne.TextWrapWord
+	if s.notice == "" {
+		notice.Hide()
+	}
+	title := l.T("doc.issued")
+	if len(s.docs) > 0 {
+		title = documentTitle(l, s.docs.Last().Document)
+	}
+	return page(u.header(title, false), body, errorText(l.Error(s.err)), notice,
+		container.NewGridWithColumns(2, printB, shareB), primary(l.T("button.done"), u.home))
+}
+
+// paper builds the widgets of document i: its state, then the paper with the text and the QR code.
+func (s *documentScreen) paper(i int, set kkm.Settings) fyne.CanvasObject {
+	pv := &paperView{
+		state: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		text:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
+		qr:    container.NewCenter(),
+	}
+	pv.state.Wrapping = fyne.TextWrapWord
+	pv.large = widget.NewButtonWithIcon(s.u.loc.T("doc.qr.show"), theme.ZoomInIcon(), func() { s.showQR(i) })
+	s.papers[i] = pv
+	s.fill(pv, s.docs[i], set)
+	white := canvas.NewRectangle(color.White)
+	sheet := container.NewThemeOverride(
+		container.NewStack(white, container.NewPadded(container.NewVBox(pv.text, pv.qr))), paperTheme{})
+	box := container.NewVBox(pv.state, sheet, pv.large)
+	if len(s.docs) > 1 {
+		// A cash out and its Z report: each says what it is in the cashier's language.
+		box.Objects = append([]fyne.CanvasObject{bold(documentTitle(s.u.loc, s.docs[i].Document))}, box.Objects...)
+	}
+	return box
+}
+
+// fill shows document d in pv.
+func (s *documentScreen) fill(pv *paperView, d IssuedDocument, set kkm.Settings) {
+	if st := documentState(s.u.loc, d); st != "" {
+		pv.state.SetText(st)
+		pv.state.Show()
+	} else {
+		pv.state.Hide()
+	}
+	pv.text.SetText(kkm.ReceiptText(d.Document, set, fiscalMark(d), paperColumns))
+	pv.qr.Objects = nil
+	pv.large.Hide()
+	if link := checkLink(d, set); link != "" {
+		if img := qrCanvas(link, 360, 180); img != nil {
+			pv.qr.Objects = []fyne.CanvasObject{img}
+			pv.large.Show()
+		}
+	}
+	pv.qr.Refresh()
+}
+
+// qrCanvas draws a QR code of link, drawn at px pixels and shown at least size units square.
+func qrCanvas(link string, px int, size float32) *canvas.Image {
+	qr, err := receipt.QRCode(link, px)
+	if err != nil {
+		return nil
+	}
+	img := canvas.NewImageFromImage(qr)
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSize(size, size))
+	return img
+}
+
+// showQR shows document i's QR code large, for a buyer's phone to scan.
+func (s *documentScreen) showQR(i int) {
+	u, l := s.u, s.u.loc
+	link := checkLink(s.docs[i], u.ports.Register.Settings())
+	img := qrCanvas(link, 3*qrScreenSize, qrScreenSize)
+	if img == nil {
+		return
+	}
+	hint := widget.NewLabelWithStyle(l.T("doc.qr.hint"), fyne.TextAlignCenter, fyne.TextStyle{})
+	hint.Wrapping = fyne.TextWrapWord
+	// The code on white, with its quiet zone, whatever the app's theme.
+	code := container.NewStack(canvas.NewRectangle(color.White), img)
+	dialog.NewCustom(l.T("doc.qr.title"), l.T("button.done"), container.NewVBox(code, hint), u.win).Show()
+}
+
+// statusChanged re-reads the documents still waiting for the OFD's answer: the status changes
+// when the answer arrives.
+func (s *documentScreen) statusChanged() {
+	if !slices.ContainsFunc(s.docs, awaitsAnswer) {
+		return
+	}
+	if s.reading {
+		s.again = true
+		return
+	}
+	s.reading, s.again = true, false
+	u := s.u
+	var seqs []int64
+	for _, d := range s.docs {
+		if awaitsAnswer(d) {
+			seqs = append(seqs, d.Seq)
+		}
+	}
+	u.background(func(ctx context.Context) func() {
+		read := map[int64]IssuedDocument{}
+		for _, seq := range seqs {
+			if d, err := u.ports.Register.Document(ctx, seq); err == nil {
+				read[seq] = d
+			}
+		}
+		return func() {
+			s.reading = false
+			s.update(read)
+			if s.again && u.current == s {
+				s.statusChanged()
+			}
+		}
+	})
+}
+
+// update takes the documents read again and shows those the OFD has answered in the meantime,
+// in place, so that the screen does not jump while the cashier looks at it.
+func (s *documentScreen) update(read map[int64]IssuedDocument) {
+	set := s.u.ports.Register.Settings()
+	for i, d := range s.docs {
+		n, ok := read[d.Seq]
+		if !ok || n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink {
+			continue
+		}
+		s.docs[i] = n
+		if i < len(s.papers) && s.papers[i] != nil {
+			s.fill(s.papers[i], n, set)
+		}
+	}
+	if s.u.frame != nil {
+		s.u.frame.Refresh()
+	}
+}
+
+// share offers the ways to share the last document: its link and text to the clipboard, its
+// picture and text to a file (on a phone, the save dialog reaches the system's share targets).
+func (s *documentScreen) share() {
+	u, l := s.u, s.u.loc
+	last := s.docs.Last()
+	set := u.ports.Register.Settings()
+	var d dialog.Dialog
+	act := func(f func()) func() {
+		return func() {
+			d.Hide()
+			f()
+		}
+	}
+	link := widget.NewButtonWithIcon(l.T("share.copy_link"), theme.ContentCopyIcon(), act(func() {
+		s.copy(checkLink(last, set))
+	}))
+	if checkLink(last, set) == "" {
+		link.Disable()
+	}
+	text := widget.NewButtonWithIcon(l.T("share.copy_text"), theme.ContentCopyIcon(), act(func() {
+		s.copy(receipt.ShareText(last.Document, set, fiscalMark(last), shareColumns))
+	}))
+	base := receipt.FileBase(last.Document)
+	png := widget.NewButtonWithIcon(l.T("share.save_png"), theme.FileImageIcon(), act(func() {
+		s.saveFile(base+".png", "share.saved_png", func(w io.Writer) error { return s.writePNG(w, last) })
+	}))
+	txt := widget.NewButtonWithIcon(l.T("share.save_text"), theme.FileTextIcon(), act(func() {
+		s.saveFile(base+".txt", "share.saved_text", func(w io.Writer) error { return s.writeText(w, last) })
+	}))
+	d = dialog.NewCustom(l.T("share.title"), l.T("button.cancel"), container.NewVBox(link, text, png, txt), u.win)
+	d.Show()
+}
+
+// copy puts text on the clipboard.
+func (s *documentScreen) copy(text string) {
+	s.u.app.Clipboard().SetContent(text)
+	s.err, s.notice = nil, s.u.loc.T("share.copied")
+	s.u.render()
+}
+
+// writePNG writes the picture of a document with its QR code, drawn for a phone's screen.
+func (s *documentScreen) writePNG(w io.Writer, d IssuedDocument) error {
+	r, err := receiptRenderer()
+	if err != nil {
+		return err
+	}
+	exp, err := r.Export(d.Document, s.u.ports.Register.Settings(), fiscalMark(d),
+		receipt.Options{Columns: shareColumns, Scale: 2, Margin: 1})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(exp.PNG)
+	return err
+}
+
+// writeText writes the text of a document with its check link.
+func (s *documentScreen) writeText(w io.Writer, d IssuedDocument) error {
+	return receipt.WriteText(w, d.Document, s.u.ports.Register.Settings(), fiscalMark(d), shareColumns)
+}
+
+// saveFile asks where to save a file named name and writes it there; doneID is the notice shown
+// when it is written.
+func (s *documentScreen) saveFile(name, doneID string, write func(io.Writer) error) {
+	u := s.u
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err == nil && w == nil {
+			return // the cashier cancelled
+		}
+		if err == nil {
+			err = write(w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+		}
+		s.err, s.notice = nil, ""
+		if err != nil {
+			s.err = &uiError{id: errShareSave, cause: err}
+		} else {
+			s.notice = u.loc.T(doneID)
+		}
+		u.render()
+	}, u.win)
+	d.SetFileName(name)
+	d.Show()
+}
+
+// print prints every document of the screen on the printer chosen in the settings (a cash out
+// and its Z report on two slips), off the UI goroutine.
+func (s *documentScreen) print() {
+	u := s.u
+	cfg := loadPrinter(u.app.Preferences())
+	s.err, s.notice = nil, ""
+	if cfg.Addr == "" {
+		s.err = ErrPrinterNotSet
+		u.render()
+		return
+	}
+	docs := slices.Clone(s.docs)
+	set := u.ports.Register.Settings()
+	s.printing = true
+	s.notice = u.loc.T("printer.printing")
+	u.render()
+	u.background(func(ctx context.Context) func() {
+		err := printDocuments(ctx, cfg, set, docs)
+		return func() {
+			s.printing = false
+			s.err, s.notice = err, ""
+			if err == nil {
+				s.notice = u.loc.T("printer.printed")
+			}
+			if u.current == s {
+				u.render()
+			}
+		}
+	})
+}
+
+// errShareSave is the message ID of a file that could not be saved.
+const errShareSave = "err.share.save"
+
+// uiError is an error of a screen's own action with a message ID, wrapping its cause.
+type uiError struct {
+	id    string
+	data  map[string]any
+	cause error
+}
+
+// Error describes the failure for logs.
+func (e *uiError) Error() string { return fmt.Sprintf("ui: %s: %v", e.id, e.cause) }
+
+// Unwrap returns the cause.
+func (e *uiError) Unwrap() error { return e.cause }
+
+// MessageID is the key of the text.
+func (e *uiError) MessageID() string { return e.id }
+
+// TemplateData fills the text's placeholders.
+func (e *uiError) TemplateData() map[string]any { return e.data }
+
+// paperTheme draws a document as paper: the receipt theme, with monospace text large enough to
+// read and small enough for a phone to show a 58 mm receipt's width whole.
+type paperTheme struct{ receiptTheme }
+
+// Size sets the text size.
+func (t paperTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameText {
+		return paperTextSize
+	}
+	return t.receiptTheme.Size(n)
+}

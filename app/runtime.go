@@ -348,6 +348,22 @@ func (rt *Runtime) ChangeToken(ctx context.Context, token uint32) error {
 	return nil
 }
 
+// Retry leaves a block whose cause a person has fixed (a protocol error, a refused document) and
+// sends the waiting document again; for an invalid token the way out is ChangeToken.
+func (rt *Runtime) Retry(ctx context.Context) error {
+	rt.mu.Lock()
+	s := rt.sender
+	rt.mu.Unlock()
+	if s == nil {
+		return errNotRegistered
+	}
+	if err := s.Retry(ctx); err != nil {
+		return err
+	}
+	rt.changed()
+	return nil
+}
+
 // Preview computes a receipt without issuing it.
 func (rt *Runtime) Preview(d kkm.ReceiptDraft) (kkm.Receipt, error) {
 	return kkm.ComputeReceipt(d, rt.Settings())
@@ -361,6 +377,9 @@ type issueFunc func(reg kkm.Register, op kkm.Operator, now time.Time, offline bo
 func (rt *Runtime) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (ui.Issued, error) {
 	return rt.issue(ctx, by, false, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
 		if d.Operation.Returning() {
+			if err := rt.allow(ctx, reg.Settings, kkm.ActionReturn, op); err != nil {
+				return kkm.Issued{}, err
+			}
 			if err := rt.checkReturn(ctx, d, reg.Settings); err != nil {
 				return kkm.Issued{}, err
 			}
@@ -406,8 +425,32 @@ func (rt *Runtime) CashOut(ctx context.Context, by kkm.Operator, amount kkm.Mone
 // CloseShift closes the shift with a Z report (after the auto cash-out when it is on).
 func (rt *Runtime) CloseShift(ctx context.Context, by kkm.Operator) (ui.Issued, error) {
 	return rt.issue(ctx, by, true, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
+		if err := rt.allow(ctx, reg.Settings, kkm.ActionCloseShift, op); err != nil {
+			return kkm.Issued{}, err
+		}
 		return reg.CloseShift(op, now, offline)
 	})
+}
+
+// Allow says whether the cashier may do a restricted action (returns, the Z report, settings,
+// the token, cashiers) under the owner's permissions; the screens ask before they open, and the
+// issuing methods check again.
+func (rt *Runtime) Allow(ctx context.Context, by kkm.Operator, a kkm.Action) error {
+	return rt.allow(ctx, rt.Settings(), a, by)
+}
+
+// allow looks up the cashier's role by operator code; an operator this device does not know has
+// the least role.
+func (rt *Runtime) allow(ctx context.Context, s kkm.Settings, a kkm.Action, by kkm.Operator) error {
+	role := kkm.RoleCashier
+	c, err := rt.journal.CashierByOperatorCode(ctx, by.Code)
+	switch {
+	case err == nil:
+		role = c.Role
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	return s.Allow(a, role)
 }
 
 // XReport records the X report of the open shift in the journal (it is not fiscal and does not
@@ -549,7 +592,9 @@ func (rt *Runtime) awaitFiscal(ctx context.Context, sender *ofdclient.Sender, do
 			}
 			pending = true
 		}
-		if !pending {
+		// Blocked or offline: the answer will not come within the wait, so the cashier sees the
+		// document as waiting at once instead of after the whole wait.
+		if !pending || sender.State().Mode != ofdclient.ModeOnline {
 			return
 		}
 		select {

@@ -394,3 +394,68 @@ func TestConnectErrors(t *testing.T) {
 		t.Fatalf("after failed connects: %+v", st)
 	}
 }
+
+// The owner reserves returns and the Z report for senior cashiers: a cashier is refused with the
+// action's own message and nothing is written; the administrator may.
+func TestRolesLimitReturnsAndZ(t *testing.T) {
+	r := newRig(t)
+	s := r.rt.Settings()
+	s.Permissions = kkm.Permissions{kkm.ActionReturn: kkm.RoleSeniorCashier, kkm.ActionCloseShift: kkm.RoleSeniorCashier}
+	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	cashier, err := r.rt.CreateCashier(r.ctx, ui.NewCashier{Name: "Ержан", Code: "5555"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := r.sell(1000)
+	ret, err := r.rt.Returnable(r.ctx, orig.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := kkm.SimpleDraft(kkm.OpSaleReturn, []kkm.Money{1000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 1000}})
+	draft.Parent = &ret.Parent
+	var re *kkm.RoleError
+	if _, err := r.rt.IssueReceipt(r.ctx, cashier.Operator(), draft); !errors.As(err, &re) || re.MessageID() != "err.role.return" {
+		t.Fatalf("cashier's return: %v", err)
+	}
+	if _, err := r.rt.CloseShift(r.ctx, cashier.Operator()); !errors.As(err, &re) || re.Action != kkm.ActionCloseShift {
+		t.Fatalf("cashier's Z: %v", err)
+	}
+	if err := r.rt.Allow(r.ctx, cashier.Operator(), kkm.ActionSettings); err == nil {
+		t.Fatal("a cashier may change settings by default")
+	}
+	if st := r.rt.Status(); !st.ShiftOpen || st.CashInDrawer != 1000 {
+		t.Fatalf("a refused action changed the register: %+v", st)
+	}
+	// The demo cashier is the device's first, its administrator.
+	if _, err := r.rt.IssueReceipt(r.ctx, r.by, draft); err != nil {
+		t.Fatalf("administrator's return: %v", err)
+	}
+	if _, err := r.rt.CloseShift(r.ctx, r.by); err != nil {
+		t.Fatalf("administrator's Z: %v", err)
+	}
+}
+
+// A protocol refusal (13) blocks the register with the OFD's text; once the cause is gone, Retry
+// sends the waiting document again and the register is back online.
+func TestRetryAfterProtocolBlock(t *testing.T) {
+	r := newRig(t)
+	r.demo.Server.InjectResult(13, "test: refused once", 1)
+	r.sell(700)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.rt.Status().Block != ui.BlockProtocol && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := r.rt.Status(); st.Block != ui.BlockProtocol || st.Waiting != 1 {
+		t.Fatalf("after code 13: %+v", st)
+	}
+	if err := r.rt.Retry(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDrained()
+	led, _ := r.demo.Server.Ledger(demoSystemID)
+	if len(led.Receipts) != 1 {
+		t.Fatalf("the OFD holds %d receipts, want 1", len(led.Receipts))
+	}
+}

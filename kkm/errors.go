@@ -154,6 +154,8 @@ const (
 	ErrSettingsOFDAddress      Code = "err.settings.ofd_address"              // not host:port
 	ErrSettingsSellerIINBIN    Code = "err.settings.seller_iin_bin"           // the organisation's IIN/BIN invalid
 	ErrSettingsRegisterName    Code = "err.settings.register_name"            // too long
+	ErrSettingsPermissions     Code = "err.settings.permissions"              // an unknown action or role; {{.Action}}
+	ErrSettingsAutoLock        Code = "err.settings.auto_lock"                // negative or above {{.Max}} minutes
 	ErrCashierName             Code = "err.cashier.name"                      // empty
 	ErrCashierRole             Code = "err.cashier.role"                      // not 1, 2 or 3
 )
@@ -178,11 +180,11 @@ func MessageIDs() []string {
 		ErrCounterOverflow, ErrOfflineLimit, ErrSerialNumberFormat, ErrSerialNumberCheckDigit,
 		ErrSettingsShiftLimit, ErrSettingsOfflineLimit, ErrSettingsMaxSum, ErrSettingsVATRate,
 		ErrSettingsVATCertificate, ErrSettingsOFDAddress, ErrSettingsSellerIINBIN, ErrSettingsRegisterName,
-		ErrCashierName, ErrCashierRole,
+		ErrSettingsPermissions, ErrSettingsAutoLock, ErrCashierName, ErrCashierRole,
 	}
 	ids := make([]string, len(codes))
 	for i, c := range codes {
 		ids[i] = string(c)
 	}
-	return ids
+	return append(ids, roleMessageIDs()...)
 }

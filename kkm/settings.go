@@ -48,6 +48,12 @@ type Settings struct {
 	ShiftLimit   time.Duration `json:"shift_limit"`   // how long a shift may last (24 h)
 	OFDAddress   string        `json:"ofd_address"`   // host:port of the OFD
 
+	// Permissions reserve returns, the Z report, settings, the token and cashiers for some roles
+	// (nil: DefaultPermissions). AutoLockAfter locks the app after that long without a touch
+	// (0: only on going to the background).
+	Permissions   Permissions   `json:"permissions,omitempty"`
+	AutoLockAfter time.Duration `json:"auto_lock_after,omitempty"`
+
 	Reg RegInfo `json:"reg_info"`
 }
 
@@ -59,7 +65,8 @@ const (
 
 // Limits of the settings.
 const (
-	MaxRegisterNameLength = 64 // characters in RegisterName
+	MaxRegisterNameLength = 64            // characters in RegisterName
+	MaxAutoLockAfter      = 8 * time.Hour // the longest idle time before the app locks
 )
 
 // DefaultSettings returns the settings of a new register: not a VAT payer (default rate 16 % once
@@ -110,6 +117,12 @@ func (s Settings) Validate() error {
 		if p, perr := strconv.ParseUint(port, 10, 16); host == "" || perr != nil || p == 0 {
 			return newError(ErrSettingsOFDAddress, "Input", s.OFDAddress)
 		}
+	}
+	if err := s.Permissions.validate(); err != nil {
+		return err
+	}
+	if s.AutoLockAfter < 0 || s.AutoLockAfter > MaxAutoLockAfter {
+		return newError(ErrSettingsAutoLock, "Max", int64(MaxAutoLockAfter/time.Minute))
 	}
 	if s.Reg.OrgIINBIN != "" {
 		if err := ValidateIINBIN(s.Reg.OrgIINBIN); err != nil {

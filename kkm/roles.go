@@ -1,0 +1,93 @@
+package kkm
+
+import "fmt"
+
+// Action is something the owner may reserve for some roles («кто может делать возвраты, закрывать
+// смену, менять настройки и токен»).
+type Action string
+
+// The actions a role may be refused. Sales, purchases, cash in/out and X reports are every
+// cashier's work and are never restricted.
+const (
+	ActionReturn      Action = "return"       // sale and purchase returns
+	ActionCloseShift  Action = "close_shift"  // the Z report
+	ActionSettings    Action = "settings"     // changing the settings
+	ActionChangeToken Action = "change_token" // «Смена токена»
+	ActionCashiers    Action = "cashiers"     // adding and removing cashiers
+)
+
+// Actions lists the restrictable actions in the order the settings show them.
+func Actions() []Action {
+	return []Action{ActionReturn, ActionCloseShift, ActionSettings, ActionChangeToken, ActionCashiers}
+}
+
+// Permissions gives, for each action, the least role that may do it (roles are ordered: cashier <
+// senior cashier < administrator). An action it does not name falls back to DefaultPermissions.
+type Permissions map[Action]Role
+
+// DefaultPermissions leaves the day's work (returns, the Z report) to every cashier and keeps the
+// register's configuration (settings, token, cashiers) to the administrator.
+func DefaultPermissions() Permissions {
+	return Permissions{
+		ActionReturn:      RoleCashier,
+		ActionCloseShift:  RoleCashier,
+		ActionSettings:    RoleAdministrator,
+		ActionChangeToken: RoleAdministrator,
+		ActionCashiers:    RoleAdministrator,
+	}
+}
+
+// Least returns the least role that may do a.
+func (p Permissions) Least(a Action) Role {
+	if r, ok := p[a]; ok {
+		return r
+	}
+	return DefaultPermissions()[a]
+}
+
+// validate refuses an unknown action or role, so a settings import cannot lock everyone out.
+func (p Permissions) validate() error {
+	for a, r := range p {
+		known := false
+		for _, k := range Actions() {
+			known = known || a == k
+		}
+		if !known || !r.Valid() {
+			return newError(ErrSettingsPermissions, "Action", string(a))
+		}
+	}
+	return nil
+}
+
+// Allow says whether a cashier of role r may do a under these settings; the refusal is a
+// *RoleError naming the action.
+func (s Settings) Allow(a Action, r Role) error {
+	if least := s.Permissions.Least(a); r < least {
+		return &RoleError{Action: a, Role: r, Least: least}
+	}
+	return nil
+}
+
+// RoleError refuses an action to a cashier whose role is below the one the owner chose for it.
+type RoleError struct {
+	Action Action
+	Role   Role // the cashier's role
+	Least  Role // the least role allowed
+}
+
+// Error describes the refusal for logs.
+func (e *RoleError) Error() string {
+	return fmt.Sprintf("kkm: %s needs role %d, the cashier has %d", e.Action, e.Least, e.Role)
+}
+
+// MessageID is "err.role.<action>", one text per action.
+func (e *RoleError) MessageID() string { return "err.role." + string(e.Action) }
+
+// roleMessageIDs lists the message IDs of RoleError.
+func roleMessageIDs() []string {
+	var ids []string
+	for _, a := range Actions() {
+		ids = append(ids, (&RoleError{Action: a}).MessageID())
+	}
+	return ids
+}

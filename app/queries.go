@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/storage"
@@ -67,11 +66,33 @@ func (rt *Runtime) Document(ctx context.Context, seq int64) (ui.IssuedDocument, 
 	return rt.issuedOf(e), nil
 }
 
-// RecentReceipts lists the latest sales and purchases (what can be returned), newest first.
+// RecentReceipts lists the latest sales and purchases (what can be returned), newest first. It
+// pages through the receipts with the history's keyset and drops the returns among them.
 func (rt *Runtime) RecentReceipts(ctx context.Context, limit int) ([]ui.IssuedDocument, error) {
-	return rt.collect(ctx, ui.HistoryFilter{Kind: kkm.KindReceipt, Limit: limit}, func(d kkm.Document) bool {
-		return d.Receipt != nil && !d.Receipt.Operation.Returning()
-	})
+	if limit <= 0 {
+		limit = storage.DefaultPageSize
+	}
+	var out []ui.IssuedDocument
+	p := storage.Page{Limit: max(limit, storage.DefaultPageSize)}
+	for {
+		page, err := rt.journal.History(ctx, storage.HistoryQuery{Kind: storage.HistoryReceipts}, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Entries {
+			if r := e.Document.Receipt; r == nil || r.Operation.Returning() {
+				continue
+			}
+			out = append(out, rt.issuedOf(e))
+			if len(out) == limit {
+				return out, nil
+			}
+		}
+		if !page.More {
+			return out, nil
+		}
+		p = page.Next
+	}
 }
 
 // parentOf names an issued receipt as a return's parent_ticket: its fiscal sign once the OFD has
@@ -125,72 +146,53 @@ func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, er
 	return out, nil
 }
 
-// History lists documents for «История отчетов и чеков», newest first, a page at a time.
+// History lists documents for «История отчетов и чеков», newest first, a page at a time: one
+// index-backed query of the journal per page (storage.Journal.History), with f.Before as the
+// keyset cursor, so a page deep in a year's journal costs what the first one does.
 func (rt *Runtime) History(ctx context.Context, f ui.HistoryFilter) (ui.HistoryPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = storage.DefaultPageSize
+	q, ok := historyQuery(f)
+	if !ok {
+		return ui.HistoryPage{}, nil
 	}
-	g := f
-	g.Limit = f.Offset + limit + 1
-	docs, err := rt.collect(ctx, g, nil)
+	p := storage.Page{Before: f.Before, Limit: f.Limit}
+	if f.Offset > 0 {
+		// Deprecated offset paging: read the skipped documents as one page and go on after it.
+		skip, err := rt.journal.History(ctx, q, storage.Page{Before: f.Before, Limit: f.Offset})
+		if err != nil || !skip.More {
+			return ui.HistoryPage{}, err
+		}
+		p.Before = skip.Next.Before
+	}
+	page, err := rt.journal.History(ctx, q, p)
 	if err != nil {
 		return ui.HistoryPage{}, err
 	}
-	if f.Offset >= len(docs) {
-		return ui.HistoryPage{}, nil
-	}
-	docs = docs[f.Offset:]
-	page := ui.HistoryPage{Documents: docs, More: len(docs) > limit}
-	if page.More {
-		page.Documents = docs[:limit]
-	}
-	return page, nil
-}
-
-// collect pages through the journal, newest first, gathering up to f.Limit documents that match
-// the filter (and keep, when given).
-func (rt *Runtime) collect(ctx context.Context, f ui.HistoryFilter, keep func(kkm.Document) bool) ([]ui.IssuedDocument, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = storage.DefaultPageSize
-	}
-	to := f.To
-	if to.IsZero() {
-		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	var out []ui.IssuedDocument
-	page := storage.Page{Limit: max(limit, storage.DefaultPageSize)}
-	for len(out) < limit {
-		var entries []storage.Entry
-		var err error
-		if f.Shift != 0 {
-			entries, err = rt.journal.DocumentsByShift(ctx, f.Shift, page)
-		} else {
-			entries, err = rt.journal.DocumentsByPeriod(ctx, f.From, to, page)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			if f.Shift != 0 && (!f.From.IsZero() && e.Document.Time.Before(f.From) || !e.Document.Time.Before(to)) {
-				continue
-			}
-			if f.Kind != "" && e.Document.Kind != f.Kind {
-				continue
-			}
-			if keep != nil && !keep(e.Document) {
-				continue
-			}
-			out = append(out, rt.issuedOf(e))
-			if len(out) == limit {
-				break
-			}
-		}
-		if len(entries) < page.Limit {
-			break
-		}
-		page.Before = entries[len(entries)-1].Seq
+	out := ui.HistoryPage{Documents: make([]ui.IssuedDocument, 0, len(page.Entries)), More: page.More}
+	for _, e := range page.Entries {
+		out.Documents = append(out.Documents, rt.issuedOf(e))
 	}
 	return out, nil
+}
+
+// historyQuery turns the screen's filter into the journal's search; ok is false when the filter
+// cannot match anything (an operation asked of a kind that is not a receipt). Values the journal
+// does not know (a number that is not a number, an amount range upside down) are refused by
+// storage.Journal.History with storage.ErrBadHistoryQuery, which the screen shows.
+func historyQuery(f ui.HistoryFilter) (q storage.HistoryQuery, ok bool) {
+	q = storage.HistoryQuery{
+		Shift:  f.Shift,
+		From:   f.From,
+		To:     f.To,
+		Number: f.Number,
+		Amount: storage.AmountRange{Min: f.AmountFrom, Max: f.AmountTo},
+		Kind:   storage.HistoryKind(f.Kind),
+		State:  storage.HistoryState(f.State),
+	}
+	if f.Operation != ui.HistoryAnyOperation {
+		if f.Kind != "" && f.Kind != kkm.KindReceipt {
+			return q, false
+		}
+		q.Kind = storage.HistoryKind(f.Operation)
+	}
+	return q, true
 }

@@ -13,6 +13,9 @@ type Ports struct {
 	Profiles  Profiles
 	Connector Connector
 	Register  Register
+	// Analytics is the owner's figures and the CSV export; nil hides the reports screen's
+	// «Аналитика» button.
+	Analytics Analytics
 
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.
@@ -276,15 +279,54 @@ type ReturnableLine struct {
 	Left kkm.Quantity // the quantity still returnable
 }
 
-// HistoryFilter selects documents for «История отчетов и чеков». Zero fields select everything.
+// HistoryFilter selects documents for «История отчетов и чеков». Zero fields select everything;
+// the fields given all apply.
 type HistoryFilter struct {
-	Shift  uint32           // shift number
-	From   time.Time        // from this moment
-	To     time.Time        // before this moment
-	Kind   kkm.DocumentKind // one kind of document
-	Offset int              // documents to skip
-	Limit  int              // the page size
+	Shift     uint32           // shift number
+	From      time.Time        // from this moment
+	To        time.Time        // before this moment
+	Kind      kkm.DocumentKind // one kind of document
+	Operation HistoryOperation // receipts of one operation (implies Kind receipt)
+	State     HistoryState     // documents in one state of their way to the OFD
+	// Number is a receipt's fiscal sign, offline number or number within its shift (digits).
+	Number string
+	// AmountFrom and AmountTo bound the document's total: AmountFrom ≤ total ≤ AmountTo, a zero
+	// bound open; equal bounds select one amount.
+	AmountFrom, AmountTo kkm.Money
+
+	// Before is the keyset cursor: the Seq of the last document of the page before (0: the
+	// first page). A page costs the same however deep into the journal it is.
+	Before int64
+	// Offset skips documents before the page.
+	//
+	// Deprecated: Offset reads and drops what it skips; page with Before.
+	Offset int
+	Limit  int // the page size
 }
+
+// HistoryOperation narrows the history to receipts of one operation.
+type HistoryOperation string
+
+// The operations; HistoryAnyOperation selects every document.
+const (
+	HistoryAnyOperation   HistoryOperation = ""
+	HistorySale           HistoryOperation = "sale"
+	HistorySaleReturn     HistoryOperation = "sale_return"
+	HistoryPurchase       HistoryOperation = "purchase"
+	HistoryPurchaseReturn HistoryOperation = "purchase_return"
+)
+
+// HistoryState narrows the history to documents in one state of their way to the OFD. A document
+// issued offline and answered since is both offline and fiscalised.
+type HistoryState string
+
+// The states; HistoryAnyState selects every document.
+const (
+	HistoryAnyState   HistoryState = ""
+	HistoryFiscalised HistoryState = "fiscalised" // the OFD has answered
+	HistoryWaiting    HistoryState = "waiting"    // in the outbox, not answered yet
+	HistoryOffline    HistoryState = "offline"    // issued in offline mode
+)
 
 // HistoryPage is one page of history.
 type HistoryPage struct {

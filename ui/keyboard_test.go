@@ -45,6 +45,7 @@ func (h *harness) ctrl(k fyne.KeyName, sc ...fyne.Shortcut) {
 // The simple-mode keypad from the keyboard: digits, comma (and the numeric pad's point), plus,
 // Backspace, Enter for «ВВОД =», Esc to clear, Ctrl+Enter for «Далее».
 func TestKeyboardKeypad(t *testing.T) {
+	desktopOnly(t)
 	h := newHarness(t, true, true, i18n.Russian)
 	h.typeKeys("999") // locked: the keys do nothing
 	h.unlock()
@@ -76,6 +77,7 @@ func TestKeyboardKeypad(t *testing.T) {
 
 // Each operation's shortcut opens its screen; under a dialog the keys wait.
 func TestKeyboardShortcuts(t *testing.T) {
+	desktopOnly(t)
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
 	back := func() {
@@ -152,5 +154,12 @@ func TestKeyboardShortcuts(t *testing.T) {
 	h.key(fyne.KeyEscape) // the lock screen is not left with Esc
 	if _, ok := h.u.current.(*lockScreen); !ok {
 		t.Fatalf("Esc left the lock screen for %T", h.u.current)
+	}
+}
+
+// desktopOnly skips a test of the desktop keyboard in the mobile build (go test -tags mobile).
+func desktopOnly(t *testing.T) {
+	if fyne.CurrentDevice().IsMobile() {
+		t.Skip("no desktop keyboard on a phone")
 	}
 }

@@ -151,7 +151,7 @@ func (s *documentScreen) paper(i int, set kkm.Settings) fyne.CanvasObject {
 	white := canvas.NewRectangle(color.White)
 	sheet := container.NewThemeOverride(
 		container.NewStack(white, container.NewPadded(container.NewVBox(pv.text, pv.qr))), paperTheme{})
-	box := container.NewVBox(pv.state, sheet, pv.large)
+	box := container.NewVBox(pv.state, container.NewPadded(sheet), pv.large)
 	if len(s.docs) > 1 {
 		// A cash out and its Z report: each says what it is in the cashier's language.
 		box.Objects = append([]fyne.CanvasObject{bold(documentTitle(s.u.loc, s.docs[i].Document))}, box.Objects...)

@@ -1,7 +1,24 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/ekassa-go/ekassa/escpos"
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/receipt"
 )
 
 // Document reads a document of the fake journal by its sequence number.
@@ -14,4 +31,380 @@ func (r *fakeRegister) Document(_ context.Context, seq int64) (IssuedDocument, e
 		}
 	}
 	return IssuedDocument{}, ErrNotFound
+}
+
+// sale issues a simple cash sale of amount tiyn through the screens and stays on its receipt.
+func (h *harness) sale(amount string) {
+	h.t.Helper()
+	h.keys(amount)
+	h.tap("Далее")
+	h.tap("Сформировать")
+}
+
+// images counts the pictures drawn from an image on the screen: the QR codes.
+func (h *harness) images() int {
+	n := 0
+	for _, o := range h.visible() {
+		if img, ok := o.(*canvas.Image); ok && img.Image != nil && img.ScaleMode == canvas.ImageScalePixels { // not an icon
+			n++
+		}
+	}
+	return n
+}
+
+// The receipt screen shows the receipt as issued, the text the OFD keeps (Kazakh and Russian
+// labels), with its fiscal sign and QR code; the QR shows large; the link and the text go to the
+// clipboard; the picture and the text are saved under the export's names.
+func TestReceiptScreenShowsIssuedReceipt(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.sale("1500")
+	h.see("Продажа №1, смена 1", "Фискальный признак: 880000001", "ФИСКАЛДЫҚ ЧЕК / ФИСКАЛЬНЫЙ ЧЕК",
+		"ЖИЫНЫ / ИТОГО", "1 500,00", "ФБ / ФП", "880000001", "consumer.oofd.kz", "Казахтелеком")
+	if h.images() != 1 {
+		t.Fatalf("%d pictures on the receipt, want its QR code", h.images())
+	}
+	doc := h.u.current.(*documentScreen).docs[0]
+	set := h.reg.Settings()
+	if want := kkm.ReceiptText(doc.Document, set, fiscalMark(doc), kkm.ReceiptColumns58mm); !strings.Contains(h.text(), strings.ReplaceAll(want, "\u00a0", " ")) {
+		t.Errorf("the screen does not show kkm's receipt text:\n%s", want)
+	}
+
+	h.tap("Показать QR-код покупателю")
+	h.see("QR-код чека", "Покупатель сканирует код")
+	if h.images() != 2 {
+		t.Errorf("%d pictures with the large QR code", h.images())
+	}
+	h.tap("Готово") // closes the dialog
+	h.see("Продажа №1, смена 1")
+
+	h.tap("Поделиться")
+	h.tap("Скопировать ссылку")
+	h.see("Скопировано в буфер обмена")
+	if got := h.app.Clipboard().Content(); got != doc.QRLink || !strings.Contains(got, "i=880000001") {
+		t.Errorf("copied link %q, want %q", got, doc.QRLink)
+	}
+	h.tap("Поделиться")
+	h.tap("Скопировать текст")
+	if got, want := h.app.Clipboard().Content(), receipt.ShareText(doc.Document, set, fiscalMark(doc), kkm.PrintedTicketColumns); got != want {
+		t.Errorf("copied text\n%s\nwant\n%s", got, want)
+	}
+
+	base := receipt.FileBase(doc.Document)
+	h.tap("Поделиться")
+	h.tap("Сохранить картинку")
+	h.see(base + ".png") // the file dialog offers the export's name
+	s := h.u.current.(*documentScreen)
+	var pic bytes.Buffer
+	if err := s.writePNG(&pic, doc); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&pic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := img.Bounds().Dx(); w != (kkm.PrintedTicketColumns+2)*receipt.CellWidth*2 {
+		t.Errorf("picture %d px wide", w)
+	}
+	var txt bytes.Buffer
+	if err := s.writeText(&txt, doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), doc.QRLink) || !strings.Contains(txt.String(), "ФИСКАЛЬНЫЙ ЧЕК") {
+		t.Errorf("saved text:\n%s", txt.String())
+	}
+}
+
+// Reports and cash documents show as issued too, without a QR code.
+func TestReportAndCashDocumentsHaveNoQR(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Kazakh)
+	h.unlock()
+	is, err := h.reg.CashIn(context.Background(), kkm.Operator{Name: "Айгуль"}, 500000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.u.open(newDocumentScreen(h.u, is))
+	h.settle()
+	h.see(h.T("doc.fiscal_sign")+": 880000001", "5 000,00")
+	h.notSee(h.T("doc.qr.show"))
+	if h.images() != 0 {
+		t.Error("a QR code on a cash in")
+	}
+	xr, err := h.reg.XReport(context.Background(), kkm.Operator{Name: "Айгуль"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.u.open(newDocumentScreen(h.u, xr))
+	h.settle()
+	h.see("X-ЕСЕП / X-ОТЧЁТ")
+	h.notSee(h.T("doc.qr.show"))
+	h.notSee(h.T("doc.fiscal_sign"))
+	h.tap(h.T("share.title"))
+	if h.button(h.T("share.copy_link")).Disabled() == false {
+		t.Error("a report's link can be copied")
+	}
+}
+
+// A receipt issued offline shows its offline number, then its fiscal sign as soon as the OFD
+// answers, in place; so does an online receipt whose answer came after the wait.
+func TestDocumentScreenFollowsTheAnswer(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	if err := h.reg.SetNetworkCut(true); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.sale("700")
+	h.see("Автономный режим, чек №1", "*** АВТОНОМНЫЙ РЕЖИМ ***")
+	h.notSee("880000001")
+	if h.images() != 1 {
+		t.Error("an offline receipt without its locally built QR code")
+	}
+	if err := h.reg.SetNetworkCut(false); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.see("Фискальный признак: 880000001", "Продажа №1, смена 1")
+	h.notSee("*** АВТОНОМНЫЙ РЕЖИМ ***")
+
+	// Online, but the OFD had not answered within the wait: no sign, no QR yet.
+	h.reg.mu.Lock()
+	late := h.reg.docs[0]
+	late.Seq, late.FiscalSign, late.QRLink = 99, "", ""
+	late.Document.Offline, late.Document.Number = false, 2
+	h.reg.docs = append(h.reg.docs, late)
+	h.reg.mu.Unlock()
+	h.u.open(newDocumentScreen(h.u, Issued{late}))
+	h.settle()
+	h.see("Ожидает ответа ОФД", "ФБ / ФП")
+	if h.images() != 0 {
+		t.Error("a QR code before the OFD's answer")
+	}
+	h.reg.mu.Lock()
+	h.reg.docs[len(h.reg.docs)-1].FiscalSign = "880000099"
+	h.reg.docs[len(h.reg.docs)-1].QRLink = "http://consumer.oofd.kz?i=880000099"
+	h.reg.mu.Unlock()
+	h.reg.notify()
+	h.settle()
+	h.see("Фискальный признак: 880000099")
+	h.notSee("Ожидает ответа ОФД")
+	if h.images() != 1 {
+		t.Error("no QR code after the answer")
+	}
+}
+
+// fakePrinter is a network printer on loopback that keeps every job it receives.
+type fakePrinter struct {
+	addr string
+	jobs chan []byte
+}
+
+func newFakePrinter(t *testing.T) *fakePrinter {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &fakePrinter{addr: ln.Addr().String(), jobs: make(chan []byte, 16)}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, _ := io.ReadAll(c)
+			c.Close()
+			p.jobs <- b
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return p
+}
+
+// job returns the next job printed.
+func (p *fakePrinter) job(t *testing.T) []byte {
+	t.Helper()
+	select {
+	case b := <-p.jobs:
+		return b
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing printed")
+	}
+	return nil
+}
+
+// decodeJob reads an ESC/POS job back to its bitmap: initialise, GS v 0 bands, feed, cut.
+func decodeJob(t *testing.T, job []byte) *escpos.Bitmap {
+	t.Helper()
+	if !bytes.HasPrefix(job, escpos.Init()) {
+		t.Fatalf("job starts % x", job[:min(8, len(job))])
+	}
+	rest := job[len(escpos.Init()):]
+	var width, height int
+	var pix []byte
+	for len(rest) >= 8 && rest[0] == 0x1d && rest[1] == 'v' && rest[2] == '0' {
+		stride := int(rest[4]) | int(rest[5])<<8
+		rows := int(rest[6]) | int(rest[7])<<8
+		n := 8 + stride*rows
+		if len(rest) < n {
+			t.Fatalf("band of %d×%d cut short", stride, rows)
+		}
+		width = stride * 8
+		height += rows
+		pix = append(pix, rest[8:n]...)
+		rest = rest[n:]
+	}
+	tail := append(escpos.Feed(escpos.FeedLinesBeforeCut), escpos.Cut()...)
+	if !bytes.Equal(rest, tail) {
+		t.Fatalf("job ends % x", rest)
+	}
+	return &escpos.Bitmap{Width: width, Height: height, Stride: width / 8, Pix: pix}
+}
+
+// blackDots counts the black dots of a bitmap.
+func blackDots(b *escpos.Bitmap) int {
+	n := 0
+	for y := 0; y < b.Height; y++ {
+		for x := 0; x < b.Width; x++ {
+			if b.Black(x, y) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// The printer is chosen in the settings (address, 80 mm paper) and test-printed; the receipt
+// prints at the paper's width as the renderer draws it; an X report prints; a receipt is
+// reprinted from the history; a printer missing or unreachable says so.
+func TestPrintToNetworkPrinter(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	p := newFakePrinter(t)
+	h.unlock()
+	h.sale("1500")
+	h.tap("Печать")
+	h.see("Принтер не выбран. Укажите его адрес: Настройки → Принтер чеков.")
+	h.tap("Готово")
+
+	h.tapIcon(theme.SettingsIcon(), 0)
+	h.tap("Принтер чеков")
+	h.see("Адрес принтера", "Ширина бумаги")
+	h.typeInto("192.168.1.100:9100", 0, "printer:port")
+	h.tap("Сохранить")
+	h.see("Адрес принтера — IP-адрес или имя")
+	h.typeInto("192.168.1.100:9100", 0, p.addr)
+	h.tap("80 мм")
+	h.tap("Пробная печать")
+	h.see("Отправлено на принтер")
+	test := decodeJob(t, p.job(t))
+	if test.Width != escpos.Dots80mm || blackDots(test) == 0 {
+		t.Errorf("test slip %d dots wide, %d black", test.Width, blackDots(test))
+	}
+	h.tap("Сохранить")
+	h.see("Принтер сохранён")
+	if c := loadPrinter(h.app.Preferences()); c.Addr != p.addr || c.Paper != Paper80mm {
+		t.Fatalf("kept %+v", c)
+	}
+	h.u.back()
+	h.u.back()
+	h.settle()
+
+	h.sale("2500")
+	h.tap("Печать")
+	h.see("Отправлено на принтер")
+	doc := h.u.current.(*documentScreen).docs[0]
+	job := p.job(t)
+	r, err := receiptRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := r.Render(doc.Document, h.reg.Settings(), fiscalMark(doc), receipt.Options{Columns: kkm.ReceiptColumns80mm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(job, escpos.Job(img, escpos.Dots80mm, escpos.Threshold)) {
+		t.Error("the printer got another picture than the receipt's")
+	}
+	bm := decodeJob(t, job)
+	if bm.Width != escpos.Dots80mm || bm.Height != img.Bounds().Dy() || !sameDots(bm, img) {
+		t.Errorf("printed %d×%d, drawn %v", bm.Width, bm.Height, img.Bounds())
+	}
+	h.tap("Готово")
+
+	// The X report prints too.
+	h.tap("Смена и отчеты")
+	h.tap("X-отчет (промежуточные итоги)")
+	h.tap("Подтвердить")
+	h.tap("Печать")
+	h.see("Отправлено на принтер")
+	if bm := decodeJob(t, p.job(t)); bm.Width != escpos.Dots80mm || bm.Height < 1000 {
+		t.Errorf("X report printed %d×%d", bm.Width, bm.Height)
+	}
+	h.tap("Готово")
+
+	// Reprint from the history.
+	h.tap("Смена и отчеты")
+	h.tap("История отчетов и чеков")
+	h.tapPrefix("Продажа №1, смена 1")
+	h.see("Фискальный признак: 880000001")
+	h.tap("Печать")
+	h.see("Отправлено на принтер")
+	first := h.reg.docs[0]
+	again, err := r.Render(first.Document, h.reg.Settings(), fiscalMark(first), receipt.Options{Columns: kkm.ReceiptColumns80mm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(p.job(t), escpos.Job(again, escpos.Dots80mm, escpos.Threshold)) {
+		t.Error("the reprint is not the first receipt")
+	}
+
+	// A printer that does not answer.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	printerConfig{Addr: dead, Paper: Paper58mm}.save(h.app.Preferences())
+	h.tap("Печать")
+	h.see(fmt.Sprintf("Принтер %s не отвечает.", dead))
+}
+
+// sameDots reports whether a printed bitmap has the drawn image's dark pixels, dot for dot.
+func sameDots(b *escpos.Bitmap, img *image.Gray) bool {
+	for y := 0; y < b.Height; y++ {
+		for x := 0; x < b.Width; x++ {
+			if b.Black(x, y) != (img.GrayAt(x, y).Y < 128) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// The printer addresses the settings take.
+func TestCheckPrinterAddress(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"192.168.1.50": true, "192.168.1.50:9100": true, "printer.local": true, "[fe80::1]:9100": true,
+		"fe80::1": true, "printer:port": false, "host:0": false, "host:70000": false, ":9100": false,
+		"a b": false, "http://x": false,
+	} {
+		if err := checkPrinterAddress(addr); (err == nil) != ok {
+			t.Errorf("%q: %v", addr, err)
+		}
+	}
+}
+
+// The lock screen of the demo register shows the demo cashier's code; a real register's does not.
+func TestLockScreenDemoHint(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.u.ports.DemoCode = "1111"
+	h.u.render()
+	h.notSee("Демо-режим")
+	h.reg.demo = true
+	h.u.status = h.reg.Status()
+	h.u.render()
+	h.see("Демо-режим: код кассира 1111")
+	h.u.SetLang(i18n.Kazakh)
+	h.see("Демо режим: кассир коды 1111")
 }

@@ -103,6 +103,8 @@ type fakeRegister struct {
 	now        time.Time // the register's clock; each document moves it a minute on
 	subs       map[int]func(Status)
 	nextSub    int
+
+	historyAsked []HistoryFilter // the history searches asked, in order
 }
 
 func newFakeRegister(registered bool) *fakeRegister {
@@ -351,14 +353,27 @@ func (r *fakeRegister) Returnable(_ context.Context, seq int64) (Returnable, err
 func (r *fakeRegister) History(_ context.Context, f HistoryFilter) (HistoryPage, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.historyAsked = append(r.historyAsked, f)
+	if f.Number != "" && strings.Trim(f.Number, "0123456789") != "" || f.AmountTo > 0 && f.AmountTo < f.AmountFrom {
+		return HistoryPage{}, ErrNotFound // the journal refuses such a search; any refusal will do
+	}
 	var all []IssuedDocument
 	for i := len(r.docs) - 1; i >= 0; i-- {
 		d := r.docs[i]
+		total := d.Document.Total()
 		switch {
-		case f.Shift != 0 && d.Document.ShiftNumber != f.Shift,
+		case f.Before > 0 && d.Seq >= f.Before,
+			f.Shift != 0 && d.Document.ShiftNumber != f.Shift,
 			f.Kind != "" && d.Document.Kind != f.Kind,
+			f.Operation != HistoryAnyOperation && (d.Document.Receipt == nil || fakeOperation(d.Document.Receipt.Operation) != f.Operation),
 			!f.From.IsZero() && d.Document.Time.Before(f.From),
-			!f.To.IsZero() && !d.Document.Time.Before(f.To):
+			!f.To.IsZero() && !d.Document.Time.Before(f.To),
+			f.Number != "" && d.FiscalSign != f.Number && fmt.Sprint(d.Document.Number) != f.Number &&
+				(d.Document.OfflineNumber == 0 || fmt.Sprint(d.Document.OfflineNumber) != f.Number),
+			total < f.AmountFrom, f.AmountTo > 0 && total > f.AmountTo,
+			f.State == HistoryFiscalised && d.FiscalSign == "",
+			f.State == HistoryWaiting && (d.FiscalSign != "" || !d.Document.Kind.Fiscal()),
+			f.State == HistoryOffline && !d.Document.Offline:
 			continue
 		}
 		all = append(all, d)
@@ -372,6 +387,12 @@ func (r *fakeRegister) History(_ context.Context, f HistoryFilter) (HistoryPage,
 		all = all[:f.Limit]
 	}
 	return HistoryPage{Documents: all, More: more}, nil
+}
+
+// fakeOperation names a receipt's operation as the history filter does.
+func fakeOperation(op kkm.Operation) HistoryOperation {
+	return map[kkm.Operation]HistoryOperation{kkm.OpSale: HistorySale, kkm.OpSaleReturn: HistorySaleReturn,
+		kkm.OpPurchase: HistoryPurchase, kkm.OpPurchaseReturn: HistoryPurchaseReturn}[op]
 }
 
 func (r *fakeRegister) SetNetworkCut(cut bool) error {

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/kkm"
@@ -32,6 +33,9 @@ func (s *reportsScreen) view() fyne.CanvasObject {
 	}
 	body := container.NewVBox(x, z,
 		widget.NewButton(l.T("reports.history"), func() { u.open(newHistoryScreen(u)) }))
+	if u.ports.Analytics != nil {
+		body.Add(widget.NewButton(l.T("analytics.title"), func() { u.OpenAnalytics(u.ports.Analytics) }))
+	}
 	if !u.status.ShiftOpen {
 		body.Add(wrapped(l.T("reports.no_shift")))
 	}
@@ -41,24 +45,69 @@ func (s *reportsScreen) view() fyne.CanvasObject {
 // historyPage is how many documents the history shows at a time.
 const historyPage = 20
 
-// historyScreen is «История отчетов и чеков»: documents found by shift number, period and kind,
-// a page at a time.
+// historyScreen is «История отчетов и чеков»: documents found by shift number, period, receipt
+// number or fiscal sign, amount, kind and state, a page at a time. «Показать ещё» asks for the
+// page after the last document shown (the keyset cursor), so the tenth page costs what the first
+// does however large the journal.
 type historyScreen struct {
-	u     *UI
-	shift string
-	from  string
-	to    string
-	kind  int // index into historyKinds
+	u          *UI
+	shift      string
+	from       string
+	to         string
+	number     string
+	amountFrom string
+	amountTo   string
+	kind       int // index into historyKinds
+	state      int // index into historyStates
+
+	query HistoryFilter // the search the list shows, without its cursor
 	docs  []IssuedDocument
 	more  bool
 	err   error
 	busy  bool
+
+	list  *fyne.Container // the list shown, which a further page extends in place
+	moreB *widget.Button  // «Показать ещё» under it
 }
 
-// historyKinds are the kinds the history can be narrowed to, in the order of its menu; "" is every
-// kind.
-func historyKinds() []kkm.DocumentKind {
-	return []kkm.DocumentKind{"", kkm.KindReceipt, kkm.KindXReport, kkm.KindZReport, kkm.KindCashIn, kkm.KindCashOut}
+// historyKind is an entry of the history's kind menu: a kind of document, or receipts of one
+// operation.
+type historyKind struct {
+	id        string // message ID of its name
+	kind      kkm.DocumentKind
+	operation HistoryOperation
+}
+
+// historyKinds are the entries of the kind menu, in its order; the first selects everything.
+func historyKinds() []historyKind {
+	return []historyKind{
+		{id: "history.kind.all"},
+		{id: "history.kind.receipts", kind: kkm.KindReceipt},
+		{id: "op.sale", operation: HistorySale},
+		{id: "op.sale_return", operation: HistorySaleReturn},
+		{id: "op.purchase", operation: HistoryPurchase},
+		{id: "op.purchase_return", operation: HistoryPurchaseReturn},
+		{id: "op.cash_in", kind: kkm.KindCashIn},
+		{id: "op.cash_out", kind: kkm.KindCashOut},
+		{id: "reports.x", kind: kkm.KindXReport},
+		{id: "reports.z", kind: kkm.KindZReport},
+	}
+}
+
+// historyState is an entry of the history's state menu.
+type historyState struct {
+	id    string // message ID of its name
+	state HistoryState
+}
+
+// historyStates are the entries of the state menu, in its order; the first selects every state.
+func historyStates() []historyState {
+	return []historyState{
+		{"history.state.any", HistoryAnyState},
+		{"history.state.fiscalised", HistoryFiscalised},
+		{"history.state.waiting", HistoryWaiting},
+		{"history.state.offline", HistoryOffline},
+	}
 }
 
 func newHistoryScreen(u *UI) *historyScreen {
@@ -69,37 +118,69 @@ func newHistoryScreen(u *UI) *historyScreen {
 
 func (s *historyScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	kinds := []string{l.T("history.kind.all"), l.T("history.kind.receipts"), l.T("reports.x"), l.T("reports.z"),
-		l.T("op.cash_in"), l.T("op.cash_out")}
+	var kinds, states []string
+	for _, k := range historyKinds() {
+		kinds = append(kinds, l.T(k.id))
+	}
+	for _, st := range historyStates() {
+		states = append(states, l.T(st.id))
+	}
 	kind := widget.NewSelect(kinds, nil)
 	kind.SetSelectedIndex(s.kind)
 	kind.OnChanged = func(string) { s.kind = kind.SelectedIndex() }
+	state := widget.NewSelect(states, nil)
+	state.SetSelectedIndex(s.state)
+	state.OnChanged = func(string) { s.state = state.SelectedIndex() }
 	hint := strings.NewReplacer("02", l.T("history.dd"), "01", l.T("history.mm"), "2006", l.T("history.yyyy")).Replace(dateLayout(l))
+	find := func(string) { s.search(false) }
+	shift := entry(&s.shift, l.T("history.shift.hint"))
+	number := entry(&s.number, l.T("history.number.hint"))
+	from, to := entry(&s.from, hint), entry(&s.to, hint)
+	amountFrom, amountTo := entry(&s.amountFrom, l.T("history.amount.from.hint")), entry(&s.amountTo, l.T("history.amount.to.hint"))
+	for _, e := range []*widget.Entry{shift, number, from, to, amountFrom, amountTo} {
+		e.OnSubmitted = find
+	}
 	filters := container.NewVBox(
-		field(l.T("history.shift"), entry(&s.shift, l.T("history.shift.hint"))),
+		field(l.T("history.shift"), shift),
 		container.NewGridWithColumns(2,
-			field(l.T("history.from"), entry(&s.from, hint)),
-			field(l.T("history.to"), entry(&s.to, hint))),
+			field(l.T("history.from"), from),
+			field(l.T("history.to"), to)),
+		field(l.T("history.number"), number),
+		field(l.T("history.amount"), container.NewGridWithColumns(2, amountFrom, amountTo)),
 		field(l.T("history.kind"), kind),
-		widget.NewButton(l.T("history.search"), func() { s.search(false) }),
+		field(l.T("history.state"), state),
+		widget.NewButtonWithIcon(l.T("history.search"), theme.SearchIcon(), func() { s.search(false) }),
 		errorText(l.Error(s.err)),
 	)
-	list := container.NewVBox()
+	s.list = container.NewVBox()
 	for _, d := range s.docs {
-		list.Add(u.documentItem(d, func() { u.open(newDocumentScreen(u, Issued{d})) }))
+		s.list.Add(s.item(d))
 	}
 	if len(s.docs) == 0 && !s.busy {
-		list.Add(widget.NewLabel(l.T("history.empty")))
+		s.list.Add(widget.NewLabel(l.T("history.empty")))
 	}
-	if s.more {
-		list.Add(widget.NewButton(l.T("history.more"), func() { s.search(true) }))
+	s.moreB = widget.NewButton(l.T("history.more"), func() { s.search(true) })
+	if !s.more {
+		s.moreB.Hide()
 	}
-	return page(u.header(l.T("reports.history"), true), container.NewVBox(filters, widget.NewSeparator(), list))
+	if s.busy {
+		s.moreB.Disable()
+	}
+	return page(u.header(l.T("reports.history"), true),
+		container.NewVBox(filters, widget.NewSeparator(), s.list, s.moreB))
+}
+
+// item is a document of the list; tapping it shows the document, to share or print it again.
+func (s *historyScreen) item(d IssuedDocument) fyne.CanvasObject {
+	u := s.u
+	return u.documentItem(d, func() { u.open(newDocumentScreen(u, Issued{d})) })
 }
 
 // filter reads the typed filter.
 func (s *historyScreen) filter() (HistoryFilter, error) {
-	f := HistoryFilter{Kind: historyKinds()[s.kind], Limit: historyPage}
+	k := historyKinds()[s.kind]
+	f := HistoryFilter{Kind: k.kind, Operation: k.operation, State: historyStates()[s.state].state,
+		Number: strings.TrimSpace(s.number), Limit: historyPage}
 	if t := strings.TrimSpace(s.shift); t != "" {
 		n, ok := parseUint32(t)
 		if !ok {
@@ -122,40 +203,89 @@ func (s *historyScreen) filter() (HistoryFilter, error) {
 		}
 		f.To = d.AddDate(0, 0, 1) // the whole last day
 	}
+	// One amount alone is that amount exactly; an upper bound alone is everything up to it.
+	if t := strings.TrimSpace(s.amountFrom); t != "" {
+		m, err := kkm.ParseMoney(t)
+		if err != nil {
+			return f, err
+		}
+		f.AmountFrom, f.AmountTo = m, m
+	}
+	if t := strings.TrimSpace(s.amountTo); t != "" {
+		m, err := kkm.ParseMoney(t)
+		if err != nil {
+			return f, err
+		}
+		f.AmountTo = m
+	}
 	return f, nil
 }
 
-// search loads the first page, or the next one when more is set.
+// search loads the first page of what the filter selects, or, when more is set, the page after
+// the last document shown, of the search the list shows.
 func (s *historyScreen) search(more bool) {
 	u := s.u
-	f, err := s.filter()
-	s.err = err
-	if err != nil {
-		u.render()
-		return
-	}
-	if more {
-		f.Offset = len(s.docs)
+	f := s.query
+	if more && len(s.docs) > 0 {
+		f.Before = s.docs[len(s.docs)-1].Seq
+	} else {
+		var err error
+		f, err = s.filter()
+		s.err = err
+		if err != nil {
+			u.render()
+			return
+		}
+		more = false
 	}
 	s.busy = true
+	if more && s.moreB != nil {
+		s.moreB.Disable()
+	}
 	u.background(func(ctx context.Context) func() {
 		p, err := u.ports.Register.History(ctx, f)
 		return func() {
 			s.busy = false
 			s.err = err
-			if err == nil {
-				if more {
-					s.docs = append(s.docs, p.Documents...)
-				} else {
-					s.docs = p.Documents
+			if err != nil {
+				if u.current == s {
+					u.render()
 				}
-				s.more = p.More
+				return
 			}
+			f.Before = 0
+			s.query = f
+			s.more = p.More
+			if !more {
+				s.docs = p.Documents
+				if u.current == s {
+					u.render()
+				}
+				return
+			}
+			s.docs = append(s.docs, p.Documents...)
 			if u.current == s {
-				u.render()
+				s.extend(p.Documents)
 			}
 		}
 	})
+}
+
+// extend adds a further page to the list shown, in place, so the list stays scrolled where the
+// cashier tapped «Показать ещё».
+func (s *historyScreen) extend(docs []IssuedDocument) {
+	if s.list == nil || s.moreB == nil {
+		s.u.render()
+		return
+	}
+	for _, d := range docs {
+		s.list.Add(s.item(d))
+	}
+	s.moreB.Enable()
+	if !s.more {
+		s.moreB.Hide()
+	}
+	s.list.Refresh()
 }
 
 // documentItem is a document in a list: a button with its title, and its time and amount under

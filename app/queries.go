@@ -154,16 +154,7 @@ func (rt *Runtime) History(ctx context.Context, f ui.HistoryFilter) (ui.HistoryP
 	if !ok {
 		return ui.HistoryPage{}, nil
 	}
-	p := storage.Page{Before: f.Before, Limit: f.Limit}
-	if f.Offset > 0 {
-		// Deprecated offset paging: read the skipped documents as one page and go on after it.
-		skip, err := rt.journal.History(ctx, q, storage.Page{Before: f.Before, Limit: f.Offset})
-		if err != nil || !skip.More {
-			return ui.HistoryPage{}, err
-		}
-		p.Before = skip.Next.Before
-	}
-	page, err := rt.journal.History(ctx, q, p)
+	page, err := rt.journal.History(ctx, q, storage.Page{Before: f.Before, Limit: f.Limit})
 	if err != nil {
 		return ui.HistoryPage{}, err
 	}

@@ -297,7 +297,7 @@ func TestHistoryAndSearch(t *testing.T) {
 	if err != nil || len(page.Documents) != 2 || !page.More || page.Documents[0].Document.Kind != kkm.KindCashIn {
 		t.Fatalf("first page: %+v %v", page, err)
 	}
-	next, err := r.rt.History(r.ctx, ui.HistoryFilter{Limit: 2, Offset: 2})
+	next, err := r.rt.History(r.ctx, ui.HistoryFilter{Limit: 2, Before: page.Documents[1].Seq})
 	if err != nil || len(next.Documents) != 1 || next.More || next.Documents[0].Seq != a.Seq {
 		t.Fatalf("second page: %+v %v", next, err)
 	}

@@ -378,10 +378,6 @@ func (r *fakeRegister) History(_ context.Context, f HistoryFilter) (HistoryPage,
 		}
 		all = append(all, d)
 	}
-	if f.Offset > len(all) {
-		f.Offset = len(all)
-	}
-	all = all[f.Offset:]
 	more := f.Limit > 0 && len(all) > f.Limit
 	if more {
 		all = all[:f.Limit]

@@ -297,10 +297,6 @@ type HistoryFilter struct {
 	// Before is the keyset cursor: the Seq of the last document of the page before (0: the
 	// first page). A page costs the same however deep into the journal it is.
 	Before int64
-	// Offset skips documents before the page.
-	//
-	// Deprecated: Offset reads and drops what it skips; page with Before.
-	Offset int
 	Limit  int // the page size
 }
 

@@ -88,6 +88,9 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 					r.seq, r.issuedAt); err != nil {
 					return fmt.Errorf("storage: commit: outbox %d: %w", r.seq, err)
 				}
+				if err := assignIfOnlineHead(ctx, tx, r.seq, &docs[i]); err != nil {
+					return err
+				}
 			}
 			seqs[i], head, prev = r.seq, r.seq, h
 		}
@@ -391,4 +394,32 @@ func nullIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// assignIfOnlineHead gives a document issued online its request identity in the transaction that
+// commits it, when it is the only document waiting and the link is neither offline nor blocked:
+// the sender would assign exactly this pair before sending (the link's token, the next REQNUM,
+// no offline_period), so an online receipt costs one durable commit less. Otherwise the sender
+// assigns it later, with the offline_period or the new token that the situation needs.
+func assignIfOnlineHead(ctx context.Context, tx *sql.Tx, seq int64, d *kkm.Document) error {
+	if d.Offline {
+		return nil
+	}
+	link, err := readLink(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if link.BlockedCode != 0 || !link.OfflineSince.IsZero() || link.Token == 0 {
+		return nil
+	}
+	var older int
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`,
+		seq).Scan(&older); err != nil {
+		return fmt.Errorf("storage: commit: outbox head: %w", err)
+	}
+	if older != 0 {
+		return nil
+	}
+	_, err = assignFresh(ctx, tx, seq, link.Token, time.Time{})
+	return err
 }

@@ -16,6 +16,9 @@ type Ports struct {
 	// Analytics is the owner's figures and the CSV export; nil hides the reports screen's
 	// «Аналитика» button.
 	Analytics Analytics
+	// Admin is the owner's permissions, the ways out of blocks, the journal's backup and the
+	// cashiers; nil takes them from Register when it implements Admin (see Ports.admin).
+	Admin Admin
 
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.
@@ -146,6 +149,9 @@ func RefusalIDs() []string {
 	for _, r := range []Refusal{ErrCodeFormat, ErrCodeMismatch, ErrEmailFormat, ErrSystemID, ErrToken,
 		ErrConnectUnknownID, ErrConnectBadToken, ErrConnectNoNetwork, ErrNothingToReturn, ErrNotFound,
 		ErrDateFormat, ErrShiftFormat, ErrPrinterNotSet, ErrPrinterAddress} {
+		ids = append(ids, string(r))
+	}
+	for _, r := range adminRefusals() {
 		ids = append(ids, string(r))
 	}
 	return ids
@@ -328,4 +334,95 @@ const (
 type HistoryPage struct {
 	Documents []IssuedDocument
 	More      bool // there are further documents after this page
+}
+
+// Admin is what the owner's screens need beyond the day's work: the owner's permissions, the ways
+// out of a refusal once a person fixed its cause, the journal's backup and check, and the
+// cashiers. Each part is a small interface of its own. Ports.Admin may be nil when the Register
+// implements it too (the app's runtime does); with neither, the screens hide what needs it and
+// let every action through (the register still enforces the permissions when it issues).
+type Admin interface {
+	Access
+	Recovery
+	JournalCare
+	CashierAdmin
+}
+
+// Access checks the owner's permissions («кто может делать возвраты, закрывать смену, менять
+// настройки и токен»).
+type Access interface {
+	// Allow says whether the cashier may do a restricted action; the refusal is a
+	// *kkm.RoleError with its own message.
+	Allow(ctx context.Context, by kkm.Operator, a kkm.Action) error
+}
+
+// Recovery is the way out of a refusal whose cause a person has fixed.
+type Recovery interface {
+	// Retry leaves a protocol block (BlockProtocol) and sends the waiting document again.
+	Retry(ctx context.Context) error
+	// ConfirmClock accepts the device's clock as it is after an "err.clock.jumped" refusal.
+	ConfirmClock()
+}
+
+// JournalCare is the journal's backup, restore and integrity check («Резервная копия»,
+// «Восстановить», «Проверить журнал»). Each returns how many documents the journal holds or
+// was checked.
+type JournalCare interface {
+	// Backup writes a verified copy of the journal to the file at path.
+	Backup(ctx context.Context, path string) (int64, error)
+	// Restore replaces the journal with the backup at path; it refuses a journal of another
+	// register, an older one and a broken one. The cashiers are the backup's afterwards, so the
+	// screens lock.
+	Restore(ctx context.Context, path string) (int64, error)
+	// CheckIntegrity verifies the whole hash chain; a broken one is an "err.journal.tampered".
+	CheckIntegrity(ctx context.Context) (int64, error)
+}
+
+// CashierAdmin manages the cashiers of this device. The changes are the administrator's
+// (kkm.ActionCashiers, checked again here with by); the last administrator can be neither removed
+// nor given a lesser role (ErrLastAdministrator).
+type CashierAdmin interface {
+	// Cashiers lists the cashiers, in the order they were added.
+	Cashiers(ctx context.Context) ([]kkm.Cashier, error)
+	// AddCashier adds a cashier with a role, an operator code (0: the next free one) and a
+	// quick-access code no other cashier has.
+	AddCashier(ctx context.Context, by kkm.Operator, c CashierForm) (kkm.Cashier, error)
+	// SetCashierRole gives the cashier with this ID another role.
+	SetCashierRole(ctx context.Context, by kkm.Operator, id int64, role kkm.Role) error
+	// RemoveCashier removes the cashier with this ID.
+	RemoveCashier(ctx context.Context, by kkm.Operator, id int64) error
+}
+
+// CashierForm is a cashier as the administrator adds one.
+type CashierForm struct {
+	Name         string
+	Role         kkm.Role
+	OperatorCode uint32 // the code the OFD knows the cashier by; 0: the next free one
+	Code         string // the quick-access code, 4–6 digits, already typed twice
+}
+
+// The refusals of cashier management.
+const (
+	ErrLastAdministrator Refusal = "err.cashier.last_admin"    // the last administrator stays one
+	ErrCashierCodeTaken  Refusal = "err.cashier.code_taken"    // another cashier has this quick-access code
+	ErrOperatorCode      Refusal = "err.cashier.operator_code" // the operator code is not a number
+	ErrCashierNotFound   Refusal = "err.cashier.not_found"     // no cashier with this ID
+	ErrCashierSelf       Refusal = "err.cashier.remove_self"   // a cashier cannot remove themselves
+)
+
+// adminRefusals lists the refusals above, for RefusalIDs.
+func adminRefusals() []Refusal {
+	return []Refusal{ErrLastAdministrator, ErrCashierCodeTaken, ErrOperatorCode, ErrCashierNotFound, ErrCashierSelf}
+}
+
+// admin is the Admin port: Ports.Admin, or the Register when it implements Admin; nil when
+// neither does.
+func (p Ports) admin() Admin {
+	if p.Admin != nil {
+		return p.Admin
+	}
+	if a, ok := p.Register.(Admin); ok {
+		return a
+	}
+	return nil
 }

@@ -1,0 +1,200 @@
+// Command ekassa-measure takes the phone-side measurements recorded in docs/benchmarks.md
+// ("On the phone"):
+//
+//	ekassa-measure day   [-n 2000]                 memory after a day of sales through app.Runtime
+//	ekassa-measure start [-bin bin/ekassa] [-runs 5] cold start to the first drawn frame (needs $DISPLAY)
+//
+// day issues n documents (sales in cash and by card, a cash in every 100, an X report at the end)
+// through the same app.Runtime the UI drives, against the demo OFD emulator on loopback, in a
+// fresh journal, and prints the resident memory from /proc/self/status with the issue latency.
+//
+// start runs the app binary with -demo, and from the exec on watches the X server (xdotool,
+// ImageMagick's import) until the app's window exists and shows more than a blank background:
+// the time to the first frame, as a user would see it, to the ~20 ms the polling allows.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ekassa-go/ekassa/app"
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/storage"
+	"github.com/ekassa-go/ekassa/ui"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: ekassa-measure day|start [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "day":
+		err = day(os.Args[2:])
+	case "start":
+		err = start(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown measurement %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ekassa-measure:", err)
+		os.Exit(1)
+	}
+}
+
+// procStatus reads a "VmRSS"-like line of /proc/self/status, in kB.
+func procStatus(key string) string {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), key+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+func day(args []string) error {
+	fs := flag.NewFlagSet("day", flag.ExitOnError)
+	n := fs.Int("n", 2000, "documents to issue")
+	_ = fs.Parse(args)
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "ekassa-measure-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Printf("start: VmRSS %s\n", procStatus("VmRSS"))
+	demo, err := app.StartDemo(ctx)
+	if err != nil {
+		return err
+	}
+	defer demo.Server.Close()
+	j, err := storage.Open(ctx, filepath.Join(dir, app.JournalFile))
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	rt, err := app.NewRuntime(ctx, j, app.Options{Demo: demo.Server})
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	c, err := rt.CreateCashier(ctx, ui.NewCashier{Name: "Айгуль", Code: app.DemoCode})
+	if err != nil {
+		return err
+	}
+	if _, err := rt.Connect(ctx, demo.Connect); err != nil {
+		return err
+	}
+	by := c.Operator()
+	fmt.Printf("ready: VmRSS %s\n", procStatus("VmRSS"))
+	lat := make([]time.Duration, 0, *n)
+	t0 := time.Now()
+	for i := 0; i < *n; i++ {
+		t := time.Now()
+		switch {
+		case i%100 == 99:
+			_, err = rt.CashIn(ctx, by, 500000)
+		default:
+			pay := kkm.PayCash
+			if i%3 == 0 {
+				pay = kkm.PayCard
+			}
+			amounts := []kkm.Money{kkm.Money(10000 + (i*7919)%900000), kkm.Money(5000 + (i*104729)%50000)}
+			sum := amounts[0] + amounts[1]
+			_, err = rt.IssueReceipt(ctx, by, kkm.SimpleDraft(kkm.OpSale, amounts, []kkm.Payment{{Type: pay, Sum: sum}}))
+		}
+		if err != nil {
+			return fmt.Errorf("document %d: %w", i+1, err)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	if _, err := rt.XReport(ctx, by); err != nil {
+		return err
+	}
+	took := time.Since(t0)
+	st := rt.Status()
+	slices.Sort(lat)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("issued %d documents in %v (waiting %d): p50 %v p99 %v\n", *n, took.Round(time.Millisecond),
+		st.Waiting, lat[len(lat)/2].Round(time.Microsecond), lat[len(lat)*99/100].Round(time.Microsecond))
+	fmt.Printf("after the day: VmRSS %s, VmHWM %s, Go heap in use %.1f MB, Go runtime total %.1f MB\n",
+		procStatus("VmRSS"), procStatus("VmHWM"), float64(ms.HeapInuse)/1e6, float64(ms.Sys)/1e6)
+	runtime.GC()
+	fmt.Printf("after GC: VmRSS %s\n", procStatus("VmRSS"))
+	if fi, err := os.Stat(filepath.Join(dir, app.JournalFile)); err == nil {
+		fmt.Printf("journal: %.1f MB\n", float64(fi.Size())/1e6)
+	}
+	return nil
+}
+
+func start(args []string) error {
+	fs := flag.NewFlagSet("start", flag.ExitOnError)
+	bin := fs.String("bin", "bin/ekassa", "the app binary")
+	runs := fs.Int("runs", 5, "cold starts to time")
+	_ = fs.Parse(args)
+	if os.Getenv("DISPLAY") == "" {
+		return fmt.Errorf("start needs an X display (e.g. Xvfb :98 & DISPLAY=:98)")
+	}
+	var times []time.Duration
+	for r := 0; r < *runs; r++ {
+		home, err := os.MkdirTemp("", "ekassa-start-*")
+		if err != nil {
+			return err
+		}
+		cmd := exec.Command(*bin, "-demo", "-lang", "ru")
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
+		t0 := time.Now()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		d, err := firstFrame(t0, 30*time.Second)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		os.RemoveAll(home)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("run %d: first frame after %v\n", r+1, d.Round(time.Millisecond))
+		times = append(times, d)
+	}
+	slices.Sort(times)
+	fmt.Printf("cold start to first frame: median %v (min %v, max %v, %d runs)\n",
+		times[len(times)/2].Round(time.Millisecond), times[0].Round(time.Millisecond),
+		times[len(times)-1].Round(time.Millisecond), len(times))
+	return nil
+}
+
+// firstFrame waits for the app's window and for it to show more than one colour.
+func firstFrame(t0 time.Time, limit time.Duration) (time.Duration, error) {
+	for time.Since(t0) < limit {
+		out, _ := exec.Command("xdotool", "search", "--name", "касса").Output()
+		if id := strings.TrimSpace(string(out)); id != "" {
+			id = strings.Fields(id)[0]
+			// The number of distinct colours in the window: a blank (not yet drawn) window has one.
+			img, err := exec.Command("import", "-silent", "-window", id, "-format", "%k", "info:").Output()
+			if err == nil && len(bytes.TrimSpace(img)) > 0 && string(bytes.TrimSpace(img)) != "1" {
+				return time.Since(t0), nil
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("no frame within %v", limit)
+}

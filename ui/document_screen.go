@@ -90,6 +90,10 @@ type documentScreen struct {
 
 	reading bool // a re-read of waiting documents is under way
 	again   bool // the status changed during the re-read: read once more
+
+	// listed: opened from a list (the history), to which «Назад» returns with its filters; a
+	// document just issued ends with «Готово» and the register instead.
+	listed bool
 }
 
 // paperView is the widgets of one document, updated in place when its answer arrives.
@@ -102,6 +106,13 @@ type paperView struct {
 
 func newDocumentScreen(u *UI, docs Issued) *documentScreen {
 	return &documentScreen{u: u, docs: slices.Clone(docs)}
+}
+
+// newListedDocumentScreen shows a document opened from a list, which «Назад» returns to.
+func newListedDocumentScreen(u *UI, d IssuedDocument) *documentScreen {
+	s := newDocumentScreen(u, Issued{d})
+	s.listed = true
+	return s
 }
 
 func (s *documentScreen) view() fyne.CanvasObject {
@@ -133,8 +144,12 @@ func (s *documentScreen) view() fyne.CanvasObject {
 	if len(s.docs) > 0 {
 		title = documentTitle(l, s.docs.Last().Document)
 	}
-	return page(u.header(title, false), body, errorText(l.Error(s.err)), notice,
-		container.NewGridWithColumns(2, printB, shareB), primary(l.T("button.done"), u.home))
+	end := primary(l.T("button.done"), u.home)
+	if s.listed {
+		end = widget.NewButtonWithIcon(l.T("button.back"), theme.NavigateBackIcon(), u.back)
+	}
+	return page(u.header(title, s.listed), body, errorText(l.Error(s.err)), notice,
+		container.NewGridWithColumns(2, printB, shareB), end)
 }
 
 // paper builds the widgets of document i: its state, then the paper with the text and the QR code.

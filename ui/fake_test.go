@@ -31,6 +31,9 @@ func (p *fakeProfiles) CreateCashier(_ context.Context, n NewCashier) (kkm.Cashi
 	defer p.mu.Unlock()
 	c := kkm.Cashier{ID: int64(len(p.cashiers) + 1), Name: n.Name, Email: n.Email,
 		OperatorCode: uint32(len(p.cashiers) + 1), Role: kkm.RoleCashier}
+	if len(p.cashiers) == 0 {
+		c.Role = kkm.RoleAdministrator // the device's first cashier, as the app makes it
+	}
 	p.cashiers = append(p.cashiers, c)
 	p.codes = append(p.codes, n.Code)
 	return c, nil
@@ -105,6 +108,13 @@ type fakeRegister struct {
 	nextSub    int
 
 	historyAsked []HistoryFilter // the history searches asked, in order
+
+	profiles    *fakeProfiles // the cashiers, for the Admin port (fake_admin_test.go)
+	clockJumped bool          // fiscal documents are refused with err.clock.jumped
+	confirmed   int           // ConfirmClock calls
+	retried     int           // Retry calls
+	tampered    bool          // the journal's chain is broken
+	restored    string        // the content of the last backup restored
 }
 
 func newFakeRegister(registered bool) *fakeRegister {
@@ -212,6 +222,10 @@ func (r *fakeRegister) commit(is kkm.Issued, err error) (Issued, error) {
 		return nil, err
 	}
 	r.mu.Lock()
+	if r.clockJumped && len(is.Documents) > 0 && is.Documents[0].Kind.Fiscal() {
+		r.mu.Unlock()
+		return nil, fakeClockJump{}
+	}
 	r.reg.State = is.State
 	var out Issued
 	for _, d := range is.Documents {
@@ -238,6 +252,11 @@ func (r *fakeRegister) commit(is kkm.Issued, err error) (Issued, error) {
 }
 
 func (r *fakeRegister) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (Issued, error) {
+	if d.Operation.Returning() {
+		if err := r.Allow(ctx, by, kkm.ActionReturn); err != nil {
+			return nil, err
+		}
+	}
 	if d.Parent != nil {
 		if err := r.validateReturn(ctx, d); err != nil {
 			return nil, err
@@ -290,7 +309,10 @@ func (r *fakeRegister) XReport(_ context.Context, by kkm.Operator) (Issued, erro
 	return r.commit(kkm.Issued{Documents: []kkm.Document{d}, State: reg.State}, err)
 }
 
-func (r *fakeRegister) CloseShift(_ context.Context, by kkm.Operator) (Issued, error) {
+func (r *fakeRegister) CloseShift(ctx context.Context, by kkm.Operator) (Issued, error) {
+	if err := r.Allow(ctx, by, kkm.ActionCloseShift); err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	reg, now, cut := r.reg, r.now, r.cut
 	r.mu.Unlock()

@@ -40,6 +40,7 @@ func newHarness(t *testing.T, withProfile, registered bool, lang i18n.Lang) *har
 		}
 	}
 	reg := newFakeRegister(registered)
+	reg.profiles = p // the Admin port's cashiers (fake_admin_test.go)
 	u := New(a, Ports{Profiles: p, Connector: fakeConnector{reg: reg}, Register: reg}, i18n.MustBundle(), lang)
 	h := &harness{t: t, u: u, app: a, profiles: p, reg: reg}
 	// Background work waits in a queue until the test settles it, on the test's goroutine: the

@@ -154,6 +154,7 @@ func RefusalIDs() []string {
 	for _, r := range adminRefusals() {
 		ids = append(ids, string(r))
 	}
+	ids = append(ids, errBackupSave, errBackupRead)
 	return ids
 }
 

@@ -79,7 +79,7 @@ func (s *registerScreen) operations() *widget.Select {
 		case menuPurchase:
 			s.op = kkm.OpPurchase
 		case menuReturn:
-			u.open(newReturnScreen(u))
+			u.allowThen(kkm.ActionReturn, func() { u.open(newReturnScreen(u)) }) // the owner's permissions (admin.go)
 			return
 		case menuCashIn:
 			u.open(newCashScreen(u, kkm.KindCashIn))
@@ -106,10 +106,12 @@ func (s *registerScreen) preview(d kkm.ReceiptDraft, failed func(error), issued 
 
 // closeShift asks to confirm and closes the shift with a Z report.
 func (u *UI) closeShift() {
-	u.confirm("reports.z", "reports.z.confirm", "button.confirm", func() {
-		u.issue(func(ctx context.Context) (Issued, error) {
-			return u.ports.Register.CloseShift(ctx, u.cashier.Operator())
-		}, nil, nil)
+	u.allowThen(kkm.ActionCloseShift, func() { // the owner's permissions (admin.go)
+		u.confirm("reports.z", "reports.z.confirm", "button.confirm", func() {
+			u.issue(func(ctx context.Context) (Issued, error) {
+				return u.ports.Register.CloseShift(ctx, u.cashier.Operator())
+			}, nil, nil)
+		})
 	})
 }
 
@@ -126,7 +128,7 @@ func (u *UI) issue(op func(ctx context.Context) (Issued, error), done, failed fu
 				if failed != nil {
 					failed()
 				}
-				u.inform("dialog.error", u.loc.Error(err))
+				u.issueFailed(err, func() { u.issue(op, done, failed) }) // a way out of a clock refusal (admin.go)
 				return
 			}
 			if done != nil {

@@ -173,7 +173,7 @@ func (s *historyScreen) view() fyne.CanvasObject {
 // item is a document of the list; tapping it shows the document, to share or print it again.
 func (s *historyScreen) item(d IssuedDocument) fyne.CanvasObject {
 	u := s.u
-	return u.documentItem(d, func() { u.open(newDocumentScreen(u, Issued{d})) })
+	return u.documentItem(d, func() { u.open(newListedDocumentScreen(u, d)) })
 }
 
 // filter reads the typed filter.

@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
@@ -14,7 +16,9 @@ import (
 )
 
 // settingsScreen is «Настройки»: every setting of the manual, the language, and «Смена токена»
-// checked with the OFD.
+// checked with the OFD. The cashier's own things (language, appearance, printer, lock) are
+// everyone's; the register's settings with the owner's permissions and the auto-lock, the token
+// and the journal's backup are for the roles the owner allows, asked when the screen opens.
 type settingsScreen struct {
 	u         *UI
 	tokenOnly bool // opened from a token block: the token comes first
@@ -25,6 +29,10 @@ type settingsScreen struct {
 	tokenErr  error
 	notice    string
 	busy      bool
+
+	checked bool                 // the permissions below have been asked
+	denied  map[kkm.Action]error // the refusals of the actions the cashier may not do
+	journal *journalCare         // «Журнал кассы»
 }
 
 func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
@@ -32,8 +40,43 @@ func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
 	if s.set.MaxReceiptSum > 0 {
 		s.maxSum = s.set.MaxReceiptSum.String()
 	}
+	// The permissions are edited here: a copy, not the register's map.
+	perms := kkm.Permissions{}
+	for _, a := range kkm.Actions() {
+		perms[a] = s.set.Permissions.Least(a)
+	}
+	s.set.Permissions = perms
+	s.journal = &journalCare{u: u, files: dialogFiles{win: u.win}}
+	s.checkAccess()
 	return s
 }
+
+// checkAccess asks which of the screen's restricted parts the cashier may use.
+func (s *settingsScreen) checkAccess() {
+	u, adm := s.u, s.u.ports.admin()
+	if adm == nil {
+		s.checked = true
+		return
+	}
+	by := u.cashier.Operator()
+	u.background(func(ctx context.Context) func() {
+		denied := map[kkm.Action]error{}
+		for _, a := range []kkm.Action{kkm.ActionSettings, kkm.ActionChangeToken} {
+			if err := adm.Allow(ctx, by, a); err != nil {
+				denied[a] = err
+			}
+		}
+		return func() {
+			s.checked, s.denied = true, denied
+			if u.current == s {
+				u.render()
+			}
+		}
+	})
+}
+
+// may reports whether the cashier may do a here (known once the permissions are asked).
+func (s *settingsScreen) may(a kkm.Action) bool { return s.checked && s.denied[a] == nil }
 
 func (s *settingsScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
@@ -53,6 +96,9 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	}
 	tokenBox := container.NewVBox(bold(l.T("settings.token.title")), wrapped(l.T("settings.token.intro")),
 		field(l.T("connect.token"), token), change, errorText(l.Error(s.tokenErr)))
+	if !s.may(kkm.ActionChangeToken) {
+		tokenBox = container.NewVBox(bold(l.T("settings.token.title")), errorText(l.Error(s.denied[kkm.ActionChangeToken])))
+	}
 	if s.tokenOnly {
 		return page(u.header(l.T("settings.token.title"), true), tokenBox)
 	}
@@ -61,11 +107,14 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		wrapped(l.T("connect.system_id")+": "+fmt.Sprint(s.set.SystemID)),
 		wrapped(l.T("reg.znm")+": "+s.set.SerialNumber),
 		wrapped(l.T("reg.rnm")+": "+s.set.Reg.RNM),
+		wrapped(u.tokenLine(s.set.Token)),
 	)
 	body := container.NewVBox(
 		field(l.T("settings.language"), segmented(names, chosen, func(i int) { u.SetLang(langs[i]) })),
 		u.appearanceSection(), // theme and text size (theme_settings.go)
 		info,
+	)
+	owner := container.NewVBox(
 		field(l.T("settings.register_name"), entry(&s.set.RegisterName, l.T("settings.register_name.hint"))),
 		check(&s.set.AutoCashOut, l.T("settings.auto_cash_out"), nil),
 		check(&s.set.ReceiptModifiersAllowed, l.T("settings.modifiers"), nil),
@@ -93,7 +142,13 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		rate.OnChanged = func(string) { s.set.DefaultVATRate = rates[rate.SelectedIndex()] }
 		body.Add(field(l.T("settings.vat_rate"), rate))
 		body.Add(field(l.T("settings.vat_series"), entry(&s.set.VATCertificateSeries, "")))
-		body.Add(field(l.T("settings.vat_number"), entry(&s.set.VATCertificateNumber, "")))
+		owner.Add(field(l.T("settings.vat_number"), entry(&s.set.VATCertificateNumber, "")))
+	}
+	owner.Add(s.accessView())
+	if s.may(kkm.ActionSettings) {
+		body.Add(owner)
+	} else if s.checked {
+		body.Add(errorText(l.Error(s.denied[kkm.ActionSettings])))
 	}
 	body.Add(errorText(l.Error(s.err)))
 	if s.notice != "" {
@@ -102,13 +157,50 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	body.Add(widget.NewSeparator())
 	body.Add(tokenBox)
 	body.Add(widget.NewSeparator())
+	if u.ports.admin() != nil {
+		body.Add(widget.NewButtonWithIcon(l.T("cashiers.title"), theme.AccountIcon(), u.openCashiers))
+		body.Add(s.journal.view(s.may(kkm.ActionSettings)))
+		body.Add(widget.NewSeparator())
+	}
 	body.Add(u.printerButton())
 	body.Add(widget.NewButton(l.T("settings.lock"), u.Lock))
 	save := primary(l.T("settings.save"), s.save)
 	if s.busy {
 		save.Disable()
 	}
+	if !s.may(kkm.ActionSettings) {
+		save.Hide()
+	}
 	return page(u.header(l.T("register.settings"), true), body, save)
+}
+
+// accessView is the owner's permissions (the least role for each restricted action) and the
+// auto-lock's idle time.
+func (s *settingsScreen) accessView() fyne.CanvasObject {
+	l := s.u.loc
+	box := container.NewVBox(bold(l.T("settings.permissions")), wrapped(l.T("settings.permissions.intro")))
+	for _, a := range kkm.Actions() {
+		box.Add(field(l.T(permissionIDs()[a]), roleSelect(l, s.set.Permissions.Least(a), func(r kkm.Role) {
+			s.set.Permissions[a] = r
+		})))
+	}
+	choices := autoLockChoices()
+	if cur := s.set.AutoLockAfter; !slices.Contains(choices, cur) {
+		choices = append(choices, cur) // an idle time set elsewhere (an import) stays choosable
+	}
+	names := make([]string, len(choices))
+	for i, d := range choices {
+		names[i] = autoLockName(l, d)
+	}
+	idle := widget.NewSelect(names, nil)
+	idle.SetSelectedIndex(slices.Index(choices, s.set.AutoLockAfter))
+	idle.OnChanged = func(string) {
+		if i := idle.SelectedIndex(); i >= 0 {
+			s.set.AutoLockAfter = choices[i]
+		}
+	}
+	box.Add(field(l.T("settings.autolock"), idle))
+	return box
 }
 
 // save validates and saves the settings.

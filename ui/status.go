@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // statusView is the status line every register screen shows on top: the shift and its time left,
@@ -73,11 +75,34 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 	var action *widget.Button
 	switch b {
 	case BlockToken:
-		action = primary(l.T("status.action.token"), func() { u.open(newSettingsScreen(u, true)) })
+		action = primary(l.T("status.action.token"), func() {
+			u.allowThen(kkm.ActionChangeToken, func() { u.open(newSettingsScreen(u, true)) })
+		})
 	case BlockShiftExpired:
 		action = primary(l.T("status.action.close_shift"), func() { u.closeShift() })
+	case BlockProtocol:
+		if u.ports.admin() == nil {
+			return msg
+		}
+		action = primary(l.T("status.action.retry"), u.retry)
 	default:
 		return msg
 	}
 	return container.NewVBox(msg, action)
+}
+
+// retry leaves a protocol block once its cause is fixed: the register sends the waiting document
+// again. A refusal is shown; the status line follows what the register says.
+func (u *UI) retry() {
+	adm := u.ports.admin()
+	u.background(func(ctx context.Context) func() {
+		err := adm.Retry(ctx)
+		st := u.ports.Register.Status()
+		return func() {
+			u.setStatus(st)
+			if err != nil {
+				u.inform("dialog.error", u.loc.Error(err))
+			}
+		}
+	})
 }

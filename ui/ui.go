@@ -49,6 +49,7 @@ type UI struct {
 	frame     *fyne.Container // the status line above the screen, laid out again when it grows
 
 	spawn     func(func())   // starts background work: a goroutine (tests queue it instead)
+	idle      *idleWatch     // the auto-lock (autolock.go)
 	pending   sync.WaitGroup // background work in flight
 	cancelSub func()
 	stop      chan struct{}
@@ -92,6 +93,7 @@ func (u *UI) Show(w fyne.Window) {
 		})
 		go u.refreshStatus()
 	}
+	u.watchIdle() // the auto-lock after the owner's idle time (autolock.go)
 	if fyne.CurrentDevice().IsMobile() {
 		// On a phone, coming back from the background asks for the code again. (A desktop
 		// window "enters the foreground" on every focus change, so there the cashier locks the

@@ -1,0 +1,370 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The owner's side of the screens: permissions asked before a restricted screen opens, the way
+// out of a clock refusal, the journal's backup, restore and check, and the token shown only to
+// an administrator.
+
+// errClockJumped is the message ID of the runtime's refusal when the device's clock jumped
+// (design.md §3.8): the way out is to set the clock, or to confirm it is right, and issue again.
+const errClockJumped = "err.clock.jumped"
+
+// allowThen asks, off the UI goroutine, whether the cashier at work may do a, and runs then on
+// the UI goroutine when they may; a refusal is shown in their language. Without an Admin port
+// everything is allowed here (the register still checks when it issues).
+func (u *UI) allowThen(a kkm.Action, then func()) {
+	adm := u.ports.admin()
+	if adm == nil {
+		then()
+		return
+	}
+	by := u.cashier.Operator()
+	u.background(func(ctx context.Context) func() {
+		err := adm.Allow(ctx, by, a)
+		return func() {
+			if err != nil {
+				u.render() // a menu that opened the screen shows its choice again
+				u.inform("dialog.error", u.loc.Error(err))
+				return
+			}
+			then()
+		}
+	})
+}
+
+// issueFailed shows why an operation failed. For a clock that jumped it offers «Часы верны»
+// (the cashier checked the clock: accept it and issue again) and «Повторить» (the cashier set the
+// clock right: issue again); what was typed stays on the form either way.
+func (u *UI) issueFailed(err error, again func()) {
+	var m interface{ MessageID() string }
+	adm := u.ports.admin()
+	if adm == nil || !errors.As(err, &m) || m.MessageID() != errClockJumped {
+		u.inform("dialog.error", u.loc.Error(err))
+		return
+	}
+	l := u.loc
+	var d dialog.Dialog
+	text := wrapped(l.Error(err))
+	clockOK := primary(l.T("clock.confirm"), func() {
+		d.Hide()
+		adm.ConfirmClock()
+		again()
+	})
+	retry := widget.NewButton(l.T("clock.retry"), func() {
+		d.Hide()
+		again()
+	})
+	d = dialog.NewCustom(l.T("clock.title"), l.T("button.cancel"), container.NewVBox(text, clockOK, retry), u.win)
+	d.Resize(fyne.NewSize(320, 0))
+	d.Show()
+}
+
+// confirmText asks a question whose text is already translated (it names someone), with our own
+// translated buttons.
+func (u *UI) confirmText(titleID, text, okID string, ok func()) {
+	dialog.NewCustomConfirm(u.loc.T(titleID), u.loc.T(okID), u.loc.T("button.cancel"), wrapped(text), func(yes bool) {
+		if yes {
+			ok()
+		}
+	}, u.win).Show()
+}
+
+// isAdministrator reports whether the cashier at work is an administrator.
+func (u *UI) isAdministrator() bool { return u.cashier.Role == kkm.RoleAdministrator }
+
+// maskToken shows a token in full to an administrator and only its last digits to anyone else
+// (at most four, and never more than half of them): ••••1234.
+func maskToken(token uint32, full bool) string {
+	s := strconv.FormatUint(uint64(token), 10)
+	if full {
+		return s
+	}
+	shown := min(4, len(s)/2)
+	return "••••" + s[len(s)-shown:]
+}
+
+// roleIDs are the message IDs of the roles, least first.
+func roleIDs() map[kkm.Role]string {
+	return map[kkm.Role]string{
+		kkm.RoleCashier:       "role.cashier",
+		kkm.RoleSeniorCashier: "role.senior_cashier",
+		kkm.RoleAdministrator: "role.administrator",
+	}
+}
+
+// roles are the three roles, least first.
+func roles() []kkm.Role {
+	return []kkm.Role{kkm.RoleCashier, kkm.RoleSeniorCashier, kkm.RoleAdministrator}
+}
+
+// roleName is a role in the cashier's language.
+func roleName(l *i18n.Localizer, r kkm.Role) string { return l.T(roleIDs()[r]) }
+
+// roleSelect is a menu of the three roles showing r; choose gets the role picked.
+func roleSelect(l *i18n.Localizer, r kkm.Role, choose func(kkm.Role)) *widget.Select {
+	var names []string
+	for _, x := range roles() {
+		names = append(names, roleName(l, x))
+	}
+	sel := widget.NewSelect(names, nil)
+	for i, x := range roles() {
+		if x == r {
+			sel.SetSelectedIndex(i)
+		}
+	}
+	sel.OnChanged = func(string) {
+		if i := sel.SelectedIndex(); i >= 0 {
+			choose(roles()[i])
+		}
+	}
+	return sel
+}
+
+// permissionIDs are the message IDs of the restricted actions as the settings name them.
+func permissionIDs() map[kkm.Action]string {
+	return map[kkm.Action]string{
+		kkm.ActionReturn:      "settings.permission.return",
+		kkm.ActionCloseShift:  "settings.permission.close_shift",
+		kkm.ActionSettings:    "settings.permission.settings",
+		kkm.ActionChangeToken: "settings.permission.change_token",
+		kkm.ActionCashiers:    "settings.permission.cashiers",
+	}
+}
+
+// autoLockChoices are the idle times the settings offer; 0 is off.
+func autoLockChoices() []time.Duration {
+	return []time.Duration{0, time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute}
+}
+
+// autoLockName is an idle time in the cashier's language.
+func autoLockName(l *i18n.Localizer, d time.Duration) string {
+	if d <= 0 {
+		return l.T("autolock.off")
+	}
+	return l.T("autolock.minutes", map[string]any{"Minutes": int64(d / time.Minute)})
+}
+
+// filePicker is the system's file dialogs; the tests give their own.
+type filePicker interface {
+	// save asks where to save a file named name; done gets the file (nil when cancelled).
+	save(name string, done func(fyne.URIWriteCloser, error))
+	// open asks for a file to read; done gets the file (nil when cancelled).
+	open(done func(fyne.URIReadCloser, error))
+}
+
+// dialogFiles is Fyne's file dialogs in the window.
+type dialogFiles struct{ win fyne.Window }
+
+func (f dialogFiles) save(name string, done func(fyne.URIWriteCloser, error)) {
+	d := dialog.NewFileSave(done, f.win)
+	d.SetFileName(name)
+	d.Show()
+}
+
+func (f dialogFiles) open(done func(fyne.URIReadCloser, error)) {
+	dialog.NewFileOpen(done, f.win).Show()
+}
+
+// journalCare is the settings' «Журнал кассы» section: «Резервная копия», «Восстановить» and
+// «Проверить журнал». A backup is made into a private temporary file and copied into the file
+// the cashier chose (on a phone that is a content URI, not a path); a restore copies the chosen
+// file out the same way first.
+type journalCare struct {
+	u      *UI
+	files  filePicker
+	notice string
+	err    error
+	busy   bool
+}
+
+func (j *journalCare) view(mayChange bool) fyne.CanvasObject {
+	u, l := j.u, j.u.loc
+	backup := widget.NewButton(l.T("journal.backup"), j.backup)
+	restore := widget.NewButton(l.T("journal.restore"), j.restore)
+	verify := widget.NewButton(l.T("journal.verify"), j.verify)
+	if !mayChange {
+		backup.Hide()
+		restore.Hide()
+	}
+	if j.busy {
+		backup.Disable()
+		restore.Disable()
+		verify.Disable()
+	}
+	notice := wrapped(j.notice)
+	if j.notice == "" {
+		notice.Hide()
+	}
+	return container.NewVBox(bold(l.T("journal.title")), backup, restore, verify, notice, errorText(u.loc.Error(j.err)))
+}
+
+// backupName is the file name a backup is offered under.
+func (j *journalCare) backupName() string {
+	set := j.u.ports.Register.Settings()
+	name := "ekassa"
+	if set.SerialNumber != "" {
+		name += "-" + set.SerialNumber
+	}
+	return name + "-" + time.Now().Format("20060102-1504") + ".db"
+}
+
+// backup saves a copy of the journal where the cashier says.
+func (j *journalCare) backup() {
+	u, adm := j.u, j.u.ports.admin()
+	j.files.save(j.backupName(), func(w fyne.URIWriteCloser, err error) {
+		if err == nil && w == nil {
+			return // cancelled
+		}
+		if err != nil {
+			j.done(0, "", &uiError{id: errBackupSave, cause: err})
+			return
+		}
+		j.start()
+		u.background(func(ctx context.Context) func() {
+			n, err := backupTo(ctx, adm, w)
+			return func() { j.done(n, "journal.backup.done", err) }
+		})
+	})
+}
+
+// backupTo makes the backup into a temporary file and copies it to w, which it closes.
+func backupTo(ctx context.Context, adm JournalCare, w io.WriteCloser) (int64, error) {
+	dir, err := os.MkdirTemp("", "ekassa-backup-*")
+	if err != nil {
+		w.Close()
+		return 0, &uiError{id: errBackupSave, cause: err}
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "journal.db")
+	n, err := adm.Backup(ctx, path)
+	if err != nil {
+		w.Close()
+		return 0, err
+	}
+	f, err := os.Open(path)
+	if err == nil {
+		_, err = io.Copy(w, f)
+		f.Close()
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, &uiError{id: errBackupSave, cause: err}
+	}
+	return n, nil
+}
+
+// restore asks to confirm, then for the backup, restores it and locks the app: the cashiers are
+// the backup's now.
+func (j *journalCare) restore() {
+	u, adm := j.u, j.u.ports.admin()
+	u.confirm("journal.restore", "journal.restore.confirm", "journal.restore.go", func() {
+		j.files.open(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r == nil {
+				return // cancelled
+			}
+			if err != nil {
+				j.done(0, "", &uiError{id: errBackupRead, cause: err})
+				return
+			}
+			j.start()
+			u.background(func(ctx context.Context) func() {
+				n, err := restoreFrom(ctx, adm, r)
+				st := u.ports.Register.Status()
+				return func() {
+					u.setStatus(st)
+					j.done(n, "journal.restore.done", err)
+					if err != nil {
+						return
+					}
+					u.reg = nil // the register screen of the journal before
+					u.home()
+					u.Lock()
+					u.inform("journal.restore", u.loc.T("journal.restore.done", map[string]any{"Count": n}))
+				}
+			})
+		})
+	})
+}
+
+// restoreFrom copies the chosen backup to a temporary file, which it restores.
+func restoreFrom(ctx context.Context, adm JournalCare, r io.ReadCloser) (int64, error) {
+	defer r.Close()
+	dir, err := os.MkdirTemp("", "ekassa-restore-*")
+	if err != nil {
+		return 0, &uiError{id: errBackupRead, cause: err}
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "journal.db")
+	f, err := os.Create(path)
+	if err == nil {
+		_, err = io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return 0, &uiError{id: errBackupRead, cause: err}
+	}
+	return adm.Restore(ctx, path)
+}
+
+// verify checks the journal's whole hash chain.
+func (j *journalCare) verify() {
+	u, adm := j.u, j.u.ports.admin()
+	j.start()
+	u.background(func(ctx context.Context) func() {
+		n, err := adm.CheckIntegrity(ctx)
+		return func() { j.done(n, "journal.verify.done", err) }
+	})
+}
+
+// start shows the section busy.
+func (j *journalCare) start() {
+	j.busy, j.notice, j.err = true, "", nil
+	j.u.render()
+}
+
+// done shows how an action ended: the notice doneID with the count, or the error.
+func (j *journalCare) done(n int64, doneID string, err error) {
+	j.busy, j.err, j.notice = false, err, ""
+	if err == nil && doneID != "" {
+		j.notice = j.u.loc.T(doneID, map[string]any{"Count": n})
+	}
+	j.u.render()
+}
+
+// The journal section's own failures: the file chosen could not be written or read.
+const (
+	errBackupSave = "err.backup.save"
+	errBackupRead = "err.backup.read"
+)
+
+// tokenLine is the token as the settings show it: in full to an administrator, masked to others.
+func (u *UI) tokenLine(token uint32) string {
+	return u.loc.T("settings.token.current", map[string]any{"Token": maskToken(token, u.isAdministrator())})
+}
+
+// operatorLine describes a cashier's role and operator code.
+func operatorLine(l *i18n.Localizer, c kkm.Cashier) string {
+	return roleName(l, c.Role) + " · " + l.T("cashiers.operator_code.short", map[string]any{"Code": fmt.Sprint(c.OperatorCode)})
+}

@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The fake register's Admin port: the owner's permissions by the cashiers of fakeProfiles, the
+// ways out of blocks, a journal "backup" that is a line of text, and cashier management with the
+// runtime's rules (the last administrator stays, no two cashiers share a code).
+
+var _ Admin = (*fakeRegister)(nil)
+
+// fakeClockJump is the runtime's refusal when the device's clock jumped.
+type fakeClockJump struct{}
+
+func (fakeClockJump) Error() string     { return "fake: the clock jumped" }
+func (fakeClockJump) MessageID() string { return errClockJumped }
+func (fakeClockJump) TemplateData() map[string]any {
+	return map[string]any{"Minutes": 90, "Ahead": true, "Now": "02.03.2026 10:30", "Expected": "02.03.2026 09:00"}
+}
+
+// fakeRefusal is a refusal with a message ID of another package.
+type fakeRefusal string
+
+func (f fakeRefusal) Error() string     { return string(f) }
+func (f fakeRefusal) MessageID() string { return string(f) }
+
+func (r *fakeRegister) roleOf(by kkm.Operator) kkm.Role {
+	if r.profiles == nil {
+		return kkm.RoleAdministrator
+	}
+	r.profiles.mu.Lock()
+	defer r.profiles.mu.Unlock()
+	for _, c := range r.profiles.cashiers {
+		if c.OperatorCode == by.Code {
+			return c.Role
+		}
+	}
+	return kkm.RoleCashier
+}
+
+func (r *fakeRegister) Allow(_ context.Context, by kkm.Operator, a kkm.Action) error {
+	return r.Settings().Allow(a, r.roleOf(by))
+}
+
+func (r *fakeRegister) Retry(context.Context) error {
+	r.mu.Lock()
+	r.retried++
+	if r.block == BlockProtocol {
+		r.block = BlockNone
+	}
+	r.mu.Unlock()
+	r.notify()
+	return nil
+}
+
+func (r *fakeRegister) ConfirmClock() {
+	r.mu.Lock()
+	r.confirmed++
+	r.clockJumped = false
+	r.mu.Unlock()
+}
+
+const fakeJournalMark = "fake journal of "
+
+func (r *fakeRegister) Backup(_ context.Context, path string) (int64, error) {
+	r.mu.Lock()
+	n := int64(len(r.docs))
+	content := fakeJournalMark + r.reg.Settings.SerialNumber
+	r.mu.Unlock()
+	return n, os.WriteFile(path, []byte(content), 0o600)
+}
+
+func (r *fakeRegister) Restore(_ context.Context, path string) (int64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	if !strings.HasPrefix(string(b), fakeJournalMark) {
+		return 0, fakeRefusal("err.backup.unreadable")
+	}
+	r.mu.Lock()
+	r.restored = string(b)
+	n := int64(len(r.docs))
+	r.mu.Unlock()
+	r.notify()
+	return n, nil
+}
+
+func (r *fakeRegister) CheckIntegrity(context.Context) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tampered {
+		return 0, fakeRefusal("err.journal.tampered")
+	}
+	return int64(len(r.docs)), nil
+}
+
+func (r *fakeRegister) Cashiers(context.Context) ([]kkm.Cashier, error) {
+	p := r.profiles
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]kkm.Cashier(nil), p.cashiers...), nil
+}
+
+func (r *fakeRegister) AddCashier(ctx context.Context, by kkm.Operator, f CashierForm) (kkm.Cashier, error) {
+	if err := r.Allow(ctx, by, kkm.ActionCashiers); err != nil {
+		return kkm.Cashier{}, err
+	}
+	c := kkm.Cashier{Name: f.Name, Role: f.Role, OperatorCode: f.OperatorCode}
+	if err := c.Validate(); err != nil {
+		return kkm.Cashier{}, err
+	}
+	p := r.profiles
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	next := uint32(1)
+	for i, e := range p.cashiers {
+		next = max(next, e.OperatorCode+1)
+		if p.codes[i] == f.Code {
+			return kkm.Cashier{}, ErrCashierCodeTaken
+		}
+		if e.OperatorCode == f.OperatorCode {
+			return kkm.Cashier{}, fakeRefusal("err.journal.duplicate_operator_code")
+		}
+	}
+	if c.OperatorCode == 0 {
+		c.OperatorCode = next
+	}
+	c.ID = int64(len(p.cashiers) + 100)
+	p.cashiers = append(p.cashiers, c)
+	p.codes = append(p.codes, f.Code)
+	return c, nil
+}
+
+// change applies f to cashier id under the rules of the runtime.
+func (r *fakeRegister) change(ctx context.Context, by kkm.Operator, id int64, f func(i, admins int) error) error {
+	if err := r.Allow(ctx, by, kkm.ActionCashiers); err != nil {
+		return err
+	}
+	p := r.profiles
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	admins, found := 0, -1
+	for i, c := range p.cashiers {
+		if c.Role == kkm.RoleAdministrator {
+			admins++
+		}
+		if c.ID == id {
+			found = i
+		}
+	}
+	if found < 0 {
+		return ErrCashierNotFound
+	}
+	return f(found, admins)
+}
+
+func (r *fakeRegister) SetCashierRole(ctx context.Context, by kkm.Operator, id int64, role kkm.Role) error {
+	return r.change(ctx, by, id, func(i, admins int) error {
+		c := &r.profiles.cashiers[i]
+		if c.Role == kkm.RoleAdministrator && role != kkm.RoleAdministrator && admins <= 1 {
+			return ErrLastAdministrator
+		}
+		c.Role = role
+		return nil
+	})
+}
+
+func (r *fakeRegister) RemoveCashier(ctx context.Context, by kkm.Operator, id int64) error {
+	return r.change(ctx, by, id, func(i, admins int) error {
+		p := r.profiles
+		c := p.cashiers[i]
+		if c.OperatorCode == by.Code {
+			return ErrCashierSelf
+		}
+		if c.Role == kkm.RoleAdministrator && admins <= 1 {
+			return ErrLastAdministrator
+		}
+		p.cashiers = append(p.cashiers[:i], p.cashiers[i+1:]...)
+		p.codes = append(p.codes[:i], p.codes[i+1:]...)
+		return nil
+	})
+}
+
+// setClock sets the fake's clock-jump refusal.
+func (r *fakeRegister) setClockJumped(on bool) {
+	r.mu.Lock()
+	r.clockJumped = on
+	r.mu.Unlock()
+}

@@ -12,6 +12,8 @@
 #   make faults       the fault matrix against the emulator (docs/fault-matrix.md)
 #   make fixture      generate a year of a busy shop (1 000 000 documents) for the scale benchmarks
 #   make bench-scale  history, analytics, start cost and memory on that journal
+#   make test-mobile  the UI tests in Fyne's mobile simulation; make run-mobile runs the app in it
+#   make measure      cold start, binary size, memory after a day of sales (docs/benchmarks.md)
 #   make package-linux / package-android / package-ios
 #
 # Fyne needs cgo and the X11/GL headers. `deps` installs them when run as root on Debian/Ubuntu,
@@ -31,7 +33,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults \
+.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
         package-linux package-android package-ios clean
 
 all: build
@@ -61,6 +63,19 @@ vet: deps
 test: deps vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./kkm/... ./storage/... ./ofdclient/...
+
+# Fyne's mobile simulation on the desktop; migrated_fynedo runs UI callbacks on the UI goroutine
+# as on a phone, which the headless tests need to finish an unlock.
+test-mobile: deps
+	$(GO) test -count=1 -tags mobile,migrated_fynedo ./ui/...
+
+run-mobile: deps
+	$(GO) run -tags mobile . -demo
+
+# Needs a display (DISPLAY, e.g. Xvfb), xdotool and imagemagick for the first-frame timing.
+measure: build
+	$(GO) run ./cmd/ekassa-measure day -n 2000
+	$(GO) run ./cmd/ekassa-measure start -bin bin/ekassa -runs 5
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
@@ -130,4 +145,4 @@ package-ios:
 	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os ios --release
 
 clean:
-	rm -rf bin
+	rm -rf bin E-kassa.tar.xz

@@ -63,6 +63,7 @@ func Main(args []string) error {
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
+	ui.ApplyTheme(a) // the theme and text size kept in the preferences
 	bundle, err := i18n.NewBundle()
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 
@@ -25,6 +26,15 @@ func (h *harness) openSettings() *settingsScreen {
 		h.t.Fatalf("not the settings: %T", h.u.current)
 	}
 	return s
+}
+
+// scrollToBottom scrolls the screen's body to its end.
+func (h *harness) scrollToBottom() {
+	for _, o := range h.visible() {
+		if sc, ok := o.(*container.Scroll); ok {
+			sc.ScrollToBottom()
+		}
+	}
 }
 
 // goBack taps the header's back arrow.
@@ -85,7 +95,6 @@ func TestCashiersScreen(t *testing.T) {
 	h.see("Токен: 77") // the administrator sees the token in full
 	h.tap("Кассиры")
 	h.see("Айгуль", "Администратор", "код 1")
-	h.shot("12-cashiers")
 
 	h.tap("Добавить кассира")
 	h.typeInto(h.T("profile.name.hint"), 0, "Ержан")
@@ -114,6 +123,7 @@ func TestCashiersScreen(t *testing.T) {
 	h.typeInto(h.T("cashiers.operator_code.hint"), 0, "40")
 	h.tap("Добавить")
 	h.see("Әсел", "код 40")
+	h.shot("12-cashiers")
 
 	// The only administrator stays one.
 	h.chooseIn(0, "Кассир")
@@ -183,6 +193,7 @@ func TestRolesInTheScreens(t *testing.T) {
 	h.notSee("Права доступа")
 	h.notSee("Резервная копия")
 	h.see("Проверить журнал") // the check is everyone's
+	h.scrollToBottom()
 	h.shot("13-settings-cashier")
 	h.tap("Кассиры")
 	h.see("Добавлять и удалять кассиров может только администратор.")
@@ -455,5 +466,29 @@ func TestMaskToken(t *testing.T) {
 		if got := maskToken(tc.token, tc.full); got != tc.want {
 			t.Errorf("maskToken(%d, %v) = %q, want %q", tc.token, tc.full, got, tc.want)
 		}
+	}
+}
+
+// The new screens fit a phone's width in every language: the cashiers and the new cashier's
+// form, the settings with the permissions, and the clock refusal's dialog.
+func TestAdminScreensFitPhone(t *testing.T) {
+	for _, l := range i18n.Langs() {
+		h := newHarness(t, true, true, l)
+		h.reg.reg.Settings.Token = 4000000000
+		h.unlock()
+		if _, err := h.reg.AddCashier(t.Context(), kkm.Operator{Code: 1}, CashierForm{Name: "Ержан Сапарбаевич Тулегенов", Role: kkm.RoleSeniorCashier, Code: "5678"}); err != nil {
+			t.Fatal(err)
+		}
+		list := newCashiersScreen(h.u)
+		for _, s := range []screen{newSettingsScreen(h.u, false), list, newCashierFormScreen(h.u, list)} {
+			h.u.open(s)
+			h.settle()
+		}
+		h.u.home()
+		h.reg.setClockJumped(true)
+		h.keys("100")
+		h.tap(h.T("sale.next"))
+		h.tap(h.T("preview.issue"))
+		h.see(h.T("clock.confirm"))
 	}
 }

@@ -382,6 +382,7 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	h.reg.tampered = true
 	h.tap("Проверить журнал")
 	h.see(i18n.MustBundle().Localizer(i18n.Russian).T("err.journal.tampered"))
+	h.scrollToBottom()
 	h.shot("16-journal-check")
 
 	// A file that is not a backup is refused and nothing changes.

@@ -43,7 +43,7 @@ func (u *UI) keyShortcuts() map[fyne.Shortcut]func() {
 		ctrl(fyne.Key2):      func() { u.keyTab(tabExtended) },
 		ctrl(fyne.KeyS):      func() { u.keyOperation(kkm.OpSale) },
 		ctrl(fyne.KeyP):      func() { u.keyOperation(kkm.OpPurchase) },
-		ctrl(fyne.KeyR):      func() { u.open(newReturnScreen(u)) },
+		ctrl(fyne.KeyR):      u.keyReturn,
 		ctrl(fyne.KeyI):      func() { u.open(newCashScreen(u, kkm.KindCashIn)) },
 		ctrl(fyne.KeyO):      func() { u.open(newCashScreen(u, kkm.KindCashOut)) },
 		ctrl(fyne.KeyH):      func() { u.open(newReportsScreen(u)) },
@@ -133,6 +133,12 @@ func (u *UI) keyNext() {
 		return
 	}
 	u.reg.simple.next()
+}
+
+// keyReturn opens the return screen, asking the owner's permission first as the operations menu
+// does (admin.go): a cashier the owner keeps from returns is told so and stays on the register.
+func (u *UI) keyReturn() {
+	u.allowThen(kkm.ActionReturn, func() { u.open(newReturnScreen(u)) })
 }
 
 // keyTab shows a tab of the register screen.

@@ -13,11 +13,23 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
-// startScreen is the start page of a device without a register: «Новая касса» and
-// «Подключить кассу».
-type startScreen struct{ u *UI }
+// startScreen is the start page of a device without a register: «Новая касса», «Подключить
+// кассу» and, on a new phone, «Восстановить из резервной копии» (issue 7, item 7). That is the
+// settings' restore flow (journalCare in admin.go): confirm, choose the file, Restore; then the
+// register opens behind the lock, since the cashiers are the backup's now. A backup of another
+// register is refused with the journal's own message, and the page stays.
+type startScreen struct {
+	u       *UI
+	journal *journalCare // the restore; nil without an Admin port
+}
 
-func newStartScreen(u *UI) *startScreen { return &startScreen{u: u} }
+func newStartScreen(u *UI) *startScreen {
+	s := &startScreen{u: u}
+	if u.ports.admin() != nil {
+		s.journal = &journalCare{u: u, files: dialogFiles{win: u.win}}
+	}
+	return s
+}
 
 func (s *startScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
@@ -25,11 +37,21 @@ func (s *startScreen) view() fyne.CanvasObject {
 		widget.NewLabelWithStyle(l.T("app.name"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		wrapped(l.T("start.intro")),
 	)
-	return page(u.header(l.T("start.title"), false), body,
+	actions := []fyne.CanvasObject{
 		widget.NewButton(l.T("start.new"), func() { u.open(newSerialScreen(u)) }),
 		primary(l.T("start.connect"), func() { u.open(newConnectScreen(u)) }),
-		widget.NewButton(l.T("start.lock"), u.Lock),
-	)
+	}
+	if j := s.journal; j != nil {
+		restore := widget.NewButtonWithIcon(l.T("start.restore"), theme.UploadIcon(), j.restore)
+		if j.busy {
+			restore.Disable()
+			body.Add(widget.NewProgressBarInfinite())
+		}
+		body.Add(errorText(l.Error(j.err)))
+		actions = append(actions, restore)
+	}
+	actions = append(actions, widget.NewButton(l.T("start.lock"), u.Lock))
+	return page(u.header(l.T("start.title"), false), body, actions...)
 }
 
 // serialScreen is «Новая касса»: a freshly generated serial number to register in the OFD's

@@ -49,13 +49,12 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 	if err := rt.journal.SaveSettings(ctx, s); err != nil {
 		return kkm.RegInfo{}, err
 	}
-	link, err := rt.journal.LinkState(ctx)
-	if err != nil {
-		return kkm.RegInfo{}, err
-	}
-	link.Token = conn.Token
-	link.BlockedCode, link.InfoText = 0, ""
-	if err := rt.journal.SetLinkState(ctx, link); err != nil {
+	// Field by field in one transaction: the running sender may take a REQNUM meanwhile, and
+	// writing back a LastReqnum read before it would hand the same REQNUM out twice.
+	if _, err := rt.journal.UpdateLinkState(ctx, func(l *storage.LinkState) {
+		l.Token = conn.Token
+		l.BlockedCode, l.InfoText = 0, ""
+	}); err != nil {
 		return kkm.RegInfo{}, err
 	}
 	if verdict == ofdclient.ReconcileAdopt {
@@ -99,5 +98,4 @@ var (
 	_ ui.Profiles  = (*Runtime)(nil)
 	_ ui.Connector = (*Runtime)(nil)
 	_ ui.Register  = (*Runtime)(nil)
-	_              = storage.ErrNotFound
 )

@@ -38,6 +38,18 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 	if err != nil {
 		return kkm.RegInfo{}, err
 	}
+	// A sender already running (the register connected again) stops before the settings and the
+	// link change under it: it keeps its own copy of the link, and would meanwhile give a waiting
+	// document a request with the old token. Whatever happens next, a registered register ends
+	// with a sender.
+	rt.stopSenderLocked()
+	defer func() {
+		if rt.registered && rt.sender == nil {
+			if err := rt.startSender(); err != nil {
+				rt.logf("ofd sender not restarted: %v", err)
+			}
+		}
+	}()
 	s := rt.reg.Settings
 	s.OFDAddress, s.SystemID, s.Token, s.Reg = req.OFDAddress, req.SystemID, conn.Token, conn.Reg
 	if s.SerialNumber == "" {
@@ -49,8 +61,8 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 	if err := rt.journal.SaveSettings(ctx, s); err != nil {
 		return kkm.RegInfo{}, err
 	}
-	// Field by field in one transaction: the running sender may take a REQNUM meanwhile, and
-	// writing back a LastReqnum read before it would hand the same REQNUM out twice.
+	// Field by field in one transaction: a REQNUM taken meanwhile (Retry does not wait for mu)
+	// must not be written back to what was read before it, or it would be handed out twice.
 	if _, err := rt.journal.UpdateLinkState(ctx, func(l *storage.LinkState) {
 		l.Token = conn.Token
 		l.BlockedCode, l.InfoText = 0, ""
@@ -65,7 +77,6 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 	}
 	rt.reg.Settings = s
 	rt.registered = true
-	rt.stopSenderLocked()
 	if err := rt.startSender(); err != nil {
 		return kkm.RegInfo{}, err
 	}

@@ -205,6 +205,18 @@ func (s *Sender) Resume() {
 // Retry leaves a block (after a person fixed its cause) and sends the waiting document again
 // at once; out of an offline pause it tries at once too.
 func (s *Sender) Retry(ctx context.Context) error {
+	if err := s.retry(ctx); err != nil {
+		return err
+	}
+	// The subscribers hear of it after exMu is released, as from Run: one that asks the
+	// sender for more (Refresh, XReport) must not find it locked by its own caller.
+	s.notify()
+	s.Wake()
+	return nil
+}
+
+// retry is Retry's work under exMu.
+func (s *Sender) retry(ctx context.Context) error {
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
 	if err := s.load(ctx); err != nil {
@@ -228,8 +240,6 @@ func (s *Sender) Retry(ctx context.Context) error {
 	s.mu.Lock()
 	s.probes = 0
 	s.mu.Unlock()
-	s.notify()
-	s.Wake()
 	return nil
 }
 
@@ -241,6 +251,17 @@ func (s *Sender) Retry(ctx context.Context) error {
 // goes out with its stored token. A refusal is a *ResultError, no answer an *UnreachableError;
 // the stored token is unchanged then.
 func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, error) {
+	c, err := s.changeToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	s.notify() // after exMu is released, as in Retry
+	s.Wake()
+	return c, nil
+}
+
+// changeToken is ChangeToken's work under exMu.
+func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, error) {
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
 	if err := s.load(ctx); err != nil {
@@ -276,8 +297,6 @@ func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, er
 		return nil, err
 	}
 	s.cfg.Logf("ofd: new token %d accepted", token)
-	s.notify()
-	s.Wake()
 	return c, nil
 }
 

@@ -560,3 +560,53 @@ func TestExchangeFailureKinds(t *testing.T) {
 		t.Errorf("sent as REQNUM %d after a local block, stored %d", e[len(e)-1].Header.ReqNum, stored.Request.Reqnum)
 	}
 }
+
+// TestSubscribersMayCallBack: the subscribers of Retry's and ChangeToken's changes are called
+// after the sender's exchange lock is released, as Run calls them, so a subscriber may ask the
+// sender for more (Refresh takes that lock) instead of deadlocking its caller.
+func TestSubscribersMayCallBack(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	emulatorOnly(t, r)
+	r.tg.sim.InjectResult(14, "not enough cash", 1)
+	seq := r.receipt(bread())
+	if _, err := r.sender.Drain(r.ctx); !isCode(err, 14) {
+		t.Fatalf("drain: %v, want 14", err)
+	}
+	calls, inside := 0, false
+	unsubscribe := r.sender.Subscribe(func(ofdclient.State) {
+		if inside { // Refresh notifies too: answer the outer call only
+			return
+		}
+		inside = true
+		defer func() { inside = false }()
+		calls++
+		if err := r.sender.Refresh(r.ctx); err != nil {
+			t.Errorf("refresh from a subscriber: %v", err)
+		}
+	})
+	defer unsubscribe()
+	done := make(chan error, 1)
+	go func() {
+		if err := r.sender.Retry(r.ctx); err != nil {
+			done <- err
+			return
+		}
+		_, err := r.sender.ChangeToken(r.ctx, r.link().Token)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Retry or ChangeToken deadlocked with a subscriber that calls Refresh")
+	}
+	if calls < 2 {
+		t.Errorf("subscribers called %d times, want one for Retry and one for ChangeToken (at least)", calls)
+	}
+	r.drain()
+	if r.result(seq).Sign == "" {
+		t.Fatal("not sent after Retry")
+	}
+}

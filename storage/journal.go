@@ -6,9 +6,12 @@
 //
 //   - Durable before visible: the file is in WAL mode with synchronous=FULL, and Commit writes a
 //     document, the register state it changes and its outbox entry in one transaction.
-//   - Nothing lost, nothing twice: AssignRequest commits a request's (TOKEN, REQNUM) before it
-//     leaves and returns the same pair on every retry; CompleteOutbox stores the OFD's answer and
-//     the new token in one transaction.
+//   - Nothing lost, nothing twice: AssignNextRequest (or Commit itself, for an online document
+//     onto an empty queue) commits a request's (TOKEN, REQNUM) before it leaves, with the REQNUM
+//     taken from the journal in the same transaction, and returns the same pair on every retry;
+//     only ReassignRefusedRequest, after the OFD refused the document, gives it a new one.
+//     CompleteAndAssignNext (or CompleteOutbox) stores the OFD's answer and the new token in one
+//     transaction.
 //   - Strict order: the outbox is read oldest first (NextOutbox) and only the oldest waiting entry
 //     can be assigned or completed.
 //

@@ -30,7 +30,7 @@ type Request struct {
 type OutboxEntry struct {
 	Entry              // the document
 	QueuedAt time.Time // when it joined the queue
-	Request  *Request  // the request assigned to it, nil until AssignRequest
+	Request  *Request  // the request assigned to it, nil until one is (AssignNextRequest, or Commit)
 }
 
 // OutboxStats describes the queue for the UI and for the offline limit.
@@ -76,37 +76,6 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 		s.OldestQueued = fromMillis(oldest.Int64)
 	}
 	return s, nil
-}
-
-// AssignRequest durably records req as the request that carries outbox entry seq, before the
-// request leaves, and raises the link's LastReqnum to req.Reqnum. If the entry already has a
-// request, that one is returned unchanged and req is ignored: every retry, also after a crash or
-// restart, reuses the first (TOKEN, REQNUM, offline_period begin). Only the oldest waiting entry
-// can be assigned (ErrOutboxOrder otherwise).
-//
-// A sender that keeps no REQNUM of its own uses AssignNextRequest, which takes the REQNUM from
-// the journal.
-func (j *Journal) AssignRequest(ctx context.Context, seq int64, req Request) (Request, error) {
-	var out Request
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		heads, err := oldestWaiting(ctx, tx, seq, 1)
-		if err != nil {
-			return err
-		}
-		if r := heads[0].request; r != nil {
-			out = *r
-			return nil
-		}
-		out, err = storeRequest(ctx, tx, seq, req)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET last_reqnum = ? WHERE id = 1`, int64(req.Reqnum)); err != nil {
-			return fmt.Errorf("storage: assign request: %w", err)
-		}
-		return nil
-	})
-	return out, err
 }
 
 // AssignNextRequest durably gives outbox entry seq its request before it first leaves: the

@@ -34,17 +34,20 @@ func TestOutboxKeepsRequestAcrossRetriesAndRestart(t *testing.T) {
 	if err != nil || e.Seq != 1 || e.Request != nil || e.Document.Receipt == nil {
 		t.Fatalf("NextOutbox = seq %d request %v, %v", e.Seq, e.Request, err)
 	}
-	if _, err := j.AssignRequest(ctx, 2, Request{Token: 1, Reqnum: 1}); !errors.Is(err, ErrOutboxOrder) {
-		t.Errorf("AssignRequest out of order: %v, want ErrOutboxOrder", err)
+	if err := j.SetLinkState(ctx, LinkState{Token: 3000000001, LastReqnum: 16}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.AssignNextRequest(ctx, 2, 1, time.Time{}); !errors.Is(err, ErrOutboxOrder) {
+		t.Errorf("AssignNextRequest out of order: %v, want ErrOutboxOrder", err)
 	}
 	first := Request{Token: 3000000001, Reqnum: 17, OfflineBegin: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
-	got, err := j.AssignRequest(ctx, 1, first)
+	got, err := j.AssignNextRequest(ctx, 1, first.Token, first.OfflineBegin)
 	if err != nil || got != first {
-		t.Fatalf("AssignRequest = %+v, %v", got, err)
+		t.Fatalf("AssignNextRequest = %+v, %v; want %+v", got, err, first)
 	}
-	// A retry proposes a new pair; the stored one wins.
-	if got, err := j.AssignRequest(ctx, 1, Request{Token: 5, Reqnum: 18}); err != nil || got != first {
-		t.Errorf("second AssignRequest = %+v, %v; want the first %+v", got, err, first)
+	// A retry proposes another token and online; the stored request wins and takes no REQNUM.
+	if got, err := j.AssignNextRequest(ctx, 1, 5, time.Time{}); err != nil || got != first {
+		t.Errorf("second AssignNextRequest = %+v, %v; want the first %+v", got, err, first)
 	}
 	j.Close()
 
@@ -90,7 +93,7 @@ func TestOutboxKeepsRequestAcrossRetriesAndRestart(t *testing.T) {
 		if err != nil || e.Seq != want {
 			t.Fatalf("NextOutbox = %d, %v; want %d", e.Seq, err, want)
 		}
-		if _, err := j.AssignRequest(ctx, e.Seq, Request{Token: 1, Reqnum: uint16(want)}); err != nil {
+		if _, err := j.AssignNextRequest(ctx, e.Seq, 1, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := j.CompleteOutbox(ctx, e.Seq, FiscalResult{At: at}, 1); err != nil {

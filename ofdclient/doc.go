@@ -12,7 +12,13 @@
 //   - transport.go: one request/response exchange over TCP ([Transport.Exchange]) with
 //     deadlines, cancellation and errors that tell a temporary failure (retry, then go offline)
 //     from everything else ([IsTemporary]);
-//   - convert.go: money and wall-clock time to and from their wire forms.
+//   - convert.go: money and wall-clock time to and from their wire forms;
+//   - request.go: the requests built from kkm documents ([Identity.Request]: TICKET,
+//     MONEY_PLACEMENT, CLOSE_SHIFT, REPORT, with reg_info and the offline fields);
+//   - connect.go: connecting a register ([Connect], COMMAND_INFO) and reconciling the local
+//     shift with the OFD's view of it ([Reconcile]);
+//   - sender.go and state.go: the [Sender], which drains the journal's outbox in order with
+//     offline mode and blocks, and the [State] it shows.
 //
 // A result code other than 0 is not a transport error: the exchange returns the response and
 // the caller (the sender) decides what the code means for the register.

@@ -15,6 +15,12 @@
 // What it receives is checked: sums, VAT, payments and change, the parent receipt of a return,
 // the buyer's IIN/BIN, the shift's age, the cash in the drawer, and the Z report's counters
 // against its own; a refusal carries a result text saying what is wrong.
+//
+// The OFD side is written apart from the register's on purpose: ofdsim shares only the frame
+// codec and the pb messages with ofdclient, imports nothing of kkm, and computes VAT, the spreading of a receipt's discount over its
+// lines, the counters and the Z report's check from the wire messages alone. What looks like
+// code written twice (spread here and in kkm, say) is that second, independent reading of the
+// protocol, so that a mistake in the register's own rules cannot pass its own emulator unseen.
 package ofdsim
 
 import (

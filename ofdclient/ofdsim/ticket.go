@@ -252,6 +252,8 @@ func receiptModifier(what string, m *pb.TicketRequest_Modifier, dir int64, lines
 // spread divides amount over non-negative weights with a positive sum in proportion, by the
 // largest-remainder method: each part ⌊amount × weight / Σ weights⌋, the tiyns left over one each
 // to the parts with the largest remainders, the earlier on a tie. The parts add up to amount.
+// It repeats kkm's spread on purpose: the emulator checks the register independently (see the
+// package doc).
 func spread(amount int64, weights []int64) []int64 {
 	var total uint64
 	for _, w := range weights {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,44 +25,9 @@ type rig struct {
 	by   kkm.Operator
 }
 
-func newRig(t *testing.T) *rig {
-	t.Helper()
-	ctx := context.Background()
-	demo, err := StartDemo(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { demo.Server.Close() })
-	j, err := storage.Open(ctx, filepath.Join(t.TempDir(), JournalFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	rt, err := NewRuntime(ctx, j, Options{
-		Demo:       demo.Server,
-		FiscalWait: 5 * time.Second,
-		Exchanger:  &ofdclient.Transport{Timeout: 2 * time.Second},
-		Sender: ofdclient.Config{
-			TransactionTime: 300 * time.Millisecond,
-			RetryDelay:      10 * time.Millisecond,
-			OfflineRetry:    20 * time.Millisecond,
-			MaxOfflineRetry: 50 * time.Millisecond,
-			Jitter:          func(d time.Duration) time.Duration { return d },
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rt.Close() })
-	if err := prepareDemo(ctx, rt, demo, "Демо кассир"); err != nil {
-		t.Fatal(err)
-	}
-	c, err := rt.CheckCode(ctx, DemoCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &rig{t: t, ctx: ctx, demo: demo, j: j, rt: rt, by: c.Operator()}
-}
+// newRig builds a Runtime on a fresh journal, connected to a demo emulator, with a fast sender
+// and the demo cashier (see newRigWith).
+func newRig(t *testing.T) *rig { return newRigWith(t, Options{}) }
 
 func (r *rig) sell(amounts ...kkm.Money) ui.IssuedDocument {
 	r.t.Helper()

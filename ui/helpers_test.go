@@ -117,6 +117,8 @@ func (h *harness) text() string {
 			b.WriteString(v.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(v.Text + "\n")
+		case *numberEntry:
+			b.WriteString(v.Text + "\n")
 		case *widget.Select:
 			b.WriteString(v.Selected + "\n")
 		case *widget.Check:
@@ -212,6 +214,11 @@ func (h *harness) tapCheck(text string) {
 			h.settle()
 			return
 		}
+		if c, ok := o.(*wrapCheck); ok && c.Text == text { // check boxes whose text wraps
+			test.Tap(c)
+			h.settle()
+			return
+		}
 	}
 	h.t.Fatalf("no check box %q:\n%s", text, h.text())
 }
@@ -230,6 +237,9 @@ func (h *harness) entries(placeholder string) []*widget.Entry {
 	for _, o := range h.visible() {
 		if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == placeholder {
 			out = append(out, e)
+		}
+		if e, ok := o.(*numberEntry); ok && e.PlaceHolder == placeholder { // whole numbers
+			out = append(out, &e.Entry)
 		}
 	}
 	return out

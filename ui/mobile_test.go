@@ -70,48 +70,54 @@ func (h *harness) keypadParts(labels []string) (keys []*widget.Button, scroll *c
 func TestPhoneKeypadFits(t *testing.T) {
 	for _, l := range i18n.Langs() {
 		for _, offline := range []bool{false, true} {
-			h := newHarness(t, true, true, l)
-			h.w.Resize(phone)
-			h.unlock()
-			if offline {
-				// The tallest status line: DEMO with the network switch, offline with a document
-				// waiting, wrapped.
-				h.reg.demo = true
-				if err := h.reg.SetNetworkCut(true); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Name: "Айгуль"},
-					kkm.SimpleDraft(kkm.OpSale, []kkm.Money{150000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 150000}})); err != nil {
-					t.Fatal(err)
-				}
-				h.settle()
-				h.see(h.T("status.demo"))
-			}
-			digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", h.T("keypad.decimal"), h.T("keypad.double_zero")}
-			simple := append([]string{h.T("keypad.plus"), h.T("keypad.enter"), h.T("keypad.clear")}, digits...)
-			keys, scroll := h.keypadParts(simple)
-			for _, k := range keys {
-				h.within(string(l)+" key «"+k.Text+"»", k, scroll)
-			}
-			h.within(string(l)+" «"+h.T("sale.next")+"»", h.button(h.T("sale.next")), nil)
-			h.within(string(l)+" «"+h.T("pay.card")+"»", h.button(h.T("pay.card")), nil)
-			if scroll.Content.MinSize().Height > scroll.Size().Height+0.5 {
-				t.Errorf("%s offline %v: the simple mode scrolls (%v in %v)", l, offline,
-					scroll.Content.MinSize().Height, scroll.Size().Height)
-			}
-			if offline {
-				h.shot("30-phone-offline-" + string(l))
-			}
-
-			h.u.open(newCashScreen(h.u, kkm.KindCashIn))
-			h.settle()
-			keys, scroll = h.keypadParts(digits)
-			for _, k := range keys {
-				h.within(string(l)+" cash key «"+k.Text+"»", k, scroll)
-			}
-			h.within(string(l)+" «"+h.T("cash.in")+"»", h.button(h.T("cash.in")), nil)
+			phoneKeypadFits(t, l, offline, 1)
 		}
 	}
+}
+
+// phoneKeypadFits is TestPhoneKeypadFits in one language, quiet or offline, at a text scale.
+func phoneKeypadFits(t *testing.T, l i18n.Lang, offline bool, scale float32) {
+	h := newHarness(t, true, true, l)
+	h.app.Settings().SetTheme(&Theme{Mode: ThemeLight, Scale: scale})
+	h.w.Resize(phone)
+	h.unlock()
+	if offline {
+		// The tallest status line: DEMO with the network switch, offline with a document
+		// waiting, wrapped.
+		h.reg.demo = true
+		if err := h.reg.SetNetworkCut(true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Name: "Айгуль"},
+			kkm.SimpleDraft(kkm.OpSale, []kkm.Money{150000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 150000}})); err != nil {
+			t.Fatal(err)
+		}
+		h.settle()
+		h.see(h.T("status.demo"))
+	}
+	digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", h.T("keypad.decimal"), h.T("keypad.double_zero")}
+	simple := append([]string{h.T("keypad.plus"), h.T("keypad.enter"), h.T("keypad.clear")}, digits...)
+	keys, scroll := h.keypadParts(simple)
+	for _, k := range keys {
+		h.within(string(l)+" key «"+k.Text+"»", k, scroll)
+	}
+	h.within(string(l)+" «"+h.T("sale.next")+"»", h.button(h.T("sale.next")), nil)
+	h.within(string(l)+" «"+h.T("pay.card")+"»", h.button(h.T("pay.card")), nil)
+	if scroll.Content.MinSize().Height > scroll.Size().Height+0.5 {
+		t.Errorf("%s offline %v at %v: the simple mode scrolls (%v in %v)", l, offline, scale,
+			scroll.Content.MinSize().Height, scroll.Size().Height)
+	}
+	if offline && scale == 1 {
+		h.shot("30-phone-offline-" + string(l))
+	}
+
+	h.u.open(newCashScreen(h.u, kkm.KindCashIn))
+	h.settle()
+	keys, scroll = h.keypadParts(digits)
+	for _, k := range keys {
+		h.within(string(l)+" cash key «"+k.Text+"»", k, scroll)
+	}
+	h.within(string(l)+" «"+h.T("cash.in")+"»", h.button(h.T("cash.in")), nil)
 }
 
 // The other main screens fit the phone's width (the harness refuses a wider window) and show

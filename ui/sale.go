@@ -31,10 +31,12 @@ func (s *simpleSale) view() fyne.CanvasObject {
 	errLabel := errorText(l.Error(s.err))
 	pay := segmented([]string{l.T("pay.cash"), l.T("pay.card")}, chosen, func(i int) { s.pay = pays[i]; u.render() })
 	next := primary(l.T("sale.next"), s.next)
-	body := container.NewVBox(s.reg.operations(), u.keypad(&s.in, true, func() {
+	// The keypad takes the height the operations menu, the payment choice and «Далее» leave it:
+	// the keys grow on a taller phone. On one too short for them the form scrolls.
+	body := container.NewBorder(s.reg.operations(), errLabel, nil, nil, u.keypad(&s.in, true, func() {
 		s.err = nil
 		errLabel.Hide()
-	}), errLabel)
+	}))
 	return container.NewBorder(nil, container.NewVBox(pay, next), nil, nil, container.NewVScroll(body))
 }
 
@@ -140,7 +142,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		sum, _ := kkm.MulQuantity(ln.Price, ln.Quantity)
 		name := bold(ln.Name)
 		name.Truncation = fyne.TextTruncateEllipsis
-		detail := widget.NewLabel(l.T("sale.line", map[string]any{
+		detail := wrapped(l.T("sale.line", map[string]any{
 			"Quantity": quantity(l, ln.Quantity), "Unit": unitName(l, ln.Unit),
 			"Price": money(l, ln.Price), "Sum": money(l, sum)}))
 		edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { u.open(newItemScreen(u, s, i)) })
@@ -317,10 +319,17 @@ func (s *itemScreen) view() fyne.CanvasObject {
 			unit.SetSelectedIndex(i)
 		}
 	}
-	unit.OnChanged = func(string) { s.unit = units[unit.SelectedIndex()].Code }
+	// A quantity of pieces is a whole number: the phone's numeric keyboard. A unit that may be
+	// fractional (kilograms, litres) needs the decimal comma, which that keyboard lacks.
+	qty := wholeEntry(&s.qty, l.T("item.quantity.hint"))
+	qty.text = fractional(s.unit)
+	unit.OnChanged = func(string) {
+		s.unit = units[unit.SelectedIndex()].Code
+		qty.text = fractional(s.unit)
+	}
 	body := container.NewVBox(
 		field(l.T("item.name"), entry(&s.name, l.T("item.name.hint"))),
-		field(l.T("item.quantity"), entry(&s.qty, l.T("item.quantity.hint"))),
+		field(l.T("item.quantity"), qty),
 		field(l.T("item.unit"), unit),
 		field(l.T("item.price"), entry(&s.price, l.T("sale.amount.hint"))),
 	)
@@ -349,6 +358,12 @@ func (s *itemScreen) view() fyne.CanvasObject {
 		label = l.T("item.save")
 	}
 	return page(u.header(l.T("item.title"), true), body, primary(label, s.save), widget.NewButton(l.T("button.cancel"), u.back))
+}
+
+// fractional reports whether a unit's quantities may have a fractional part.
+func fractional(code string) bool {
+	un, ok := kkm.UnitByCode(code)
+	return !ok || un.Fractional
 }
 
 // save checks the item and puts it on the receipt.

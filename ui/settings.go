@@ -89,7 +89,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 			chosen = i
 		}
 	}
-	token := entry(&s.token, l.T("settings.token.hint"))
+	token := wholeEntry(&s.token, l.T("settings.token.hint"))
 	change := widget.NewButton(l.T("settings.token.change"), s.changeToken)
 	if s.busy {
 		change.Disable()

@@ -42,13 +42,14 @@ func (s *startScreen) view() fyne.CanvasObject {
 		primary(l.T("start.connect"), func() { u.open(newConnectScreen(u)) }),
 	}
 	if j := s.journal; j != nil {
-		restore := widget.NewButtonWithIcon(l.T("start.restore"), theme.UploadIcon(), j.restore)
 		if j.busy {
-			restore.Disable()
 			body.Add(widget.NewProgressBarInfinite())
+			actions = append(actions, disabled(widget.NewButtonWithIcon(l.T("start.restore"), theme.UploadIcon(), nil)))
+		} else {
+			// «Восстановить» with the full text above it when the full one is wider than the phone.
+			actions = append(actions, u.fitButton(l.T("start.restore"), l.T("journal.restore"), theme.UploadIcon(), j.restore))
 		}
 		body.Add(errorText(l.Error(j.err)))
-		actions = append(actions, restore)
 	}
 	actions = append(actions, widget.NewButton(l.T("start.lock"), u.Lock))
 	return page(u.header(l.T("start.title"), false), body, actions...)
@@ -127,8 +128,8 @@ func (s *connectScreen) view() fyne.CanvasObject {
 	} else {
 		body.Add(widget.NewLabel(ofds[s.ofd].Address))
 	}
-	id := entry(&s.systemID, l.T("connect.system_id.hint"))
-	tok := entry(&s.token, l.T("connect.token.hint"))
+	id := wholeEntry(&s.systemID, l.T("connect.system_id.hint")) // the phone's numeric keyboard
+	tok := wholeEntry(&s.token, l.T("connect.token.hint"))
 	body.Add(field(l.T("connect.system_id"), id))
 	body.Add(field(l.T("connect.token"), tok))
 	body.Add(errorText(l.Error(s.err)))

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -64,6 +65,12 @@ func primary(text string, tapped func()) *widget.Button {
 	return b
 }
 
+// disabled disables b and returns it.
+func disabled(b *widget.Button) *widget.Button {
+	b.Disable()
+	return b
+}
+
 // field is a labelled form field, the label above the input as phones show them.
 func field(label string, input fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVBox(widget.NewLabel(label), input)
@@ -73,38 +80,120 @@ func field(label string, input fyne.CanvasObject) fyne.CanvasObject {
 // back, so that what the cashier typed survives a rebuild of the screen.
 func entry(value *string, placeholder string) *widget.Entry {
 	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
-	e.SetText(*value)
-	e.OnChanged = func(s string) { *value = s }
+	bind(e, value, placeholder)
 	return e
 }
 
-// secret is a password entry bound to *value.
-func secret(value *string, placeholder string) *widget.Entry {
-	e := widget.NewPasswordEntry()
+// bind starts e with *value and writes every change back.
+func bind(e *widget.Entry, value *string, placeholder string) {
 	e.SetPlaceHolder(placeholder)
 	e.SetText(*value)
 	e.OnChanged = func(s string) { *value = s }
+}
+
+// numberEntry is an entry for whole numbers (a system ID, a token, a quick-access code, a
+// quantity of pieces): on a phone it brings up the numeric keyboard. That keyboard has no decimal
+// separator on Android and iOS (design.md §8), so amounts of money keep the ordinary keyboard or
+// the on-screen keypad. It embeds widget.Entry: everything an entry does, it does.
+type numberEntry struct {
+	widget.Entry
+	// text brings back the ordinary keyboard, for a quantity whose unit may be fractional.
+	text bool
+}
+
+var _ mobile.Keyboardable = (*numberEntry)(nil)
+
+// newNumberEntry is a single-line numberEntry; with password its text is hidden.
+func newNumberEntry(password bool) *numberEntry {
+	e := &numberEntry{}
+	e.Password = password
+	e.ExtendBaseWidget(e)
 	return e
 }
 
-// check is a check box bound to *value.
-func check(value *bool, label string, changed func()) *widget.Check {
-	c := widget.NewCheck(label, nil)
-	c.SetChecked(*value)
-	c.OnChanged = func(b bool) {
+// Keyboard is the phone's numeric keyboard (or the ordinary one when text is set).
+func (e *numberEntry) Keyboard() mobile.KeyboardType {
+	if e.text {
+		return e.Entry.Keyboard()
+	}
+	return mobile.NumberKeyboard
+}
+
+// wholeEntry is a numberEntry bound to *value, as entry is.
+func wholeEntry(value *string, placeholder string) *numberEntry {
+	e := newNumberEntry(false)
+	bind(&e.Entry, value, placeholder)
+	return e
+}
+
+// secret is an entry for a quick-access code (4–6 digits) bound to *value: hidden, with the
+// phone's numeric keyboard.
+func secret(value *string, placeholder string) *numberEntry {
+	e := newNumberEntry(true)
+	bind(&e.Entry, value, placeholder)
+	return e
+}
+
+// check is a check box bound to *value, its text wrapping to the screen's width.
+func check(value *bool, label string, changed func()) *wrapCheck {
+	return newWrapCheck(label, *value, func(b bool) {
 		*value = b
 		if changed != nil {
 			changed()
 		}
-	}
+	})
+}
+
+// wrapCheck is a check box whose text wraps: Fyne's Check keeps its text on one line, which at a
+// larger text size makes a phone's screen wider than the phone. Tapping the text toggles it as
+// tapping the box does; the box takes the keyboard's focus and Space.
+type wrapCheck struct {
+	widget.BaseWidget
+	Text  string
+	box   *widget.Check
+	label *widget.Label
+}
+
+func newWrapCheck(text string, checked bool, changed func(bool)) *wrapCheck {
+	c := &wrapCheck{Text: text, box: widget.NewCheck("", nil), label: wrapped(text)}
+	c.box.SetChecked(checked)
+	c.box.OnChanged = changed
+	c.ExtendBaseWidget(c)
 	return c
 }
 
+// Checked reports whether the box is checked.
+func (c *wrapCheck) Checked() bool { return c.box.Checked }
+
+// Tapped toggles the box.
+func (c *wrapCheck) Tapped(*fyne.PointEvent) {
+	if !c.box.Disabled() {
+		c.box.SetChecked(!c.box.Checked)
+	}
+}
+
+// CreateRenderer lays the box out before its wrapped text.
+func (c *wrapCheck) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewCenter(c.box), nil, c.label))
+}
+
+// fitButton is a button with the full label when it fits the window's width, and the short one
+// when it does not (a larger text size, a long language); the full text then stands above it,
+// wrapped, so nothing of it is lost. Fyne has no accessibility hint to carry it otherwise.
+func (u *UI) fitButton(full, short string, icon fyne.Resource, tapped func()) fyne.CanvasObject {
+	b := widget.NewButtonWithIcon(full, icon, tapped)
+	if u.win == nil || u.win.Canvas().Size().Width <= 0 || b.MinSize().Width+2*theme.Padding() <= u.win.Canvas().Size().Width {
+		return b
+	}
+	b.SetText(short)
+	return container.NewVBox(wrapped(full), b)
+}
+
 // segmented is a row of buttons of which one is chosen (highlighted): payment type, language,
-// the kind of a return. Buttons are big targets, unlike radio dots.
+// the kind of a return. Buttons are big targets, unlike radio dots. They share the width equally
+// when the longest label allows, otherwise each takes its label's width and a share of the rest.
 func segmented(labels []string, chosen int, choose func(int)) *fyne.Container {
-	c := container.NewGridWithColumns(len(labels))
+	c := container.New(&keypadLayout{cols: len(labels), fixedRows: true})
 	for i, l := range labels {
 		b := widget.NewButton(l, func() { choose(i) })
 		if i == chosen {
@@ -256,10 +345,88 @@ func (u *UI) keypad(in *amountInput, withSum bool, changed func()) fyne.CanvasOb
 			layout.NewSpacer(), d(0), key(sep, ","), layout.NewSpacer(),
 		}
 	}
-	grid := container.NewGridWithColumns(4, keys...)
+	grid := container.New(&keypadLayout{cols: 4}, keys...)
 	display := container.NewVBox(expr, total)
 	if !withSum {
 		display = container.NewVBox(total)
 	}
-	return container.NewVBox(display, grid)
+	// In the centre of a border the keys take the height the screen leaves them.
+	return container.NewBorder(display, nil, nil, nil, grid)
+}
+
+// maxKeyHeight bounds a keypad row's height in a tall window; the keys then sit at the bottom,
+// where the thumb is.
+const maxKeyHeight = 96
+
+// keypadLayout is the keypad's grid: rows of equal height that grow to fill the height given
+// (up to maxKeyHeight), and columns of equal width when the widest key allows, otherwise each
+// column as wide as its widest key plus an equal share of what is left. So «ЕНГІЗУ =» at a larger
+// text size widens its own column, not all four, and the keypad still fits a 360 px phone.
+type keypadLayout struct {
+	cols      int
+	fixedRows bool // the rows keep their least height (a row of choices, not a keypad)
+}
+
+// columns are each column's least width and the least row height.
+func (k *keypadLayout) columns(objs []fyne.CanvasObject) (widths []float32, row float32) {
+	widths = make([]float32, k.cols)
+	for i, o := range objs {
+		m := o.MinSize()
+		widths[i%k.cols] = max(widths[i%k.cols], m.Width)
+		row = max(row, m.Height)
+	}
+	return widths, row
+}
+
+func (k *keypadLayout) rows(objs []fyne.CanvasObject) int { return (len(objs) + k.cols - 1) / k.cols }
+
+func (k *keypadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	widths, row := k.columns(objs)
+	pad := theme.Padding()
+	var w float32
+	for _, cw := range widths {
+		w += cw
+	}
+	n := float32(k.rows(objs))
+	return fyne.NewSize(w+pad*float32(k.cols-1), row*n+pad*(n-1))
+}
+
+func (k *keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) == 0 {
+		return
+	}
+	widths, minRow := k.columns(objs)
+	pad := theme.Padding()
+	free := size.Width - pad*float32(k.cols-1)
+	var sum, widest float32
+	for _, cw := range widths {
+		sum += cw
+		widest = max(widest, cw)
+	}
+	if widest*float32(k.cols) <= free {
+		for i := range widths {
+			widths[i] = free / float32(k.cols)
+		}
+	} else {
+		extra := max(0, free-sum) / float32(k.cols)
+		for i := range widths {
+			widths[i] += extra
+		}
+	}
+	n := float32(k.rows(objs))
+	row := max(minRow, min(maxKeyHeight, (size.Height-pad*(n-1))/n))
+	if k.fixedRows {
+		row = minRow
+	}
+	y := max(0, size.Height-(row*n+pad*(n-1)))
+	for r := 0; r*k.cols < len(objs); r++ {
+		x := float32(0)
+		for c := 0; c < k.cols && r*k.cols+c < len(objs); c++ {
+			o := objs[r*k.cols+c]
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(widths[c], row))
+			x += widths[c] + pad
+		}
+		y += row + pad
+	}
 }

@@ -48,8 +48,9 @@ type Runtime struct {
 	nextSub int
 	// kick wakes the notifier goroutine, which calls the subscribers; changes coalesce, and no
 	// one calls a subscriber while holding mu (the sender's callbacks come from its goroutine).
-	kick     chan struct{}
-	stopKick chan struct{}
+	kick      chan struct{}
+	stopKick  chan struct{}
+	closeOnce sync.Once
 }
 
 // Options tune a Runtime; the zero value is usable.
@@ -125,7 +126,7 @@ func (rt *Runtime) Close() error {
 	rt.mu.Lock()
 	rt.stopSenderLocked()
 	rt.mu.Unlock()
-	close(rt.stopKick)
+	rt.closeOnce.Do(func() { close(rt.stopKick) })
 	return rt.journal.Checkpoint(context.Background())
 }
 
@@ -330,13 +331,22 @@ func (rt *Runtime) SaveSettings(ctx context.Context, s kkm.Settings) error {
 // ChangeToken checks a new token with the OFD («Смена токена») and saves it; it lifts a block
 // for an invalid token.
 func (rt *Runtime) ChangeToken(ctx context.Context, token uint32) error {
+	// The check with the OFD runs without the runtime's lock, so the status line and the screens
+	// stay live for the seconds a slow OFD may take.
 	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	if rt.sender == nil {
+	sender := rt.sender
+	rt.mu.Unlock()
+	if sender == nil {
 		return errNotRegistered
 	}
-	if _, err := rt.sender.ChangeToken(ctx, token); err != nil {
+	if _, err := sender.ChangeToken(ctx, token); err != nil {
 		return err
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.sender != sender {
+		// The register was connected anew meanwhile; that connection's token stands.
+		return nil
 	}
 	s := rt.reg.Settings
 	s.Token = token

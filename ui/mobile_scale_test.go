@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/mobile"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
@@ -36,6 +37,7 @@ func TestScreensFitPhoneAtEveryTextSize(t *testing.T) {
 	for _, scale := range TextScales() {
 		for _, l := range i18n.Langs() {
 			h := newHarness(t, true, true, l)
+			h.app.Preferences().SetFloat(PrefTextScale, float64(scale)) // as the settings show it
 			h.app.Settings().SetTheme(&Theme{Mode: ThemeLight, Scale: scale})
 			h.reg.reg.Settings.VATPayer = true
 			h.reg.reg.Settings.DefaultVATRate = kkm.VAT16
@@ -58,6 +60,7 @@ func TestScreensFitPhoneAtEveryTextSize(t *testing.T) {
 			h.settle()
 			h.see(h.T("settings.auto_cash_out")) // a check box, its text wrapped
 			if scale == TextScales()[2] && l == i18n.Russian {
+				h.scrollTo(h.T("settings.register_name")) // the check boxes below it
 				h.shot("35-settings-text-130")
 			}
 
@@ -121,6 +124,27 @@ func TestKeypadGrowsWithTheScreen(t *testing.T) {
 		h.tap(h.T("keypad.enter"))
 		h.see(h.T("keypad.total", map[string]any{"Total": h.money(1500)}))
 	}
+}
+
+// scrollTo scrolls the screen's body so that the label with this text is at its top.
+func (h *harness) scrollTo(text string) {
+	h.t.Helper()
+	var sc *container.Scroll
+	for _, o := range h.visible() {
+		switch v := o.(type) {
+		case *container.Scroll:
+			if sc == nil {
+				sc = v
+			}
+		case *widget.Label:
+			if v.Text == text && sc != nil {
+				d := fyne.CurrentApp().Driver()
+				sc.ScrollToOffset(fyne.NewPos(0, d.AbsolutePositionForObject(v).Y-d.AbsolutePositionForObject(sc.Content).Y-theme.Padding()))
+				return
+			}
+		}
+	}
+	h.t.Fatalf("no label %q", text)
 }
 
 // keyboardOf is the virtual keyboard the i-th entry with this placeholder brings up on a phone.

@@ -110,6 +110,9 @@ func phoneKeypadFits(t *testing.T, l i18n.Lang, offline bool, scale float32) {
 	if offline && scale == 1 {
 		h.shot("30-phone-offline-" + string(l))
 	}
+	if !offline && scale == TextScales()[2] && l == i18n.Kazakh {
+		h.shot("36-keypad-text-130-kk")
+	}
 
 	h.u.open(newCashScreen(h.u, kkm.KindCashIn))
 	h.settle()

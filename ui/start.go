@@ -52,7 +52,7 @@ func (s *startScreen) view() fyne.CanvasObject {
 		body.Add(errorText(l.Error(j.err)))
 	}
 	actions = append(actions, widget.NewButton(l.T("start.lock"), u.Lock))
-	return page(u.header(l.T("start.title"), false), body, actions...)
+	return twoPass(page(u.header(l.T("start.title"), false), body, actions...))
 }
 
 // serialScreen is «Новая касса»: a freshly generated serial number to register in the OFD's

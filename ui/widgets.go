@@ -35,6 +35,24 @@ func page(head fyne.CanvasObject, body fyne.CanvasObject, actions ...fyne.Canvas
 	return container.NewBorder(head, bottom, nil, nil, container.NewVScroll(body))
 }
 
+// twoPass holds a screen laid out a second time once its wrapped labels know their width (their
+// height depends on it), so that nothing under a wrapped label overlaps it on a screen shown
+// without the status line's own second pass (see UI.render).
+func twoPass(o fyne.CanvasObject) fyne.CanvasObject { return container.New(twoPassLayout{}, o) }
+
+type twoPassLayout struct{}
+
+func (twoPassLayout) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func (twoPassLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	o := objs[0]
+	o.Move(fyne.NewPos(0, 0))
+	o.Resize(size)
+	if c, ok := o.(*fyne.Container); ok {
+		c.Refresh()
+	}
+}
+
 // errorText is the label a screen shows its last error in, in the cashier's language.
 func errorText(text string) *widget.Label {
 	l := widget.NewLabel(text)

@@ -230,6 +230,9 @@ func (u *UI) render() {
 	}
 	u.statusBox, u.frame = nil, nil
 	u.win.SetContent(content)
+	// The same second pass for screens without the status line (start, connect): their wrapped
+	// labels otherwise overlap what lies below them.
+	content.Refresh()
 }
 
 // setStatus takes a new status: it refreshes the status line, and opens the register when one

@@ -230,50 +230,42 @@ func topItems(items []ItemFigures, top int, less func(x, y ItemFigures) bool) []
 	return s
 }
 
-// analyticsWriter adds documents to the analytics aggregates inside one Commit transaction. Its
-// statements are prepared once per transaction, on first use, so a batch of many documents does
-// not parse the same SQL again for every one.
-type analyticsWriter struct {
-	tx                     *sql.Tx
-	hours, operators, item *sql.Stmt
-}
-
-// newAnalyticsWriter returns the writer of Commit's transaction tx; close it before the commit.
-func newAnalyticsWriter(tx *sql.Tx) *analyticsWriter { return &analyticsWriter{tx: tx} }
-
-// prepare prepares the statements, once.
-func (w *analyticsWriter) prepare(ctx context.Context) error {
-	if w.hours != nil {
-		return nil
-	}
-	var err error
-	if w.hours, err = w.tx.PrepareContext(ctx, `INSERT INTO analytics_hours (wall_hour, operator_code, operation,
+// The statements of the analytics aggregates, prepared once (see statements.go).
+const (
+	analyticsHourSQL = `INSERT INTO analytics_hours (wall_hour, operator_code, operation,
 			receipts, total, cash, card, mobile) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
 		ON CONFLICT (wall_hour, operator_code, operation) DO UPDATE SET receipts = receipts + 1,
 			total = total + excluded.total, cash = cash + excluded.cash, card = card + excluded.card,
-			mobile = mobile + excluded.mobile`); err != nil {
-		return fmt.Errorf("storage: commit: analytics: %w", err)
-	}
-	if w.operators, err = w.tx.PrepareContext(ctx, `INSERT INTO analytics_operators (operator_code, name) VALUES (?, ?)
-		ON CONFLICT (operator_code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`); err != nil {
-		return fmt.Errorf("storage: commit: analytics: %w", err)
-	}
-	if w.item, err = w.tx.PrepareContext(ctx, `INSERT INTO analytics_items (wall_day, name, unit, operation, lines,
+			mobile = mobile + excluded.mobile`
+	analyticsOperatorSQL = `INSERT INTO analytics_operators (operator_code, name) VALUES (?, ?)
+		ON CONFLICT (operator_code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`
+	analyticsItemSQL = `INSERT INTO analytics_items (wall_day, name, unit, operation, lines,
 			quantity, total) VALUES (?, ?, ?, ?, 1, ?, ?)
 		ON CONFLICT (wall_day, name, unit, operation) DO UPDATE SET lines = lines + 1,
-			quantity = quantity + excluded.quantity, total = total + excluded.total`); err != nil {
-		return fmt.Errorf("storage: commit: analytics: %w", err)
-	}
-	return nil
+			quantity = quantity + excluded.quantity, total = total + excluded.total`
+)
+
+// analyticsWriter adds documents to the analytics aggregates inside one Commit transaction, with
+// the journal's prepared statements bound to the transaction's connection.
+type analyticsWriter struct {
+	tx                     *sql.Tx
+	st                     *statements
+	hours, operators, item *sql.Stmt // st's, bound to tx on first use
 }
 
-// close releases the prepared statements.
-func (w *analyticsWriter) close() {
-	for _, s := range []*sql.Stmt{w.hours, w.operators, w.item} {
-		if s != nil {
-			s.Close()
-		}
+// newAnalyticsWriter returns the writer of Commit's transaction tx.
+func (j *Journal) newAnalyticsWriter(tx *sql.Tx) *analyticsWriter {
+	return &analyticsWriter{tx: tx, st: j.st}
+}
+
+// bind binds the statements to the transaction, once.
+func (w *analyticsWriter) bind(ctx context.Context) {
+	if w.hours != nil {
+		return
 	}
+	w.hours = w.tx.StmtContext(ctx, w.st.analyticsHour)
+	w.operators = w.tx.StmtContext(ctx, w.st.analyticsOperator)
+	w.item = w.tx.StmtContext(ctx, w.st.analyticsItem)
 }
 
 // add adds document d to the aggregates. Only receipts count; other documents leave the
@@ -282,9 +274,7 @@ func (w *analyticsWriter) add(ctx context.Context, d *kkm.Document) error {
 	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
 		return nil
 	}
-	if err := w.prepare(ctx); err != nil {
-		return err
-	}
+	w.bind(ctx)
 	r := d.Receipt
 	var card, mobile kkm.Money
 	for _, p := range r.Payments {

@@ -148,7 +148,7 @@ func inspectOpen(ctx context.Context, path string) (BackupInfo, error) {
 		}
 		return BackupInfo{}, &BackupError{Code: ErrBackupUnreadable, Path: path, Reason: "not a journal", Err: err}
 	}
-	defer j.db.Close()
+	defer j.closeDB()
 	return j.info(ctx)
 }
 
@@ -208,7 +208,7 @@ func (j *Journal) checkRestore(ctx context.Context, b BackupInfo) error {
 		if err != nil {
 			return &BackupError{Code: ErrBackupUnreadable, Path: b.Path, Reason: "not a journal", Err: err}
 		}
-		defer bj.db.Close()
+		defer bj.closeDB()
 		var h []byte
 		err = bj.db.QueryRowContext(ctx, `SELECT hash FROM documents WHERE seq = ?`, cur.Documents).Scan(&h)
 		if err != nil || !bytes.Equal(h, cur.HeadHash) {
@@ -244,7 +244,7 @@ func (j *Journal) RestoreFrom(ctx context.Context, path string) (BackupInfo, err
 	if err == nil {
 		err = src.Close() // checkpoint: the whole content in the main file, which the restore reads
 	} else {
-		src.db.Close()
+		src.closeDB()
 	}
 	if err != nil {
 		return BackupInfo{}, err

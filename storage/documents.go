@@ -36,6 +36,19 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// The statements of Commit, prepared once (see statements.go).
+const (
+	chainHeadSQL      = `SELECT head_seq, head_hash FROM chain WHERE id = 1`
+	insertDocumentSQL = `INSERT INTO documents (seq, kind, shift_number, number, issued_at,
+			total, offline, offline_number, parent_seq, parent_number, content, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
+	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`
+	saveStateSQL    = `INSERT INTO register_state (id, content) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET content = excluded.content`
+	olderWaitingSQL = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`
+)
+
 // Commit writes docs (in order) and the register state after them in one transaction, and for
 // every fiscal document an outbox entry; X reports are journaled but not queued. It returns the
 // documents' sequence numbers. Nothing is written if anything fails. A Z report with auto
@@ -56,13 +69,14 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 	}
 	seqs := make([]int64, len(docs))
 	err = j.inTx(ctx, func(tx *sql.Tx) error {
-		analytics := newAnalyticsWriter(tx) // the analytics aggregates, in the same transaction
-		defer analytics.close()
+		analytics := j.newAnalyticsWriter(tx) // the analytics aggregates, in the same transaction
 		var head int64
 		var prev []byte
-		if err := tx.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&head, &prev); err != nil {
+		if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &prev); err != nil {
 			return fmt.Errorf("storage: commit: read chain head: %w", err)
 		}
+		insertDocument := tx.StmtContext(ctx, j.st.insertDocument)
+		insertOutbox := tx.StmtContext(ctx, j.st.insertOutbox)
 		for i := range rows {
 			r := &rows[i]
 			r.seq = head + 1
@@ -72,9 +86,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				}
 			}
 			h := rowHash(prev, *r)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO documents (seq, kind, shift_number, number, issued_at,
-					total, offline, offline_number, parent_seq, parent_number, content, prev_hash, hash)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			if _, err := insertDocument.ExecContext(ctx,
 				r.seq, r.kind, r.shiftNumber, r.number, r.issuedAt, r.total, r.offline,
 				nullIfZero(int64(r.offlineNumber)), nullIfZero(r.parentSeq), nullIfEmpty(r.parentNumber),
 				r.content, prev, h); err != nil {
@@ -84,21 +96,19 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				return err
 			}
 			if docs[i].Kind.Fiscal() {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`,
-					r.seq, r.issuedAt); err != nil {
+				if _, err := insertOutbox.ExecContext(ctx, r.seq, r.issuedAt); err != nil {
 					return fmt.Errorf("storage: commit: outbox %d: %w", r.seq, err)
 				}
-				if err := assignIfOnlineHead(ctx, tx, r.seq, &docs[i]); err != nil {
+				if err := j.assignIfOnlineHead(ctx, tx, r.seq, &docs[i]); err != nil {
 					return err
 				}
 			}
 			seqs[i], head, prev = r.seq, r.seq, h
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`, head, prev); err != nil {
+		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev); err != nil {
 			return fmt.Errorf("storage: commit: chain head: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO register_state (id, content) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET content = excluded.content`, stateJSON); err != nil {
+		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON); err != nil {
 			return fmt.Errorf("storage: commit: state: %w", err)
 		}
 		return nil
@@ -195,8 +205,7 @@ func (j *Journal) SaveState(ctx context.Context, s kkm.State) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode state: %w", err)
 	}
-	if _, err := j.db.ExecContext(ctx, `INSERT INTO register_state (id, content) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET content = excluded.content`, content); err != nil {
+	if _, err := j.st.saveState.ExecContext(ctx, content); err != nil {
 		return fmt.Errorf("storage: save state: %w", err)
 	}
 	return nil
@@ -401,11 +410,11 @@ func nullIfEmpty(s string) any {
 // the sender would assign exactly this pair before sending (the link's token, the next REQNUM,
 // no offline_period), so an online receipt costs one durable commit less. Otherwise the sender
 // assigns it later, with the offline_period or the new token that the situation needs.
-func assignIfOnlineHead(ctx context.Context, tx *sql.Tx, seq int64, d *kkm.Document) error {
+func (j *Journal) assignIfOnlineHead(ctx context.Context, tx *sql.Tx, seq int64, d *kkm.Document) error {
 	if d.Offline {
 		return nil
 	}
-	link, err := readLink(ctx, tx)
+	link, err := scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx))
 	if err != nil {
 		return err
 	}
@@ -413,13 +422,12 @@ func assignIfOnlineHead(ctx context.Context, tx *sql.Tx, seq int64, d *kkm.Docum
 		return nil
 	}
 	var older int
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`,
-		seq).Scan(&older); err != nil {
+	if err := tx.StmtContext(ctx, j.st.olderWaiting).QueryRowContext(ctx, seq).Scan(&older); err != nil {
 		return fmt.Errorf("storage: commit: outbox head: %w", err)
 	}
 	if older != 0 {
 		return nil
 	}
-	_, err = assignFresh(ctx, tx, seq, link.Token, time.Time{})
+	_, err = j.assignFresh(ctx, tx, seq, link.Token, time.Time{})
 	return err
 }

@@ -39,6 +39,7 @@ const busyTimeoutMillis = 5000
 type Journal struct {
 	db   *sql.DB
 	path string
+	st   *statements // the write path's prepared statements
 }
 
 // DSN returns the modernc.org/sqlite data source name the journal opens path with. The pragmas
@@ -78,6 +79,10 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 		db.Close()
 		return nil, err
 	}
+	if j.st, err = prepareStatements(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return j, nil
 }
 
@@ -99,7 +104,12 @@ func (j *Journal) Checkpoint(ctx context.Context) error {
 // Close checkpoints the WAL and closes the journal.
 func (j *Journal) Close() error {
 	cerr := j.Checkpoint(context.Background())
-	return errors.Join(cerr, j.db.Close())
+	return errors.Join(cerr, j.closeDB())
+}
+
+// closeDB closes the prepared statements and the database, without a checkpoint.
+func (j *Journal) closeDB() error {
+	return errors.Join(j.st.close(), j.db.Close())
 }
 
 // inTx runs fn in one write transaction and commits it, or rolls back if fn or the commit fails.

@@ -51,7 +51,7 @@ type LinkState struct {
 // NextOutbox returns the oldest entry the OFD has not answered yet, with its document, or
 // ErrNotFound when the outbox is empty.
 func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
-	heads, err := waitingHeads(ctx, j.db, 1, true)
+	heads, err := waitingHeads(ctx, j.st.waitingWithContent, 1)
 	if err != nil {
 		return OutboxEntry{}, err
 	}
@@ -87,7 +87,7 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
 	var out Request
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		heads, err := oldestWaiting(ctx, tx, seq, 1)
+		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32
 			out = *r
 			return nil
 		}
-		out, err = assignFresh(ctx, tx, seq, token, offlineBegin)
+		out, err = j.assignFresh(ctx, tx, seq, token, offlineBegin)
 		return err
 	})
 	return out, err
@@ -117,7 +117,7 @@ func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32
 func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused Request, token uint32, offlineBegin time.Time) (Request, error) {
 	var out Request
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		heads, err := oldestWaiting(ctx, tx, seq, 1)
+		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused
 			out = *r
 			return nil
 		}
-		out, err = assignFresh(ctx, tx, seq, token, offlineBegin)
+		out, err = j.assignFresh(ctx, tx, seq, token, offlineBegin)
 		return err
 	})
 	return out, err
@@ -136,13 +136,13 @@ func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused
 // Only the oldest waiting entry can be completed (ErrOutboxOrder otherwise).
 func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalResult, newToken uint32) error {
 	return j.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := oldestWaiting(ctx, tx, seq, 1); err != nil {
+		if _, err := j.oldestWaiting(ctx, tx, seq, 1); err != nil {
 			return err
 		}
-		if err := complete(ctx, tx, seq, result); err != nil {
+		if err := j.complete(ctx, tx, seq, result); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ? WHERE id = 1`, int64(newToken)); err != nil {
+		if _, err := tx.StmtContext(ctx, j.st.setToken).ExecContext(ctx, int64(newToken)); err != nil {
 			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
 		return nil
@@ -165,15 +165,15 @@ func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalRe
 func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result FiscalResult, newToken uint32, offlineBegin time.Time) (*OutboxEntry, error) {
 	var next *waitingRow
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		heads, err := oldestWaiting(ctx, tx, seq, 2)
+		heads, err := j.oldestWaiting(ctx, tx, seq, 2)
 		if err != nil {
 			return err
 		}
-		if err := complete(ctx, tx, seq, result); err != nil {
+		if err := j.complete(ctx, tx, seq, result); err != nil {
 			return err
 		}
 		if len(heads) < 2 || heads[1].request != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ? WHERE id = 1`, int64(newToken)); err != nil {
+			if _, err := tx.StmtContext(ctx, j.st.setToken).ExecContext(ctx, int64(newToken)); err != nil {
 				return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 			}
 			if len(heads) == 2 {
@@ -183,11 +183,10 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 		}
 		w := heads[1]
 		var n int64
-		if err := tx.QueryRowContext(ctx, `UPDATE ofd_link SET token = ?, last_reqnum = (last_reqnum + 1) % 65536
-			WHERE id = 1 RETURNING last_reqnum`, int64(newToken)).Scan(&n); err != nil {
+		if err := tx.StmtContext(ctx, j.st.setTokenTakeReqnum).QueryRowContext(ctx, int64(newToken)).Scan(&n); err != nil {
 			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
-		r, err := storeRequest(ctx, tx, w.seq, Request{Token: newToken, Reqnum: uint16(n), OfflineBegin: offlineBegin})
+		r, err := j.storeRequest(ctx, tx, w.seq, Request{Token: newToken, Reqnum: uint16(n), OfflineBegin: offlineBegin})
 		if err != nil {
 			return err
 		}
@@ -204,18 +203,32 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 	return &e, nil
 }
 
+// The statements of the outbox and the link, prepared once (see statements.go).
+const (
+	readLinkSQL = `SELECT token, last_reqnum, offline_since, blocked_code, info_text
+		FROM ofd_link WHERE id = 1`
+	takeReqnumSQL = `UPDATE ofd_link SET last_reqnum = (last_reqnum + 1) % 65536 WHERE id = 1
+		RETURNING last_reqnum`
+	setTokenSQL           = `UPDATE ofd_link SET token = ? WHERE id = 1`
+	setTokenTakeReqnumSQL = `UPDATE ofd_link SET token = ?, last_reqnum = (last_reqnum + 1) % 65536
+		WHERE id = 1 RETURNING last_reqnum`
+	storeRequestSQL       = `UPDATE outbox SET token = ?, reqnum = ?, offline_begin = ? WHERE seq = ?`
+	insertFiscalResultSQL = `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at)
+		VALUES (?, ?, ?, ?)`
+	markDoneSQL = `UPDATE outbox SET done_at = ? WHERE seq = ?`
+)
+
 // complete stores the fiscal result of entry seq and marks it done, inside tx.
-func complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
+func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
 	var sign any
 	if result.Sign != "" {
 		sign = result.Sign
 	}
 	at := toMillis(result.At)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at)
-		VALUES (?, ?, ?, ?)`, seq, sign, result.QRLink, at); err != nil {
+	if _, err := tx.StmtContext(ctx, j.st.insertFiscalResult).ExecContext(ctx, seq, sign, result.QRLink, at); err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET done_at = ? WHERE seq = ?`, at, seq); err != nil {
+	if _, err := tx.StmtContext(ctx, j.st.markDone).ExecContext(ctx, at, seq); err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 	}
 	return nil
@@ -223,32 +236,26 @@ func complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) e
 
 // assignFresh takes the journal's next REQNUM and stores it with token and offlineBegin as the
 // request of entry seq, replacing any it had, inside tx.
-func assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
+func (j *Journal) assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
 	var n int64
-	if err := tx.QueryRowContext(ctx,
-		`UPDATE ofd_link SET last_reqnum = (last_reqnum + 1) % 65536 WHERE id = 1 RETURNING last_reqnum`).Scan(&n); err != nil {
+	if err := tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx).Scan(&n); err != nil {
 		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
 	}
-	return storeRequest(ctx, tx, seq, Request{Token: token, Reqnum: uint16(n), OfflineBegin: offlineBegin})
+	return j.storeRequest(ctx, tx, seq, Request{Token: token, Reqnum: uint16(n), OfflineBegin: offlineBegin})
 }
 
 // storeRequest writes req as the request of entry seq inside tx and returns it as stored.
-func storeRequest(ctx context.Context, tx *sql.Tx, seq int64, req Request) (Request, error) {
+func (j *Journal) storeRequest(ctx context.Context, tx *sql.Tx, seq int64, req Request) (Request, error) {
 	var begin any
 	if !req.OfflineBegin.IsZero() {
 		begin = toMillis(req.OfflineBegin)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET token = ?, reqnum = ?, offline_begin = ? WHERE seq = ?`,
+	if _, err := tx.StmtContext(ctx, j.st.storeRequest).ExecContext(ctx,
 		int64(req.Token), int64(req.Reqnum), begin, seq); err != nil {
 		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
 	}
 	req.OfflineBegin = truncMillis(req.OfflineBegin)
 	return req, nil
-}
-
-// queryer is what the outbox's reads need of a *sql.DB or a *sql.Tx.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // waitingRow is a waiting outbox entry as read, its document not yet decoded.
@@ -272,21 +279,18 @@ func (w waitingRow) entry() (OutboxEntry, error) {
 // The reads of the oldest waiting entries, with and without their documents. Both walk the
 // partial index of waiting rows.
 const (
-	waitingWithContent = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, d.content
+	waitingWithContentSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, d.content
 		FROM outbox o JOIN documents d ON d.seq = o.seq
 		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT ?`
-	waitingBare = `SELECT seq, queued_at, token, reqnum, offline_begin, NULL
+	waitingBareSQL = `SELECT seq, queued_at, token, reqnum, offline_begin, NULL
 		FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT ?`
 )
 
 // waitingHeads reads up to n of the oldest waiting outbox entries, oldest first, with their
-// stored requests (and their documents' content when withContent), in one statement.
-func waitingHeads(ctx context.Context, q queryer, n int, withContent bool) ([]waitingRow, error) {
-	query := waitingBare
-	if withContent {
-		query = waitingWithContent
-	}
-	rows, err := q.QueryContext(ctx, query, n)
+// stored requests, in one statement: read is the statement of waitingBareSQL, or of
+// waitingWithContentSQL to read the documents' content too.
+func waitingHeads(ctx context.Context, read *sql.Stmt, n int) ([]waitingRow, error) {
+	rows, err := read.QueryContext(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}
@@ -315,8 +319,12 @@ func waitingHeads(ctx context.Context, q queryer, n int, withContent bool) ([]wa
 // oldestWaiting reads the oldest waiting entry inside tx (with n = 2 also the one after it,
 // with its document, for CompleteAndAssignNext) and fails with ErrOutboxOrder unless the oldest
 // is seq.
-func oldestWaiting(ctx context.Context, tx *sql.Tx, seq int64, n int) ([]waitingRow, error) {
-	heads, err := waitingHeads(ctx, tx, n, n > 1)
+func (j *Journal) oldestWaiting(ctx context.Context, tx *sql.Tx, seq int64, n int) ([]waitingRow, error) {
+	read := j.st.waitingBare
+	if n > 1 {
+		read = j.st.waitingWithContent
+	}
+	heads, err := waitingHeads(ctx, tx.StmtContext(ctx, read), n)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +357,7 @@ func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, er
 
 // LinkState reads the OFD link's state.
 func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
-	return readLink(ctx, j.db)
+	return scanLink(j.st.readLink.QueryRowContext(ctx))
 }
 
 // SetLinkState replaces the OFD link's state (a new token entered by the cashier, going offline
@@ -359,19 +367,17 @@ func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
 	return writeLink(ctx, j.db, s)
 }
 
-// linkDB is what reading and writing the link's row need of a *sql.DB or a *sql.Tx.
+// linkDB is what writing the link's row needs of a *sql.DB or a *sql.Tx.
 type linkDB interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// readLink reads the link's row.
-func readLink(ctx context.Context, q linkDB) (LinkState, error) {
+// scanLink reads the link's row from row, the result of the statement readLink.
+func scanLink(row *sql.Row) (LinkState, error) {
 	var s LinkState
 	var token, reqnum int64
 	var since sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT token, last_reqnum, offline_since, blocked_code, info_text
-		FROM ofd_link WHERE id = 1`).Scan(&token, &reqnum, &since, &s.BlockedCode, &s.InfoText)
+	err := row.Scan(&token, &reqnum, &since, &s.BlockedCode, &s.InfoText)
 	if err != nil {
 		return s, fmt.Errorf("storage: link state: %w", err)
 	}
@@ -405,7 +411,7 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 	var s LinkState
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if s, err = readLink(ctx, tx); err != nil {
+		if s, err = scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx)); err != nil {
 			return err
 		}
 		fn(&s)
@@ -422,8 +428,7 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 func (j *Journal) NextReqnum(ctx context.Context) (uint16, error) {
 	var n int64
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx,
-			`UPDATE ofd_link SET last_reqnum = (last_reqnum + 1) % 65536 WHERE id = 1 RETURNING last_reqnum`).Scan(&n)
+		return tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: next reqnum: %w", err)

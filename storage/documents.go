@@ -261,11 +261,20 @@ func (j *Journal) Document(ctx context.Context, seq int64) (Entry, error) {
 	return j.one(ctx, fmt.Sprintf("document %d", seq), `d.seq = ?`, seq)
 }
 
-// ReceiptByNumber finds the receipt with number number in shift shift.
+// ReceiptByNumber finds the receipt with number number in shift shift. It reads the documents
+// numbered number within the shift's first and last seq (documents_history_number, bounded by
+// documents_history_shift), so its cost does not grow with the journal or the shift.
 func (j *Journal) ReceiptByNumber(ctx context.Context, shift, number uint32) (Entry, error) {
-	return j.one(ctx, fmt.Sprintf("receipt %d of shift %d", number, shift),
-		`d.shift_number = ? AND d.number = ? AND d.kind = 'receipt'`, shift, number)
+	return j.one(ctx, fmt.Sprintf("receipt %d of shift %d", number, shift), receiptByNumberWhere,
+		number, shift, shift, shift)
 }
+
+// receiptByNumberWhere is ReceiptByNumber's condition. The shift's bounds only narrow the search:
+// the shift number is still checked on every row (the unary + keeps SQLite from walking the
+// whole shift on documents_history_shift instead).
+const receiptByNumberWhere = `d.number = ? AND +d.shift_number = ? AND d.kind = 'receipt'
+	AND d.seq BETWEEN (SELECT MIN(seq) FROM documents WHERE shift_number = ?)
+		AND (SELECT MAX(seq) FROM documents WHERE shift_number = ?)`
 
 // ReceiptByOfflineNumber finds the receipt issued offline with offline number n.
 func (j *Journal) ReceiptByOfflineNumber(ctx context.Context, n uint32) (Entry, error) {

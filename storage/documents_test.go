@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,6 +166,33 @@ func TestLookups(t *testing.T) {
 	}
 	if e, _ := j.Document(ctx, 2); e.Fiscal != nil {
 		t.Errorf("unanswered document has fiscal result %+v", e.Fiscal)
+	}
+}
+
+// ReceiptByNumber reads the documents with that number within the shift's seqs, on indexes: not
+// the whole shift, nor every shift's document of that number.
+func TestReceiptByNumberPlan(t *testing.T) {
+	s, _ := historyShop(t)
+	plan := explain(t, s.j, `SELECT `+entryColumns+` WHERE `+receiptByNumberWhere+` LIMIT 1`, 3, 2, 2, 2)
+	if !strings.Contains(plan, "SEARCH d USING INDEX documents_history_number (number=? AND seq>? AND seq<?)") {
+		t.Errorf("ReceiptByNumber does not search the number within the shift's seqs:\n%s", plan)
+	}
+	if strings.Contains(plan, "SCAN") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("ReceiptByNumber scans or sorts:\n%s", plan)
+	}
+	// Every receipt of the shop is found by its shift and number.
+	ctx := context.Background()
+	for i, d := range s.docs {
+		if d.Kind != kkm.KindReceipt {
+			continue
+		}
+		e, err := s.j.ReceiptByNumber(ctx, d.ShiftNumber, d.Number)
+		if err != nil || e.Seq != s.seqs[i] {
+			t.Errorf("ReceiptByNumber(%d, %d) = %d, %v; want %d", d.ShiftNumber, d.Number, e.Seq, err, s.seqs[i])
+		}
+	}
+	if _, err := s.j.ReceiptByNumber(ctx, 99, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ReceiptByNumber of a shift not in the journal: %v, want ErrNotFound", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -120,4 +121,86 @@ func TestCheckpointEmptiesWAL(t *testing.T) {
 	if frames != 0 {
 		t.Errorf("WAL holds %d frames after Checkpoint, want 0", frames)
 	}
+}
+
+// A journal written at schema 2 (by the build before migration 3: its schema made by migrations 1
+// and 2, documents committed and answered) opens at the current schema: documents_by_shift is
+// gone, every document, answer and lookup is still there, the chain holds, and work goes on.
+func TestOpenMigratesVersion2Journal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "j.db")
+	dsn, err := DSN(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations()[:2] {
+		if err := applyMigration(ctx, db, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := &Journal{db: db, path: path}
+	if old.st, err = prepareStatements(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(t, old)
+	d.fill(6)
+	d.commit(d.reg.CloseShift(d.op, d.tick(), false))
+	d.fill(3)
+	if err := old.CompleteOutbox(ctx, 1, FiscalResult{Sign: "555", QRLink: "http://q", At: d.now}, 9); err != nil {
+		t.Fatal(err)
+	}
+	if !hasIndex(t, old.db, "documents_by_shift") {
+		t.Fatal("the schema-2 journal has no documents_by_shift")
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	j, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open of a schema-2 journal: %v", err)
+	}
+	defer j.Close()
+	var v int
+	if err := j.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion() || v < 3 {
+		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion())
+	}
+	if hasIndex(t, j.db, "documents_by_shift") {
+		t.Error("documents_by_shift is still there")
+	}
+	for _, idx := range []string{"documents_by_time", "documents_history_shift", "documents_history_number"} {
+		if !hasIndex(t, j.db, idx) {
+			t.Errorf("%s is gone", idx)
+		}
+	}
+	if res, err := j.Verify(ctx, 1); err != nil || res.Last != 11 {
+		t.Errorf("Verify = %+v, %v; want 11 rows", res, err)
+	}
+	if e, err := j.ReceiptByFiscalSign(ctx, "555"); err != nil || e.Seq != 1 {
+		t.Errorf("ReceiptByFiscalSign = %d, %v", e.Seq, err)
+	}
+	if e, err := j.ReceiptByNumber(ctx, 2, 1); err != nil || e.Seq != 9 {
+		t.Errorf("ReceiptByNumber(2, 1) = %d, %v; want 9", e.Seq, err)
+	}
+	if es, err := j.DocumentsByShift(ctx, 1, Page{}); err != nil || len(es) != 8 {
+		t.Errorf("DocumentsByShift(1) = %d entries, %v; want 8", len(es), err)
+	}
+	d.j = j
+	if seq := d.sale(false); seq != 12 {
+		t.Errorf("the next sale is %d, want 12", seq)
+	}
+}
+
+// hasIndex says whether the journal's schema has the index name.
+func hasIndex(t testing.TB, db *sql.DB, name string) bool {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?`, name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
 }

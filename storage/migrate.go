@@ -100,6 +100,17 @@ func migrations() []migration {
 		// 2: history's access paths and the analytics aggregates (history.go, analytics.go).
 		version:    2,
 		statements: historyAndAnalyticsMigration(),
+	}, {
+		// 3: documents_by_shift (shift_number, number) goes: every Commit wrote it, and since
+		// migration 2 no query needs it. A shift's documents are listed through
+		// documents_history_shift (shift_number, seq), and a receipt by shift and number
+		// (ReceiptByNumber) is found on documents_history_number (number, seq) within the shift's
+		// seqs, which documents_history_shift gives. documents_by_time stays: it turns a period into
+		// seqs (periodSeqs); so does documents_history_number, the number search of History.
+		version: 3,
+		statements: []string{
+			`DROP INDEX IF EXISTS documents_by_shift`,
+		},
 	}}
 }
 

@@ -92,10 +92,33 @@ func checkPrinterAddress(addr string) error {
 		}
 		host = h
 	}
-	if host == "" || strings.ContainsAny(host, " /\\:@") && net.ParseIP(host) == nil {
+	if net.ParseIP(host) == nil && !hostName(host) {
 		return ErrPrinterAddress
 	}
 	return nil
+}
+
+// hostName reports whether s is a host name (RFC 1123): dot-separated labels of 1–63 ASCII
+// letters, digits and hyphens, not starting or ending with a hyphen, at most 253 characters, the
+// last label not all digits (that would be a mistyped IP address or just a number). Emoji,
+// control characters or a pasted page of text are not a printer's address.
+func hostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
 }
 
 // printDocuments prints documents one job (one slip) each, drawn at the paper's width.

@@ -1,5 +1,7 @@
 package kkm
 
+import "strings"
+
 // Role is a cashier's role; the values equal the protocol's UserRoleEnum.
 type Role uint8
 
@@ -30,8 +32,11 @@ func (c Cashier) Operator() Operator { return Operator{Code: c.OperatorCode, Nam
 
 // Validate checks that the cashier has a name and a valid role.
 func (c Cashier) Validate() error {
-	if c.Name == "" {
-		return newError(ErrCashierName)
+	if strings.TrimSpace(c.Name) == "" {
+		return newError(ErrCashierName, "Max", MaxCashierNameLength)
+	}
+	if err := checkText(c.Name, MaxCashierNameLength, ErrCashierName); err != nil {
+		return err
 	}
 	if !c.Role.Valid() {
 		return newError(ErrCashierRole, "Role", int(c.Role))

@@ -207,6 +207,9 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 		}
 		l.Name = SimpleLineName
 	}
+	if err := ValidateItemName(l.Name); err != nil {
+		return Line{}, err
+	}
 	if l.Section == "" {
 		l.Section = DefaultSection
 	}

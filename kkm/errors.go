@@ -105,6 +105,7 @@ const (
 	ErrReceiptEmpty            Code = "err.receipt.empty"
 	ErrReceiptOperation        Code = "err.receipt.operation" // unknown operation
 	ErrLineNameEmpty           Code = "err.receipt.line.name_empty"
+	ErrLineNameInvalid         Code = "err.receipt.line.name_invalid" // too long or with control characters; {{.Max}}
 	ErrLinePriceZero           Code = "err.receipt.line.price_zero"
 	ErrLineUnitUnknown         Code = "err.receipt.line.unit_unknown"
 	ErrLineModifierSimple      Code = "err.receipt.line.modifier_simple_mode" // item modifiers need extended mode
@@ -167,7 +168,7 @@ func MessageIDs() []string {
 		ErrMoneyEmpty, ErrMoneySyntax, ErrMoneyNegative, ErrMoneyTooManyDecimals, ErrMoneyOverflow,
 		ErrMoneyCoins, ErrQuantityEmpty, ErrQuantitySyntax, ErrQuantityNegative, ErrQuantityTooManyDecs,
 		ErrQuantityOverflow, ErrQuantityZero, ErrQuantityFraction,
-		ErrReceiptEmpty, ErrReceiptOperation, ErrLineNameEmpty, ErrLinePriceZero, ErrLineUnitUnknown,
+		ErrReceiptEmpty, ErrReceiptOperation, ErrLineNameEmpty, ErrLineNameInvalid, ErrLinePriceZero, ErrLineUnitUnknown,
 		ErrLineModifierSimple, ErrVATRateInvalid, ErrVATNotPayer, ErrModifierInvalid, ErrModifierNotAllowed,
 		ErrDiscountTooLarge, ErrPaymentsMissing, ErrPaymentType, ErrPaymentDuplicate, ErrPaymentZero,
 		ErrPaymentsShort, ErrNonCashExceedsTotal, ErrChangeNotAllowed, ErrReceiptMaxSum, ErrReceiptOverflow,

@@ -4,7 +4,6 @@ import (
 	"net"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // RegInfo is the registration the OFD returns (service.reg_info): who owns the register, where it
@@ -89,8 +88,8 @@ func DefaultSettings() Settings {
 // ErrSettingsOFDAddress (host:port with a numeric port, when set) and ErrSettingsSellerIINBIN (the
 // organisation's IIN/BIN, when known, passes ValidateIINBIN, which it wraps).
 func (s Settings) Validate() error {
-	if utf8.RuneCountInString(s.RegisterName) > MaxRegisterNameLength {
-		return newError(ErrSettingsRegisterName, "Max", MaxRegisterNameLength)
+	if err := checkText(s.RegisterName, MaxRegisterNameLength, ErrSettingsRegisterName); err != nil {
+		return err
 	}
 	if s.MaxReceiptSum < 0 || s.MaxReceiptSum > MaxMoney {
 		return newError(ErrSettingsMaxSum, "Max", MaxMoney)
@@ -99,7 +98,8 @@ func (s Settings) Validate() error {
 		if !s.DefaultVATRate.Taxed() {
 			return newError(ErrSettingsVATRate)
 		}
-		if !allDigits(s.VATCertificateSeries) || !allDigits(s.VATCertificateNumber) {
+		if !allDigits(s.VATCertificateSeries) || !allDigits(s.VATCertificateNumber) ||
+			len(s.VATCertificateSeries) > MaxVATCertificateLen || len(s.VATCertificateNumber) > MaxVATCertificateLen {
 			return newError(ErrSettingsVATCertificate)
 		}
 	}

@@ -34,6 +34,9 @@ func (p *fakeProfiles) CreateCashier(_ context.Context, n NewCashier) (kkm.Cashi
 	if len(p.cashiers) == 0 {
 		c.Role = kkm.RoleAdministrator // the device's first cashier, as the app makes it
 	}
+	if err := c.Validate(); err != nil { // kkm's name rules, as the app applies them
+		return kkm.Cashier{}, err
+	}
 	p.cashiers = append(p.cashiers, c)
 	p.codes = append(p.codes, n.Code)
 	return c, nil

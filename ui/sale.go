@@ -374,6 +374,9 @@ func (s *itemScreen) save() {
 	case ln.Name == "":
 		err = kkm.ErrLineNameEmpty
 	default:
+		if err = kkm.ValidateItemName(ln.Name); err != nil {
+			break
+		}
 		if ln.Quantity, err = kkm.ParseQuantity(s.qty); err != nil {
 			break
 		}

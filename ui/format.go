@@ -47,7 +47,7 @@ func dateLayout(l *i18n.Localizer) string {
 	return "02.01.2006"
 }
 
-// duration formats a time left as hours and minutes: "23 ч 10 мин".
+// duration formats a time left as hours and minutes, e.g. «23 ч 10 мин».
 func duration(l *i18n.Localizer, d time.Duration) string {
 	if d < 0 {
 		d = 0
@@ -72,7 +72,7 @@ func unitName(l *i18n.Localizer, code string) string {
 	return u.NameRU
 }
 
-// vatName names a VAT rate: "Без НДС", "НДС 16 %".
+// vatName names a VAT rate, e.g. «Без НДС», «НДС 16 %».
 func vatName(l *i18n.Localizer, r kkm.VATRate) string {
 	if !r.Taxed() {
 		return l.T("vat.none")
@@ -104,7 +104,7 @@ func paymentName(l *i18n.Localizer, p kkm.PaymentType) string {
 	return l.T("pay.cash")
 }
 
-// documentTitle names a document: "Продажа №3", "Z-отчет, смена 5".
+// documentTitle names a document, e.g. «Продажа №3», «Z-отчет, смена 5».
 func documentTitle(l *i18n.Localizer, d kkm.Document) string {
 	data := map[string]any{"Number": d.Number, "Shift": d.ShiftNumber}
 	switch d.Kind {

@@ -15,9 +15,9 @@ import (
 	"github.com/ekassa-go/ekassa/ui"
 )
 
-// Runtime is the running register: the journal, the register's settings and state, the cashier
-// at work and the OFD sender. It is what the screens drive, through the ports of package ui
-// (Profiles, Connector and Register are all implemented here).
+// Runtime is the running register: the journal, the register's settings and state, and the OFD
+// sender. It is what the screens drive, through the ports of package ui (Profiles, Connector,
+// Register and Admin are all implemented here); the cashier who acts is named on each call.
 //
 // Issuing follows design.md §3: the register's pure methods compute the document and the new
 // state, the journal commits both with the outbox entry in one transaction, and only then the
@@ -112,12 +112,12 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 		kick:       make(chan struct{}, 1),
 		stopKick:   make(chan struct{}),
 	}
-	go rt.notifier()
 	if rt.registered {
 		if err := rt.startSender(); err != nil {
 			return nil, err
 		}
 	}
+	go rt.notifier()
 	return rt, nil
 }
 

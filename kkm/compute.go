@@ -52,6 +52,8 @@ func SimpleDraft(op Operation, amounts []Money, payments []Payment) ReceiptDraft
 //     (ErrLineNameEmpty), a known unit (ErrLineUnitUnknown), a positive quantity
 //     (ErrQuantityZero, ErrQuantityNegative, ErrQuantityOverflow) that is whole unless the unit
 //     allows fractions (ErrQuantityFraction), a positive price (ErrLinePriceZero, ErrMoneyOverflow);
+//   - a line's НКТ product code (NTIN, optional) is empty or digits only, at most MaxNTINLength
+//     of them (ErrLineNTIN);
 //   - VAT rates exist (ErrVATRateInvalid); a seller who is not a VAT payer sells without VAT
 //     (ErrVATNotPayer);
 //   - item modifiers only in extended mode (ErrLineModifierSimple); a receipt modifier only when
@@ -200,6 +202,7 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 		Quantity: ld.Quantity,
 		Unit:     ld.Unit,
 		Price:    ld.Price,
+		NTIN:     strings.TrimSpace(ld.NTIN),
 	}
 	if l.Name == "" {
 		if !simple {
@@ -209,6 +212,9 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 	}
 	if err := ValidateItemName(l.Name); err != nil {
 		return Line{}, err
+	}
+	if ValidateNTIN(l.NTIN) != nil {
+		return Line{}, newError(ErrLineNTIN, "Line", n, "Max", MaxNTINLength)
 	}
 	if l.Section == "" {
 		l.Section = DefaultSection

@@ -108,6 +108,7 @@ const (
 	ErrLineNameInvalid         Code = "err.receipt.line.name_invalid" // too long or with control characters; {{.Max}}
 	ErrLinePriceZero           Code = "err.receipt.line.price_zero"
 	ErrLineUnitUnknown         Code = "err.receipt.line.unit_unknown"
+	ErrLineNTIN                Code = "err.receipt.line.ntin"                 // the НКТ code is not digits or too long; {{.Max}}
 	ErrLineModifierSimple      Code = "err.receipt.line.modifier_simple_mode" // item modifiers need extended mode
 	ErrVATRateInvalid          Code = "err.receipt.vat_rate_invalid"
 	ErrVATNotPayer             Code = "err.receipt.vat_not_payer" // a VAT rate on a line of a non-payer
@@ -169,6 +170,7 @@ func MessageIDs() []string {
 		ErrMoneyCoins, ErrQuantityEmpty, ErrQuantitySyntax, ErrQuantityNegative, ErrQuantityTooManyDecs,
 		ErrQuantityOverflow, ErrQuantityZero, ErrQuantityFraction,
 		ErrReceiptEmpty, ErrReceiptOperation, ErrLineNameEmpty, ErrLineNameInvalid, ErrLinePriceZero, ErrLineUnitUnknown,
+		ErrLineNTIN,
 		ErrLineModifierSimple, ErrVATRateInvalid, ErrVATNotPayer, ErrModifierInvalid, ErrModifierNotAllowed,
 		ErrDiscountTooLarge, ErrPaymentsMissing, ErrPaymentType, ErrPaymentDuplicate, ErrPaymentZero,
 		ErrPaymentsShort, ErrNonCashExceedsTotal, ErrChangeNotAllowed, ErrReceiptMaxSum, ErrReceiptOverflow,

@@ -31,6 +31,7 @@ type LineDraft struct {
 	Price    Money     `json:"price"`              // price of one unit, VAT included
 	VATRate  VATRate   `json:"vat_rate"`           // VATDefault takes Settings.DefaultVATRate
 	Modifier *Modifier `json:"modifier,omitempty"` // an item discount or markup (extended mode only)
+	NTIN     string    `json:"ntin,omitempty"`     // product code in the National Catalogue of Goods (НКТ); optional
 }
 
 // ParentReceipt identifies the original of a return, as the protocol's parent_ticket requires.
@@ -84,6 +85,7 @@ type Line struct {
 	Price           Money     `json:"price"`
 	VATRate         VATRate   `json:"vat_rate"` // resolved: VATNone or a percentage
 	Modifier        *Modifier `json:"modifier,omitempty"`
+	NTIN            string    `json:"ntin,omitempty"` // НКТ product code (the wire's commodity ntin); empty when none
 	Gross           Money     `json:"gross"`
 	Discount        Money     `json:"discount,omitempty"`
 	Markup          Money     `json:"markup,omitempty"`

@@ -2,14 +2,20 @@ package kkm
 
 // returnKey identifies an item of an original receipt for returns: the same goods at the same
 // price in the same unit, section and VAT rate.
+//
+// The goods are the name together with the НКТ product code (NTIN): the code identifies the
+// product in the National Catalogue, so a return sends the OFD the code the sale sent, and a
+// returned line carrying another code (or none where the original had one) is not an item of the
+// original. A line without a code matches only a line without one, so originals issued before
+// codes existed are returned as before.
 type returnKey struct {
-	name, section, unit string
-	price               Money
-	rate                VATRate
+	name, ntin, section, unit string
+	price                     Money
+	rate                      VATRate
 }
 
 func keyOf(l Line) returnKey {
-	return returnKey{name: l.Name, section: l.Section, unit: l.Unit, price: l.Price, rate: l.VATRate}
+	return returnKey{name: l.Name, ntin: l.NTIN, section: l.Section, unit: l.Unit, price: l.Price, rate: l.VATRate}
 }
 
 // ValidateReturn checks a computed return receipt ret against its original receipt and the
@@ -21,8 +27,8 @@ func keyOf(l Line) returnKey {
 //   - A return is made in the original's mode (ErrReturnModeMismatch).
 //   - The returns together never exceed the original's total (ErrReturnExceedsOriginal, with the
 //     amount Left). In simple mode that is the whole rule: a return is by amount.
-//   - In extended mode each returned line must be an item of the original (same name, section,
-//     unit, price and VAT rate: ErrReturnItemNotInOriginal), and the quantities returned of an item
+//   - In extended mode each returned line must be an item of the original (same name, НКТ code,
+//     section, unit, price and VAT rate: ErrReturnItemNotInOriginal), and the quantities returned of an item
 //     never exceed what the original sold of it (ErrReturnItemExceedsOrig, with the quantity Left).
 func ValidateReturn(original Receipt, returned []Receipt, ret Receipt) error {
 	want := OpSaleReturn

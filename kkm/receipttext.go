@@ -116,6 +116,7 @@ var (
 	lblBuyer          = label{kk: "Сатып алушының ЖСН/БСН", ru: "ИИН/БИН покупателя"}
 	lblParent         = label{kk: "Бастапқы чек", ru: "Исходный чек"}
 	lblSum            = label{kk: "Сомасы", ru: "Сумма"}
+	lblNTIN           = label{kk: "ҰТК", ru: "НКТ", short: "ҰТК/НКТ"} // Ұлттық тауарлар каталогы / Национальный каталог товаров
 	lblFiscalSign     = label{kk: "Фискалдық белгі", ru: "Фискальный признак", short: "ФБ / ФП"}
 	lblOfflineNo      = label{kk: "Автономды нөмір", ru: "Автономный номер", short: "Автономды № / Автономный №"}
 	lblOFD            = label{kk: "ФДО", ru: "ОФД"}
@@ -314,12 +315,22 @@ func parentLines(sh *sheet, p *ParentReceipt, s Settings) {
 	sh.pair(lblSum.String(), p.Total.String())
 }
 
-// lineLines lays out one item: its number and name (wrapped, with a hanging indent), then quantity,
-// unit and price with the sum before modifiers, then its own discount or markup.
+// lineLines lays out one item: its number and name (wrapped, with a hanging indent), its product
+// code in the National Catalogue of Goods when it has one (para 56 item 8: «ҰТК / НКТ: <code>»,
+// «ҰТК/НКТ: <code>» where that is too wide, the code going under the label when even that does
+// not fit), then quantity, unit and price with the sum before modifiers, then its own discount or
+// markup.
 func lineLines(sh *sheet, n int, l Line) {
 	num := strconv.Itoa(n) + ". "
 	indent := TextWidth(num)
 	sh.para(num, indent, l.Name)
+	if l.NTIN != "" {
+		code := lblNTIN.String() + ": " + l.NTIN
+		if short := lblNTIN.Short() + ": " + l.NTIN; TextWidth(code) > sh.w-indent && TextWidth(short) <= sh.w-indent {
+			code = short
+		}
+		sh.para("", indent, code)
+	}
 	qty := l.Quantity.String() + " " + unitName(l.Unit) + " × " + l.Price.String()
 	sh.pairGap(indent, 2, qty, l.Gross.String())
 	if l.Discount > 0 {

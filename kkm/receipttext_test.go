@@ -418,3 +418,50 @@ func TestReceiptTextWidthClamped(t *testing.T) {
 		t.Errorf("width 5 is not clamped to %d", MinReceiptColumns)
 	}
 }
+
+// TestReceiptTextNTINGolden lays out a sale whose items carry НКТ product codes (para 56 item 8):
+// the code goes under the item's name, labelled in both languages, and wraps under the label on
+// narrow paper. It is a register of its own so that the shift of rtShift and its goldens stay as
+// they are.
+func TestReceiptTextNTINGolden(t *testing.T) {
+	reg := Register{Settings: rtPayer()}
+	op := Operator{Code: 2, Name: "Әлия Қасымова"}
+	at := time.Date(2026, 3, 3, 10, 15, 0, 0, almaty)
+	iss, err := reg.IssueReceipt(ReceiptDraft{
+		Operation: OpSale,
+		Lines: []LineDraft{
+			{Name: "Шай «Пиала» көк, 100 пакет", Quantity: 1000, Price: 149000, NTIN: "4870001234567"},
+			{Name: "Ірімшік «Әдемі» жұмсақ, майлылығы 45%, 200 г", Quantity: 2000, Price: 98050,
+				NTIN: "02900001234567890123"},
+			{Name: "Пакет", Quantity: 1000, Price: 5000},
+		},
+		Payments: []Payment{{Type: PayCash, Sum: 400000}},
+	}, op, at, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := iss.Documents[len(iss.Documents)-1]
+	mark := rtMark("3937088150", doc, reg.Settings)
+	for _, w := range ReceiptColumns() {
+		t.Run(itoaTest(w), func(t *testing.T) {
+			got := ReceiptText(doc, reg.Settings, mark, w)
+			checkLayout(t, got, w)
+			checkGolden(t, "receipt_sale_ntin_"+itoaTest(w)+".txt", got)
+			flat := strings.Join(strings.Fields(got), " ")
+			for _, want := range []string{"ҰТК / НКТ: 4870001234567", "02900001234567890123"} {
+				if !strings.Contains(flat, want) {
+					t.Errorf("%q missing from\n%s", want, got)
+				}
+			}
+			if n := strings.Count(got, "ҰТК / НКТ:") + strings.Count(got, "ҰТК/НКТ:"); n != 2 {
+				t.Errorf("%d code labels, want 2 (the bag has none):\n%s", n, got)
+			}
+		})
+	}
+	// The narrowest paper: the label, then the code under it, both within the columns.
+	got := ReceiptText(doc, reg.Settings, mark, MinReceiptColumns)
+	checkLayout(t, got, MinReceiptColumns)
+	if !strings.Contains(got, "   02900001234567890123\n") {
+		t.Errorf("the 20-digit code is not whole on a line of its own at %d columns:\n%s", MinReceiptColumns, got)
+	}
+}

@@ -345,6 +345,9 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 			Sum:             sum,
 			MeasureUnitCode: proto.String(l.Unit),
 		}
+		if l.NTIN != "" {
+			c.Ntin = proto.String(l.NTIN) // field 15, since 2.0.3: the НКТ product code; absent when none
+		}
 		if c.Taxes, err = vatTaxes([]rateShare{{l.VATRate, l.Gross, kkm.VATIncluded(l.Gross, l.VATRate)}}); err != nil {
 			return nil, err
 		}

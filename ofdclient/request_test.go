@@ -104,7 +104,7 @@ func TestRequestKinds(t *testing.T) {
 		Operation: kkm.OpSale,
 		Lines: []kkm.LineDraft{
 			{Name: "Сүт", Section: "1", Quantity: 1000, Unit: "796", Price: 45000, VATRate: kkm.VAT16,
-				Modifier: &kkm.Modifier{Kind: kkm.Markup, Amount: 1000}},
+				Modifier: &kkm.Modifier{Kind: kkm.Markup, Amount: 1000}, NTIN: "4870001234567"},
 			{Name: "Кітап", Section: "2", Quantity: 1000, Unit: "796", Price: 20000, VATRate: kkm.VATNone},
 		},
 		Modifier:    &kkm.Modifier{Kind: kkm.Discount, Amount: 5000},
@@ -136,6 +136,21 @@ func TestRequestKinds(t *testing.T) {
 			}
 			if len(tk.GetItems()[2].GetCommodity().GetTaxes()) != 0 {
 				t.Error("a line without VAT carries a tax")
+			}
+			// The НКТ code goes as commodity field 15 (ntin); a line without one sends no field.
+			if c := tk.GetItems()[0].GetCommodity(); c.Ntin == nil || c.GetNtin() != "4870001234567" || c.Barcode != nil {
+				t.Errorf("commodity ntin %v barcode %v, want ntin 4870001234567 and no barcode", c.Ntin, c.Barcode)
+			}
+			if c := tk.GetItems()[2].GetCommodity(); c.Ntin != nil {
+				t.Errorf("a line without a code sends ntin %q", c.GetNtin())
+			}
+			// On the wire: tag 15, length-delimited (15<<3 | 2 = 0x7a), 13 bytes.
+			wire, err := proto.MarshalOptions{Deterministic: true}.Marshal(tk.GetItems()[0].GetCommodity())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(wire, append([]byte{0x7a, 13}, "4870001234567"...)) {
+				t.Errorf("commodity %x lacks field 15 with the code", wire)
 			}
 			if tk.GetAmounts().GetDiscount().GetSum().GetBills() != 50 || tk.GetAmounts().GetTaken() != nil {
 				t.Errorf("amounts %v: want the discount and no taken/change without cash", tk.GetAmounts())

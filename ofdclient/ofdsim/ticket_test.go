@@ -191,6 +191,7 @@ func TestValidReceiptShapes(t *testing.T) {
 			tk.ExtensionOptions = &pb.TicketRequest_ExtensionOptions{CustomerIinOrBin: proto.String("880101300123")}
 		}},
 		{"no VAT payer", func(tk *pb.TicketRequest) { tk.Items[0].Commodity.Taxes = nil }},
+		{"an НКТ product code (ntin)", func(tk *pb.TicketRequest) { tk.Items[0].Commodity.Ntin = proto.String("4870001234567") }},
 		{"receipt-level VAT", func(tk *pb.TicketRequest) {
 			tk.Items[0].Commodity.Taxes = nil
 			tk.Taxes = []*pb.TicketRequest_Tax{{TaxType: proto.Uint32(100), Percent: proto.Uint32(16000), Sum: money(8000), IsInTotalSum: proto.Bool(true)}}
@@ -205,6 +206,27 @@ func TestValidReceiptShapes(t *testing.T) {
 				t.Errorf("code %d %q, want 0", code(resp), resp.GetResult().GetResultText())
 			}
 		})
+	}
+}
+
+// TestLedgerKeepsNTIN: the ledger's copy of an accepted receipt carries the commodity's НКТ code
+// (field 15) as the register sent it.
+func TestLedgerKeepsNTIN(t *testing.T) {
+	s, _ := startSim(t)
+	req := cashSale()
+	req.Ticket.Items[0].Commodity.Ntin = proto.String("02900001234567890123")
+	if resp := newReg(t, s).do(req); code(resp) != 0 {
+		t.Fatalf("code %d %q, want 0", code(resp), resp.GetResult().GetResultText())
+	}
+	led, err := s.Ledger(testID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(led.Receipts) != 1 {
+		t.Fatalf("%d receipts in the ledger", len(led.Receipts))
+	}
+	if got := led.Receipts[0].Request.GetItems()[0].GetCommodity().GetNtin(); got != "02900001234567890123" {
+		t.Errorf("the ledger's receipt has ntin %q", got)
 	}
 }
 

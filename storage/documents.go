@@ -329,9 +329,11 @@ func (j *Journal) page(ctx context.Context, p Page, where string, args ...any) (
 }
 
 // ReturnedLine is how much of one item has been returned: the lines of the returns are grouped by
-// name, section, unit, price and VAT rate, the identity of an item that kkm.ValidateReturn uses.
+// name, НКТ code, section, unit, price and VAT rate, the identity of an item that
+// kkm.ValidateReturn uses.
 type ReturnedLine struct {
 	Name     string
+	NTIN     string
 	Section  string
 	Unit     string
 	Price    kkm.Money
@@ -381,7 +383,7 @@ func (j *Journal) Returned(ctx context.Context, parent kkm.ParentReceipt) (Retur
 		out.Receipts = append(out.Receipts, *d.Receipt)
 		out.Total += d.Receipt.Total
 		for _, l := range d.Receipt.Lines {
-			key := ReturnedLine{Name: l.Name, Section: l.Section, Unit: l.Unit, Price: l.Price, VATRate: l.VATRate}
+			key := ReturnedLine{Name: l.Name, NTIN: l.NTIN, Section: l.Section, Unit: l.Unit, Price: l.Price, VATRate: l.VATRate}
 			i, ok := index[key]
 			if !ok {
 				i = len(out.Lines)

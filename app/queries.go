@@ -137,7 +137,7 @@ func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, er
 	for _, l := range e.Document.Receipt.Lines {
 		left := l.Quantity
 		for _, r := range returned.Lines {
-			if r.Name == l.Name && r.Section == l.Section && r.Unit == l.Unit && r.Price == l.Price && r.VATRate == l.VATRate {
+			if r.Name == l.Name && r.NTIN == l.NTIN && r.Section == l.Section && r.Unit == l.Unit && r.Price == l.Price && r.VATRate == l.VATRate {
 				left -= r.Quantity
 			}
 		}

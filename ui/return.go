@@ -171,8 +171,10 @@ func (s *returnScreen) draft() (kkm.ReceiptDraft, error) {
 					Data: map[string]any{"Name": rl.Line.Name, "Left": rl.Left}}
 			}
 			ln := rl.Line
-			d.Lines = append(d.Lines, kkm.LineDraft{Name: ln.Name, Section: ln.Section, Quantity: q, Unit: ln.Unit,
-				Price: ln.Price, VATRate: ln.VATRate})
+			// The line as the original sold it: a returned line is an item of the original only
+			// with the same name, НКТ code, section, unit, price and VAT rate (kkm.ValidateReturn).
+			d.Lines = append(d.Lines, kkm.LineDraft{Name: ln.Name, NTIN: ln.NTIN, Section: ln.Section, Quantity: q,
+				Unit: ln.Unit, Price: ln.Price, VATRate: ln.VATRate})
 			sum, err := kkm.MulQuantity(ln.Price, q)
 			if err != nil {
 				return d, err

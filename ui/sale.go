@@ -145,12 +145,17 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		detail := wrapped(l.T("sale.line", map[string]any{
 			"Quantity": quantity(l, ln.Quantity), "Unit": unitName(l, ln.Unit),
 			"Price": money(l, ln.Price), "Sum": money(l, sum)}))
+		lines := container.NewVBox(name)
+		if ln.NTIN != "" {
+			lines.Add(wrapped(l.T("doc.ntin", map[string]any{"Code": ln.NTIN})))
+		}
+		lines.Add(detail)
 		edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { u.open(newItemScreen(u, s, i)) })
 		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 			s.lines = append(s.lines[:i:i], s.lines[i+1:]...)
 			u.render()
 		})
-		body.Add(container.NewBorder(nil, nil, nil, container.NewHBox(edit, remove), container.NewVBox(name, detail)))
+		body.Add(container.NewBorder(nil, nil, nil, container.NewHBox(edit, remove), lines))
 	}
 	if len(s.lines) == 0 {
 		body.Add(wrapped(l.T("sale.no_items")))
@@ -283,13 +288,14 @@ func (s *extendedSale) next() {
 	})
 }
 
-// itemScreen is «Добавить товар» and its edit: name, quantity, unit, price and, for a VAT payer,
-// the VAT rate.
+// itemScreen is «Добавить товар» and its edit: name, the optional НКТ product code, quantity,
+// unit, price and, for a VAT payer, the VAT rate.
 type itemScreen struct {
 	u     *UI
 	sale  *extendedSale
 	index int // the line edited, or -1 for a new one
 	name  string
+	ntin  string // the product code in the National Catalogue of Goods, digits; empty when none
 	qty   string
 	unit  string
 	price string
@@ -301,7 +307,7 @@ func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
 	s := &itemScreen{u: u, sale: sale, index: index, qty: "1", unit: kkm.UnitPiece, vat: kkm.VATDefault}
 	if index >= 0 {
 		ln := sale.lines[index]
-		s.name, s.qty, s.unit, s.price, s.vat = ln.Name, ln.Quantity.String(), ln.Unit, ln.Price.String(), ln.VATRate
+		s.name, s.ntin, s.qty, s.unit, s.price, s.vat = ln.Name, ln.NTIN, ln.Quantity.String(), ln.Unit, ln.Price.String(), ln.VATRate
 	}
 	return s
 }
@@ -329,6 +335,9 @@ func (s *itemScreen) view() fyne.CanvasObject {
 	}
 	body := container.NewVBox(
 		field(l.T("item.name"), entry(&s.name, l.T("item.name.hint"))),
+		// Digits only: the phone's numeric keyboard. The label wraps, long as it is at a large text size.
+		container.NewVBox(wrapped(l.T("item.ntin")),
+			wholeEntry(&s.ntin, l.T("item.ntin.hint", map[string]any{"Max": kkm.MaxNTINLength}))),
 		field(l.T("item.quantity"), qty),
 		field(l.T("item.unit"), unit),
 		field(l.T("item.price"), entry(&s.price, l.T("sale.amount.hint"))),
@@ -368,13 +377,16 @@ func fractional(code string) bool {
 
 // save checks the item and puts it on the receipt.
 func (s *itemScreen) save() {
-	ln := kkm.LineDraft{Name: strings.TrimSpace(s.name), Unit: s.unit, VATRate: s.vat}
+	ln := kkm.LineDraft{Name: strings.TrimSpace(s.name), NTIN: strings.TrimSpace(s.ntin), Unit: s.unit, VATRate: s.vat}
 	var err error
 	switch {
 	case ln.Name == "":
 		err = kkm.ErrLineNameEmpty
 	default:
 		if err = kkm.ValidateItemName(ln.Name); err != nil {
+			break
+		}
+		if err = kkm.ValidateNTIN(ln.NTIN); err != nil {
 			break
 		}
 		if ln.Quantity, err = kkm.ParseQuantity(s.qty); err != nil {

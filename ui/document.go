@@ -92,6 +92,9 @@ func receiptLines(l *i18n.Localizer, r *kkm.Receipt) []docLine {
 			name = l.T("doc.simple_line", map[string]any{"Index": i + 1})
 		}
 		add(name, "", false)
+		if ln.NTIN != "" {
+			add(l.T("doc.ntin", map[string]any{"Code": ln.NTIN}), "", false)
+		}
 		add(l.T("doc.line", map[string]any{"Quantity": quantity(l, ln.Quantity), "Unit": unitName(l, ln.Unit),
 			"Price": money(l, ln.Price)}), money(l, ln.Gross), false)
 		if ln.Discount > 0 {

@@ -539,7 +539,7 @@ func TestScreensFitPhoneInEveryLanguage(t *testing.T) {
 		h.settle()
 		reg := h.u.current.(*registerScreen)
 		reg.tab = tabExtended
-		reg.extended.lines = []kkm.LineDraft{{Name: "Хлеб", Quantity: 2500, Unit: "166", Price: 123456}}
+		reg.extended.lines = []kkm.LineDraft{{Name: "Хлеб", Quantity: 2500, Unit: "166", Price: 123456, NTIN: "02900001234567890123"}}
 		is, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Name: "Айгуль"},
 			kkm.SimpleDraft(kkm.OpSale, []kkm.Money{150000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 150000}}))
 		if err != nil {

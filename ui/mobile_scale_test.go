@@ -44,7 +44,7 @@ func TestScreensFitPhoneAtEveryTextSize(t *testing.T) {
 			h.w.Resize(phone)
 			h.unlock()
 			reg := h.u.current.(*registerScreen)
-			reg.extended.lines = []kkm.LineDraft{{Name: "Хлеб", Quantity: 2500, Unit: "166", Price: 123456}}
+			reg.extended.lines = []kkm.LineDraft{{Name: "Хлеб", Quantity: 2500, Unit: "166", Price: 123456, NTIN: "02900001234567890123"}}
 			reg.extended.pay = payMixed
 			screens := []screen{reg, newStartScreen(h.u), newConnectScreen(h.u), newLockScreen(h.u, nil),
 				newItemScreen(h.u, reg.extended, 0), newCashScreen(h.u, kkm.KindCashIn), newReportsScreen(h.u),

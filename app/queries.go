@@ -134,14 +134,19 @@ func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, er
 		return ui.Returnable{}, err
 	}
 	out := ui.Returnable{Original: orig, Parent: parent, Left: e.Document.Total() - returned.Total}
+	// What was returned of an item is taken off its lines in order, so an item sold on two lines
+	// is not counted as returned twice.
+	taken := make([]kkm.Quantity, len(returned.Lines))
 	for _, l := range e.Document.Receipt.Lines {
 		left := l.Quantity
-		for _, r := range returned.Lines {
+		for i, r := range returned.Lines {
 			if r.Name == l.Name && r.NTIN == l.NTIN && r.Section == l.Section && r.Unit == l.Unit && r.Price == l.Price && r.VATRate == l.VATRate {
-				left -= r.Quantity
+				use := min(left, r.Quantity-taken[i])
+				left -= use
+				taken[i] += use
 			}
 		}
-		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l, Left: max(left, 0)})
+		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l, Left: left})
 	}
 	return out, nil
 }

@@ -423,3 +423,33 @@ func TestRetryAfterProtocolBlock(t *testing.T) {
 		t.Fatalf("the OFD holds %d receipts, want 1", len(led.Receipts))
 	}
 }
+
+// An item sold on two lines and returned once is returned from the first line only: what is left
+// to return adds up to what was sold minus what came back.
+func TestReturnableSplitsAnItemOverItsLines(t *testing.T) {
+	r := newRig(t)
+	line := kkm.LineDraft{Name: "Нан", Quantity: 2 * kkm.QuantityOne, Unit: kkm.UnitPiece, Price: 15000}
+	sale := kkm.ReceiptDraft{Operation: kkm.OpSale, Lines: []kkm.LineDraft{line, line},
+		Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 60000}}}
+	is, err := r.rt.IssueReceipt(r.ctx, r.by, sale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret, err := r.rt.Returnable(r.ctx, is.Last().Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := kkm.ReceiptDraft{Operation: kkm.OpSaleReturn, Parent: &ret.Parent,
+		Lines:    []kkm.LineDraft{{Name: "Нан", Quantity: 3 * kkm.QuantityOne, Unit: kkm.UnitPiece, Price: 15000}},
+		Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 45000}}}
+	if _, err := r.rt.IssueReceipt(r.ctx, r.by, back); err != nil {
+		t.Fatal(err)
+	}
+	left, err := r.rt.Returnable(r.ctx, is.Last().Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Lines) != 2 || left.Lines[0].Left != 0 || left.Lines[1].Left != kkm.QuantityOne || left.Left != 15000 {
+		t.Fatalf("left to return: %+v, total %v", left.Lines, left.Left)
+	}
+}

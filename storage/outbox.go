@@ -367,7 +367,7 @@ func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
 	return writeLink(ctx, j.db, s)
 }
 
-// linkDB is what writing the link's row needs of a *sql.DB or a *sql.Tx.
+// linkDB is what writing the link's row (or the settings') needs of a *sql.DB or a *sql.Tx.
 type linkDB interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

@@ -36,11 +36,59 @@ func (j *Journal) Settings(ctx context.Context) (kkm.Settings, bool, error) {
 
 // SaveSettings replaces the settings.
 func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
+	return saveSettings(ctx, j.db, s)
+}
+
+// SaveConnection stores, in one transaction, what connecting a register to the OFD changes:
+// the settings s (the registration, system ID, address), the OFD link changed by link (read,
+// changed by link and written back, as UpdateLinkState does, so a REQNUM taken meanwhile is not
+// overwritten; link should leave LastReqnum alone), and, when state is not nil, the register
+// state (the shift reconciled with the OFD's view of it). It returns the link as stored. If
+// anything fails, or the app dies half-way, none of the three has changed: settings and link
+// never hold tokens or registrations of two different connections.
+func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(*LinkState), state *kkm.State) (LinkState, error) {
+	var stateJSON []byte
+	if state != nil {
+		var err error
+		if stateJSON, err = json.Marshal(*state); err != nil {
+			return LinkState{}, fmt.Errorf("storage: encode state: %w", err)
+		}
+	}
+	var l LinkState
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		if err := saveSettings(ctx, tx, s); err != nil {
+			return err
+		}
+		var err error
+		if l, err = scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx)); err != nil {
+			return err
+		}
+		if link != nil {
+			link(&l)
+		}
+		if err := writeLink(ctx, tx, l); err != nil {
+			return err
+		}
+		if stateJSON != nil {
+			if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON); err != nil {
+				return fmt.Errorf("storage: save state: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return LinkState{}, err
+	}
+	return l, nil
+}
+
+// saveSettings replaces the settings through q (the database or a transaction).
+func saveSettings(ctx context.Context, q linkDB, s kkm.Settings) error {
 	content, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("storage: encode settings: %w", err)
 	}
-	if _, err := j.db.ExecContext(ctx, `INSERT INTO settings (id, content) VALUES (1, ?)
+	if _, err := q.ExecContext(ctx, `INSERT INTO settings (id, content) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET content = excluded.content`, content); err != nil {
 		return fmt.Errorf("storage: save settings: %w", err)
 	}

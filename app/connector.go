@@ -14,8 +14,9 @@ import (
 func (rt *Runtime) NewSerialNumber() (string, error) { return kkm.NewSerialNumber() }
 
 // Connect connects the register registered in the OFD's cabinet («Подключить кассу»): INFO with
-// the system ID and token, then, in this order, the registration saved in the settings, the token
-// in the link state, the local shift reconciled with the OFD's view of it, and the sender started.
+// the system ID and token, then, in one journal transaction, the registration saved in the
+// settings, the token in the link state and the local shift reconciled with the OFD's view of it,
+// and then the sender started.
 // A register moved to a new phone thereby carries on with the OFD's shift number and counters.
 func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegInfo, error) {
 	rt.mu.Lock()
@@ -58,21 +59,21 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 	if s.RegisterName == "" {
 		s.RegisterName = conn.Reg.PointTitle
 	}
-	if err := rt.journal.SaveSettings(ctx, s); err != nil {
-		return kkm.RegInfo{}, err
+	var adopted *kkm.State
+	if verdict == ofdclient.ReconcileAdopt {
+		adopted = &state
 	}
-	// Field by field in one transaction: a REQNUM taken meanwhile (Retry does not wait for mu)
-	// must not be written back to what was read before it, or it would be handed out twice.
-	if _, err := rt.journal.UpdateLinkState(ctx, func(l *storage.LinkState) {
+	// Settings, link and state in one transaction: a crash between them would leave the settings
+	// of this connection beside the token (or block) of the last one. The link is changed field
+	// by field: a REQNUM taken meanwhile (Retry does not wait for mu) must not be written back to
+	// what was read before it, or it would be handed out twice.
+	if _, err := rt.journal.SaveConnection(ctx, s, func(l *storage.LinkState) {
 		l.Token = conn.Token
 		l.BlockedCode, l.InfoText = 0, ""
-	}); err != nil {
+	}, adopted); err != nil {
 		return kkm.RegInfo{}, err
 	}
-	if verdict == ofdclient.ReconcileAdopt {
-		if err := rt.journal.SaveState(ctx, state); err != nil {
-			return kkm.RegInfo{}, err
-		}
+	if adopted != nil {
 		rt.reg.State = state
 	}
 	rt.reg.Settings = s

@@ -30,7 +30,12 @@ type RegInfo struct {
 type Settings struct {
 	SystemID     uint32 `json:"system_id"`     // the header's device ID (системный идентификатор)
 	SerialNumber string `json:"serial_number"` // ZNM (заводской номер)
-	Token        uint32 `json:"token"`         // the current token; the OFD rotates it
+	// Token is the token the register was last connected with («Подключить кассу»), kept for
+	// journals and versions that read it here. It is not the live token: the OFD rotates that
+	// with its answers and «Смена токена» replaces it, and both are kept only in the journal's
+	// OFD link state, which is what requests carry; the app reports the link's token as its
+	// Settings().Token.
+	Token        uint32 `json:"token"`
 	RegisterName string `json:"register_name"` // a name the owner gives the register («Название кассы»)
 
 	AutoCashOut             bool  `json:"auto_cash_out"`             // «Автоизъятие»: withdraw all cash before a Z report

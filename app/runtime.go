@@ -302,11 +302,17 @@ func (rt *Runtime) notify() {
 	}
 }
 
-// Settings returns the register's settings.
+// Settings returns the register's settings, with Token the OFD link's current token: that is the
+// live one (the OFD rotates it, «Смена токена» replaces it), while the settings' stored copy is
+// only the token the register was last connected with (see kkm.Settings.Token).
 func (rt *Runtime) Settings() kkm.Settings {
 	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.reg.Settings
+	s := rt.reg.Settings
+	rt.mu.Unlock()
+	if l, err := rt.journal.LinkState(context.Background()); err == nil && l.Token != 0 {
+		s.Token = l.Token
+	}
+	return s
 }
 
 // SaveSettings validates the settings the owner edited and saves them. The registration, the
@@ -329,7 +335,9 @@ func (rt *Runtime) SaveSettings(ctx context.Context, s kkm.Settings) error {
 }
 
 // ChangeToken checks a new token with the OFD («Смена токена») and saves it; it lifts a block
-// for an invalid token.
+// for an invalid token. The sender stores the token in the OFD link, in one journal transaction
+// with lifting the block; the settings are not written: their Token is not the live token (see
+// kkm.Settings.Token), and a second write would only be a second transaction to get out of step.
 func (rt *Runtime) ChangeToken(ctx context.Context, token uint32) error {
 	// The check with the OFD runs without the runtime's lock, so the status line and the screens
 	// stay live for the seconds a slow OFD may take.
@@ -342,18 +350,6 @@ func (rt *Runtime) ChangeToken(ctx context.Context, token uint32) error {
 	if _, err := sender.ChangeToken(ctx, token); err != nil {
 		return err
 	}
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	if rt.sender != sender {
-		// The register was connected anew meanwhile; that connection's token stands.
-		return nil
-	}
-	s := rt.reg.Settings
-	s.Token = token
-	if err := rt.journal.SaveSettings(ctx, s); err != nil {
-		return err
-	}
-	rt.reg.Settings = s
 	rt.changed()
 	return nil
 }

@@ -248,6 +248,11 @@ func TestInvalidTokenBlocksUntilChanged(t *testing.T) {
 	if len(led.Receipts) != 1 {
 		t.Fatalf("after the token change the OFD holds %d receipts, want 1", len(led.Receipts))
 	}
+	// The live token is the link's, which the OFD has rotated since: the settings screen is
+	// shown that one, not a copy saved beside it in a second transaction.
+	if got := r.rt.Settings().Token; got != led.Token {
+		t.Errorf("Settings().Token = %d, want the token the OFD expects next, %d", got, led.Token)
+	}
 }
 
 func TestHistoryAndSearch(t *testing.T) {

@@ -24,6 +24,9 @@ const (
 	ErrNoDocuments ErrorCode = "err.journal.no_documents"
 	// ErrBadPath: the journal path cannot be opened as given (it contains '?').
 	ErrBadPath ErrorCode = "err.journal.bad_path"
+	// ErrUndecodable: a stored document's content cannot be decoded (the file was damaged or
+	// changed behind the app's back). Retrying the read does not help.
+	ErrUndecodable ErrorCode = "err.journal.undecodable"
 )
 
 // Error returns an English description; the UI translates MessageID instead.
@@ -43,6 +46,8 @@ func (c ErrorCode) Error() string {
 		return "storage: nothing to commit"
 	case ErrBadPath:
 		return "storage: the journal path must not contain '?'"
+	case ErrUndecodable:
+		return "storage: a stored document cannot be decoded"
 	}
 	return "storage: " + string(c)
 }

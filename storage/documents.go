@@ -236,10 +236,10 @@ func scanEntry(s scanner) (Entry, error) {
 	return e, nil
 }
 
-// decodeDocument decodes a document's stored content.
+// decodeDocument decodes a document's stored content; a failure wraps ErrUndecodable.
 func decodeDocument(content []byte, d *kkm.Document) error {
 	if err := json.Unmarshal(content, d); err != nil {
-		return fmt.Errorf("storage: decode document: %w", err)
+		return fmt.Errorf("%w: %w", ErrUndecodable, err)
 	}
 	return nil
 }

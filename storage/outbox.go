@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // FiscalResult is the OFD's answer to a fiscal document: the fiscal sign (the TICKET answer's
@@ -49,7 +51,10 @@ type LinkState struct {
 }
 
 // NextOutbox returns the oldest entry the OFD has not answered yet, with its document, or
-// ErrNotFound when the outbox is empty.
+// ErrNotFound when the outbox is empty. When that document's stored content cannot be decoded,
+// the error wraps ErrUndecodable and names the document, and the entry is returned all the same
+// without its Document (Seq, QueuedAt and Request set): the entry cannot be sent, but it can be
+// named, and its request renewed.
 func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
 	heads, err := waitingHeads(ctx, j.st.waitingWithContent, 1)
 	if err != nil {
@@ -266,12 +271,14 @@ type waitingRow struct {
 	content []byte // nil unless read with content
 }
 
-// entry decodes the row's document.
+// entry decodes the row's document. When it cannot, it returns the entry without its document
+// and an error that names it and wraps ErrUndecodable.
 func (w waitingRow) entry() (OutboxEntry, error) {
 	e := OutboxEntry{QueuedAt: fromMillis(w.queued), Request: w.request}
 	e.Seq = w.seq
 	if err := decodeDocument(w.content, &e.Document); err != nil {
-		return OutboxEntry{}, err
+		e.Document = kkm.Document{}
+		return e, fmt.Errorf("storage: outbox document %d: %w", w.seq, err)
 	}
 	return e, nil
 }

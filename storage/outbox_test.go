@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,5 +144,35 @@ func TestLinkStateAndReqnum(t *testing.T) {
 				t.Errorf("LastReqnum after NextReqnum = %d", got.LastReqnum)
 			}
 		})
+	}
+}
+
+// A waiting document whose stored content cannot be decoded is reported as ErrUndecodable,
+// naming it, with its entry (seq, request) so the sender can block on it by name; the entries
+// behind it are not handed out instead.
+func TestNextOutboxUndecodable(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	d := newDesk(t, j)
+	d.sale(false) // 1
+	d.sale(false) // 2
+	req, err := j.AssignNextRequest(ctx, 1, 3000000001, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Valid JSON (the operation index reads it), but not a document: its time is no time.
+	if _, err := j.db.ExecContext(ctx, `UPDATE documents SET content = json_set(CAST(content AS TEXT), '$.time', 'yesterday')
+		WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	e, err := j.NextOutbox(ctx)
+	if !errors.Is(err, ErrUndecodable) || !strings.Contains(err.Error(), "document 1") {
+		t.Fatalf("NextOutbox of a damaged document: %v, want ErrUndecodable naming document 1", err)
+	}
+	if e.Seq != 1 || e.Request == nil || *e.Request != req || e.Document.Kind != "" {
+		t.Errorf("entry of the damaged document: seq %d request %v kind %q; want seq 1, %+v, no document", e.Seq, e.Request, e.Document.Kind, req)
+	}
+	if _, err := j.Document(ctx, 1); !errors.Is(err, ErrUndecodable) {
+		t.Errorf("Document(1): %v, want ErrUndecodable", err)
 	}
 }

@@ -27,6 +27,7 @@ const (
 	ResultUnknownError        uint32 = 255
 	ResultDocumentUnsendable  uint32 = 1000 // local: the document at the head of the queue cannot be encoded
 	ResultProtocolViolation   uint32 = 1001 // local: the OFD's answer broke the protocol (kept for a block's record)
+	ResultDocumentUnreadable  uint32 = 1002 // local: the document at the head of the queue cannot be read from the journal
 	resultLocalCodesThreshold uint32 = 1000
 )
 
@@ -89,6 +90,8 @@ func (e *ResultError) MessageID() string {
 		return "err.ofd.unavailable"
 	case ResultDocumentUnsendable:
 		return "err.ofd.document_unsendable"
+	case ResultDocumentUnreadable:
+		return "err.ofd.document_unreadable"
 	case ResultProtocolViolation:
 		return "err.ofd.protocol_violation"
 	}
@@ -129,7 +132,7 @@ func MessageIDs() []string {
 		"err.ofd.unknown_id", "err.ofd.invalid_token", "err.ofd.protocol_error", "err.ofd.request_number",
 		"err.ofd.shift_expired", "err.ofd.incorrect_data", "err.ofd.not_enough_cash", "err.ofd.blocked",
 		"err.ofd.same_taxpayer_and_customer", "err.ofd.unavailable", "err.ofd.document_unsendable",
-		"err.ofd.protocol_violation", "err.ofd.refused", "err.ofd.unreachable", "err.ofd.clock_behind",
+		"err.ofd.document_unreadable", "err.ofd.protocol_violation", "err.ofd.refused", "err.ofd.unreachable", "err.ofd.clock_behind",
 		"err.ofd.not_connected",
 		"state.ofd.online", "state.ofd.offline", "state.ofd.blocked", "state.ofd.paused",
 	}

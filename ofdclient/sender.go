@@ -124,9 +124,11 @@ const idle time.Duration = -1
 //   - temporary failures (no connection, timeout, reset, an unreadable answer, codes 254 and
 //     255) are retried for TransactionTime, then the register is offline from the first failed
 //     send until the queue drains, and every request sent meanwhile carries offline_period;
-//     a request that cannot be sent at all (the exchange fails for a reason that is not
-//     temporary, such as an encoding error) blocks with a local code instead, and a cancelled
-//     context just ends the attempt;
+//     a document that cannot be sent at all (its request cannot be built, the exchange fails
+//     for a reason that is not temporary such as an encoding error, or its stored content
+//     cannot be read) blocks with a local code instead (ResultDocumentUnsendable,
+//     ResultDocumentUnreadable) until Retry, never retried for ever nor sent around, and a
+//     cancelled context just ends the attempt;
 //   - code 2 blocks until a new token is entered (ChangeToken); 15 blocks with the OFD's info
 //     text and probes with COMMAND_SYSTEM until the OFD answers OK; 11 allows only the Z report;
 //     every other code blocks with its reason until Retry.
@@ -548,7 +550,9 @@ func (s *Sender) renewRefused(ctx context.Context, token uint32, offlineBegin ti
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
-	if err != nil {
+	// An unreadable document still has its entry and request: renew it, and let the next
+	// step block on its content.
+	if err != nil && !errors.Is(err, storage.ErrUndecodable) {
 		return fmt.Errorf("ofdclient: sender: %w", err)
 	}
 	if e.Request == nil {
@@ -650,6 +654,18 @@ func (s *Sender) step(ctx context.Context) time.Duration {
 	e, err := s.j.NextOutbox(ctx)
 	if errors.Is(err, storage.ErrNotFound) {
 		return s.drained(ctx, l)
+	}
+	if errors.Is(err, storage.ErrUndecodable) {
+		// The oldest document's stored content cannot be read: no retry will read it, and the
+		// documents behind it must not go around it. A person must look (Retry once the
+		// journal is repaired). The count is read again: the last answer's commit may have
+		// taken this document for the end of the queue.
+		if err := s.refreshStats(ctx); err != nil {
+			s.mu.Lock()
+			s.waiting, s.oldest = max(s.waiting, 1), e.QueuedAt
+			s.mu.Unlock()
+		}
+		return s.block(ctx, &ResultError{Code: ResultDocumentUnreadable, Err: err, Text: err.Error()}) // names the document
 	}
 	if err != nil {
 		return s.localFailure(err)

@@ -305,10 +305,14 @@ func TestHostileInput(t *testing.T) {
 		"19 digits": 922337203685400, "10 000 characters": 999999999999900, "control characters": 12200,
 		"right-to-left mark": 12300,
 	}
-	// On the register's simple tab the keyboard is the keypad; the numeric pad's point is its comma.
+	// On the register's simple tab the desktop keyboard is the keypad; the numeric pad's point is
+	// its comma. A phone has no such keyboard (installKeys leaves it out in the mobile build): there
+	// every typed key is ignored, the keypad stays at zero and «Далее» says the receipt is empty.
 	simpleKeypad := map[string]kkm.Money{}
-	for k, v := range keypad {
-		simpleKeypad[k] = v
+	if !phoneBuild {
+		for k, v := range keypad {
+			simpleKeypad[k] = v
+		}
 	}
 	// 1,234.567: the point is a second comma, ignored.
 	onlyValid := func(names ...string) map[string]outcome {

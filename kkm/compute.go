@@ -74,6 +74,19 @@ func SimpleDraft(op Operation, amounts []Money, payments []Payment) ReceiptDraft
 // item modifiers, by the largest-remainder method so that the parts add up to it exactly; each
 // line's VAT is then taken on what is actually paid for it.
 func ComputeReceipt(d ReceiptDraft, s Settings) (Receipt, error) {
+	r, err := ReceiptTotal(d, s)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return finishReceipt(r, d, s)
+}
+
+// ReceiptTotal is the first half of ComputeReceipt: it checks the operation, the lines and the
+// modifier and computes the line sums, the total and the VAT, leaving the payments and the buyer
+// out (d.Payments and d.BuyerIINBIN are not looked at). The screens show a running total with it
+// as the cashier types: the same checked arithmetic and the same refusals as the receipt, so a
+// total on screen is never one the receipt would not have.
+func ReceiptTotal(d ReceiptDraft, s Settings) (Receipt, error) {
 	if !d.Operation.Valid() {
 		return Receipt{}, newError(ErrReceiptOperation, "Operation", int(d.Operation))
 	}
@@ -156,6 +169,12 @@ func ComputeReceipt(d ReceiptDraft, s Settings) (Receipt, error) {
 		r.Taxes[j].VAT += l.VAT
 		r.VAT += l.VAT
 	}
+	return r, nil
+}
+
+// finishReceipt is the second half of ComputeReceipt: the payments and the buyer of r, whose
+// amounts ReceiptTotal computed from d.
+func finishReceipt(r Receipt, d ReceiptDraft, s Settings) (Receipt, error) {
 	if err := computePayments(&r, d.Payments); err != nil {
 		return Receipt{}, err
 	}

@@ -54,6 +54,10 @@ func SimpleDraft(op Operation, amounts []Money, payments []Payment) ReceiptDraft
 //     allows fractions (ErrQuantityFraction), a positive price (ErrLinePriceZero, ErrMoneyOverflow);
 //   - a line's НКТ product code (NTIN, optional) is empty or digits only, at most MaxNTINLength
 //     of them (ErrLineNTIN);
+//   - a marked line (Marked, a known group: ErrMarkedGroup) is in whole units (ErrMarkedFraction)
+//     and carries one valid marking code per unit (ParseMarkingCode's errors with the Line,
+//     ErrMarkingCount), all of one GTIN (ErrMarkingGTINMixed); a line not marked carries none
+//     (ErrMarkingUnmarked); a unit appears once in the receipt (ErrMarkingDuplicate);
 //   - VAT rates exist (ErrVATRateInvalid); a seller who is not a VAT payer sells without VAT
 //     (ErrVATNotPayer);
 //   - item modifiers only in extended mode (ErrLineModifierSimple); a receipt modifier only when
@@ -112,6 +116,9 @@ func ReceiptTotal(d ReceiptDraft, s Settings) (Receipt, error) {
 		if r.Gross > MaxMoney || r.Subtotal > MaxMoney {
 			return Receipt{}, newError(ErrReceiptOverflow, "Max", MaxMoney)
 		}
+	}
+	if err := checkUnitsOnce(r.Lines); err != nil {
+		return Receipt{}, err
 	}
 	r.Total = r.Subtotal
 	if d.Modifier != nil {
@@ -257,6 +264,9 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 		return Line{}, newError(ErrQuantityOverflow, "Line", n, "Max", MaxQuantity)
 	case !unit.Fractional && !l.Quantity.Whole():
 		return Line{}, newError(ErrQuantityFraction, "Line", n, "Unit", unit.NameRU, "Quantity", l.Quantity)
+	}
+	if err := markLine(n, ld, &l); err != nil {
+		return Line{}, err
 	}
 	switch {
 	case l.Price <= 0:

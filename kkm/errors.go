@@ -189,5 +189,6 @@ func MessageIDs() []string {
 	for i, c := range codes {
 		ids[i] = string(c)
 	}
+	ids = append(ids, markingMessageIDs()...)
 	return append(ids, roleMessageIDs()...)
 }

@@ -32,6 +32,10 @@ type LineDraft struct {
 	VATRate  VATRate   `json:"vat_rate"`           // VATDefault takes Settings.DefaultVATRate
 	Modifier *Modifier `json:"modifier,omitempty"` // an item discount or markup (extended mode only)
 	NTIN     string    `json:"ntin,omitempty"`     // product code in the National Catalogue of Goods (НКТ); optional
+	// Marked is the item's marked group, "" when it is not marked; a marked line needs one
+	// marking code per unit in Codes (see ParseMarkingCode), as scanned or typed.
+	Marked MarkedGroup `json:"marked,omitempty"`
+	Codes  []string    `json:"codes,omitempty"`
 }
 
 // ParentReceipt identifies the original of a return, as the protocol's parent_ticket requires.
@@ -78,21 +82,23 @@ type Payment struct {
 // That one VAT number is printed, sent to the OFD (commodity taxes, or the receipt's per-rate taxes,
 // which are sums of line VATs) and counted in the ZX report.
 type Line struct {
-	Name            string    `json:"name"`
-	Section         string    `json:"section"`
-	Quantity        Quantity  `json:"quantity"`
-	Unit            string    `json:"unit"` // ИС ЭСФ unit code, the wire's measure_unit_code
-	Price           Money     `json:"price"`
-	VATRate         VATRate   `json:"vat_rate"` // resolved: VATNone or a percentage
-	Modifier        *Modifier `json:"modifier,omitempty"`
-	NTIN            string    `json:"ntin,omitempty"` // НКТ product code (the wire's commodity ntin); empty when none
-	Gross           Money     `json:"gross"`
-	Discount        Money     `json:"discount,omitempty"`
-	Markup          Money     `json:"markup,omitempty"`
-	ReceiptDiscount Money     `json:"receipt_discount,omitempty"`
-	ReceiptMarkup   Money     `json:"receipt_markup,omitempty"`
-	Sum             Money     `json:"sum"`
-	VAT             Money     `json:"vat"`
+	Name            string      `json:"name"`
+	Section         string      `json:"section"`
+	Quantity        Quantity    `json:"quantity"`
+	Unit            string      `json:"unit"` // ИС ЭСФ unit code, the wire's measure_unit_code
+	Price           Money       `json:"price"`
+	VATRate         VATRate     `json:"vat_rate"` // resolved: VATNone or a percentage
+	Modifier        *Modifier   `json:"modifier,omitempty"`
+	NTIN            string      `json:"ntin,omitempty"`   // НКТ product code (the wire's commodity ntin); empty when none
+	Marked          MarkedGroup `json:"marked,omitempty"` // marked group; "" when not marked
+	Codes           []string    `json:"codes,omitempty"`  // one canonical marking code per unit (the wire's list_excise_stamp)
+	Gross           Money       `json:"gross"`
+	Discount        Money       `json:"discount,omitempty"`
+	Markup          Money       `json:"markup,omitempty"`
+	ReceiptDiscount Money       `json:"receipt_discount,omitempty"`
+	ReceiptMarkup   Money       `json:"receipt_markup,omitempty"`
+	Sum             Money       `json:"sum"`
+	VAT             Money       `json:"vat"`
 }
 
 // TaxSum is the VAT of one rate on a receipt: Turnover is the sum of the line Sums at that rate

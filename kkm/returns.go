@@ -30,6 +30,8 @@ func keyOf(l Line) returnKey {
 //   - In extended mode each returned line must be an item of the original (same name, НКТ code,
 //     section, unit, price and VAT rate: ErrReturnItemNotInOriginal), and the quantities returned of an item
 //     never exceed what the original sold of it (ErrReturnItemExceedsOrig, with the quantity Left).
+//   - A returned marked unit names a code the original sold on that item and no earlier return
+//     took back (checkReturnCodes).
 func ValidateReturn(original Receipt, returned []Receipt, ret Receipt) error {
 	want := OpSaleReturn
 	if original.Operation == OpPurchase {
@@ -82,5 +84,5 @@ func ValidateReturn(original Receipt, returned []Receipt, ret Receipt) error {
 		}
 		leftQty[k] = q - l.Quantity
 	}
-	return nil
+	return checkReturnCodes(original, returned, ret)
 }

@@ -117,6 +117,7 @@ var (
 	lblParent         = label{kk: "Бастапқы чек", ru: "Исходный чек"}
 	lblSum            = label{kk: "Сомасы", ru: "Сумма"}
 	lblNTIN           = label{kk: "ҰТК", ru: "НКТ", short: "ҰТК/НКТ"} // Ұлттық тауарлар каталогы / Национальный каталог товаров
+	lblMarking        = label{kk: "Таңбалау коды", ru: "Код маркировки", short: "ТК / КМ"}
 	lblFiscalSign     = label{kk: "Фискалдық белгі", ru: "Фискальный признак", short: "ФБ / ФП"}
 	lblOfflineNo      = label{kk: "Автономды нөмір", ru: "Автономный номер", short: "Автономды № / Автономный №"}
 	lblOFD            = label{kk: "ФДО", ru: "ОФД"}
@@ -318,8 +319,9 @@ func parentLines(sh *sheet, p *ParentReceipt, s Settings) {
 // lineLines lays out one item: its number and name (wrapped, with a hanging indent), its product
 // code in the National Catalogue of Goods when it has one (para 56 item 8: «ҰТК / НКТ: <code>»,
 // «ҰТК/НКТ: <code>» where that is too wide, the code going under the label when even that does
-// not fit), then quantity, unit and price with the sum before modifiers, then its own discount or
-// markup.
+// not fit), the marking code of each unit of a marked item (para 56 item 8 too: «Таңбалау
+// коды / Код маркировки:», «ТК / КМ:» where that is too wide, then one code a line), then
+// quantity, unit and price with the sum before modifiers, then its own discount or markup.
 func lineLines(sh *sheet, n int, l Line) {
 	num := strconv.Itoa(n) + ". "
 	indent := TextWidth(num)
@@ -330,6 +332,16 @@ func lineLines(sh *sheet, n int, l Line) {
 			code = short
 		}
 		sh.para("", indent, code)
+	}
+	if len(l.Codes) > 0 {
+		lbl := lblMarking.String() + ":"
+		if TextWidth(lbl) > sh.w-indent {
+			lbl = lblMarking.Short() + ":"
+		}
+		sh.para("", indent, lbl)
+		for _, code := range l.Codes {
+			sh.para("", indent, printedMarkingCode(code))
+		}
 	}
 	qty := l.Quantity.String() + " " + unitName(l.Unit) + " × " + l.Price.String()
 	sh.pairGap(indent, 2, qty, l.Gross.String())
@@ -442,4 +454,16 @@ func (s *sheet) centerLabel(l label) {
 func siteName(site string) string {
 	site = strings.TrimPrefix(site, "https://")
 	return strings.TrimPrefix(site, "http://")
+}
+
+// printedMarkingCode is a marking code as the receipt prints it: the unit's identification,
+// "(01)<GTIN> (21)<serial>", which a buyer or inspector can read and check against the pack. The
+// verification tail (91/92/93) is a signature for the OFD, goes on the wire whole, and would only
+// fill paper; the space lets a narrow receipt break the code between GTIN and serial.
+func printedMarkingCode(code string) string {
+	c, err := ParseMarkingCode(code)
+	if err != nil {
+		return strings.ReplaceAll(code, GS, " ")
+	}
+	return "(01)" + c.GTIN + " (21)" + c.Serial
 }

@@ -465,3 +465,49 @@ func TestReceiptTextNTINGolden(t *testing.T) {
 		t.Errorf("the 20-digit code is not whole on a line of its own at %d columns:\n%s", MinReceiptColumns, got)
 	}
 }
+
+// TestReceiptTextMarkedGolden lays out a sale with marked goods (para 56 item 8, the marking
+// means): under a marked item's name, the label and each unit's identification, one a line,
+// breaking between GTIN and serial where the paper is narrow; the unmarked bag prints as before.
+// A register of its own, so that the other goldens stay as they are.
+func TestReceiptTextMarkedGolden(t *testing.T) {
+	reg := Register{Settings: rtPayer()}
+	op := Operator{Code: 2, Name: "Әлия Қасымова"}
+	at := time.Date(2026, 3, 3, 10, 20, 0, 0, almaty)
+	iss, err := reg.IssueReceipt(ReceiptDraft{
+		Operation: OpSale,
+		Lines: []LineDraft{
+			{Name: "Сыра «Тянь-Шань» 0,5 л", Quantity: 2000, Price: 65000, Marked: MarkedBeer,
+				Codes: []string{beerUnit("11"), beerUnit("12")}},
+			{Name: "Етік, 42 өлшем", Quantity: 1000, Price: 2890000, NTIN: "4870001234567", Marked: MarkedShoes,
+				Codes: []string{codeShoes}},
+			{Name: "Пакет", Quantity: 1000, Price: 5000},
+		},
+		Payments: []Payment{{Type: PayCash, Sum: 3100000}},
+	}, op, at, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := iss.Documents[len(iss.Documents)-1]
+	mark := rtMark("3937088151", doc, reg.Settings)
+	for _, w := range ReceiptColumns() {
+		t.Run(itoaTest(w), func(t *testing.T) {
+			got := ReceiptText(doc, reg.Settings, mark, w)
+			checkLayout(t, got, w)
+			checkGolden(t, "receipt_sale_marked_"+itoaTest(w)+".txt", got)
+			flat := strings.Join(strings.Fields(got), " ")
+			for _, want := range []string{"(01)04870216760007 (21)qKkdi11", "(01)04870216760007 (21)qKkdi12",
+				"(01)04690257528523 (21)G+mgsHw<DiLN_"} {
+				if !strings.Contains(flat, want) {
+					t.Errorf("%q missing from\n%s", want, got)
+				}
+			}
+			if n := strings.Count(got, "Код маркировки:") + strings.Count(got, "ТК / КМ:"); n != 2 {
+				t.Errorf("%d marking labels, want 2 (the bag has none):\n%s", n, got)
+			}
+			if strings.Contains(got, GS) || strings.Contains(got, "EE05") {
+				t.Errorf("a separator or the verification tail is printed:\n%s", got)
+			}
+		})
+	}
+}

@@ -348,6 +348,14 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 		if l.NTIN != "" {
 			c.Ntin = proto.String(l.NTIN) // field 15, since 2.0.3: the НКТ product code; absent when none
 		}
+		if l.Marked != "" {
+			// field 14, since 2.0.3: one marking code per unit, as scanned, separators (GS) kept;
+			// the deprecated single excise_stamp (8) is not sent
+			if int64(len(l.Codes))*int64(kkm.QuantityOne) != int64(l.Quantity) {
+				return nil, fmt.Errorf("%w: line %d is marked with %d codes for quantity %v", ErrDocument, i+1, len(l.Codes), l.Quantity)
+			}
+			c.ListExciseStamp = append([]string(nil), l.Codes...)
+		}
 		if c.Taxes, err = vatTaxes([]rateShare{{l.VATRate, l.Gross, kkm.VATIncluded(l.Gross, l.VATRate)}}); err != nil {
 			return nil, err
 		}

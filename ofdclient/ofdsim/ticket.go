@@ -318,6 +318,7 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 	itemTaxes := false
 	var lines []saleLine
 	var line *saleLine // the line the next item modifier applies to
+	units := map[string]bool{} // the marked units of the receipt (marking.go)
 	for i, it := range t.GetItems() {
 		what := fmt.Sprintf("item %d", i+1)
 		var r *refusal
@@ -332,6 +333,9 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 			}
 			sum, r := lineSum(what, c.GetPrice(), c.GetSum(), c.GetQuantity())
 			var lt []lineTax
+			if r == nil {
+				r = checkStamps(what, c.GetQuantity(), c.GetListExciseStamp(), units)
+			}
 			if r == nil {
 				lt, r = taxLines(what, c.GetTaxes(), sum, 1, f.taxes)
 			}
@@ -350,6 +354,9 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 			}
 			sum, r := lineSum(what, c.GetPrice(), c.GetSum(), c.GetQuantity())
 			var lt []lineTax
+			if r == nil {
+				r = checkStamps(what, c.GetQuantity(), c.GetListExciseStamp(), units)
+			}
 			if r == nil {
 				lt, r = taxLines(what, c.GetTaxes(), sum, -1, f.taxes)
 			}
@@ -451,6 +458,9 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 	case pt != nil:
 		var r *refusal
 		if parent, r = s.checkParent(op, pt, f.total); r != nil {
+			return nil, docTime, nil, r
+		}
+		if r = checkReturnedStamps(t, parent.Request); r != nil {
 			return nil, docTime, nil, r
 		}
 	}

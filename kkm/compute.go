@@ -64,7 +64,9 @@ func SimpleDraft(op Operation, amounts []Money, payments []Payment) ReceiptDraft
 //     the setting allows it (ErrModifierNotAllowed); a modifier is a discount or markup of an
 //     amount or a percent (ErrModifierInvalid); a discount is less than what it reduces
 //     (ErrDiscountTooLarge);
-//   - amounts stay within MaxMoney (ErrReceiptOverflow); a sale or purchase total within the
+//   - amounts stay within the limits of limits.go: a price and each payment within MaxMoney
+//     (ErrMoneyOverflow), a line's price × quantity and its sum after a markup (ErrLineOverflow),
+//     the gross, subtotal, modifiers and total (ErrReceiptOverflow); a sale or purchase total within the
 //     maximum-sum setting (ErrReceiptMaxSum; returns are bounded by their original instead);
 //   - payments: at least one (ErrPaymentsMissing), known types (ErrPaymentType), one per type
 //     (ErrPaymentDuplicate), positive (ErrPaymentZero), card and mobile together at most the total
@@ -292,7 +294,7 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 	}
 	gross, err := MulQuantity(l.Price, l.Quantity)
 	if err != nil {
-		return Line{}, newError(ErrReceiptOverflow, "Line", n, "Max", MaxMoney)
+		return Line{}, newError(ErrLineOverflow, "Line", n, "Max", MaxMoney)
 	}
 	l.Gross, l.Sum = gross, gross
 	if ld.Modifier != nil {
@@ -318,7 +320,7 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 			l.Markup = amount
 			l.Sum += amount
 			if l.Sum > MaxMoney {
-				return Line{}, newError(ErrReceiptOverflow, "Line", n, "Max", MaxMoney)
+				return Line{}, newError(ErrLineOverflow, "Line", n, "Max", MaxMoney)
 			}
 		}
 	}
@@ -396,7 +398,7 @@ func computePayments(r *Receipt, payments []Payment) error {
 		case p.Sum <= 0:
 			return newError(ErrPaymentZero, "Type", int(p.Type))
 		case p.Sum > MaxMoney:
-			return newError(ErrMoneyOverflow, "Max", MaxMoney)
+			return newError(ErrMoneyOverflow, "Input", p.Sum, "Max", MaxMoney)
 		}
 		seen[p.Type] = true
 		byType[p.Type] = p.Sum

@@ -91,13 +91,13 @@ const (
 	ErrMoneySyntax          Code = "err.money.syntax"            // not an amount; {{.Input}}
 	ErrMoneyNegative        Code = "err.money.negative"          // a minus sign
 	ErrMoneyTooManyDecimals Code = "err.money.too_many_decimals" // a third decimal
-	ErrMoneyOverflow        Code = "err.money.overflow"          // above {{.Max}}
+	ErrMoneyOverflow        Code = "err.limit.amount"            // above {{.Max}} (limits.go)
 	ErrMoneyCoins           Code = "err.money.coins"             // wire coins above 99
 	ErrQuantityEmpty        Code = "err.quantity.empty"
 	ErrQuantitySyntax       Code = "err.quantity.syntax"
 	ErrQuantityNegative     Code = "err.quantity.negative"
 	ErrQuantityTooManyDecs  Code = "err.quantity.too_many_decimals" // a fourth decimal
-	ErrQuantityOverflow     Code = "err.quantity.overflow"
+	ErrQuantityOverflow     Code = "err.limit.quantity"             // above {{.Max}} (limits.go)
 	ErrQuantityZero         Code = "err.quantity.zero"
 	ErrQuantityFraction     Code = "err.quantity.fraction" // a fraction of a unit that cannot be split; {{.Unit}}
 
@@ -123,7 +123,7 @@ const (
 	ErrNonCashExceedsTotal     Code = "err.receipt.noncash_exceeds_total"     // {{.Total}} {{.NonCash}}
 	ErrChangeNotAllowed        Code = "err.receipt.change_not_allowed"        // change on a pay-out receipt
 	ErrReceiptMaxSum           Code = "err.receipt.max_sum"                   // {{.Total}} {{.Max}}
-	ErrReceiptOverflow         Code = "err.receipt.overflow"                  // an amount too large to compute
+	ErrReceiptOverflow         Code = "err.limit.total"                       // a total or modifier above {{.Max}} (limits.go)
 	ErrBuyerIINBINNotAllowed   Code = "err.receipt.buyer_iin_bin_not_allowed" // off in settings
 	ErrBuyerIINBINSimpleMode   Code = "err.receipt.buyer_iin_bin_simple_mode" // only in extended mode
 	ErrBuyerIINBINIsSeller     Code = "err.receipt.buyer_iin_bin_is_seller"   // equals the seller's
@@ -190,5 +190,6 @@ func MessageIDs() []string {
 		ids[i] = string(c)
 	}
 	ids = append(ids, markingMessageIDs()...)
+	ids = append(ids, limitMessageIDs()...)
 	return append(ids, roleMessageIDs()...)
 }

@@ -6,11 +6,6 @@ import (
 	"strings"
 )
 
-// MaxMoney is the largest amount the register accepts for one price, payment or receipt total:
-// 9 999 999 999 999,99 ₸. It keeps every product and sum on a receipt far from int64 overflow;
-// running counters are checked separately.
-const MaxMoney Money = 999_999_999_999_999
-
 // CurrencySign is the tenge sign written after an amount.
 const CurrencySign = "₸"
 
@@ -86,21 +81,22 @@ func MoneyFromWire(bills uint64, coins uint32) (Money, error) {
 }
 
 // MulQuantity returns price × quantity rounded half up to the tiyn (quantity is in thousandths).
-// Both must be non-negative; a product above MaxMoney yields ErrReceiptOverflow.
+// Both must be non-negative; a product above MaxMoney yields ErrLineOverflow (a line's sum is one
+// Money on the wire, limits.go).
 func MulQuantity(price Money, q Quantity) (Money, error) {
 	if price < 0 || q < 0 {
-		return 0, newError(ErrReceiptOverflow)
+		return 0, newError(ErrLineOverflow, "Max", MaxMoney)
 	}
 	hi, lo := bits.Mul64(uint64(price), uint64(q))
 	// Half up: (price×q + 500) / 1000.
 	lo, carry := bits.Add64(lo, 500, 0)
 	hi += carry
 	if hi >= 1000 {
-		return 0, newError(ErrReceiptOverflow, "Max", MaxMoney)
+		return 0, newError(ErrLineOverflow, "Max", MaxMoney)
 	}
 	v, _ := bits.Div64(hi, lo, 1000)
 	if v > uint64(MaxMoney) {
-		return 0, newError(ErrReceiptOverflow, "Max", MaxMoney)
+		return 0, newError(ErrLineOverflow, "Max", MaxMoney)
 	}
 	return Money(v), nil
 }

@@ -41,7 +41,9 @@ func TestParseMoney(t *testing.T) {
 		{"  12,3  ", 1230, ""},
 		{"12,", 1200, ""},
 		{",5", 50, ""},
-		{"9 999 999 999 999,99", MaxMoney, ""},
+		{"999 999 999 999,99", MaxMoney, ""},
+		{"1 000 000 000 000", 0, ErrMoneyOverflow}, // the 13-digit amounts start here
+		{"9999999999999", 0, ErrMoneyOverflow},
 		{"", 0, ErrMoneyEmpty},
 		{"   ", 0, ErrMoneyEmpty},
 		{"-5", 0, ErrMoneyNegative},
@@ -85,7 +87,7 @@ func TestMoneyFormat(t *testing.T) {
 		{123450, "1\u00a0234,50", "1\u00a0234,50\u00a0₸", "1234.50"},
 		{100000000, "1\u00a0000\u00a0000,00", "1\u00a0000\u00a0000,00\u00a0₸", "1000000.00"},
 		{-123456, "-1\u00a0234,56", "-1\u00a0234,56\u00a0₸", "-1234.56"},
-		{MaxMoney, "9\u00a0999\u00a0999\u00a0999\u00a0999,99", "9\u00a0999\u00a0999\u00a0999\u00a0999,99\u00a0₸", "9999999999999.99"},
+		{MaxMoney, "999\u00a0999\u00a0999\u00a0999,99", "999\u00a0999\u00a0999\u00a0999,99\u00a0₸", "999999999999.99"},
 	}
 	for _, tt := range tests {
 		if got := tt.m.String(); got != tt.str {
@@ -143,9 +145,9 @@ func TestMulQuantity(t *testing.T) {
 		{1, 499, 0, ""},        // 0,00499 → 0
 		{12345, 333, 4111, ""}, // 41,11885 → 41,11
 		{MaxMoney, 1000, MaxMoney, ""},
-		{MaxMoney, 1001, 0, ErrReceiptOverflow},
-		{MaxMoney, MaxQuantity, 0, ErrReceiptOverflow},
-		{-1, 1000, 0, ErrReceiptOverflow},
+		{MaxMoney, 1001, 0, ErrLineOverflow},
+		{MaxMoney, MaxQuantity, 0, ErrLineOverflow},
+		{-1, 1000, 0, ErrLineOverflow},
 	}
 	for _, tt := range tests {
 		got, err := MulQuantity(tt.price, tt.q)
@@ -193,7 +195,8 @@ func TestParseQuantity(t *testing.T) {
 		{"0,001", 1, ""},
 		{"1 000", 1000000, ""},
 		{"1.234", 1234, ""},
-		{"999 999 999,999", MaxQuantity, ""},
+		{"1 000 000", MaxQuantity, ""},
+		{"1 000 000,001", 0, ErrQuantityOverflow},
 		{"", 0, ErrQuantityEmpty},
 		{"0", 0, ErrQuantityZero},
 		{"0,000", 0, ErrQuantityZero},

@@ -1,8 +1,5 @@
 package kkm
 
-// MaxQuantity is the largest quantity the register accepts: 999 999 999,999 units.
-const MaxQuantity Quantity = 999_999_999_999
-
 // QuantityOne is one whole unit.
 const QuantityOne Quantity = 1000
 

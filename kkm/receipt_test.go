@@ -84,7 +84,7 @@ func TestVATIncluded(t *testing.T) {
 		{1000, VAT0, 0},
 		{1000, VATNone, 0},
 		{29, VAT16, 4},                     // 4,0 exactly
-		{MaxMoney, VAT16, 137931034482758}, // …758,48
+		{MaxMoney, VAT16, 13793103448276}, // …275,72
 	}
 	for _, tt := range tests {
 		if got := VATIncluded(tt.sum, tt.rate); got != tt.want {
@@ -209,7 +209,7 @@ func TestComputeReceiptRules(t *testing.T) {
 		{"zero price", payerSettings(), func(d *ReceiptDraft) { d.Lines[0].Price = 0 }, ErrLinePriceZero},
 		{"negative price", payerSettings(), func(d *ReceiptDraft) { d.Lines[0].Price = -100 }, ErrLinePriceZero},
 		{"price overflow", payerSettings(), func(d *ReceiptDraft) { d.Lines[0].Price = MaxMoney + 1 }, ErrMoneyOverflow},
-		{"line overflow", payerSettings(), func(d *ReceiptDraft) { d.Lines[0].Price, d.Lines[0].Quantity = MaxMoney, 2000 }, ErrReceiptOverflow},
+		{"line overflow", payerSettings(), func(d *ReceiptDraft) { d.Lines[0].Price, d.Lines[0].Quantity = MaxMoney, 2000 }, ErrLineOverflow},
 		{"receipt overflow", payerSettings(), func(d *ReceiptDraft) {
 			d.Lines = []LineDraft{item("A", 1000, MaxMoney), item("B", 1000, 1)}
 		}, ErrReceiptOverflow},

@@ -121,7 +121,7 @@ func (r Register) placement(kind DocumentKind, amount Money, op Operator, now ti
 	case amount <= 0:
 		return Issued{}, newError(ErrCashAmountZero)
 	case amount > MaxMoney:
-		return Issued{}, newError(ErrMoneyOverflow, "Max", MaxMoney)
+		return Issued{}, newError(ErrMoneyOverflow, "Input", amount, "Max", MaxMoney)
 	case kind == KindCashOut && amount > r.State.CashInDrawer:
 		return Issued{}, newError(ErrCashInsufficient, "Amount", amount, "Cash", r.State.CashInDrawer)
 	}

@@ -90,12 +90,22 @@ func (a *adder) add(dst *Money, v Money) {
 }
 
 func (a *adder) count(dst *Counter, n uint32, v Money) {
-	dst.Count += n
+	a.inc(&dst.Count, n)
 	a.add(&dst.Sum, v)
 }
 
-// applyReceipt adds a receipt to the counters. On overflow it returns ErrCounterOverflow and
-// leaves s partly changed; callers work on a clone.
+// inc adds n to a count, which travels as a uint32 the protocol bounds by MaxCount (limits.go).
+func (a *adder) inc(dst *uint32, n uint32) {
+	if uint64(*dst)+uint64(n) > MaxCount {
+		a.overflow = true
+		return
+	}
+	*dst += n
+}
+
+// applyReceipt adds a receipt to the counters. On overflow it returns ErrCounterOverflow (a sum
+// past int64 tiyn or a count past MaxCount), and when the drawer would hold more than MaxDrawer
+// ErrDrawerLimit; either way it leaves s partly changed, and callers work on a clone.
 func (s *State) applyReceipt(rc *Receipt, offline bool) error {
 	var a adder
 	op := rc.Operation
@@ -137,16 +147,16 @@ func (s *State) applyReceipt(rc *Receipt, offline bool) error {
 	a.count(&c.TotalResult[op], 1, rc.Total)
 
 	ro := &c.Receipts[op]
-	ro.TotalCount++
-	ro.Count++
+	a.inc(&ro.TotalCount, 1)
+	a.inc(&ro.Count, 1)
 	a.add(&ro.Sum, rc.Total)
 	for _, p := range rc.Payments {
 		pc := ro.payment(p.Type)
-		pc.Count++
+		a.inc(&pc.Count, 1)
 		a.add(&pc.Sum, p.Sum)
 	}
 	if offline {
-		ro.OfflineCount++
+		a.inc(&ro.OfflineCount, 1)
 	}
 	a.add(&ro.DiscountSum, discountSum)
 	a.add(&ro.MarkupSum, markupSum)
@@ -157,9 +167,13 @@ func (s *State) applyReceipt(rc *Receipt, offline bool) error {
 	if op.PaysOut() {
 		cash = -cash
 	}
+	drawer := s.CashInDrawer
 	a.add(&s.CashInDrawer, cash)
 	if a.overflow {
 		return newError(ErrCounterOverflow)
+	}
+	if s.CashInDrawer > MaxDrawer && s.CashInDrawer > drawer {
+		return newError(ErrDrawerLimit, "Max", MaxDrawer, "Cash", drawer)
 	}
 	return nil
 }
@@ -172,15 +186,19 @@ func (s *State) applyPlacement(kind DocumentKind, amount Money, offline bool) er
 		i, sign = PlacementCashOut, -1
 	}
 	p := &s.Counters.Placements[i]
-	p.TotalCount++
-	p.Count++
+	a.inc(&p.TotalCount, 1)
+	a.inc(&p.Count, 1)
 	a.add(&p.Sum, amount)
 	if offline {
-		p.OfflineCount++
+		a.inc(&p.OfflineCount, 1)
 	}
+	drawer := s.CashInDrawer
 	a.add(&s.CashInDrawer, sign*amount)
 	if a.overflow {
 		return newError(ErrCounterOverflow)
+	}
+	if s.CashInDrawer > MaxDrawer && s.CashInDrawer > drawer {
+		return newError(ErrDrawerLimit, "Max", MaxDrawer, "Cash", drawer)
 	}
 	return nil
 }

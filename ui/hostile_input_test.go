@@ -299,10 +299,11 @@ func (h *harness) translatedError(what, text string, lang i18n.Lang) {
 
 func TestHostileInput(t *testing.T) {
 	// The keypad's totals after each value: the characters it has no key for are ignored, the
-	// digits beyond 13 before the comma or 2 after it too.
+	// digits beyond 2 after the comma too, and a digit that would take the amount past kkm.MaxMoney
+	// is refused at once with the limit shown (keypadRefused).
 	keypad := map[string]kkm.Money{
 		"negative": 500, "exponent": 1900, "mixed separators": 123, "three decimals": 1234,
-		"19 digits": 922337203685400, "10 000 characters": 999999999999900, "control characters": 12200,
+		"19 digits": 92233720368500, "10 000 characters": 99999999999900, "control characters": 12200,
 		"right-to-left mark": 12300,
 	}
 	// On the register's simple tab the desktop keyboard is the keypad; the numeric pad's point is
@@ -632,6 +633,24 @@ func tryHostile(t *testing.T, h *harness, f hostileField, v hostileValue, lang i
 		if got := keypadTotal(h); got != total {
 			t.Errorf("%s: the keypad holds %v, want %v", what, got, total)
 		}
+		if keypadRefused(h) {
+			// A key past the limit was refused as it was typed: the limit is on the screen now,
+			// translated, and what was typed before it stays (it is a valid amount).
+			errs := h.shownErrors()
+			if len(errs) == 0 {
+				t.Errorf("%s: a key past the limit refused without a message:\n%s", what, h.text())
+			}
+			for _, e := range errs {
+				h.translatedError(what, e, lang)
+			}
+			if len(errs) > 0 {
+				errText = errs[0]
+			}
+			if afterDocs, _ := h.snapshot(); afterDocs != docs {
+				t.Errorf("%s: the journal changed:\n%s\n%s", what, docs, afterDocs)
+			}
+			return errText, t.Failed()
+		}
 	}
 	if want != ignored {
 		f.act(h)
@@ -671,6 +690,19 @@ func tryHostile(t *testing.T, h *harness, f hostileField, v hostileValue, lang i
 	return errText, t.Failed()
 }
 
+// keypadRefused reports whether the keypad on the screen shown refused its last key at a limit.
+func keypadRefused(h *harness) bool {
+	switch s := h.u.current.(type) {
+	case *registerScreen:
+		return s.simple.in.err != nil
+	case *cashScreen:
+		return s.in.err != nil
+	case *returnScreen:
+		return s.in.err != nil
+	}
+	return false
+}
+
 // keypadTotal is the total of the keypad on the screen shown.
 func keypadTotal(h *harness) kkm.Money {
 	switch s := h.u.current.(type) {
@@ -683,4 +715,39 @@ func keypadTotal(h *harness) kkm.Money {
 	}
 	h.t.Fatalf("no keypad on %T", h.u.current)
 	return 0
+}
+
+// TestKeypadRefusesPastTheLimit types the 9999999999999 on the simple-mode keypad and on
+// the cash-in keypad: the 13th digit is refused at once, in each language, with a message naming
+// the limit (kkm.MaxMoney), and the amount typed before it stays; the next key clears the message.
+// «+» that would take the receipt's total past the limit is refused the same way.
+func TestKeypadRefusesPastTheLimit(t *testing.T) {
+	limit := strings.ReplaceAll(kkm.MaxMoney.String(), "\u00a0", " ")
+	for _, lang := range i18n.Langs() {
+		t.Run(string(lang), func(t *testing.T) {
+			h := unlocked(t, lang)
+			h.keypadKeys("9999999999999")
+			if got := keypadTotal(h); got != 99_999_999_999_900 {
+				t.Fatalf("the keypad holds %v, want 999 999 999 999", got)
+			}
+			errs := h.shownErrors()
+			if len(errs) == 0 || !strings.Contains(strings.ReplaceAll(errs[0], "\u00a0", " "), limit) {
+				t.Fatalf("shown %q, want the limit %s named", errs, limit)
+			}
+			h.translatedError("13 digits", errs[0], lang)
+			h.tap(h.T("keypad.plus"))
+			h.keypadKeys("1")
+			if got := keypadTotal(h); got != 99_999_999_999_900 {
+				t.Fatalf("after «+ 1» the keypad holds %v: the total went past the limit", got)
+			}
+			if errs := h.shownErrors(); len(errs) == 0 {
+				t.Fatal("a total past the limit refused without a message")
+			}
+			h.tap(h.T("keypad.clear"))
+			h.keypadKeys("5")
+			if errs := h.shownErrors(); len(errs) != 0 {
+				t.Fatalf("the message stayed after its cause went: %q", errs)
+			}
+		})
+	}
 }

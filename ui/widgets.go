@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -227,14 +228,37 @@ func segmented(labels []string, chosen int, choose func(int)) *fyne.Container {
 type amountInput struct {
 	terms   []kkm.Money
 	typing  string
-	entered bool // «ВВОД =» was pressed: the total is final until the next key
+	entered bool  // «ВВОД =» was pressed: the total is final until the next key
+	err     error // why the last key was refused (a limit of kkm's table), shown on the keypad
 }
 
 // maxTyped bounds what the keypad accepts: 13 digits before the comma, 2 after.
 const maxTyped = 13
 
-// press applies one key: a digit, "," (decimal), "00", "+", "=", "back" or "clear".
+// press applies one key: a digit, "," (decimal), "00", "+", "=", "back" or "clear". A key that
+// would take the amount typed past kkm.MaxMoney, or the sum of the amounts past it (a receipt's
+// total is one amount too), is refused at once: what was typed stays, and err says the limit.
 func (a *amountInput) press(key string) {
+	before := amountInput{terms: a.terms, typing: a.typing, entered: a.entered}
+	a.err = nil
+	a.apply(key)
+	if _, err := kkm.ParseMoney(a.typing); errors.Is(err, kkm.ErrMoneyOverflow) {
+		*a = before
+		a.err = err
+		return
+	}
+	var sum kkm.Money
+	for _, m := range append(a.terms, a.current()) {
+		if sum += m; sum > kkm.MaxMoney {
+			*a = before
+			a.err = &kkm.Error{Code: kkm.ErrReceiptOverflow, Data: map[string]any{"Max": kkm.MaxMoney}}
+			return
+		}
+	}
+}
+
+// apply applies one key without checking the limits.
+func (a *amountInput) apply(key string) {
 	switch key {
 	case "clear":
 		*a = amountInput{}
@@ -316,7 +340,14 @@ func (u *UI) keypad(in *amountInput, withSum bool, changed func()) fyne.CanvasOb
 	expr.Alignment = fyne.TextAlignTrailing
 	expr.Truncation = fyne.TextTruncateClip
 	total := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	limit := errorText("")
 	show := func() {
+		if in.err != nil {
+			limit.SetText(u.loc.Error(in.err))
+			limit.Show()
+		} else {
+			limit.Hide()
+		}
 		parts := make([]string, 0, len(in.terms)+1)
 		for _, m := range in.terms {
 			parts = append(parts, strings.ReplaceAll(money(u.loc, m), "\u00a0"+kkm.CurrencySign, ""))
@@ -364,9 +395,9 @@ func (u *UI) keypad(in *amountInput, withSum bool, changed func()) fyne.CanvasOb
 		}
 	}
 	grid := container.New(&keypadLayout{cols: 4}, keys...)
-	display := container.NewVBox(expr, total)
+	display := container.NewVBox(expr, total, limit)
 	if !withSum {
-		display = container.NewVBox(total)
+		display = container.NewVBox(total, limit)
 	}
 	// In the centre of a border the keys take the height the screen leaves them.
 	return container.NewBorder(display, nil, nil, nil, grid)

@@ -41,7 +41,7 @@ package kkm
 //	                                              overflow one (ErrCounterOverflow), never wraps it.
 //
 // The emulator keeps its own checks, written independently in ofdclient/ofdsim; the property test
-// TestAcceptedDocumentsAreAcceptedByTheOFD (ofdclient) issues random drafts near these limits
+// TestAcceptedDocumentsAreAcceptedByTheOFD (ofdclient/ofdsim) issues random drafts near these limits
 // through kkm, builds their requests and has the emulator accept every one.
 const (
 	// MaxMoney is the largest amount of one price, line, modifier, total, payment, change or cash

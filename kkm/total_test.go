@@ -30,7 +30,7 @@ func TestReceiptTotal(t *testing.T) {
 		{"discount above the sum: never negative", ReceiptDraft{Operation: OpSale, Lines: lines,
 			Modifier: &Modifier{Kind: Discount, Amount: 100000}}, s, 0, ErrDiscountTooLarge},
 		{"999 999 × 99 999 999 999: never wrapped", ReceiptDraft{Operation: OpSale,
-			Lines: []LineDraft{item("Алтын", 999999*QuantityOne, 9999999999900)}}, s, 0, ErrReceiptOverflow},
+			Lines: []LineDraft{item("Алтын", 999999*QuantityOne, 9999999999900)}}, s, 0, ErrLineOverflow},
 		{"lines past the largest amount", SimpleDraft(OpSale, []Money{MaxMoney, MaxMoney}, nil), s, 0, ErrReceiptOverflow},
 		{"markup past the largest amount", ReceiptDraft{Operation: OpSale, Lines: []LineDraft{item("Алтын", QuantityOne, MaxMoney)},
 			Modifier: &Modifier{Kind: Markup, Amount: 100}}, s, 0, ErrReceiptOverflow},

@@ -585,11 +585,12 @@ func (rt *Runtime) awaitFiscal(ctx context.Context, sender *ofdclient.Sender, do
 	for {
 		pending := false
 		for i := range docs {
-			if docs[i].Document.Kind == kkm.KindXReport || docs[i].FiscalSign != "" || docs[i].QRLink != "" {
+			if docs[i].Document.Kind == kkm.KindXReport || docs[i].Answered {
 				continue
 			}
 			r, err := rt.journal.FiscalResult(ctx, docs[i].Seq)
 			if err == nil && !r.At.IsZero() {
+				docs[i].Answered = true
 				docs[i].FiscalSign, docs[i].QRLink = r.Sign, r.QRLink
 				if docs[i].Document.Kind != kkm.KindReceipt {
 					docs[i].QRLink = ""
@@ -623,6 +624,9 @@ func offlineQRLink(s kkm.Settings, d kkm.Document) string {
 func (rt *Runtime) issuedOf(e storage.Entry) ui.IssuedDocument {
 	out := ui.IssuedDocument{Seq: e.Seq, Document: e.Document}
 	if e.Fiscal != nil {
+		// The journal keeps every answer, with or without a fiscal sign: a stored answer is
+		// what makes a cash in/out or a Z report accepted.
+		out.Answered = true
 		out.FiscalSign = e.Fiscal.Sign
 		if e.Document.Kind == kkm.KindReceipt {
 			out.QRLink = e.Fiscal.QRLink

@@ -12,6 +12,9 @@ type FiscalMark struct {
 	Sign     string `json:"sign,omitempty"`      // the fiscal sign (the answer's ticket_number)
 	QRLink   string `json:"qr_link,omitempty"`   // the answer's qr_code, a URL used as is
 	OFDTitle string `json:"ofd_title,omitempty"` // the OFD's name; empty takes Settings.Reg.OFDTitle
+	// Accepted is whether the OFD has answered. Cash in, cash out and the Z report are answered
+	// without a fiscal sign; once accepted, an offline one no longer reads as not yet sent.
+	Accepted bool `json:"accepted,omitempty"`
 }
 
 // KazakhtelecomOFDTitle is the name printed for Kazakhtelecom's OFD when neither the answer nor the
@@ -399,7 +402,7 @@ func vatLines(sh *sheet, rc *Receipt) {
 func fiscalFooter(sh *sheet, doc Document, s Settings, mark FiscalMark, printed bool) {
 	sh.rule("-")
 	if doc.Offline {
-		if mark.Sign == "" {
+		if mark.Sign == "" && !mark.Accepted {
 			if banner := "*** " + lblOffline.String() + " ***"; TextWidth(banner) <= sh.w {
 				sh.center(banner)
 			} else {

@@ -67,8 +67,10 @@ func documentLines(l *i18n.Localizer, d IssuedDocument, set kkm.Settings, issued
 		switch {
 		case d.FiscalSign != "":
 			add(l.T("doc.fiscal_sign"), d.FiscalSign, true)
+		case d.Answered:
+			add(l.T("doc.accepted"), "", true)
 		case doc.Offline:
-			add(l.T("doc.offline", map[string]any{"Number": doc.OfflineNumber}), "", true)
+			add(offlineMark(l, doc), "", true)
 		default:
 			add(l.T("doc.waiting"), "", true)
 		}

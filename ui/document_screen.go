@@ -48,7 +48,7 @@ var receiptRenderer = sync.OnceValues(receipt.NewRenderer)
 // fiscalMark is what the OFD answered for a document, as package kkm lays it out. The OFD's name
 // is left to the settings (kkm falls back to Kazakhtelecom's for its check sites).
 func fiscalMark(d IssuedDocument) kkm.FiscalMark {
-	return kkm.FiscalMark{Sign: d.FiscalSign, QRLink: d.QRLink}
+	return kkm.FiscalMark{Sign: d.FiscalSign, QRLink: d.QRLink, Accepted: d.Answered || d.FiscalSign != ""}
 }
 
 // checkLink is the link a document's QR code holds; empty for documents without one.
@@ -57,23 +57,37 @@ func checkLink(d IssuedDocument, set kkm.Settings) string {
 }
 
 // awaitsAnswer reports whether the OFD has still to answer for a document: a fiscal document
-// without its fiscal sign, online (the OFD did not answer in time) or offline.
+// without an answer, online (the OFD did not answer in time) or offline. The fiscal sign is not
+// the test: cash in, cash out and the Z report are answered without one.
 func awaitsAnswer(d IssuedDocument) bool {
-	return d.Document.Kind.Fiscal() && d.FiscalSign == ""
+	return d.Document.Kind.Fiscal() && !d.Answered && d.FiscalSign == ""
 }
 
 // documentState says in the cashier's language where a document stands with the OFD: its fiscal
-// sign, its offline number, or that the answer is awaited. Empty for an X report.
+// sign, accepted (an answer without a sign), its offline number, or that the answer is awaited.
+// Empty for an X report.
 func documentState(l *i18n.Localizer, d IssuedDocument) string {
 	switch {
 	case !d.Document.Kind.Fiscal():
 		return ""
 	case d.FiscalSign != "":
 		return l.T("doc.fiscal_sign") + ": " + d.FiscalSign
+	case d.Answered:
+		return l.T("doc.accepted")
 	case d.Document.Offline:
-		return l.T("doc.offline", map[string]any{"Number": d.Document.OfflineNumber})
+		return offlineMark(l, d.Document)
 	}
 	return l.T("doc.waiting")
+}
+
+// offlineMark says that a document was issued offline, with its offline number: a receipt's, or
+// a cash in/out's or a Z report's, which are not receipts.
+func offlineMark(l *i18n.Localizer, d kkm.Document) string {
+	id := "doc.offline"
+	if d.Kind != kkm.KindReceipt {
+		id = "doc.offline_document"
+	}
+	return l.T(id, map[string]any{"Number": d.OfflineNumber})
 }
 
 // documentScreen shows what an operation issued (a receipt, a cash movement, a report, or a cash
@@ -263,7 +277,7 @@ func (s *documentScreen) update(read map[int64]IssuedDocument) {
 	set := s.u.ports.Register.Settings()
 	for i, d := range s.docs {
 		n, ok := read[d.Seq]
-		if !ok || n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink {
+		if !ok || n.Answered == d.Answered && n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink {
 			continue
 		}
 		s.docs[i] = n

@@ -125,7 +125,8 @@ func TestReportAndCashDocumentsHaveNoQR(t *testing.T) {
 	}
 	h.u.open(newDocumentScreen(h.u, is))
 	h.settle()
-	h.see(h.T("doc.fiscal_sign")+": 880000001", "5 000,00")
+	h.see(h.T("doc.accepted"), "5 000,00") // answered, with no fiscal sign
+	h.notSee(h.T("doc.fiscal_sign"))
 	h.notSee(h.T("doc.qr.show"))
 	if h.images() != 0 {
 		t.Error("a QR code on a cash in")
@@ -170,7 +171,7 @@ func TestDocumentScreenFollowsTheAnswer(t *testing.T) {
 	// Online, but the OFD had not answered within the wait: no sign, no QR yet.
 	h.reg.mu.Lock()
 	late := h.reg.docs[0]
-	late.Seq, late.FiscalSign, late.QRLink = 99, "", ""
+	late.Seq, late.FiscalSign, late.QRLink, late.Answered = 99, "", "", false
 	late.Document.Offline, late.Document.Number = false, 2
 	h.reg.docs = append(h.reg.docs, late)
 	h.reg.mu.Unlock()
@@ -182,6 +183,7 @@ func TestDocumentScreenFollowsTheAnswer(t *testing.T) {
 	}
 	h.reg.mu.Lock()
 	h.reg.docs[len(h.reg.docs)-1].FiscalSign = "880000099"
+	h.reg.docs[len(h.reg.docs)-1].Answered = true
 	h.reg.docs[len(h.reg.docs)-1].QRLink = "http://consumer.oofd.kz?i=880000099"
 	h.reg.mu.Unlock()
 	h.reg.notify()

@@ -139,7 +139,7 @@ func (r *fakeRegister) statusLocked() Status {
 		OnlyZ: r.reg.ShiftExpired(r.now)}
 	var oldest time.Time
 	for _, d := range r.docs {
-		if d.Document.Kind.Fiscal() && d.FiscalSign == "" {
+		if d.Document.Kind.Fiscal() && !d.Answered {
 			st.Waiting++
 			if oldest.IsZero() {
 				oldest = d.Document.Time
@@ -234,7 +234,7 @@ func (r *fakeRegister) commit(is kkm.Issued, err error) (Issued, error) {
 	for _, d := range is.Documents {
 		id := IssuedDocument{Seq: int64(len(r.docs) + 1), Document: d}
 		if d.Kind.Fiscal() && !r.cut {
-			id.FiscalSign = fmt.Sprint(880000000 + id.Seq)
+			answer(&id)
 		}
 		if d.Kind == kkm.KindReceipt {
 			sign := id.FiscalSign
@@ -252,6 +252,15 @@ func (r *fakeRegister) commit(is kkm.Issued, err error) (Issued, error) {
 	r.mu.Unlock()
 	r.notify()
 	return out, nil
+}
+
+// answer records the OFD's answer to a document as the app reads it from the journal: a fiscal
+// sign for a receipt, none for a cash in or out or a Z report, which are answered all the same.
+func answer(d *IssuedDocument) {
+	d.Answered = true
+	if d.Document.Kind == kkm.KindReceipt {
+		d.FiscalSign = fmt.Sprint(880000000 + d.Seq)
+	}
 }
 
 func (r *fakeRegister) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (Issued, error) {
@@ -396,8 +405,8 @@ func (r *fakeRegister) History(_ context.Context, f HistoryFilter) (HistoryPage,
 			f.Number != "" && d.FiscalSign != f.Number && fmt.Sprint(d.Document.Number) != f.Number &&
 				(d.Document.OfflineNumber == 0 || fmt.Sprint(d.Document.OfflineNumber) != f.Number),
 			total < f.AmountFrom, f.AmountTo > 0 && total > f.AmountTo,
-			f.State == HistoryFiscalised && d.FiscalSign == "",
-			f.State == HistoryWaiting && (d.FiscalSign != "" || !d.Document.Kind.Fiscal()),
+			f.State == HistoryFiscalised && !d.Answered,
+			f.State == HistoryWaiting && (d.Answered || !d.Document.Kind.Fiscal()),
 			f.State == HistoryOffline && !d.Document.Offline:
 			continue
 		}
@@ -421,8 +430,8 @@ func (r *fakeRegister) SetNetworkCut(cut bool) error {
 	r.cut = cut
 	if !cut {
 		for i := range r.docs {
-			if r.docs[i].Document.Kind.Fiscal() && r.docs[i].FiscalSign == "" {
-				r.docs[i].FiscalSign = fmt.Sprint(880000000 + r.docs[i].Seq)
+			if r.docs[i].Document.Kind.Fiscal() && !r.docs[i].Answered {
+				answer(&r.docs[i])
 			}
 		}
 	}

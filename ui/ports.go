@@ -257,8 +257,11 @@ func Blocks() []Block {
 type IssuedDocument struct {
 	Seq        int64 // the journal's sequence number
 	Document   kkm.Document
-	FiscalSign string // empty until the OFD answers (offline documents)
+	FiscalSign string // empty until the OFD answers (offline documents), and always for cash in/out and Z
 	QRLink     string // the OFD's link, or the locally built one offline; empty for reports
+	// Answered is whether the OFD has answered for the document. Receipts come back with a
+	// fiscal sign; cash in, cash out and the Z report carry none, so their answer shows only here.
+	Answered bool
 }
 
 // Issued is what an operation produced, in order (a cash out before its Z report).

@@ -296,7 +296,7 @@ func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
 	if t := d.Document.Total(); t != 0 {
 		detail += " · " + money(l, t)
 	}
-	if d.FiscalSign == "" && d.Document.Kind.Fiscal() {
+	if awaitsAnswer(d) {
 		detail += " · " + l.T("doc.waiting")
 	}
 	info := widget.NewLabel(detail)

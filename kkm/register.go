@@ -25,13 +25,22 @@ type Issued struct {
 	State     State      `json:"state"`
 }
 
-// shiftLimit returns the configured shift limit, or the default when unset.
+// shiftLimit returns the configured shift limit (the default when unset), or the OFD's own where
+// it showed itself shorter (State.OFDShiftLimit).
 func (r Register) shiftLimit() time.Duration {
+	limit := DefaultShiftLimit
 	if r.Settings.ShiftLimit > 0 {
-		return r.Settings.ShiftLimit
+		limit = r.Settings.ShiftLimit
 	}
-	return DefaultShiftLimit
+	if l := r.State.OFDShiftLimit; l > 0 && l < limit {
+		limit = l
+	}
+	return limit
 }
+
+// ShiftLimit returns how long a shift may last: the settings' limit, or the OFD's where it
+// showed itself shorter.
+func (r Register) ShiftLimit() time.Duration { return r.shiftLimit() }
 
 // ShiftExpired reports whether the open shift has lasted the shift limit or longer at now; then
 // only the Z report may be issued.

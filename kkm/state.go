@@ -20,6 +20,12 @@ type State struct {
 	LastOfflineNumber uint32    `json:"last_offline_number"` // the last offline number issued (never reset)
 	CashInDrawer      Money     `json:"cash_in_drawer"`      // cash in the drawer; carries over from shift to shift
 	NonNullable       [4]Money  `json:"non_nullable"`        // receipt totals since registration, per operation
+	// Refusals counts the documents the OFD refused that were taken out of the counters
+	// (WithoutRefused); the journal refuses to save a state that missed one (a stale copy).
+	Refusals uint32 `json:"refusals,omitempty"`
+	// OFDShiftLimit is the OFD's own shift limit where it showed itself shorter than the
+	// settings' (code 11, LearnShiftLimit); 0 while unknown.
+	OFDShiftLimit time.Duration `json:"ofd_shift_limit,omitempty"`
 
 	Counters ShiftCounters `json:"counters"` // the open (or last closed) shift's ZX counters
 }
@@ -78,9 +84,15 @@ func (s *State) begin(kind DocumentKind, op Operator, now time.Time, offline boo
 }
 
 // adder adds amounts with an overflow check, remembering whether any overflowed.
-type adder struct{ overflow bool }
+//
+// With neg set it subtracts instead: it takes a document the OFD refused back out of the
+// counters (refused.go), by the same code that put it in, so the two cannot drift apart.
+type adder struct{ overflow, neg bool }
 
 func (a *adder) add(dst *Money, v Money) {
+	if a.neg {
+		v = -v
+	}
 	s, ok := addMoney(*dst, v)
 	if !ok {
 		a.overflow = true
@@ -94,8 +106,13 @@ func (a *adder) count(dst *Counter, n uint32, v Money) {
 	a.add(&dst.Sum, v)
 }
 
-// inc adds n to a count, which travels as a uint32 the protocol bounds by MaxCount (limits.go).
+// inc adds n to a count, which travels as a uint32 the protocol bounds by MaxCount (limits.go);
+// with neg it subtracts n.
 func (a *adder) inc(dst *uint32, n uint32) {
+	if a.neg {
+		*dst -= n
+		return
+	}
 	if uint64(*dst)+uint64(n) > MaxCount {
 		a.overflow = true
 		return
@@ -107,7 +124,12 @@ func (a *adder) inc(dst *uint32, n uint32) {
 // past int64 tiyn or a count past MaxCount), and when the drawer would hold more than MaxDrawer
 // ErrDrawerLimit; either way it leaves s partly changed, and callers work on a clone.
 func (s *State) applyReceipt(rc *Receipt, offline bool) error {
-	var a adder
+	return s.receiptEffect(rc, offline, adder{})
+}
+
+// receiptEffect adds a receipt to the counters with a (or takes it out, with a.neg: a refusal
+// only gives back, so no limit applies to it).
+func (s *State) receiptEffect(rc *Receipt, offline bool, a adder) error {
 	op := rc.Operation
 	c := &s.Counters
 	var discounts, markups uint32
@@ -172,7 +194,7 @@ func (s *State) applyReceipt(rc *Receipt, offline bool) error {
 	if a.overflow {
 		return newError(ErrCounterOverflow)
 	}
-	if s.CashInDrawer > MaxDrawer && s.CashInDrawer > drawer {
+	if !a.neg && s.CashInDrawer > MaxDrawer && s.CashInDrawer > drawer {
 		return newError(ErrDrawerLimit, "Max", MaxDrawer, "Cash", drawer)
 	}
 	return nil
@@ -180,7 +202,11 @@ func (s *State) applyReceipt(rc *Receipt, offline bool) error {
 
 // applyPlacement adds a cash in or out to the counters and the drawer.
 func (s *State) applyPlacement(kind DocumentKind, amount Money, offline bool) error {
-	var a adder
+	return s.placementEffect(kind, amount, offline, adder{})
+}
+
+// placementEffect adds a cash in or out with a (or takes it out, with a.neg).
+func (s *State) placementEffect(kind DocumentKind, amount Money, offline bool, a adder) error {
 	i, sign := PlacementCashIn, Money(1)
 	if kind == KindCashOut {
 		i, sign = PlacementCashOut, -1
@@ -197,7 +223,7 @@ func (s *State) applyPlacement(kind DocumentKind, amount Money, offline bool) er
 	if a.overflow {
 		return newError(ErrCounterOverflow)
 	}
-	if s.CashInDrawer > MaxDrawer && s.CashInDrawer > drawer {
+	if !a.neg && s.CashInDrawer > MaxDrawer && s.CashInDrawer > drawer {
 		return newError(ErrDrawerLimit, "Max", MaxDrawer, "Cash", drawer)
 	}
 	return nil

@@ -13,11 +13,13 @@ import (
 )
 
 // Entry is a document as the journal holds it: its sequence number in the journal, the document,
-// and the OFD's answer once it has arrived (nil before, and always for X reports).
+// and the OFD's answer once it has arrived (nil before, and always for X reports): its fiscal
+// result, or its refusal when the OFD refused it for good (RefuseHead).
 type Entry struct {
 	Seq      int64
 	Document kkm.Document
 	Fiscal   *FiscalResult
+	Refusal  *Refusal
 }
 
 // Page selects one page of a history listing, newest first. Before is the Seq of the last entry
@@ -44,15 +46,18 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
 	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`
-	saveStateSQL    = `INSERT INTO register_state (id, content) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET content = excluded.content`
+	saveStateSQL = `INSERT INTO register_state (id, content, refusals) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals`
+	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
 	olderWaitingSQL = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`
 )
 
 // Commit writes docs (in order) and the register state after them in one transaction, and for
 // every fiscal document an outbox entry; X reports are journaled but not queued. It returns the
 // documents' sequence numbers. Nothing is written if anything fails. A Z report with auto
-// cash-out is the two documents of one Commit.
+// cash-out is the two documents of one Commit. A state computed before the OFD's latest refusal
+// was taken out of the saved one (its Refusals count is behind) is refused with ErrStateChanged:
+// saving it would count the refused document again; the caller reloads State and issues anew.
 func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.State) ([]int64, error) {
 	if len(docs) == 0 {
 		return nil, ErrNoDocuments
@@ -108,7 +113,10 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev); err != nil {
 			return fmt.Errorf("storage: commit: chain head: %w", err)
 		}
-		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON); err != nil {
+		if err := j.checkRefusals(ctx, tx, state.Refusals); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals)); err != nil {
 			return fmt.Errorf("storage: commit: state: %w", err)
 		}
 		return nil
@@ -205,15 +213,16 @@ func (j *Journal) SaveState(ctx context.Context, s kkm.State) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode state: %w", err)
 	}
-	if _, err := j.st.saveState.ExecContext(ctx, content); err != nil {
+	if _, err := j.st.saveState.ExecContext(ctx, content, int64(s.Refusals)); err != nil {
 		return fmt.Errorf("storage: save state: %w", err)
 	}
 	return nil
 }
 
 // entryColumns selects what scanEntry reads.
-const entryColumns = `d.seq, d.content, f.fiscal_sign, f.qr_link, f.answered_at
-	FROM documents d LEFT JOIN fiscal_results f ON f.seq = d.seq`
+const entryColumns = `d.seq, d.content, f.fiscal_sign, f.qr_link, f.answered_at,
+	r.code, r.text, r.refused_at
+	FROM documents d LEFT JOIN fiscal_results f ON f.seq = d.seq LEFT JOIN refusals r ON r.seq = d.seq`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -223,9 +232,13 @@ func scanEntry(s scanner) (Entry, error) {
 	var e Entry
 	var content []byte
 	var sign, link sql.NullString
-	var at sql.NullInt64
-	if err := s.Scan(&e.Seq, &content, &sign, &link, &at); err != nil {
+	var at, rcode, rat sql.NullInt64
+	var rtext sql.NullString
+	if err := s.Scan(&e.Seq, &content, &sign, &link, &at, &rcode, &rtext, &rat); err != nil {
 		return e, err
+	}
+	if rat.Valid {
+		e.Refusal = &Refusal{Code: uint32(rcode.Int64), Text: rtext.String, At: fromMillis(rat.Int64)}
 	}
 	if err := decodeDocument(content, &e.Document); err != nil {
 		return e, fmt.Errorf("document %d: %w", e.Seq, err)

@@ -27,6 +27,9 @@ const (
 	// ErrUndecodable: a stored document's content cannot be decoded (the file was damaged or
 	// changed behind the app's back). Retrying the read does not help.
 	ErrUndecodable ErrorCode = "err.journal.undecodable"
+	// ErrStateChanged: Commit was given a state computed before the OFD's latest refusal was
+	// taken out of the journal's (RefuseHead); the caller reloads the state and issues again.
+	ErrStateChanged ErrorCode = "err.journal.state_changed"
 )
 
 // Error returns an English description; the UI translates MessageID instead.
@@ -48,6 +51,8 @@ func (c ErrorCode) Error() string {
 		return "storage: the journal path must not contain '?'"
 	case ErrUndecodable:
 		return "storage: a stored document cannot be decoded"
+	case ErrStateChanged:
+		return "storage: the register state changed since it was read (a refused document left the counters)"
 	}
 	return "storage: " + string(c)
 }

@@ -111,6 +111,24 @@ func migrations() []migration {
 		statements: []string{
 			`DROP INDEX IF EXISTS documents_by_shift`,
 		},
+	}, {
+		// 4: documents the OFD refused for their content (design.md §3 invariant 11; refused.go).
+		// refusals marks them, outside the hash chain like fiscal_results; outbox.amended is a
+		// waiting document as it must now be sent (a Z report queued behind a refused receipt
+		// loses it from its counters), the chained content staying as issued;
+		// register_state.refusals counts the refusals taken out of the saved state, so a Commit
+		// of a state computed before one is refused instead of undoing it.
+		version: 4,
+		statements: []string{
+			`CREATE TABLE refusals (
+				seq        INTEGER PRIMARY KEY REFERENCES documents(seq),
+				code       INTEGER NOT NULL,   -- the OFD's result code
+				text       TEXT    NOT NULL,   -- the OFD's result text
+				refused_at INTEGER NOT NULL    -- Unix milliseconds
+			)`,
+			`ALTER TABLE outbox ADD COLUMN amended BLOB`,
+			`ALTER TABLE register_state ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0`,
+		},
 	}}
 }
 

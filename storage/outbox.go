@@ -286,7 +286,7 @@ func (w waitingRow) entry() (OutboxEntry, error) {
 // The reads of the oldest waiting entries, with and without their documents. Both walk the
 // partial index of waiting rows.
 const (
-	waitingWithContentSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, d.content
+	waitingWithContentSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, COALESCE(o.amended, d.content)
 		FROM outbox o JOIN documents d ON d.seq = o.seq
 		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT ?`
 	waitingBareSQL = `SELECT seq, queued_at, token, reqnum, offline_begin, NULL

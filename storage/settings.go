@@ -70,7 +70,7 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 			return err
 		}
 		if stateJSON != nil {
-			if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON); err != nil {
+			if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals)); err != nil {
 				return fmt.Errorf("storage: save state: %w", err)
 			}
 		}

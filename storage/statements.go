@@ -25,6 +25,7 @@ type statements struct {
 	insertOutbox   *sql.Stmt
 	setChainHead   *sql.Stmt
 	saveState      *sql.Stmt
+	stateRefusals  *sql.Stmt
 	olderWaiting   *sql.Stmt
 	// the analytics aggregates (analytics.go), in Commit's transaction
 	analyticsHour     *sql.Stmt
@@ -56,6 +57,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&s.insertOutbox, insertOutboxSQL},
 		{&s.setChainHead, setChainHeadSQL},
 		{&s.saveState, saveStateSQL},
+		{&s.stateRefusals, stateRefusalsSQL},
 		{&s.olderWaiting, olderWaitingSQL},
 		{&s.analyticsHour, analyticsHourSQL},
 		{&s.analyticsOperator, analyticsOperatorSQL},

@@ -46,10 +46,10 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
 	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`
-	saveStateSQL = `INSERT INTO register_state (id, content, refusals) VALUES (1, ?, ?)
+	saveStateSQL    = `INSERT INTO register_state (id, content, refusals) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals`
 	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
-	olderWaitingSQL = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`
+	olderWaitingSQL  = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`
 )
 
 // Commit writes docs (in order) and the register state after them in one transaction, and for

@@ -123,6 +123,20 @@ func AmendAfterRefused(later, refused Document, inDrawer, autoCashOut bool) (Doc
 	return later, false, nil
 }
 
+// AmendForAutoCashOut returns z, a Z report whose own auto cash-out was amended to withdraw
+// less (AmendAfterRefused) by less, with its cash-out counter withdrawing as much: the OFD
+// compares it with the cash-outs it took.
+func AmendForAutoCashOut(z Document, less Money) Document {
+	if z.Kind != KindZReport || z.Report == nil || less == 0 {
+		return z
+	}
+	r := *z.Report
+	r.ShiftCounters = r.ShiftCounters.clone()
+	r.Placements[PlacementCashOut].Sum -= less
+	z.Report = &r
+	return z
+}
+
 // LearnShiftLimit returns the state after the OFD refused a document with code 11 (the shift is
 // open too long) at now: the OFD's own limit shows itself as at most the shift's age then, which
 // the state keeps (OFDShiftLimit, the smallest seen) so that the register warns before it and

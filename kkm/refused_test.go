@@ -130,6 +130,10 @@ func TestAmendAutoCashOut(t *testing.T) {
 	if r.CashInDrawer != 0 || r.Receipts[OpSale].Count != 0 || r.NonNullable[OpSale] != 0 || r.Revenue != 0 || len(r.Sections) != 0 {
 		t.Fatalf("amended Z: %+v", r)
 	}
+	zr = AmendForAutoCashOut(zr, 80000-50000)
+	if zr.Report.Placements[PlacementCashOut].Sum != 50000 || z.Documents[1].Report.Placements[PlacementCashOut].Sum != 80000 {
+		t.Fatalf("Z's cash-out counter %d (issued %d)", zr.Report.Placements[PlacementCashOut].Sum, z.Documents[1].Report.Placements[PlacementCashOut].Sum)
+	}
 	// The state after the Z: the drawer stays empty (the cash-out took what the OFD holds).
 	st, err := z.State.WithoutRefused(refused, false)
 	if err != nil {

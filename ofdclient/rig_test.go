@@ -128,7 +128,7 @@ type target struct {
 func (tg target) emulated() bool { return tg.sim != nil }
 
 // newTarget starts an emulator, or names the real OFD from the environment.
-func newTarget(t testing.TB, clk *clock) target {
+func newTarget(t testing.TB, clk *clock, o rigOptions) target {
 	t.Helper()
 	if addr := os.Getenv("OFD_ADDR"); addr != "" {
 		id, err1 := strconv.ParseUint(os.Getenv("OFD_KKM_ID"), 10, 32)
@@ -138,7 +138,8 @@ func newTarget(t testing.TB, clk *clock) target {
 		}
 		return target{addr: addr, systemID: uint32(id), token: uint32(token)}
 	}
-	sim, err := ofdsim.New(ofdsim.Options{Clock: clk.Now, Seed: 7, IOTimeout: 5 * time.Second},
+	sim, err := ofdsim.New(ofdsim.Options{Clock: clk.Now, Seed: 7, IOTimeout: 5 * time.Second,
+		ShiftLimit: o.shiftLimit, ShiftLimitOffline: o.shiftLimitOffline},
 		ofdsim.RegisterConfig{
 			ID: simID, Token: simToken, RNM: simRNM, ZNM: simZNM,
 			Organisation: ofdsim.Organisation{Title: "ИП Әлімқұлова Гүлнұр", Address: "г. Астана, Ленина 33",
@@ -176,13 +177,19 @@ type rig struct {
 type rigOptions struct {
 	verbose bool                                     // log every exchange decoded
 	journal func(*storage.Journal) ofdclient.Journal // wraps the journal the Sender sees
+	// The emulator's shift limit (0: 24 h) and whether it refuses offline catch-ups with 11.
+	shiftLimit        time.Duration
+	shiftLimitOffline bool
+	// after, when set, gives the Sender its default pauses and waits them out with after (a
+	// fake clock's) instead of the rig's short real ones.
+	after func(d time.Duration) <-chan time.Time
 }
 
 // newRig connects a fresh register (INFO), stores what the OFD said, and builds its Sender.
 func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, almaty)}
-	tg := newTarget(t, clk)
+	tg := newTarget(t, clk, o)
 	r := &rig{t: t, ctx: context.Background(), tg: tg, clock: clk, op: kkm.Operator{Code: 1, Name: "Иванов И."}}
 	r.net = &netSwitch{inner: &ofdclient.Transport{Timeout: 2 * time.Second}}
 	if o.verbose {
@@ -248,6 +255,10 @@ func (r *rig) newSender(o rigOptions) {
 		MaxOfflineRetry: 20 * time.Millisecond,
 		Jitter:          func(d time.Duration) time.Duration { return d },
 		Now:             r.clock.Now,
+	}
+	if o.after != nil {
+		r.cfg = ofdclient.Config{Address: r.cfg.Address, Identity: r.cfg.Identity, Exchanger: r.net,
+			Now: r.clock.Now, After: o.after}
 	}
 	var j ofdclient.Journal = r.journal
 	if o.journal != nil {
@@ -334,7 +345,19 @@ func (r *rig) drain() int {
 	if w := r.sender.State().Waiting; w != 0 {
 		r.t.Fatalf("drain left %d documents waiting", w)
 	}
+	r.sync()
 	return n
+}
+
+// sync reloads the register state from the journal, as the app does when the sender set a
+// refused document aside (it took the document out of the saved counters).
+func (r *rig) sync() {
+	r.t.Helper()
+	st, err := r.journal.State(r.ctx)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.reg.State = st
 }
 
 // result returns the OFD's answer stored for document seq.

@@ -25,6 +25,7 @@ type Journal interface {
 	AssignNextRequest(ctx context.Context, seq int64, token uint32, offlineBegin time.Time) (storage.Request, error)
 	ReassignRefusedRequest(ctx context.Context, seq int64, refused storage.Request, token uint32, offlineBegin time.Time) (storage.Request, error)
 	CompleteAndAssignNext(ctx context.Context, seq int64, result storage.FiscalResult, newToken uint32, offlineBegin time.Time) (*storage.OutboxEntry, error)
+	RefuseHead(ctx context.Context, seq int64, refused storage.Request, r storage.Refusal) (storage.Entry, error)
 	LinkState(ctx context.Context) (storage.LinkState, error)
 	UpdateLinkState(ctx context.Context, fn func(*storage.LinkState)) (storage.LinkState, error)
 	NextReqnum(ctx context.Context) (uint16, error)
@@ -59,8 +60,11 @@ type Config struct {
 	// [d/2, d]. Tests pass the identity.
 	Jitter func(d time.Duration) time.Duration
 	// Now is the register's clock (default time.Now): offline periods, answer times and the
-	// offline limit. Pauses are real time.
+	// offline limit.
 	Now func() time.Time
+	// After waits for a pause of Run (default: a real timer); tests pass a fake clock's, which
+	// moves Now on by d, so that the default pauses can be tested without sleeping.
+	After func(d time.Duration) <-chan time.Time
 	// Logf, when set, gets a line for every exchange and decision.
 	Logf func(format string, args ...any)
 }
@@ -99,6 +103,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.After == nil {
+		c.After = time.After
+	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
 	}
@@ -130,8 +137,16 @@ const idle time.Duration = -1
 //     ResultDocumentUnreadable) until Retry, never retried for ever nor sent around, and a
 //     cancelled context just ends the attempt;
 //   - code 2 blocks until a new token is entered (ChangeToken); 15 blocks with the OFD's info
-//     text and probes with COMMAND_SYSTEM until the OFD answers OK; 11 allows only the Z report;
-//     every other code blocks with its reason until Retry.
+//     text and probes with COMMAND_SYSTEM until the OFD answers OK; every other code blocks
+//     with its reason until Retry, or, where it refuses the document for its content
+//     (SetAsideAllowed), until a person sets the document aside (SetAside);
+//   - code 11 (the shift is open too long) is not an offline condition (fact sheet §4.6.4) and
+//     no resend would be taken: the document is set aside at once, the register allows only
+//     the Z report, and the journal learns the OFD's shift limit.
+//
+// A document set aside (storage.Journal.RefuseHead) stays in the journal marked refused, leaves
+// the counters and the queue in one transaction, and the queue moves on (design.md §3
+// invariant 11); the cashier may issue a corrected one.
 //
 // Run drives it; Wake, Pause, Resume, Retry and ChangeToken steer it from other goroutines;
 // State and Subscribe show it.
@@ -152,11 +167,13 @@ type Sender struct {
 	oldest    time.Time
 	lastErr   error
 	lastOK    time.Time
-	failSince time.Time // the first failed attempt of the current document (zero: none)
-	failures  int       // failed attempts of the current document
-	probes    int       // failed probes of a server block or attempts while offline
-	statsDue  bool      // the outbox changed behind the sender's back (Wake): count it again
-	sent      int       // documents the OFD accepted since the sender was made
+	failSince time.Time      // the first failed attempt of the current document (zero: none)
+	failures  int            // failed attempts of the current document
+	probes    int            // failed probes of a server block or attempts while offline
+	refusals  int            // documents set aside since the sender was made
+	refused   *storage.Entry // the last of them
+	statsDue  bool           // the outbox changed behind the sender's back (Wake): count it again
+	sent      int            // documents the OFD accepted since the sender was made
 	subs      map[int]func(State)
 	nextSub   int
 }
@@ -302,6 +319,101 @@ func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, er
 	return c, nil
 }
 
+// SetAsideAllowed reports whether a block with this code is the OFD's refusal of the waiting
+// document for its content, so that a person may set the document aside (SetAside): the OFD
+// answered, did not count it, and would refuse it again as it stands. Not the register-wide
+// blocks with their own way out (1 and 2: a token, 15: the OFD lifts it), not 8 and 9 (a
+// request-number clash, after which the OFD may have counted the document: Retry sends it
+// again as a new request), nor the temporary codes or the local ones (from 1000: the OFD never
+// answered about the document).
+func SetAsideAllowed(code uint32) bool {
+	switch code {
+	case ResultUnknownID, ResultInvalidToken, ResultBlocked, ResultInvalidRequestNum, ResultInvalidRetry:
+		return false
+	}
+	return refusedByOFD(code)
+}
+
+// SetAside is the way out of a block on a document the OFD refused for its content
+// (SetAsideAllowed): the waiting document is marked refused in the journal with the OFD's code
+// and text, leaves the counters and the queue (storage.Journal.RefuseHead, one transaction that
+// also ends the block), and the documents behind it are sent. A Z report cannot be set aside
+// (the journal has closed its shift): the way out there is Retry. It returns the document set
+// aside, with its Refusal.
+func (s *Sender) SetAside(ctx context.Context) (storage.Entry, error) {
+	e, err := s.setAsideHead(ctx)
+	if err != nil {
+		return storage.Entry{}, err
+	}
+	s.notify() // after exMu is released, as in Retry
+	s.Wake()
+	return e, nil
+}
+
+// ErrNothingToSetAside is SetAside's refusal when the register is not blocked on a document the
+// OFD refused for its content.
+var ErrNothingToSetAside = errNothingToSetAside{}
+
+type errNothingToSetAside struct{}
+
+func (errNothingToSetAside) Error() string     { return "ofdclient: no refused document to set aside" }
+func (errNothingToSetAside) MessageID() string { return "err.ofd.nothing_to_set_aside" }
+
+// setAsideHead is SetAside's work under exMu.
+func (s *Sender) setAsideHead(ctx context.Context) (storage.Entry, error) {
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
+	if err := s.load(ctx); err != nil {
+		return storage.Entry{}, err
+	}
+	s.mu.Lock()
+	l := s.link
+	s.head = nil
+	s.mu.Unlock()
+	if !SetAsideAllowed(l.BlockedCode) {
+		return storage.Entry{}, ErrNothingToSetAside
+	}
+	e, err := s.j.NextOutbox(ctx)
+	if err != nil {
+		return storage.Entry{}, fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	if e.Request == nil || e.Document.Kind == kkm.KindZReport {
+		return storage.Entry{}, ErrNothingToSetAside
+	}
+	why := &ResultError{Code: l.BlockedCode, Text: l.InfoText}
+	if err := s.setAside(ctx, e.Seq, *e.Request, why); err != nil {
+		return storage.Entry{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.refused, nil
+}
+
+// setAside records the OFD's refusal of the head document seq, sent as req, for good
+// (storage.Journal.RefuseHead, which also ends a block on it), and reads the link again.
+// Called with exMu held.
+func (s *Sender) setAside(ctx context.Context, seq int64, req storage.Request, why *ResultError) error {
+	e, err := s.j.RefuseHead(ctx, seq, req, storage.Refusal{Code: why.Code, Text: why.Text, At: s.cfg.Now()})
+	if err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	l, err := s.j.LinkState(ctx)
+	if err != nil {
+		return fmt.Errorf("ofdclient: sender: %w", err)
+	}
+	s.mu.Lock()
+	s.link = l
+	s.refusals++
+	s.refused = &e
+	s.lastErr = why
+	s.failSince, s.failures = time.Time{}, 0
+	s.statsDue = true
+	s.mu.Unlock()
+	s.cfg.Logf("ofd: document %d (%s %d of shift %d) refused with code %d and set aside: %s",
+		seq, e.Document.Kind, e.Document.Number, e.Document.ShiftNumber, why.Code, why.Text)
+	return nil
+}
+
 // XReport asks the OFD for its X report of the open shift, sending the register's own counters
 // (doc is an X report document). X reports are not queued: while the link is offline or
 // blocked, or documents are waiting, it returns ErrNotConnected and the app shows its own X.
@@ -369,6 +481,8 @@ func (s *Sender) State() State {
 		Waiting:       s.waiting,
 		OldestWaiting: s.oldest,
 		OnlyZ:         s.onlyZ,
+		Refusals:      s.refusals,
+		Refused:       s.refused,
 		LastError:     s.lastErr,
 		LastAnswer:    s.lastOK,
 	}
@@ -439,19 +553,14 @@ func (s *Sender) Run(ctx context.Context) error {
 		if d == 0 {
 			continue
 		}
-		var timer *time.Timer
 		var fire <-chan time.Time
 		if d > 0 {
-			timer = time.NewTimer(d)
-			fire = timer.C
+			fire = s.cfg.After(d)
 		}
 		select {
 		case <-ctx.Done():
 		case <-s.wake:
 		case <-fire:
-		}
-		if timer != nil {
-			timer.Stop()
 		}
 	}
 }
@@ -762,28 +871,20 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 	case ResultServiceUnavailable, ResultUnknownError:
 		return s.failed(ctx, now, &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()})
 	case ResultShiftExpired:
-		// The OFD takes nothing but a Z in this shift, yet this document belongs to it and
-		// is already the buyer's: it goes on as an offline catch-up message, which the OFD
-		// does not refuse with 11 (spec §2.4), and the register allows only the Z meanwhile.
-		// The OFD did not count it: the catch-up message is a new request.
-		s.mu.Lock()
-		s.onlyZ = true
-		s.lastErr = &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
-		s.mu.Unlock()
-		if err := s.updateLink(ctx, func(l *storage.LinkState) {
-			if l.OfflineSince.IsZero() {
-				l.OfflineSince = now
+		if e.Document.Kind != kkm.KindZReport {
+			// The OFD takes nothing but the Z in this shift and will refuse this document
+			// again however it is sent (a code other than 0, 254 or 255 is not an offline
+			// condition, §4.6.4): it is set aside at once, so the Z behind it can leave, and
+			// the register allows only the Z (the journal learns the OFD's limit with it).
+			why := &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
+			if err := s.setAside(ctx, e.Seq, req, why); err != nil {
+				return s.localFailure(err)
 			}
-		}); err != nil {
-			return s.localFailure(err)
+			s.mu.Lock()
+			s.onlyZ = true
+			s.mu.Unlock()
+			return 0
 		}
-		s.mu.Lock()
-		l = s.link
-		s.mu.Unlock()
-		if err := s.renew(ctx, e.Seq, req, l.Token, l.OfflineSince); err != nil {
-			return s.localFailure(err)
-		}
-		return s.cfg.Jitter(s.cfg.RetryDelay)
 	}
 	return s.block(ctx, &ResultError{Command: wreq.GetCommand(), Code: code,
 		Text: resp.GetResult().GetResultText(), Info: adInfo(resp)})

@@ -279,27 +279,32 @@ func TestOfflineLimit(t *testing.T) {
 	r.drain()
 }
 
-// TestShiftExpiredAllowsOnlyZ: code 11 sets the only-Z flag; the receipt goes on as an offline
-// catch-up message and the flag clears with the accepted Z.
+// TestShiftExpiredAllowsOnlyZ: code 11 is not an offline condition: the refused receipt is set
+// aside at once (marked refused, out of the counters and the queue), the register allows only
+// the Z, which the OFD accepts with its own counters, and the flag clears with it.
 func TestShiftExpiredAllowsOnlyZ(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	emulatorOnly(t, r)
 	r.receipt(bread())
 	r.drain()
 	r.tg.sim.InjectResult(11, "shift too long", 1)
-	r.receipt(bread())
-	if _, err := r.sender.Drain(r.ctx); !isCode(err, 11) {
-		t.Fatalf("drain: %v, want code 11", err)
+	refused := r.receipt(bread())
+	if n := r.drain(); n != 0 {
+		t.Fatalf("the OFD accepted %d documents", n)
 	}
-	if st := r.sender.State(); !st.OnlyZ || st.Mode != ofdclient.ModeOffline {
-		t.Fatalf("state %+v, want only Z, offline", st)
+	st := r.sender.State()
+	if !st.OnlyZ || st.Mode != ofdclient.ModeOnline || st.Refused == nil || st.Refused.Seq != refused ||
+		st.Refused.Refusal.Code != 11 || st.Refusals != 1 {
+		t.Fatalf("state %+v, want only Z, online, receipt %d set aside", st, refused)
 	}
-	r.drain()
 	r.clock.Advance(time.Minute)
 	r.commit(r.reg.CloseShift(r.op, r.clock.Now(), r.offline()))
 	r.drain()
 	if st := r.sender.State(); st.OnlyZ || st.Mode != ofdclient.ModeOnline {
 		t.Fatalf("after the Z: %+v", st)
+	}
+	if v := r.ledger(); len(v.Receipts) != 1 || len(v.Shifts) != 1 {
+		t.Fatalf("the OFD holds %d receipts, %d closed shifts", len(v.Receipts), len(v.Shifts))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
+	"github.com/ekassa-go/ekassa/storage"
 )
 
 // The OFD's result codes the register acts on (fact sheet §3.1, spec §2.4). The wire carries
@@ -133,7 +134,7 @@ func MessageIDs() []string {
 		"err.ofd.shift_expired", "err.ofd.incorrect_data", "err.ofd.not_enough_cash", "err.ofd.blocked",
 		"err.ofd.same_taxpayer_and_customer", "err.ofd.unavailable", "err.ofd.document_unsendable",
 		"err.ofd.document_unreadable", "err.ofd.protocol_violation", "err.ofd.refused", "err.ofd.unreachable", "err.ofd.clock_behind",
-		"err.ofd.not_connected",
+		"err.ofd.not_connected", "err.ofd.nothing_to_set_aside",
 		"state.ofd.online", "state.ofd.offline", "state.ofd.blocked", "state.ofd.paused",
 	}
 }
@@ -186,6 +187,11 @@ type State struct {
 	// OnlyZ is set when the OFD answered that the shift is open too long (code 11): the register
 	// allows nothing but the Z report until a Z report is accepted.
 	OnlyZ bool
+	// Refusals counts the documents set aside since the sender started (each left the
+	// counters: the app reloads the register state when it changes); Refused is the last one,
+	// with its Refusal (nil when none).
+	Refusals int
+	Refused  *storage.Entry
 	// LastError is the last failed exchange (nil after a success).
 	LastError error
 	// LastAnswer is when the OFD last answered a document.

@@ -36,7 +36,8 @@ const (
 // transaction (design.md §3 invariant 11):
 //
 //   - the refusal is stored beside the document, which stays in the journal and its hash chain;
-//   - the outbox entry is done: the queue moves on to the next document;
+//   - the outbox entry is done: the queue moves on to the next document, and a block of the OFD
+//     link (the refusal's) ends;
 //   - the register state loses the document from its counters, the non-nullable sums and the
 //     drawer (kkm.State.WithoutRefused), so the X and Z reports are the OFD's; for code 11 the
 //     state also learns the OFD's shift limit (kkm.State.LearnShiftLimit);
@@ -75,6 +76,10 @@ func (j *Journal) RefuseHead(ctx context.Context, seq int64, refused Request, r 
 			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}
 		if _, err := tx.StmtContext(ctx, j.st.markDone).ExecContext(ctx, at, seq); err != nil {
+			return fmt.Errorf("storage: refuse %d: %w", seq, err)
+		}
+		// The block this refusal caused ends with it.
+		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET blocked_code = 0, info_text = '' WHERE id = 1`); err != nil {
 			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}
 		inDrawer, err := j.amendAfter(ctx, tx, seq, doc)
@@ -147,6 +152,7 @@ func (j *Journal) amendAfter(ctx context.Context, tx *sql.Tx, seq int64, refused
 		return false, fmt.Errorf("storage: refuse: waiting documents: %w", err)
 	}
 	inDrawer := true
+	var less kkm.Money // what the auto cash-out just amended withdraws less, for its Z
 	for i, w := range list {
 		// A Z's auto cash-out is the cash out committed with it: the next seq, the same time
 		// and shift (kkm.Register.CloseShift).
@@ -160,8 +166,12 @@ func (j *Journal) amendAfter(ctx context.Context, tx *sql.Tx, seq int64, refused
 		if err != nil {
 			return false, fmt.Errorf("storage: refuse: amend %d: %w", w.seq, err)
 		}
+		if less != 0 && amended.Kind == kkm.KindZReport {
+			amended, changed, less = kkm.AmendForAutoCashOut(amended, less), true, 0
+		}
 		if auto {
 			inDrawer = false
+			less = w.doc.Cash - amended.Cash
 		}
 		if !changed {
 			continue

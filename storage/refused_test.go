@@ -71,6 +71,9 @@ func TestRefuseHead(t *testing.T) {
 	if r.Receipts[kkm.OpSale].Count != 1 || r.NonNullable[kkm.OpSale] != keptDoc.Document.Receipt.Total || r.CashInDrawer != 0 {
 		t.Fatalf("amended Z: %d sales, non-nullable %d, drawer %d", r.Receipts[kkm.OpSale].Count, r.NonNullable[kkm.OpSale], r.CashInDrawer)
 	}
+	if r.Placements[kkm.PlacementCashOut].Sum != out.Document.Cash {
+		t.Fatalf("amended Z withdraws %d, its auto cash-out %d", r.Placements[kkm.PlacementCashOut].Sum, out.Document.Cash)
+	}
 	issuedZ, _ := j.Document(ctx, z.Seq)
 	if issuedZ.Document.Report.Receipts[kkm.OpSale].Count != 2 {
 		t.Fatal("the journal's Z was changed: the chain covers it as issued")

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
 )
@@ -78,6 +79,8 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("ofdsim", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:7777", "address to listen on")
 	verbose := fs.Bool("v", false, "log every request and answer in full")
+	shiftLimit := fs.Duration("shift-limit", 24*time.Hour, "how long a shift may stay open before documents get code 11 (e.g. 12h, as Webkassa)")
+	shiftLimitOffline := fs.Bool("shift-limit-offline", false, "refuse offline catch-up documents with code 11 too past the shift limit")
 	var regs registerFlags
 	fs.Var(&regs, "register", "a register as id:token[:rnm:znm] (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -87,7 +90,8 @@ func run(args []string) error {
 		return errors.New("no -register given: the OFD would answer code 1 to everyone")
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	s, err := ofdsim.New(ofdsim.Options{Logger: logger, Verbose: *verbose}, regs...)
+	s, err := ofdsim.New(ofdsim.Options{Logger: logger, Verbose: *verbose,
+		ShiftLimit: *shiftLimit, ShiftLimitOffline: *shiftLimitOffline}, regs...)
 	if err != nil {
 		return err
 	}

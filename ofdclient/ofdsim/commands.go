@@ -147,9 +147,9 @@ func (s *Server) document(l *ledger, key exchangeKey, req *pb.Request, now time.
 }
 
 // shiftExpired reports whether the open shift is past the limit. Offline catch-up documents are
-// exempt, as the protocol says for code 11.
+// exempt, as the protocol says for code 11, unless Options.ShiftLimitOffline.
 func (s *Server) shiftExpired(l *ledger, now time.Time, offline bool) *refusal {
-	if l.open == nil || offline {
+	if l.open == nil || (offline && !s.opts.ShiftLimitOffline) {
 		return nil
 	}
 	if age := now.Sub(l.open.openedAt); age > s.opts.ShiftLimit {

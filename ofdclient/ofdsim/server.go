@@ -51,8 +51,13 @@ type Options struct {
 	// Clock is the emulator's clock, for the 24-hour shift rule and the times of reports.
 	// Nil means time.Now.
 	Clock func() time.Time
-	// ShiftLimit is how long a shift may stay open before documents get code 11. Zero means 24 h.
+	// ShiftLimit is how long a shift may stay open before documents get code 11. Zero means 24 h
+	// (Webkassa's 12 h, say, is a shorter one).
 	ShiftLimit time.Duration
+	// ShiftLimitOffline also refuses offline catch-up documents with code 11 past the shift
+	// limit. The protocol exempts them (fact sheet §3.1), and so does the emulator by default,
+	// but an OFD that does not must not leave a register stuck either.
+	ShiftLimitOffline bool
 	// QRBase is the receipt-check address of QR links. Empty means DefaultQRBase.
 	QRBase string
 	// FrameLimit is the largest request frame accepted; a larger one gets the connection closed.

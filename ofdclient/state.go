@@ -78,7 +78,8 @@ func (e *ResultError) MessageID() string {
 	case ResultInvalidRequestNum, ResultInvalidRetry:
 		return "err.ofd.request_number"
 	case ResultShiftExpired:
-		return "err.ofd.shift_expired"
+		// Not "24 hours": an OFD may limit a shift to less (Webkassa 12 h, fact sheet §6.2).
+		return "err.ofd.shift_limit"
 	case ResultIncorrectData:
 		return "err.ofd.incorrect_data"
 	case ResultNotEnoughCash:
@@ -134,7 +135,7 @@ func MessageIDs() []string {
 		"err.ofd.shift_expired", "err.ofd.incorrect_data", "err.ofd.not_enough_cash", "err.ofd.blocked",
 		"err.ofd.same_taxpayer_and_customer", "err.ofd.unavailable", "err.ofd.document_unsendable",
 		"err.ofd.document_unreadable", "err.ofd.protocol_violation", "err.ofd.refused", "err.ofd.unreachable", "err.ofd.clock_behind",
-		"err.ofd.not_connected", "err.ofd.nothing_to_set_aside",
+		"err.ofd.not_connected", "err.ofd.nothing_to_set_aside", "err.ofd.shift_limit",
 		"state.ofd.online", "state.ofd.offline", "state.ofd.blocked", "state.ofd.paused",
 	}
 }

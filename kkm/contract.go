@@ -79,4 +79,9 @@ type Document struct {
 
 	// Text is the document as printed (the same text goes to the OFD as printed_ticket).
 	Text string `json:"text,omitempty"`
+
+	// Geo is where the register was when it issued the document, sent with it to the OFD
+	// (security_stats.geo_position). Nil in documents journaled before 2.0.3's geolocation: the
+	// OFD link then takes the trading point's coordinates from the settings.
+	Geo *GeoPosition `json:"geo,omitempty"`
 }

@@ -191,5 +191,6 @@ func MessageIDs() []string {
 	}
 	ids = append(ids, markingMessageIDs()...)
 	ids = append(ids, limitMessageIDs()...)
+	ids = append(ids, geoMessageIDs()...)
 	return append(ids, roleMessageIDs()...)
 }

@@ -35,7 +35,7 @@ func TestCheckSite(t *testing.T) {
 		t.Errorf("test server check site %s", got)
 	}
 	s.Reg.OFDCheckURL = "https://ofd1.kz/t/"
-	if got := s.CheckSite(); got != "https://ofd1.kz/t" {
-		t.Errorf("registered check site %s", got)
+	if got := s.CheckSite(); got != "https://ofd1.kz/t/" {
+		t.Errorf("registered check site %s, want its trailing slash kept", got)
 	}
 }

@@ -51,8 +51,8 @@ func PrintedTicket(doc Document, s Settings) string {
 }
 
 // CheckLink returns the link a receipt's QR code holds (fact sheet §6.4): the OFD's own link when
-// it has answered, used as is; for a receipt issued offline and not yet answered, Kazakhtelecom's
-// format built locally from the check site, the offline number, the RNM, the total and the time
+// it has answered, used as is; for a receipt issued offline and not yet answered, the register's
+// OFD's format built locally from the check site, the offline number, the RNM, the total and the time
 // (see QRLink). It is empty for other documents and for an online receipt still waiting for its
 // answer.
 func CheckLink(doc Document, s Settings, mark FiscalMark) string {
@@ -426,12 +426,9 @@ func fiscalFooter(sh *sheet, doc Document, s Settings, mark FiscalMark, printed 
 	}
 	ofd := mark.OFDTitle
 	if ofd == "" {
-		ofd = s.Reg.OFDTitle
+		ofd = s.OFDTitle()
 	}
 	site := s.CheckSite()
-	if ofd == "" && (site == KazakhtelecomCheckSite || site == KazakhtelecomTestCheckSite) {
-		ofd = KazakhtelecomOFDTitle
-	}
 	if ofd != "" {
 		sh.pair(lblOFD.String(), ofd)
 	}
@@ -453,10 +450,11 @@ func (s *sheet) centerLabel(l label) {
 	s.center(l.ru)
 }
 
-// siteName prints a check site without its scheme: "consumer.oofd.kz".
+// siteName prints a check site without its scheme and trailing "/": "consumer.oofd.kz",
+// "ofd1.kz/t".
 func siteName(site string) string {
 	site = strings.TrimPrefix(site, "https://")
-	return strings.TrimPrefix(site, "http://")
+	return strings.TrimRight(strings.TrimPrefix(site, "http://"), "/")
 }
 
 // printedMarkingCode is a marking code as the receipt prints it: the unit's identification,

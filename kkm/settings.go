@@ -52,6 +52,14 @@ type Settings struct {
 	ShiftLimit   time.Duration `json:"shift_limit"`   // how long a shift may last (24 h)
 	OFDAddress   string        `json:"ofd_address"`   // host:port of the OFD
 
+	// TradingPoint is the trading point's coordinates, set once by the owner (its Source is
+	// ignored: TradingPointPosition gives GeoSourceTradingPoint). Fiscal requests carry them
+	// when the device gives no position of its own (nil: none set).
+	TradingPoint *GeoPosition `json:"trading_point,omitempty"`
+	// ProtocolVersion is the KGD protocol version the register speaks with its OFD, as in the
+	// frame header (0: 203, protocol 2.0.3). The OFD link picks its request mapping by it.
+	ProtocolVersion uint16 `json:"protocol_version,omitempty"`
+
 	// Permissions reserve returns, the Z report, settings, the token and cashiers for some roles
 	// (nil: DefaultPermissions). AutoLockAfter locks the app after that long without a touch
 	// (0: only on going to the background).
@@ -90,7 +98,8 @@ func DefaultSettings() Settings {
 // above MaxMoney), ErrSettingsVATRate (a VAT payer's default rate must be 0, 5, 10 or 16 %),
 // ErrSettingsVATCertificate (a VAT payer gives the certificate's series and number, digits only),
 // ErrSettingsOfflineLimit and ErrSettingsShiftLimit (positive, at most 72 h and 24 h),
-// ErrSettingsOFDAddress (host:port with a numeric port, when set) and ErrSettingsSellerIINBIN (the
+// ErrSettingsOFDAddress (host:port with a numeric port, when set), the trading point's coordinates
+// when set (GeoPosition.Validate: within range and inside Kazakhstan) and ErrSettingsSellerIINBIN (the
 // organisation's IIN/BIN, when known, passes ValidateIINBIN, which it wraps).
 func (s Settings) Validate() error {
 	if err := checkText(s.RegisterName, MaxRegisterNameLength, ErrSettingsRegisterName); err != nil {
@@ -121,6 +130,13 @@ func (s Settings) Validate() error {
 		}
 		if p, perr := strconv.ParseUint(port, 10, 16); host == "" || perr != nil || p == 0 {
 			return newError(ErrSettingsOFDAddress, "Input", s.OFDAddress)
+		}
+	}
+	if s.TradingPoint != nil {
+		p := *s.TradingPoint
+		p.Source = GeoSourceTradingPoint
+		if err := p.Validate(); err != nil {
+			return err
 		}
 	}
 	if err := s.Permissions.validate(); err != nil {

@@ -40,6 +40,21 @@ type Identity struct {
 	// Nil keeps each time's own location, which is the phone's local time for documents the
 	// app issues with time.Now.
 	Location *time.Location
+	// Version is the protocol version the register speaks (0: 2.0.3); it picks the request
+	// mapping (ProtocolFor) and the frame header's VERSION.
+	Version uint16
+	// Point is the trading point's position from the settings (nil: none set): the requests of
+	// documents that recorded no position of their own carry it.
+	Point *kkm.GeoPosition
+}
+
+// ProtocolVersion is the VERSION of the identity's frame headers (203 unless Version says
+// otherwise; an unsupported Version is refused when a request is built).
+func (id Identity) ProtocolVersion() uint16 {
+	if p, err := ProtocolFor(id.Version); err == nil {
+		return p.Version()
+	}
+	return id.Version
 }
 
 // IdentityFromSettings returns the identity stored in the register's settings.
@@ -51,7 +66,11 @@ func IdentityFromSettings(s kkm.Settings) Identity {
 	if reg.KKMID == "" && s.SystemID != 0 {
 		reg.KKMID = strconv.FormatUint(uint64(s.SystemID), 10)
 	}
-	return Identity{SystemID: s.SystemID, Reg: reg}
+	id := Identity{SystemID: s.SystemID, Reg: reg, Version: s.ProtocolVersion}
+	if p, ok := s.TradingPointPosition(); ok {
+		id.Point = &p
+	}
+	return id
 }
 
 // OfflinePeriod is the service block's offline_period: the register worked offline from Begin to
@@ -138,44 +157,26 @@ func InfoRequest() *pb.Request {
 }
 
 // SystemRequest builds COMMAND_SYSTEM, the service packet a register sends to probe the OFD
-// while blocked by it (spec §5.4: with reg_info) or after an offline spell (with offline_period).
+// while blocked by it (spec §5.4: with reg_info) or after an offline spell (with offline_period),
+// in the identity's protocol version.
 func (id Identity) SystemRequest(off *OfflinePeriod) (*pb.Request, error) {
-	svc, err := id.Service(off)
+	p, err := ProtocolFor(id.Version)
 	if err != nil {
 		return nil, err
 	}
-	return &pb.Request{Command: pb.CommandTypeEnum_COMMAND_SYSTEM.Enum(), Service: svc}, nil
+	return p.SystemRequest(id, off)
 }
 
-// Request builds the request that sends doc to the OFD: TICKET for a receipt, MONEY_PLACEMENT
-// for a cash in or out, CLOSE_SHIFT for a Z report, REPORT (X) for an X report. Every one
-// carries the service block with reg_info, and offline_period when off is set.
+// Request builds the request that sends doc to the OFD in the identity's protocol version (see
+// Protocol; 2.0.3: TICKET for a receipt, MONEY_PLACEMENT for a cash in or out, CLOSE_SHIFT for a
+// Z report, REPORT (X) for an X report), every one with the service block: reg_info, the
+// position, and offline_period when off is set.
 func (id Identity) Request(doc *kkm.Document, off *OfflinePeriod) (*pb.Request, error) {
-	svc, err := id.Service(off)
+	p, err := ProtocolFor(id.Version)
 	if err != nil {
 		return nil, err
 	}
-	req := &pb.Request{Service: svc}
-	switch doc.Kind {
-	case kkm.KindReceipt:
-		req.Command = pb.CommandTypeEnum_COMMAND_TICKET.Enum()
-		req.Ticket, err = id.Ticket(doc)
-	case kkm.KindCashIn, kkm.KindCashOut:
-		req.Command = pb.CommandTypeEnum_COMMAND_MONEY_PLACEMENT.Enum()
-		req.MoneyPlacement, err = id.MoneyPlacement(doc)
-	case kkm.KindZReport:
-		req.Command = pb.CommandTypeEnum_COMMAND_CLOSE_SHIFT.Enum()
-		req.CloseShift, err = id.CloseShift(doc)
-	case kkm.KindXReport:
-		req.Command = pb.CommandTypeEnum_COMMAND_REPORT.Enum()
-		req.Report, err = id.XReport(doc)
-	default:
-		err = fmt.Errorf("%w: unknown document kind %q", ErrDocument, doc.Kind)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return req, nil
+	return p.Request(id, doc, off)
 }
 
 // operator converts the document's cashier.

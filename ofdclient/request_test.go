@@ -18,7 +18,7 @@ import (
 var testIdentity = Identity{SystemID: 123456, Reg: kkm.RegInfo{
 	RNM: "010101012345", ZNM: "KTCD1117737127791", KKMID: "123456",
 	OrgTitle: "ИП Әлімқұлова", OrgIINBIN: "960624350642", OrgAddress: "г. Астана, Ленина 33",
-}}
+}, Point: &kkm.GeoPosition{Latitude: 51_128_207, Longitude: 71_430_411}}
 
 // issueVectorSale issues, with kkm, the sale of vectors/ticket_req.txt.
 func issueVectorSale(t *testing.T) kkm.Document {

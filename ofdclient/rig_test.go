@@ -240,12 +240,15 @@ func (r *rig) open(rigOptions) {
 	r.reg.State = st
 }
 
+// rigPoint is the rig's trading point (Astana), whose position every request carries.
+var rigPoint = kkm.GeoPosition{Latitude: 51_128_207, Longitude: 71_430_411}
+
 // newSender builds the Sender on the rig's journal, as the app does at start.
 func (r *rig) newSender(o rigOptions) {
 	r.t.Helper()
 	r.cfg = ofdclient.Config{
 		Address:         r.tg.addr,
-		Identity:        ofdclient.Identity{SystemID: r.tg.systemID, Reg: r.reg.Settings.Reg, Location: almaty},
+		Identity:        ofdclient.Identity{SystemID: r.tg.systemID, Reg: r.reg.Settings.Reg, Location: almaty, Point: &rigPoint},
 		Exchanger:       r.net,
 		TransactionTime: 50 * time.Millisecond,
 		QuickRetries:    1,

@@ -440,7 +440,7 @@ func (s *Sender) XReport(ctx context.Context, doc *kkm.Document) (*pb.ZXReport, 
 	if err != nil {
 		return nil, err
 	}
-	_, resp, err := s.exchange(ctx, Header{SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	_, resp, err := s.exchange(ctx, Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
 	if err != nil {
 		return nil, err
 	}
@@ -844,7 +844,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		return s.block(ctx, &ResultError{Code: ResultDocumentUnsendable, Err: err,
 			Text: fmt.Sprintf("document %d: %v", e.Seq, err)})
 	}
-	h := Header{SystemID: s.cfg.Identity.SystemID, Token: token, ReqNum: req.Reqnum}
+	h := Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: token, ReqNum: req.Reqnum}
 	rh, resp, err := s.exchange(ctx, h, wreq)
 	if ctx.Err() != nil {
 		return idle
@@ -1006,7 +1006,7 @@ func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
 	if err != nil {
 		return s.localFailure(err)
 	}
-	_, resp, err := s.exchange(ctx, Header{SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	_, resp, err := s.exchange(ctx, Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
 	if ctx.Err() != nil {
 		return idle
 	}

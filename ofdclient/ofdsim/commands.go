@@ -63,6 +63,8 @@ func regInfo(l *ledger) *pb.ServiceResponse_RegInfo {
 			Title:     proto.String(c.TradingPoint.Title),
 			Address:   proto.String(c.TradingPoint.Address),
 			AddressKz: proto.String(c.TradingPoint.AddressKZ),
+			Latitude:  proto.Uint32(c.TradingPoint.Latitude),
+			Longitude: proto.Uint32(c.TradingPoint.Longitude),
 		},
 		Org: &pb.OrgRegInfo{
 			Title:     proto.String(c.Organisation.Title),
@@ -121,6 +123,9 @@ func (s *Server) report(l *ledger, req *pb.Request, now time.Time) *pb.Response 
 	if t, err := wallTime("report.date_time", r.GetDateTime()); err == nil {
 		at = t
 	}
+	if r := s.checkGeo(req); r != nil {
+		return r.response(cmd)
+	}
 	resp := result(cmd, codeOK, "")
 	switch r.GetReport() {
 	case pb.ReportTypeEnum_REPORT_X:
@@ -135,6 +140,9 @@ func (s *Server) report(l *ledger, req *pb.Request, now time.Time) *pb.Response 
 // changes the ledger only when it answers OK.
 func (s *Server) document(l *ledger, key exchangeKey, req *pb.Request, now time.Time) *pb.Response {
 	cmd := req.GetCommand()
+	if r := s.checkGeo(req); r != nil {
+		return r.response(cmd)
+	}
 	switch cmd {
 	case pb.CommandTypeEnum_COMMAND_TICKET:
 		return s.ticket(l, key, req, now)

@@ -166,10 +166,18 @@ func vatTax(percent uint32, sum int64) *pb.TicketRequest_Tax {
 		Percent: proto.Uint32(percent), Sum: money(sum), IsInTotalSum: proto.Bool(true)}
 }
 
+// geoService is the service block of a fiscal request: the register's position (Almaty, by GPS).
+func geoService() *pb.ServiceRequest {
+	return &pb.ServiceRequest{SecurityStats: &pb.ServiceRequest_SecurityStats{
+		GeoPosition: &pb.ServiceRequest_SecurityStats_GeoPosition{
+			Latitude: proto.Int32(43_238_949), Longitude: proto.Int32(76_889_709), Source: proto.String("GPS")}}}
+}
+
 // cashSale is the fact sheet's vector receipt: 2 × 290.00 = 580.00, cash 1000.00, change 420.00.
 func cashSale() *pb.Request {
 	return &pb.Request{
 		Command: pb.CommandTypeEnum_COMMAND_TICKET.Enum(),
+		Service: geoService(),
 		Ticket: &pb.TicketRequest{
 			Operation: pb.OperationTypeEnum_OPERATION_SELL.Enum(),
 			DateTime:  dt(saleTime),
@@ -204,6 +212,7 @@ func returnOf(sign string, parentTotal, amount int64, cash bool) *pb.Request {
 func moneyPlacement(op pb.MoneyPlacementEnum, sum int64) *pb.Request {
 	return &pb.Request{
 		Command: pb.CommandTypeEnum_COMMAND_MONEY_PLACEMENT.Enum(),
+		Service: geoService(),
 		MoneyPlacement: &pb.MoneyPlacementRequest{
 			Datetime: dt(saleTime), Operation: op.Enum(), Sum: money(sum),
 			Operator: &pb.Operator{Code: proto.Uint32(1)},
@@ -214,12 +223,12 @@ func moneyPlacement(op pb.MoneyPlacementEnum, sum int64) *pb.Request {
 func infoReq() *pb.Request { return &pb.Request{Command: pb.CommandTypeEnum_COMMAND_INFO.Enum()} }
 
 func reportReq(typ pb.ReportTypeEnum) *pb.Request {
-	return &pb.Request{Command: pb.CommandTypeEnum_COMMAND_REPORT.Enum(),
+	return &pb.Request{Command: pb.CommandTypeEnum_COMMAND_REPORT.Enum(), Service: geoService(),
 		Report: &pb.ReportRequest{Report: typ.Enum(), DateTime: dt(saleTime)}}
 }
 
 func closeShift(z *pb.ZXReport) *pb.Request {
-	return &pb.Request{Command: pb.CommandTypeEnum_COMMAND_CLOSE_SHIFT.Enum(),
+	return &pb.Request{Command: pb.CommandTypeEnum_COMMAND_CLOSE_SHIFT.Enum(), Service: geoService(),
 		CloseShift: &pb.CloseShiftRequest{CloseTime: dt(saleTime.Add(time.Hour)), ZReport: z,
 			Operator: &pb.Operator{Code: proto.Uint32(1)}}}
 }

@@ -24,6 +24,9 @@ type TradingPoint struct {
 	Title     string
 	Address   string
 	AddressKZ string
+	// Latitude and Longitude are its coordinates in micro-degrees (PosRegInfo, since 2.0.3);
+	// zero gives Astana's.
+	Latitude, Longitude uint32
 }
 
 // RegisterConfig is a register as the OFD cabinet sets it up.

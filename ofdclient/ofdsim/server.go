@@ -74,6 +74,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Verbose adds the decoded request and answer to the Logger's records.
 	Verbose bool
+	// AllowMissingGeo accepts fiscal requests without service.security_stats.geo_position, as
+	// an OFD of protocol 2.0.2 would. By default they are refused (see checkGeo).
+	AllowMissingGeo bool
 }
 
 // Server is an OFD emulator. Its methods are safe for concurrent use.
@@ -143,6 +146,9 @@ func (s *Server) AddRegister(cfg RegisterConfig) error {
 	defer s.mu.Unlock()
 	if _, ok := s.ledgers[cfg.ID]; ok {
 		return fmt.Errorf("ofdsim: register %d already exists", cfg.ID)
+	}
+	if cfg.TradingPoint.Latitude == 0 && cfg.TradingPoint.Longitude == 0 {
+		cfg.TradingPoint.Latitude, cfg.TradingPoint.Longitude = defaultLatitude, defaultLongitude
 	}
 	s.ledgers[cfg.ID] = newLedger(cfg)
 	return nil

@@ -295,8 +295,8 @@ func TestShiftOlderThan24Hours(t *testing.T) {
 	clock.advance(24*time.Hour + time.Second)
 
 	offline := cashSale()
-	offline.Service = &pb.ServiceRequest{OfflinePeriod: &pb.ServiceRequest_OfflinePeriod{
-		BeginTime: dt(saleTime), EndTime: dt(saleTime.Add(25 * time.Hour))}}
+	offline.Service.OfflinePeriod = &pb.ServiceRequest_OfflinePeriod{
+		BeginTime: dt(saleTime), EndTime: dt(saleTime.Add(25 * time.Hour))}
 	cases := []struct {
 		name string
 		req  *pb.Request

@@ -21,7 +21,8 @@ func vatReg() (kkm.Register, ofdclient.Identity) {
 		OrgTitle: "ИП Әлімқұлова", OrgIINBIN: testIIN, OrgAddress: "г. Астана, Ленина 33"}
 	r := kkm.Register{Settings: kkm.Settings{SystemID: testID, VATPayer: true, DefaultVATRate: kkm.VAT16,
 		ReceiptModifiersAllowed: true, Reg: reg}}
-	return r, ofdclient.Identity{SystemID: testID, Reg: reg, Location: time.UTC}
+	return r, ofdclient.Identity{SystemID: testID, Reg: reg, Location: time.UTC,
+		Point: &kkm.GeoPosition{Latitude: 43_238_949, Longitude: 76_889_709}}
 }
 
 func pct(kind kkm.ModifierKind, basisPoints int64) *kkm.Modifier {

@@ -53,6 +53,19 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 	}()
 	s := rt.reg.Settings
 	s.OFDAddress, s.SystemID, s.Token, s.Reg = req.OFDAddress, req.SystemID, conn.Token, conn.Reg
+	// The receipts name the register's own OFD and its check site (Order 626 para 56 item 12);
+	// the picker says which, else the address does. An address typed for an OFD the register
+	// does not know leaves both to the defaults (kkm.Settings.OFD).
+	if o, ok := kkm.OFDByID(req.OFDID); ok {
+		s.Reg = o.Register(s.Reg)
+	} else if o, ok := kkm.OFDByAddress(req.OFDAddress); ok {
+		s.Reg = o.Register(s.Reg)
+	}
+	// The trading point's coordinates as the OFD registered them, unless the owner set their own.
+	if s.TradingPoint == nil && conn.Point != nil {
+		p := *conn.Point
+		s.TradingPoint = &p
+	}
 	if s.SerialNumber == "" {
 		s.SerialNumber = conn.Reg.ZNM
 	}

@@ -52,6 +52,8 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 			Title:     "Демо-дүкен",
 			Address:   "г. Алматы, пр. Абая, 10",
 			AddressKZ: "Алматы қ., Абай даңғылы, 10",
+			Latitude:  43_240_500, // micro-degrees (kkm.GeoPosition)
+			Longitude: 76_945_500,
 		},
 	})
 	if err != nil {

@@ -35,6 +35,7 @@ type Runtime struct {
 
 	codes *codeGuard
 	clock clockGuard // refuses documents when the wall clock jumped (clockguard.go)
+	geo   GeoSource  // the device's position, nil when the platform gives none (geo.go)
 
 	mu         sync.Mutex // serialises issuing and guards the fields below
 	reg        kkm.Register
@@ -69,6 +70,9 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Demo is the embedded emulator of demo mode.
 	Demo *ofdsim.Server
+	// Geo is the device's position where the platform gives one (nil: none, as on the desktop);
+	// without it documents carry the trading point's coordinates from the settings.
+	Geo GeoSource
 }
 
 // NewRuntime loads the register from the journal and, when it is connected to an OFD, starts the
@@ -105,6 +109,7 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 		senderCfg:  opts.Sender,
 		logf:       opts.Logf,
 		demo:       opts.Demo,
+		geo:        opts.Geo,
 		codes:      newCodeGuard(opts.Now),
 		reg:        kkm.Register{Settings: settings, State: state},
 		registered: registered && settings.SystemID != 0,
@@ -473,6 +478,9 @@ func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, err
 		rt.mu.Unlock()
 		return nil, err
 	}
+	if pos, err := rt.position(); err == nil {
+		doc.Geo = &pos // COMMAND_REPORT carries it too; without one the X stays local
+	}
 	doc.Text = kkm.PrintedTicket(doc, rt.reg.Settings)
 	seqs, err := rt.journal.Commit(ctx, []kkm.Document{doc}, rt.reg.State)
 	sender := rt.sender
@@ -513,6 +521,13 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		rt.mu.Unlock()
 		return nil, err
 	}
+	// Every fiscal request carries where the register is (2.0.3): without a position the OFD
+	// would refuse the document, so it is not issued.
+	pos, err := rt.position()
+	if err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
 	// Strict order: while anything waits, or the OFD is unreachable, a new document is issued
 	// offline and joins the end of the queue.
 	offline := link.Mode != ofdclient.ModeOnline || queue.Waiting > 0
@@ -521,9 +536,19 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		rt.mu.Unlock()
 		return nil, err
 	}
-	// The receipt as printed travels with it (printed_ticket) and stays in the journal.
+	// The receipt as printed travels with it (printed_ticket) and stays in the journal, and so
+	// does its position. A document whose request could never be sent (too large for a frame)
+	// is refused here, before anything is written.
+	identity := ofdclient.IdentityFromSettings(rt.reg.Settings)
 	for i := range iss.Documents {
-		iss.Documents[i].Text = kkm.PrintedTicket(iss.Documents[i], rt.reg.Settings)
+		d := &iss.Documents[i]
+		p := pos
+		d.Geo = &p
+		d.Text = kkm.PrintedTicket(*d, rt.reg.Settings)
+		if err := identity.CheckSendable(d); err != nil {
+			rt.mu.Unlock()
+			return nil, err
+		}
 	}
 	seqs, err := rt.journal.Commit(ctx, iss.Documents, iss.State)
 	if err != nil {

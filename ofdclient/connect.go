@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -40,6 +41,10 @@ type Connection struct {
 	Token uint32
 	// Info is the OFD's info text (TICKET_AD_INFO), if it sent one.
 	Info string
+	// Point is the trading point's position as the OFD registered it (PosRegInfo latitude and
+	// longitude, since 2.0.3, read as micro-degrees like every position: see kkm.GeoPosition),
+	// nil when the answer has none or none that lies in Kazakhstan.
+	Point *kkm.GeoPosition
 	// Response is the whole decoded answer, for logs and the conformance suite.
 	Response *pb.Response
 }
@@ -93,6 +98,13 @@ func connection(p ConnectParams, rh Header, resp *pb.Response) (*Connection, err
 	}
 	if c.Reg.KKMID == "" {
 		c.Reg.KKMID = strconv.FormatUint(uint64(p.SystemID), 10)
+	}
+	if pos := ri.GetPos(); pos.GetLatitude() <= math.MaxInt32 && pos.GetLongitude() <= math.MaxInt32 {
+		pt := kkm.GeoPosition{Latitude: int32(pos.GetLatitude()), Longitude: int32(pos.GetLongitude()),
+			Source: kkm.GeoSourceTradingPoint}
+		if pt.Validate() == nil { // a unit other than micro-degrees lands outside Kazakhstan
+			c.Point = &pt
+		}
 	}
 	if rep := resp.GetReport(); rep != nil && rep.GetZxReport() != nil {
 		r, err := ReportFromZX(rep.GetZxReport(), p.Location)

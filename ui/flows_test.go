@@ -520,6 +520,9 @@ func TestNoUnusedUIMessages(t *testing.T) {
 	for _, b := range Blocks() {
 		dynamic["status.block."+string(b)] = true
 	}
+	for _, o := range KnownOFDs() {
+		dynamic[o.NameID] = true
+	}
 	for id := range msgs {
 		if !dynamic[id] && !strings.Contains(src.String(), `"`+id+`"`) {
 			t.Errorf("%q is not used by any screen", id)

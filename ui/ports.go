@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
@@ -77,10 +78,12 @@ func (e *WrongCodeError) TemplateData() map[string]any {
 	return map[string]any{"Seconds": int64((e.Wait + time.Second - 1) / time.Second)}
 }
 
-// OFD is an OFD the register can connect to.
+// OFD is an OFD the register can connect to, as the connect screen lists it.
 type OFD struct {
-	NameID  string // message ID of its name
-	Address string // host:port
+	ID        string // kkm.OFD's ID, sent back in ConnectRequest.OFDID
+	NameID    string // message ID of its name: "connect.ofd.<ID>"
+	Address   string // host:port; empty when the OFD does not publish it (typed from its cabinet)
+	CheckSite string // where buyers check its receipts, without the scheme: "ofd1.kz/t"
 }
 
 // The OFDs the connect screen offers; a cashier may also type another address.
@@ -89,12 +92,16 @@ const (
 	KazakhtelecomTestAddress = "37.150.215.187:7777" // АО «Казахтелеком», test server
 )
 
-// KnownOFDs lists the OFDs the connect screen offers, the default first.
+// KnownOFDs lists the OFDs the connect screen offers, the default first: kkm's table of OFDs
+// (kkm.OFDs), the one place their addresses and check sites are kept.
 func KnownOFDs() []OFD {
-	return []OFD{
-		{NameID: "connect.ofd.kazakhtelecom", Address: KazakhtelecomAddress},
-		{NameID: "connect.ofd.kazakhtelecom_test", Address: KazakhtelecomTestAddress},
+	var out []OFD
+	for _, o := range kkm.OFDs() {
+		site := strings.TrimPrefix(strings.TrimPrefix(o.CheckBase, "https://"), "http://")
+		out = append(out, OFD{ID: o.ID, NameID: "connect.ofd." + o.ID, Address: o.Address,
+			CheckSite: strings.TrimRight(site, "/")})
 	}
+	return out
 }
 
 // Connector creates a register: a fresh serial number for «Новая касса», and the connection of a
@@ -111,6 +118,9 @@ type Connector interface {
 
 // ConnectRequest is what the connect screen collects.
 type ConnectRequest struct {
+	// OFDID names the OFD picked from KnownOFDs (empty for an address typed under «other»): its
+	// name and check site go into the registration, for the receipts and the offline links.
+	OFDID      string
 	OFDAddress string
 	SystemID   uint32
 	Token      uint32

@@ -123,10 +123,16 @@ func (s *connectScreen) view() fyne.CanvasObject {
 		}
 	}
 	body := container.NewVBox(wrapped(l.T("connect.intro")), field(l.T("connect.ofd"), ofd))
-	if s.ofd >= len(ofds) {
+	switch {
+	case s.ofd >= len(ofds):
 		body.Add(field(l.T("connect.address"), entry(&s.address, l.T("connect.address.hint"))))
-	} else {
+	case ofds[s.ofd].Address == "":
+		// The OFD gives its address in the cabinet with the system ID and token.
+		body.Add(field(l.T("connect.address"), entry(&s.address, l.T("connect.address.cabinet"))))
+		body.Add(wrapped(l.T("connect.check_site", map[string]any{"Site": ofds[s.ofd].CheckSite})))
+	default:
 		body.Add(widget.NewLabel(ofds[s.ofd].Address))
+		body.Add(wrapped(l.T("connect.check_site", map[string]any{"Site": ofds[s.ofd].CheckSite})))
 	}
 	id := wholeEntry(&s.systemID, l.T("connect.system_id.hint")) // the phone's numeric keyboard
 	tok := wholeEntry(&s.token, l.T("connect.token.hint"))
@@ -153,8 +159,9 @@ func (s *connectScreen) connect() {
 	req := ConnectRequest{}
 	ofds := KnownOFDs()
 	if s.ofd < len(ofds) {
-		req.OFDAddress = ofds[s.ofd].Address
-	} else {
+		req.OFDID, req.OFDAddress = ofds[s.ofd].ID, ofds[s.ofd].Address
+	}
+	if req.OFDAddress == "" {
 		req.OFDAddress = strings.TrimSpace(s.address)
 	}
 	var ok bool

@@ -295,6 +295,9 @@ func (j *Journal) RestoreFrom(ctx context.Context, path string) (BackupInfo, err
 			path, got.Documents, info.Documents)
 	}
 	got.Path = j.path
+	j.commitMu.Lock()
+	j.head = chainHead{seq: got.Documents, hash: got.HeadHash}
+	j.commitMu.Unlock()
 	return got, nil
 }
 

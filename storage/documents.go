@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -73,12 +74,25 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		}
 	}
 	seqs := make([]int64, len(docs))
+	j.commitMu.Lock()
+	defer j.commitMu.Unlock()
+	moved := false
+	var newHead chainHead
 	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		analytics := j.newAnalyticsWriter(tx) // the analytics aggregates, in the same transaction
 		var head int64
 		var prev []byte
 		if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &prev); err != nil {
 			return fmt.Errorf("storage: commit: read chain head: %w", err)
+		}
+		// The journal's identity: the head this process left. Another head means the content
+		// under the open file changed (a copy written over it in place).
+		if head != j.head.seq || !bytes.Equal(prev, j.head.hash) {
+			moved = true
+			return fmt.Errorf("storage: commit: the chain head is %d, this process left %d", head, j.head.seq)
+		}
+		if commitHook != nil {
+			commitHook(ctx, tx, "begin")
 		}
 		insertDocument := tx.StmtContext(ctx, j.st.insertDocument)
 		insertOutbox := tx.StmtContext(ctx, j.st.insertOutbox)
@@ -119,10 +133,21 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals)); err != nil {
 			return fmt.Errorf("storage: commit: state: %w", err)
 		}
+		newHead = chainHead{seq: head, hash: prev}
+		if commitHook != nil {
+			commitHook(ctx, tx, "written")
+		}
 		return nil
 	})
+	if moved {
+		return nil, j.goneFault(ctx, "the journal's content changed under the app (its chain head moved)", err)
+	}
 	if err != nil {
 		return nil, err
+	}
+	j.head = newHead
+	if commitHook != nil {
+		commitHook(ctx, nil, "committed")
 	}
 	return seqs, nil
 }
@@ -264,7 +289,7 @@ func (j *Journal) one(ctx context.Context, what, where string, args ...any) (Ent
 		return e, notFound(what)
 	}
 	if err != nil {
-		return e, fmt.Errorf("storage: %s: %w", what, err)
+		return e, j.fail(fmt.Errorf("storage: %s: %w", what, err))
 	}
 	return e, nil
 }

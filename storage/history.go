@@ -88,7 +88,15 @@ type HistoryPage struct {
 // of seqs issued in it — the journal's times only move forward (design §3.8) — so it narrows any
 // other index to that range. An amount range is the one filter whose page may cost more: its
 // matches are found by the amount index and sorted.
+//
+// A damaged database found on the way is latched as the journal's fault (fault.go) and returned
+// as it: the history says what happened instead of an unexpected error.
 func (j *Journal) History(ctx context.Context, q HistoryQuery, p Page) (HistoryPage, error) {
+	out, err := j.history(ctx, q, p)
+	return out, j.fail(err)
+}
+
+func (j *Journal) history(ctx context.Context, q HistoryQuery, p Page) (HistoryPage, error) {
 	var out HistoryPage
 	query, args, empty, err := j.historySQL(ctx, q, p)
 	if err != nil || empty {

@@ -25,7 +25,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -40,6 +42,24 @@ type Journal struct {
 	db   *sql.DB
 	path string
 	st   *statements // the write path's prepared statements
+
+	// The file under the app (lock.go, fault.go).
+	lock      *journalLock // the OS lock held for the journal's life
+	hold      *sql.Conn    // one connection kept open, so SQLite never deletes and recreates the WAL
+	files     fileID       // the journal file and WAL this process opened
+	faults    faultLatch   // the first fault met; writes are refused with it
+	recoverMu sync.Mutex   // one recovery file at a time
+
+	// commitMu serialises Commit in this process and guards head: the chain head the last
+	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.
+	commitMu sync.Mutex
+	head     chainHead
+}
+
+// chainHead is the hash chain's head as a Commit leaves it.
+type chainHead struct {
+	seq  int64
+	hash []byte
 }
 
 // DSN returns the modernc.org/sqlite data source name the journal opens path with. The pragmas
@@ -61,29 +81,65 @@ func DSN(path string) (string, error) {
 
 // Open opens (creating if needed) the journal at path and brings its schema up to date. A journal
 // written by a newer version of the app is refused with a *VersionError (ErrJournalTooNew).
+//
+// The journal is held for this process until Close (ErrJournalInUse when another process or
+// another Journal of this process has it, see lock.go), and checked before it is used (check.go):
+// a damaged database is refused with a *FaultError (ErrJournalCorrupt, ErrJournalIO). On a full
+// disk the journal opens read-only with ErrDiskFull latched (Fault), see readonly.go.
 func Open(ctx context.Context, path string) (*Journal, error) {
 	dsn, err := DSN(path)
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn)
+	lock, err := lockJournal(path)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
-	j := &Journal{db: db, path: path}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
 		return nil, err
 	}
-	if j.st, err = prepareStatements(ctx, db); err != nil {
-		db.Close()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	j := &Journal{db: db, path: path, lock: lock}
+	if err := j.open(ctx); err != nil {
+		j.lock = nil // kept for the read-only fallback
+		j.closeDB()
+		if ro, rerr := openFull(ctx, path, lock, err); rerr == nil {
+			return ro, nil
+		}
+		lock.release()
 		return nil, err
 	}
 	return j, nil
+}
+
+// open brings the freshly opened journal into use: the check, the schema, the statements, the
+// held connection and the file identity.
+func (j *Journal) open(ctx context.Context) error {
+	var err error
+	if j.hold, err = j.db.Conn(ctx); err != nil {
+		return j.fail(fmt.Errorf("storage: open %s: %w", j.path, err))
+	}
+	if err := j.startCheck(ctx); err != nil {
+		return err
+	}
+	if err := migrate(ctx, j.db); err != nil {
+		return j.fail(err)
+	}
+	if j.st, err = prepareStatements(ctx, j.db); err != nil {
+		return j.fail(err)
+	}
+	if err := j.hold.QueryRowContext(ctx, chainHeadSQL).Scan(&j.head.seq, &j.head.hash); err != nil {
+		return j.fail(fmt.Errorf("storage: open %s: read chain head: %w", j.path, err))
+	}
+	if j.files, err = statFiles(j.path); err != nil {
+		return fmt.Errorf("storage: open %s: %w", j.path, err)
+	}
+	if noSpace(filepath.Dir(j.path)) {
+		// Opened, but the next write would fail half-way: read-only from the start (readonly.go).
+		j.faults.set(&FaultError{Code: ErrDiskFull, Path: j.path, Reason: "the disk is full at start: read-only"})
+	}
+	return nil
 }
 
 // Path returns the file the journal was opened from.
@@ -107,22 +163,36 @@ func (j *Journal) Close() error {
 	return errors.Join(cerr, j.closeDB())
 }
 
-// closeDB closes the prepared statements and the database, without a checkpoint.
+// closeDB closes the prepared statements and the database, without a checkpoint, and lets the
+// journal go (the lock).
 func (j *Journal) closeDB() error {
-	return errors.Join(j.st.close(), j.db.Close())
+	var errs []error
+	if j.st != nil {
+		errs = append(errs, j.st.close())
+	}
+	if j.hold != nil {
+		errs = append(errs, j.hold.Close())
+	}
+	errs = append(errs, j.db.Close(), j.lock.release())
+	return errors.Join(errs...)
 }
 
 // inTx runs fn in one write transaction and commits it, or rolls back if fn or the commit fails.
+// A journal with a fault, or whose file is no longer the one at its path, refuses (fault.go); an
+// error that is a journal fault is latched.
 func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := j.checkFile(ctx); err != nil {
+		return err
+	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
+		return j.fail(fmt.Errorf("storage: begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
-		return errors.Join(err, rollback(tx))
+		return j.fail(errors.Join(err, rollback(tx)))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
+		return j.fail(fmt.Errorf("storage: commit: %w", err))
 	}
 	return nil
 }

@@ -154,6 +154,13 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if old.st, err = prepareStatements(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	// What Open would know of it: the chain head and the files it has open.
+	if err := db.QueryRow(chainHeadSQL).Scan(&old.head.seq, &old.head.hash); err != nil {
+		t.Fatal(err)
+	}
+	if old.files, err = statFiles(path); err != nil {
+		t.Fatal(err)
+	}
 	d := newDesk(t, old)
 	d.fill(6)
 	d.commit(d.reg.CloseShift(d.op, d.tick(), false))

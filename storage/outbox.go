@@ -75,7 +75,7 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 			(SELECT queued_at FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT 1)
 		FROM outbox WHERE done_at IS NULL`).Scan(&s.Waiting, &oldest)
 	if err != nil {
-		return s, fmt.Errorf("storage: outbox stats: %w", err)
+		return s, j.fail(fmt.Errorf("storage: outbox stats: %w", err))
 	}
 	if oldest.Valid {
 		s.OldestQueued = fromMillis(oldest.Int64)
@@ -371,7 +371,10 @@ func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
 // or back online, a block and its text). A writer that changes only some fields while others
 // may take REQNUMs uses UpdateLinkState.
 func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
-	return writeLink(ctx, j.db, s)
+	if err := j.checkFile(ctx); err != nil {
+		return err
+	}
+	return j.fail(writeLink(ctx, j.db, s))
 }
 
 // linkDB is what writing the link's row (or the settings') needs of a *sql.DB or a *sql.Tx.

@@ -36,7 +36,10 @@ func (j *Journal) Settings(ctx context.Context) (kkm.Settings, bool, error) {
 
 // SaveSettings replaces the settings.
 func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
-	return saveSettings(ctx, j.db, s)
+	if err := j.checkFile(ctx); err != nil {
+		return err
+	}
+	return j.fail(saveSettings(ctx, j.db, s))
 }
 
 // SaveConnection stores, in one transaction, what connecting a register to the OFD changes:

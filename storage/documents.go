@@ -85,9 +85,10 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &prev); err != nil {
 			return fmt.Errorf("storage: commit: read chain head: %w", err)
 		}
-		// The journal's identity: the head this process left. Another head means the content
-		// under the open file changed (a copy written over it in place).
-		if head != j.head.seq || !bytes.Equal(prev, j.head.hash) {
+		// The journal's identity: the chain never moves back from the head this process's last
+		// Commit left (nor changes its hash there). If it did, the content under the open file
+		// changed: an older copy written over it in place.
+		if head < j.head.seq || (head == j.head.seq && !bytes.Equal(prev, j.head.hash)) {
 			moved = true
 			return fmt.Errorf("storage: commit: the chain head is %d, this process left %d", head, j.head.seq)
 		}

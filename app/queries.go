@@ -146,7 +146,7 @@ func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, er
 				taken[i] += use
 			}
 		}
-		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l, Left: left})
+		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l, Left: left, Codes: codesLeft(l, returned.Receipts)})
 	}
 	return out, nil
 }
@@ -191,4 +191,27 @@ func historyQuery(f ui.HistoryFilter) (q storage.HistoryQuery, ok bool) {
 		q.Kind = storage.HistoryKind(f.Operation)
 	}
 	return q, true
+}
+
+// codesLeft returns the marking codes of a line of an original that no return has taken back yet,
+// in the original's order (nil for a line not marked).
+func codesLeft(l kkm.Line, returns []kkm.Receipt) []string {
+	if len(l.Codes) == 0 {
+		return nil
+	}
+	back := map[string]bool{}
+	for _, r := range returns {
+		for _, rl := range r.Lines {
+			for _, c := range rl.Codes {
+				back[kkm.MarkingID(c)] = true
+			}
+		}
+	}
+	var left []string
+	for _, c := range l.Codes {
+		if !back[kkm.MarkingID(c)] {
+			left = append(left, c)
+		}
+	}
+	return left
 }

@@ -297,6 +297,9 @@ type Returnable struct {
 type ReturnableLine struct {
 	Line kkm.Line     // the original line
 	Left kkm.Quantity // the quantity still returnable
+	// Codes are the marking codes of the line's units not yet returned (a marked line only):
+	// a return of marked units names which of them come back.
+	Codes []string
 }
 
 // HistoryFilter selects documents for «История отчетов и чеков». Zero fields select everything;

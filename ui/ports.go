@@ -165,6 +165,7 @@ func RefusalIDs() []string {
 		ids = append(ids, string(r))
 	}
 	ids = append(ids, errBackupSave, errBackupRead)
+	ids = append(ids, errMarkingEnough, errMarkingPhoto, errMarkedGroupMissing)
 	return ids
 }
 

@@ -149,6 +149,9 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		if ln.NTIN != "" {
 			lines.Add(wrapped(l.T("doc.ntin", map[string]any{"Code": ln.NTIN})))
 		}
+		if ln.Marked != "" {
+			lines.Add(s.markedLine(i))
+		}
 		lines.Add(detail)
 		edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { u.open(newItemScreen(u, s, i)) })
 		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
@@ -300,7 +303,12 @@ type itemScreen struct {
 	unit  string
 	price string
 	vat   kkm.VATRate
-	err   error
+	// marked is the «marked goods» flag and group its group (marking.go); codes are the line's
+	// codes when it is edited, kept as long as the quantity leaves room for them.
+	marked bool
+	group  kkm.MarkedGroup
+	codes  []string
+	err    error
 }
 
 func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
@@ -308,6 +316,7 @@ func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
 	if index >= 0 {
 		ln := sale.lines[index]
 		s.name, s.ntin, s.qty, s.unit, s.price, s.vat = ln.Name, ln.NTIN, ln.Quantity.String(), ln.Unit, ln.Price.String(), ln.VATRate
+		s.marked, s.group, s.codes = ln.Marked != "", ln.Marked, ln.Codes
 	}
 	return s
 }
@@ -342,6 +351,7 @@ func (s *itemScreen) view() fyne.CanvasObject {
 		field(l.T("item.unit"), unit),
 		field(l.T("item.price"), entry(&s.price, l.T("sale.amount.hint"))),
 	)
+	body.Add(s.markedView())
 	set := u.ports.Register.Settings()
 	if set.VATPayer {
 		rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
@@ -382,6 +392,8 @@ func (s *itemScreen) save() {
 	switch {
 	case ln.Name == "":
 		err = kkm.ErrLineNameEmpty
+	case s.marked && !s.group.Valid():
+		err = kkm.Code(errMarkedGroupMissing)
 	default:
 		if err = kkm.ValidateItemName(ln.Name); err != nil {
 			break
@@ -399,18 +411,27 @@ func (s *itemScreen) save() {
 		if ln.Price, err = kkm.ParseMoney(s.price); err == nil && ln.Price == 0 {
 			err = kkm.ErrLinePriceZero
 		}
+		if err == nil && s.marked {
+			err = s.mark(&ln)
+		}
 	}
 	if err != nil {
 		s.err = err
 		s.u.render()
 		return
 	}
-	if s.index >= 0 {
-		s.sale.lines[s.index] = ln
+	index := s.index
+	if index >= 0 {
+		s.sale.lines[index] = ln
 	} else {
 		s.sale.lines = append(s.sale.lines, ln)
+		index = len(s.sale.lines) - 1
 	}
 	s.u.back()
+	if ln.Marked != "" && len(ln.Codes) < int(ln.Quantity/kkm.QuantityOne) {
+		// The codes are what the cashier does next: the scanner is ready at once.
+		s.u.open(newMarkingScreen(s.u, s.sale, index))
+	}
 }
 
 // previewScreen is the preview of a receipt: «Сформировать» issues it, «Отменить» goes back to

@@ -24,9 +24,12 @@ import (
 //	Ctrl+,             settings
 //	Ctrl+L             lock the app
 //
-// and on the screens opened from it, Esc goes back. Every other button is reached with Tab and
-// pressed with Space, as Fyne gives every button. A text field takes the keys while it has the
-// focus (Fyne sends keys to the focused widget first).
+// and on the screens opened from it, Esc goes back. On the marking-code screen a barcode scanner
+// acting as a keyboard needs no field focused: its keys and Enter go to barcode.KeyboardScanner,
+// which takes fast runs ending in Enter as codes and drops slower typing (marking.go).
+//
+// Every other button is reached with Tab and pressed with Space, as Fyne gives every button. A
+// text field takes the keys while it has the focus (Fyne sends keys to the focused widget first).
 //
 // The handlers stay on the window's canvas once installed and look at the screen shown when a key
 // comes, so they do nothing on the lock screen, under a dialog, or before a register is open.
@@ -81,6 +84,12 @@ func (u *UI) onRegister() bool {
 
 // typedRune takes a character typed with no widget focused: keypad keys on the simple tab.
 func (u *UI) typedRune(r rune) {
+	if t, ok := u.current.(keyScanTarget); ok {
+		if u.unlocked && u.win.Canvas().Overlays().Top() == nil {
+			t.scanRune(r) // a barcode scanner's keys, or typing it drops (marking.go)
+		}
+		return
+	}
 	if !u.onRegister() || u.reg.tab != tabSimple {
 		return
 	}
@@ -97,6 +106,10 @@ func (u *UI) typedRune(r rune) {
 // typedKey takes a key pressed with no widget focused.
 func (u *UI) typedKey(ev *fyne.KeyEvent) {
 	if u.win.Canvas().Overlays().Top() != nil {
+		return
+	}
+	if t, ok := u.current.(keyScanTarget); ok && u.unlocked && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {
+		t.scanEnter()
 		return
 	}
 	if !u.onRegister() {

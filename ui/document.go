@@ -97,6 +97,9 @@ func receiptLines(l *i18n.Localizer, r *kkm.Receipt) []docLine {
 		if ln.NTIN != "" {
 			add(l.T("doc.ntin", map[string]any{"Code": ln.NTIN}), "", false)
 		}
+		for _, c := range ln.Codes {
+			add(l.T("doc.marking", map[string]any{"Code": printedCode(c)}), "", false)
+		}
 		add(l.T("doc.line", map[string]any{"Quantity": quantity(l, ln.Quantity), "Unit": unitName(l, ln.Unit),
 			"Price": money(l, ln.Price)}), money(l, ln.Gross), false)
 		if ln.Discount > 0 {

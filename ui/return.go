@@ -25,6 +25,7 @@ type returnScreen struct {
 	ret    *Returnable
 	in     amountInput // simple mode: the amount
 	qty    []string    // extended mode: the quantity of each line, as typed
+	picked [][]bool    // a marked line: which of its codes left to return come back
 	pay    kkm.PaymentType
 	err    error
 	busy   bool
@@ -97,6 +98,10 @@ func (s *returnScreen) pick(seq int64) {
 				s.ret = &r
 				s.in = amountInput{}
 				s.qty = make([]string, len(r.Lines))
+				s.picked = make([][]bool, len(r.Lines))
+				for i, rl := range r.Lines {
+					s.picked[i] = make([]bool, len(rl.Codes))
+				}
 			}
 			u.render()
 		}
@@ -124,6 +129,10 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 	} else {
 		for i, rl := range s.ret.Lines {
 			body.Add(bold(rl.Line.Name))
+			if rl.Line.Marked != "" {
+				body.Add(s.codesView(i, rl))
+				continue
+			}
 			body.Add(field(l.T("return.line", map[string]any{"Price": money(l, rl.Line.Price),
 				"Left": quantity(l, rl.Left), "Unit": unitName(l, rl.Line.Unit)}),
 				entry(&s.qty[i], l.T("return.quantity.hint"))))
@@ -158,6 +167,18 @@ func (s *returnScreen) draft() (kkm.ReceiptDraft, error) {
 		}
 	} else {
 		for i, rl := range s.ret.Lines {
+			if rl.Line.Marked != "" {
+				ln, ok := s.markedReturn(i, rl)
+				if ok {
+					d.Lines = append(d.Lines, ln)
+					sum, err := kkm.MulQuantity(ln.Price, ln.Quantity)
+					if err != nil {
+						return d, err
+					}
+					total += sum
+				}
+				continue
+			}
 			t := strings.TrimSpace(s.qty[i])
 			if t == "" || t == "0" {
 				continue

@@ -370,16 +370,26 @@ func (r *fakeRegister) Returnable(_ context.Context, seq int64) (Returnable, err
 	ret := Returnable{Original: orig, Left: rc.Total, Parent: kkm.ParentReceipt{Number: number,
 		Time: orig.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: rc.Total, Offline: orig.FiscalSign == ""}}
 	returned := map[string]kkm.Quantity{}
+	back := map[string]bool{} // the marking codes already returned
 	for _, d := range r.docs {
 		if p := d.Document.Receipt; p != nil && p.Parent != nil && p.Parent.Number == number {
 			ret.Left -= p.Total
 			for _, ln := range p.Lines {
 				returned[ln.Name] += ln.Quantity
+				for _, c := range ln.Codes {
+					back[c] = true
+				}
 			}
 		}
 	}
 	for _, ln := range rc.Lines {
-		ret.Lines = append(ret.Lines, ReturnableLine{Line: ln, Left: ln.Quantity - returned[ln.Name]})
+		var codes []string
+		for _, c := range ln.Codes {
+			if !back[c] {
+				codes = append(codes, c)
+			}
+		}
+		ret.Lines = append(ret.Lines, ReturnableLine{Line: ln, Left: ln.Quantity - returned[ln.Name], Codes: codes})
 	}
 	return ret, nil
 }

@@ -290,7 +290,7 @@ func TestBadInputOFDAnswers(t *testing.T) {
 	for r.rt.Status().Block == ui.BlockNone && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if st := r.rt.Status(); st.Block != ui.BlockProtocol || st.Waiting != 1 {
+	if st := r.rt.Status(); st.Block != ui.BlockRefused || st.Waiting != 1 {
 		t.Fatalf("after code 13: %+v", st)
 	}
 	before := snapshotJournal(t, r)

@@ -37,8 +37,11 @@ type Runtime struct {
 	clock clockGuard // refuses documents when the wall clock jumped (clockguard.go)
 	geo   GeoSource  // the device's position, nil when the platform gives none (geo.go)
 
-	mu         sync.Mutex // serialises issuing and guards the fields below
-	reg        kkm.Register
+	mu  sync.Mutex // serialises issuing and guards the fields below
+	reg kkm.Register
+	// refusals is the sender's count of documents set aside when reg.State was last read: the
+	// sender takes each out of the journal's state, so a new count means reading it again.
+	refusals   int
 	registered bool
 	sender     *ofdclient.Sender
 	stopSender context.CancelFunc
@@ -201,6 +204,7 @@ func (rt *Runtime) Status() ui.Status {
 }
 
 func (rt *Runtime) statusLocked() ui.Status {
+	rt.syncStateLocked(context.Background())
 	now := rt.now()
 	st := ui.Status{
 		Registered:   rt.registered,
@@ -216,6 +220,7 @@ func (rt *Runtime) statusLocked() ui.Status {
 	if st.ShiftOpen {
 		st.ShiftLeft = rt.reg.ShiftTimeLeft(now)
 	}
+	st.ShiftLimit = rt.reg.ShiftLimit()
 	if rt.sender == nil {
 		return st
 	}
@@ -240,12 +245,53 @@ func (rt *Runtime) statusLocked() ui.Status {
 		if st.BlockText == "" {
 			st.BlockText = link.Block.Text
 		}
+		if ofdclient.SetAsideAllowed(link.Block.Code) {
+			// Name the refused document; a Z cannot be set aside, so it stays a protocol block.
+			if head, err := rt.journal.NextOutbox(context.Background()); err == nil && head.Document.Kind != kkm.KindZReport {
+				st.Block = ui.BlockRefused
+				st.Refused = &ui.RefusedDocument{Seq: head.Seq, Document: head.Document, Reason: link.Block}
+			}
+		}
 	case link.OfflineLimitReached:
 		st.Block = ui.BlockOfflineLimit
 	case st.OnlyZ:
 		st.Block = ui.BlockShiftExpired
+		// The receipt the OFD refused with code 11 in this shift, if that is why.
+		if r := link.Refused; r != nil && r.Refusal != nil && r.Refusal.Code == ofdclient.ResultShiftExpired &&
+			r.Document.ShiftNumber == rt.reg.State.ShiftNumber {
+			st.Refused = &ui.RefusedDocument{Seq: r.Seq, Document: r.Document, SetAside: true,
+				Reason: &ofdclient.ResultError{Code: r.Refusal.Code, Text: r.Refusal.Text}}
+		}
 	}
 	return st
+}
+
+// syncStateLocked reads the register state again when the sender has set a document aside
+// since it was last read: the journal took the document out of the counters (design.md §3,
+// invariant 11), and the next Commit must start from that state. Called with mu held.
+func (rt *Runtime) syncStateLocked(ctx context.Context) {
+	if rt.sender == nil {
+		return
+	}
+	n := rt.sender.State().Refusals
+	if n == rt.refusals {
+		return
+	}
+	if err := rt.reloadStateLocked(ctx); err != nil {
+		rt.logf("reload the register state: %v", err)
+		return
+	}
+	rt.refusals = n
+}
+
+// reloadStateLocked reads the register state from the journal. Called with mu held.
+func (rt *Runtime) reloadStateLocked(ctx context.Context) error {
+	st, err := rt.journal.State(ctx)
+	if err != nil {
+		return err
+	}
+	rt.reg.State = st
+	return nil
 }
 
 // blockOf names the block of an OFD result code (design.md §3.6).
@@ -375,6 +421,26 @@ func (rt *Runtime) Retry(ctx context.Context) error {
 	return nil
 }
 
+// SetAside is the way out of a block on a document the OFD refused for its content: the
+// document is marked refused in the journal, leaves the shift's counters and the queue in one
+// transaction, and the register goes on; the cashier then issues a corrected one.
+func (rt *Runtime) SetAside(ctx context.Context) error {
+	rt.mu.Lock()
+	s := rt.sender
+	rt.mu.Unlock()
+	if s == nil {
+		return errNotRegistered
+	}
+	if _, err := s.SetAside(ctx); err != nil {
+		return err
+	}
+	rt.mu.Lock()
+	rt.syncStateLocked(ctx)
+	rt.mu.Unlock()
+	rt.changed()
+	return nil
+}
+
 // Preview computes a receipt without issuing it.
 func (rt *Runtime) Preview(d kkm.ReceiptDraft) (kkm.Receipt, error) {
 	return kkm.ComputeReceipt(d, rt.Settings())
@@ -472,6 +538,7 @@ func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, err
 		rt.mu.Unlock()
 		return nil, errNotRegistered
 	}
+	rt.syncStateLocked(ctx)
 	now := rt.now()
 	doc, err := rt.reg.XReport(by, now)
 	if err != nil {
@@ -509,6 +576,7 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		rt.mu.Unlock()
 		return nil, err
 	}
+	rt.syncStateLocked(ctx)
 	link := rt.sender.State()
 	// The queue as the journal holds it, not as the sender last saw it: a document committed a
 	// moment ago is waiting even if the sender has not looked yet.
@@ -551,6 +619,18 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		}
 	}
 	seqs, err := rt.journal.Commit(ctx, iss.Documents, iss.State)
+	if errors.Is(err, storage.ErrStateChanged) {
+		// The sender set a refused document aside between the state's read and the commit:
+		// issue again from the journal's state (the counters without it).
+		if err = rt.reloadStateLocked(ctx); err == nil {
+			if iss, err = f(rt.reg, by, now, offline); err == nil {
+				for i := range iss.Documents {
+					iss.Documents[i].Text = kkm.PrintedTicket(iss.Documents[i], rt.reg.Settings)
+				}
+				seqs, err = rt.journal.Commit(ctx, iss.Documents, iss.State)
+			}
+		}
+	}
 	if err != nil {
 		rt.mu.Unlock()
 		return nil, err
@@ -656,6 +736,10 @@ func (rt *Runtime) issuedOf(e storage.Entry) ui.IssuedDocument {
 		if e.Document.Kind == kkm.KindReceipt {
 			out.QRLink = e.Fiscal.QRLink
 		}
+	}
+	if e.Refusal != nil {
+		out.Refused = &ofdclient.ResultError{Code: e.Refusal.Code, Text: e.Refusal.Text}
+		return out // no check link: the OFD never registered it
 	}
 	if out.QRLink == "" && e.Document.Kind == kkm.KindReceipt && e.Document.Offline {
 		out.QRLink = offlineQRLink(rt.Settings(), e.Document)

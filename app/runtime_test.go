@@ -406,17 +406,18 @@ func TestRolesLimitReturnsAndZ(t *testing.T) {
 	}
 }
 
-// A protocol refusal (13) blocks the register with the OFD's text; once the cause is gone, Retry
-// sends the waiting document again and the register is back online.
+// A refusal of the document's data (13) blocks the register naming the document, with the OFD's
+// text; once the cause is gone, Retry sends the waiting document again and the register is back
+// online (setting it aside is the other way out: refused_test.go).
 func TestRetryAfterProtocolBlock(t *testing.T) {
 	r := newRig(t)
 	r.demo.Server.InjectResult(13, "test: refused once", 1)
 	r.sell(700)
 	deadline := time.Now().Add(5 * time.Second)
-	for r.rt.Status().Block != ui.BlockProtocol && time.Now().Before(deadline) {
+	for r.rt.Status().Block != ui.BlockRefused && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if st := r.rt.Status(); st.Block != ui.BlockProtocol || st.Waiting != 1 {
+	if st := r.rt.Status(); st.Block != ui.BlockRefused || st.Waiting != 1 {
 		t.Fatalf("after code 13: %+v", st)
 	}
 	if err := r.rt.Retry(r.ctx); err != nil {

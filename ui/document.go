@@ -65,6 +65,8 @@ func documentLines(l *i18n.Localizer, d IssuedDocument, set kkm.Settings, issued
 			add(l.T("reg.znm"), reg.ZNM, false)
 		}
 		switch {
+		case d.Refused != nil:
+			add(l.T("doc.refused.short"), "", true)
 		case d.FiscalSign != "":
 			add(l.T("doc.fiscal_sign"), d.FiscalSign, true)
 		case d.Answered:

@@ -60,7 +60,12 @@ func checkLink(d IssuedDocument, set kkm.Settings) string {
 // without an answer, online (the OFD did not answer in time) or offline. The fiscal sign is not
 // the test: cash in, cash out and the Z report are answered without one.
 func awaitsAnswer(d IssuedDocument) bool {
-	return d.Document.Kind.Fiscal() && !d.Answered && d.FiscalSign == ""
+	return d.Document.Kind.Fiscal() && !d.Answered && d.FiscalSign == "" && d.Refused == nil
+}
+
+// refusedMark says that the OFD refused a document, and why, in the cashier's language.
+func refusedMark(l *i18n.Localizer, d IssuedDocument) string {
+	return l.T("doc.refused", map[string]any{"Reason": l.Error(d.Refused)})
 }
 
 // documentState says in the cashier's language where a document stands with the OFD: its fiscal
@@ -70,6 +75,8 @@ func documentState(l *i18n.Localizer, d IssuedDocument) string {
 	switch {
 	case !d.Document.Kind.Fiscal():
 		return ""
+	case d.Refused != nil:
+		return refusedMark(l, d) + "\n" + l.T("doc.refused.note")
 	case d.FiscalSign != "":
 		return l.T("doc.fiscal_sign") + ": " + d.FiscalSign
 	case d.Answered:
@@ -191,6 +198,10 @@ func (s *documentScreen) paper(i int, set kkm.Settings) fyne.CanvasObject {
 // fill shows document d in pv.
 func (s *documentScreen) fill(pv *paperView, d IssuedDocument, set kkm.Settings) {
 	if st := documentState(s.u.loc, d); st != "" {
+		pv.state.Importance = widget.MediumImportance
+		if d.Refused != nil {
+			pv.state.Importance = widget.DangerImportance // a clear mark: not counted
+		}
 		pv.state.SetText(st)
 		pv.state.Show()
 	} else {

@@ -58,6 +58,26 @@ func (r *fakeRegister) Retry(context.Context) error {
 	return nil
 }
 
+// SetAside marks the refused document refused, as the runtime's journal does, and ends the
+// block.
+func (r *fakeRegister) SetAside(context.Context) error {
+	r.mu.Lock()
+	if r.block != BlockRefused || r.refused == nil {
+		r.mu.Unlock()
+		return Refusal("err.ofd.nothing_to_set_aside")
+	}
+	r.setAside++
+	for i := range r.docs {
+		if r.docs[i].Seq == r.refused.Seq {
+			r.docs[i].Refused = r.refused.Reason
+		}
+	}
+	r.block, r.refused = BlockNone, nil
+	r.mu.Unlock()
+	r.notify()
+	return nil
+}
+
 func (r *fakeRegister) ConfirmClock() {
 	r.mu.Lock()
 	r.confirmed++

@@ -112,12 +112,14 @@ type fakeRegister struct {
 
 	historyAsked []HistoryFilter // the history searches asked, in order
 
-	profiles    *fakeProfiles // the cashiers, for the Admin port (fake_admin_test.go)
-	clockJumped bool          // fiscal documents are refused with err.clock.jumped
-	confirmed   int           // ConfirmClock calls
-	retried     int           // Retry calls
-	tampered    bool          // the journal's chain is broken
-	restored    string        // the content of the last backup restored
+	profiles    *fakeProfiles    // the cashiers, for the Admin port (fake_admin_test.go)
+	clockJumped bool             // fiscal documents are refused with err.clock.jumped
+	confirmed   int              // ConfirmClock calls
+	retried     int              // Retry calls
+	setAside    int              // SetAside calls
+	refused     *RefusedDocument // the document a BlockRefused names
+	tampered    bool             // the journal's chain is broken
+	restored    string           // the content of the last backup restored
 }
 
 func newFakeRegister(registered bool) *fakeRegister {
@@ -136,7 +138,7 @@ func (r *fakeRegister) statusLocked() Status {
 	st := Status{Registered: r.registered, RegisterName: r.reg.Settings.RegisterName, Demo: r.demo,
 		NetworkCut: r.cut, ShiftOpen: r.reg.State.ShiftOpen, ShiftNumber: r.reg.State.ShiftNumber,
 		ShiftLeft: r.reg.ShiftTimeLeft(r.now), Block: r.block, CashInDrawer: r.reg.State.CashInDrawer,
-		OnlyZ: r.reg.ShiftExpired(r.now)}
+		OnlyZ: r.reg.ShiftExpired(r.now), Refused: r.refused, ShiftLimit: r.reg.ShiftLimit()}
 	var oldest time.Time
 	for _, d := range r.docs {
 		if d.Document.Kind.Fiscal() && !d.Answered {

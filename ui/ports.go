@@ -241,6 +241,13 @@ type Status struct {
 	Block     Block  // why the register refuses documents, or BlockNone
 	BlockText string // the OFD's own text for a server block
 	OnlyZ     bool   // the shift is past its limit: only the Z report is allowed
+	// ShiftLimit is how long a shift may last: 24 h, or the OFD's own where it showed itself
+	// shorter (its code 11).
+	ShiftLimit time.Duration
+	// Refused is the document the OFD refused for its content: waiting at the head of the queue
+	// with BlockRefused (the way out is SetAside or Retry), or, with OnlyZ, the receipt it
+	// refused with code 11, already set aside. Nil otherwise.
+	Refused *RefusedDocument
 
 	CashInDrawer kkm.Money
 }
@@ -257,11 +264,23 @@ const (
 	BlockProtocol        Block = "protocol"         // the OFD refused the register's messages
 	BlockShiftExpired    Block = "shift_expired"    // the shift is past 24 h: only the Z report
 	BlockOfflineLimit    Block = "offline_limit"    // offline past the limit: reconnect
+	BlockRefused         Block = "refused"          // the OFD refused a document for its content (Status.Refused)
 )
+
+// RefusedDocument is a document the OFD refused for its content, for the status line: which
+// document (its title is built from it) and why.
+type RefusedDocument struct {
+	Seq      int64
+	Document kkm.Document
+	// Reason is the OFD's refusal, translatable (its result code's message with the OFD's text).
+	Reason error
+	// SetAside is whether it is already marked refused and out of the counters.
+	SetAside bool
+}
 
 // Blocks lists every block but BlockNone, for the translation test.
 func Blocks() []Block {
-	return []Block{BlockToken, BlockUnknownRegister, BlockServer, BlockProtocol, BlockShiftExpired, BlockOfflineLimit}
+	return []Block{BlockToken, BlockUnknownRegister, BlockServer, BlockProtocol, BlockShiftExpired, BlockOfflineLimit, BlockRefused}
 }
 
 // IssuedDocument is a document from the journal with what the OFD answered for it.
@@ -273,6 +292,9 @@ type IssuedDocument struct {
 	// Answered is whether the OFD has answered for the document. Receipts come back with a
 	// fiscal sign; cash in, cash out and the Z report carry none, so their answer shows only here.
 	Answered bool
+	// Refused is why the OFD refused the document for good, a translatable error (nil unless
+	// it did): the document stays in the journal but is not counted (design.md §3, 11).
+	Refused error
 }
 
 // Issued is what an operation produced, in order (a cash out before its Z report).
@@ -376,8 +398,13 @@ type Access interface {
 
 // Recovery is the way out of a refusal whose cause a person has fixed.
 type Recovery interface {
-	// Retry leaves a protocol block (BlockProtocol) and sends the waiting document again.
+	// Retry leaves a protocol block (BlockProtocol, BlockRefused) and sends the waiting
+	// document again.
 	Retry(ctx context.Context) error
+	// SetAside is the way out of BlockRefused: the refused document is marked refused, leaves
+	// the shift's counters and the queue, and the register goes on; the cashier then issues a
+	// corrected one.
+	SetAside(ctx context.Context) error
 	// ConfirmClock accepts the device's clock as it is after an "err.clock.jumped" refusal.
 	ConfirmClock()
 }

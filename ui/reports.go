@@ -301,5 +301,10 @@ func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
 	}
 	info := widget.NewLabel(detail)
 	info.Truncation = fyne.TextTruncateEllipsis
+	if d.Refused != nil {
+		// A clear mark: the document is in the journal but the OFD never counted it.
+		info.SetText(l.T("doc.refused.short") + " · " + detail)
+		info.Importance = widget.DangerImportance
+	}
 	return container.NewVBox(widget.NewButton(documentTitle(l, d.Document), tapped), info)
 }

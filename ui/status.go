@@ -2,11 +2,13 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -71,9 +73,25 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 		b = BlockShiftExpired
 	}
 	text := l.T("status.block."+string(b), map[string]any{"Text": st.BlockText})
+	switch {
+	case b == BlockRefused && st.Refused != nil:
+		text = l.T("status.block.refused", refusedData(l, st.Refused)) + "\n" + l.T("status.block.refused.way_out")
+	case b == BlockShiftExpired && st.Refused != nil:
+		data := refusedData(l, st.Refused)
+		data["Hours"] = hours(st.ShiftLimit)
+		text = l.T("status.refused.shift_limit", data)
+	case b == BlockShiftExpired && st.ShiftLimit > 0 && st.ShiftLimit != kkm.DefaultShiftLimit:
+		text = l.T("status.block.shift_expired.hours", map[string]any{"Hours": hours(st.ShiftLimit)})
+	}
 	msg := errorText(text)
 	var action *widget.Button
 	switch b {
+	case BlockRefused:
+		if u.ports.admin() == nil || st.Refused == nil {
+			return msg
+		}
+		setAside := primary(l.T("status.action.set_aside"), func() { u.setAside(st.Refused) })
+		return container.NewVBox(msg, setAside, widget.NewButton(l.T("status.action.retry"), u.retry))
 	case BlockToken:
 		action = primary(l.T("status.action.token"), func() {
 			u.allowThen(kkm.ActionChangeToken, func() { u.open(newSettingsScreen(u, true)) })
@@ -104,5 +122,36 @@ func (u *UI) retry() {
 				u.inform("dialog.error", u.loc.Error(err))
 			}
 		}
+	})
+}
+
+// refusedData is the template data naming a refused document and why: Document (its title, such
+// as «Продажа №5, смена 3») and Reason (the OFD's refusal in the cashier's language).
+func refusedData(l *i18n.Localizer, r *RefusedDocument) map[string]any {
+	return map[string]any{"Document": documentTitle(l, r.Document), "Reason": l.Error(r.Reason)}
+}
+
+// hours is a shift limit in whole hours (at least 1), as the messages give it.
+func hours(d time.Duration) int64 { return max(int64(d/time.Hour), 1) }
+
+// setAside asks the cashier to confirm, then marks the refused document refused: it leaves the
+// shift's counters and the queue, and the register goes on. The cashier is told to issue a
+// corrected one.
+func (u *UI) setAside(r *RefusedDocument) {
+	adm := u.ports.admin()
+	data := refusedData(u.loc, r)
+	u.confirmText("set_aside.confirm.title", u.loc.T("set_aside.confirm.text", data), "set_aside.confirm.ok", func() {
+		u.background(func(ctx context.Context) func() {
+			err := adm.SetAside(ctx)
+			st := u.ports.Register.Status()
+			return func() {
+				u.setStatus(st)
+				if err != nil {
+					u.inform("dialog.error", u.loc.Error(err))
+					return
+				}
+				u.inform("set_aside.confirm.title", u.loc.T("set_aside.done", data))
+			}
+		})
 	})
 }

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ui"
+)
+
+// waitStatus waits until the status satisfies cond (a guard against a hang, not a measurement).
+func (r *rig) waitStatus(cond func(ui.Status) bool) ui.Status {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := r.rt.Status(); cond(st) {
+			return st
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.t.Fatalf("status never came: %+v", r.rt.Status())
+	return ui.Status{}
+}
+
+// A sale the OFD refuses for its content (13) blocks the register naming it; «Отметить
+// отклонённым» marks it refused, takes it out of the drawer and the counters, the register goes
+// on, history and the document show the mark, and the OFD accepts the Z: its counters and the
+// register's agree.
+func TestSetAsideRefusedSale(t *testing.T) {
+	r := newRigWith(t, Options{FiscalWait: 300 * time.Millisecond})
+	kept := r.sell(1000)
+	r.waitDrained()
+	r.demo.Server.InjectResult(13, "сумма вне диапазона", 1)
+	refused := r.sell(700)
+	st := r.waitStatus(func(st ui.Status) bool { return st.Block != ui.BlockNone })
+	if st.Block != ui.BlockRefused || st.Refused == nil || st.Refused.Seq != refused.Seq || st.Refused.SetAside {
+		t.Fatalf("after code 13: %+v", st)
+	}
+	if st.CashInDrawer != 1700 {
+		t.Fatalf("drawer %v before setting aside", st.CashInDrawer)
+	}
+	if err := r.rt.SetAside(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	st = r.rt.Status()
+	if st.Block != ui.BlockNone || st.CashInDrawer != 1000 || st.Waiting != 0 {
+		t.Fatalf("after setting aside: %+v", st)
+	}
+	d, err := r.rt.Document(r.ctx, refused.Seq)
+	if err != nil || d.Refused == nil || d.Answered || d.QRLink != "" {
+		t.Fatalf("refused document %+v, %v", d, err)
+	}
+	page, err := r.rt.History(r.ctx, ui.HistoryFilter{})
+	if err != nil || len(page.Documents) != 2 || page.Documents[0].Refused == nil || page.Documents[1].Refused != nil {
+		t.Fatalf("history %+v, %v", page, err)
+	}
+	// The corrected sale, then the Z, which the OFD takes.
+	r.sell(500)
+	if _, err := r.rt.CloseShift(r.ctx, r.by); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDrained()
+	led, _ := r.demo.Server.Ledger(demoSystemID)
+	if len(led.Receipts) != 2 || led.LastZ == nil || led.Receipts[0].Total != int64(kept.Document.Total()) {
+		t.Fatalf("the OFD holds %d receipts, Z %v", len(led.Receipts), led.LastZ != nil)
+	}
+	if st := r.rt.Status(); st.Block != ui.BlockNone || st.OnlyZ {
+		t.Fatalf("after the Z: %+v", st)
+	}
+}
+
+// A sale the OFD refuses with code 11 is set aside at once: no resend, the status says which and
+// that only the Z is allowed; the Z reaches the OFD and the register goes on.
+func TestShiftLimitRefusalAllowsOnlyZ(t *testing.T) {
+	r := newRigWith(t, Options{FiscalWait: 300 * time.Millisecond})
+	r.sell(1000)
+	r.waitDrained()
+	r.demo.Server.InjectResult(11, "shift too long", 1)
+	refused := r.sell(700)
+	st := r.waitStatus(func(st ui.Status) bool { return st.OnlyZ })
+	if st.Block != ui.BlockShiftExpired || st.Refused == nil || st.Refused.Seq != refused.Seq || !st.Refused.SetAside ||
+		st.CashInDrawer != 1000 || st.Waiting != 0 {
+		t.Fatalf("after code 11: %+v", st)
+	}
+	if _, err := r.rt.IssueReceipt(r.ctx, r.by, kkm.SimpleDraft(kkm.OpSale, []kkm.Money{100}, []kkm.Payment{{Type: kkm.PayCash, Sum: 100}})); err == nil {
+		t.Fatal("a sale was allowed after code 11")
+	}
+	if _, err := r.rt.CloseShift(r.ctx, r.by); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDrained()
+	if st := r.rt.Status(); st.OnlyZ || st.Block != ui.BlockNone {
+		t.Fatalf("after the Z: %+v", st)
+	}
+	led, _ := r.demo.Server.Ledger(demoSystemID)
+	if len(led.Receipts) != 1 || led.LastZ == nil {
+		t.Fatalf("the OFD holds %d receipts, Z %v", len(led.Receipts), led.LastZ != nil)
+	}
+	r.sell(700) // issued again in the new shift
+	r.waitDrained()
+}

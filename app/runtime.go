@@ -178,7 +178,7 @@ func (rt *Runtime) startSender() error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := s.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := s.Run(ctx); !errors.Is(err, context.Canceled) { // Run returns only with an error
 			rt.logf("ofd sender stopped: %v", err)
 		}
 	}()

@@ -84,9 +84,6 @@ func (s *sheet) String() string {
 // add appends lines as they are (the caller made them fit).
 func (s *sheet) add(lines ...string) { s.lines = append(s.lines, lines...) }
 
-// blank appends an empty line.
-func (s *sheet) blank() { s.add("") }
-
 // rule appends a line of c across the whole width.
 func (s *sheet) rule(c string) { s.add(strings.Repeat(c, s.w)) }
 

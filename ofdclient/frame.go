@@ -249,10 +249,10 @@ func DecodeResponse(payload []byte) (*pb.Response, error) {
 		return nil, &FrameError{Kind: ErrPayload, Err: fmt.Errorf("decoding a Response: %w", err)}
 	}
 	if resp.Command == nil {
-		return nil, &FrameError{Kind: ErrPayload, Err: errors.New("Response without a command")}
+		return nil, &FrameError{Kind: ErrPayload, Err: errors.New("a response without a command")}
 	}
 	if resp.Result == nil || resp.Result.ResultCode == nil {
-		return nil, &FrameError{Kind: ErrPayload, Err: errors.New("Response without a result code")}
+		return nil, &FrameError{Kind: ErrPayload, Err: errors.New("a response without a result code")}
 	}
 	return resp, nil
 }

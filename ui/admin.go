@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -362,9 +361,4 @@ const (
 // tokenLine is the token as the settings show it: in full to an administrator, masked to others.
 func (u *UI) tokenLine(token uint32) string {
 	return u.loc.T("settings.token.current", map[string]any{"Token": maskToken(token, u.isAdministrator())})
-}
-
-// operatorLine describes a cashier's role and operator code.
-func operatorLine(l *i18n.Localizer, c kkm.Cashier) string {
-	return roleName(l, c.Role) + " · " + l.T("cashiers.operator_code.short", map[string]any{"Code": fmt.Sprint(c.OperatorCode)})
 }

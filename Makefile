@@ -131,18 +131,24 @@ tools:
 	@[ -x "$(GOBIN)/protoc-gen-go" ] && "$(GOBIN)/protoc-gen-go" --version | grep -q "$(PROTOC_GEN_GO_VERSION)" || \
 	  $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 
+# `fyne package` bumps Build in FyneApp.toml and rewrites the file after every run; the version is
+# ours to set in a commit, not a side effect of building, so the file is put back as it was.
+FYNE_PACKAGE = cp FyneApp.toml .FyneApp.toml.keep; \
+	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --release --os
+FYNE_RESTORE = status=$$?; mv -f .FyneApp.toml.keep FyneApp.toml; exit $$status
+
 package-linux: deps
-	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os linux --release
+	@$(FYNE_PACKAGE) linux; $(FYNE_RESTORE)
 
 package-android:
 	@[ -n "$$ANDROID_NDK_HOME" ] && [ -d "$$ANDROID_NDK_HOME" ] || { \
 	  echo "package-android needs the Android NDK (r25 or newer): set ANDROID_NDK_HOME to its folder."; exit 1; }
-	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os android --release
+	@$(FYNE_PACKAGE) android; $(FYNE_RESTORE)
 
 package-ios:
 	@[ "$$(uname -s)" = Darwin ] && command -v xcodebuild >/dev/null 2>&1 || { \
 	  echo "package-ios needs macOS with Xcode and a signing identity (Apple developer account)."; exit 1; }
-	$(GO) run fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION) package --os ios --release
+	@$(FYNE_PACKAGE) ios; $(FYNE_RESTORE)
 
 clean:
 	rm -rf bin E-kassa.tar.xz

@@ -1,7 +1,8 @@
 # E-kassa: a mobile cash register for Kazakhstan (Go + Fyne).
 #
 #   make run          start the app in demo mode (embedded OFD emulator, no account, no network)
-#   make test         vet and run every test (installs what the build needs)
+#   make test         vet, staticcheck and every test (installs what the build needs)
+#   make lint         staticcheck, pinned
 #   make bench        run the benchmarks
 #   make fuzz         run every fuzz target for FUZZTIME each
 #   make conformance  the OFD conformance suite (emulator by default; OFD_ADDR etc. for a real OFD)
@@ -26,6 +27,7 @@ BENCHTIME ?= 1s
 # Pinned tool versions: the generated code and the packages must not change with the day they are made.
 PROTOC_GEN_GO_VERSION ?= v1.36.12
 FYNE_TOOL_VERSION     ?= v1.7.4
+STATICCHECK_VERSION   ?= v0.8.2
 
 APT_PACKAGES := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libgles-dev
 # One header per package above: present means installed.
@@ -33,7 +35,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run build test vet bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
+.PHONY: all run build test vet lint bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
         package-linux package-android package-ios clean
 
 all: build
@@ -60,7 +62,11 @@ run: deps
 vet: deps
 	$(GO) vet ./...
 
-test: deps vet
+# staticcheck at a pinned version, run with `go run pkg@version` so it needs no entry in go.mod.
+lint: deps
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+test: deps vet lint
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./kkm/... ./storage/... ./ofdclient/...
 

@@ -3,7 +3,13 @@
 //
 // Messages live in embedded JSON files under locales/, one file per area and language
 // (locales/<area>.<lang>.json), so that screens and the domain's errors can be translated
-// separately. Kazakh and Russian are complete; English too. A message missing in the chosen
+// separately.
+//
+// Counts go through go-i18n's plural forms, never phrased around: a message that counts
+// something is a JSON object with the CLDR forms of its language ("one", "few", "many", "other"
+// in Russian; "one", "other" in Kazakh and English), and the count is its {{.Count}} parameter,
+// which also chooses the form — in T, N and Error alike, so a typed error or state that counts
+// only has to name its count Count. Kazakh and Russian are complete; English too. A message missing in the chosen
 // language falls back to Russian, then to the message ID itself, so a gap is visible but never
 // blanks a screen; the tests keep the three languages in step.
 package i18n
@@ -139,11 +145,15 @@ func (l *Localizer) Has(id string) bool {
 }
 
 // T returns the text of message id with its {{.Name}} placeholders filled from data. A missing
-// message gives the ID itself, so the gap shows instead of an empty label.
+// message gives the ID itself, so the gap shows instead of an empty label. When data has a
+// whole-number Count, it chooses the message's plural form (see the package comment).
 func (l *Localizer) T(id string, data ...map[string]any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
+		if n, ok := pluralCount(data[0]["Count"]); ok {
+			cfg.PluralCount = n
+		}
 	}
 	s, err := l.loc.Localize(cfg)
 	if err != nil {
@@ -166,6 +176,65 @@ func (l *Localizer) N(id string, count int, data ...map[string]any) string {
 		return id
 	}
 	return s
+}
+
+// pluralCount is v as a plural count, when it is a whole number.
+func pluralCount(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int8:
+		return int64(n), true
+	case int16:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint:
+		return int64(n), true
+	case uint8:
+		return int64(n), true
+	case uint16:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// PluralForms lists, for each message of language l defined with plural forms, the forms it
+// defines ("one", "few", …). Tests use it to check that every counting message has the forms
+// its language needs.
+func PluralForms(l Lang) (map[string][]string, error) {
+	files, err := fs.Glob(locales, "locales/*."+string(l)+".json")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, f := range files {
+		raw, err := locales.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
+		}
+		for id, v := range m {
+			var forms map[string]json.RawMessage
+			if json.Unmarshal(v, &forms) != nil {
+				continue // a plain string
+			}
+			for form := range forms {
+				out[id] = append(out[id], form)
+			}
+			sort.Strings(out[id])
+		}
+	}
+	return out, nil
 }
 
 // Translatable is an error (or any value) that carries a message ID and its parameters. The

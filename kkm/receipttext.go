@@ -155,10 +155,12 @@ func paymentLabel(t PaymentType) label {
 	return label{kk: "Қолма-қол", ru: "Наличные"}
 }
 
-// vatLabel names the VAT of a rate: «ҚҚС 16% / в т.ч. НДС 16%».
+// vatLabel names the VAT included in the total at a rate: «о.і. ҚҚС 16% / в т.ч. НДС 16%»,
+// shortened on narrow paper to «о.і./в т.ч. ҚҚС/НДС 16%». Both languages say "including"
+// (о.і. = оның ішінде, as the screen says): a bare «ҚҚС 16%» reads as VAT added on top.
 func vatLabel(r VATRate) label {
 	p := strconv.FormatInt(r.Percent(), 10) + "%"
-	return label{kk: "ҚҚС " + p, ru: "в т.ч. НДС " + p, short: "ҚҚС / НДС " + p}
+	return label{kk: "о.і. ҚҚС " + p, ru: "в т.ч. НДС " + p, short: "о.і./в т.ч. ҚҚС/НДС " + p}
 }
 
 // layoutDocument lays out any document; printed leaves out what only the OFD's answer gives.

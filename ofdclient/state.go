@@ -213,11 +213,13 @@ func (s State) MessageID() string {
 	return "state.ofd.online"
 }
 
-// TemplateData returns the state message's parameters: Waiting, Since (offline since), Hours
-// and Minutes left before the offline limit.
+// TemplateData returns the state message's parameters: Waiting (also as Count, which chooses
+// the message's plural form), Since (offline since), Hours and Minutes left before the offline
+// limit.
 func (s State) TemplateData() map[string]any {
 	return map[string]any{
 		"Waiting": s.Waiting,
+		"Count":   s.Waiting,
 		"Since":   s.OfflineSince,
 		"Hours":   int64(s.OfflineLeft / time.Hour),
 		"Minutes": int64(s.OfflineLeft % time.Hour / time.Minute),

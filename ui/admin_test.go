@@ -180,15 +180,15 @@ func TestRolesInTheScreens(t *testing.T) {
 	if _, ok := h.u.current.(*registerScreen); !ok {
 		t.Fatalf("the return opened: %T", h.u.current)
 	}
-	h.tap("Смена и отчеты")
-	h.tap("Z-отчет (закрыть смену)")
+	h.tap("Смена и отчёты")
+	h.tap("Z-отчёт (закрыть смену)")
 	h.see("Закрыть смену вам не разрешено")
-	h.notSee("Закрыть смену по Z-отчету?")
+	h.notSee("Закрыть смену по Z-отчёту?")
 	h.tap("Понятно")
 	h.goBack()
 
 	h.openSettings()
-	h.see("Токен: ••••5678", "Менять настройки может только тот", "Сменить токен может только администратор.", "Язык")
+	h.see("Токен: ••••5678", "Менять настройки вам не разрешено", "Сменить токен может только администратор.", "Язык")
 	h.notSee("12345678")
 	h.notSee("Права доступа")
 	h.notSee("Резервная копия")
@@ -216,10 +216,10 @@ func TestRolesInTheScreens(t *testing.T) {
 	h.choose("Продажа", "Возврат")
 	h.see("Последние чеки")
 	h.goBack()
-	h.tap("Смена и отчеты")
-	h.tap("Z-отчет (закрыть смену)")
+	h.tap("Смена и отчёты")
+	h.tap("Z-отчёт (закрыть смену)")
 	h.tap("Подтвердить")
-	h.see("Z-отчет, смена 1")
+	h.see("Z-отчёт, смена 1")
 }
 
 // A token block's «Смена токена» asks the permission first.
@@ -305,9 +305,9 @@ func TestClockJumpWayOut(t *testing.T) {
 	h.keys("1500")
 	h.tap("Далее")
 	h.tap("Сформировать")
-	h.see("Часы телефона сдвинулись на 90 мин", "Часы верны", "Я исправил часы — повторить")
+	h.see("Часы телефона сдвинулись на 90 мин", "Часы верны", "Часы исправлены — повторить")
 	h.shot("15-clock-jumped")
-	h.tap("Я исправил часы — повторить") // not yet: refused again, the dialog again
+	h.tap("Часы исправлены — повторить") // not yet: refused again, the dialog again
 	h.see("Часы верны")
 	if len(h.reg.receipts()) != 0 {
 		t.Fatal("issued with a jumped clock")
@@ -371,14 +371,14 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	files := &fakeFiles{dir: t.TempDir()}
 	s.journal.files = files
 	h.tap("Резервная копия")
-	h.see("Резервная копия сохранена: документов — 2.")
+	h.see("Резервная копия сохранена: 2 документа.")
 	b, err := os.ReadFile(filepath.Join(files.dir, files.next))
 	if err != nil || !bytes.HasPrefix(b, []byte(fakeJournalMark)) || !strings.HasSuffix(files.next, ".db") {
 		t.Fatalf("backup %q: %q %v", files.next, b, err)
 	}
 
 	h.tap("Проверить журнал")
-	h.see("Журнал цел: проверено документов — 2.")
+	h.see("Журнал цел: проверено 2 документа.")
 	h.reg.tampered = true
 	h.tap("Проверить журнал")
 	h.see(i18n.MustBundle().Localizer(i18n.Russian).T("err.journal.tampered"))
@@ -408,7 +408,7 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	if _, ok := h.u.current.(*lockScreen); !ok {
 		t.Fatalf("not locked after the restore: %T", h.u.current)
 	}
-	h.see("Журнал восстановлен: документов — 2.")
+	h.see("Журнал восстановлен: 2 документа.")
 	h.tap("Понятно")
 	h.unlock()
 	h.see("Простой режим")

@@ -334,8 +334,8 @@ func TestPrintToNetworkPrinter(t *testing.T) {
 	h.tap("Готово")
 
 	// The X report prints too.
-	h.tap("Смена и отчеты")
-	h.tap("X-отчет (промежуточные итоги)")
+	h.tap("Смена и отчёты")
+	h.tap("X-отчёт (промежуточные итоги)")
 	h.tap("Подтвердить")
 	h.tap("Печать")
 	h.see("Отправлено на принтер")
@@ -345,8 +345,8 @@ func TestPrintToNetworkPrinter(t *testing.T) {
 	h.tap("Готово")
 
 	// Reprint from the history.
-	h.tap("Смена и отчеты")
-	h.tap("История отчетов и чеков")
+	h.tap("Смена и отчёты")
+	h.tap("История отчётов и чеков")
 	h.tapPrefix("Продажа №1, смена 1")
 	h.see("Фискальный признак: 880000001")
 	h.tap("Печать")

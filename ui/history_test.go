@@ -33,12 +33,12 @@ func (h *harness) closeShift() {
 	}
 }
 
-// openHistory unlocks the app and opens «История отчетов и чеков» from the reports screen.
+// openHistory unlocks the app and opens «История отчётов и чеков» from the reports screen.
 func (h *harness) openHistory() *historyScreen {
 	h.t.Helper()
 	h.unlock()
-	h.tap("Смена и отчеты")
-	h.tap("История отчетов и чеков")
+	h.tap("Смена и отчёты")
+	h.tap("История отчётов и чеков")
 	s, ok := h.u.current.(*historyScreen)
 	if !ok {
 		h.t.Fatalf("not the history: %T", h.u.current)
@@ -50,7 +50,7 @@ func (h *harness) openHistory() *historyScreen {
 func (h *harness) listed() []string {
 	var out []string
 	for _, o := range h.visible() {
-		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "№") || ok && strings.Contains(b.Text, "отчет, смена") {
+		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "№") || ok && strings.Contains(b.Text, "отчёт, смена") {
 			out = append(out, b.Text)
 		}
 	}
@@ -65,7 +65,7 @@ func TestHistoryByShiftAndKind(t *testing.T) {
 	h.closeShift()
 	h.sell(30000)
 	h.openHistory()
-	h.see("Продажа №1, смена 1", "Продажа №2, смена 1", "Z-отчет, смена 1", "Продажа №1, смена 2")
+	h.see("Продажа №1, смена 1", "Продажа №2, смена 1", "Z-отчёт, смена 1", "Продажа №1, смена 2")
 
 	h.typeInto(h.T("history.shift.hint"), 0, "2")
 	h.tap("Найти")
@@ -74,7 +74,7 @@ func TestHistoryByShiftAndKind(t *testing.T) {
 	}
 	h.typeInto(h.T("history.shift.hint"), 0, "1")
 	h.submit(h.T("history.shift.hint"), 0) // Enter searches too
-	if got := h.listed(); len(got) != 3 || got[0] != "Z-отчет, смена 1" {
+	if got := h.listed(); len(got) != 3 || got[0] != "Z-отчёт, смена 1" {
 		t.Fatalf("shift 1: %q", got)
 	}
 
@@ -93,9 +93,9 @@ func TestHistoryByShiftAndKind(t *testing.T) {
 	if f := h.reg.historyAsked[len(h.reg.historyAsked)-1]; f.Operation != HistorySaleReturn || f.Kind != "" {
 		t.Fatalf("asked %+v", f)
 	}
-	h.choose("Возврат продажи", "Z-отчет (закрыть смену)")
+	h.choose("Возврат продажи", "Z-отчёт (закрыть смену)")
 	h.tap("Найти")
-	if got := h.listed(); len(got) != 1 || got[0] != "Z-отчет, смена 1" {
+	if got := h.listed(); len(got) != 1 || got[0] != "Z-отчёт, смена 1" {
 		t.Fatalf("Z reports: %q", got)
 	}
 	h.typeInto(h.T("history.shift.hint"), 0, "x")
@@ -245,13 +245,13 @@ func TestHistoryPagesWithTheCursor(t *testing.T) {
 func TestReportsOpenAnalytics(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tap("Смена и отчеты")
+	h.tap("Смена и отчёты")
 	h.notSee("Аналитика")
 	h.tapIcon(theme.NavigateBackIcon(), 0)
 
 	fa := &fakeAnalytics{}
 	h.u.ports.Analytics = fa
-	h.tap("Смена и отчеты")
+	h.tap("Смена и отчёты")
 	h.tap("Аналитика")
 	if _, ok := h.u.current.(*analyticsScreen); !ok {
 		t.Fatalf("not the analytics: %T", h.u.current)

@@ -123,7 +123,7 @@ func TestKeyboardShortcuts(t *testing.T) {
 	}
 	back()
 
-	// No shift yet: Ctrl+X shows «Смена и отчеты». After a sale it asks, and takes the X report.
+	// No shift yet: Ctrl+X shows «Смена и отчёты». After a sale it asks, and takes the X report.
 	h.ctrl("", &fyne.ShortcutCut{})
 	if _, ok := h.u.current.(*reportsScreen); !ok {
 		t.Fatalf("Ctrl+X with no shift: %T", h.u.current)
@@ -140,12 +140,12 @@ func TestKeyboardShortcuts(t *testing.T) {
 		t.Fatalf("a shortcut went through the dialog: %T", h.u.current)
 	}
 	h.tap("Подтвердить")
-	h.see("X-отчет")
+	h.see("X-отчёт")
 	back()
 	h.ctrl("", &fyne.ShortcutUndo{})
 	h.see(h.T("reports.z.confirm"))
 	h.tap("Подтвердить")
-	h.see("Z-отчет, смена 1")
+	h.see("Z-отчёт, смена 1")
 	back()
 	h.ctrl(fyne.KeyL)
 	if _, ok := h.u.current.(*lockScreen); !ok {

@@ -257,7 +257,7 @@ func (s *printerScreen) testPrint() {
 	}
 	text := strings.Join([]string{
 		l.T("printer.test.title"),
-		l.T("printer.test.paper", map[string]any{"Paper": c.Paper, "Columns": c.columns()}),
+		l.T("printer.test.paper", map[string]any{"Paper": c.Paper, "Count": c.columns()}),
 		strings.Repeat("-", c.columns()),
 		l.T("printer.test.letters"),
 		dateTime(l, time.Now()),

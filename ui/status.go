@@ -32,7 +32,7 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 		net.Importance = widget.SuccessImportance
 	} else {
 		net = widget.NewLabel(l.T("status.offline", map[string]any{
-			"Waiting": st.Waiting, "Left": duration(l, st.OfflineLeft), "Since": dateTime(l, st.OfflineSince)}))
+			"Count": st.Waiting, "Left": duration(l, st.OfflineLeft), "Since": dateTime(l, st.OfflineSince)}))
 		net.Importance = widget.WarningImportance
 		net.Wrapping = fyne.TextWrapWord
 	}

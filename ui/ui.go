@@ -65,7 +65,7 @@ func New(a fyne.App, ports Ports, bundle *i18n.Bundle, lang i18n.Lang) *UI {
 	if _, ok := i18n.ParseLang(string(lang)); !ok {
 		lang = i18n.Kazakh
 	}
-	return &UI{
+	u := &UI{
 		app:    a,
 		ports:  ports,
 		bundle: bundle,
@@ -73,6 +73,8 @@ func New(a fyne.App, ports Ports, bundle *i18n.Bundle, lang i18n.Lang) *UI {
 		stop:   make(chan struct{}),
 		spawn:  func(f func()) { go f() },
 	}
+	setFyneLang(u.loc) // Fyne's own strings (text menus, file dialogs) in the app's language
+	return u
 }
 
 // Lang is the interface language.
@@ -165,6 +167,7 @@ func (u *UI) unlock(c kkm.Cashier, back screen) {
 // SetLang switches the interface language at once, keeps the choice and rebuilds the screen.
 func (u *UI) SetLang(l i18n.Lang) {
 	u.loc = u.bundle.Localizer(l)
+	setFyneLang(u.loc)
 	u.app.Preferences().SetString(PrefLanguage, string(l))
 	if u.win != nil {
 		u.win.SetTitle(u.loc.T("app.name"))

@@ -1,6 +1,7 @@
 package kkm
 
 import (
+	"errors"
 	"math/bits"
 	"sort"
 	"strings"
@@ -108,6 +109,9 @@ func ReceiptTotal(d ReceiptDraft, s Settings) (Receipt, error) {
 		r.Parent = &p
 	}
 	for i, ld := range d.Lines {
+		if ld.From != 0 && !d.Operation.Returning() {
+			return Receipt{}, newError(ErrReturnFromNotReturn, "Line", i+1)
+		}
 		l, err := computeLine(i+1, ld, d.Simple, s)
 		if err != nil {
 			return Receipt{}, err
@@ -128,6 +132,9 @@ func ReceiptTotal(d ReceiptDraft, s Settings) (Receipt, error) {
 			return Receipt{}, newError(ErrModifierNotAllowed)
 		}
 		m := *d.Modifier
+		if r.Subtotal <= 0 {
+			return Receipt{}, newError(ErrModifierInvalid) // nothing to spread it over
+		}
 		amount, err := modifierAmount(m, r.Subtotal)
 		if err != nil {
 			return Receipt{}, err
@@ -231,6 +238,7 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 		Unit:     ld.Unit,
 		Price:    ld.Price,
 		NTIN:     strings.TrimSpace(ld.NTIN),
+		From:     ld.From,
 	}
 	if l.Name == "" {
 		if !simple {
@@ -296,6 +304,9 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 	if err != nil {
 		return Line{}, newError(ErrLineOverflow, "Line", n, "Max", MaxMoney)
 	}
+	if gross < MinLine && ld.From == 0 { // a returned part of a line refunds its share, whatever its price × quantity
+		return Line{}, newError(ErrLineZero, "Line", n, "Min", MinLine)
+	}
 	l.Gross, l.Sum = gross, gross
 	if ld.Modifier != nil {
 		if simple {
@@ -303,6 +314,11 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 		}
 		m := *ld.Modifier
 		amount, err := modifierAmount(m, gross)
+		if err != nil && ld.From > 0 && m.Kind == Discount && m.Amount == gross && errors.Is(err, ErrDiscountTooLarge) {
+			// A returned unit paid nothing (a line paid less than a tiyn a unit): its line
+			// refunds nothing (ComputeReturn).
+			amount, err = gross, nil
+		}
 		if err != nil {
 			if e, ok := err.(*Error); ok {
 				if e.Data == nil {

@@ -192,5 +192,6 @@ func MessageIDs() []string {
 	ids = append(ids, markingMessageIDs()...)
 	ids = append(ids, limitMessageIDs()...)
 	ids = append(ids, geoMessageIDs()...)
+	ids = append(ids, returnMessageIDs()...)
 	return append(ids, roleMessageIDs()...)
 }

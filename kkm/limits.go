@@ -31,6 +31,9 @@ package kkm
 //	                                              after its markup), a discount or markup, the receipt
 //	                                              total, each payment (cash taken included) and the
 //	                                              change, a cash in or out.
+//	MinLine        0,01 ₸                         a line's price × quantity rounds to at least a tiyn: a
+//	                                              line of nothing is no sale, and a receipt modifier is
+//	                                              spread over the lines by their sums (ErrLineZero).
 //	MaxDrawer      = MaxMoney                     the cash in the drawer travels as one Money too
 //	                                              (ZXReport.cash_sum), in every X and Z report: a sale
 //	                                              or cash in that would take it above MaxMoney is
@@ -51,6 +54,8 @@ const (
 	MaxDrawer Money = MaxMoney
 	// MaxQuantity is the largest quantity of a line: 1 000 000 units (in thousandths).
 	MaxQuantity Quantity = 1_000_000_000
+	// MinLine is the least a line's price × quantity may come to: one tiyn.
+	MinLine Money = 1
 	// MaxCount is the largest count the protocol's uint32 fields carry ([SPEC202] §1).
 	MaxCount = 2_147_483_647
 )
@@ -59,11 +64,12 @@ const (
 // ErrReceiptOverflow (a receipt's total or modifier) and ErrCounterOverflow. Each names its limit
 // as {{.Max}}, so the cashier reads the number.
 const (
-	ErrLineOverflow Code = "err.limit.line"   // price × quantity (or after a markup) above {{.Max}}; {{.Line}}
-	ErrDrawerLimit  Code = "err.limit.drawer" // the drawer would hold more than {{.Max}}; {{.Cash}} now
+	ErrLineOverflow Code = "err.limit.line"      // price × quantity (or after a markup) above {{.Max}}; {{.Line}}
+	ErrDrawerLimit  Code = "err.limit.drawer"    // the drawer would hold more than {{.Max}}; {{.Cash}} now
+	ErrLineZero     Code = "err.limit.line_zero" // price × quantity rounds below {{.Min}}; {{.Line}}
 )
 
 // limitMessageIDs lists the message IDs of limits.go, for MessageIDs.
 func limitMessageIDs() []string {
-	return []string{string(ErrLineOverflow), string(ErrDrawerLimit)}
+	return []string{string(ErrLineOverflow), string(ErrDrawerLimit), string(ErrLineZero)}
 }

@@ -36,6 +36,9 @@ type LineDraft struct {
 	// marking code per unit in Codes (see ParseMarkingCode), as scanned or typed.
 	Marked MarkedGroup `json:"marked,omitempty"`
 	Codes  []string    `json:"codes,omitempty"`
+	// From is, on a return, the number (from 1) of the original's line this line returns; it is
+	// set by ComputeReturn and refused on a sale or purchase. 0 on returns made before lines named it.
+	From int `json:"from,omitempty"`
 }
 
 // ParentReceipt identifies the original of a return, as the protocol's parent_ticket requires.
@@ -92,6 +95,7 @@ type Line struct {
 	NTIN            string      `json:"ntin,omitempty"`   // НКТ product code (the wire's commodity ntin); empty when none
 	Marked          MarkedGroup `json:"marked,omitempty"` // marked group; "" when not marked
 	Codes           []string    `json:"codes,omitempty"`  // one canonical marking code per unit (the wire's list_excise_stamp)
+	From            int         `json:"from,omitempty"`   // a return's line: the original's line it returns (from 1); 0 if not named
 	Gross           Money       `json:"gross"`
 	Discount        Money       `json:"discount,omitempty"`
 	Markup          Money       `json:"markup,omitempty"`

@@ -83,7 +83,7 @@ func TestVATIncluded(t *testing.T) {
 		{110, VAT10, 10},
 		{1000, VAT0, 0},
 		{1000, VATNone, 0},
-		{29, VAT16, 4},                     // 4,0 exactly
+		{29, VAT16, 4},                    // 4,0 exactly
 		{MaxMoney, VAT16, 13793103448276}, // …275,72
 	}
 	for _, tt := range tests {

@@ -1,5 +1,52 @@
 package kkm
 
+import (
+	"errors"
+	"math/bits"
+)
+
+// Returns pay back what was paid (issue 12 item 3). The rules, in one place:
+//
+//   - What a line refunds. A line of the original was paid its Sum: its price × quantity after its
+//     own discount or markup and its share of the receipt's (the spread ComputeReceipt made). A
+//     return of q of its Q units, after r were returned, refunds share(r+q) − share(r) where
+//     share(x) = Sum × x / Q rounded half up: parts of a line add up to its Sum exactly, in any
+//     order and however it is split, so every unit can be returned down to the last tiyn. The
+//     return line carries the original's name, codes, section, unit, price and VAT rate, and the
+//     difference between price × q and its refund as an item discount (or markup), so the OFD sees
+//     the same goods at the same price, and what the buyer gets back. A unit whose refund rounds to
+//     nothing (a line paid less than a tiyn a unit) is returned with a line of zero; a return that
+//     refunds nothing at all is refused (ErrReturnNothingToRefund): return it with more units.
+//   - What the whole return refunds is the sum of its lines, never more than what is left of the
+//     original's total (original total − the totals of the returns made of it).
+//   - A simple-mode original is returned by amount, up to what is left of it.
+//   - How it is refunded. By default as the original was paid: each payment type gets back its
+//     part of the refund in proportion to what is still unrefunded of it (cash counted net of the
+//     change), by the largest-remainder method; the last return refunds each type exactly what is
+//     left of it, so returning everything refunds every type exactly what it paid (card → card,
+//     mixed → as paid). Refunding otherwise (all cash, all card) is the cashier's deliberate
+//     choice (ReturnRequest.RefundAs).
+//
+// ComputeReturn builds the return the screen previews and the register issues; ValidateReturn
+// checks an issued return against it, so the preview, the check and the issue are one computation.
+
+// ErrReturnNothingToRefund refuses a return whose lines refund nothing (units paid less than a
+// tiyn each): there is no money to give back, and a receipt of zero is not a document.
+// ErrReturnRefundMismatch refuses a returned line that does not refund its share of what was paid.
+// ErrReturnNothing refuses a return with no line or amount chosen.
+const (
+	ErrReturnNothingToRefund Code = "err.return.nothing_to_refund"
+	ErrReturnRefundMismatch  Code = "err.return.refund_mismatch" // {{.Name}} refunds {{.Sum}}, its share is {{.Want}}
+	ErrReturnNothing         Code = "err.return.nothing"
+	ErrReturnFromNotReturn   Code = "err.return.from_not_return" // a line naming an original line on a sale or purchase
+)
+
+// returnMessageIDs lists the message IDs of returns.go, for MessageIDs.
+func returnMessageIDs() []string {
+	return []string{string(ErrReturnNothingToRefund), string(ErrReturnRefundMismatch), string(ErrReturnNothing),
+		string(ErrReturnFromNotReturn)}
+}
+
 // returnKey identifies an item of an original receipt for returns: the same goods at the same
 // price in the same unit, section and VAT rate.
 //
@@ -18,6 +65,245 @@ func keyOf(l Line) returnKey {
 	return returnKey{name: l.Name, ntin: l.NTIN, section: l.Section, unit: l.Unit, price: l.Price, rate: l.VATRate}
 }
 
+// ReturnLine is what is left to return of one line of an original receipt.
+type ReturnLine struct {
+	Line     Line     `json:"line"`     // the original line
+	Returned Quantity `json:"returned"` // returned by earlier returns
+	Refunded Money    `json:"refunded"` // refunded for it by earlier returns
+}
+
+// Left is the quantity still returnable of the line.
+func (l ReturnLine) Left() Quantity { return max(l.Line.Quantity-l.Returned, 0) }
+
+// ReturnState is what is left to return of an original receipt after the returns made of it:
+// per line, in total and per payment type. ReturnStateOf computes it; ComputeReturn uses it.
+type ReturnState struct {
+	Original Receipt      `json:"original"`
+	Lines    []ReturnLine `json:"lines"`    // per line of the original, in its order
+	Left     Money        `json:"left"`     // the amount still returnable: total − returns' totals, ≥ 0
+	Paid     [5]Money     `json:"paid"`     // what the original was paid per PaymentType (cash net of change)
+	Refunded [5]Money     `json:"refunded"` // what the returns refunded per PaymentType
+}
+
+// ReturnStateOf computes what is left to return of original after the returns made of it (oldest
+// first). A returned line counts against the original line it names (Line.From); a line that names
+// none (returns issued before lines did) against the lines of the same item in order, each up to
+// what it sold, so an item sold on two lines is not counted as returned twice.
+func ReturnStateOf(original Receipt, returned []Receipt) ReturnState {
+	st := ReturnState{Original: original, Left: original.Total}
+	for _, l := range original.Lines {
+		st.Lines = append(st.Lines, ReturnLine{Line: l})
+	}
+	for _, p := range original.Payments {
+		if p.Type.Valid() {
+			st.Paid[p.Type] += p.Sum
+		}
+	}
+	st.Paid[PayCash] -= original.Change
+	for _, r := range returned {
+		st.Left -= r.Total
+		for _, p := range r.Payments {
+			if p.Type.Valid() {
+				st.Refunded[p.Type] += p.Sum
+			}
+		}
+		st.Refunded[PayCash] -= r.Change
+		if original.Simple {
+			continue
+		}
+		for _, l := range r.Lines {
+			if i := l.From - 1; i >= 0 && i < len(st.Lines) {
+				st.Lines[i].Returned += l.Quantity
+				st.Lines[i].Refunded += l.Sum
+				continue
+			}
+			left, sum := l.Quantity, l.Sum
+			for i := range st.Lines {
+				sl := &st.Lines[i]
+				if left == 0 || keyOf(sl.Line) != keyOf(l) || sl.Left() == 0 {
+					continue
+				}
+				use := min(left, sl.Left())
+				part := sum
+				if use < left {
+					part = shareOf(sum, use, left)
+				}
+				sl.Returned += use
+				sl.Refunded += part
+				left -= use
+				sum -= part
+			}
+		}
+	}
+	st.Left = max(st.Left, 0)
+	return st
+}
+
+// shareOf is sum × x / of rounded half up, in 128 bits (x ≤ of, all non-negative).
+func shareOf(sum Money, x, of Quantity) Money {
+	if of <= 0 || sum <= 0 || x <= 0 {
+		return 0
+	}
+	if x >= of {
+		return sum
+	}
+	hi, lo := bits.Mul64(uint64(sum), uint64(x))
+	lo, c := bits.Add64(lo, uint64(of)/2, 0)
+	hi += c
+	q, _ := bits.Div64(hi, lo, uint64(of)) // hi < of: sum × x / of < sum
+	return Money(q)
+}
+
+// refund is what returning q more of line i refunds after st's returns and taken (what this
+// return already takes of the line): share(r+q) − share(r) of the line's Sum, and the whole rest
+// of what it was paid with its last unit; never more than is unrefunded of it.
+func (st ReturnState) refund(i int, taken, q Quantity) Money {
+	l := st.Lines[i]
+	from := l.Returned + taken
+	to := from + q
+	unrefunded := max(l.Line.Sum-l.Refunded-st.shares(i, l.Returned, from), 0)
+	if to >= l.Line.Quantity {
+		return unrefunded
+	}
+	return min(shareOf(l.Line.Sum, to, l.Line.Quantity)-shareOf(l.Line.Sum, from, l.Line.Quantity), unrefunded)
+}
+
+// shares is what the line's units from..to refund, as refund counts them.
+func (st ReturnState) shares(i int, from, to Quantity) Money {
+	l := st.Lines[i].Line
+	return shareOf(l.Sum, to, l.Quantity) - shareOf(l.Sum, from, l.Quantity)
+}
+
+// ReturnRequest is what the cashier chose to return of an original.
+type ReturnRequest struct {
+	// Quantities is, for an extended-mode original, the quantity to return of each of its lines,
+	// in the original's order (0 or missing: none of it).
+	Quantities []Quantity
+	// Codes is, for marked lines, the marking code of each unit returned, per line.
+	Codes [][]string
+	// Amounts is, for a simple-mode original, the amounts returned.
+	Amounts []Money
+	// RefundAs refunds everything one way (cash, card, mobile) instead of as the original was paid;
+	// nil refunds as paid. Another way is the cashier's deliberate choice.
+	RefundAs *PaymentType
+}
+
+// ComputeReturn builds the return draft for req from what is left of the original (st) and the
+// parent naming it: the returned lines with their refunds (see the rules above) and the refund
+// split over the payment types. It refuses a quantity beyond what is left of a line
+// (ErrReturnItemExceedsOrig), a bad quantity (ErrQuantity…), nothing chosen (ErrReturnNothing), a
+// refund of nothing (ErrReturnNothingToRefund) and more than is left of the original
+// (ErrReturnExceedsOriginal). The draft goes through ComputeReceipt like any receipt.
+func ComputeReturn(st ReturnState, parent ParentReceipt, req ReturnRequest) (ReceiptDraft, error) {
+	op := OpSaleReturn
+	if st.Original.Operation == OpPurchase {
+		op = OpPurchaseReturn
+	}
+	p := parent
+	d := ReceiptDraft{Operation: op, Simple: st.Original.Simple, Parent: &p}
+	var total Money
+	if st.Original.Simple {
+		for _, a := range req.Amounts {
+			if a <= 0 {
+				continue
+			}
+			if a > MaxMoney || total+a > MaxMoney {
+				return d, newError(ErrMoneyOverflow, "Input", a, "Max", MaxMoney)
+			}
+			d.Lines = append(d.Lines, LineDraft{Price: a, Quantity: QuantityOne, Unit: UnitPiece})
+			total += a
+		}
+	} else {
+		for i, q := range req.Quantities {
+			if i >= len(st.Lines) || q == 0 {
+				continue
+			}
+			ol := st.Lines[i].Line
+			switch {
+			case q < 0:
+				return d, newError(ErrQuantityNegative, "Line", i+1)
+			case q > st.Lines[i].Left():
+				return d, newError(ErrReturnItemExceedsOrig, "Name", ol.Name, "Left", st.Lines[i].Left())
+			}
+			ld, sum, err := st.returnLine(i, 0, q)
+			if err != nil {
+				return d, err
+			}
+			if i < len(req.Codes) {
+				ld.Codes = append([]string(nil), req.Codes[i]...)
+			}
+			d.Lines = append(d.Lines, ld)
+			total += sum
+		}
+	}
+	if len(d.Lines) == 0 {
+		return d, newError(ErrReturnNothing)
+	}
+	if total == 0 {
+		return d, newError(ErrReturnNothingToRefund)
+	}
+	if total > st.Left {
+		return d, newError(ErrReturnExceedsOriginal, "Left", st.Left, "Total", total)
+	}
+	d.Payments = st.refundPayments(total, req.RefundAs)
+	return d, nil
+}
+
+// returnLine is the draft line returning q more of line i after taken of it in this return, and
+// what it refunds.
+func (st ReturnState) returnLine(i int, taken, q Quantity) (LineDraft, Money, error) {
+	ol := st.Lines[i].Line
+	sum := st.refund(i, taken, q)
+	gross, err := MulQuantity(ol.Price, q)
+	if err != nil {
+		return LineDraft{}, 0, err
+	}
+	ld := LineDraft{Name: ol.Name, Section: ol.Section, Quantity: q, Unit: ol.Unit, Price: ol.Price,
+		VATRate: ol.VATRate, NTIN: ol.NTIN, Marked: ol.Marked, From: i + 1}
+	switch {
+	case sum < gross:
+		ld.Modifier = &Modifier{Kind: Discount, Amount: gross - sum}
+	case sum > gross:
+		ld.Modifier = &Modifier{Kind: Markup, Amount: sum - gross}
+	}
+	return ld, sum, nil
+}
+
+// refundPayments splits a refund over the payment types: all of it one way when as is set, else
+// in proportion to what is still unrefunded of each type the original was paid with.
+func (st ReturnState) refundPayments(total Money, as *PaymentType) []Payment {
+	if as != nil {
+		return []Payment{{Type: *as, Sum: total}}
+	}
+	types := PaymentTypes()
+	weights := make([]Money, len(types))
+	var sum Money
+	for i, t := range types {
+		weights[i] = max(st.Paid[t]-st.Refunded[t], 0)
+		sum += weights[i]
+	}
+	parts := make([]Money, len(types))
+	switch {
+	case sum == 0:
+		parts[0] = total // nothing is left unrefunded of any type (returns refunded otherwise): cash
+	case total <= sum:
+		parts = spread(total, weights)
+	default:
+		copy(parts, weights)
+		parts[0] += total - sum // more than is unrefunded (earlier returns refunded otherwise): the rest in cash
+	}
+	var out []Payment
+	for i, t := range types {
+		if parts[i] > 0 {
+			out = append(out, Payment{Type: t, Sum: parts[i]})
+		}
+	}
+	return out
+}
+
+// DefaultRefund is how ComputeReturn refunds total by default (as the original was paid).
+func (st ReturnState) DefaultRefund(total Money) []Payment { return st.refundPayments(total, nil) }
+
 // ValidateReturn checks a computed return receipt ret against its original receipt and the
 // returns already made of it (returned, which the caller reads from the journal). It is pure.
 //
@@ -27,11 +313,16 @@ func keyOf(l Line) returnKey {
 //   - A return is made in the original's mode (ErrReturnModeMismatch).
 //   - The returns together never exceed the original's total (ErrReturnExceedsOriginal, with the
 //     amount Left). In simple mode that is the whole rule: a return is by amount.
-//   - In extended mode each returned line must be an item of the original (same name, НКТ code,
-//     section, unit, price and VAT rate: ErrReturnItemNotInOriginal), and the quantities returned of an item
-//     never exceed what the original sold of it (ErrReturnItemExceedsOrig, with the quantity Left).
+//   - In extended mode each returned line is a line of the original: the one it names (Line.From),
+//     or, for a line that names none, the first of the same item (name, НКТ code, section, unit,
+//     price and VAT rate) with units left (ErrReturnItemNotInOriginal); the quantities returned
+//     never exceed what it sold (ErrReturnItemExceedsOrig, with the quantity Left), and each line
+//     refunds exactly its share of what was paid (ErrReturnRefundMismatch): ComputeReturn's rule.
 //   - A returned marked unit names a code the original sold on that item and no earlier return
 //     took back (checkReturnCodes).
+//
+// How the refund is split over payment types is not checked: refunding otherwise than as paid is
+// the cashier's choice (ReturnRequest.RefundAs).
 func ValidateReturn(original Receipt, returned []Receipt, ret Receipt) error {
 	want := OpSaleReturn
 	if original.Operation == OpPurchase {
@@ -49,40 +340,68 @@ func ValidateReturn(original Receipt, returned []Receipt, ret Receipt) error {
 	if ret.Simple != original.Simple {
 		return newError(ErrReturnModeMismatch)
 	}
-	left := original.Total
-	for _, p := range returned {
-		left -= p.Total
-	}
-	if left < 0 {
-		left = 0
-	}
-	if ret.Total > left {
-		return newError(ErrReturnExceedsOriginal, "Left", left, "Total", ret.Total)
+	st := ReturnStateOf(original, returned)
+	if ret.Total > st.Left {
+		return newError(ErrReturnExceedsOriginal, "Left", st.Left, "Total", ret.Total)
 	}
 	if original.Simple {
 		return nil
 	}
-	leftQty := make(map[returnKey]Quantity, len(original.Lines))
-	for _, l := range original.Lines {
-		leftQty[keyOf(l)] += l.Quantity
-	}
-	for _, p := range returned {
-		for _, l := range p.Lines {
-			if k := keyOf(l); leftQty[k] > 0 {
-				leftQty[k] -= min(l.Quantity, leftQty[k])
-			}
-		}
-	}
+	taken := make([]Quantity, len(st.Lines))
 	for _, l := range ret.Lines {
-		k := keyOf(l)
-		q, ok := leftQty[k]
-		if !ok {
-			return newError(ErrReturnItemNotInOriginal, "Name", l.Name)
+		i, err := st.lineOf(l, taken)
+		if err != nil {
+			return err
 		}
-		if l.Quantity > q {
-			return newError(ErrReturnItemExceedsOrig, "Name", l.Name, "Left", q)
+		if l.Quantity > st.Lines[i].Left()-taken[i] {
+			return newError(ErrReturnItemExceedsOrig, "Name", l.Name, "Left", st.Lines[i].Left()-taken[i])
 		}
-		leftQty[k] = q - l.Quantity
+		if w := st.refund(i, taken[i], l.Quantity); l.Sum != w {
+			return newError(ErrReturnRefundMismatch, "Name", l.Name, "Sum", l.Sum, "Want", w)
+		}
+		taken[i] += l.Quantity
 	}
 	return checkReturnCodes(original, returned, ret)
+}
+
+// lineOf finds the original line a returned line returns: the one it names, which must be the
+// same item, or the first of the same item with units left after taken.
+func (st ReturnState) lineOf(l Line, taken []Quantity) (int, error) {
+	if l.From != 0 {
+		if i := l.From - 1; i >= 0 && i < len(st.Lines) && keyOf(st.Lines[i].Line) == keyOf(l) {
+			return i, nil
+		}
+		return 0, newError(ErrReturnItemNotInOriginal, "Name", l.Name)
+	}
+	found := -1
+	for i, sl := range st.Lines {
+		if keyOf(sl.Line) != keyOf(l) {
+			continue
+		}
+		if found < 0 {
+			found = i
+		}
+		if sl.Left()-taken[i] > 0 {
+			return i, nil
+		}
+	}
+	if found < 0 {
+		return 0, newError(ErrReturnItemNotInOriginal, "Name", l.Name)
+	}
+	return found, nil
+}
+
+// IsReturnError reports whether err is one of the refusals of returns, for callers that show
+// them beside the return's lines.
+func IsReturnError(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case ErrReturnExceedsOriginal, ErrReturnItemExceedsOrig, ErrReturnItemNotInOriginal, ErrReturnNothing,
+		ErrReturnNothingToRefund, ErrReturnRefundMismatch:
+		return true
+	}
+	return false
 }

@@ -15,6 +15,7 @@ import (
 // of lines that reach the total's limit, a drawer kept near its limit. Each draft kkm accepts is
 // issued, built into its request by ofdclient and sent to the emulator over loopback, which must
 // answer 0; every shift closes with the register's own Z, which the emulator must accept too.
+// Returns of the accepted receipts (kkm.ComputeReturn, with their discounts' shares) go too.
 // The emulator's checks are its own (ofdsim/ticket.go, wire.go), written apart from kkm's.
 
 // limitGen draws values near kkm's limits.
@@ -161,6 +162,13 @@ func TestAcceptedDocumentsAreAcceptedByTheOFD(t *testing.T) {
 			op := kkm.Operator{Code: 1, Name: "Сәуле"}
 			at := saleTime
 			accepted, atLimit := map[string]int{}, 0
+			// The receipts accepted so far, with the returns made of them, to return from.
+			type original struct {
+				receipt kkm.Receipt
+				parent  kkm.ParentReceipt
+				returns []kkm.Receipt
+			}
+			var originals []*original
 			issue := func(what string, iss kkm.Issued, err error) {
 				t.Helper()
 				if err != nil {
@@ -173,13 +181,49 @@ func TestAcceptedDocumentsAreAcceptedByTheOFD(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s accepted by kkm but not built: %v (%+v)", what, err, doc)
 					}
-					if resp := r.do(req); code(resp) != 0 {
+					resp := r.do(req)
+					if code(resp) != 0 {
 						t.Fatalf("%s accepted by kkm, refused by the OFD: code %d %q\n%+v", what, code(resp),
 							resp.GetResult().GetResultText(), doc.Receipt)
 					}
 					accepted[what]++
+					if rc := doc.Receipt; rc != nil && !rc.Operation.Returning() {
+						originals = append(originals, &original{receipt: *rc, parent: kkm.ParentReceipt{
+							Number: resp.GetTicket().GetTicketNumber(), Time: doc.Time, RNM: testRNM, Total: rc.Total}})
+					}
 				}
 				at = at.Add(time.Second)
+			}
+			// giveBack returns part or all of an accepted receipt, as ComputeReturn builds it.
+			giveBack := func() {
+				if len(originals) == 0 {
+					return
+				}
+				o := originals[g.rng.IntN(len(originals))]
+				st := kkm.ReturnStateOf(o.receipt, o.returns)
+				req := kkm.ReturnRequest{}
+				for _, l := range st.Lines {
+					q := l.Left()
+					if g.rng.IntN(2) == 0 && q > kkm.QuantityOne {
+						q = kkm.QuantityOne
+					}
+					req.Quantities = append(req.Quantities, q)
+				}
+				if o.receipt.Simple {
+					req.Amounts = []kkm.Money{st.Left}
+				}
+				d, err := kkm.ComputeReturn(st, o.parent, req)
+				if err != nil {
+					return
+				}
+				iss, err := reg.IssueReceipt(d, op, at, false)
+				if err == nil {
+					if err := kkm.ValidateReturn(o.receipt, o.returns, *iss.Documents[0].Receipt); err != nil {
+						t.Fatalf("ComputeReturn's return refused by ValidateReturn: %v", err)
+					}
+					o.returns = append(o.returns, *iss.Documents[0].Receipt)
+				}
+				issue("return", iss, err)
 			}
 			for i := 0; i < n; i++ {
 				switch k := g.rng.IntN(20); {
@@ -192,6 +236,8 @@ func TestAcceptedDocumentsAreAcceptedByTheOFD(t *testing.T) {
 				case k == 2 && i%7 == 0:
 					iss, err := reg.CloseShift(op, at, false)
 					issue("Z", iss, err)
+				case k == 3 || k == 4:
+					giveBack()
 				default:
 					d := g.draft(reg.Settings)
 					iss, err := reg.IssueReceipt(d, op, at, false)
@@ -203,7 +249,7 @@ func TestAcceptedDocumentsAreAcceptedByTheOFD(t *testing.T) {
 			}
 			iss, err := reg.CloseShift(op, at, false)
 			issue("Z", iss, err)
-			if accepted["receipt"] < n/4 || accepted["cash in"] == 0 || accepted["cash out"] == 0 || accepted["Z"] < 2 || atLimit < n/50 {
+			if accepted["receipt"] < n/5 || accepted["cash in"] == 0 || accepted["cash out"] == 0 || accepted["Z"] < 2 || accepted["return"] < n/50 || atLimit < n/50 {
 				t.Fatalf("too few documents tried the OFD (%v, %d receipts above half the limit): the generator misses the limits", accepted, atLimit)
 			}
 			t.Logf("accepted by both: %v, %d receipts above half the limit", accepted, atLimit)

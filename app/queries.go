@@ -133,20 +133,12 @@ func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, er
 	if err != nil {
 		return ui.Returnable{}, err
 	}
-	out := ui.Returnable{Original: orig, Parent: parent, Left: e.Document.Total() - returned.Total}
-	// What was returned of an item is taken off its lines in order, so an item sold on two lines
-	// is not counted as returned twice.
-	taken := make([]kkm.Quantity, len(returned.Lines))
-	for _, l := range e.Document.Receipt.Lines {
-		left := l.Quantity
-		for i, r := range returned.Lines {
-			if r.Name == l.Name && r.NTIN == l.NTIN && r.Section == l.Section && r.Unit == l.Unit && r.Price == l.Price && r.VATRate == l.VATRate {
-				use := min(left, r.Quantity-taken[i])
-				left -= use
-				taken[i] += use
-			}
-		}
-		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l, Left: left, Codes: codesLeft(l, returned.Receipts)})
+	// What is left, per line and per payment type, is kkm's one computation (kkm.ReturnStateOf):
+	// the screen builds the return from it, and IssueReceipt checks the return against it.
+	st := kkm.ReturnStateOf(*e.Document.Receipt, returned.Receipts)
+	out := ui.Returnable{Original: orig, Parent: parent, Left: st.Left, State: st}
+	for _, l := range st.Lines {
+		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l.Line, Left: l.Left(), Codes: codesLeft(l.Line, returned.Receipts)})
 	}
 	return out, nil
 }

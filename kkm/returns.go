@@ -349,46 +349,63 @@ func ValidateReturn(original Receipt, returned []Receipt, ret Receipt) error {
 	}
 	taken := make([]Quantity, len(st.Lines))
 	for _, l := range ret.Lines {
-		i, err := st.lineOf(l, taken)
+		want, err := st.take(l, taken)
 		if err != nil {
 			return err
 		}
-		if l.Quantity > st.Lines[i].Left()-taken[i] {
-			return newError(ErrReturnItemExceedsOrig, "Name", l.Name, "Left", st.Lines[i].Left()-taken[i])
+		if l.Sum != want {
+			return newError(ErrReturnRefundMismatch, "Name", l.Name, "Sum", l.Sum, "Want", want)
 		}
-		if w := st.refund(i, taken[i], l.Quantity); l.Sum != w {
-			return newError(ErrReturnRefundMismatch, "Name", l.Name, "Sum", l.Sum, "Want", w)
-		}
-		taken[i] += l.Quantity
 	}
 	return checkReturnCodes(original, returned, ret)
 }
 
-// lineOf finds the original line a returned line returns: the one it names, which must be the
-// same item, or the first of the same item with units left after taken.
-func (st ReturnState) lineOf(l Line, taken []Quantity) (int, error) {
+// take counts a returned line against the original's lines (after taken of them in this
+// return) and returns what it must refund: the line it names (Line.From), which must be the same
+// item, or, for a line that names none, the lines of the same item in order, each up to what is
+// left of it.
+func (st ReturnState) take(l Line, taken []Quantity) (Money, error) {
 	if l.From != 0 {
-		if i := l.From - 1; i >= 0 && i < len(st.Lines) && keyOf(st.Lines[i].Line) == keyOf(l) {
-			return i, nil
+		i := l.From - 1
+		if i < 0 || i >= len(st.Lines) || keyOf(st.Lines[i].Line) != keyOf(l) {
+			return 0, newError(ErrReturnItemNotInOriginal, "Name", l.Name)
 		}
-		return 0, newError(ErrReturnItemNotInOriginal, "Name", l.Name)
+		if avail := st.Lines[i].Left() - taken[i]; l.Quantity > avail {
+			return 0, newError(ErrReturnItemExceedsOrig, "Name", l.Name, "Left", avail)
+		}
+		want := st.refund(i, taken[i], l.Quantity)
+		taken[i] += l.Quantity
+		return want, nil
 	}
-	found := -1
+	var avail Quantity
+	found := false
 	for i, sl := range st.Lines {
-		if keyOf(sl.Line) != keyOf(l) {
+		if keyOf(sl.Line) == keyOf(l) {
+			found = true
+			avail += sl.Left() - taken[i]
+		}
+	}
+	switch {
+	case !found:
+		return 0, newError(ErrReturnItemNotInOriginal, "Name", l.Name)
+	case l.Quantity > avail:
+		return 0, newError(ErrReturnItemExceedsOrig, "Name", l.Name, "Left", avail)
+	}
+	var want Money
+	left := l.Quantity
+	for i, sl := range st.Lines {
+		if left == 0 || keyOf(sl.Line) != keyOf(l) {
 			continue
 		}
-		if found < 0 {
-			found = i
+		use := min(left, sl.Left()-taken[i])
+		if use <= 0 {
+			continue
 		}
-		if sl.Left()-taken[i] > 0 {
-			return i, nil
-		}
+		want += st.refund(i, taken[i], use)
+		taken[i] += use
+		left -= use
 	}
-	if found < 0 {
-		return 0, newError(ErrReturnItemNotInOriginal, "Name", l.Name)
-	}
-	return found, nil
+	return want, nil
 }
 
 // IsReturnError reports whether err is one of the refusals of returns, for callers that show

@@ -369,29 +369,30 @@ func (r *fakeRegister) Returnable(_ context.Context, seq int64) (Returnable, err
 	if number == "" {
 		number = fmt.Sprint(orig.Document.OfflineNumber)
 	}
-	ret := Returnable{Original: orig, Left: rc.Total, Parent: kkm.ParentReceipt{Number: number,
+	ret := Returnable{Original: orig, Parent: kkm.ParentReceipt{Number: number,
 		Time: orig.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: rc.Total, Offline: orig.FiscalSign == ""}}
-	returned := map[string]kkm.Quantity{}
+	var returned []kkm.Receipt
 	back := map[string]bool{} // the marking codes already returned
 	for _, d := range r.docs {
 		if p := d.Document.Receipt; p != nil && p.Parent != nil && p.Parent.Number == number {
-			ret.Left -= p.Total
+			returned = append(returned, *p)
 			for _, ln := range p.Lines {
-				returned[ln.Name] += ln.Quantity
 				for _, c := range ln.Codes {
 					back[c] = true
 				}
 			}
 		}
 	}
-	for _, ln := range rc.Lines {
+	ret.State = kkm.ReturnStateOf(*rc, returned)
+	ret.Left = ret.State.Left
+	for _, l := range ret.State.Lines {
 		var codes []string
-		for _, c := range ln.Codes {
+		for _, c := range l.Line.Codes {
 			if !back[c] {
 				codes = append(codes, c)
 			}
 		}
-		ret.Lines = append(ret.Lines, ReturnableLine{Line: ln, Left: ln.Quantity - returned[ln.Name], Codes: codes})
+		ret.Lines = append(ret.Lines, ReturnableLine{Line: l.Line, Left: l.Left(), Codes: codes})
 	}
 	return ret, nil
 }

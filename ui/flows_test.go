@@ -479,7 +479,9 @@ func TestReturnExtended(t *testing.T) {
 	h.tap("Далее")
 	h.see("«Сыр»: можно вернуть не больше 2.")
 	h.typeInto(h.T("return.quantity.hint"), 1, "1")
-	h.tap("Карта")
+	h.see("Наличные: " + h.money(400000)) // as it was paid, by default
+	h.tap(h.T("return.refund.card"))      // the buyer asks for the card: a deliberate choice
+	h.see(h.T("return.refund.other_note"), "Карта: "+h.money(400000))
 	h.tap("Далее")
 	h.see("Предварительный чек: Возврат продажи", "Сыр", h.money(400000))
 	h.tap("Сформировать")

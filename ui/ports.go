@@ -314,6 +314,9 @@ type Returnable struct {
 	Parent   kkm.ParentReceipt // the original as a return names it
 	Left     kkm.Money         // the amount still returnable
 	Lines    []ReturnableLine  // extended mode: per line of the original
+	// State is what is left to return, line by line and per payment type (kkm.ReturnStateOf):
+	// the screen builds the return from it with kkm.ComputeReturn, as the register checks it.
+	State kkm.ReturnState
 }
 
 // ReturnableLine is one line of an original receipt and how much of it is left to return.

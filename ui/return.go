@@ -26,10 +26,18 @@ type returnScreen struct {
 	in     amountInput // simple mode: the amount
 	qty    []string    // extended mode: the quantity of each line, as typed
 	picked [][]bool    // a marked line: which of its codes left to return come back
-	pay    kkm.PaymentType
+	refund int         // how the money goes back: refundAsPaid (the default), refundCash or refundCard
 	err    error
 	busy   bool
 }
+
+// How a return refunds (kkm.ComputeReturn): as the original was paid unless the cashier
+// deliberately chooses one way for all of it.
+const (
+	refundAsPaid = iota
+	refundCash
+	refundCard
+)
 
 func newReturnScreen(u *UI) *returnScreen {
 	s := &returnScreen{u: u, busy: true}
@@ -102,6 +110,7 @@ func (s *returnScreen) pick(seq int64) {
 				for i, rl := range r.Lines {
 					s.picked[i] = make([]bool, len(rl.Codes))
 				}
+				s.refund = refundAsPaid
 			}
 			u.render()
 		}
@@ -114,7 +123,8 @@ func (s *returnScreen) simple() bool {
 	return r == nil || r.Simple
 }
 
-// whatView asks what to return of the picked receipt.
+// whatView asks what to return of the picked receipt, shows what it refunds and how (as the
+// original was paid by default), and lets the cashier choose one way for all of it instead.
 func (s *returnScreen) whatView() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	orig := s.ret.Original
@@ -124,8 +134,25 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 		widget.NewLabel(l.T("return.left", map[string]any{"Left": money(l, s.ret.Left)})),
 	)
 	errLabel := errorText(l.Error(s.err))
+	refund := container.NewVBox()
+	// showRefund lists what the return typed so far gives back, per payment type.
+	showRefund := func() {
+		refund.RemoveAll()
+		d, err := s.draft()
+		if err != nil {
+			return
+		}
+		for _, p := range d.Payments {
+			refund.Add(wrapped(l.T("return.refund.line", map[string]any{"Pay": paymentName(l, p.Type), "Sum": money(l, p.Sum)})))
+		}
+	}
+	changed := func() {
+		s.err = nil
+		errLabel.Hide()
+		showRefund()
+	}
 	if s.simple() {
-		body.Add(u.keypad(&s.in, false, func() { s.err = nil; errLabel.Hide() }))
+		body.Add(u.keypad(&s.in, false, changed))
 	} else {
 		for i, rl := range s.ret.Lines {
 			body.Add(bold(rl.Line.Name))
@@ -133,84 +160,83 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 				body.Add(s.codesView(i, rl))
 				continue
 			}
+			e := entry(&s.qty[i], l.T("return.quantity.hint"))
+			e.OnChanged = func(v string) { s.qty[i] = v; changed() }
 			body.Add(field(l.T("return.line", map[string]any{"Price": money(l, rl.Line.Price),
-				"Left": quantity(l, rl.Left), "Unit": unitName(l, rl.Line.Unit)}),
-				entry(&s.qty[i], l.T("return.quantity.hint"))))
+				"Left": quantity(l, rl.Left), "Unit": unitName(l, rl.Line.Unit)}), e))
+			if rl.Line.Sum != rl.Line.Gross && rl.Left > 0 {
+				// The line was paid after discounts or markups: say what all of what is left refunds.
+				paid := s.ret.State.Lines[i].Line.Sum - s.ret.State.Lines[i].Refunded
+				body.Add(wrapped(l.T("return.line.refund", map[string]any{"Sum": money(l, max(paid, 0))})))
+			}
 		}
 	}
-	chosen := 0
-	if s.pay == kkm.PayCard {
-		chosen = 1
+	body.Add(widget.NewLabel(l.T("return.refund")))
+	ways := container.NewVBox()
+	for i, id := range []string{"return.refund.as_paid", "return.refund.cash", "return.refund.card"} {
+		b := widget.NewButton(l.T(id), func() { s.refund = i; u.render() })
+		if i == s.refund {
+			b.Importance = widget.HighImportance
+		}
+		ways.Add(b)
 	}
-	pays := []kkm.PaymentType{kkm.PayCash, kkm.PayCard}
-	body.Add(widget.NewLabel(l.T("return.pay")))
-	body.Add(segmented([]string{l.T("pay.cash"), l.T("pay.card")}, chosen, func(i int) { s.pay = pays[i]; u.render() }))
+	body.Add(ways)
+	if s.refund != refundAsPaid {
+		body.Add(wrapped(l.T("return.refund.other_note")))
+	}
+	body.Add(refund)
+	showRefund()
 	body.Add(errLabel)
 	other := widget.NewButton(l.T("return.other"), func() { s.ret = nil; s.err = nil; u.render() })
 	return page(u.header(l.T("op.return"), true), body, primary(l.T("sale.next"), s.next), other)
 }
 
-// draft is the return as chosen.
-func (s *returnScreen) draft() (kkm.ReceiptDraft, error) {
-	orig := s.ret.Original.Document.Receipt
-	op := kkm.OpSaleReturn
-	if orig != nil && orig.Operation == kkm.OpPurchase {
-		op = kkm.OpPurchaseReturn
+// request is what the cashier chose: quantities per line or amounts, and how to refund.
+func (s *returnScreen) request() (kkm.ReturnRequest, error) {
+	var req kkm.ReturnRequest
+	switch s.refund {
+	case refundCash:
+		p := kkm.PayCash
+		req.RefundAs = &p
+	case refundCard:
+		p := kkm.PayCard
+		req.RefundAs = &p
 	}
-	parent := s.ret.Parent
-	d := kkm.ReceiptDraft{Operation: op, Simple: s.simple(), Parent: &parent}
-	var total kkm.Money
 	if s.simple() {
-		for _, m := range s.in.amounts() {
-			d.Lines = append(d.Lines, kkm.LineDraft{Price: m, Quantity: kkm.QuantityOne, Unit: kkm.UnitPiece})
-			total += m
+		req.Amounts = s.in.amounts()
+		return req, nil
+	}
+	req.Quantities = make([]kkm.Quantity, len(s.ret.Lines))
+	req.Codes = make([][]string, len(s.ret.Lines))
+	for i, rl := range s.ret.Lines {
+		if rl.Line.Marked != "" {
+			// A marked item comes back by the units ticked, each with its code.
+			if ln, ok := s.markedReturn(i, rl); ok {
+				req.Quantities[i], req.Codes[i] = ln.Quantity, ln.Codes
+			}
+			continue
 		}
-	} else {
-		for i, rl := range s.ret.Lines {
-			if rl.Line.Marked != "" {
-				ln, ok := s.markedReturn(i, rl)
-				if ok {
-					d.Lines = append(d.Lines, ln)
-					sum, err := kkm.MulQuantity(ln.Price, ln.Quantity)
-					if err != nil {
-						return d, err
-					}
-					total += sum
-				}
-				continue
-			}
-			t := strings.TrimSpace(s.qty[i])
-			if t == "" || t == "0" {
-				continue
-			}
-			q, err := kkm.ParseQuantity(t)
-			if err != nil {
-				return d, err
-			}
-			if q > rl.Left {
-				return d, &kkm.Error{Code: kkm.ErrReturnItemExceedsOrig,
-					Data: map[string]any{"Name": rl.Line.Name, "Left": rl.Left}}
-			}
-			ln := rl.Line
-			// The line as the original sold it: a returned line is an item of the original only
-			// with the same name, НКТ code, section, unit, price and VAT rate (kkm.ValidateReturn).
-			d.Lines = append(d.Lines, kkm.LineDraft{Name: ln.Name, NTIN: ln.NTIN, Section: ln.Section, Quantity: q,
-				Unit: ln.Unit, Price: ln.Price, VATRate: ln.VATRate})
-			sum, err := kkm.MulQuantity(ln.Price, q)
-			if err != nil {
-				return d, err
-			}
-			total += sum
+		t := strings.TrimSpace(s.qty[i])
+		if t == "" || t == "0" {
+			continue
 		}
+		q, err := kkm.ParseQuantity(t)
+		if err != nil {
+			return req, err
+		}
+		req.Quantities[i] = q
 	}
-	if len(d.Lines) == 0 {
-		return d, ErrNothingToReturn
+	return req, nil
+}
+
+// draft is the return as chosen, built by kkm.ComputeReturn: each line refunds its share of what
+// was paid for it, split over the payment types as chosen.
+func (s *returnScreen) draft() (kkm.ReceiptDraft, error) {
+	req, err := s.request()
+	if err != nil {
+		return kkm.ReceiptDraft{}, err
 	}
-	if total > s.ret.Left {
-		return d, &kkm.Error{Code: kkm.ErrReturnExceedsOriginal, Data: map[string]any{"Left": s.ret.Left}}
-	}
-	d.Payments = []kkm.Payment{{Type: s.pay, Sum: total}}
-	return d, nil
+	return kkm.ComputeReturn(s.ret.State, s.ret.Parent, req)
 }
 
 // next opens the preview of the return.

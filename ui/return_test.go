@@ -19,7 +19,7 @@ func TestReturnPaysBackWhatWasPaid(t *testing.T) {
 	// 300,00 + 2 × 350,00 = 1 000,00, less 100,00: Хлеб pays 270,00, Сыр 630,00; card 600,00,
 	// cash 300,00 (500,00 taken, 200,00 change).
 	if _, err := h.reg.IssueReceipt(context.Background(), by, kkm.ReceiptDraft{Operation: kkm.OpSale,
-		Lines: []kkm.LineDraft{{Name: "Хлеб", Quantity: 1000, Price: 30000}, {Name: "Сыр", Quantity: 2000, Price: 35000}},
+		Lines:    []kkm.LineDraft{{Name: "Хлеб", Quantity: 1000, Price: 30000}, {Name: "Сыр", Quantity: 2000, Price: 35000}},
 		Modifier: &kkm.Modifier{Kind: kkm.Discount, Amount: 10000},
 		Payments: []kkm.Payment{{Type: kkm.PayCard, Sum: 60000}, {Type: kkm.PayCash, Sum: 50000}}}); err != nil {
 		t.Fatal(err)

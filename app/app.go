@@ -94,9 +94,13 @@ func Main(args []string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	j, err := storage.Open(ctx, filepath.Join(dir, JournalFile))
+	path := filepath.Join(dir, JournalFile)
+	j, err := storage.Open(ctx, path)
 	if err != nil {
-		return err
+		// The register open elsewhere, a damaged journal: the start page says so in the
+		// cashier's language and offers the way out; nothing else runs.
+		showJournalProblem(a, bundle, lang, path, err)
+		return nil
 	}
 	defer j.Close()
 	// A cheap integrity check at start: from the last verified point on.
@@ -153,4 +157,22 @@ func startLang(a fyne.App, flagLang string) i18n.Lang {
 		return l
 	}
 	return i18n.Kazakh
+}
+
+// showJournalProblem runs the app with only the start page of a journal that cannot be opened
+// (ui.JournalProblem): held by another process, damaged or unreadable (then a backup can take its
+// place, storage.ReplaceFromBackup), or anything else Open refused.
+func showJournalProblem(a fyne.App, bundle *i18n.Bundle, lang i18n.Lang, path string, err error) {
+	log.Printf("journal %s: %v", path, err)
+	var restore ui.JournalRestore
+	if errors.Is(err, storage.ErrJournalCorrupt) || errors.Is(err, storage.ErrJournalIO) {
+		restore = func(ctx context.Context, backup string) (int64, string, error) {
+			info, damaged, err := storage.ReplaceFromBackup(ctx, path, backup)
+			return info.Documents, damaged, err
+		}
+	}
+	w := a.NewWindow(bundle.Localizer(lang).T("app.name"))
+	w.Resize(fyne.NewSize(400, 760))
+	ui.ShowJournalProblem(w, bundle, lang, err, restore, a.Quit)
+	w.ShowAndRun()
 }

@@ -221,6 +221,10 @@ func (rt *Runtime) statusLocked() ui.Status {
 		st.ShiftLeft = rt.reg.ShiftTimeLeft(now)
 	}
 	st.ShiftLimit = rt.reg.ShiftLimit()
+	// A journal that failed (gone, damaged, full) blocks before anything the OFD says.
+	if st.Fault = rt.journal.Fault(); st.Fault != nil {
+		st.Block = ui.BlockJournal
+	}
 	if rt.sender == nil {
 		return st
 	}
@@ -239,6 +243,7 @@ func (rt *Runtime) statusLocked() ui.Status {
 	st.OfflineSince = link.OfflineSince
 	st.OnlyZ = link.OnlyZ || rt.reg.ShiftExpired(now)
 	switch {
+	case st.Block == ui.BlockJournal:
 	case link.Mode == ofdclient.ModeBlocked && link.Block != nil:
 		st.Block = blockOf(link.Block.Code)
 		st.BlockText = link.Block.Info
@@ -570,6 +575,11 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	if !rt.registered || rt.sender == nil {
 		rt.mu.Unlock()
 		return nil, errNotRegistered
+	}
+	// No document on a journal that failed (design.md §3.10): its fault says why.
+	if err := rt.journal.Fault(); err != nil {
+		rt.mu.Unlock()
+		return nil, err
 	}
 	now := rt.now()
 	if err := rt.clock.check(now); err != nil {

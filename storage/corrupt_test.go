@@ -313,3 +313,54 @@ func appendInt(b []byte, n int64) []byte {
 	}
 	return append(b, byte('0'+n%10))
 }
+
+// TestReplaceDamagedJournalFromBackup: a journal refused at Open for damage is replaced by a
+// verified backup, the damaged file kept aside; a broken backup is refused and changes nothing;
+// the journal opens and works afterwards.
+func TestReplaceDamagedJournalFromBackup(t *testing.T) {
+	ctx := context.Background()
+	path, roots := sampleJournal(t, 12)
+	j, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if _, err := j.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	flipBit(t, path, pageOffset(roots["documents"]), 0x01)
+	if _, err := Open(ctx, path); !errors.Is(err, ErrJournalCorrupt) {
+		t.Fatalf("Open of the damaged journal: %v", err)
+	}
+
+	notAJournal := filepath.Join(t.TempDir(), "photo.jpg")
+	mustDo(t, os.WriteFile(notAJournal, []byte("not a journal"), 0o600))
+	if _, _, err := ReplaceFromBackup(ctx, path, notAJournal); !errors.Is(err, ErrBackupUnreadable) {
+		t.Errorf("a file that is not a backup: %v, want ErrBackupUnreadable", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the refused restore moved the journal: %v", err)
+	}
+
+	info, damaged, err := ReplaceFromBackup(ctx, path, backup)
+	if err != nil || info.Documents != 12 {
+		t.Fatalf("ReplaceFromBackup: %+v, %v", info, err)
+	}
+	if _, err := os.Stat(damaged); err != nil {
+		t.Errorf("the damaged journal is not kept: %v", err)
+	}
+	j, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open after the restore: %v", err)
+	}
+	defer j.Close()
+	d := newDesk(t, j)
+	if d.reg.State, err = j.State(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.now = d.reg.State.LastDocumentTime
+	if seq := d.sale(false); seq != 13 {
+		t.Errorf("the next sale got seq %d, want 13", seq)
+	}
+}

@@ -248,6 +248,8 @@ type Status struct {
 	// with BlockRefused (the way out is SetAside or Retry), or, with OnlyZ, the receipt it
 	// refused with code 11, already set aside. Nil otherwise.
 	Refused *RefusedDocument
+	// Fault is the journal's fault with BlockJournal, translatable (what happened, the way out).
+	Fault error
 
 	CashInDrawer kkm.Money
 }
@@ -265,6 +267,7 @@ const (
 	BlockShiftExpired    Block = "shift_expired"    // the shift is past 24 h: only the Z report
 	BlockOfflineLimit    Block = "offline_limit"    // offline past the limit: reconnect
 	BlockRefused         Block = "refused"          // the OFD refused a document for its content (Status.Refused)
+	BlockJournal         Block = "journal"          // the journal failed (Fault says how): backup, restore
 )
 
 // RefusedDocument is a document the OFD refused for its content, for the status line: which
@@ -280,7 +283,7 @@ type RefusedDocument struct {
 
 // Blocks lists every block but BlockNone, for the translation test.
 func Blocks() []Block {
-	return []Block{BlockToken, BlockUnknownRegister, BlockServer, BlockProtocol, BlockShiftExpired, BlockOfflineLimit, BlockRefused}
+	return []Block{BlockToken, BlockUnknownRegister, BlockServer, BlockProtocol, BlockShiftExpired, BlockOfflineLimit, BlockRefused, BlockJournal}
 }
 
 // IssuedDocument is a document from the journal with what the OFD answered for it.

@@ -74,6 +74,8 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 	}
 	text := l.T("status.block."+string(b), map[string]any{"Text": st.BlockText})
 	switch {
+	case b == BlockJournal:
+		text = l.Error(st.Fault)
 	case b == BlockRefused && st.Refused != nil:
 		text = l.T("status.block.refused", refusedData(l, st.Refused)) + "\n" + l.T("status.block.refused.way_out")
 	case b == BlockShiftExpired && st.Refused != nil:
@@ -86,6 +88,11 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 	msg := errorText(text)
 	var action *widget.Button
 	switch b {
+	case BlockJournal:
+		// The backup (and restore) are in the settings' journal section.
+		action = primary(l.T("status.action.journal"), func() {
+			u.allowThen(kkm.ActionSettings, func() { u.open(newSettingsScreen(u, false)) })
+		})
 	case BlockRefused:
 		if u.ports.admin() == nil || st.Refused == nil {
 			return msg

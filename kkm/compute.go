@@ -103,6 +103,9 @@ func ReceiptTotal(d ReceiptDraft, s Settings) (Receipt, error) {
 	if len(d.Lines) == 0 {
 		return Receipt{}, newError(ErrReceiptEmpty)
 	}
+	if err := checkLineCount(len(d.Lines)); err != nil {
+		return Receipt{}, err
+	}
 	r := Receipt{Operation: d.Operation, Simple: d.Simple, Lines: make([]Line, 0, len(d.Lines))}
 	if d.Parent != nil {
 		p := *d.Parent

@@ -105,10 +105,11 @@ func (s Settings) TradingPointPosition() (GeoPosition, bool) {
 	return p, true
 }
 
-// geoMessageIDs lists the message IDs of this file's refusals.
+// geoMessageIDs lists the message IDs of this file's refusals and of size.go's.
 func geoMessageIDs() []string {
 	return []string{string(ErrGeoEmpty), string(ErrGeoSyntax), string(ErrGeoRange),
-		string(ErrGeoOutsideKazakhstan), string(ErrGeoSource), string(ErrGeoMissing)}
+		string(ErrGeoOutsideKazakhstan), string(ErrGeoSource), string(ErrGeoMissing),
+		string(ErrReceiptTooManyLines)}
 }
 
 // The refusals of positions.

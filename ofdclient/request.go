@@ -43,6 +43,9 @@ type Identity struct {
 	// Version is the protocol version the register speaks (0: 2.0.3); it picks the request
 	// mapping (ProtocolFor) and the frame header's VERSION.
 	Version uint16
+	// Protocol, when set, is the request mapping itself, in place of ProtocolFor(Version): a
+	// mapping being written for a new version, or a test's.
+	Protocol Protocol
 	// Point is the trading point's position from the settings (nil: none set): the requests of
 	// documents that recorded no position of their own carry it.
 	Point *kkm.GeoPosition
@@ -51,10 +54,18 @@ type Identity struct {
 // ProtocolVersion is the VERSION of the identity's frame headers (203 unless Version says
 // otherwise; an unsupported Version is refused when a request is built).
 func (id Identity) ProtocolVersion() uint16 {
-	if p, err := ProtocolFor(id.Version); err == nil {
+	if p, err := id.protocol(); err == nil {
 		return p.Version()
 	}
 	return id.Version
+}
+
+// protocol is the identity's request mapping.
+func (id Identity) protocol() (Protocol, error) {
+	if id.Protocol != nil {
+		return id.Protocol, nil
+	}
+	return ProtocolFor(id.Version)
 }
 
 // IdentityFromSettings returns the identity stored in the register's settings.
@@ -160,7 +171,7 @@ func InfoRequest() *pb.Request {
 // while blocked by it (spec §5.4: with reg_info) or after an offline spell (with offline_period),
 // in the identity's protocol version.
 func (id Identity) SystemRequest(off *OfflinePeriod) (*pb.Request, error) {
-	p, err := ProtocolFor(id.Version)
+	p, err := id.protocol()
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +183,7 @@ func (id Identity) SystemRequest(off *OfflinePeriod) (*pb.Request, error) {
 // Z report, REPORT (X) for an X report), every one with the service block: reg_info, the
 // position, and offline_period when off is set.
 func (id Identity) Request(doc *kkm.Document, off *OfflinePeriod) (*pb.Request, error) {
-	p, err := ProtocolFor(id.Version)
+	p, err := id.protocol()
 	if err != nil {
 		return nil, err
 	}

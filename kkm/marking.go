@@ -70,6 +70,7 @@ const (
 	ErrMarkingSerial      Code = "err.marking.serial"                 // no serial (AI 21), or not printable
 	ErrMarkingCrypto      Code = "err.marking.crypto"                 // no verification tail (AI 91/92/93)
 	ErrMarkingDuplicate   Code = "err.marking.duplicate"              // the unit is already in this receipt; {{.Line}}
+	ErrMarkingSold        Code = "err.marking.sold"                   // sold in this shift by receipt {{.Number}}, not returned; {{.Code}}
 	ErrMarkingCount       Code = "err.receipt.line.marking_count"     // {{.Line}} needs {{.Want}} codes, has {{.Have}}
 	ErrMarkedFraction     Code = "err.receipt.line.marked_fraction"   // {{.Line}}: marked goods in whole units
 	ErrMarkedGroup        Code = "err.receipt.line.marked_group"      // {{.Line}}: unknown group
@@ -81,7 +82,7 @@ const (
 
 func markingMessageIDs() []string {
 	codes := []Code{ErrMarkingEmpty, ErrMarkingTooLong, ErrMarkingStructure, ErrMarkingGTIN, ErrMarkingSerial,
-		ErrMarkingCrypto, ErrMarkingDuplicate, ErrMarkingCount, ErrMarkedFraction, ErrMarkedGroup,
+		ErrMarkingCrypto, ErrMarkingDuplicate, ErrMarkingSold, ErrMarkingCount, ErrMarkedFraction, ErrMarkedGroup,
 		ErrMarkingUnmarked, ErrMarkingGTINMixed, ErrReturnMarkingNotIn, ErrReturnMarkingTwice}
 	ids := make([]string, len(codes))
 	for i, c := range codes {

@@ -111,4 +111,22 @@ func TestMarkedGoodsEndToEnd(t *testing.T) {
 	if l := left.Lines[0]; l.Left != kkm.QuantityOne || len(l.Codes) != 1 || l.Codes[0] != appBeer1 {
 		t.Errorf("left of the beer: %v with codes %q", l.Left, l.Codes)
 	}
+
+	// In the same shift the first beer, sold and not returned, cannot be sold again; the second,
+	// returned, can.
+	again := func(code string) error {
+		one := beer
+		one.Quantity, one.Codes = kkm.QuantityOne, []string{code}
+		_, err := r.rt.IssueReceipt(r.ctx, r.by, kkm.ReceiptDraft{Operation: kkm.OpSale, Lines: []kkm.LineDraft{one},
+			Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 65000}}})
+		return err
+	}
+	err = again(strings.ReplaceAll(appBeer1, kkm.GS, ""))
+	var ke *kkm.Error
+	if !errors.As(err, &ke) || ke.Code != kkm.ErrMarkingSold || ke.Data["Number"] != orig.Document.Number {
+		t.Fatalf("the sold beer sold again: %v, want %s naming receipt %d", err, kkm.ErrMarkingSold, orig.Document.Number)
+	}
+	if err := again(appBeer2); err != nil {
+		t.Fatalf("the returned beer sold again: %v", err)
+	}
 }

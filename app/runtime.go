@@ -466,6 +466,9 @@ func (rt *Runtime) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.Rece
 				return kkm.Issued{}, err
 			}
 		}
+		if err := rt.checkUnitsUnsold(ctx, d, reg.State); err != nil {
+			return kkm.Issued{}, err
+		}
 		return reg.IssueReceipt(d, op, now, offline)
 	})
 }

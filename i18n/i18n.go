@@ -71,7 +71,8 @@ var locales embed.FS
 
 // Bundle holds the messages of every language. It is safe for concurrent use once built.
 type Bundle struct {
-	b *goi18n.Bundle
+	b      *goi18n.Bundle
+	plural map[string]bool // the IDs defined with plural forms
 }
 
 // NewBundle loads the embedded message files.
@@ -86,7 +87,17 @@ func NewBundle() (*Bundle, error) {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
 	}
-	return &Bundle{b: b}, nil
+	plural := map[string]bool{}
+	for _, l := range Langs() {
+		forms, err := PluralForms(l)
+		if err != nil {
+			return nil, err
+		}
+		for id := range forms {
+			plural[id] = true
+		}
+	}
+	return &Bundle{b: b, plural: plural}, nil
 }
 
 // MustBundle is NewBundle for program start and tests: the files are embedded, so an error is a
@@ -126,13 +137,14 @@ func MessageIDs(l Lang) ([]string, error) {
 
 // Localizer translates into one language.
 type Localizer struct {
-	lang Lang
-	loc  *goi18n.Localizer
+	lang   Lang
+	loc    *goi18n.Localizer
+	plural map[string]bool
 }
 
 // Localizer returns a translator into l, falling back to Russian.
 func (b *Bundle) Localizer(l Lang) *Localizer {
-	return &Localizer{lang: l, loc: goi18n.NewLocalizer(b.b, string(l), string(Russian))}
+	return &Localizer{lang: l, loc: goi18n.NewLocalizer(b.b, string(l), string(Russian)), plural: b.plural}
 }
 
 // Lang is the language this localizer translates into.
@@ -151,7 +163,9 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
-		if n, ok := pluralCount(data[0]["Count"]); ok {
+		// Only a message with plural forms takes the count: go-i18n refuses a count for one
+		// without them.
+		if n, ok := pluralCount(data[0]["Count"]); ok && l.plural[id] {
 			cfg.PluralCount = n
 		}
 	}
@@ -171,7 +185,11 @@ func (l *Localizer) N(id string, count int, data ...map[string]any) string {
 			td[k] = v
 		}
 	}
-	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: td})
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: td}
+	if l.plural[id] {
+		cfg.PluralCount = count
+	}
+	s, err := l.loc.Localize(cfg)
 	if err != nil {
 		return id
 	}

@@ -178,6 +178,13 @@ func TestCountsThroughPluralForms(t *testing.T) {
 			t.Errorf("Error(%d) = %q, want %q", n, got, want)
 		}
 	}
+	// A Count given to a message without plural forms is only a parameter.
+	if got := ru.T("app.name", map[string]any{"Count": 5}); got != "Е-касса" {
+		t.Errorf("a message without plural forms given a Count: %q", got)
+	}
+	if got := ru.N("app.name", 5); got != "Е-касса" {
+		t.Errorf("N of a message without plural forms: %q", got)
+	}
 	// Every counting message, in every language, reads without a template gap for each count.
 	for _, l := range Langs() {
 		forms, _ := PluralForms(l)

@@ -49,11 +49,18 @@ func testRegister(id, token uint32, rnm string) RegisterConfig {
 // startSim starts an emulator on loopback with one register (testID) and a hand-moved clock.
 func startSim(t testing.TB, regs ...RegisterConfig) (*Server, *testClock) {
 	t.Helper()
+	return startSimWith(t, Options{}, regs...)
+}
+
+// startSimWith is startSim with options (the clock, seed and timeout are the test's).
+func startSimWith(t testing.TB, opts Options, regs ...RegisterConfig) (*Server, *testClock) {
+	t.Helper()
 	clock := &testClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	if len(regs) == 0 {
 		regs = []RegisterConfig{testRegister(testID, testToken, testRNM)}
 	}
-	s, err := New(Options{Clock: clock.now, Seed: 1, IOTimeout: 5 * time.Second}, regs...)
+	opts.Clock, opts.Seed, opts.IOTimeout = clock.now, 1, 5*time.Second
+	s, err := New(opts, regs...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -316,6 +316,44 @@ func TestShiftOlderThan24Hours(t *testing.T) {
 	}
 }
 
+// A shorter shift limit (Webkassa's 12 h): documents get 11 past it; with ShiftLimitOffline the
+// offline catch-up documents too, as some OFDs do; the Z is always taken.
+func TestShorterShiftLimit(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		s, clock := startSimWith(t, Options{ShiftLimit: 12 * time.Hour, ShiftLimitOffline: strict})
+		r := newReg(t, s)
+		if c := code(r.do(cashSale())); c != 0 {
+			t.Fatal(c)
+		}
+		clock.advance(11 * time.Hour)
+		if c := code(r.do(cashSale())); c != 0 {
+			t.Fatalf("strict %v: a receipt within 12 h got %d", strict, c)
+		}
+		clock.advance(time.Hour + time.Second)
+		offline := cashSale()
+		offline.Service.OfflinePeriod = &pb.ServiceRequest_OfflinePeriod{
+			BeginTime: dt(saleTime), EndTime: dt(saleTime.Add(13 * time.Hour))}
+		catchUp := uint32(0)
+		if strict {
+			catchUp = 11
+		}
+		for _, c := range []struct {
+			name string
+			req  *pb.Request
+			want uint32
+		}{
+			{"online receipt", cashSale(), 11},
+			{"offline catch-up receipt", offline, catchUp},
+			{"Z report", closeShift(nil), 0},
+			{"receipt in the next shift", cashSale(), 0},
+		} {
+			if resp := r.do(c.req); code(resp) != c.want {
+				t.Errorf("strict %v, %s: code %d %q, want %d", strict, c.name, code(resp), resp.GetResult().GetResultText(), c.want)
+			}
+		}
+	}
+}
+
 // discount gives the receipt a receipt-level discount with the given taxes, paid in cash exactly.
 func discount(tk *pb.TicketRequest, sum int64, taxes ...*pb.TicketRequest_Tax) {
 	total := tiyn(tk.Amounts.Total) - sum

@@ -11,6 +11,14 @@ import (
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
 )
 
+// Real-shaped marking codes for the MarkedGoods step (GTIN check digits right, GS kept).
+const (
+	confBeer1 = "0104870216760007" + "21" + "qKkdi31" + kkm.GS + "93" + "U3g5"
+	confBeer2 = "0104870216760007" + "21" + "qKkdi32" + kkm.GS + "93" + "U3g6"
+	confShoes = "0104690257528523" + "21" + "G+mgsHw<DiL3_" + kkm.GS + "91" + "EE05" + kkm.GS +
+		"92" + "sOe6fy7lPT8lLffZ5WdQ7Rp8PXLDwEGD1Wv4oY71o4FV"
+)
+
 // TestConformance runs a register's working day end to end, exactly as the app does it (kkm
 // issues, the journal commits, the Sender sends), against the in-process emulator, or against
 // the OFD named by OFD_ADDR, OFD_KKM_ID, OFD_TOKEN (and OFD_RNM, OFD_ZNM to check the
@@ -174,6 +182,53 @@ func TestConformance(t *testing.T) {
 			v := r.ledger()
 			if last := v.Receipts[len(v.Receipts)-1]; last.ParentSign != parent.Number {
 				t.Errorf("the emulator saw parent %q", last.ParentSign)
+			}
+		}
+	})
+
+	// Marked goods (fact sheet §3.3, Order 626 para 56 item 8): one marking code per unit as
+	// commodity list_excise_stamp, separators kept; a return names the unit that comes back.
+	run("MarkedGoods", func(t *testing.T) {
+		beer := kkm.LineDraft{Name: "Сыра", Section: "1", Quantity: 2000, Unit: "796", Price: 65000, VATRate: kkm.VAT16,
+			Marked: kkm.MarkedBeer, Codes: []string{confBeer1, confBeer2}}
+		shoes := kkm.LineDraft{Name: "Етік", Section: "1", Quantity: 1000, Unit: "715", Price: 2890000, VATRate: kkm.VAT16,
+			Marked: kkm.MarkedShoes, Codes: []string{confShoes}}
+		seq := r.receipt(kkm.ReceiptDraft{Operation: kkm.OpSale, Lines: []kkm.LineDraft{beer, shoes},
+			Payments: []kkm.Payment{{Type: kkm.PayCard, Sum: 3020000}}})
+		r.drain()
+		sign := r.result(seq).Sign
+		if sign == "" {
+			t.Fatal("no fiscal sign")
+		}
+		items := lastOf(pb.CommandTypeEnum_COMMAND_TICKET).Request.GetTicket().GetItems()
+		if got := items[0].GetCommodity().GetListExciseStamp(); strings.Join(got, "|") != confBeer1+"|"+confBeer2 {
+			t.Errorf("beer list_excise_stamp %q", got)
+		}
+		if got := items[1].GetCommodity().GetListExciseStamp(); len(got) != 1 || got[0] != confShoes {
+			t.Errorf("shoes list_excise_stamp %q", got)
+		}
+		doc, err := r.journal.Document(r.ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := beer
+		one.Quantity, one.Codes = 1000, []string{confBeer2}
+		back := r.receipt(kkm.ReceiptDraft{Operation: kkm.OpSaleReturn, Lines: []kkm.LineDraft{one},
+			Payments: []kkm.Payment{{Type: kkm.PayCard, Sum: 65000}},
+			Parent: &kkm.ParentReceipt{Number: sign, Time: doc.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: doc.Document.Receipt.Total}})
+		r.drain()
+		if r.result(back).Sign == "" {
+			t.Fatal("the return has no fiscal sign")
+		}
+		if got := lastOf(pb.CommandTypeEnum_COMMAND_TICKET).Request.GetTicket().GetItems()[0].GetCommodity().GetListExciseStamp(); len(got) != 1 || got[0] != confBeer2 {
+			t.Errorf("the return's list_excise_stamp %q", got)
+		}
+		if r.tg.emulated() {
+			v := r.ledger()
+			n := len(v.Receipts)
+			if n < 2 || v.Receipts[n-2].FiscalSign != sign || len(v.Receipts[n-2].Request.GetItems()[0].GetCommodity().GetListExciseStamp()) != 2 ||
+				v.Receipts[n-1].ParentSign != sign {
+				t.Errorf("the emulator's ledger does not hold the marked sale and its return")
 			}
 		}
 	})

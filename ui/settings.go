@@ -24,6 +24,7 @@ type settingsScreen struct {
 	tokenOnly bool // opened from a token block: the token comes first
 	set       kkm.Settings
 	maxSum    string
+	lat, lon  string // the trading point's coordinates as typed, decimal degrees
 	token     string
 	err       error
 	tokenErr  error
@@ -39,6 +40,9 @@ func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
 	s := &settingsScreen{u: u, tokenOnly: tokenOnly, set: u.ports.Register.Settings()}
 	if s.set.MaxReceiptSum > 0 {
 		s.maxSum = s.set.MaxReceiptSum.String()
+	}
+	if p := s.set.TradingPoint; p != nil {
+		s.lat, s.lon = kkm.FormatCoordinate(p.Latitude), kkm.FormatCoordinate(p.Longitude)
 	}
 	// The permissions are edited here: a copy, not the register's map.
 	perms := kkm.Permissions{}
@@ -144,6 +148,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		body.Add(field(l.T("settings.vat_series"), entry(&s.set.VATCertificateSeries, "")))
 		owner.Add(field(l.T("settings.vat_number"), entry(&s.set.VATCertificateNumber, "")))
 	}
+	owner.Add(s.tradingPointView())
 	owner.Add(s.accessView())
 	if s.may(kkm.ActionSettings) {
 		body.Add(owner)
@@ -172,6 +177,41 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		save.Hide()
 	}
 	return page(u.header(l.T("register.settings"), true), body, save)
+}
+
+// tradingPointView is the trading point's coordinates: what every document sends the OFD as the
+// register's position when the phone gives none (protocol 2.0.3, security_stats.geo_position).
+func (s *settingsScreen) tradingPointView() fyne.CanvasObject {
+	l := s.u.loc
+	title := bold(l.T("settings.geo.title"))
+	title.Wrapping = fyne.TextWrapWord // long in Kazakh at the largest text size
+	return container.NewVBox(
+		title,
+		wrapped(l.T("settings.geo.hint")),
+		field(l.T("settings.geo.latitude"), entry(&s.lat, "43.238949")),
+		field(l.T("settings.geo.longitude"), entry(&s.lon, "76.889709")),
+	)
+}
+
+// tradingPoint reads the typed coordinates: none when both are empty, else both, each decimal
+// degrees, together a point in Kazakhstan.
+func (s *settingsScreen) tradingPoint() (*kkm.GeoPosition, error) {
+	lat, lon := strings.TrimSpace(s.lat), strings.TrimSpace(s.lon)
+	if lat == "" && lon == "" {
+		return nil, nil
+	}
+	p := kkm.GeoPosition{Source: kkm.GeoSourceTradingPoint}
+	var err error
+	if p.Latitude, err = kkm.ParseCoordinate(lat); err != nil {
+		return nil, err
+	}
+	if p.Longitude, err = kkm.ParseCoordinate(lon); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // accessView is the owner's permissions (the least role for each restricted action) and the
@@ -218,6 +258,13 @@ func (s *settingsScreen) save() {
 		}
 		set.MaxReceiptSum = m
 	}
+	point, err := s.tradingPoint()
+	if err != nil {
+		s.err = err
+		u.render()
+		return
+	}
+	set.TradingPoint = point
 	if set.VATPayer && !set.DefaultVATRate.Taxed() {
 		set.DefaultVATRate = kkm.VAT16
 	}

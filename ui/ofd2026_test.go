@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The owner sets the trading point's coordinates once: typed in decimal degrees, refused with a
+// translated message when they are not coordinates or lie outside Kazakhstan (swapped), saved and
+// shown again when they are right.
+func TestTradingPointCoordinates(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.openSettings()
+	h.see("Местоположение торговой точки", "Широта", "Долгота")
+
+	h.typeInto("43.238949", 0, "76.889709")
+	h.typeInto("76.889709", 0, "43.238949")
+	h.tap("Сохранить")
+	h.see("за пределами Казахстана")
+	if p := h.reg.Settings().TradingPoint; p != nil {
+		t.Fatalf("swapped coordinates saved: %+v", p)
+	}
+
+	h.typeInto("43.238949", 0, "43°14'")
+	h.typeInto("76.889709", 0, "76.889709")
+	h.tap("Сохранить")
+	h.see("не координата")
+
+	h.typeInto("43.238949", 0, "43,238949")
+	h.tap("Сохранить")
+	h.see("Настройки сохранены")
+	p := h.reg.Settings().TradingPoint
+	if p == nil || p.Latitude != 43_238_949 || p.Longitude != 76_889_709 {
+		t.Fatalf("saved %+v", p)
+	}
+	if tp, _ := h.reg.Settings().TradingPointPosition(); tp.Source != kkm.GeoSourceTradingPoint {
+		t.Errorf("source %q", tp.Source)
+	}
+	h.u.home()
+	s := h.openSettings()
+	if s.lat != "43.238949" || s.lon != "76.889709" {
+		t.Errorf("shown again as %q, %q", s.lat, s.lon)
+	}
+
+	// Emptied, both: no coordinates.
+	h.typeInto("43.238949", 0, "")
+	h.typeInto("76.889709", 0, "")
+	h.tap("Сохранить")
+	h.see("Настройки сохранены")
+	if p := h.reg.Settings().TradingPoint; p != nil {
+		t.Errorf("emptied coordinates kept: %+v", p)
+	}
+}

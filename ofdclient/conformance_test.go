@@ -408,6 +408,8 @@ func TestConformance(t *testing.T) {
 			t.Errorf("the journal keeps token %d, the last answer gave %d", got, prevAnswer)
 		}
 	})
+
+	conformance2026(r, run) // geolocation, oversize documents, check links per OFD (conformance2026_test.go)
 }
 
 // envOr returns the environment variable, or def when running on the emulator.

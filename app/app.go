@@ -68,7 +68,6 @@ func Main(args []string) error {
 	if err != nil {
 		return err
 	}
-	lang := startLang(a, cfg.lang)
 	ctx := context.Background()
 
 	opts := Options{}
@@ -95,6 +94,10 @@ func Main(args []string) error {
 		return err
 	}
 	path := filepath.Join(dir, JournalFile)
+	// A fresh data folder (no journal yet, or the demo's) starts in the flag's language even when
+	// the app's preferences remember another from an earlier folder.
+	_, statErr := os.Stat(path)
+	lang := startLang(a, cfg.lang, errors.Is(statErr, os.ErrNotExist))
 	j, err := storage.Open(ctx, path)
 	if err != nil {
 		// The register open elsewhere, a damaged journal: the start page says so in the
@@ -144,9 +147,15 @@ func Main(args []string) error {
 	return nil
 }
 
-// startLang is the language the UI starts in: the one chosen before, else the flag, else the
-// phone's, else Kazakh.
-func startLang(a fyne.App, flagLang string) i18n.Lang {
+// startLang is the language the UI starts in: on a fresh data folder the flag's (-lang), kept as
+// the choice; otherwise the one chosen before, else the flag, else the phone's, else Kazakh. The
+// preferences belong to the app, not to a data folder, so without the first rule a language
+// chosen in another folder (or an earlier demo) would override -lang on a first start.
+func startLang(a fyne.App, flagLang string, fresh bool) i18n.Lang {
+	if l, ok := i18n.ParseLang(flagLang); ok && fresh {
+		a.Preferences().SetString(ui.PrefLanguage, string(l))
+		return l
+	}
 	if l, ok := i18n.ParseLang(a.Preferences().String(ui.PrefLanguage)); ok {
 		return l
 	}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,7 +25,8 @@ func (s *reportsScreen) view() fyne.CanvasObject {
 			u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.XReport(ctx, u.cashier.Operator()) }, nil, nil)
 		})
 	})
-	z := primary(l.T("reports.z"), u.closeShift)
+	// The Z closes the shift for good: an ordinary button, not the highlighted one a thumb goes to.
+	z := widget.NewButton(l.T("reports.z"), u.closeShift)
 	if !u.status.ShiftOpen {
 		x.Disable()
 		z.Disable()
@@ -135,7 +135,7 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	find := func(string) { s.search(false) }
 	shift := entry(&s.shift, l.T("history.shift.hint"))
 	number := entry(&s.number, l.T("history.number.hint"))
-	from, to := entry(&s.from, hint), entry(&s.to, hint)
+	from, to := u.dateEntry(&s.from, hint), u.dateEntry(&s.to, hint) // typed, or chosen on the calendar
 	amountFrom, amountTo := entry(&s.amountFrom, l.T("history.amount.from.hint")), entry(&s.amountTo, l.T("history.amount.to.hint"))
 	for _, e := range []*widget.Entry{shift, number, from, to, amountFrom, amountTo} {
 		e.OnSubmitted = find
@@ -188,18 +188,17 @@ func (s *historyScreen) filter() (HistoryFilter, error) {
 		}
 		f.Shift = n
 	}
-	layout := dateLayout(s.u.loc)
 	if t := strings.TrimSpace(s.from); t != "" {
-		d, err := time.ParseInLocation(layout, t, time.Local)
+		d, err := parseDate(s.u.loc, t) // 31.02 is refused as no date, «31/02» as a wrong form
 		if err != nil {
-			return f, ErrDateFormat
+			return f, err
 		}
 		f.From = d
 	}
 	if t := strings.TrimSpace(s.to); t != "" {
-		d, err := time.ParseInLocation(layout, t, time.Local)
+		d, err := parseDate(s.u.loc, t)
 		if err != nil {
-			return f, ErrDateFormat
+			return f, err
 		}
 		f.To = d.AddDate(0, 0, 1) // the whole last day
 	}

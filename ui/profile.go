@@ -149,7 +149,14 @@ func (s *lockScreen) view() fyne.CanvasObject {
 		}
 	}
 	title := widget.NewLabelWithStyle(l.T("app.name"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	body := container.NewVBox(title, widget.NewLabel(l.T("lock.prompt")), code, errorText(l.Error(s.err)), s.demoHint())
+	errLabel := errorText(l.Error(s.err))
+	// The code is typed on the PIN pad (a phone, where the mobile simulation gives a field no
+	// hardware key at all) or on the keyboard into the field.
+	pad := u.pinPad(func() string { return s.code }, func(c string) {
+		code.SetText(c) // through the binding into s.code
+		errLabel.Hide() // the next try is under way: the last error is stale
+	})
+	body := container.NewVBox(title, widget.NewLabel(l.T("lock.prompt")), code, errLabel, s.demoHint(), pad)
 	return page(segmented(names, chosen, func(i int) { u.SetLang(langs[i]) }), body, enter)
 }
 

@@ -24,9 +24,10 @@ import (
 //	Ctrl+,             settings
 //	Ctrl+L             lock the app
 //
-// and on the screens opened from it, Esc goes back. On the marking-code screen a barcode scanner
-// acting as a keyboard needs no field focused: its keys and Enter go to barcode.KeyboardScanner,
-// which takes fast runs ending in Enter as codes and drops slower typing (marking.go).
+// and on the screens opened from it, Esc goes back; on the preview, Enter forms the receipt. On
+// the marking-code screen a barcode scanner acting as a keyboard needs no field focused: its keys
+// and Enter go to barcode.KeyboardScanner, which takes fast runs ending in Enter as codes and
+// drops slower typing (marking.go).
 //
 // Every other button is reached with Tab and pressed with Space, as Fyne gives every button. A
 // text field takes the keys while it has the focus (Fyne sends keys to the focused widget first).
@@ -115,6 +116,9 @@ func (u *UI) typedKey(ev *fyne.KeyEvent) {
 	if !u.onRegister() {
 		if ev.Name == fyne.KeyEscape && u.unlocked && len(u.stack) > 0 {
 			u.back()
+		}
+		if p, ok := u.current.(*previewScreen); ok && u.unlocked && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {
+			p.issueNow() // Enter forms the receipt on the preview, as «Сформировать» does
 		}
 		return
 	}

@@ -164,7 +164,7 @@ func RefusalIDs() []string {
 	for _, r := range adminRefusals() {
 		ids = append(ids, string(r))
 	}
-	ids = append(ids, errBackupSave, errBackupRead)
+	ids = append(ids, errBackupSave, errBackupRead, errCardExceedsLeft, errDateInvalid)
 	ids = append(ids, errMarkingEnough, errMarkingPhoto, errMarkedGroupMissing)
 	return ids
 }

@@ -93,6 +93,18 @@ func (s *registerScreen) operations() *widget.Select {
 	return sel
 }
 
+// afterDocument readies the register for the next customer after any document: a sale, paid in
+// cash, with a discount if any (a purchase, a card or a markup chosen for one customer must not
+// carry over to the next). The form that issued the document was cleared by its own callback;
+// what is typed on the other stays.
+func (s *registerScreen) afterDocument() {
+	s.op = kkm.OpSale
+	s.simple.pay = kkm.PayCash
+	s.extended.pay = payCash
+	s.extended.modKind = kkm.Discount
+	s.extended.cardOwn = false
+}
+
 // preview computes the draft and opens the preview; the error, if any, stays on the form.
 func (s *registerScreen) preview(d kkm.ReceiptDraft, failed func(error), issued func()) {
 	u := s.u
@@ -107,7 +119,9 @@ func (s *registerScreen) preview(d kkm.ReceiptDraft, failed func(error), issued 
 // closeShift asks to confirm and closes the shift with a Z report.
 func (u *UI) closeShift() {
 	u.allowThen(kkm.ActionCloseShift, func() { // the owner's permissions (admin.go)
-		u.confirm("reports.z", "reports.z.confirm", "button.confirm", func() {
+		// The question says what the Z does, and its button says it again: nothing to misread.
+		text := u.loc.T("counter.z.confirm", map[string]any{"Shift": u.status.ShiftNumber, "Cash": money(u.loc, u.status.CashInDrawer)})
+		u.confirmText("reports.z", text, "counter.z.close", func() {
 			u.issue(func(ctx context.Context) (Issued, error) {
 				return u.ports.Register.CloseShift(ctx, u.cashier.Operator())
 			}, nil, nil)
@@ -143,6 +157,7 @@ func (u *UI) issue(op func(ctx context.Context) (Issued, error), done, failed fu
 func (u *UI) showIssued(is Issued) {
 	u.stack = nil
 	if u.reg != nil {
+		u.reg.afterDocument()
 		u.stack = []screen{u.reg}
 	}
 	u.current = newDocumentScreen(u, is)

@@ -2,13 +2,16 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -28,16 +31,39 @@ func (s *simpleSale) view() fyne.CanvasObject {
 	if s.pay == kkm.PayCard {
 		chosen = 1
 	}
-	errLabel := errorText(l.Error(s.err))
+	err := s.err
+	if err == nil {
+		err = s.live()
+	}
+	errLabel := errorText(l.Error(err))
 	pay := segmented([]string{l.T("pay.cash"), l.T("pay.card")}, chosen, func(i int) { s.pay = pays[i]; u.render() })
 	next := primary(l.T("sale.next"), s.next)
 	// The keypad takes the height the operations menu, the payment choice and «Далее» leave it:
 	// the keys grow on a taller phone. On one too short for them the form scrolls.
 	body := container.NewBorder(s.reg.operations(), errLabel, nil, nil, u.keypad(&s.in, true, func() {
+		// A key clears the last error, and shows at once a total the receipt would refuse.
 		s.err = nil
-		errLabel.Hide()
+		errLabel.SetText(l.Error(s.live()))
+		errLabel.Hidden = errLabel.Text == ""
+		errLabel.Refresh()
 	}))
 	return container.NewBorder(nil, container.NewVBox(pay, next), nil, nil, container.NewVScroll(body))
+}
+
+// live is what is wrong with the amounts as typed so far, by kkm's own count (too large a total,
+// above the maximum-sum setting), or nil.
+func (s *simpleSale) live() error {
+	amounts := s.in.amounts()
+	if len(amounts) == 0 {
+		return nil
+	}
+	_, err := kkm.ReceiptTotal(kkm.SimpleDraft(s.reg.op, amounts, nil), s.u.ports.Register.Settings())
+	return err
+}
+
+// fresh is the keypad for the next customer: nothing typed, cash.
+func (s *simpleSale) fresh() {
+	s.in, s.err, s.pay = amountInput{}, nil, kkm.PayCash
 }
 
 // draft is the receipt as typed: one line per amount, paid in full one way.
@@ -59,10 +85,7 @@ func (s *simpleSale) next() {
 		s.u.render()
 		return
 	}
-	s.reg.preview(d, func(err error) { s.err = err; s.u.render() }, func() {
-		s.in = amountInput{}
-		s.err = nil
-	})
+	s.reg.preview(d, func(err error) { s.err = err; s.u.render() }, s.fresh)
 }
 
 // The payment choices of extended mode.
@@ -72,8 +95,25 @@ const (
 	payMixed = 2
 )
 
+// saleField is where on the extended form an error belongs: it is shown next to that field.
+type saleField int
+
+const (
+	atTotal    saleField = iota // the list and its total: nothing to sell, too large, above the maximum sum
+	atModifier                  // the receipt's discount or markup
+	atBuyer                     // the buyer's IIN/BIN
+	atCash                      // the cash taken, or the cash part of a mixed payment
+	atCard                      // the card part of a mixed payment
+	fieldCount
+)
+
 // extendedSale is «Расширенный режим»: items with name, quantity, unit, price and VAT rate, the
 // receipt's discount or markup, the buyer's IIN/BIN, and cash, card or mixed payment.
+//
+// The total, the change, what is left to pay by card and the errors follow every key the cashier
+// types, in place (the form is not rebuilt, so typing is never interrupted): a total on screen is
+// the one kkm computes (ReceiptTotal), never negative or wrapped, and an error sits next to its
+// field and goes away as soon as its cause does.
 type extendedSale struct {
 	u        *UI
 	reg      *registerScreen
@@ -84,19 +124,28 @@ type extendedSale struct {
 	pay      int
 	cashText string // cash taken
 	cardText string // card part of a mixed payment
-	err      error
+	cardOwn  bool   // the card part was typed, not filled in with what is left to pay
+	filling  bool   // the card part is being filled in: not the cashier's typing
+	// checked is set once «Далее» found an error: from then on every key checks the whole
+	// receipt again, so the message follows what is typed.
+	checked bool
+	err     error
+	errAt   saleField
+
+	// The parts of the view that follow the typing.
+	scroll   *container.Scroll
+	errs     [fieldCount]*widget.Label
+	totalL   *widget.Label
+	changeL  *widget.Label
+	cardSumL *widget.Label
+	leftL    *widget.Label
+	quick    *fyne.Container
+	card     *widget.Entry
 }
 
-// subtotal is the lines' sum before the receipt's modifier, for the running total.
-func (s *extendedSale) subtotal() kkm.Money {
-	var t kkm.Money
-	for _, ln := range s.lines {
-		m, err := kkm.MulQuantity(ln.Price, ln.Quantity)
-		if err == nil {
-			t += m
-		}
-	}
-	return t
+// fresh is the form for the next customer: no items, cash, a discount if any, nothing typed.
+func (s *extendedSale) fresh() {
+	*s = extendedSale{u: s.u, reg: s.reg}
 }
 
 // modifier is the receipt's discount or markup as typed, or nil.
@@ -118,28 +167,125 @@ func (s *extendedSale) modifier() (*kkm.Modifier, error) {
 	return &kkm.Modifier{Kind: kind, Amount: m}, nil
 }
 
-// total is the running total: the lines after the receipt's modifier.
-func (s *extendedSale) total() kkm.Money {
-	t := s.subtotal()
-	if m, err := s.modifier(); err == nil && m != nil {
-		if m.Kind == kkm.Markup {
-			t += m.Amount
-		} else {
-			t -= m.Amount
+// total is the receipt's total as kkm computes it from the lines and the modifier, or where the
+// error lies that keeps it from being computed.
+func (s *extendedSale) total() (kkm.Money, saleField, error) {
+	mod, err := s.modifier()
+	if err != nil {
+		return 0, atModifier, err
+	}
+	if len(s.lines) == 0 {
+		return 0, atTotal, kkm.ErrReceiptEmpty
+	}
+	d := kkm.ReceiptDraft{Operation: s.reg.op, Lines: s.lines, Modifier: mod}
+	r, err := kkm.ReceiptTotal(d, s.u.ports.Register.Settings())
+	if err != nil {
+		return 0, fieldOf(err, atTotal), err
+	}
+	return r.Total, atTotal, nil
+}
+
+// fieldOf is where a refusal of the receipt belongs on the form; other is the place of the rest.
+func fieldOf(err error, other saleField) saleField {
+	var ke *kkm.Error
+	if !errors.As(err, &ke) {
+		return other
+	}
+	switch ke.Code {
+	case kkm.ErrModifierInvalid, kkm.ErrModifierNotAllowed, kkm.ErrDiscountTooLarge:
+		return atModifier
+	case kkm.ErrBuyerIINBINNotAllowed, kkm.ErrBuyerIINBINSimpleMode, kkm.ErrBuyerIINBINIsSeller,
+		kkm.ErrIINBINLength, kkm.ErrIINBINDigits, kkm.ErrIINBINCheckDigit:
+		return atBuyer
+	case kkm.ErrPaymentsShort, kkm.ErrChangeNotAllowed, kkm.ErrPaymentZero, kkm.ErrPaymentsMissing:
+		return atCash
+	case kkm.ErrNonCashExceedsTotal:
+		return atCard
+	}
+	return other
+}
+
+// errCardExceedsLeft: the card part of a mixed payment is more than the cash leaves to pay.
+const errCardExceedsLeft = "err.sale.card_exceeds_left"
+
+// payments reads the payment as typed against total.
+func (s *extendedSale) payments(total kkm.Money) ([]kkm.Payment, saleField, error) {
+	switch s.pay {
+	case payCard:
+		return []kkm.Payment{{Type: kkm.PayCard, Sum: total}}, atTotal, nil
+	case payMixed:
+		cash, err := kkm.ParseMoney(s.cashText)
+		if err != nil {
+			return nil, atCash, err
+		}
+		card, err := kkm.ParseMoney(s.cardText)
+		if err != nil {
+			return nil, atCard, err
+		}
+		if left := max(0, total-cash); card > left {
+			return nil, atCard, &uiError{id: errCardExceedsLeft, data: map[string]any{
+				"Left": money(s.u.loc, left), "Card": money(s.u.loc, card)}}
+		}
+		return []kkm.Payment{{Type: kkm.PayCash, Sum: cash}, {Type: kkm.PayCard, Sum: card}}, atTotal, nil
+	}
+	taken := total
+	if strings.TrimSpace(s.cashText) != "" {
+		var err error
+		if taken, err = kkm.ParseMoney(s.cashText); err != nil {
+			return nil, atCash, err
 		}
 	}
-	return t
+	return []kkm.Payment{{Type: kkm.PayCash, Sum: taken}}, atTotal, nil
+}
+
+// draft is the receipt as typed, or the first error in it and where it lies. Without full it
+// checks only what the screen shows as the cashier types (the total and the amounts); with it,
+// everything «Далее» checks, the preview's computation included.
+func (s *extendedSale) draft(full bool) (kkm.ReceiptDraft, saleField, error) {
+	d := kkm.ReceiptDraft{Operation: s.reg.op, Lines: append([]kkm.LineDraft(nil), s.lines...)}
+	total, at, err := s.total()
+	if err != nil {
+		if err == kkm.ErrReceiptEmpty && !full {
+			err = nil // an empty form is no error until «Далее»
+		}
+		return d, at, err
+	}
+	d.Modifier, _ = s.modifier()
+	if d.Payments, at, err = s.payments(total); err != nil {
+		if !full && (at == atCash && strings.TrimSpace(s.cashText) == "" || at == atCard && strings.TrimSpace(s.cardText) == "") {
+			err = nil // a part still to be typed is no error until «Далее»
+		}
+		return d, at, err
+	}
+	if !full {
+		return d, atTotal, nil
+	}
+	if s.u.ports.Register.Settings().BuyerIINBINAllowed {
+		d.BuyerIINBIN = strings.TrimSpace(s.buyer)
+		if d.BuyerIINBIN != "" {
+			if err := kkm.ValidateIINBIN(d.BuyerIINBIN); err != nil {
+				return d, atBuyer, err
+			}
+		}
+	}
+	if _, err := s.u.ports.Register.Preview(d); err != nil {
+		return d, fieldOf(err, atTotal), err
+	}
+	return d, atTotal, nil
 }
 
 func (s *extendedSale) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	set := u.ports.Register.Settings()
+	for i := range s.errs {
+		s.errs[i] = errorText("")
+	}
 	body := container.NewVBox(s.reg.operations(),
 		widget.NewButtonWithIcon(l.T("sale.add_item"), theme.ContentAddIcon(), func() {
 			u.open(newItemScreen(u, s, -1))
 		}))
 	for i, ln := range s.lines {
-		sum, _ := kkm.MulQuantity(ln.Price, ln.Quantity)
+		sum, _ := kkm.MulQuantity(ln.Price, ln.Quantity) // the item screen refused a line that does not compute
 		name := bold(ln.Name)
 		name.Truncation = fyne.TextTruncateEllipsis
 		detail := wrapped(l.T("sale.line", map[string]any{
@@ -171,47 +317,166 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		}
 		body.Add(field(l.T("sale.modifier"), container.NewVBox(
 			segmented([]string{l.T("sale.discount"), l.T("sale.markup")}, chosen, func(i int) { s.modKind = kinds[i]; u.render() }),
-			s.liveEntry(&s.modText, l.T("sale.amount.hint")))))
+			s.liveEntry(&s.modText, l.T("sale.amount.hint"), nil), s.errs[atModifier])))
 	}
 	if set.BuyerIINBINAllowed {
-		body.Add(field(l.T("sale.buyer"), entry(&s.buyer, l.T("sale.buyer.hint"))))
+		body.Add(field(l.T("sale.buyer"), container.NewVBox(s.liveEntry(&s.buyer, l.T("sale.buyer.hint"), nil), s.errs[atBuyer])))
 	}
-	total := s.total()
-	body.Add(segmented([]string{l.T("pay.cash"), l.T("pay.card"), l.T("pay.mixed")}, s.pay, func(i int) { s.pay = i; u.render() }))
+	body.Add(segmented([]string{l.T("pay.cash"), l.T("pay.card"), l.T("pay.mixed")}, s.pay, func(i int) {
+		s.pay = i
+		u.render()
+	}))
+	// The amounts' labels wrap: at a large text size a long amount must not widen the phone.
+	s.changeL, s.cardSumL, s.leftL, s.quick, s.card = bold(""), wrapped(""), wrapped(""), nil, nil
+	s.changeL.Wrapping = fyne.TextWrapWord
 	switch s.pay {
 	case payCash:
-		body.Add(field(l.T("sale.taken"), s.liveEntry(&s.cashText, l.T("sale.amount.hint"))))
-		quick := container.NewGridWithColumns(3)
-		for _, m := range quickSums(total) {
-			quick.Add(widget.NewButton(strings.TrimSuffix(money(l, m), "\u00a0"+kkm.CurrencySign), func() {
-				s.cashText = m.String()
-				u.render()
-			}))
-		}
-		body.Add(quick)
-		if taken, err := kkm.ParseMoney(s.cashText); err == nil && taken >= total && total > 0 {
-			body.Add(bold(l.T("sale.change", map[string]any{"Change": money(l, taken-total)})))
-		}
+		body.Add(field(l.T("sale.taken"), s.liveEntry(&s.cashText, l.T("sale.amount.hint"), nil)))
+		body.Add(s.errs[atCash])
+		s.quick = container.NewGridWithColumns(3)
+		body.Add(s.quick)
+		body.Add(s.changeL)
 	case payCard:
-		body.Add(widget.NewLabel(l.T("sale.card_sum", map[string]any{"Sum": money(l, total)})))
+		body.Add(s.cardSumL)
 	case payMixed:
-		body.Add(field(l.T("sale.cash_part"), s.liveEntry(&s.cashText, l.T("sale.amount.hint"))))
-		body.Add(field(l.T("sale.card_part"), s.liveEntry(&s.cardText, l.T("sale.amount.hint"))))
+		body.Add(field(l.T("sale.cash_part"), s.liveEntry(&s.cashText, l.T("sale.amount.hint"), nil)))
+		body.Add(s.errs[atCash])
+		// Once the cashier types in the card part (clearing it too), it is theirs: no longer filled in.
+		s.card = s.liveEntry(&s.cardText, l.T("sale.amount.hint"), func() { s.cardOwn = true })
+		body.Add(field(l.T("sale.card_part"), s.card))
+		body.Add(s.leftL)
+		body.Add(s.errs[atCard])
 	}
-	body.Add(errorText(l.Error(s.err)))
-	// The total stays in view above «Далее», however long the list.
-	bottom := container.NewVBox(bold(l.T("keypad.total", map[string]any{"Total": money(l, total)})),
-		primary(l.T("sale.next"), s.next))
-	return container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(body))
+	s.scroll = container.NewVScroll(body)
+	// The total stays in view above «Далее», however long the list, and so do the errors about it.
+	s.totalL = bold("")
+	s.totalL.Wrapping = fyne.TextWrapWord
+	bottom := container.NewVBox(s.totalL, s.errs[atTotal], primary(l.T("sale.next"), s.next))
+	s.follow()
+	return container.NewBorder(nil, bottom, nil, nil, s.scroll)
 }
 
-// liveEntry is an entry bound to *value whose every change recomputes the totals: the screen is
-// rebuilt when the cashier leaves the field (Enter or «Далее»), not on each key, so typing is
-// never interrupted.
-func (s *extendedSale) liveEntry(value *string, hint string) *widget.Entry {
+// liveEntry is an entry bound to *value whose every change updates the totals and the errors in
+// place; typed is run first, when set. Enter opens the preview, as «Далее» does.
+func (s *extendedSale) liveEntry(value *string, hint string, typed func()) *widget.Entry {
 	e := entry(value, hint)
-	e.OnSubmitted = func(string) { s.u.render() }
+	bound := e.OnChanged
+	e.OnChanged = func(v string) {
+		bound(v)
+		if s.filling {
+			return
+		}
+		if typed != nil {
+			typed()
+		}
+		s.follow()
+	}
+	e.OnSubmitted = func(string) { s.next() }
 	return e
+}
+
+// follow brings the view's totals and errors up to date with what is typed.
+func (s *extendedSale) follow() {
+	if s.totalL == nil {
+		return
+	}
+	l := s.u.loc
+	total, _, terr := s.total()
+	if terr != nil {
+		total = 0
+	}
+	// In a mixed payment the card pays what the cash leaves, until the cashier types it.
+	if s.pay == payMixed && s.card != nil && !s.cardOwn && terr == nil {
+		want := ""
+		if cash, err := kkm.ParseMoney(s.cashText); err == nil && cash < total {
+			want = plainMoney(l, total-cash)
+		}
+		if s.cardText != want {
+			s.filling = true
+			s.card.SetText(want)
+			s.filling = false
+		}
+	}
+	_, s.errAt, s.err = s.draft(s.checked)
+	if terr != nil {
+		s.totalL.SetText(l.T("keypad.total", map[string]any{"Total": "—"}))
+	} else {
+		s.totalL.SetText(l.T("keypad.total", map[string]any{"Total": money(l, total)}))
+	}
+	for i, e := range s.errs {
+		if e == nil {
+			continue
+		}
+		at := saleField(i)
+		// An error about a field the payment choice does not show goes next to the total.
+		if s.err != nil && (s.errAt == at || at == atTotal && !s.shows(s.errAt)) {
+			e.SetText(l.Error(s.err))
+			e.Show()
+		} else {
+			e.SetText("")
+			e.Hide()
+		}
+	}
+	s.changeL.Hide()
+	if taken, err := kkm.ParseMoney(s.cashText); s.pay == payCash && err == nil && terr == nil && total > 0 && taken >= total {
+		s.changeL.SetText(l.T("sale.change", map[string]any{"Change": money(l, taken-total)}))
+		s.changeL.Show()
+	}
+	s.cardSumL.SetText(l.T("sale.card_sum", map[string]any{"Sum": money(l, total)}))
+	s.leftL.Hide()
+	if cash, err := kkm.ParseMoney(s.cashText); s.pay == payMixed && terr == nil && total > 0 {
+		if err != nil {
+			cash = 0
+		}
+		s.leftL.SetText(l.T("sale.left", map[string]any{"Left": money(l, max(0, total-cash))}))
+		s.leftL.Show()
+	}
+	if s.quick != nil {
+		s.quick.Objects = nil
+		sums := quickSums(total)
+		if terr != nil {
+			sums = nil
+		}
+		// Three round sums a row; two when they are long, so that the row fits a phone.
+		cols := 3
+		for _, m := range sums {
+			if len([]rune(m.String())) > 10 {
+				cols = 2
+			}
+		}
+		s.quick.Layout = layout.NewGridLayoutWithColumns(cols)
+		for _, m := range sums {
+			s.quick.Add(widget.NewButton(strings.TrimSuffix(money(l, m), "\u00a0"+kkm.CurrencySign), func() {
+				s.cashText = m.String()
+				s.u.render()
+			}))
+		}
+		s.quick.Refresh()
+	}
+}
+
+// shows reports whether the form shows field at now.
+func (s *extendedSale) shows(at saleField) bool {
+	set := s.u.ports.Register.Settings()
+	switch at {
+	case atModifier:
+		return set.ReceiptModifiersAllowed
+	case atBuyer:
+		return set.BuyerIINBINAllowed
+	case atCash:
+		return s.pay != payCard
+	case atCard:
+		return s.pay == payMixed
+	}
+	return true
+}
+
+// plainMoney is an amount as a cashier would type it: no grouping, the language's decimal sign.
+func plainMoney(l *i18n.Localizer, m kkm.Money) string {
+	if l.Lang() == i18n.English {
+		return m.Decimal()
+	}
+	return strings.Replace(m.Decimal(), ".", ",", 1)
 }
 
 // quickSums are the round amounts a buyer is likely to hand over for total: the total itself and
@@ -230,69 +495,25 @@ func quickSums(total kkm.Money) []kkm.Money {
 	return out
 }
 
-// draft is the receipt as typed.
-func (s *extendedSale) draft() (kkm.ReceiptDraft, error) {
-	d := kkm.ReceiptDraft{Operation: s.reg.op, Lines: append([]kkm.LineDraft(nil), s.lines...)}
-	mod, err := s.modifier()
-	if err != nil {
-		return d, err
-	}
-	d.Modifier = mod
-	if s.u.ports.Register.Settings().BuyerIINBINAllowed {
-		d.BuyerIINBIN = strings.TrimSpace(s.buyer)
-		if d.BuyerIINBIN != "" {
-			if err := kkm.ValidateIINBIN(d.BuyerIINBIN); err != nil {
-				return d, err
-			}
-		}
-	}
-	total := s.total()
-	switch s.pay {
-	case payCash:
-		taken := total
-		if strings.TrimSpace(s.cashText) != "" {
-			if taken, err = kkm.ParseMoney(s.cashText); err != nil {
-				return d, err
-			}
-		}
-		d.Payments = []kkm.Payment{{Type: kkm.PayCash, Sum: taken}}
-	case payCard:
-		d.Payments = []kkm.Payment{{Type: kkm.PayCard, Sum: total}}
-	case payMixed:
-		cash, err := kkm.ParseMoney(s.cashText)
-		if err != nil {
-			return d, err
-		}
-		card, err := kkm.ParseMoney(s.cardText)
-		if err != nil {
-			return d, err
-		}
-		d.Payments = []kkm.Payment{{Type: kkm.PayCash, Sum: cash}, {Type: kkm.PayCard, Sum: card}}
-	}
-	return d, nil
-}
-
-// next opens the preview.
+// next opens the preview, or shows the first error next to its field, scrolled into view.
 func (s *extendedSale) next() {
-	s.err = nil
-	if len(s.lines) == 0 {
-		s.err = kkm.ErrReceiptEmpty
-		s.u.render()
-		return
-	}
-	d, err := s.draft()
+	d, at, err := s.draft(true)
+	s.err, s.errAt = err, at
 	if err != nil {
-		s.err = err
+		s.checked = true
 		s.u.render()
+		if e := s.errs[at]; e != nil && e.Visible() && s.scroll != nil {
+			scrollIntoView(s.scroll, e)
+		}
 		return
 	}
-	s.reg.preview(d, func(err error) { s.err = err; s.u.render() }, func() {
-		*s = extendedSale{u: s.u, reg: s.reg, modKind: s.modKind}
-	})
+	s.reg.preview(d, func(err error) { s.err, s.errAt = err, fieldOf(err, atTotal); s.u.render() }, s.fresh)
 }
 
 // itemScreen is «Добавить товар» and its edit: name, the optional НКТ product code, quantity,
-// unit, price and, for a VAT payer, the VAT rate.
+// unit, price and, for a VAT payer, the VAT rate. Quantity and price have an on-screen keypad with
+// the decimal separator (a phone's numeric keyboard has none); the line's sum follows the typing,
+// computed by kkm, and an error sits under the field it is about.
 type itemScreen struct {
 	u     *UI
 	sale  *extendedSale
@@ -308,11 +529,38 @@ type itemScreen struct {
 	marked bool
 	group  kkm.MarkedGroup
 	codes  []string
+	pad    int  // the field the keypad types into: padPrice or padQuantity
+	tried  bool // «Добавить» was pressed: every change checks the line again
 	err    error
+	errAt  itemField
+
+	errs   [itemFields]*widget.Label
+	sumL   *widget.Label
+	scroll *container.Scroll
+	fields [2]*padEntry    // quantity and price, by pad
+	padSeg *fyne.Container // the choice of the keypad's field
 }
 
+// itemField is where on the item form an error belongs.
+type itemField int
+
+const (
+	atName itemField = iota
+	atNTIN
+	atQuantity
+	atPrice
+	atMarked // the marked-goods flag and group (marking.go)
+	itemFields
+)
+
+// The fields the item form's keypad types into.
+const (
+	padQuantity = 0
+	padPrice    = 1
+)
+
 func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
-	s := &itemScreen{u: u, sale: sale, index: index, qty: "1", unit: kkm.UnitPiece, vat: kkm.VATDefault}
+	s := &itemScreen{u: u, sale: sale, index: index, qty: "1", unit: kkm.UnitPiece, vat: kkm.VATDefault, pad: padPrice}
 	if index >= 0 {
 		ln := sale.lines[index]
 		s.name, s.ntin, s.qty, s.unit, s.price, s.vat = ln.Name, ln.NTIN, ln.Quantity.String(), ln.Unit, ln.Price.String(), ln.VATRate
@@ -323,6 +571,9 @@ func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
 
 func (s *itemScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
+	for i := range s.errs {
+		s.errs[i] = errorText("")
+	}
 	units := kkm.Units()
 	names := make([]string, len(units))
 	for i, un := range units {
@@ -336,22 +587,40 @@ func (s *itemScreen) view() fyne.CanvasObject {
 	}
 	// A quantity of pieces is a whole number: the phone's numeric keyboard. A unit that may be
 	// fractional (kilograms, litres) needs the decimal comma, which that keyboard lacks.
-	qty := wholeEntry(&s.qty, l.T("item.quantity.hint"))
+	qty := s.padField(padQuantity, &s.qty, l.T("item.quantity.hint"))
 	qty.text = fractional(s.unit)
 	unit.OnChanged = func(string) {
 		s.unit = units[unit.SelectedIndex()].Code
 		qty.text = fractional(s.unit)
+		s.follow()
 	}
+	price := s.padField(padPrice, &s.price, l.T("sale.amount.hint"))
+	price.text = true // an amount has a decimal part: not the numeric keyboard, which lacks the comma
+	s.padSeg = segmented([]string{l.T("item.quantity"), l.T("item.price")}, s.pad, func(i int) {
+		s.pad = i
+		markChosen(s.padSeg, i)
+	})
+	name := entry(&s.name, l.T("item.name.hint"))
+	ntin := wholeEntry(&s.ntin, l.T("item.ntin.hint", map[string]any{"Max": kkm.MaxNTINLength}))
+	for _, e := range []*widget.Entry{name, &ntin.Entry} {
+		bound := e.OnChanged
+		e.OnChanged = func(v string) { bound(v); s.follow() }
+	}
+	s.sumL = bold("")
 	body := container.NewVBox(
-		field(l.T("item.name"), entry(&s.name, l.T("item.name.hint"))),
+		field(l.T("item.name"), container.NewVBox(name, s.errs[atName])),
 		// Digits only: the phone's numeric keyboard. The label wraps, long as it is at a large text size.
-		container.NewVBox(wrapped(l.T("item.ntin")),
-			wholeEntry(&s.ntin, l.T("item.ntin.hint", map[string]any{"Max": kkm.MaxNTINLength}))),
-		field(l.T("item.quantity"), qty),
+		container.NewVBox(wrapped(l.T("item.ntin")), ntin, s.errs[atNTIN]),
+		field(l.T("item.quantity"), container.NewVBox(qty, s.errs[atQuantity])),
 		field(l.T("item.unit"), unit),
-		field(l.T("item.price"), entry(&s.price, l.T("sale.amount.hint"))),
+		field(l.T("item.price"), container.NewVBox(price, s.errs[atPrice])),
+		s.sumL,
+		// The keypad types into the field chosen above it (tapping a field chooses it too).
+		s.padSeg,
+		u.decimalPad(func() *padEntry { return s.fields[s.pad] }),
 	)
 	body.Add(s.markedView())
+	body.Add(s.errs[atMarked])
 	set := u.ports.Register.Settings()
 	if set.VATPayer {
 		rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
@@ -371,12 +640,106 @@ func (s *itemScreen) view() fyne.CanvasObject {
 		vat.OnChanged = func(string) { s.vat = rates[vat.SelectedIndex()] }
 		body.Add(field(l.T("item.vat"), vat))
 	}
-	body.Add(errorText(l.Error(s.err)))
 	label := l.T("item.add")
 	if s.index >= 0 {
 		label = l.T("item.save")
 	}
-	return page(u.header(l.T("item.title"), true), body, primary(label, s.save), widget.NewButton(l.T("button.cancel"), u.back))
+	s.scroll = container.NewVScroll(body)
+	s.follow()
+	return container.NewBorder(u.header(l.T("item.title"), true),
+		container.NewVBox(primary(label, s.save), widget.NewButton(l.T("button.cancel"), u.back)), nil, nil, s.scroll)
+}
+
+// padField is the quantity or the price: an entry bound to *value that the keypad types into
+// once it is chosen, or tapped.
+func (s *itemScreen) padField(pad int, value *string, hint string) *padEntry {
+	e := newPadEntry(func() {
+		s.pad = pad
+		if s.padSeg != nil {
+			markChosen(s.padSeg, pad)
+		}
+	})
+	bind(&e.Entry, value, hint)
+	bound := e.OnChanged
+	e.OnChanged = func(v string) { bound(v); s.follow() }
+	e.OnSubmitted = func(string) { s.save() }
+	s.fields[pad] = e
+	return e
+}
+
+// line reads the form, or the first error in it and where it lies. The line is checked by kkm as
+// the receipt will check it (a price times a quantity that does not compute is refused here, not
+// shown as 0,00 on the sale).
+func (s *itemScreen) line() (kkm.LineDraft, itemField, error) {
+	ln := kkm.LineDraft{Name: strings.TrimSpace(s.name), NTIN: strings.TrimSpace(s.ntin), Unit: s.unit, VATRate: s.vat}
+	var err error
+	if ln.Name == "" {
+		return ln, atName, kkm.ErrLineNameEmpty
+	}
+	if s.marked && !s.group.Valid() {
+		return ln, atMarked, kkm.Code(errMarkedGroupMissing)
+	}
+	if err = kkm.ValidateItemName(ln.Name); err != nil {
+		return ln, atName, err
+	}
+	if err = kkm.ValidateNTIN(ln.NTIN); err != nil {
+		return ln, atNTIN, err
+	}
+	if ln.Quantity, err = kkm.ParseQuantity(s.qty); err != nil {
+		return ln, atQuantity, err
+	}
+	if un, ok := kkm.UnitByCode(ln.Unit); ok && !un.Fractional && !ln.Quantity.Whole() {
+		return ln, atQuantity, &kkm.Error{Code: kkm.ErrQuantityFraction, Data: map[string]any{"Unit": unitName(s.u.loc, ln.Unit)}}
+	}
+	if ln.Price, err = kkm.ParseMoney(s.price); err == nil && ln.Price == 0 {
+		err = kkm.ErrLinePriceZero
+	}
+	if err != nil {
+		return ln, atPrice, err
+	}
+	if _, err := kkm.ReceiptTotal(kkm.ReceiptDraft{Operation: s.sale.reg.op, Lines: []kkm.LineDraft{ln}},
+		s.u.ports.Register.Settings()); err != nil {
+		return ln, atPrice, err
+	}
+	if s.marked {
+		if err := s.mark(&ln); err != nil {
+			return ln, atMarked, err
+		}
+	}
+	return ln, atPrice, nil
+}
+
+// follow shows the line's sum as it is typed, and the errors: the sum's own (too large) at once,
+// the others once «Добавить» was pressed, each until its cause is gone.
+func (s *itemScreen) follow() {
+	if s.sumL == nil {
+		return
+	}
+	l := s.u.loc
+	s.sumL.Hide()
+	s.err = nil
+	q, qerr := kkm.ParseQuantity(s.qty)
+	p, perr := kkm.ParseMoney(s.price)
+	if qerr == nil && perr == nil && p > 0 {
+		if sum, err := kkm.MulQuantity(p, q); err == nil {
+			s.sumL.SetText(l.T("item.sum", map[string]any{"Sum": money(l, sum)}))
+			s.sumL.Show()
+		} else {
+			s.err, s.errAt = err, atPrice
+		}
+	}
+	if s.tried {
+		_, s.errAt, s.err = s.line()
+	}
+	for i, e := range s.errs {
+		if s.err != nil && itemField(i) == s.errAt {
+			e.SetText(l.Error(s.err))
+			e.Show()
+		} else {
+			e.SetText("")
+			e.Hide()
+		}
+	}
 }
 
 // fractional reports whether a unit's quantities may have a fractional part.
@@ -385,39 +748,16 @@ func fractional(code string) bool {
 	return !ok || un.Fractional
 }
 
-// save checks the item and puts it on the receipt.
+// save checks the item and puts it on the receipt, or shows the error under its field.
 func (s *itemScreen) save() {
-	ln := kkm.LineDraft{Name: strings.TrimSpace(s.name), NTIN: strings.TrimSpace(s.ntin), Unit: s.unit, VATRate: s.vat}
-	var err error
-	switch {
-	case ln.Name == "":
-		err = kkm.ErrLineNameEmpty
-	case s.marked && !s.group.Valid():
-		err = kkm.Code(errMarkedGroupMissing)
-	default:
-		if err = kkm.ValidateItemName(ln.Name); err != nil {
-			break
-		}
-		if err = kkm.ValidateNTIN(ln.NTIN); err != nil {
-			break
-		}
-		if ln.Quantity, err = kkm.ParseQuantity(s.qty); err != nil {
-			break
-		}
-		if un, ok := kkm.UnitByCode(ln.Unit); ok && !un.Fractional && !ln.Quantity.Whole() {
-			err = &kkm.Error{Code: kkm.ErrQuantityFraction, Data: map[string]any{"Unit": unitName(s.u.loc, ln.Unit)}}
-			break
-		}
-		if ln.Price, err = kkm.ParseMoney(s.price); err == nil && ln.Price == 0 {
-			err = kkm.ErrLinePriceZero
-		}
-		if err == nil && s.marked {
-			err = s.mark(&ln)
-		}
-	}
+	ln, at, err := s.line()
 	if err != nil {
-		s.err = err
+		s.tried = true
+		s.err, s.errAt = err, at
 		s.u.render()
+		if e := s.errs[at]; e != nil && s.scroll != nil {
+			scrollIntoView(s.scroll, e)
+		}
 		return
 	}
 	index := s.index
@@ -452,16 +792,23 @@ func (s *previewScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	doc := kkm.Document{Kind: kkm.KindReceipt, Receipt: &s.r, Operator: u.cashier.Operator()}
 	card := u.documentCard(IssuedDocument{Document: doc}, false)
-	issue := primary(l.T("preview.issue"), func() {
-		s.busy = true
-		u.render()
-		u.issue(func(ctx context.Context) (Issued, error) {
-			return u.ports.Register.IssueReceipt(ctx, u.cashier.Operator(), s.draft)
-		}, s.issued, func() { s.busy = false; u.render() })
-	})
+	issue := primary(l.T("preview.issue"), s.issueNow)
 	if s.busy {
 		issue.Disable()
 	}
 	return page(u.header(l.T("preview.title", map[string]any{"Operation": operationName(l, s.r.Operation)}), false),
 		card, issue, widget.NewButton(l.T("preview.cancel"), u.back))
+}
+
+// issueNow issues the receipt, once: a second tap or Enter while it is being issued does nothing.
+func (s *previewScreen) issueNow() {
+	u := s.u
+	if s.busy {
+		return
+	}
+	s.busy = true
+	u.render()
+	u.issue(func(ctx context.Context) (Issued, error) {
+		return u.ports.Register.IssueReceipt(ctx, u.cashier.Operator(), s.draft)
+	}, s.issued, func() { s.busy = false; u.render() })
 }

@@ -218,7 +218,7 @@ func TestRolesInTheScreens(t *testing.T) {
 	h.goBack()
 	h.tap("Смена и отчёты")
 	h.tap("Z-отчёт (закрыть смену)")
-	h.tap("Подтвердить")
+	h.tap("Закрыть смену") // the Z confirmation's button says what it does
 	h.see("Z-отчёт, смена 1")
 }
 

@@ -153,7 +153,7 @@ func TestSimpleSale(t *testing.T) {
 }
 
 // An extended-mode sale with two items (one edited, one removed and added again), a receipt
-// discount and a mixed payment with change.
+// discount and a mixed payment whose card part is what the cash leaves.
 func TestExtendedSaleMixedPayment(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
@@ -188,14 +188,17 @@ func TestExtendedSaleMixedPayment(t *testing.T) {
 	h.see("3 шт × " + h.money(15000) + " = " + h.money(45000))
 
 	h.typeInto(h.T("sale.amount.hint"), 0, "50")
-	h.submit(h.T("sale.amount.hint"), 0)
-	h.see("Итого: " + h.money(100000)) // 450 + 600 − 50
+	h.see("Итого: " + h.money(100000)) // 450 + 600 − 50, as it is typed
 	h.tap("Смешанная")
 	h.typeInto(h.T("sale.amount.hint"), 1, "700")
-	h.typeInto(h.T("sale.amount.hint"), 2, "400")
+	// The card pays what the cash leaves, filled in as the cash is typed.
+	if got := h.fieldText(h.T("sale.amount.hint"), 2); got != "300,00" {
+		t.Errorf("the card part is %q, want what is left: 300,00", got)
+	}
+	h.see(h.T("sale.left", map[string]any{"Left": h.money(30000)}))
 	h.shot("05-extended-mode")
 	h.tap("Далее")
-	h.see("Скидка на чек", "ИТОГО", h.money(100000), "Сдача", h.money(10000))
+	h.see("Скидка на чек", "ИТОГО", h.money(100000), "Наличные", h.money(70000))
 	h.tap("Сформировать")
 	h.see("Продажа №1", "Фискальный признак")
 	rs := h.reg.receipts()
@@ -203,7 +206,8 @@ func TestExtendedSaleMixedPayment(t *testing.T) {
 		t.Fatalf("%d receipts", len(rs))
 	}
 	r := rs[0]
-	if r.Total != 100000 || r.Change != 10000 || r.Discount != 5000 || len(r.Lines) != 2 || len(r.Payments) != 2 {
+	if r.Total != 100000 || r.Change != 0 || r.Discount != 5000 || len(r.Lines) != 2 || len(r.Payments) != 2 ||
+		r.Payments[0].Sum != 70000 || r.Payments[1].Sum != 30000 {
 		t.Errorf("issued %+v", r)
 	}
 }
@@ -305,7 +309,8 @@ func TestXAndZReports(t *testing.T) {
 
 	h.tap("Смена и отчёты")
 	h.tap("Z-отчёт (закрыть смену)")
-	h.tap("Подтвердить")
+	h.see("Закрыть смену №1? Касса снимет Z-отчёт")
+	h.tap("Закрыть смену")
 	h.see("Изъятие №2, смена 1", "Z-отчёт, смена 1", "ЗАКРЫТИЕ СМЕНЫ")
 	if got := h.reg.kinds(); got != "receipt,cash_out,z_report" {
 		t.Errorf("journal %s", got)
@@ -385,7 +390,7 @@ func TestStatusOfflineAndBlocks(t *testing.T) {
 	h.reg.advance(25 * time.Hour)
 	h.see("Смена длится больше 24 часов", "Закрыть смену")
 	h.tap("Закрыть смену")
-	h.tap("Подтвердить")
+	h.tap("Закрыть смену") // the dialog's own button, above the status line's
 	h.see("Z-отчёт, смена 1")
 }
 

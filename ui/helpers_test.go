@@ -119,6 +119,8 @@ func (h *harness) text() string {
 			b.WriteString(v.Text + "\n")
 		case *numberEntry:
 			b.WriteString(v.Text + "\n")
+		case *padEntry:
+			b.WriteString(v.Text + "\n")
 		case *widget.Select:
 			b.WriteString(v.Selected + "\n")
 		case *widget.Check:
@@ -239,6 +241,9 @@ func (h *harness) entries(placeholder string) []*widget.Entry {
 			out = append(out, e)
 		}
 		if e, ok := o.(*numberEntry); ok && e.PlaceHolder == placeholder { // whole numbers
+			out = append(out, &e.Entry)
+		}
+		if e, ok := o.(*padEntry); ok && e.PlaceHolder == placeholder { // the item's quantity and price
 			out = append(out, &e.Entry)
 		}
 	}

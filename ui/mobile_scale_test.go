@@ -160,6 +160,13 @@ func (h *harness) keyboardOf(placeholder string, i int) mobile.KeyboardType {
 				}
 				n++
 			}
+		case *padEntry: // the item's quantity and price, with the on-screen keypad too
+			if e.PlaceHolder == placeholder {
+				if n == i {
+					return e.Keyboard()
+				}
+				n++
+			}
 		case *widget.Entry:
 			if e.PlaceHolder == placeholder {
 				if n == i {

@@ -210,8 +210,12 @@ func TestTotalNeverNegativeOrWrapped(t *testing.T) {
 		h.keys("9999999999999")
 		h.tap(h.T("keypad.plus"))
 		h.keys("9999999999999")
-		if errs := h.shownErrorsKeep(); len(errs) != 1 || errs[0] != overflow {
-			t.Errorf("%s: two largest amounts on the keypad show %q, want %q", lang, errs, overflow)
+		// The keypad refuses the key that would pass the largest amount, and says so at once.
+		if errs := h.shownErrorsKeep(); len(errs) != 1 {
+			t.Errorf("%s: two largest amounts on the keypad show %q, want one error", lang, errs)
+		}
+		if tot := h.u.reg.simple.in.total(); tot <= 0 || tot > kkm.MaxMoney {
+			t.Errorf("%s: the keypad holds %v", lang, tot)
 		}
 		h.tap(h.T("keypad.clear"))
 		h.noErrors()
@@ -422,4 +426,23 @@ func TestHistoryCalendar(t *testing.T) {
 		h.tap(h.T("history.search"))
 		h.see(h.T("err.history.date_format"))
 	}
+}
+
+// The owner's maximum sum of a receipt is shown on the simple keypad as soon as the amounts pass
+// it, not only at «Далее»; a key back below it removes the message.
+func TestSimpleMaxSumAtOnce(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.reg.mu.Lock()
+	h.reg.reg.Settings.MaxReceiptSum = 100000
+	h.reg.mu.Unlock()
+	h.unlock()
+	h.keys("999")
+	h.noErrors()
+	h.keys("9")
+	_, err := kkm.ReceiptTotal(kkm.SimpleDraft(kkm.OpSale, []kkm.Money{999900}, nil), h.reg.Settings())
+	if err == nil || h.errorLabel(h.u.loc.Error(err)) == nil {
+		t.Fatalf("no maximum-sum error at once (%v):\n%s", err, h.text())
+	}
+	h.tapIcon(theme.ContentUndoIcon(), 0)
+	h.noErrors()
 }

@@ -9,7 +9,7 @@
 #   make proto        regenerate ofdclient/pb from its .proto files
 #   make ofdsim       run the OFD emulator standalone on 127.0.0.1:7777 with one register
 #   make cross        build the non-UI packages for android/arm64 and ios/arm64 without cgo
-#   make crash        the crash drill: a child issuing documents killed with SIGKILL (CRASH_KILLS, 200)
+#   make crash        the crash drill: a child issuing documents killed with SIGKILL (CRASH_KILLS, 1000)
 #   make faults       the fault matrix against the emulator (docs/fault-matrix.md)
 #   make fixture      generate a year of a busy shop (1 000 000 documents) for the scale benchmarks
 #   make bench-scale  history, analytics, start cost and memory on that journal
@@ -116,7 +116,7 @@ bench-scale:
 ofdsim:
 	$(GO) run ./cmd/ofdsim -listen 127.0.0.1:7777 -register 123456:987654321:010101012345:KTCD1117737127791 -v
 
-CRASH_KILLS ?= 200
+CRASH_KILLS ?= 1000
 
 crash: deps
 	EKASSA_CRASH_KILLS=$(CRASH_KILLS) $(GO) test -count=1 -v -run '^TestCrashDrill$$' ./internal/crashdrill

@@ -21,13 +21,15 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
+	"github.com/ekassa-go/ekassa/ofdclient/pb"
 	"github.com/ekassa-go/ekassa/storage"
 	"github.com/ekassa-go/ekassa/ui"
 )
 
 // The environment of the drill.
 const (
-	// killsEnv sets how many times the child is killed (default 200; 25 with -short).
+	// killsEnv sets how many times the child is killed (make crash: 1 000; go test: 40, 15 with
+	// -short).
 	killsEnv = "EKASSA_CRASH_KILLS"
 	// childEnv names the journal file when the test binary runs as the child.
 	childEnv = "EKASSA_CRASHDRILL_CHILD"
@@ -64,6 +66,7 @@ type done struct {
 	total kkm.Money
 	at    int64 // Unix milliseconds of the document's time
 	child int
+	draft string // a sale's draft tag (draftTag), "" for other documents
 }
 
 // figures are the drill's results.
@@ -73,13 +76,14 @@ type figures struct {
 	documents, fiscal                     int
 	receipts, placements, zReports        int
 	duplicates, lost                      int
+	drafts                                int
 	replays                               int
 	refusals                              map[string]int
 }
 
 func (f figures) String() string {
-	return fmt.Sprintf("crash drill: kills=%d documents=%d done=%d fiscal=%d (receipts=%d placements=%d z=%d) duplicates=%d lost=%d replays=%d refused=%d",
-		f.kills, f.documents, f.done, f.fiscal, f.receipts, f.placements, f.zReports, f.duplicates, f.lost, f.replays, f.refused)
+	return fmt.Sprintf("crash drill: kills=%d documents=%d done=%d fiscal=%d (receipts=%d placements=%d z=%d) drafts=%d duplicates=%d lost=%d replays=%d refused=%d",
+		f.kills, f.documents, f.done, f.fiscal, f.receipts, f.placements, f.zReports, f.drafts, f.duplicates, f.lost, f.replays, f.refused)
 }
 
 // TestCrashDrill kills a child process issuing documents at random instants, restarting it on
@@ -90,9 +94,10 @@ func TestCrashDrill(t *testing.T) {
 		child(path)
 		return
 	}
-	kills := 200
+	// make crash runs 1 000 (CRASH_KILLS); plain go test (make test) a quick 40.
+	kills := 40
 	if testing.Short() {
-		kills = 25
+		kills = 15
 	}
 	if s := os.Getenv(killsEnv); s != "" {
 		n, err := strconv.Atoi(s)
@@ -218,14 +223,18 @@ func runAndKill(t *testing.T, path string, k int, seed uint64, rng *rand.Rand, f
 			switch {
 			case line == "ready":
 				once.Do(func() { close(ready) })
-			case len(f) == 5 && f[0] == "done":
+			case (len(f) == 5 || len(f) == 6) && f[0] == "done":
 				seq, e1 := strconv.ParseInt(f[1], 10, 64)
 				total, e2 := strconv.ParseInt(f[3], 10, 64)
 				at, e3 := strconv.ParseInt(f[4], 10, 64)
 				if err := errors.Join(e1, e2, e3); err != nil {
 					bad = fmt.Errorf("bad line %q: %v", line, err)
 				}
-				got = append(got, done{seq: seq, kind: kkm.DocumentKind(f[2]), total: kkm.Money(total), at: at, child: k})
+				d := done{seq: seq, kind: kkm.DocumentKind(f[2]), total: kkm.Money(total), at: at, child: k}
+				if len(f) == 6 {
+					d.draft = f[5]
+				}
+				got = append(got, d)
 			case len(f) == 2 && f[0] == "refused":
 				refusals[f[1]]++
 			case len(f) >= 1 && f[0] == "fatal":
@@ -300,8 +309,9 @@ func child(path string) {
 	}
 	by := c.Operator()
 	fmt.Println("ready")
-	for {
-		is, err := issueOne(ctx, rt, by, rng)
+	for n := 0; ; n++ {
+		draft := fmt.Sprintf("%d-%d", seed, n) // unique over the drill: each child has its own seed
+		is, err := issueOne(ctx, rt, by, rng, draft)
 		if err != nil {
 			id := "unknown"
 			var tr interface{ MessageID() string }
@@ -319,14 +329,32 @@ func child(path string) {
 			continue
 		}
 		for _, d := range is {
-			fmt.Printf("done %d %s %d %d\n", d.Seq, d.Document.Kind, d.Document.Total(), d.Document.Time.UnixMilli())
+			tag := ""
+			if t, ok := draftOf(d.Document); ok {
+				tag = " " + t
+			}
+			fmt.Printf("done %d %s %d %d%s\n", d.Seq, d.Document.Kind, d.Document.Total(), d.Document.Time.UnixMilli(), tag)
 		}
 	}
 }
 
-// issueOne issues one random document: mostly sales (cash with change, card, mixed), returns of
-// recent receipts, cash in and out, X reports, and a Z now and then.
-func issueOne(ctx context.Context, rt *app.Runtime, by kkm.Operator, rng *rand.Rand) (ui.Issued, error) {
+// draftPrefix begins the name of a drill sale's first line; the draft's tag follows it, so the
+// journal tells which draft each sale came from, and a draft committed twice shows.
+const draftPrefix = "Тауар drill-"
+
+// draftOf returns the draft tag of a drill sale (a return of it repeats its lines, tag too, and
+// is not the draft).
+func draftOf(d kkm.Document) (string, bool) {
+	if d.Kind != kkm.KindReceipt || d.Receipt == nil || d.Receipt.Operation != kkm.OpSale || len(d.Receipt.Lines) == 0 {
+		return "", false
+	}
+	return strings.CutPrefix(d.Receipt.Lines[0].Name, draftPrefix)
+}
+
+// issueOne issues one random document: mostly sales (cash with change, card, mixed; each an
+// extended-mode receipt whose first line is named after draft), returns of recent receipts, cash
+// in and out, X reports, and a Z now and then.
+func issueOne(ctx context.Context, rt *app.Runtime, by kkm.Operator, rng *rand.Rand, draft string) (ui.Issued, error) {
 	switch k := rng.IntN(100); {
 	case k < 3:
 		return rt.CloseShift(ctx, by)
@@ -363,7 +391,19 @@ func issueOne(ctx context.Context, rt *app.Runtime, by kkm.Operator, rng *rand.R
 		card := total / 2
 		pay = []kkm.Payment{{Type: kkm.PayCash, Sum: total - card}, {Type: kkm.PayCard, Sum: card}}
 	}
-	return rt.IssueReceipt(ctx, by, kkm.SimpleDraft(kkm.OpSale, amounts, pay))
+	if rng.IntN(4) == 0 {
+		// Simple mode, as «Простой режим ККМ» sells: no names, so no draft tag.
+		return rt.IssueReceipt(ctx, by, kkm.SimpleDraft(kkm.OpSale, amounts, pay))
+	}
+	d := kkm.ReceiptDraft{Operation: kkm.OpSale, Payments: pay}
+	for i, a := range amounts {
+		name := fmt.Sprintf("Тауар %d", i+1)
+		if i == 0 {
+			name = draftPrefix + draft
+		}
+		d.Lines = append(d.Lines, kkm.LineDraft{Name: name, Quantity: kkm.QuantityOne, Unit: "796", Price: a})
+	}
+	return rt.IssueReceipt(ctx, by, d)
 }
 
 // returnOne returns part of a recent sale, by card or cash; ok is false when no sale can be
@@ -377,6 +417,47 @@ func returnOne(ctx context.Context, rt *app.Runtime, by kkm.Operator, rng *rand.
 	ret, err := rt.Returnable(ctx, orig.Seq)
 	if err != nil || ret.Left <= 0 {
 		return nil, nil, false
+	}
+	if !ret.State.Original.Simple {
+		// An extended-mode sale (the drill's tagged ones): some units of one of its lines, as the
+		// return screen builds it (kkm.ComputeReturn), refunded by card or, when the drawer has
+		// it, in cash.
+		var open []int
+		for i, l := range ret.Lines {
+			if l.Left > 0 {
+				open = append(open, i)
+			}
+		}
+		if len(open) == 0 {
+			return nil, nil, false
+		}
+		req := kkm.ReturnRequest{Quantities: make([]kkm.Quantity, len(ret.Lines))}
+		i := open[rng.IntN(len(open))]
+		req.Quantities[i] = ret.Lines[i].Left
+		pt := kkm.PayCard
+		if rng.IntN(2) == 0 {
+			pt = kkm.PayCash
+		}
+		req.RefundAs = &pt
+		d, err := kkm.ComputeReturn(ret.State, ret.Parent, req)
+		if err != nil {
+			return nil, nil, false
+		}
+		if pt == kkm.PayCash {
+			var sum kkm.Money
+			for _, p := range d.Payments {
+				sum += p.Sum
+			}
+			if sum > rt.Status().CashInDrawer {
+				card := kkm.PayCard
+				req.RefundAs = &card
+				if d, err = kkm.ComputeReturn(ret.State, ret.Parent, req); err != nil {
+					return nil, nil, false
+				}
+			}
+		}
+		is, err := rt.IssueReceipt(ctx, by, d)
+		return is, err, true
 	}
 	amount := kkm.Money(1 + rng.Int64N(int64(ret.Left)))
 	if rng.IntN(3) == 0 {
@@ -461,11 +542,35 @@ func check(t *testing.T, path string, sim *ofdsim.Server, reported []done, fig *
 		}
 	}
 
+	// No draft twice: each sale's draft tag is in the journal at most once, and a sale reported
+	// done carries the tag of the draft that was issued.
+	drafts := map[string]int64{}
+	for _, e := range docs {
+		tag, ok := draftOf(e.Document)
+		if !ok {
+			continue
+		}
+		if first, twice := drafts[tag]; twice {
+			fig.duplicates++
+			t.Errorf("draft %s is in the journal twice: documents %d and %d", tag, first, e.Seq)
+			continue
+		}
+		drafts[tag] = e.Seq
+		fig.drafts++
+	}
+	for _, d := range reported {
+		if d.draft != "" && drafts[d.draft] != d.seq {
+			fig.lost++
+			t.Errorf("child %d reported draft %s done as document %d; the journal holds it at %d", d.child, d.draft, d.seq, drafts[d.draft])
+		}
+	}
+
 	// Each fiscal document exactly once in the ledger.
 	led, err := sim.Ledger(ledgerID(t, j))
 	if err != nil {
 		t.Fatal(err)
 	}
+	compareLedger(t, j, docs, led)
 	signs := map[string]int{}
 	for _, r := range led.Receipts {
 		signs[r.FiscalSign]++
@@ -566,6 +671,75 @@ func check(t *testing.T, path string, sim *ofdsim.Server, reported []done, fig *
 	}
 	if fig.duplicates != 0 || fig.lost != 0 {
 		t.Errorf("duplicates %d, lost %d", fig.duplicates, fig.lost)
+	}
+}
+
+// compareLedger compares what the journal holds with what the OFD counted, amount by amount:
+// each receipt (by its fiscal sign) has the journal's operation, total, shift and offline number;
+// the totals per operation agree; the cash placements, in order, have the journal's operation,
+// sum, shift and offline flag; and the OFD closed the shifts the journal's Z reports close.
+func compareLedger(t *testing.T, j *storage.Journal, docs []storage.Entry, led ofdsim.LedgerView) {
+	t.Helper()
+	ctx := context.Background()
+	bySign := map[string]ofdsim.Receipt{}
+	var ledgerTotals [4]int64
+	for _, r := range led.Receipts {
+		bySign[r.FiscalSign] = r
+		ledgerTotals[r.Operation] += r.Total
+	}
+	var journalTotals [4]int64
+	var placements []kkm.Document
+	var zShifts []uint32
+	for _, e := range docs {
+		d := e.Document
+		switch d.Kind {
+		case kkm.KindReceipt:
+			journalTotals[d.Receipt.Operation] += int64(d.Receipt.Total)
+			f, err := j.FiscalResult(ctx, e.Seq)
+			if err != nil {
+				continue // reported by the caller
+			}
+			r, ok := bySign[f.Sign]
+			if !ok {
+				continue // reported by the caller
+			}
+			if int(r.Operation) != int(d.Receipt.Operation) || r.Total != int64(d.Receipt.Total) ||
+				r.ShiftNumber != d.ShiftNumber || (d.Offline && r.OfflineNumber != d.OfflineNumber) {
+				t.Errorf("receipt %d: the journal holds op %d total %d shift %d offline %d; the OFD op %d total %d shift %d offline %d",
+					e.Seq, d.Receipt.Operation, d.Receipt.Total, d.ShiftNumber, d.OfflineNumber,
+					r.Operation, r.Total, r.ShiftNumber, r.OfflineNumber)
+			}
+		case kkm.KindCashIn, kkm.KindCashOut:
+			placements = append(placements, d)
+		case kkm.KindZReport:
+			zShifts = append(zShifts, d.ShiftNumber)
+		}
+	}
+	if journalTotals != ledgerTotals {
+		t.Errorf("totals per operation: the journal %v, the OFD %v", journalTotals, ledgerTotals)
+	}
+	for i, d := range placements {
+		if i >= len(led.Placements) {
+			break // the count is compared by the caller
+		}
+		p := led.Placements[i]
+		op := pb.MoneyPlacementEnum_MONEY_PLACEMENT_DEPOSIT
+		if d.Kind == kkm.KindCashOut {
+			op = pb.MoneyPlacementEnum_MONEY_PLACEMENT_WITHDRAWAL
+		}
+		if p.Operation != op || p.Sum != int64(d.Cash) || p.ShiftNumber != d.ShiftNumber || p.Offline != d.Offline {
+			t.Errorf("cash placement %d: the journal holds %s %d shift %d offline %v; the OFD %v %d shift %d offline %v",
+				i+1, d.Kind, d.Cash, d.ShiftNumber, d.Offline, p.Operation, p.Sum, p.ShiftNumber, p.Offline)
+		}
+	}
+	var closed []uint32
+	for _, s := range led.Shifts {
+		if !s.Open {
+			closed = append(closed, s.Number)
+		}
+	}
+	if !slices.Equal(closed, zShifts) {
+		t.Errorf("the OFD closed shifts %v, the journal's Z reports close %v", closed, zShifts)
 	}
 }
 

@@ -612,6 +612,15 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 }
 
 // load reads the link state once. Called with exMu held.
+// Load reads the OFD link's stored state (a block and its text, an offline spell) from the
+// journal, so that State tells it from the start: a register blocked before a restart is blocked
+// at once after it, before Run has looked. Run loads it too when it has not been.
+func (s *Sender) Load(ctx context.Context) error {
+	s.exMu.Lock()
+	defer s.exMu.Unlock()
+	return s.load(ctx)
+}
+
 func (s *Sender) load(ctx context.Context) error {
 	s.mu.Lock()
 	loaded := s.loaded

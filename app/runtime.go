@@ -174,6 +174,11 @@ func (rt *Runtime) startSender() error {
 	if err != nil {
 		return err
 	}
+	// The stored block (or offline spell) before the first status and the first issue: a
+	// register blocked before a restart must not issue in the moment before Run looks.
+	if err := s.Load(context.Background()); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -69,8 +69,9 @@ var openJournals = struct {
 
 // journalLock is a held journal: the OS lock on its lock file and its entry in openJournals.
 type journalLock struct {
-	key  string
-	file *os.File
+	key      string
+	file     *os.File
+	released bool // guarded by openJournals; a second release must not free a later holder's entry
 }
 
 // lockJournal holds the journal at path for this process, or says who has it.
@@ -106,7 +107,11 @@ func (l *journalLock) release() error {
 		return nil
 	}
 	openJournals.Lock()
+	defer openJournals.Unlock()
+	if l.released {
+		return nil
+	}
+	l.released = true
 	delete(openJournals.paths, l.key)
-	openJournals.Unlock()
 	return l.file.Close()
 }

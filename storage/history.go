@@ -46,6 +46,7 @@ const (
 	StateFiscalised HistoryState = "fiscalised" // the OFD has answered
 	StateWaiting    HistoryState = "waiting"    // in the outbox, not answered yet
 	StateOffline    HistoryState = "offline"    // issued in offline mode
+	StateRefused    HistoryState = "refused"    // refused by the OFD for good (RefuseHead)
 )
 
 // AmountRange selects documents by total: Min ≤ total ≤ Max. A zero Max means no upper bound;
@@ -217,6 +218,8 @@ func (j *Journal) historySQL(ctx context.Context, q HistoryQuery, p Page) (query
 		add(`d.seq IN (SELECT seq FROM outbox WHERE done_at IS NULL)`)
 	case StateOffline:
 		add(`d.offline = 1`)
+	case StateRefused:
+		add(`d.seq IN (SELECT seq FROM refusals)`)
 	default:
 		return "", nil, false, fmt.Errorf("%w: state %q", ErrBadHistoryQuery, q.State)
 	}

@@ -97,6 +97,10 @@ func TestRefuseHead(t *testing.T) {
 	if err != nil || last.Seq != refused {
 		t.Fatalf("last refusal %d, %v", last.Seq, err)
 	}
+	hp, err := j.History(ctx, HistoryQuery{State: StateRefused}, Page{})
+	if err != nil || len(hp.Entries) != 1 || hp.Entries[0].Seq != refused || hp.Entries[0].Refusal == nil {
+		t.Fatalf("history of refused documents: %+v, %v", hp, err)
+	}
 	if q, _ := j.OutboxStats(ctx); q.Waiting != 1 {
 		t.Fatalf("waiting %d", q.Waiting)
 	}

@@ -420,7 +420,8 @@ func (r *fakeRegister) History(_ context.Context, f HistoryFilter) (HistoryPage,
 			total < f.AmountFrom, f.AmountTo > 0 && total > f.AmountTo,
 			f.State == HistoryFiscalised && !d.Answered,
 			f.State == HistoryWaiting && (d.Answered || !d.Document.Kind.Fiscal()),
-			f.State == HistoryOffline && !d.Document.Offline:
+			f.State == HistoryOffline && !d.Document.Offline,
+			f.State == HistoryRefused && d.Refused == nil:
 			continue
 		}
 		all = append(all, d)

@@ -374,6 +374,7 @@ const (
 	HistoryFiscalised HistoryState = "fiscalised" // the OFD has answered
 	HistoryWaiting    HistoryState = "waiting"    // in the outbox, not answered yet
 	HistoryOffline    HistoryState = "offline"    // issued in offline mode
+	HistoryRefused    HistoryState = "refused"    // refused by the OFD, not counted
 )
 
 // HistoryPage is one page of history.

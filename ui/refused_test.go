@@ -51,8 +51,8 @@ func TestRefusedDocumentWayOut(t *testing.T) {
 	h.tap(h.T("button.ok"))
 	h.notSee(h.T("status.block.refused.way_out"))
 
-	h.tap("Смена и отчеты")
-	h.tap("История отчетов и чеков")
+	h.tap(h.T("register.reports"))
+	h.tap(h.T("reports.history"))
 	h.see(h.T("doc.refused.short"))
 	h.tap(title)
 	h.see(h.T("doc.refused", map[string]any{"Reason": h.T("err.ofd.incorrect_data", map[string]any{"Text": "сумма вне диапазона"})}),

@@ -107,6 +107,7 @@ func historyStates() []historyState {
 		{"history.state.fiscalised", HistoryFiscalised},
 		{"history.state.waiting", HistoryWaiting},
 		{"history.state.offline", HistoryOffline},
+		{"history.state.refused", HistoryRefused},
 	}
 }
 

@@ -720,6 +720,13 @@ func (s *itemScreen) follow() {
 	s.err = nil
 	q, qerr := kkm.ParseQuantity(s.qty)
 	p, perr := kkm.ParseMoney(s.price)
+	// A quantity or price past its limit in kkm's table (kkm/limits.go) is named at once too.
+	switch {
+	case errors.Is(qerr, kkm.ErrQuantityOverflow):
+		s.err, s.errAt = qerr, atQuantity
+	case errors.Is(perr, kkm.ErrMoneyOverflow):
+		s.err, s.errAt = perr, atPrice
+	}
 	if qerr == nil && perr == nil && p > 0 {
 		if sum, err := kkm.MulQuantity(p, q); err == nil {
 			s.sumL.SetText(l.T("item.sum", map[string]any{"Sum": money(l, sum)}))

@@ -266,9 +266,10 @@ func (rt *Runtime) statusLocked() ui.Status {
 		st.Block = ui.BlockOfflineLimit
 	case st.OnlyZ:
 		st.Block = ui.BlockShiftExpired
-		// The receipt the OFD refused with code 11 in this shift, if that is why.
-		if r := link.Refused; r != nil && r.Refusal != nil && r.Refusal.Code == ofdclient.ResultShiftExpired &&
-			r.Document.ShiftNumber == rt.reg.State.ShiftNumber {
+		// The receipt the OFD refused with code 11 in this shift, if that is why: the journal's
+		// last refusal, so it is named after a restart too.
+		if r, err := rt.journal.LastRefusal(context.Background()); err == nil && r.Refusal.Code == ofdclient.ResultShiftExpired &&
+			r.Document.ShiftNumber == rt.reg.State.ShiftNumber && rt.reg.State.ShiftOpen {
 			st.Refused = &ui.RefusedDocument{Seq: r.Seq, Document: r.Document, SetAside: true,
 				Reason: &ofdclient.ResultError{Code: r.Refusal.Code, Text: r.Refusal.Text}}
 		}

@@ -186,7 +186,9 @@ func (c MarkingCode) Identification() string { return "(01)" + c.GTIN + "(21)" +
 // NormalizeMarkingCode brings a marking code as an input device delivers it to one form: the
 // surrounding spaces and the Enter a scanner ends with are dropped; a symbology identifier a
 // scanner puts first (]d2 for GS1 DataMatrix, ]C1 for GS1-128, ]Q3 for GS1 QR) and a leading
-// FNC1 are dropped; the separator written as "<GS>" or "␝" becomes GS.
+// FNC1 are dropped; the separator written as "<GS>" or "␝" becomes GS; and a code a scanner typed
+// with the Russian keyboard layout active (Cyrillic letters where the code has Latin ones) is read
+// back to the keys it pressed.
 func NormalizeMarkingCode(raw string) string {
 	s := strings.Trim(raw, " \t\r\n")
 	for _, p := range []string{"]d2", "]C1", "]Q3", "]e0"} {
@@ -195,6 +197,7 @@ func NormalizeMarkingCode(raw string) string {
 			break
 		}
 	}
+	s = fromRussianLayout(s)
 	s = strings.ReplaceAll(s, "<GS>", GS)
 	s = strings.ReplaceAll(s, "␝", GS)
 	s = strings.TrimLeft(s, GS)
@@ -529,4 +532,52 @@ func checkReturnCodes(original Receipt, returned []Receipt, ret Receipt) error {
 		}
 	}
 	return nil
+}
+
+// usToRussian is what each key of the US layout types in the Russian (ЙЦУКЕН) layout, shifted
+// and not. A keyboard-mode scanner sends keys, not characters: with the Russian layout active it
+// types «ЙЦУКЕН» where the code has "QWERTY". Digits are the same in both.
+var usToRussian = map[rune]rune{
+	'q': 'й', 'w': 'ц', 'e': 'у', 'r': 'к', 't': 'е', 'y': 'н', 'u': 'г', 'i': 'ш', 'o': 'щ', 'p': 'з',
+	'[': 'х', ']': 'ъ', 'a': 'ф', 's': 'ы', 'd': 'в', 'f': 'а', 'g': 'п', 'h': 'р', 'j': 'о', 'k': 'л',
+	'l': 'д', ';': 'ж', '\'': 'э', 'z': 'я', 'x': 'ч', 'c': 'с', 'v': 'м', 'b': 'и', 'n': 'т', 'm': 'ь',
+	',': 'б', '.': 'ю', '/': '.', '`': 'ё',
+	'Q': 'Й', 'W': 'Ц', 'E': 'У', 'R': 'К', 'T': 'Е', 'Y': 'Н', 'U': 'Г', 'I': 'Ш', 'O': 'Щ', 'P': 'З',
+	'{': 'Х', '}': 'Ъ', 'A': 'Ф', 'S': 'Ы', 'D': 'В', 'F': 'А', 'G': 'П', 'H': 'Р', 'J': 'О', 'K': 'Л',
+	'L': 'Д', ':': 'Ж', '"': 'Э', 'Z': 'Я', 'X': 'Ч', 'C': 'С', 'V': 'М', 'B': 'И', 'N': 'Т', 'M': 'Ь',
+	'<': 'Б', '>': 'Ю', '?': ',', '~': 'Ё',
+	'@': '"', '#': '№', '$': ';', '^': ':', '&': '?', '|': '/',
+}
+
+// russianToUS inverts usToRussian.
+var russianToUS = func() map[rune]rune {
+	m := make(map[rune]rune, len(usToRussian))
+	for us, ru := range usToRussian {
+		m[ru] = us
+	}
+	return m
+}()
+
+// fromRussianLayout gives back the keys a scanner pressed when s holds a Cyrillic letter (or №),
+// the sign that the Russian layout was active: every character is read back through the layout.
+// A marking code holds only ASCII, so a code with Cyrillic in it can only have come this way.
+func fromRussianLayout(s string) string {
+	cyrillic := false
+	for _, r := range s {
+		if (r >= 'А' && r <= 'я') || r == 'ё' || r == 'Ё' || r == '№' {
+			cyrillic = true
+			break
+		}
+	}
+	if !cyrillic {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if us, ok := russianToUS[r]; ok {
+			r = us
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -282,13 +282,14 @@ func (s *documentScreen) statusChanged() {
 	})
 }
 
-// update takes the documents read again and shows those the OFD has answered in the meantime,
-// in place, so that the screen does not jump while the cashier looks at it.
+// update takes the documents read again and shows those the OFD has answered (or refused) in
+// the meantime, in place, so that the screen does not jump while the cashier looks at it.
 func (s *documentScreen) update(read map[int64]IssuedDocument) {
 	set := s.u.ports.Register.Settings()
 	for i, d := range s.docs {
 		n, ok := read[d.Seq]
-		if !ok || n.Answered == d.Answered && n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink {
+		if !ok || n.Answered == d.Answered && n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink &&
+			(n.Refused == nil) == (d.Refused == nil) {
 			continue
 		}
 		s.docs[i] = n

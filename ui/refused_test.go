@@ -102,3 +102,28 @@ func TestShiftLimitRefusalMessage(t *testing.T) {
 	}
 	_ = kkm.DefaultShiftLimit
 }
+
+// A document screen open while the document waits for the OFD shows it refused in place once
+// it is marked refused from the status line (the screen reads waiting documents again on every
+// status change).
+func TestRefusedDocumentScreenUpdates(t *testing.T) {
+	h := newHarness(t, true, true, i18n.English)
+	h.unlock()
+	if err := h.reg.SetNetworkCut(true); err != nil {
+		t.Fatal(err)
+	}
+	d := h.sell(2500)
+	h.tap(h.T("register.reports"))
+	h.tap(h.T("reports.history"))
+	title := documentTitle(h.u.loc, d.Document)
+	h.tap(title)
+	h.see(offlineMark(h.u.loc, d.Document))
+	h.refuse(d, "bad data")
+	h.tap(h.T("status.action.set_aside"))
+	h.tap(h.T("set_aside.confirm.ok"))
+	h.settle()
+	h.tap(h.T("button.ok"))
+	h.settle()
+	h.see(h.T("doc.refused.note"))
+	h.notSee(offlineMark(h.u.loc, d.Document))
+}

@@ -41,7 +41,7 @@ func TestAnsweredWithoutSignShowsAccepted(t *testing.T) {
 
 	h.tap("Смена и отчёты")
 	h.tap("Z-отчёт (закрыть смену)")
-	h.tap("Подтвердить")
+	h.tap(h.T("counter.z.close")) // the Z confirmation's button says what it does
 	h.see("Изъятие №3, смена 1", "Z-отчёт, смена 1")
 	if n := h.count(accepted); n != 2 {
 		t.Errorf("the auto cash-out and the Z report: %q shown %d times, want 2", accepted, n)

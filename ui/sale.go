@@ -382,6 +382,9 @@ func (s *extendedSale) follow() {
 	}
 	l := s.u.loc
 	total, _, terr := s.total()
+	if errors.Is(terr, kkm.ErrReceiptEmpty) {
+		terr = nil // no items yet: the total is 0,00, not an error
+	}
 	if terr != nil {
 		total = 0
 	}
@@ -716,7 +719,9 @@ func (s *itemScreen) follow() {
 		return
 	}
 	l := s.u.loc
-	s.sumL.Hide()
+	// The sum's line keeps its place while empty, so the keypad under it does not move between
+	// two taps.
+	s.sumL.SetText(" ")
 	s.err = nil
 	q, qerr := kkm.ParseQuantity(s.qty)
 	p, perr := kkm.ParseMoney(s.price)
@@ -730,7 +735,6 @@ func (s *itemScreen) follow() {
 	if qerr == nil && perr == nil && p > 0 {
 		if sum, err := kkm.MulQuantity(p, q); err == nil {
 			s.sumL.SetText(l.T("item.sum", map[string]any{"Sum": money(l, sum)}))
-			s.sumL.Show()
 		} else {
 			s.err, s.errAt = err, atPrice
 		}

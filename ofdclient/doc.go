@@ -15,6 +15,11 @@
 //   - convert.go: money and wall-clock time to and from their wire forms;
 //   - request.go: the requests built from kkm documents ([Identity.Request]: TICKET,
 //     MONEY_PLACEMENT, CLOSE_SHIFT, REPORT, with reg_info and the offline fields);
+//   - protocol.go: the seam of the protocol version ([Protocol], [ProtocolFor]): the header's
+//     VERSION and the mapping of documents onto requests, chosen per register, 2.0.3 today, with
+//     the register's position (security_stats.geo_position) in every fiscal request;
+//   - size.go: [Identity.CheckSendable], the measure of a document's request against
+//     [MaxRequestFrame] before the app writes it;
 //   - connect.go: connecting a register ([Connect], COMMAND_INFO) and reconciling the local
 //     shift with the OFD's view of it ([Reconcile]);
 //   - sender.go and state.go: the [Sender], which drains the journal's outbox in order with

@@ -12,7 +12,8 @@
 // token gets 2; REPORT is answered without a token check; INFO and SYSTEM check the token and do
 // not rotate it; an unknown device ID gets 1.
 //
-// What it receives is checked: sums, VAT, payments and change, the parent receipt of a return,
+// What it receives is checked: the register's position in every fiscal request (see checkGeo),
+// sums, VAT, payments and change, the parent receipt of a return,
 // the buyer's IIN/BIN, the shift's age, the cash in the drawer, and the Z report's counters
 // against its own; a refusal carries a result text saying what is wrong.
 //

@@ -1,0 +1,108 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// migrations are the schema's versions, applied in order, each in one transaction; the number of
+// the last one applied is kept in hub_schema. A hub never runs on a schema newer than it knows.
+var migrations = [][]string{
+	1: {
+		`CREATE TABLE organizations (
+			id         BIGSERIAL PRIMARY KEY,
+			name       TEXT        NOT NULL,
+			created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+		)`,
+		// credentials: who may do what. kind 'owner' reads its organization; kind 'register'
+		// pushes to its register. Only the SHA-256 of the secret is kept.
+		`CREATE TABLE credentials (
+			digest          BYTEA PRIMARY KEY,
+			kind            TEXT   NOT NULL CHECK (kind IN ('owner', 'register')),
+			organization_id BIGINT NOT NULL REFERENCES organizations(id),
+			register_id     BIGINT,
+			created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+			CHECK ((kind = 'register') = (register_id IS NOT NULL))
+		)`,
+		// registers: one row per register, with the head of the chain the hub holds of it.
+		`CREATE TABLE registers (
+			id              BIGSERIAL PRIMARY KEY,
+			organization_id BIGINT NOT NULL REFERENCES organizations(id),
+			serial          TEXT   NOT NULL UNIQUE, -- ЗНМ
+			name            TEXT   NOT NULL,
+			head_seq        BIGINT NOT NULL DEFAULT 0,
+			head_hash       BYTEA  NOT NULL DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000',
+			pushed_at       TIMESTAMPTZ
+		)`,
+		`ALTER TABLE credentials ADD FOREIGN KEY (register_id) REFERENCES registers(id)`,
+		// documents: every document of every register, as pushed. content is the register's JSON.
+		`CREATE TABLE documents (
+			register_id  BIGINT      NOT NULL REFERENCES registers(id),
+			seq          BIGINT      NOT NULL,
+			uuid         UUID        NOT NULL UNIQUE,
+			kind         TEXT        NOT NULL,
+			shift_number BIGINT      NOT NULL,
+			number       BIGINT      NOT NULL,
+			issued_at    TIMESTAMPTZ NOT NULL,
+			total        BIGINT      NOT NULL, -- tiyn
+			offline      BOOLEAN     NOT NULL,
+			content      JSONB       NOT NULL,
+			prev_hash    BYTEA       NOT NULL,
+			hash         BYTEA       NOT NULL,
+			received_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+			PRIMARY KEY (register_id, seq)
+		)`,
+		`CREATE INDEX documents_by_time ON documents (register_id, issued_at)`,
+		`CREATE INDEX documents_by_shift ON documents (register_id, shift_number, number)`,
+	},
+}
+
+// Migrate brings the database's schema up to the newest version this hub knows, and refuses a
+// schema newer than that.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS hub_schema (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("hub: schema table: %w", err)
+	}
+	for {
+		done, err := migrateOne(ctx, pool)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next migration, if any, in one transaction that holds a lock on the
+// schema table, so two hubs starting at once do not both apply it.
+func migrateOne(ctx context.Context, pool *pgxpool.Pool) (done bool, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE hub_schema IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		var version int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM hub_schema`).Scan(&version); err != nil {
+			return err
+		}
+		last := len(migrations) - 1
+		switch {
+		case version > last:
+			return fmt.Errorf("hub: the database's schema is version %d, newer than this hub's %d", version, last)
+		case version == last:
+			done = true
+			return nil
+		}
+		for _, stmt := range migrations[version+1] {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("hub: migration %d: %w", version+1, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM hub_schema`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO hub_schema (version) VALUES ($1)`, version+1)
+		return err
+	})
+	return done, err
+}

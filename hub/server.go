@@ -1,0 +1,232 @@
+package hub
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"log"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxPushBytes bounds one push's body: a batch of documents, each a receipt of at most a few
+// hundred kilobytes. A register pushes in batches well under it.
+const maxPushBytes = 16 << 20
+
+// Server is the hub's HTTP API:
+//
+//	POST /v1/push        a register's batch of documents (PushRequest → PushResult)
+//	GET  /v1/cursor      where the hub's copy of the calling register ends (Cursor)
+//	GET  /v1/registers   the owner's registers with their cursors
+//	GET  /v1/documents   the owner's documents: from, to (RFC 3339), register, limit
+//
+// Every call carries its credential as "Authorization: Bearer <secret>".
+type Server struct {
+	store *Store
+	log   *log.Logger
+}
+
+// NewServer returns the API over store; logger may be nil.
+func NewServer(store *Store, logger *log.Logger) *Server {
+	return &Server{store: store, log: logger}
+}
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/push", s.asRegister(s.push))
+	mux.HandleFunc("GET /v1/cursor", s.asRegister(s.cursor))
+	mux.HandleFunc("GET /v1/registers", s.asOwner(s.registers))
+	mux.HandleFunc("GET /v1/documents", s.asOwner(s.documents))
+	return mux
+}
+
+// ListenAndServeTLS serves the API on addr with the certificate and key files; the hub speaks TLS
+// only (TLS 1.2 and newer).
+func (s *Server) ListenAndServeTLS(ctx context.Context, addr, certFile, keyFile string) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+	}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	err := srv.ListenAndServeTLS(certFile, keyFile)
+	if errors.Is(err, http.ErrServerClosed) {
+		return ctx.Err()
+	}
+	return err
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, p Principal)
+
+// authenticate finds the caller's principal, or answers 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		s.fail(w, http.StatusUnauthorized, ErrForbidden)
+		return Principal{}, false
+	}
+	p, err := s.store.Authenticate(r.Context(), secret)
+	if err != nil {
+		s.fail(w, http.StatusUnauthorized, err)
+		return Principal{}, false
+	}
+	return p, true
+}
+
+func (s *Server) asRegister(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := s.authenticate(w, r); ok {
+			if p.Owner || p.RegisterID == 0 {
+				s.fail(w, http.StatusForbidden, ErrForbidden)
+				return
+			}
+			h(w, r, p)
+		}
+	}
+}
+
+func (s *Server) asOwner(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := s.authenticate(w, r); ok {
+			if !p.Owner {
+				s.fail(w, http.StatusForbidden, ErrForbidden)
+				return
+			}
+			h(w, r, p)
+		}
+	}
+}
+
+func (s *Server) push(w http.ResponseWriter, r *http.Request, p Principal) {
+	var req PushRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxPushBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
+		return
+	}
+	res, err := s.store.Push(r.Context(), p.RegisterID, req.Documents)
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, res)
+}
+
+func (s *Server) cursor(w http.ResponseWriter, r *http.Request, p Principal) {
+	c, err := s.store.Cursor(r.Context(), p.RegisterID)
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, c)
+}
+
+func (s *Server) registers(w http.ResponseWriter, r *http.Request, p Principal) {
+	regs, err := s.store.Registers(r.Context(), p.OrganizationID)
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, regs)
+}
+
+func (s *Server) documents(w http.ResponseWriter, r *http.Request, p Principal) {
+	q, err := parseDocumentQuery(r)
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
+		return
+	}
+	docs, err := s.store.Documents(r.Context(), p.OrganizationID, q)
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, docs)
+}
+
+func parseDocumentQuery(r *http.Request) (DocumentQuery, error) {
+	v := r.URL.Query()
+	var q DocumentQuery
+	var err error
+	if q.From, err = time.Parse(time.RFC3339, v.Get("from")); err != nil {
+		return q, err
+	}
+	if q.To, err = time.Parse(time.RFC3339, v.Get("to")); err != nil {
+		return q, err
+	}
+	if s := v.Get("register"); s != "" {
+		if q.RegisterID, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return q, err
+		}
+	}
+	if s := v.Get("limit"); s != "" {
+		if q.Limit, err = strconv.Atoi(s); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// ErrorReply is the body of every error answer.
+type ErrorReply struct {
+	Error string `json:"error"`
+	Code  string `json:"code"` // gap, fork, malformed, forbidden, internal
+}
+
+// statusOf maps an error to an HTTP status.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, ErrGap), errors.Is(err, ErrFork):
+		return http.StatusConflict
+	case errors.Is(err, ErrMalformed):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// codeOf names an error for the client.
+func codeOf(err error) string {
+	switch {
+	case errors.Is(err, ErrGap):
+		return "gap"
+	case errors.Is(err, ErrFork):
+		return "fork"
+	case errors.Is(err, ErrMalformed):
+		return "malformed"
+	case errors.Is(err, ErrForbidden):
+		return "forbidden"
+	}
+	return "internal"
+}
+
+func (s *Server) fail(w http.ResponseWriter, status int, err error) {
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		if s.log != nil {
+			s.log.Printf("hub: %v", err)
+		}
+		msg = "internal error" // the database's words stay in the hub's log
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(ErrorReply{Error: msg, Code: codeOf(err)})
+}
+
+func (s *Server) reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}

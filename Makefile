@@ -7,6 +7,7 @@
 #   make fuzz         run every fuzz target for FUZZTIME each
 #   make conformance  the OFD conformance suite (emulator by default; OFD_ADDR etc. for a real OFD)
 #   make proto        regenerate ofdclient/pb from its .proto files
+#   make hub          the owner's hub: a local PostgreSQL cluster and the hub beside it (HUB_DATA, HUB_LISTEN)
 #   make ofdsim       run the OFD emulator standalone on 127.0.0.1:7777 with one register
 #   make cross        build the non-UI packages for android/arm64 and ios/arm64 without cgo
 #   make crash        the crash drill: a child issuing documents killed with SIGKILL (CRASH_KILLS, 1000)
@@ -35,7 +36,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run build test vet lint bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
+.PHONY: all run build test vet lint pgdeps hub bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
         package-linux package-android package-ios clean
 
 all: build
@@ -66,8 +67,18 @@ vet: deps
 lint: deps
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-test: deps vet lint
-	$(GO) test -count=1 ./...
+# The hub's tests start their own throwaway PostgreSQL cluster (internal/pgtest) from the machine's
+# PostgreSQL; pgdeps installs Debian's when it is missing, and EKASSA_REQUIRE_PG makes a missing
+# one a failure instead of a skip.
+pgdeps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing PostgreSQL for the hub's tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "the hub's tests need PostgreSQL: sudo apt-get install -y postgresql"; exit 1; fi; }
+
+test: deps pgdeps vet lint
+	EKASSA_REQUIRE_PG=1 $(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./kkm/... ./storage/... ./ofdclient/...
 
 # Fyne's mobile simulation on the desktop; migrated_fynedo runs UI callbacks on the UI goroutine
@@ -77,6 +88,14 @@ test-mobile: deps
 
 run-mobile: deps
 	$(GO) run -tags mobile . -demo
+
+# The owner's hub on this machine: a PostgreSQL cluster in HUB_DATA and the hub beside it over
+# TLS (a self-signed certificate); it prints where to point a register.
+HUB_DATA ?= hub-data
+HUB_LISTEN ?= 127.0.0.1:8443
+
+hub: pgdeps
+	$(GO) run ./cmd/ekassa-hub local -data $(HUB_DATA) -listen $(HUB_LISTEN)
 
 # Needs a display (DISPLAY, e.g. Xvfb), xdotool and imagemagick for the first-frame timing.
 measure: build

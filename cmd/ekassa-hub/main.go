@@ -1,0 +1,147 @@
+// Command ekassa-hub is the owner's hub: registers push their journals to it, owners read across
+// their shops. See package hub.
+//
+//	ekassa-hub local [-data hub-data] [-listen 127.0.0.1:8443]
+//	    a PostgreSQL cluster of the machine's own in data/pg and the hub beside it, with a
+//	    self-signed certificate; prints where to point a register (what `make hub` runs)
+//	ekassa-hub serve -db DSN -listen ADDR -cert FILE -key FILE
+//	ekassa-hub org -db DSN -name NAME                       → the owner's credential
+//	ekassa-hub register -db DSN -org ID -serial ZNM -name N  → the register's credential
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/ekassa-go/ekassa/hub"
+	"github.com/ekassa-go/ekassa/internal/pglocal"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "local":
+		err = local(ctx, os.Args[2:])
+	case "serve":
+		err = serve(ctx, os.Args[2:])
+	case "org":
+		err = org(ctx, os.Args[2:])
+	case "register":
+		err = register(ctx, os.Args[2:])
+	default:
+		usage()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(os.Stderr, "ekassa-hub:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: ekassa-hub local|serve|org|register [flags]; -h after one for its flags")
+	os.Exit(2)
+}
+
+func local(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("local", flag.ExitOnError)
+	data := fs.String("data", "hub-data", "folder for the PostgreSQL cluster, the certificate and the credentials")
+	listen := fs.String("listen", "127.0.0.1:8443", "address of the hub's HTTPS API")
+	fs.Parse(args)
+	abs, err := filepath.Abs(*data)
+	if err != nil {
+		return err
+	}
+	cluster, err := pglocal.Start(filepath.Join(abs, "pg"), pglocal.Options{Durable: true})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop(false)
+	dsn, err := cluster.CreateDatabase("ekassa_hub")
+	if err != nil {
+		return err
+	}
+	store, err := hub.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	cert, key := filepath.Join(abs, "hub.crt"), filepath.Join(abs, "hub.key")
+	if _, err := os.Stat(cert); err != nil {
+		if err := hub.WriteSelfSignedCert(cert, key, []string{"localhost", "127.0.0.1"}); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("PostgreSQL: %s\nhub:        https://%s (certificate %s)\n", dsn, *listen, cert)
+	fmt.Printf("add an organization:  go run ./cmd/ekassa-hub org -db '%s' -name 'My shop'\n", dsn)
+	fmt.Printf("add a register:       go run ./cmd/ekassa-hub register -db '%s' -org 1 -serial <ZNM> -name 'Till 1'\n", dsn)
+	fmt.Println("point a register at the hub's address with the register's credential; Ctrl-C stops both")
+	return hub.NewServer(store, log.Default()).ListenAndServeTLS(ctx, *listen, cert, key)
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	dsn := fs.String("db", "", "PostgreSQL connection string")
+	listen := fs.String("listen", ":8443", "address of the hub's HTTPS API")
+	cert := fs.String("cert", "", "TLS certificate (PEM)")
+	key := fs.String("key", "", "TLS key (PEM)")
+	fs.Parse(args)
+	if *dsn == "" || *cert == "" || *key == "" {
+		return errors.New("serve needs -db, -cert and -key")
+	}
+	store, err := hub.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return hub.NewServer(store, log.Default()).ListenAndServeTLS(ctx, *listen, *cert, *key)
+}
+
+func org(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("org", flag.ExitOnError)
+	dsn := fs.String("db", "", "PostgreSQL connection string")
+	name := fs.String("name", "", "the organization's name")
+	fs.Parse(args)
+	store, err := hub.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	o, secret, err := store.CreateOrganization(ctx, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("organization %d %q\nowner credential (shown once): %s\n", o.ID, o.Name, secret)
+	return nil
+}
+
+func register(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("register", flag.ExitOnError)
+	dsn := fs.String("db", "", "PostgreSQL connection string")
+	orgID := fs.Int64("org", 0, "the organization's number")
+	serial := fs.String("serial", "", "the register's serial number (ЗНМ)")
+	name := fs.String("name", "", "the register's name")
+	fs.Parse(args)
+	store, err := hub.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r, secret, err := store.AddRegister(ctx, *orgID, *serial, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("register %d %s %q\nregister credential (shown once): %s\n", r.ID, r.Serial, r.Name, secret)
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/storage"
 	"github.com/ekassa-go/ekassa/ui"
 )
 
@@ -98,4 +99,53 @@ func TestShiftLimitRefusalAllowsOnlyZ(t *testing.T) {
 	}
 	r.sell(700) // issued again in the new shift
 	r.waitDrained()
+}
+
+// A refusal recorded between the runtime's read of the state and its commit (the sender works
+// on its own goroutine) is not undone: the journal refuses the stale state (ErrStateChanged),
+// and the runtime issues again from the journal's state, without the refused sale.
+func TestIssueAfterConcurrentRefusal(t *testing.T) {
+	r := newRigWith(t, Options{FiscalWait: 100 * time.Millisecond})
+	r.sell(1000)
+	r.waitDrained()
+	if err := r.rt.SetNetworkCut(true); err != nil {
+		t.Fatal(err)
+	}
+	refused := r.sell(700)
+	var head storage.OutboxEntry
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) { // the sender has tried it once: its request is assigned
+		if e, err := r.rt.journal.NextOutbox(r.ctx); err == nil && e.Request != nil {
+			head = e
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if head.Seq != refused.Seq {
+		t.Fatalf("head %+v", head)
+	}
+	// Behind the runtime's back, as the sender does it.
+	if _, err := r.rt.journal.RefuseHead(r.ctx, head.Seq, *head.Request, storage.Refusal{Code: 13, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	r.sell(300)
+	st, err := r.rt.journal.State(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Refusals != 1 || st.CashInDrawer != 1300 || st.Counters.Receipts[kkm.OpSale].Count != 2 {
+		t.Fatalf("state after the concurrent refusal: refusals %d, drawer %v, sales %d",
+			st.Refusals, st.CashInDrawer, st.Counters.Receipts[kkm.OpSale].Count)
+	}
+	if err := r.rt.SetNetworkCut(false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.rt.CloseShift(r.ctx, r.by); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDrained()
+	led, _ := r.demo.Server.Ledger(demoSystemID)
+	if len(led.Receipts) != 2 || led.LastZ == nil {
+		t.Fatalf("the OFD holds %d receipts, Z %v", len(led.Receipts), led.LastZ != nil)
+	}
 }

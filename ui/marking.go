@@ -262,7 +262,12 @@ func (s *returnScreen) codesView(i int, rl ReturnableLine) fyne.CanvasObject {
 	box := container.NewVBox(wrapped(l.T("return.codes", map[string]any{"Price": money(l, rl.Line.Price),
 		"Left": len(rl.Codes)})))
 	for j, c := range rl.Codes {
-		box.Add(newWrapCheck(printedCode(c), s.picked[i][j], func(on bool) { s.picked[i][j] = on }))
+		box.Add(newWrapCheck(printedCode(c), s.picked[i][j], func(on bool) {
+			s.picked[i][j] = on
+			if s.picks != nil {
+				s.picks() // the return screen's refund follows the units ticked
+			}
+		}))
 	}
 	return box
 }

@@ -27,6 +27,7 @@ type returnScreen struct {
 	qty    []string    // extended mode: the quantity of each line, as typed
 	picked [][]bool    // a marked line: which of its codes left to return come back
 	refund int         // how the money goes back: refundAsPaid (the default), refundCash or refundCard
+	picks  func()      // runs when a marked unit is ticked: the refund shown follows
 	err    error
 	busy   bool
 }
@@ -151,6 +152,7 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 		errLabel.Hide()
 		showRefund()
 	}
+	s.picks = changed
 	if s.simple() {
 		body.Add(u.keypad(&s.in, false, changed))
 	} else {

@@ -15,6 +15,8 @@ func TestTradingPointCoordinates(t *testing.T) {
 	h.unlock()
 	h.openSettings()
 	h.see("Местоположение торговой точки", "Широта", "Долгота")
+	// The register's OFD and its check site (the fake register is on Kazakhtelecom's test server).
+	h.see("ОФД: АО «Казахтелеком»", "Чеки проверяют на сайте dev.consumer.oofd.kz")
 
 	h.typeInto("43.238949", 0, "76.889709")
 	h.typeInto("76.889709", 0, "43.238949")

@@ -113,6 +113,12 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		wrapped(l.T("reg.rnm")+": "+s.set.Reg.RNM),
 		wrapped(u.tokenLine(s.set.Token)),
 	)
+	// The register's OFD, as its receipts name it, and where buyers check them.
+	if t := s.set.OFDTitle(); t != "" {
+		info.Add(wrapped(l.T("settings.ofd", map[string]any{"OFD": t})))
+	}
+	site := strings.TrimPrefix(strings.TrimPrefix(s.set.CheckSite(), "https://"), "http://")
+	info.Add(wrapped(l.T("connect.check_site", map[string]any{"Site": strings.TrimRight(site, "/")})))
 	body := container.NewVBox(
 		field(l.T("settings.language"), segmented(names, chosen, func(i int) { u.SetLang(langs[i]) })),
 		u.appearanceSection(), // theme and text size (theme_settings.go)

@@ -22,6 +22,11 @@ func (rt *Runtime) findOriginal(ctx context.Context, number string) (storage.Ent
 	}
 	if n, perr := strconv.ParseUint(number, 10, 32); perr == nil {
 		e, err = rt.journal.ReceiptByOfflineNumber(ctx, uint32(n))
+		if err == nil && e.Refusal != nil {
+			// The OFD refused it: nothing was sold that could come back (a receipt with a
+			// fiscal sign was accepted, so only an offline number can name a refused one).
+			return storage.Entry{}, errParentRefused
+		}
 		if err == nil {
 			return e, nil
 		}
@@ -31,6 +36,9 @@ func (rt *Runtime) findOriginal(ctx context.Context, number string) (storage.Ent
 	}
 	return storage.Entry{}, ui.ErrNotFound
 }
+
+// errParentRefused refuses a return of a receipt the OFD refused.
+var errParentRefused = ui.Refusal("err.return.parent_refused")
 
 // FindReceipt finds a receipt by its fiscal sign, its offline number or its journal number.
 func (rt *Runtime) FindReceipt(ctx context.Context, number string) (ui.IssuedDocument, error) {
@@ -44,6 +52,9 @@ func (rt *Runtime) FindReceipt(ctx context.Context, number string) (ui.IssuedDoc
 			e, err = rt.journal.Document(ctx, seq)
 			if errors.Is(err, storage.ErrNotFound) || (err == nil && e.Document.Kind != kkm.KindReceipt) {
 				return ui.IssuedDocument{}, ui.ErrNotFound
+			}
+			if err == nil && e.Refusal != nil {
+				return ui.IssuedDocument{}, errParentRefused
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -148,4 +150,63 @@ func TestIssueAfterConcurrentRefusal(t *testing.T) {
 	if len(led.Receipts) != 2 || led.LastZ == nil {
 		t.Fatalf("the OFD holds %d receipts, Z %v", len(led.Receipts), led.LastZ != nil)
 	}
+}
+
+// A receipt the OFD refused cannot be returned (nothing was sold on it), and a refused return
+// gives nothing back: the original can still be returned in full.
+func TestRefusedReceiptsAndReturns(t *testing.T) {
+	r := newRigWith(t, Options{FiscalWait: 300 * time.Millisecond})
+	orig := r.sell(900)
+	r.waitDrained()
+	// Two sales while the network is cut (the second issued offline, with its own number), both
+	// refused by the OFD once it answers, and set aside.
+	if err := r.rt.SetNetworkCut(true); err != nil {
+		t.Fatal(err)
+	}
+	r.sell(400)
+	r.waitStatus(func(st ui.Status) bool { return !st.Online })
+	bad := r.sell(450)
+	if bad.Document.OfflineNumber == 0 {
+		t.Fatalf("not issued offline: %+v", bad.Document)
+	}
+	r.demo.Server.InjectResult(13, "refused", 2)
+	if err := r.rt.SetNetworkCut(false); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		r.waitStatus(func(st ui.Status) bool { return st.Block == ui.BlockRefused })
+		if err := r.rt.SetAside(r.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.waitDrained()
+	if _, err := r.rt.FindReceipt(r.ctx, fmt.Sprint(bad.Document.OfflineNumber)); !errors.Is(err, errParentRefused) {
+		t.Fatalf("find a refused receipt to return: %v", err)
+	}
+	// A return of the accepted sale, refused by the OFD, gives nothing back.
+	ret, err := r.rt.Returnable(r.ctx, orig.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := kkm.ReceiptDraft{Operation: kkm.OpSaleReturn, Parent: &ret.Parent, Simple: true,
+		Lines: []kkm.LineDraft{{Price: 900}}, Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 900}}}
+	r.demo.Server.InjectResult(13, "refused", 1)
+	if _, err := r.rt.IssueReceipt(r.ctx, r.by, back); err != nil {
+		t.Fatal(err)
+	}
+	r.waitStatus(func(st ui.Status) bool { return st.Block == ui.BlockRefused })
+	if err := r.rt.SetAside(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := r.rt.Returnable(r.ctx, orig.Seq); err != nil || left.Left != 900 {
+		t.Fatalf("left to return after a refused return: %v, %v", left.Left, err)
+	}
+	if _, err := r.rt.IssueReceipt(r.ctx, r.by, back); err != nil {
+		t.Fatalf("the return again: %v", err)
+	}
+	r.waitDrained()
+	if _, err := r.rt.CloseShift(r.ctx, r.by); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDrained()
 }

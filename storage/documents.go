@@ -401,7 +401,9 @@ func (j *Journal) Returned(ctx context.Context, parent kkm.ParentReceipt) (Retur
 	if seq > 0 {
 		where, arg = `parent_seq = ?`, seq
 	}
-	rows, err := j.db.QueryContext(ctx, `SELECT content FROM documents WHERE `+where+` AND kind = 'receipt' ORDER BY seq`, arg)
+	// A return the OFD refused gave nothing back (RefuseHead): it does not count.
+	rows, err := j.db.QueryContext(ctx, `SELECT content FROM documents WHERE `+where+` AND kind = 'receipt'
+		AND seq NOT IN (SELECT seq FROM refusals) ORDER BY seq`, arg)
 	if err != nil {
 		return out, fmt.Errorf("storage: returned: %w", err)
 	}

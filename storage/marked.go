@@ -36,7 +36,8 @@ func (j *Journal) UnitsOut(ctx context.Context, shift uint32, ids []string) (map
 			return nil, err
 		}
 		rows, err := j.db.QueryContext(ctx, `SELECT number, content FROM documents
-			WHERE kind = 'receipt' AND shift_number = ? AND instr(content, ?) > 0 AND instr(content, ?) > 0 ORDER BY seq`,
+			WHERE kind = 'receipt' AND shift_number = ? AND instr(content, ?) > 0 AND instr(content, ?) > 0
+				AND seq NOT IN (SELECT seq FROM refusals) ORDER BY seq`,
 			shift, strings.Trim(string(g), `"`), strings.Trim(string(sr), `"`))
 		if err != nil {
 			return nil, fmt.Errorf("storage: units out: %w", err)

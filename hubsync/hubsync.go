@@ -1,0 +1,201 @@
+// Package hubsync pushes the register's journal to the owner's hub (package hub), from the hub's
+// own cursor and apart from the checkout and the OFD queue (design.md §3 invariant 12): a sale
+// never waits for it, a hub that is down only delays the push, and a register offline for days
+// catches up in order when the hub is back.
+//
+// Nothing is kept on the register for it: the hub's cursor (the last seq it holds and that row's
+// hash) says where to go on, so a push repeated after a crash or a lost answer is harmless (the
+// hub stores a document it already holds once, by its UUID) and a journal that no longer matches
+// the hub's copy (restored from an older backup, rewritten) is told apart by the hub as a fork.
+// Each document's UUID is derived from the register's serial number and the document's seq, so
+// the same document always carries the same key.
+//
+// It imports storage (the feed) and hub (the wire), never kkm's rules or the UI.
+package hubsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ekassa-go/ekassa/hub"
+	"github.com/ekassa-go/ekassa/storage"
+	"github.com/google/uuid"
+)
+
+// Source is the journal's feed of chain rows.
+type Source interface {
+	ChainRows(ctx context.Context, after int64, limit int) ([]storage.ChainRow, error)
+}
+
+// Hub is the hub's side of a push (*hub.Client).
+type Hub interface {
+	Cursor(ctx context.Context) (hub.Cursor, error)
+	Push(ctx context.Context, docs []hub.Document) (hub.PushResult, error)
+}
+
+// Config tunes a Pusher; zero values take the defaults.
+type Config struct {
+	Batch    int           // documents per push (200)
+	Poll     time.Duration // how often to look for new documents without a Wake (30 s)
+	MinPause time.Duration // the first pause after a failure (1 s), doubling up to MaxPause
+	MaxPause time.Duration // (5 min)
+	// After waits like time.After; tests replace it.
+	After func(time.Duration) <-chan time.Time
+}
+
+// Status is what the pusher last did, for the owner's screens.
+type Status struct {
+	Cursor   int64     // the last seq the hub is known to hold
+	LastPush time.Time // the last successful exchange with the hub
+	Err      error     // the last failure, nil after a success
+}
+
+// Pusher pushes one register's journal to the hub.
+type Pusher struct {
+	src    Source
+	hub    Hub
+	serial string
+	cfg    Config
+	wake   chan struct{}
+
+	mu     sync.Mutex
+	status Status
+	known  bool // status.Cursor came from the hub since the last failure
+}
+
+// documentSpace is the UUID namespace of E-kassa documents.
+var documentSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/ekassa-go/ekassa/document"))
+
+// DocumentUUID is the idempotency key of the document at seq of the register with this serial
+// number: the same for every push of it, different for every other register or seq.
+func DocumentUUID(serial string, seq int64) uuid.UUID {
+	return uuid.NewSHA1(documentSpace, fmt.Appendf(nil, "%s/%d", serial, seq))
+}
+
+// New returns a pusher of the journal src of the register with serial number serial.
+func New(src Source, h Hub, serial string, cfg Config) *Pusher {
+	if cfg.Batch <= 0 {
+		cfg.Batch = 200
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 30 * time.Second
+	}
+	if cfg.MinPause <= 0 {
+		cfg.MinPause = time.Second
+	}
+	if cfg.MaxPause <= 0 {
+		cfg.MaxPause = 5 * time.Minute
+	}
+	if cfg.After == nil {
+		cfg.After = time.After
+	}
+	return &Pusher{src: src, hub: h, serial: serial, cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wake asks for a push soon: the runtime calls it after each commit. It never blocks.
+func (p *Pusher) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns what the pusher last did.
+func (p *Pusher) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+// Sync pushes everything the hub does not hold yet and returns how many documents it stored.
+func (p *Pusher) Sync(ctx context.Context) (int, error) {
+	n, err := p.sync(ctx)
+	p.mu.Lock()
+	p.status.Err = err
+	if err != nil {
+		p.known = false // ask the hub again: the answer to the failed push may have arrived
+	} else {
+		p.status.LastPush = time.Now()
+	}
+	p.mu.Unlock()
+	return n, err
+}
+
+func (p *Pusher) sync(ctx context.Context) (int, error) {
+	p.mu.Lock()
+	known, cursor := p.known, p.status.Cursor
+	p.mu.Unlock()
+	if !known {
+		c, err := p.hub.Cursor(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("hubsync: asking the hub where to go on: %w", err)
+		}
+		cursor = c.Seq
+		p.setCursor(c)
+	}
+	stored := 0
+	for {
+		rows, err := p.src.ChainRows(ctx, cursor, p.cfg.Batch)
+		if err != nil {
+			return stored, err
+		}
+		if len(rows) == 0 {
+			return stored, nil
+		}
+		docs := make([]hub.Document, len(rows))
+		for i, r := range rows {
+			docs[i] = hub.Document{
+				UUID: DocumentUUID(p.serial, r.Seq), Seq: r.Seq, Kind: r.Kind, ShiftNumber: r.ShiftNumber,
+				Number: r.Number, IssuedAt: r.IssuedAt, Total: r.Total, Offline: r.Offline, Content: r.Content,
+				PrevHash: r.PrevHash, Hash: r.Hash,
+			}
+		}
+		res, err := p.hub.Push(ctx, docs)
+		if err != nil {
+			return stored, fmt.Errorf("hubsync: pushing seq %d–%d: %w", rows[0].Seq, rows[len(rows)-1].Seq, err)
+		}
+		stored += res.Stored
+		if res.Cursor.Seq <= cursor {
+			return stored, fmt.Errorf("hubsync: the hub did not move on from seq %d", cursor)
+		}
+		cursor = res.Cursor.Seq
+		p.setCursor(res.Cursor)
+	}
+}
+
+func (p *Pusher) setCursor(c hub.Cursor) {
+	p.mu.Lock()
+	p.status.Cursor, p.known = c.Seq, true
+	p.mu.Unlock()
+}
+
+// Run pushes until ctx ends: at once, then after every Wake or Poll, and after a failure with a
+// pause that doubles up to MaxPause. A gap or a fork (the journal no longer matches the hub's
+// copy) is kept in Status for the owner and retried at the longest pause. It returns ctx's error.
+func (p *Pusher) Run(ctx context.Context) error {
+	pause := p.cfg.MinPause
+	for {
+		wait := p.cfg.Poll
+		if _, err := p.Sync(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			wait = pause
+			if errors.Is(err, hub.ErrFork) || errors.Is(err, hub.ErrGap) {
+				wait = p.cfg.MaxPause
+			}
+			pause = min(pause*2, p.cfg.MaxPause)
+		} else {
+			pause = p.cfg.MinPause
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.wake:
+		case <-p.cfg.After(wait):
+		}
+	}
+}

@@ -126,6 +126,13 @@ func TestDamageFoundAtWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.now = d.reg.State.LastDocumentTime
+	if err := j.WaitChecked(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The check at open read every page into its connection's cache: drop the pool's caches,
+	// as time does, so the damage is read from the file.
+	j.db.SetMaxIdleConns(0)
+	j.db.SetMaxIdleConns(2)
 	flipBit(t, path, pageOffset(roots["documents"]), 0x01)
 
 	iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
@@ -362,5 +369,37 @@ func TestReplaceDamagedJournalFromBackup(t *testing.T) {
 	d.now = d.reg.State.LastDocumentTime
 	if seq := d.sale(false); seq != 13 {
 		t.Errorf("the next sale got seq %d, want 13", seq)
+	}
+}
+
+// TestCheckGoesOnInTheBackground: a journal too big to check within the start's budget (here the
+// budget is nothing) opens at once; the whole file's check goes on, finds the damage in an index
+// of the history, latches ErrJournalCorrupt, and the next Commit is refused.
+func TestCheckGoesOnInTheBackground(t *testing.T) {
+	path, roots := sampleJournal(t, 40)
+	flipBit(t, path, pageOffset(roots["documents_by_time"]), 0x01)
+	was := startCheckBudget
+	startCheckBudget = 0
+	t.Cleanup(func() { startCheckBudget = was })
+	ctx := context.Background()
+	j, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open with no time to check: %v", err)
+	}
+	defer j.Close()
+	if err := j.WaitChecked(ctx); !errors.Is(err, ErrJournalCorrupt) {
+		t.Fatalf("the background check: %v, want ErrJournalCorrupt", err)
+	}
+	d := newDesk(t, j)
+	if d.reg.State, err = j.State(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.now = d.reg.State.LastDocumentTime
+	iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Commit(ctx, iss.Documents, iss.State); !errors.Is(err, ErrJournalCorrupt) {
+		t.Errorf("Commit after the check failed: %v, want ErrJournalCorrupt", err)
 	}
 }

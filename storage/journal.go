@@ -49,6 +49,7 @@ type Journal struct {
 	files     fileID       // the journal file and WAL this process opened
 	faults    faultLatch   // the first fault met; writes are refused with it
 	recoverMu sync.Mutex   // one recovery file at a time
+	check     *fileCheck   // the whole file's check, running or done (check.go)
 
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.
@@ -166,6 +167,7 @@ func (j *Journal) Close() error {
 // closeDB closes the prepared statements and the database, without a checkpoint, and lets the
 // journal go (the lock).
 func (j *Journal) closeDB() error {
+	j.stopCheck()
 	var errs []error
 	if j.st != nil {
 		errs = append(errs, j.st.close())

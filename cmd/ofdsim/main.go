@@ -81,6 +81,7 @@ func run(args []string) error {
 	verbose := fs.Bool("v", false, "log every request and answer in full")
 	shiftLimit := fs.Duration("shift-limit", 24*time.Hour, "how long a shift may stay open before documents get code 11 (e.g. 12h, as Webkassa)")
 	shiftLimitOffline := fs.Bool("shift-limit-offline", false, "refuse offline catch-up documents with code 11 too past the shift limit")
+	allowMissingGeo := fs.Bool("allow-missing-geo", false, "accept fiscal requests without security_stats.geo_position, as a 2.0.2 OFD would")
 	var regs registerFlags
 	fs.Var(&regs, "register", "a register as id:token[:rnm:znm] (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -91,7 +92,7 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	s, err := ofdsim.New(ofdsim.Options{Logger: logger, Verbose: *verbose,
-		ShiftLimit: *shiftLimit, ShiftLimitOffline: *shiftLimitOffline}, regs...)
+		ShiftLimit: *shiftLimit, ShiftLimitOffline: *shiftLimitOffline, AllowMissingGeo: *allowMissingGeo}, regs...)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ type config struct {
 	dataDir string
 	lang    string
 	verbose bool
+	hub     hubConfig
 }
 
 func parseFlags(args []string) (config, error) {
@@ -42,6 +43,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.dataDir, "data", "", "the folder of the journal (default: the app's own storage)")
 	fs.StringVar(&c.lang, "lang", "", "the interface language on first start: kk, ru or en")
 	fs.BoolVar(&c.verbose, "v", false, "log every OFD exchange to standard error")
+	fs.StringVar(&c.hub.url, "hub", "", "push the journal to the owner's hub at this https address (credential in $"+HubCredentialEnv+")")
+	fs.StringVar(&c.hub.caFile, "hub-ca", "", "the hub's certificate to trust (PEM), for a hub with a self-signed one")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -115,6 +118,13 @@ func Main(args []string) error {
 		return err
 	}
 	defer rt.Close()
+	if cfg.hub.url != "" {
+		stop, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
+		if err != nil {
+			return fmt.Errorf("the owner's hub: %w", err)
+		}
+		defer stop()
+	}
 	if demo != nil {
 		if err := prepareDemo(ctx, rt, demo, bundle.Localizer(lang).T("demo.cashier")); err != nil {
 			return err

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/ekassa-go/ekassa/hub"
+	"github.com/ekassa-go/ekassa/hubsync"
+	"github.com/ekassa-go/ekassa/storage"
+	"github.com/ekassa-go/ekassa/ui"
+)
+
+// HubCredentialEnv names the environment variable that carries the register's hub credential, so
+// that it appears in no command line (ps) and no log.
+const HubCredentialEnv = "EKASSA_HUB_CREDENTIAL"
+
+// hubConfig is where the register pushes its journal: the hub's address, and the certificate to
+// trust for it (a shop's own hub has a self-signed one; empty means the system's authorities).
+type hubConfig struct {
+	url    string
+	caFile string
+}
+
+// startHubPush starts pushing the journal to the hub in the background, woken by every change of
+// the runtime's status (each commit changes it), and returns the function that stops it. A
+// register that is not connected yet (no serial number) has nothing to push under.
+func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubConfig, logf func(string, ...any)) (stop func(), err error) {
+	secret := os.Getenv(HubCredentialEnv)
+	if secret == "" {
+		return nil, fmt.Errorf("the hub's credential is missing: set %s", HubCredentialEnv)
+	}
+	serial := rt.Settings().SerialNumber
+	if serial == "" {
+		return nil, errors.New("the register is not connected yet: connect it, then start with -hub again")
+	}
+	hc, err := hubHTTPClient(cfg.caFile)
+	if err != nil {
+		return nil, err
+	}
+	p := hubsync.New(j, &hub.Client{BaseURL: cfg.url, Secret: secret, HTTP: hc}, serial, hubsync.Config{})
+	ctx, cancel := context.WithCancel(ctx)
+	unsubscribe := rt.Subscribe(func(ui.Status) { p.Wake() })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.Run(ctx)
+		if err := p.Status().Err; err != nil && logf != nil {
+			logf("hub push: %v", err)
+		}
+	}()
+	return func() { unsubscribe(); cancel(); <-done }, nil
+}
+
+// hubHTTPClient trusts caFile's certificates when given, and only TLS 1.2 or newer.
+func hubHTTPClient(caFile string) (*http.Client, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+		}
+		conf.RootCAs = pool
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: conf}}, nil
+}

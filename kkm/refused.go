@@ -180,3 +180,29 @@ func (c *ShiftCounters) prune() {
 	}
 	c.Taxes = taxes
 }
+
+// DraftOf returns the draft a computed receipt was issued from: its lines, modifiers, payments,
+// buyer and original as typed. ComputeReceipt of it gives the receipt again; the cashier issues a
+// receipt the OFD refused again from it (in the new shift, after code 11), after a preview.
+func DraftOf(r Receipt) ReceiptDraft {
+	d := ReceiptDraft{Operation: r.Operation, Simple: r.Simple, BuyerIINBIN: r.BuyerIINBIN,
+		Payments: append([]Payment(nil), r.Payments...)}
+	if r.Modifier != nil {
+		m := *r.Modifier
+		d.Modifier = &m
+	}
+	if r.Parent != nil {
+		p := *r.Parent
+		d.Parent = &p
+	}
+	for _, l := range r.Lines {
+		ld := LineDraft{Name: l.Name, Section: l.Section, Quantity: l.Quantity, Unit: l.Unit, Price: l.Price,
+			VATRate: l.VATRate, NTIN: l.NTIN, Marked: l.Marked, Codes: append([]string(nil), l.Codes...), From: l.From}
+		if l.Modifier != nil {
+			m := *l.Modifier
+			ld.Modifier = &m
+		}
+		d.Lines = append(d.Lines, ld)
+	}
+	return d
+}

@@ -194,3 +194,38 @@ func TestLearnShiftLimit(t *testing.T) {
 		t.Fatalf("Z past the OFD's limit: %v", err)
 	}
 }
+
+// DraftOf gives back the draft a receipt was computed from: computing it again gives the same
+// receipt, for random receipts of every operation with item and receipt modifiers and mixed
+// payments, and for simple-mode receipts.
+func TestDraftOfRecomputes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2026, 12))
+	s := payerSettings()
+	n := 0
+	for i := 0; i < 2000; i++ {
+		op := []Operation{OpSale, OpSaleReturn, OpPurchase, OpPurchaseReturn}[rng.IntN(4)]
+		d := randomDraft(rng, op, MaxMoney)
+		if rng.IntN(5) == 0 {
+			d = SimpleDraft(op, []Money{Money(1 + rng.IntN(100000)), Money(1 + rng.IntN(5000))}, nil)
+			d.Payments = []Payment{{Type: PayCard, Sum: d.Lines[0].Price + d.Lines[1].Price}}
+			if op.Returning() {
+				d.Parent = parent()
+			}
+		}
+		r, err := ComputeReceipt(d, s)
+		if err != nil {
+			continue
+		}
+		n++
+		again, err := ComputeReceipt(DraftOf(r), s)
+		if err != nil {
+			t.Fatalf("draft %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(again, r) {
+			t.Fatalf("draft %d computes another receipt:\n got %+v\nwant %+v", i, again, r)
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d receipts computed", n)
+	}
+}

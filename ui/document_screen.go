@@ -169,8 +169,27 @@ func (s *documentScreen) view() fyne.CanvasObject {
 	if s.listed {
 		end = widget.NewButtonWithIcon(l.T("button.back"), theme.NavigateBackIcon(), u.back)
 	}
-	return page(u.header(title, s.listed), body, errorText(l.Error(s.err)), notice,
-		container.NewGridWithColumns(2, printB, shareB), end)
+	parts := []fyne.CanvasObject{errorText(l.Error(s.err)), notice,
+		container.NewGridWithColumns(2, printB, shareB)}
+	if len(s.docs) == 1 && s.docs[0].Refused != nil && s.docs[0].Document.Receipt != nil {
+		// The way on from a receipt the OFD refused: the same receipt, previewed, issued anew
+		// (after a Z for code 11; a corrected one is typed as a new sale).
+		d := s.docs[0]
+		parts = append(parts, widget.NewButtonWithIcon(l.T("doc.issue_again"), theme.ViewRefreshIcon(), func() { u.issueAgain(d) }))
+	}
+	parts = append(parts, end)
+	return page(u.header(title, s.listed), body, parts...)
+}
+
+// issueAgain opens the preview of a refused receipt as it was typed, to be issued anew.
+func (u *UI) issueAgain(d IssuedDocument) {
+	draft := kkm.DraftOf(*d.Document.Receipt)
+	r, err := u.ports.Register.Preview(draft)
+	if err != nil {
+		u.inform("dialog.error", u.loc.Error(err))
+		return
+	}
+	u.open(newPreviewScreen(u, draft, r, nil))
 }
 
 // paper builds the widgets of document i: its state, then the paper with the text and the QR code.
@@ -292,9 +311,15 @@ func (s *documentScreen) update(read map[int64]IssuedDocument) {
 			(n.Refused == nil) == (d.Refused == nil) {
 			continue
 		}
+		refused := n.Refused != nil && d.Refused == nil
 		s.docs[i] = n
 		if i < len(s.papers) && s.papers[i] != nil {
 			s.fill(s.papers[i], n, set)
+		}
+		if refused && s.u.current == s {
+			// A refusal brings its own way on («Сформировать заново»): build the screen again.
+			s.u.render()
+			return
 		}
 	}
 	if s.u.frame != nil {

@@ -126,4 +126,18 @@ func TestRefusedDocumentScreenUpdates(t *testing.T) {
 	h.settle()
 	h.see(h.T("doc.refused.note"))
 	h.notSee(offlineMark(h.u.loc, d.Document))
+
+	// «Issue again»: the same receipt, previewed, issued anew.
+	h.tap(h.T("doc.issue_again"))
+	h.tap(h.T("preview.issue"))
+	h.settle()
+	h.reg.mu.Lock()
+	docs := append([]IssuedDocument(nil), h.reg.docs...)
+	h.reg.mu.Unlock()
+	last := docs[len(docs)-1]
+	if len(docs) != 2 || last.Refused != nil || last.Document.Total() != d.Document.Total() ||
+		len(last.Document.Receipt.Lines) != len(d.Document.Receipt.Lines) {
+		t.Fatalf("issued again: %d documents, last %+v", len(docs), last.Document.Receipt)
+	}
+	h.see(documentTitle(h.u.loc, last.Document))
 }

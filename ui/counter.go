@@ -16,13 +16,16 @@ import (
 func scrollIntoView(s *container.Scroll, o fyne.CanvasObject) {
 	d := fyne.CurrentApp().Driver()
 	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s.Content).Y
+	// A wrapped label may be laid out a line short until its second pass: a margin keeps its
+	// last line in view too.
+	h := max(o.Size().Height, o.MinSize().Height) + 2*theme.Padding()
 	view := s.Size().Height
 	off := s.Offset.Y
 	switch {
 	case y < off:
 		off = y
-	case y+o.Size().Height > off+view:
-		off = y + o.Size().Height - view
+	case y+h > off+view:
+		off = y + h - view
 	default:
 		return
 	}

@@ -422,6 +422,8 @@ func TestHistoryCalendar(t *testing.T) {
 		h.u.current.(*historyScreen).to = bad
 		h.tap(h.T("history.search"))
 		h.see(h.T("err.history.date_invalid", map[string]any{"Input": bad}))
+		// Under the dates, in view on a phone: not below «Найти» at the foot of the filter.
+		h.within(string(lang)+" the date's error", h.errorLabel(h.T("err.history.date_invalid", map[string]any{"Input": bad})), nil)
 		h.u.current.(*historyScreen).to = "31/02"
 		h.tap(h.T("history.search"))
 		h.see(h.T("err.history.date_format"))

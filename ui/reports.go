@@ -66,9 +66,21 @@ type historyScreen struct {
 	err   error
 	busy  bool
 
+	errAt historyField // the field s.err is about
+
 	list  *fyne.Container // the list shown, which a further page extends in place
 	moreB *widget.Button  // «Показать ещё» under it
 }
+
+// historyField is where on the history's filter an error belongs.
+type historyField int
+
+const (
+	atSearch  historyField = iota // the search itself (the journal's answer)
+	atShift                       // the shift number
+	atDates                       // the period
+	atAmounts                     // the amounts
+)
 
 // historyKind is an entry of the history's kind menu: a kind of document, or receipts of one
 // operation.
@@ -141,17 +153,26 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	for _, e := range []*widget.Entry{shift, number, from, to, amountFrom, amountTo} {
 		e.OnSubmitted = find
 	}
+	// A refusal of the filter sits under the field it is about (the shift, the dates, the
+	// amounts), where the cashier looks; any other under «Найти».
+	errAt := func(at historyField) fyne.CanvasObject {
+		if s.errAt != at {
+			return errorText("")
+		}
+		return errorText(l.Error(s.err))
+	}
 	filters := container.NewVBox(
-		field(l.T("history.shift"), shift),
+		field(l.T("history.shift"), shift), errAt(atShift),
 		container.NewGridWithColumns(2,
 			field(l.T("history.from"), from),
 			field(l.T("history.to"), to)),
+		errAt(atDates),
 		field(l.T("history.number"), number),
-		field(l.T("history.amount"), container.NewGridWithColumns(2, amountFrom, amountTo)),
+		field(l.T("history.amount"), container.NewGridWithColumns(2, amountFrom, amountTo)), errAt(atAmounts),
 		field(l.T("history.kind"), kind),
 		field(l.T("history.state"), state),
 		widget.NewButtonWithIcon(l.T("history.search"), theme.SearchIcon(), func() { s.search(false) }),
-		errorText(l.Error(s.err)),
+		errAt(atSearch),
 	)
 	s.list = container.NewVBox()
 	for _, d := range s.docs {
@@ -178,28 +199,28 @@ func (s *historyScreen) item(d IssuedDocument) fyne.CanvasObject {
 }
 
 // filter reads the typed filter.
-func (s *historyScreen) filter() (HistoryFilter, error) {
+func (s *historyScreen) filter() (HistoryFilter, historyField, error) {
 	k := historyKinds()[s.kind]
 	f := HistoryFilter{Kind: k.kind, Operation: k.operation, State: historyStates()[s.state].state,
 		Number: strings.TrimSpace(s.number), Limit: historyPage}
 	if t := strings.TrimSpace(s.shift); t != "" {
 		n, ok := parseUint32(t)
 		if !ok {
-			return f, ErrShiftFormat
+			return f, atShift, ErrShiftFormat
 		}
 		f.Shift = n
 	}
 	if t := strings.TrimSpace(s.from); t != "" {
 		d, err := parseDate(s.u.loc, t) // 31.02 is refused as no date, «31/02» as a wrong form
 		if err != nil {
-			return f, err
+			return f, atDates, err
 		}
 		f.From = d
 	}
 	if t := strings.TrimSpace(s.to); t != "" {
 		d, err := parseDate(s.u.loc, t)
 		if err != nil {
-			return f, err
+			return f, atDates, err
 		}
 		f.To = d.AddDate(0, 0, 1) // the whole last day
 	}
@@ -207,18 +228,18 @@ func (s *historyScreen) filter() (HistoryFilter, error) {
 	if t := strings.TrimSpace(s.amountFrom); t != "" {
 		m, err := kkm.ParseMoney(t)
 		if err != nil {
-			return f, err
+			return f, atAmounts, err
 		}
 		f.AmountFrom, f.AmountTo = m, m
 	}
 	if t := strings.TrimSpace(s.amountTo); t != "" {
 		m, err := kkm.ParseMoney(t)
 		if err != nil {
-			return f, err
+			return f, atAmounts, err
 		}
 		f.AmountTo = m
 	}
-	return f, nil
+	return f, atSearch, nil
 }
 
 // search loads the first page of what the filter selects, or, when more is set, the page after
@@ -230,7 +251,7 @@ func (s *historyScreen) search(more bool) {
 		f.Before = s.docs[len(s.docs)-1].Seq
 	} else {
 		var err error
-		f, err = s.filter()
+		f, s.errAt, err = s.filter()
 		s.err = err
 		if err != nil {
 			u.render()
@@ -246,7 +267,7 @@ func (s *historyScreen) search(more bool) {
 		p, err := u.ports.Register.History(ctx, f)
 		return func() {
 			s.busy = false
-			s.err = err
+			s.err, s.errAt = err, atSearch
 			if err != nil {
 				if u.current == s {
 					u.render()

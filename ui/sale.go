@@ -344,8 +344,8 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		// Once the cashier types in the card part (clearing it too), it is theirs: no longer filled in.
 		s.card = s.liveEntry(&s.cardText, l.T("sale.amount.hint"), func() { s.cardOwn = true })
 		body.Add(field(l.T("sale.card_part"), s.card))
+		body.Add(s.errs[atCard]) // right under the field typed in, where the eye is
 		body.Add(s.leftL)
-		body.Add(s.errs[atCard])
 	}
 	s.scroll = container.NewVScroll(body)
 	// The total stays in view above «Далее», however long the list, and so do the errors about it.

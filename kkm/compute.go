@@ -258,6 +258,9 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 	if l.Section == "" {
 		l.Section = DefaultSection
 	}
+	if err := checkSection(n, l.Section); err != nil {
+		return Line{}, err
+	}
 	if l.Unit == "" {
 		l.Unit = UnitPiece
 	}

@@ -109,7 +109,7 @@ func (s Settings) TradingPointPosition() (GeoPosition, bool) {
 func geoMessageIDs() []string {
 	return []string{string(ErrGeoEmpty), string(ErrGeoSyntax), string(ErrGeoRange),
 		string(ErrGeoOutsideKazakhstan), string(ErrGeoSource), string(ErrGeoMissing),
-		string(ErrReceiptTooManyLines)}
+		string(ErrReceiptTooManyLines), string(ErrLineSection)}
 }
 
 // The refusals of positions.

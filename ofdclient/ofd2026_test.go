@@ -15,9 +15,9 @@ import (
 )
 
 // worstLine is the costliest line a receipt can have on the wire without marking codes: the
-// longest name in two-byte Kazakh letters, an НКТ code, an item discount and large amounts.
+// longest name and section in two-byte Kazakh letters, an НКТ code, an item discount and large amounts.
 func worstLine() kkm.LineDraft {
-	return kkm.LineDraft{Name: strings.Repeat("Ә", kkm.MaxItemNameLength), Section: "12345",
+	return kkm.LineDraft{Name: strings.Repeat("Ә", kkm.MaxItemNameLength), Section: strings.Repeat("Қ", kkm.MaxSectionLength),
 		Quantity: 999_000, Price: 9_999_999, NTIN: strings.Repeat("9", kkm.MaxNTINLength),
 		Modifier: &kkm.Modifier{Kind: kkm.Discount, Amount: 1}}
 }

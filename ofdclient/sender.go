@@ -126,8 +126,8 @@ const idle time.Duration = -1
 //     (CompleteAndAssignNext): while the queue drains, each document costs one commit;
 //   - only a refusal (a result code that says the OFD did not count the document) gives the
 //     document a new request (ReassignRefusedRequest), when the register sends it again: after
-//     a new token for code 2 or 1 (ChangeToken), after Retry, after the OFD lifts a server block,
-//     and at once for code 11; so a resend is never a replay of the refused (TOKEN, REQNUM);
+//     a new token for code 2 or 1 (ChangeToken), after Retry, or after the OFD lifts a server
+//     block; so a resend is never a replay of the refused (TOKEN, REQNUM);
 //   - temporary failures (no connection, timeout, reset, an unreadable answer, codes 254 and
 //     255) are retried for TransactionTime, then the register is offline from the first failed
 //     send until the queue drains, and every request sent meanwhile carries offline_period;

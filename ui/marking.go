@@ -77,6 +77,7 @@ func (s *markingScreen) view() fyne.CanvasObject {
 		progress.Importance = widget.SuccessImportance
 	}
 	body.Add(progress)
+	body.Add(wrapped(l.T("marking.scan.help")))
 	code := entry(&s.typed, l.T("marking.scan.hint"))
 	code.OnSubmitted = func(string) { s.addTyped() }
 	body.Add(container.NewBorder(nil, nil, nil,

@@ -105,6 +105,7 @@ func TestMarkedSaleAndReturn(t *testing.T) {
 	m.readPhoto(pngOf(t, uiShoes))
 	h.settle()
 	h.see("Кодов уже столько же, сколько единиц товара")
+	h.shot("marked-codes")
 	h.tap("Готово")
 	h.see("Коды маркировки: 2 из 2")
 
@@ -145,6 +146,7 @@ func TestMarkedSaleAndReturn(t *testing.T) {
 	h.tapPrefix("Продажа №1, смена 1")
 	h.see("Отметьте единицы, которые возвращаются (осталось: 2)", "(01)04870216760007 (21)qKkdi12")
 	h.tapCheck("(01)04870216760007 (21)qKkdi12")
+	h.shot("marked-return")
 	h.tap("Далее")
 	h.see("Предварительный чек: Возврат продажи", "КМ: (01)04870216760007 (21)qKkdi12")
 	h.notSee("qKkdi11")

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,16 @@ type Store struct {
 
 // Open connects to the PostgreSQL database named by dsn and brings its schema up to date.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("hub: the database's address: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// Pushes are short transactions that wait mostly on the commit's fsync; more of them in
+		// flight let PostgreSQL flush several commits with one fsync (the default is max(4, CPUs)).
+		cfg.MaxConns = 32
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("hub: connecting: %w", err)
 	}

@@ -1,9 +1,6 @@
 package kkm
 
-import (
-	"errors"
-	"math/bits"
-)
+import "math/bits"
 
 // Returns pay back what was paid (issue 12 item 3). The rules, in one place:
 //
@@ -301,9 +298,6 @@ func (st ReturnState) refundPayments(total Money, as *PaymentType) []Payment {
 	return out
 }
 
-// DefaultRefund is how ComputeReturn refunds total by default (as the original was paid).
-func (st ReturnState) DefaultRefund(total Money) []Payment { return st.refundPayments(total, nil) }
-
 // ValidateReturn checks a computed return receipt ret against its original receipt and the
 // returns already made of it (returned, which the caller reads from the journal). It is pure.
 //
@@ -406,19 +400,4 @@ func (st ReturnState) take(l Line, taken []Quantity) (Money, error) {
 		left -= use
 	}
 	return want, nil
-}
-
-// IsReturnError reports whether err is one of the refusals of returns, for callers that show
-// them beside the return's lines.
-func IsReturnError(err error) bool {
-	var e *Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch e.Code {
-	case ErrReturnExceedsOriginal, ErrReturnItemExceedsOrig, ErrReturnItemNotInOriginal, ErrReturnNothing,
-		ErrReturnNothingToRefund, ErrReturnRefundMismatch:
-		return true
-	}
-	return false
 }

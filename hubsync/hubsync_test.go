@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/hub"
+	"github.com/ekassa-go/ekassa/internal/pglocal"
 	"github.com/ekassa-go/ekassa/internal/pgtest"
 	"github.com/ekassa-go/ekassa/storage"
 	"github.com/ekassa-go/ekassa/storage/fixture"
@@ -210,4 +211,78 @@ func TestAnotherJournalIsAFork(t *testing.T) {
 	if got, cur := r.held(t); got != len(rows) || cur != int64(len(rows)) {
 		t.Fatalf("hub holds %d (cursor %d) after the fork, want the first journal's %d", got, cur, len(rows))
 	}
+}
+
+// TestHubKilledMidPush: the hub's database is killed (as a crash: pg_ctl -m immediate) while a
+// register is pushing, and started again; the register's next pushes go on from the hub's
+// cursor and the hub ends up holding every document once, in order.
+func TestHubKilledMidPush(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Start(t)
+	store, err := hub.Open(ctx, c.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	org, _, _ := store.CreateOrganization(ctx, "Shop")
+	reg, secret, _ := store.AddRegister(ctx, org.ID, "KTCD0001", "Till")
+	srv := httptest.NewTLSServer(hub.NewServer(store, nil).Handler())
+	defer srv.Close()
+	client := &hub.Client{BaseURL: srv.URL, Secret: secret, HTTP: srv.Client()}
+	j := journal(t, 400, 6)
+	rows, _ := j.ChainRows(ctx, 0, 1000)
+
+	killed := make(chan struct{})
+	var pushes atomic.Int32
+	p := New(j, &killer{Hub: client, after: 3, pushes: &pushes, kill: func() {
+		if err := c.Stop(true); err != nil {
+			t.Error(err)
+		}
+		close(killed)
+	}}, "KTCD0001", Config{Batch: 25})
+	if _, err := p.Sync(ctx); err == nil {
+		t.Fatal("a push into a killed database succeeded")
+	}
+	<-killed
+	if _, err := pglocal.Start(c.Dir, pglocal.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var last error
+	for try := 0; try < 50; try++ { // the pool reconnects on its own
+		if _, last = p.Sync(ctx); last == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if last != nil {
+		t.Fatalf("no push after the restart: %v", last)
+	}
+	cur, err := store.Cursor(ctx, reg.ID)
+	if err != nil || cur.Seq != rows[len(rows)-1].Seq {
+		t.Fatalf("cursor after the restart = %+v, %v; want %d", cur, err, rows[len(rows)-1].Seq)
+	}
+	docs, err := store.Documents(ctx, org.ID, hub.DocumentQuery{To: time.Now().Add(10 * 365 * 24 * time.Hour), Limit: 500})
+	if err != nil || len(docs) != len(rows) {
+		t.Fatalf("hub holds %d documents, %v; want %d", len(docs), err, len(rows))
+	}
+	for i, d := range docs {
+		if d.Seq != int64(i+1) {
+			t.Fatalf("document %d has seq %d", i, d.Seq)
+		}
+	}
+}
+
+// killer kills the hub's database just before its after-th push.
+type killer struct {
+	Hub
+	after  int32
+	pushes *atomic.Int32
+	kill   func()
+}
+
+func (k *killer) Push(ctx context.Context, docs []hub.Document) (hub.PushResult, error) {
+	if k.pushes.Add(1) == k.after {
+		k.kill()
+	}
+	return k.Hub.Push(ctx, docs)
 }

@@ -10,7 +10,8 @@ import (
 // Order 626 para 56 item 8): a commodity that carries marking codes carries one per unit, so its
 // quantity is whole and equals the number of codes; each code has the shape of a marking code
 // (AI 01 and a 14-digit GTIN first, or the 29-character tobacco pack code without AIs); a unit
-// appears once in a receipt; and a return gives back only units its original sold. The emulator
+// appears once in a receipt; and a return gives back only units its original sold and no earlier
+// return gave back. The emulator
 // keeps its own reading of a code, apart from the register's kkm parser, so that a fault in one
 // is not hidden by the same fault in the other.
 
@@ -61,20 +62,44 @@ func checkStamps(what string, quantity uint64, stamps []string, seen map[string]
 	return nil
 }
 
-// checkReturnedStamps refuses a return whose marking codes name a unit its original did not sell.
-func checkReturnedStamps(ret, original *pb.TicketRequest) *refusal {
+// checkReturnedStamps refuses a return whose marking codes name a unit its original did not sell,
+// or one an earlier return (a receipt of the ledgers naming the same parent) already gave back.
+func (s *Server) checkReturnedStamps(ret *pb.TicketRequest, parent *receipt) *refusal {
 	sold := map[string]bool{}
-	for _, it := range original.GetItems() {
+	for _, it := range parent.Request.GetItems() {
 		for _, code := range it.GetCommodity().GetListExciseStamp() {
 			if unit, ok := stampUnit(code); ok {
 				sold[unit] = true
 			}
 		}
 	}
+	if len(sold) == 0 {
+		return nil
+	}
+	back := map[string]bool{}
+	named := ret.GetParentTicket().GetParentTicketNumber()
+	for _, l := range s.ledgers {
+		for _, r := range l.receipts {
+			if r.ParentSign != named || r.Request == nil {
+				continue
+			}
+			for _, it := range r.Request.GetItems() {
+				for _, code := range it.GetCommodity().GetListExciseStamp() {
+					if unit, ok := stampUnit(code); ok {
+						back[unit] = true
+					}
+				}
+			}
+		}
+	}
 	for _, it := range ret.GetItems() {
 		for _, code := range it.GetCommodity().GetListExciseStamp() {
-			if unit, _ := stampUnit(code); !sold[unit] {
+			unit, _ := stampUnit(code)
+			switch {
+			case !sold[unit]:
 				return refuse(codeIncorrectData, "the return gives back the unit %q its original did not sell", unit)
+			case back[unit]:
+				return refuse(codeIncorrectData, "the unit %q was already given back by an earlier return", unit)
 			}
 		}
 	}

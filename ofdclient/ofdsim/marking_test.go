@@ -66,7 +66,7 @@ func TestMarkedCommodities(t *testing.T) {
 	}
 }
 
-// TestMarkedReturn: a return gives back only units its original sold, by their codes.
+// TestMarkedReturn: a return gives back only units its original sold, by their codes, each once.
 func TestMarkedReturn(t *testing.T) {
 	s, _ := startSim(t)
 	r := newReg(t, s)
@@ -87,5 +87,11 @@ func TestMarkedReturn(t *testing.T) {
 	}
 	if resp := back(simBeer2); code(resp) != 0 {
 		t.Errorf("a sold unit's return refused: code %d %q", code(resp), resp.GetResult().GetResultText())
+	}
+	if resp := back(simBeer2); code(resp) != codeIncorrectData || !strings.Contains(resp.GetResult().GetResultText(), "already given back") {
+		t.Errorf("the same unit came back twice: code %d %q", code(resp), resp.GetResult().GetResultText())
+	}
+	if resp := back(simBeer1); code(resp) != 0 {
+		t.Errorf("the other unit's return refused: code %d %q", code(resp), resp.GetResult().GetResultText())
 	}
 }

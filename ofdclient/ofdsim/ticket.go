@@ -460,7 +460,7 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 		if parent, r = s.checkParent(op, pt, f.total); r != nil {
 			return nil, docTime, nil, r
 		}
-		if r = checkReturnedStamps(t, parent.Request); r != nil {
+		if r = s.checkReturnedStamps(t, parent); r != nil {
 			return nil, docTime, nil, r
 		}
 	}

@@ -60,6 +60,7 @@ func (rt *Runtime) Restore(ctx context.Context, path string) (int64, error) {
 		return 0, err
 	}
 	rt.reg = kkm.Register{Settings: settings, State: state}
+	rt.setPoint(settings)
 	rt.registered = registered && settings.SystemID != 0
 	rt.clock.reset()
 	if rt.registered {

@@ -90,6 +90,7 @@ func (rt *Runtime) Connect(ctx context.Context, req ui.ConnectRequest) (kkm.RegI
 		rt.reg.State = state
 	}
 	rt.reg.Settings = s
+	rt.setPoint(s)
 	rt.registered = true
 	if err := rt.startSender(); err != nil {
 		return kkm.RegInfo{}, err

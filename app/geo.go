@@ -47,3 +47,22 @@ func (rt *Runtime) position() (kkm.GeoPosition, error) {
 	}
 	return kkm.GeoPosition{}, kkm.ErrGeoMissing
 }
+
+// setPoint publishes the settings' trading point for the sender (currentPoint). Called whenever
+// the settings the runtime holds change.
+func (rt *Runtime) setPoint(s kkm.Settings) {
+	if p, ok := s.TradingPointPosition(); ok {
+		rt.point.Store(&p)
+		return
+	}
+	rt.point.Store(nil)
+}
+
+// currentPoint is the sender's view of the trading point (ofdclient.Identity.CurrentPoint): read
+// without the runtime's lock, which the sender must never wait for.
+func (rt *Runtime) currentPoint() (kkm.GeoPosition, bool) {
+	if p := rt.point.Load(); p != nil {
+		return *p, true
+	}
+	return kkm.GeoPosition{}, false
+}

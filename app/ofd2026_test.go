@@ -6,10 +6,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
+	"github.com/ekassa-go/ekassa/ui"
 )
 
 // fakeGeo is a device that has a fix or not.
@@ -197,4 +199,49 @@ func TestConnectNamesTheRegistersOFD(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.waitDrained()
+}
+
+// A document journaled without a position (before positions were recorded) on a register with no
+// coordinates blocks the queue as unsendable, with its reason; the owner sets the coordinates and
+// Retry sends it with them, without restarting anything.
+func TestWaitingDocumentWithoutPositionGoesAfterCoordinatesAreSet(t *testing.T) {
+	r := newRig(t)
+	s := r.rt.Settings()
+	s.TradingPoint = nil
+	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	// What an older version journaled: a sale with no position of its own.
+	r.rt.mu.Lock()
+	iss, err := r.rt.reg.IssueReceipt(kkm.SimpleDraft(kkm.OpSale, []kkm.Money{29000},
+		[]kkm.Payment{{Type: kkm.PayCash, Sum: 29000}}), r.by, r.rt.now(), false)
+	if err == nil {
+		_, err = r.j.Commit(r.ctx, iss.Documents, iss.State)
+		r.rt.reg.State = iss.State
+	}
+	sender := r.rt.sender
+	r.rt.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.rt.Status().Block != ui.BlockProtocol && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	st := r.rt.Status()
+	if st.Block != ui.BlockProtocol || !strings.Contains(st.BlockText, "err.geo.missing") || st.Waiting != 1 {
+		t.Fatalf("status %+v", st)
+	}
+	s.TradingPoint = &kkm.GeoPosition{Latitude: 51_128_207, Longitude: 71_430_411}
+	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.rt.Retry(r.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDrained()
+	if g := r.lastGeo(pb.CommandTypeEnum_COMMAND_TICKET); g.GetLatitude() != 51_128_207 || g.GetSource() != "POS" {
+		t.Errorf("the waiting sale went with %v", g)
+	}
 }

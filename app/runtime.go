@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
@@ -34,8 +35,9 @@ type Runtime struct {
 	demo *ofdsim.Server
 
 	codes *codeGuard
-	clock clockGuard // refuses documents when the wall clock jumped (clockguard.go)
-	geo   GeoSource  // the device's position, nil when the platform gives none (geo.go)
+	clock clockGuard                      // refuses documents when the wall clock jumped (clockguard.go)
+	geo   GeoSource                       // the device's position, nil when the platform gives none (geo.go)
+	point atomic.Pointer[kkm.GeoPosition] // the settings' trading point, for the sender (geo.go)
 
 	mu  sync.Mutex // serialises issuing and guards the fields below
 	reg kkm.Register
@@ -120,6 +122,7 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 		kick:       make(chan struct{}, 1),
 		stopKick:   make(chan struct{}),
 	}
+	rt.setPoint(settings)
 	if rt.registered {
 		if err := rt.startSender(); err != nil {
 			return nil, err
@@ -164,6 +167,7 @@ func (rt *Runtime) startSender() error {
 	cfg := rt.senderCfg
 	cfg.Address = rt.reg.Settings.OFDAddress
 	cfg.Identity = ofdclient.IdentityFromSettings(rt.reg.Settings)
+	cfg.Identity.CurrentPoint = rt.currentPoint // coordinates saved later reach waiting documents
 	cfg.Exchanger = rt.ofd
 	cfg.OfflineLimit = rt.reg.Settings.OfflineLimit
 	cfg.Now = rt.now
@@ -392,6 +396,7 @@ func (rt *Runtime) SaveSettings(ctx context.Context, s kkm.Settings) error {
 		return err
 	}
 	rt.reg.Settings = s
+	rt.setPoint(s)
 	rt.changed()
 	return nil
 }

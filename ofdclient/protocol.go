@@ -96,14 +96,20 @@ func (protocol203) SystemRequest(id Identity, off *OfflinePeriod) (*pb.Request, 
 
 // geoPosition is the position a document's request carries: the one recorded with the document
 // when it was issued, else the trading point's (documents journaled before the register recorded
-// positions). Without either the request cannot be built: the OFD would refuse it.
+// positions), as CurrentPoint gives it now or else Point. Without either the request cannot be built: the OFD would refuse it.
 func (id Identity) geoPosition(doc *kkm.Document) (*pb.ServiceRequest_SecurityStats_GeoPosition, error) {
 	var p kkm.GeoPosition
+	point, ok := id.Point, id.Point != nil
+	if id.CurrentPoint != nil { // the settings as they are now, not as the sender started with
+		var cur kkm.GeoPosition
+		cur, ok = id.CurrentPoint()
+		point = &cur
+	}
 	switch {
 	case doc != nil && doc.Geo != nil:
 		p = *doc.Geo
-	case id.Point != nil:
-		p = *id.Point
+	case ok:
+		p = *point
 		p.Source = kkm.GeoSourceTradingPoint
 	default:
 		return nil, fmt.Errorf("%w: %w: no position for the request (security_stats.geo_position)", ErrDocument, kkm.ErrGeoMissing)

@@ -49,6 +49,12 @@ type Identity struct {
 	// Point is the trading point's position from the settings (nil: none set): the requests of
 	// documents that recorded no position of their own carry it.
 	Point *kkm.GeoPosition
+	// CurrentPoint, when set, is asked for the trading point's position instead of Point, each time a
+	// request is built: the app hands the sender its settings' current coordinates this way, so
+	// that coordinates set after the sender started reach the documents that need them (those
+	// journaled before positions were recorded). It must be safe to call from any goroutine and
+	// must not wait on the app's locks.
+	CurrentPoint func() (kkm.GeoPosition, bool)
 }
 
 // ProtocolVersion is the VERSION of the identity's frame headers (203 unless Version says

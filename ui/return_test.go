@@ -60,3 +60,35 @@ func TestReturnPaysBackWhatWasPaid(t *testing.T) {
 		t.Fatalf("refunded %v (%v) of %v paid card 600,00 cash 300,00", total, byType, rs[0].Total)
 	}
 }
+
+// A receipt paid by card is refunded to the card unless the cashier deliberately chooses cash,
+// in every language; the choice is shown with its note.
+func TestReturnOfACardReceiptGoesToTheCard(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		t.Run(string(lang), func(t *testing.T) {
+			h := newHarness(t, true, true, lang)
+			h.unlock()
+			if _, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Code: 1, Name: "Кассир"}, kkm.ReceiptDraft{
+				Operation: kkm.OpSale, Lines: []kkm.LineDraft{{Name: "Кітап", Quantity: 2000, Price: 250000}},
+				Payments: []kkm.Payment{{Type: kkm.PayCard, Sum: 500000}}}); err != nil {
+				t.Fatal(err)
+			}
+			h.settle()
+			h.choose(h.T("op.sale"), h.T("op.return"))
+			h.tapPrefix(h.T("doc.title.receipt", map[string]any{"Operation": h.T("op.sale"), "Number": 1, "Shift": 1}))
+			h.typeInto(h.T("return.quantity.hint"), 0, "1")
+			card := h.T("return.refund.line", map[string]any{"Pay": h.T("pay.card"), "Sum": h.money(250000)})
+			h.see(card)
+			h.tap(h.T("return.refund.cash"))
+			h.see(h.T("return.refund.other_note"), h.T("return.refund.line", map[string]any{"Pay": h.T("pay.cash"), "Sum": h.money(250000)}))
+			h.tap(h.T("return.refund.as_paid"))
+			h.see(card)
+			h.tap(h.T("sale.next"))
+			h.tap(h.T("preview.issue"))
+			rs := h.reg.receipts()
+			if len(rs) != 2 || len(rs[1].Payments) != 1 || rs[1].Payments[0] != (kkm.Payment{Type: kkm.PayCard, Sum: 250000}) {
+				t.Fatalf("issued %+v", rs)
+			}
+		})
+	}
+}

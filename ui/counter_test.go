@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -447,4 +449,48 @@ func TestSimpleMaxSumAtOnce(t *testing.T) {
 	}
 	h.tapIcon(theme.ContentUndoIcon(), 0)
 	h.noErrors()
+}
+
+// On the cash screens a refusal (nothing to record) is in view on a phone, next to the keypad it
+// is about, and goes at the next key.
+func TestCashErrorInView(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		h := newHarness(t, true, true, lang)
+		h.unlock()
+		h.choose(h.T("op.sale"), h.T("op.cash_out"))
+		h.tap(h.T("cash.out"))
+		msg := h.errorLabel(h.u.loc.Error(kkm.ErrCashAmountZero))
+		if msg == nil {
+			t.Fatalf("%s: no error:\n%s", lang, h.text())
+		}
+		h.within(string(lang)+" the cash error", msg, nil)
+		h.keys("5")
+		h.noErrors()
+	}
+}
+
+// On the return screen a refusal (nothing chosen to return) is in view on a phone, under the
+// keypad or the quantities it is about, not below the refund choices.
+func TestReturnErrorInView(t *testing.T) {
+	for _, simple := range []bool{true, false} {
+		h := newHarness(t, true, true, i18n.Russian)
+		h.unlock()
+		d := kkm.SimpleDraft(kkm.OpSale, []kkm.Money{200000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 200000}})
+		if !simple {
+			d = kkm.ReceiptDraft{Operation: kkm.OpSale, Lines: []kkm.LineDraft{{Name: "Хлеб", Quantity: 2 * kkm.QuantityOne,
+				Unit: kkm.UnitPiece, Price: 100000}}, Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 200000}}}
+		}
+		is, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Code: 1, Name: "Айгуль"}, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.choose(h.T("op.sale"), h.T("op.return"))
+		h.tapPrefix(documentTitle(h.u.loc, is.Last().Document))
+		h.tap(h.T("sale.next"))
+		errs := h.shownErrorsKeep()
+		if len(errs) == 0 {
+			t.Fatalf("simple %v: no error:\n%s", simple, h.text())
+		}
+		h.within(fmt.Sprintf("simple %v: the return's error", simple), h.errorLabel(errs[0]), nil)
+	}
 }

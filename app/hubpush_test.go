@@ -27,7 +27,7 @@ func TestSalesReachTheHub(t *testing.T) {
 	defer store.Close()
 	r := newRig(t)
 	org, _, _ := store.CreateOrganization(ctx, "Shop")
-	reg, secret, err := store.AddRegister(ctx, org.ID, r.rt.Settings().SerialNumber, "Till")
+	reg, secret, err := store.AddRegister(ctx, org.ID, r.rt.Settings().SerialNumber, "Till", "Shop 1")
 	if err != nil {
 		t.Fatal(err)
 	}

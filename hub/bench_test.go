@@ -44,7 +44,7 @@ func BenchmarkIngest(b *testing.B) {
 	chains := make([][]Document, registers)
 	for i := range clients {
 		serial := fmt.Sprintf("BENCH%06d", i)
-		_, secret, err := s.AddRegister(ctx, org.ID, serial, serial)
+		_, secret, err := s.AddRegister(ctx, org.ID, serial, serial, "Shop 1")
 		if err != nil {
 			b.Fatal(err)
 		}

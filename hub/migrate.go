@@ -58,6 +58,12 @@ var migrations = [][]string{
 		`CREATE INDEX documents_by_time ON documents (register_id, issued_at)`,
 		`CREATE INDEX documents_by_shift ON documents (register_id, shift_number, number)`,
 	},
+	2: {
+		// The trading point (shop) a register works in, for the owner's figures by shop.
+		`ALTER TABLE registers ADD COLUMN shop TEXT NOT NULL DEFAULT ''`,
+		// The owner's figures read receipts of an organization by time.
+		`CREATE INDEX documents_receipts_by_time ON documents (issued_at, register_id) WHERE kind = 'receipt'`,
+	},
 }
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a

@@ -15,8 +15,8 @@ func TestAPIOverTLS(t *testing.T) {
 	s, _ := openStore(t)
 	orgA, ownerA, _ := s.CreateOrganization(ctx, "A")
 	orgB, _, _ := s.CreateOrganization(ctx, "B")
-	_, tillA, _ := s.AddRegister(ctx, orgA.ID, "A-1", "A till")
-	_, tillB, _ := s.AddRegister(ctx, orgB.ID, "B-1", "B till")
+	_, tillA, _ := s.AddRegister(ctx, orgA.ID, "A-1", "A till", "Shop 1")
+	_, tillB, _ := s.AddRegister(ctx, orgB.ID, "B-1", "B till", "Shop 1")
 
 	srv := httptest.NewTLSServer(NewServer(s, nil).Handler())
 	defer srv.Close()

@@ -65,6 +65,7 @@ type Register struct {
 	OrganizationID int64
 	Serial         string
 	Name           string
+	Shop           string // the trading point it works in
 	Cursor         Cursor
 	PushedAt       time.Time // zero before the first push
 }
@@ -89,17 +90,17 @@ func (s *Store) CreateOrganization(ctx context.Context, name string) (Organizati
 	return org, secret, err
 }
 
-// AddRegister adds a register to an organization and returns it with the register's credential,
-// shown once. A serial number already known to the hub is refused.
-func (s *Store) AddRegister(ctx context.Context, orgID int64, serial, name string) (Register, string, error) {
-	if serial == "" || len(serial) > 64 || len(name) > 200 {
-		return Register{}, "", fmt.Errorf("%w: a register needs a serial number (up to 64 characters) and a name (up to 200)", ErrMalformed)
+// AddRegister adds a register working in the trading point shop to an organization and returns it
+// with the register's credential, shown once. A serial number already known to the hub is refused.
+func (s *Store) AddRegister(ctx context.Context, orgID int64, serial, name, shop string) (Register, string, error) {
+	if serial == "" || len(serial) > 64 || len(name) > 200 || len(shop) > 200 {
+		return Register{}, "", fmt.Errorf("%w: a register needs a serial number (up to 64 characters), a name and a shop (up to 200)", ErrMalformed)
 	}
-	r := Register{OrganizationID: orgID, Serial: serial, Name: name}
+	r := Register{OrganizationID: orgID, Serial: serial, Name: name, Shop: shop}
 	var secret string
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO registers (organization_id, serial, name) VALUES ($1, $2, $3)
-			RETURNING id, head_seq, head_hash`, orgID, serial, name).Scan(&r.ID, &r.Cursor.Seq, &r.Cursor.Hash); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO registers (organization_id, serial, name, shop) VALUES ($1, $2, $3, $4)
+			RETURNING id, head_seq, head_hash`, orgID, serial, name, shop).Scan(&r.ID, &r.Cursor.Seq, &r.Cursor.Hash); err != nil {
 			return err
 		}
 		var err error
@@ -236,7 +237,7 @@ func (s *Store) Cursor(ctx context.Context, registerID int64) (Cursor, error) {
 
 // Registers lists an organization's registers with their cursors.
 func (s *Store) Registers(ctx context.Context, orgID int64) ([]Register, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, serial, name, head_seq, head_hash, pushed_at
+	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, serial, name, shop, head_seq, head_hash, pushed_at
 		FROM registers WHERE organization_id = $1 ORDER BY id`, orgID)
 	if err != nil {
 		return nil, err
@@ -246,7 +247,7 @@ func (s *Store) Registers(ctx context.Context, orgID int64) ([]Register, error) 
 	for rows.Next() {
 		var r Register
 		var pushed *time.Time
-		if err := rows.Scan(&r.ID, &r.OrganizationID, &r.Serial, &r.Name, &r.Cursor.Seq, &r.Cursor.Hash, &pushed); err != nil {
+		if err := rows.Scan(&r.ID, &r.OrganizationID, &r.Serial, &r.Name, &r.Shop, &r.Cursor.Seq, &r.Cursor.Hash, &pushed); err != nil {
 			return nil, err
 		}
 		if pushed != nil {

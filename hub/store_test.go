@@ -65,7 +65,7 @@ func TestPushStoresOnceInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, secret, err := s.AddRegister(ctx, org.ID, "KTCD0001", "Till 1")
+	reg, secret, err := s.AddRegister(ctx, org.ID, "KTCD0001", "Till 1", "Shop 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestPushRefusesGapsAndForks(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
 	org, _, _ := s.CreateOrganization(ctx, "Shop")
-	reg, _, err := s.AddRegister(ctx, org.ID, "KTCD0002", "Till")
+	reg, _, err := s.AddRegister(ctx, org.ID, "KTCD0002", "Till", "Shop 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +157,8 @@ func TestOwnersAreIsolated(t *testing.T) {
 	s, _ := openStore(t)
 	orgA, ownerA, _ := s.CreateOrganization(ctx, "A")
 	orgB, ownerB, _ := s.CreateOrganization(ctx, "B")
-	regA, _, _ := s.AddRegister(ctx, orgA.ID, "A-1", "A till")
-	regB, _, _ := s.AddRegister(ctx, orgB.ID, "B-1", "B till")
+	regA, _, _ := s.AddRegister(ctx, orgA.ID, "A-1", "A till", "Shop 1")
+	regB, _, _ := s.AddRegister(ctx, orgB.ID, "B-1", "B till", "Shop 1")
 	if _, err := s.Push(ctx, regA.ID, chain("A-1", 1, zeroHash, 3)); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestConcurrentPushesOfOneRegister(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openStore(t)
 	org, _, _ := s.CreateOrganization(ctx, "Shop")
-	reg, _, _ := s.AddRegister(ctx, org.ID, "KTCD0003", "Till")
+	reg, _, _ := s.AddRegister(ctx, org.ID, "KTCD0003", "Till", "Shop 1")
 	docs := chain("KTCD0003", 1, zeroHash, 50)
 	var wg sync.WaitGroup
 	stored := make([]int, 4)

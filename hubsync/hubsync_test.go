@@ -38,7 +38,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, secret, err := store.AddRegister(ctx, org.ID, "KTCD0001", "Till")
+	reg, secret, err := store.AddRegister(ctx, org.ID, "KTCD0001", "Till", "Shop 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestHubKilledMidPush(t *testing.T) {
 	}
 	defer store.Close()
 	org, _, _ := store.CreateOrganization(ctx, "Shop")
-	reg, secret, _ := store.AddRegister(ctx, org.ID, "KTCD0001", "Till")
+	reg, secret, _ := store.AddRegister(ctx, org.ID, "KTCD0001", "Till", "Shop 1")
 	srv := httptest.NewTLSServer(hub.NewServer(store, nil).Handler())
 	defer srv.Close()
 	client := &hub.Client{BaseURL: srv.URL, Secret: secret, HTTP: srv.Client()}

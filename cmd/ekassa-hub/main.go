@@ -6,7 +6,7 @@
 //	    self-signed certificate; prints where to point a register (what `make hub` runs)
 //	ekassa-hub serve -db DSN -listen ADDR -cert FILE -key FILE
 //	ekassa-hub org -db DSN -name NAME                       → the owner's credential
-//	ekassa-hub register -db DSN -org ID -serial ZNM -name N  → the register's credential
+//	ekassa-hub register -db DSN -org ID -serial ZNM -name N -shop S → the register's credential
 package main
 
 import (
@@ -132,13 +132,14 @@ func register(ctx context.Context, args []string) error {
 	orgID := fs.Int64("org", 0, "the organization's number")
 	serial := fs.String("serial", "", "the register's serial number (ЗНМ)")
 	name := fs.String("name", "", "the register's name")
+	shop := fs.String("shop", "", "the trading point the register works in")
 	fs.Parse(args)
 	store, err := hub.Open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	r, secret, err := store.AddRegister(ctx, *orgID, *serial, *name)
+	r, secret, err := store.AddRegister(ctx, *orgID, *serial, *name, *shop)
 	if err != nil {
 		return err
 	}

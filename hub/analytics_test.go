@@ -1,0 +1,98 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// receipts makes a register's chain of receipts: each (time, operation, total, cashier).
+type sale struct {
+	at      time.Time
+	op      int
+	total   int64
+	cashier int
+}
+
+func receiptChain(serial string, sales []sale) []Document {
+	prev := zeroHash
+	out := make([]Document, len(sales))
+	for i, s := range sales {
+		content := fmt.Sprintf(`{"kind":"receipt","operator":{"code":%d,"name":"Cashier %d"},"receipt":{"operation":%d}}`,
+			s.cashier, s.cashier, s.op)
+		h := sha256.Sum256(append(append([]byte{}, prev...), content...))
+		out[i] = Document{UUID: uuid.New(), Seq: int64(i + 1), Kind: "receipt", ShiftNumber: 1, Number: uint32(i + 1),
+			IssuedAt: s.at, Total: s.total, Content: []byte(content), PrevHash: prev, Hash: h[:]}
+		prev = h[:]
+	}
+	return out
+}
+
+func TestAnalyticsAcrossShops(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	org, _, _ := s.CreateOrganization(ctx, "Chain")
+	other, _, _ := s.CreateOrganization(ctx, "Someone else")
+	r1, _, _ := s.AddRegister(ctx, org.ID, "R1", "Till 1", "Abay 10")
+	r2, _, _ := s.AddRegister(ctx, org.ID, "R2", "Till 2", "Abay 10")
+	r3, _, _ := s.AddRegister(ctx, org.ID, "R3", "Till 3", "Dostyk 5")
+	rx, _, _ := s.AddRegister(ctx, other.ID, "RX", "Not ours", "Abay 10")
+
+	kz := time.FixedZone("UTC+5", 5*3600)
+	day := time.Date(2026, 12, 2, 0, 0, 0, 0, kz)
+	at := func(d, h int) time.Time { return day.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour) }
+	const sell, sellReturn, buy = 2, 3, 0
+	push := func(id int64, serial string, sales []sale) {
+		if _, err := s.Push(ctx, id, receiptChain(serial, sales)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	push(r1.ID, "R1", []sale{{at(-1, 9), sell, 500, 1}, {at(0, 9), sell, 1000, 1}, {at(0, 9), sellReturn, 300, 1}})
+	push(r2.ID, "R2", []sale{{at(0, 10), sell, 2000, 2}, {at(0, 21), buy, 400, 2}})
+	push(r3.ID, "R3", []sale{{at(0, 10), sell, 700, 1}, {at(1, 0), sell, 9999, 1}}) // the last is after the period
+	push(rx.ID, "RX", []sale{{at(0, 10), sell, 123456, 9}})
+
+	from, to := day, day.AddDate(0, 0, 1)
+	cases := []struct {
+		by   Grouping
+		want []Figures
+	}{
+		{ByShop, []Figures{
+			{Key: "Abay 10", Label: "Abay 10", Receipts: 4, Revenue: 1000 - 300 + 2000 - 400, PrevReceipts: 1, PrevRevenue: 500},
+			{Key: "Dostyk 5", Label: "Dostyk 5", Receipts: 1, Revenue: 700},
+		}},
+		{ByRegister, []Figures{
+			{Key: "R1", Label: "Till 1", Receipts: 2, Revenue: 700, PrevReceipts: 1, PrevRevenue: 500},
+			{Key: "R2", Label: "Till 2", Receipts: 2, Revenue: 1600},
+			{Key: "R3", Label: "Till 3", Receipts: 1, Revenue: 700},
+		}},
+		{ByCashier, []Figures{
+			{Key: "1", Label: "Cashier 1", Receipts: 3, Revenue: 1400, PrevReceipts: 1, PrevRevenue: 500},
+			{Key: "2", Label: "Cashier 2", Receipts: 2, Revenue: 1600},
+		}},
+		{ByHour, []Figures{
+			{Key: "09", Receipts: 2, Revenue: 700, PrevReceipts: 1, PrevRevenue: 500},
+			{Key: "10", Receipts: 2, Revenue: 2700},
+			{Key: "21", Receipts: 1, Revenue: -400},
+		}},
+	}
+	for _, c := range cases {
+		got, err := s.Analytics(ctx, org.ID, from, to, c.by)
+		if err != nil {
+			t.Fatalf("%s: %v", c.by, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", c.by, got, c.want)
+		}
+	}
+	if _, err := s.Analytics(ctx, org.ID, to, from, ByShop); err == nil {
+		t.Error("a period ending before it starts was accepted")
+	}
+	if _, err := s.Analytics(ctx, org.ID, from, to, "weekday"); err == nil {
+		t.Error("an unknown grouping was accepted")
+	}
+}

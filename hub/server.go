@@ -22,6 +22,7 @@ const maxPushBytes = 16 << 20
 //	GET  /v1/cursor      where the hub's copy of the calling register ends (Cursor)
 //	GET  /v1/registers   the owner's registers with their cursors
 //	GET  /v1/documents   the owner's documents: from, to (RFC 3339), register, limit
+//	GET  /v1/analytics   the owner's figures: from, to, by (shop, register, cashier, hour)
 //
 // Every call carries its credential as "Authorization: Bearer <secret>".
 type Server struct {
@@ -41,6 +42,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/cursor", s.asRegister(s.cursor))
 	mux.HandleFunc("GET /v1/registers", s.asOwner(s.registers))
 	mux.HandleFunc("GET /v1/documents", s.asOwner(s.documents))
+	mux.HandleFunc("GET /v1/analytics", s.asOwner(s.analytics))
 	return mux
 }
 
@@ -154,6 +156,20 @@ func (s *Server) documents(w http.ResponseWriter, r *http.Request, p Principal) 
 		return
 	}
 	s.reply(w, docs)
+}
+
+func (s *Server) analytics(w http.ResponseWriter, r *http.Request, p Principal) {
+	q, err := parseDocumentQuery(r)
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
+		return
+	}
+	figs, err := s.store.Analytics(r.Context(), p.OrganizationID, q.From, q.To, Grouping(r.URL.Query().Get("by")))
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, figs)
 }
 
 func parseDocumentQuery(r *http.Request) (DocumentQuery, error) {

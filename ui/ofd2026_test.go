@@ -56,3 +56,37 @@ func TestTradingPointCoordinates(t *testing.T) {
 		t.Errorf("emptied coordinates kept: %+v", p)
 	}
 }
+
+// The connect screen lists every OFD with its address or, for one that does not publish it, an
+// address to type from its cabinet, and where its receipts are checked; an empty address is
+// refused before anything is sent.
+func TestConnectPicksAnyOFD(t *testing.T) {
+	h := newHarness(t, true, false, i18n.Russian)
+	h.unlock()
+	h.tap("Подключить кассу")
+	h.see("АО «Казахтелеком»", KazakhtelecomAddress, "Чеки проверяют на сайте consumer.oofd.kz")
+	h.choose("АО «Казахтелеком»", "АО «Транстелеком»")
+	h.see("Чеки проверяют на сайте ofd1.kz/t")
+	h.typeInto(h.T("connect.system_id.hint"), 0, "5021")
+	h.typeInto(h.T("connect.token.hint"), 0, "77")
+	h.tap("Подключить")
+	h.see("Адрес ОФД — в виде хост:порт.")
+	if c, ok := h.u.current.(*connectScreen); !ok || c.info != nil {
+		t.Fatal("connected without an address")
+	}
+	h.typeInto(h.T("connect.address.cabinet"), 0, "ofd.test:7777")
+	h.tap("Подключить")
+	h.see("Касса подключена")
+	if s := h.reg.Settings(); s.OFDAddress != "ofd.test:7777" || s.SystemID != 5021 {
+		t.Errorf("connected with %+v", s)
+	}
+	for _, name := range []string{"Beeline (ТОО «КаР-Тел»)", "KOFD"} {
+		found := false
+		for _, o := range KnownOFDs() {
+			found = found || h.T(o.NameID) == name
+		}
+		if !found {
+			t.Errorf("the picker lacks %s", name)
+		}
+	}
+}

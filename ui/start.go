@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net"
 	"strconv"
 	"strings"
 
@@ -166,7 +167,9 @@ func (s *connectScreen) connect() {
 	}
 	var ok bool
 	s.err = nil
-	if req.SystemID, ok = parseUint32(s.systemID); !ok {
+	if host, _, err := net.SplitHostPort(req.OFDAddress); err != nil || host == "" {
+		s.err = kkm.ErrSettingsOFDAddress // typed (or left empty) for an OFD that does not publish it
+	} else if req.SystemID, ok = parseUint32(s.systemID); !ok {
 		s.err = ErrSystemID
 	} else if req.Token, ok = parseUint32(s.token); !ok {
 		s.err = ErrToken

@@ -60,30 +60,13 @@ func (u *UI) issueFailed(err error, again func()) {
 		return
 	}
 	l := u.loc
-	var d dialog.Dialog
-	text := wrapped(l.Error(err))
-	clockOK := primary(l.T("clock.confirm"), func() {
-		d.Hide()
-		adm.ConfirmClock()
-		again()
-	})
-	retry := widget.NewButton(l.T("clock.retry"), func() {
-		d.Hide()
-		again()
-	})
-	d = dialog.NewCustom(l.T("clock.title"), l.T("button.cancel"), container.NewVBox(text, clockOK, retry), u.win)
-	d.Resize(fyne.NewSize(320, 0))
-	d.Show()
-}
-
-// confirmText asks a question whose text is already translated (it names someone), with our own
-// translated buttons.
-func (u *UI) confirmText(titleID, text, okID string, ok func()) {
-	dialog.NewCustomConfirm(u.loc.T(titleID), u.loc.T(okID), u.loc.T("button.cancel"), wrapped(text), func(yes bool) {
-		if yes {
-			ok()
-		}
-	}, u.win).Show()
+	u.dialogBox(l.T("clock.title"), wrapped(l.Error(err)),
+		dialogButton{text: l.T("clock.confirm"), main: true, tapped: func() {
+			adm.ConfirmClock()
+			again()
+		}},
+		dialogButton{text: l.T("clock.retry"), tapped: again},
+		dialogButton{text: l.T("button.cancel")})
 }
 
 // isAdministrator reports whether the cashier at work is an administrator.

@@ -169,8 +169,7 @@ func (s *documentScreen) view() fyne.CanvasObject {
 	if s.listed {
 		end = widget.NewButtonWithIcon(l.T("button.back"), theme.NavigateBackIcon(), u.back)
 	}
-	parts := []fyne.CanvasObject{errorText(l.Error(s.err)), notice,
-		container.NewGridWithColumns(2, printB, shareB)}
+	parts := []fyne.CanvasObject{errorText(l.Error(s.err)), notice, printB, shareB}
 	if len(s.docs) == 1 && s.docs[0].Refused != nil && s.docs[0].Document.Receipt != nil {
 		// The way on from a receipt the OFD refused: the same receipt, previewed, issued anew
 		// (after a Z for code 11; a corrected one is typed as a new sale).
@@ -263,7 +262,7 @@ func (s *documentScreen) showQR(i int) {
 	hint.Wrapping = fyne.TextWrapWord
 	// The code on white, with its quiet zone, whatever the app's theme.
 	code := container.NewStack(canvas.NewRectangle(color.White), img)
-	dialog.NewCustom(l.T("doc.qr.title"), l.T("button.done"), container.NewVBox(code, hint), u.win).Show()
+	u.dialogBox(l.T("doc.qr.title"), container.NewVBox(code, hint), dialogButton{text: l.T("button.done")})
 }
 
 // statusChanged re-reads the documents still waiting for the OFD's answer: the status changes
@@ -356,8 +355,7 @@ func (s *documentScreen) share() {
 	txt := widget.NewButtonWithIcon(l.T("share.save_text"), theme.FileTextIcon(), act(func() {
 		s.saveFile(base+".txt", "share.saved_text", func(w io.Writer) error { return s.writeText(w, last) })
 	}))
-	d = dialog.NewCustom(l.T("share.title"), l.T("button.cancel"), container.NewVBox(link, text, png, txt), u.win)
-	d.Show()
+	d = u.dialogBox(l.T("share.title"), container.NewVBox(link, text, png, txt), dialogButton{text: l.T("button.cancel")})
 }
 
 // copy puts text on the clipboard.

@@ -292,18 +292,68 @@ func (u *UI) settle() { u.pending.Wait() }
 
 // confirm asks a question in a dialog with our own translated buttons.
 func (u *UI) confirm(titleID, textID, okID string, ok func()) {
-	d := dialog.NewCustomConfirm(u.loc.T(titleID), u.loc.T(okID), u.loc.T("button.cancel"),
-		widget.NewLabel(u.loc.T(textID)), func(yes bool) {
-			if yes {
-				ok()
-			}
-		}, u.win)
-	d.Show()
+	u.confirmText(titleID, u.loc.T(textID), okID, ok)
+}
+
+// confirmText asks a question whose text is already translated (it names someone), with our own
+// translated buttons: the action first and highlighted, then «Отменить».
+func (u *UI) confirmText(titleID, text, okID string, ok func()) {
+	u.dialogBox(u.loc.T(titleID), wrapped(text),
+		dialogButton{text: u.loc.T(okID), main: true, tapped: ok},
+		dialogButton{text: u.loc.T("button.cancel")})
 }
 
 // inform shows a message with our own translated button.
 func (u *UI) inform(titleID, text string) {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	dialog.NewCustom(u.loc.T(titleID), u.loc.T("button.ok"), l, u.win).Show()
+	u.dialogBox(u.loc.T(titleID), wrapped(text), dialogButton{text: u.loc.T("button.ok")})
+}
+
+// dialogButton is a button of a dialog: it closes the dialog, then runs tapped (if any).
+type dialogButton struct {
+	text   string
+	main   bool // the highlighted action
+	tapped func()
+}
+
+// dialogMaxWidth is the widest a dialog grows in a large window: a comfortable line of text.
+const dialogMaxWidth = 480
+
+// dialogMargin is the window's edge left free on each side of a dialog on a phone.
+const dialogMargin = 8
+
+// dialogBox shows a dialog of the app's own: its title and body, then its buttons one under the
+// other, as wide as the window allows (up to dialogMaxWidth). Fyne's dialogs size themselves to
+// their content, which on a phone is either wider than the screen (a line that does not wrap, a
+// long title, two long buttons side by side) or a narrow column (wrapped text): here the title
+// and the text wrap at words across the dialog's width, and the buttons, stacked, always fit.
+func (u *UI) dialogBox(title string, body fyne.CanvasObject, buttons ...dialogButton) dialog.Dialog {
+	head := wrapped(title)
+	head.TextStyle = fyne.TextStyle{Bold: true}
+	content := container.NewVBox(head, body)
+	var d dialog.Dialog
+	for _, b := range buttons {
+		b := b
+		w := widget.NewButton(b.text, func() {
+			d.Hide()
+			if b.tapped != nil {
+				b.tapped()
+			}
+		})
+		if b.main {
+			w.Importance = widget.HighImportance
+		}
+		content.Add(w)
+	}
+	d = dialog.NewCustomWithoutButtons("", content, u.win)
+	u.showDialog(d)
+	return d
+}
+
+// showDialog shows d as wide as the window allows, up to dialogMaxWidth.
+func (u *UI) showDialog(d dialog.Dialog) {
+	w := min(u.win.Canvas().Size().Width-2*dialogMargin, dialogMaxWidth)
+	d.Resize(fyne.NewSize(w, 0))
+	d.Show()
+	// Wrapped text knows its height once it has its width: a second pass fits the height.
+	d.Refresh()
 }

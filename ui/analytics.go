@@ -256,7 +256,7 @@ func (s *analyticsScreen) chart(titleID string, cur, prev []AnalyticsBucket, nam
 			bars.Add(bar(p.Revenue, top, barPrevious))
 		}
 		name := widget.NewLabel(label)
-		name.Truncation = fyne.TextTruncateEllipsis
+		name.Wrapping = fyne.TextWrapWord // a long name wraps at words, never cut
 		box.Add(container.NewGridWithColumns(2, name, container.NewVBox(bars, wrapped(value))))
 	}
 	return box

@@ -81,7 +81,7 @@ func (s *cashiersScreen) view() fyne.CanvasObject {
 func (s *cashiersScreen) row(c kkm.Cashier) fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	name := bold(c.Name)
-	name.Truncation = fyne.TextTruncateEllipsis
+	name.Wrapping = fyne.TextWrapWord // a long name wraps at words, never cut
 	role := roleSelect(l, c.Role, func(r kkm.Role) {
 		if r != c.Role {
 			s.setRole(c, r)

@@ -310,7 +310,7 @@ func (s *historyScreen) extend(docs []IssuedDocument) {
 }
 
 // documentItem is a document in a list: a button with its title, and its time and amount under
-// it (one line each, so the list fits a phone's width).
+// it, wrapped at words so the list fits a phone's width.
 func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
 	l := u.loc
 	detail := dateTime(l, d.Document.Time)
@@ -321,7 +321,7 @@ func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
 		detail += " · " + l.T("doc.waiting")
 	}
 	info := widget.NewLabel(detail)
-	info.Truncation = fyne.TextTruncateEllipsis
+	info.Wrapping = fyne.TextWrapWord // time, amount and state: wrapped at words, never cut
 	if d.Refused != nil {
 		// A clear mark: the document is in the journal but the OFD never counted it.
 		info.SetText(l.T("doc.refused.short") + " · " + detail)

@@ -287,7 +287,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 	for i, ln := range s.lines {
 		sum, _ := kkm.MulQuantity(ln.Price, ln.Quantity) // the item screen refused a line that does not compute
 		name := bold(ln.Name)
-		name.Truncation = fyne.TextTruncateEllipsis
+		name.Wrapping = fyne.TextWrapWord // a long name wraps at words, never cut
 		detail := wrapped(l.T("sale.line", map[string]any{
 			"Quantity": quantity(l, ln.Quantity), "Unit": unitName(l, ln.Unit),
 			"Price": money(l, ln.Price), "Sum": money(l, sum)}))

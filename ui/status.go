@@ -24,7 +24,7 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 		shift = l.T("status.shift_closed")
 	}
 	shiftLabel := widget.NewLabel(shift)
-	shiftLabel.Truncation = fyne.TextTruncateEllipsis
+	shiftLabel.Wrapping = fyne.TextWrapWord // readable whole on a phone, at every text size
 
 	var net *widget.Label
 	if st.Online && st.Waiting == 0 {
@@ -54,7 +54,9 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 				}
 			})
 		}
-		rows = append(rows, container.NewBorder(nil, nil, demo, cut, shiftLabel))
+		// The demo mark and its switch on a row of their own: beside them the shift's line
+		// would be cut on a phone.
+		rows = append(rows, container.NewBorder(nil, nil, demo, cut), shiftLabel)
 	} else {
 		rows = append(rows, shiftLabel)
 	}

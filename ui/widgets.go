@@ -18,7 +18,7 @@ import (
 // header is a screen's title row, with a back arrow when the screen has somewhere to go back to.
 func (u *UI) header(title string, back bool) fyne.CanvasObject {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.Truncation = fyne.TextTruncateEllipsis
+	t.Wrapping = fyne.TextWrapWord // a long title wraps at words, never cut
 	if !back {
 		return t
 	}

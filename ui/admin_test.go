@@ -305,9 +305,9 @@ func TestClockJumpWayOut(t *testing.T) {
 	h.keys("1500")
 	h.tap("Далее")
 	h.tap("Сформировать")
-	h.see("Часы телефона сдвинулись на 90 мин", "Часы верны", "Часы исправлены — повторить")
+	h.see("Часы телефона сдвинулись на 90 мин", "Часы верны", h.T("clock.retry"))
 	h.shot("15-clock-jumped")
-	h.tap("Часы исправлены — повторить") // not yet: refused again, the dialog again
+	h.tap(h.T("clock.retry")) // not yet: refused again, the dialog again
 	h.see("Часы верны")
 	if len(h.reg.receipts()) != 0 {
 		t.Fatal("issued with a jumped clock")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -55,13 +56,12 @@ func (u *UI) dateEntry(value *string, placeholder string) *widget.Entry {
 		if d, err := parseDate(u.loc, e.Text); err == nil {
 			start = d
 		}
-		var d *dialog.CustomDialog
+		var d dialog.Dialog
 		pick := newDatePicker(u.loc, start, func(day time.Time) {
 			e.SetText(day.Format(dateLayout(u.loc)))
 			d.Hide()
 		})
-		d = dialog.NewCustom(u.loc.T("date.pick"), u.loc.T("button.cancel"), pick, u.win)
-		d.Show()
+		d = u.dialogBox(u.loc.T("date.pick"), pick, dialogButton{text: u.loc.T("button.cancel")})
 	})
 	return e
 }
@@ -103,7 +103,11 @@ func (p *datePicker) build() {
 	head := container.NewBorder(nil, nil, prev, next, title)
 	grid := container.NewGridWithColumns(7)
 	for i := 1; i <= 7; i++ {
-		grid.Add(widget.NewLabelWithStyle(l.T("date.weekday."+strconv.Itoa(i)), fyne.TextAlignCenter, fyne.TextStyle{}))
+		// Bare text, not a label: a label's padding would make seven columns wider than a
+		// phone's dialog at 130 % text.
+		day := canvas.NewText(l.T("date.weekday."+strconv.Itoa(i)), theme.Color(theme.ColorNameForeground))
+		day.Alignment = fyne.TextAlignCenter
+		grid.Add(container.NewPadded(day))
 	}
 	// Monday first: Go's Sunday is 0.
 	for blank := (int(p.month.Weekday()) + 6) % 7; blank > 0; blank-- {

@@ -267,8 +267,8 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	h.app.Settings().SetTheme(&Theme{Mode: ThemeLight, Scale: scale})
 	h.reg.reg.Settings.VATPayer = true
 	h.reg.reg.Settings.DefaultVATRate = kkm.VAT16
-	h.reg.demo = true
-	h.w.Resize(phone)
+	h.w.Resize(phone) // a register in real use: in demo mode the DEMO mark and switch share the shift's line
+
 	shot := func(name string) {
 		if scale == 1 {
 			h.shot(fmt.Sprintf("40-phone-%s-%s", name, l))
@@ -385,6 +385,16 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 		}
 		h.closeDialogs()
 	}
+	// The history's calendar.
+	h.u.open(newHistoryScreen(h.u))
+	h.settle()
+	h.tapIcon(theme.CalendarIcon(), 0)
+	h.fits("the calendar")
+	shot("calendar")
+	h.closeDialogs()
+	h.u.back()
+	h.settle()
+
 	doc := newDocumentScreen(h.u, sale)
 	h.u.open(doc)
 	h.settle()

@@ -193,5 +193,6 @@ func MessageIDs() []string {
 	ids = append(ids, limitMessageIDs()...)
 	ids = append(ids, geoMessageIDs()...)
 	ids = append(ids, returnMessageIDs()...)
+	ids = append(ids, catalogueMessageIDs()...)
 	return append(ids, roleMessageIDs()...)
 }

@@ -14,11 +14,12 @@ const (
 	ActionSettings    Action = "settings"     // changing the settings
 	ActionChangeToken Action = "change_token" // «Смена токена»
 	ActionCashiers    Action = "cashiers"     // adding and removing cashiers
+	ActionCatalogue   Action = "catalogue"    // creating, editing and archiving the catalogue's items
 )
 
 // Actions lists the restrictable actions in the order the settings show them.
 func Actions() []Action {
-	return []Action{ActionReturn, ActionCloseShift, ActionSettings, ActionChangeToken, ActionCashiers}
+	return []Action{ActionReturn, ActionCloseShift, ActionSettings, ActionChangeToken, ActionCashiers, ActionCatalogue}
 }
 
 // Permissions gives, for each action, the least role that may do it (roles are ordered: cashier <
@@ -34,6 +35,7 @@ func DefaultPermissions() Permissions {
 		ActionSettings:    RoleAdministrator,
 		ActionChangeToken: RoleAdministrator,
 		ActionCashiers:    RoleAdministrator,
+		ActionCatalogue:   RoleSeniorCashier,
 	}
 }
 

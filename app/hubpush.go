@@ -43,7 +43,8 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 	if err != nil {
 		return nil, err
 	}
-	p := hubsync.New(j, &hub.Client{BaseURL: cfg.url, Secret: secret, HTTP: hc}, serial, hubsync.Config{})
+	p := hubsync.New(j, &hub.Client{BaseURL: cfg.url, Secret: secret, HTTP: hc}, serial,
+		hubsync.Config{State: func() hub.RegisterState { return registerState(rt.Status(), time.Now()) }})
 	ctx, cancel := context.WithCancel(ctx)
 	unsubscribe := rt.Subscribe(func(ui.Status) { p.Wake() })
 	done := make(chan struct{})
@@ -72,4 +73,15 @@ func hubHTTPClient(caFile string) (*http.Client, error) {
 		conf.RootCAs = pool
 	}
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: conf}}, nil
+}
+
+// registerState is the runtime's status as the owner sees it at the hub, read at now.
+func registerState(st ui.Status, now time.Time) hub.RegisterState {
+	rs := hub.RegisterState{At: now, ShiftOpen: st.ShiftOpen, ShiftNumber: st.ShiftNumber, Waiting: st.Waiting,
+		OfflineSince: st.OfflineSince, Block: string(st.Block)}
+	if st.ShiftOpen {
+		// To the minute, so that a push is not owed every second for the countdown alone.
+		rs.ShiftEndsAt = now.Add(st.ShiftLeft).Truncate(time.Minute)
+	}
+	return rs
 }

@@ -66,6 +66,11 @@ func TestSalesReachTheHub(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The owner sees the register's shift open.
+	regs, err := store.Registers(ctx, org.ID)
+	if err != nil || len(regs) != 1 || regs[0].State == nil || !regs[0].State.ShiftOpen || regs[0].State.ShiftEndsAt.IsZero() {
+		t.Fatalf("the owner sees %+v, %v", regs, err)
+	}
 }
 
 // pemOf is the test server's certificate as PEM.

@@ -60,7 +60,7 @@ func BenchmarkIngest(b *testing.B) {
 		go func(i int) {
 			defer wg.Done()
 			for k := 0; k < b.N; k += 20 {
-				if _, err := clients[i].Push(ctx, chains[i][k:min(k+20, b.N)]); err != nil {
+				if _, err := clients[i].Push(ctx, chains[i][k:min(k+20, b.N)], nil); err != nil {
 					errs <- err
 					return
 				}

@@ -18,10 +18,10 @@ type Client struct {
 	HTTP    *http.Client // its TLS configuration trusts the hub's certificate
 }
 
-// Push sends a batch of documents, in order.
-func (c *Client) Push(ctx context.Context, docs []Document) (PushResult, error) {
+// Push sends a batch of documents, in order, with the register's live state when not nil.
+func (c *Client) Push(ctx context.Context, docs []Document, state *RegisterState) (PushResult, error) {
 	var res PushResult
-	err := c.call(ctx, http.MethodPost, "/v1/push", PushRequest{Documents: docs}, &res)
+	err := c.call(ctx, http.MethodPost, "/v1/push", PushRequest{Documents: docs, State: state}, &res)
 	return res, err
 }
 

@@ -64,6 +64,10 @@ var migrations = [][]string{
 		// The owner's figures read receipts of an organization by time.
 		`CREATE INDEX documents_receipts_by_time ON documents (issued_at, register_id) WHERE kind = 'receipt'`,
 	},
+	3: {
+		// The register's live state as of its last push (RegisterState as JSON).
+		`ALTER TABLE registers ADD COLUMN state JSONB`,
+	},
 }
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a

@@ -118,7 +118,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, p Principal) {
 		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
 		return
 	}
-	res, err := s.store.Push(r.Context(), p.RegisterID, req.Documents)
+	res, err := s.store.PushWithState(r.Context(), p.RegisterID, req.Documents, req.State)
 	if err != nil {
 		s.fail(w, statusOf(err), err)
 		return

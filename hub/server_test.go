@@ -24,24 +24,24 @@ func TestAPIOverTLS(t *testing.T) {
 
 	docs := chain("A-1", 1, zeroHash, 4)
 	a := client(tillA)
-	if res, err := a.Push(ctx, docs[:2]); err != nil || res.Stored != 2 {
+	if res, err := a.Push(ctx, docs[:2], nil); err != nil || res.Stored != 2 {
 		t.Fatalf("push = %+v, %v", res, err)
 	}
-	if res, err := a.Push(ctx, docs); err != nil || res.Stored != 2 || res.Duplicate != 2 || res.Cursor.Seq != 4 {
+	if res, err := a.Push(ctx, docs, nil); err != nil || res.Stored != 2 || res.Duplicate != 2 || res.Cursor.Seq != 4 {
 		t.Fatalf("repeated push = %+v, %v", res, err)
 	}
 	if cur, err := a.Cursor(ctx); err != nil || cur.Seq != 4 {
 		t.Fatalf("cursor = %+v, %v", cur, err)
 	}
 	fork := chain("A-1-other", 4, docs[2].Hash, 1)
-	if _, err := a.Push(ctx, fork); !errors.Is(err, ErrFork) {
+	if _, err := a.Push(ctx, fork, nil); !errors.Is(err, ErrFork) {
 		t.Fatalf("fork push = %v, want ErrFork", err)
 	}
-	if _, err := a.Push(ctx, chain("A-1", 6, docs[3].Hash, 1)); !errors.Is(err, ErrGap) {
+	if _, err := a.Push(ctx, chain("A-1", 6, docs[3].Hash, 1), nil); !errors.Is(err, ErrGap) {
 		t.Fatalf("gap push = %v, want ErrGap", err)
 	}
 	// B's register pushing A's documents lands them in B's own chain, never A's.
-	if res, err := client(tillB).Push(ctx, chain("B-1", 1, zeroHash, 1)); err != nil || res.Stored != 1 {
+	if res, err := client(tillB).Push(ctx, chain("B-1", 1, zeroHash, 1), nil); err != nil || res.Stored != 1 {
 		t.Fatalf("B push = %+v, %v", res, err)
 	}
 
@@ -68,7 +68,7 @@ func TestAPIOverTLS(t *testing.T) {
 	if code := get(ownerA, "/v1/documents?from=yesterday"); code != http.StatusBadRequest {
 		t.Errorf("a malformed period: %d, want 400", code)
 	}
-	if _, err := client(ownerA).Push(ctx, docs); !errors.Is(err, ErrForbidden) {
+	if _, err := client(ownerA).Push(ctx, docs, nil); !errors.Is(err, ErrForbidden) {
 		t.Errorf("an owner pushing: %v, want ErrForbidden", err)
 	}
 

@@ -67,7 +67,8 @@ type Register struct {
 	Name           string
 	Shop           string // the trading point it works in
 	Cursor         Cursor
-	PushedAt       time.Time // zero before the first push
+	PushedAt       time.Time      // zero before the first push
+	State          *RegisterState // as of the last push that carried one
 }
 
 // CreateOrganization adds an organization and returns it with an owner's credential for it. The
@@ -158,6 +159,12 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Principal, err
 // skipped, so a push repeated after a lost answer is harmless. Anything else out of place is a
 // *ChainError (ErrGap, ErrFork, ErrMalformed).
 func (s *Store) Push(ctx context.Context, registerID int64, docs []Document) (PushResult, error) {
+	return s.PushWithState(ctx, registerID, docs, nil)
+}
+
+// PushWithState is Push, and keeps the register's live state (when not nil) in the same
+// transaction; a state older than the one held is ignored (pushes may race).
+func (s *Store) PushWithState(ctx context.Context, registerID int64, docs []Document, state *RegisterState) (PushResult, error) {
 	var res PushResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		res = PushResult{}
@@ -195,9 +202,15 @@ func (s *Store) Push(ctx context.Context, registerID int64, docs []Document) (Pu
 			head = Cursor{Seq: d.Seq, Hash: d.Hash}
 			res.Stored++
 		}
+		if state != nil {
+			batch.Queue(`UPDATE registers SET state = $2 WHERE id = $1
+				AND (state IS NULL OR (state->>'at')::timestamptz <= ($2::jsonb->>'at')::timestamptz)`, registerID, state)
+		}
 		if res.Stored > 0 {
 			batch.Queue(`UPDATE registers SET head_seq = $2, head_hash = $3, pushed_at = now() WHERE id = $1`,
 				registerID, head.Seq, head.Hash)
+		}
+		if batch.Len() > 0 {
 			if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 				if isUniqueViolation(err) { // a UUID held for another register or seq
 					return &ChainError{Seq: head.Seq, Want: head.Seq, Err: ErrFork, Why: "a document with this UUID is already held elsewhere"}
@@ -237,7 +250,7 @@ func (s *Store) Cursor(ctx context.Context, registerID int64) (Cursor, error) {
 
 // Registers lists an organization's registers with their cursors.
 func (s *Store) Registers(ctx context.Context, orgID int64) ([]Register, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, serial, name, shop, head_seq, head_hash, pushed_at
+	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, serial, name, shop, head_seq, head_hash, pushed_at, state
 		FROM registers WHERE organization_id = $1 ORDER BY id`, orgID)
 	if err != nil {
 		return nil, err
@@ -247,7 +260,7 @@ func (s *Store) Registers(ctx context.Context, orgID int64) ([]Register, error) 
 	for rows.Next() {
 		var r Register
 		var pushed *time.Time
-		if err := rows.Scan(&r.ID, &r.OrganizationID, &r.Serial, &r.Name, &r.Shop, &r.Cursor.Seq, &r.Cursor.Hash, &pushed); err != nil {
+		if err := rows.Scan(&r.ID, &r.OrganizationID, &r.Serial, &r.Name, &r.Shop, &r.Cursor.Seq, &r.Cursor.Hash, &pushed, &r.State); err != nil {
 			return nil, err
 		}
 		if pushed != nil {

@@ -28,9 +28,22 @@ type Document struct {
 	Hash        []byte          `json:"hash"`
 }
 
-// PushRequest is a batch of a register's documents, in its order.
+// PushRequest is a batch of a register's documents, in its order, and the register's state as it
+// pushes (nil from a register that does not say).
 type PushRequest struct {
-	Documents []Document `json:"documents"`
+	Documents []Document     `json:"documents"`
+	State     *RegisterState `json:"state,omitempty"`
+}
+
+// RegisterState is a register's live state for the owner: its shift, its OFD queue, its block.
+type RegisterState struct {
+	At           time.Time `json:"at"` // when the register read it
+	ShiftOpen    bool      `json:"shift_open"`
+	ShiftNumber  uint32    `json:"shift_number"`
+	ShiftEndsAt  time.Time `json:"shift_ends_at,omitzero"` // when the open shift reaches its limit
+	Waiting      int       `json:"waiting"`                // documents waiting for the OFD
+	OfflineSince time.Time `json:"offline_since,omitzero"` // zero while online
+	Block        string    `json:"block,omitempty"`        // why the register refuses documents, if it does
 }
 
 // Cursor is where the hub's copy of a register's chain ends: the register pushes from Seq+1.

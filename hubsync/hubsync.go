@@ -33,7 +33,7 @@ type Source interface {
 // Hub is the hub's side of a push (*hub.Client).
 type Hub interface {
 	Cursor(ctx context.Context) (hub.Cursor, error)
-	Push(ctx context.Context, docs []hub.Document) (hub.PushResult, error)
+	Push(ctx context.Context, docs []hub.Document, state *hub.RegisterState) (hub.PushResult, error)
 }
 
 // Config tunes a Pusher; zero values take the defaults.
@@ -44,6 +44,8 @@ type Config struct {
 	MaxPause time.Duration // (5 min)
 	// After waits like time.After; tests replace it.
 	After func(time.Duration) <-chan time.Time
+	// State reads the register's live state for the owner; nil sends none.
+	State func() hub.RegisterState
 }
 
 // Status is what the pusher last did, for the owner's screens.
@@ -63,7 +65,8 @@ type Pusher struct {
 
 	mu     sync.Mutex
 	status Status
-	known  bool // status.Cursor came from the hub since the last failure
+	known  bool              // status.Cursor came from the hub since the last failure
+	sent   hub.RegisterState // the state the hub last took, its At left out
 }
 
 // documentSpace is the UUID namespace of E-kassa documents.
@@ -142,7 +145,16 @@ func (p *Pusher) sync(ctx context.Context) (int, error) {
 		if err != nil {
 			return stored, err
 		}
+		state := p.state()
 		if len(rows) == 0 {
+			if state == nil {
+				return stored, nil
+			}
+			// Nothing new to push, but the register's state changed: the owner sees it now.
+			if _, err := p.hub.Push(ctx, nil, state); err != nil {
+				return stored, fmt.Errorf("hubsync: pushing the register's state: %w", err)
+			}
+			p.tookState(*state)
 			return stored, nil
 		}
 		docs := make([]hub.Document, len(rows))
@@ -153,9 +165,12 @@ func (p *Pusher) sync(ctx context.Context) (int, error) {
 				PrevHash: r.PrevHash, Hash: r.Hash,
 			}
 		}
-		res, err := p.hub.Push(ctx, docs)
+		res, err := p.hub.Push(ctx, docs, state)
 		if err != nil {
 			return stored, fmt.Errorf("hubsync: pushing seq %d–%d: %w", rows[0].Seq, rows[len(rows)-1].Seq, err)
+		}
+		if state != nil {
+			p.tookState(*state)
 		}
 		stored += res.Stored
 		if res.Cursor.Seq <= cursor {
@@ -164,6 +179,30 @@ func (p *Pusher) sync(ctx context.Context) (int, error) {
 		cursor = res.Cursor.Seq
 		p.setCursor(res.Cursor)
 	}
+}
+
+// state returns the register's state when it differs from what the hub last took, else nil.
+func (p *Pusher) state() *hub.RegisterState {
+	if p.cfg.State == nil {
+		return nil
+	}
+	st := p.cfg.State()
+	cmp := st
+	cmp.At = time.Time{}
+	p.mu.Lock()
+	same := cmp == p.sent
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
+	return &st
+}
+
+func (p *Pusher) tookState(st hub.RegisterState) {
+	st.At = time.Time{}
+	p.mu.Lock()
+	p.sent = st
+	p.mu.Unlock()
 }
 
 func (p *Pusher) setCursor(c hub.Cursor) {

@@ -110,8 +110,8 @@ type lossy struct {
 	lost atomic.Bool
 }
 
-func (l *lossy) Push(ctx context.Context, docs []hub.Document) (hub.PushResult, error) {
-	res, err := l.Hub.Push(ctx, docs)
+func (l *lossy) Push(ctx context.Context, docs []hub.Document, st *hub.RegisterState) (hub.PushResult, error) {
+	res, err := l.Hub.Push(ctx, docs, st)
 	if err == nil && !l.lost.Swap(true) {
 		return hub.PushResult{}, errors.New("connection reset (the answer was lost)")
 	}
@@ -280,9 +280,48 @@ type killer struct {
 	kill   func()
 }
 
-func (k *killer) Push(ctx context.Context, docs []hub.Document) (hub.PushResult, error) {
+func (k *killer) Push(ctx context.Context, docs []hub.Document, st *hub.RegisterState) (hub.PushResult, error) {
 	if k.pushes.Add(1) == k.after {
 		k.kill()
 	}
-	return k.Hub.Push(ctx, docs)
+	return k.Hub.Push(ctx, docs, st)
+}
+
+// TestOwnerSeesTheRegistersState: the register's live state goes with its pushes, and alone when
+// only it changed; the owner's list of registers shows the latest.
+func TestOwnerSeesTheRegistersState(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	j := journal(t, 30, 7)
+	st := hub.RegisterState{ShiftOpen: true, ShiftNumber: 3, Waiting: 2,
+		OfflineSince: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)}
+	p := New(j, r.client, "KTCD0001", Config{State: func() hub.RegisterState {
+		s := st
+		s.At = time.Now()
+		return s
+	}})
+	look := func() hub.RegisterState {
+		t.Helper()
+		regs, err := r.store.Registers(ctx, r.orgID)
+		if err != nil || len(regs) != 1 || regs[0].State == nil {
+			t.Fatalf("registers = %+v, %v", regs, err)
+		}
+		got := *regs[0].State
+		got.At = time.Time{}
+		return got
+	}
+	if _, err := p.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := look(); !got.OfflineSince.Equal(st.OfflineSince) || got.Waiting != 2 || got.ShiftNumber != 3 || !got.ShiftOpen {
+		t.Fatalf("the owner sees %+v, want %+v", got, st)
+	}
+	// The queue drained and the shift closed, no new document: the state alone is pushed.
+	st = hub.RegisterState{ShiftNumber: 3}
+	if n, err := p.Sync(ctx); err != nil || n != 0 {
+		t.Fatalf("Sync = %d, %v", n, err)
+	}
+	if got := look(); got.ShiftOpen || got.Waiting != 0 || !got.OfflineSince.IsZero() {
+		t.Fatalf("the owner sees %+v after the change, want %+v", got, st)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,33 @@ func TestAnalyticsAcrossShops(t *testing.T) {
 	}
 	if _, err := s.Analytics(ctx, org.ID, from, to, "weekday"); err == nil {
 		t.Error("an unknown grouping was accepted")
+	}
+}
+
+func TestExportCSV(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	org, _, _ := s.CreateOrganization(ctx, "Chain")
+	other, _, _ := s.CreateOrganization(ctx, "Other")
+	r1, _, _ := s.AddRegister(ctx, org.ID, "R1", "Till; one", "Abay 10")
+	rx, _, _ := s.AddRegister(ctx, other.ID, "RX", "Not ours", "Abay 10")
+	kz := time.FixedZone("UTC+5", 5*3600)
+	t0 := time.Date(2026, 12, 3, 9, 30, 0, 0, kz)
+	if _, err := s.Push(ctx, r1.ID, receiptChain("R1", []sale{{t0, 2, 123405, 1}, {t0.Add(time.Hour), 3, 5, 1}})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Push(ctx, rx.ID, receiptChain("RX", []sale{{t0, 2, 1, 9}})); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	n, err := s.ExportCSV(ctx, &b, org.ID, t0.Add(-time.Hour), t0.Add(24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("ExportCSV = %d, %v", n, err)
+	}
+	want := "\ufeffshop;register;register_name;seq;kind;shift;number;issued_at;total;offline;cashier\n" +
+		"Abay 10;R1;\"Till; one\";1;receipt;1;1;2026-12-03 09:30:00;1234,05;false;Cashier 1\n" +
+		"Abay 10;R1;\"Till; one\";2;receipt;1;2;2026-12-03 10:30:00;0,05;false;Cashier 1\n"
+	if b.String() != want {
+		t.Fatalf("CSV:\n%q\nwant\n%q", b.String(), want)
 	}
 }

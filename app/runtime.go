@@ -657,6 +657,9 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	}
 	if err != nil {
 		rt.mu.Unlock()
+		if rt.journal.Fault() != nil {
+			rt.changed() // the journal failed just now: the status line blocks at once
+		}
 		return nil, err
 	}
 	rt.reg.State = iss.State

@@ -174,3 +174,116 @@ func BenchmarkOutboxStats(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCommitOverBareInsert measures a receipt's commit against the bare durable insert in one
+// run: every iteration issues and commits a five-item receipt (as BenchmarkIssueReceipt) and makes
+// one bare insert (as BenchmarkBareDurableInsert), in alternating order, so both meet the same load
+// and the same disk. It reports each side's p50 and mean and their ratios, so a ratio quoted in
+// docs/benchmarks.md is this benchmark's output and not arithmetic over two runs.
+//
+// synchronous=FULL is the app's setting. synchronous=OFF takes the fsync out of both sides (for
+// measuring only; the app never runs so): the receipt's figure there is the work a commit does
+// beyond its fsync (CPU, statements, WAL pages written to the page cache).
+func BenchmarkCommitOverBareInsert(b *testing.B) {
+	for _, mode := range []string{"FULL", "OFF"} {
+		b.Run("synchronous="+mode, func(b *testing.B) {
+			defer func(old string) { synchronous = old }(synchronous)
+			synchronous = mode
+			ctx := context.Background()
+			j := openTemp(b)
+			d := newDesk(b, j)
+			draft := fiveItems(kkm.OpSale)
+			var mode2 string
+			if err := j.db.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&mode2); err != nil {
+				b.Fatal(err)
+			}
+			if want := map[string]string{"FULL": "2", "OFF": "0"}[mode]; mode2 != want {
+				b.Fatalf("journal's synchronous = %s, want %s (%s)", mode2, want, mode)
+			}
+			issue := func() {
+				d.now = d.now.Add(time.Millisecond)
+				iss, err := d.reg.IssueReceipt(draft, d.op, d.now, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := j.Commit(ctx, iss.Documents, iss.State); err != nil {
+					b.Fatal(err)
+				}
+				d.reg.State = iss.State
+			}
+			insert := bareInserter(b)
+			var receipts, bares []time.Duration
+			timed := func(f func(), into *[]time.Duration) {
+				start := time.Now()
+				f()
+				*into = append(*into, time.Since(start))
+			}
+			for i := 0; b.Loop(); i++ {
+				if i%2 == 0 {
+					timed(issue, &receipts)
+					timed(insert, &bares)
+				} else {
+					timed(insert, &bares)
+					timed(issue, &receipts)
+				}
+			}
+			if len(receipts) == 0 || len(bares) == 0 {
+				b.Fatal("no operation measured")
+			}
+			rp50, rmean := p50AndMean(receipts)
+			bp50, bmean := p50AndMean(bares)
+			if bp50 <= 0 || bmean <= 0 {
+				b.Fatalf("bare insert measured as %v p50, %v mean", bp50, bmean)
+			}
+			b.ReportMetric(rp50, "receipt-p50-µs")
+			b.ReportMetric(rmean, "receipt-mean-µs")
+			b.ReportMetric(bp50, "bare-p50-µs")
+			b.ReportMetric(bmean, "bare-mean-µs")
+			b.ReportMetric(rp50/bp50, "ratio-p50")
+			b.ReportMetric(rmean/bmean, "ratio-mean")
+		})
+	}
+}
+
+// bareInserter returns one durable insert of a 600-byte row, in a database of its own beside the
+// benchmark's journal with the journal's pragmas (DSN).
+func bareInserter(b *testing.B) func() {
+	ctx := context.Background()
+	dsn, err := DSN(filepath.Join(b.TempDir(), "bare.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	body := make([]byte, 600)
+	rand.Read(body)
+	return func() {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, body); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// p50AndMean returns the median and the mean of d in microseconds.
+func p50AndMean(d []time.Duration) (p50, mean float64) {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	var sum time.Duration
+	for _, x := range s {
+		sum += x
+	}
+	return float64(s[(len(s)-1)/2]) / float64(time.Microsecond), float64(sum) / float64(len(s)) / float64(time.Microsecond)
+}

@@ -63,6 +63,11 @@ type chainHead struct {
 	hash []byte
 }
 
+// synchronous is the journal's synchronous pragma. It is FULL, always, in the app: a commit is
+// durable before it returns (design.md §3). Only the storage package's own benchmarks set OFF, to
+// measure what a commit costs beyond its fsync (BenchmarkCommitOverBareInsert).
+var synchronous = "FULL"
+
 // DSN returns the modernc.org/sqlite data source name the journal opens path with. The pragmas
 // travel in the DSN (`_pragma=`), so every connection of the pool gets them, not only the first:
 // WAL, synchronous=FULL (a committed transaction survives power loss), foreign keys on, and a
@@ -74,7 +79,7 @@ func DSN(path string) (string, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
 	return path + "?" + q.Encode(), nil

@@ -129,6 +129,11 @@ func migrations() []migration {
 			`ALTER TABLE outbox ADD COLUMN amended BLOB`,
 			`ALTER TABLE register_state ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0`,
 		},
+	}, {
+		// 5: the catalogue (catalogue.go): items and their barcodes. Outside the hash chain: an
+		// item is not a document, and a receipt carries its own copy of what it sold.
+		version:    5,
+		statements: catalogueMigration(),
 	}}
 }
 

@@ -1,0 +1,322 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The catalogue's tables (kkm.Item). items.search is what the search as you type scans: the
+// item's name, article code and NTIN folded (kkm.FoldForSearch) and joined by a unit separator
+// (0x1F, which no query holds, so a match never spans two fields). A barcode is stored by its key
+// (kkm.ReadBarcode), at most once in the whole catalogue: its primary key is the scan's lookup.
+func catalogueMigration() []string {
+	return []string{
+		`CREATE TABLE items (
+			id        INTEGER PRIMARY KEY,
+			name      TEXT    NOT NULL,
+			ntin      TEXT    NOT NULL,
+			code      TEXT    NOT NULL,      -- the shop's article / PLU code, '' when none
+			unit      TEXT    NOT NULL,      -- ИС ЭСФ unit code
+			price     INTEGER NOT NULL,      -- tiyn, VAT included
+			vat_rate  INTEGER NOT NULL,      -- kkm.VATRate
+			marked    TEXT    NOT NULL,      -- kkm.MarkedGroup, '' when not marked
+			favourite INTEGER NOT NULL,      -- 0 or 1
+			archived  INTEGER NOT NULL,      -- 0 or 1: hidden from sale, never deleted
+			search    TEXT    NOT NULL       -- folded name, code and NTIN
+		)`,
+		`CREATE UNIQUE INDEX items_by_code ON items(code) WHERE code <> ''`,
+		`CREATE INDEX items_by_ntin ON items(ntin) WHERE ntin <> ''`,
+		`CREATE INDEX items_favourites ON items(search) WHERE favourite = 1 AND archived = 0`,
+		`CREATE TABLE item_barcodes (
+			code    TEXT    PRIMARY KEY,     -- kkm.Barcode.Key
+			item_id INTEGER NOT NULL REFERENCES items(id)
+		) WITHOUT ROWID`,
+		`CREATE INDEX item_barcodes_by_item ON item_barcodes(item_id)`,
+	}
+}
+
+// searchText is an item's items.search column.
+func searchText(it kkm.Item) string {
+	return kkm.FoldForSearch(it.Name) + "\x1f" + kkm.FoldForSearch(it.Code) + "\x1f" + it.NTIN
+}
+
+const itemColumns = `id, name, ntin, code, unit, price, vat_rate, marked, favourite, archived`
+
+// SaveItem validates it (kkm.Item.Validate) and writes it in one transaction: a new item (ID 0)
+// is added and returned with its ID, an existing one replaced whole, its barcodes with it. A
+// barcode or article code that is another item's (archived ones too: a code once printed keeps
+// naming its item) is refused with kkm.ErrBarcodeTaken or kkm.ErrItemCodeTaken naming that item,
+// and nothing is written. Receipts already issued keep their own copy of every line.
+func (j *Journal) SaveItem(ctx context.Context, it kkm.Item) (kkm.Item, error) {
+	if err := it.Validate(); err != nil {
+		return kkm.Item{}, err
+	}
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		if it.ID != 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE id = ?`, it.ID).Scan(&n); err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+			if n == 0 {
+				return &kkm.Error{Code: kkm.ErrItemNotFound}
+			}
+		}
+		if it.Code != "" {
+			var other string
+			err := tx.QueryRowContext(ctx, `SELECT name FROM items WHERE code = ? AND id <> ?`, it.Code, it.ID).Scan(&other)
+			if err == nil {
+				return &kkm.Error{Code: kkm.ErrItemCodeTaken, Data: map[string]any{"Code": it.Code, "Name": other}}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+		}
+		for _, b := range it.Barcodes {
+			var other string
+			err := tx.QueryRowContext(ctx, `SELECT i.name FROM item_barcodes b JOIN items i ON i.id = b.item_id
+				WHERE b.code = ? AND b.item_id <> ?`, b, it.ID).Scan(&other)
+			if err == nil {
+				return &kkm.Error{Code: kkm.ErrBarcodeTaken, Data: map[string]any{"Code": kkm.DisplayBarcode(b), "Name": other}}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+		}
+		args := []any{it.Name, it.NTIN, it.Code, it.Unit, int64(it.Price), int(it.VATRate), string(it.Marked),
+			it.Favourite, it.Archived, searchText(it)}
+		if it.ID == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO items (name, ntin, code, unit, price, vat_rate, marked,
+				favourite, archived, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			if err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+			if it.ID, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+		} else {
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET name = ?, ntin = ?, code = ?, unit = ?, price = ?,
+				vat_rate = ?, marked = ?, favourite = ?, archived = ?, search = ? WHERE id = ?`, append(args, it.ID)...); err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM item_barcodes WHERE item_id = ?`, it.ID); err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+		}
+		for _, b := range it.Barcodes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO item_barcodes (code, item_id) VALUES (?, ?)`, b, it.ID); err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return kkm.Item{}, err
+	}
+	return it, nil
+}
+
+// SetItemArchived archives an item (hidden from sale, search and favourites, its codes kept) or
+// brings it back.
+func (j *Journal) SetItemArchived(ctx context.Context, id int64, archived bool) error {
+	return j.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE items SET archived = ? WHERE id = ?`, archived, id)
+		if err != nil {
+			return fmt.Errorf("storage: archive item: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &kkm.Error{Code: kkm.ErrItemNotFound}
+		}
+		return nil
+	})
+}
+
+// Item returns the item with the given ID, archived or not (kkm.ErrItemNotFound when none).
+func (j *Journal) Item(ctx context.Context, id int64) (kkm.Item, error) {
+	items, err := j.queryItems(ctx, `SELECT `+itemColumns+` FROM items WHERE id = ?`, id)
+	if err != nil {
+		return kkm.Item{}, err
+	}
+	if len(items) == 0 {
+		return kkm.Item{}, &kkm.Error{Code: kkm.ErrItemNotFound}
+	}
+	return items[0], j.withBarcodes(ctx, items)
+}
+
+// ItemByBarcode reads raw as a scan (kkm.ReadBarcode) and returns the item that carries it,
+// archived or not, with the barcode read; found is false when no item has it (the screen offers
+// to create one). A code that is no barcode is the reading's error.
+func (j *Journal) ItemByBarcode(ctx context.Context, raw string) (it kkm.Item, b kkm.Barcode, found bool, err error) {
+	if b, err = kkm.ReadBarcode(raw); err != nil {
+		return kkm.Item{}, b, false, err
+	}
+	items, err := j.queryItems(ctx, `SELECT `+itemColumns+` FROM items
+		WHERE id = (SELECT item_id FROM item_barcodes WHERE code = ?)`, b.Key)
+	if err != nil || len(items) == 0 {
+		return kkm.Item{}, b, false, err
+	}
+	return items[0], b, true, j.withBarcodes(ctx, items)
+}
+
+// ItemByCode returns the item with the shop's article code, archived or not.
+func (j *Journal) ItemByCode(ctx context.Context, code string) (kkm.Item, bool, error) {
+	items, err := j.queryItems(ctx, `SELECT `+itemColumns+` FROM items WHERE code = ? AND code <> ''`, code)
+	if err != nil || len(items) == 0 {
+		return kkm.Item{}, false, err
+	}
+	return items[0], true, j.withBarcodes(ctx, items)
+}
+
+// ItemQuery is a search of the catalogue as the cashier types.
+type ItemQuery struct {
+	Text     string // what is typed: part of a name, code or NTIN, or a barcode (or its first digits)
+	Archived bool   // search the archived items instead of those on sale
+	Limit    int    // at most this many items; 0 means 50
+}
+
+// SearchItems finds the items the query names, best first: those whose barcode is the query (or
+// begins with it, from four digits on), then those whose name, article code or NTIN holds it
+// (folded, kkm.FoldForSearch), names that begin with it first, then favourites, then by name.
+// An empty query lists the favourites, then the others, by name.
+func (j *Journal) SearchItems(ctx context.Context, q ItemQuery) ([]kkm.Item, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	text := kkm.FoldForSearch(q.Text)
+	var out []kkm.Item
+	seen := map[int64]bool{}
+	if digits := strings.TrimSpace(q.Text); len(digits) >= 4 && !strings.ContainsAny(digits, " \x1f") {
+		var keys []string
+		if b, err := kkm.ReadBarcode(digits); err == nil {
+			keys = append(keys, b.Key)
+		}
+		// The first digits of a GS1 code, as printed: its key is padded to 14 digits.
+		prefixes := []string{digits}
+		if isDigits(digits) && len(digits) < 14 {
+			prefixes = append(prefixes, "0"+digits, "00"+digits, "000000"+digits) // EAN-13, UPC-A, EAN-8
+		}
+		var where []string
+		var args []any
+		for _, k := range keys {
+			where, args = append(where, `b.code = ?`), append(args, k)
+		}
+		for _, p := range prefixes {
+			where, args = append(where, `(b.code >= ? AND b.code < ?)`), append(args, p, p+"\xff")
+		}
+		args = append(args, q.Archived, limit)
+		found, err := j.queryItems(ctx, `SELECT DISTINCT i.id, i.name, i.ntin, i.code, i.unit, i.price, i.vat_rate,
+			i.marked, i.favourite, i.archived FROM item_barcodes b JOIN items i ON i.id = b.item_id
+			WHERE (`+strings.Join(where, " OR ")+`) AND i.archived = ? LIMIT ?`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range found {
+			seen[it.ID] = true
+			out = append(out, it)
+		}
+	}
+	if len(out) < limit {
+		found, err := j.queryItems(ctx, `SELECT `+itemColumns+` FROM items
+			WHERE archived = ? AND instr(search, ?) > 0
+			ORDER BY instr(search, ?) = 1 DESC, favourite DESC, search LIMIT ?`,
+			q.Archived, text, text, limit+len(out))
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range found {
+			if !seen[it.ID] && len(out) < limit {
+				out = append(out, it)
+			}
+		}
+	}
+	return out, j.withBarcodes(ctx, out)
+}
+
+// Favourites returns the favourite items on sale, by name, for the one-tap grid.
+func (j *Journal) Favourites(ctx context.Context, limit int) ([]kkm.Item, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	items, err := j.queryItems(ctx, `SELECT `+itemColumns+` FROM items
+		WHERE favourite = 1 AND archived = 0 ORDER BY search LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	return items, j.withBarcodes(ctx, items)
+}
+
+// CountItems counts the catalogue's items on sale and archived.
+func (j *Journal) CountItems(ctx context.Context) (onSale, archived int, err error) {
+	err = j.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE archived = 0), count(*) FILTER (WHERE archived = 1)
+		FROM items`).Scan(&onSale, &archived)
+	if err != nil {
+		err = fmt.Errorf("storage: count items: %w", err)
+	}
+	return onSale, archived, err
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// queryItems runs a query of itemColumns and reads the items, without their barcodes (withBarcodes).
+func (j *Journal) queryItems(ctx context.Context, query string, args ...any) ([]kkm.Item, error) {
+	rows, err := j.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: items: %w", err)
+	}
+	defer rows.Close()
+	var items []kkm.Item
+	for rows.Next() {
+		var it kkm.Item
+		var price int64
+		var vat int
+		var marked string
+		if err := rows.Scan(&it.ID, &it.Name, &it.NTIN, &it.Code, &it.Unit, &price, &vat, &marked,
+			&it.Favourite, &it.Archived); err != nil {
+			return nil, fmt.Errorf("storage: items: %w", err)
+		}
+		it.Price, it.VATRate, it.Marked = kkm.Money(price), kkm.VATRate(vat), kkm.MarkedGroup(marked)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: items: %w", err)
+	}
+	return items, nil
+}
+
+// withBarcodes fills in the barcodes of items, in one query.
+func (j *Journal) withBarcodes(ctx context.Context, items []kkm.Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(items))
+	args := make([]any, len(items))
+	for i, it := range items {
+		at[it.ID], args[i] = i, it.ID
+		items[i].Barcodes = nil
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT item_id, code FROM item_barcodes WHERE item_id IN (?`+
+		strings.Repeat(", ?", len(items)-1)+`) ORDER BY item_id, code`, args...)
+	if err != nil {
+		return fmt.Errorf("storage: item barcodes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return fmt.Errorf("storage: item barcodes: %w", err)
+		}
+		items[at[id]].Barcodes = append(items[at[id]].Barcodes, code)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,188 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+func saveItem(t testing.TB, j *Journal, it kkm.Item) kkm.Item {
+	t.Helper()
+	saved, err := j.SaveItem(context.Background(), it)
+	if err != nil {
+		t.Fatalf("SaveItem(%s): %v", it.Name, err)
+	}
+	return saved
+}
+
+func names(items []kkm.Item) []string {
+	var n []string
+	for _, it := range items {
+		n = append(n, it.Name)
+	}
+	return n
+}
+
+func TestCatalogueSaveAndFind(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	kumys := saveItem(t, j, kkm.Item{Name: "Қымыз 0,5 л", NTIN: "0200000012345", Code: "K-1", Unit: kkm.UnitPiece,
+		Price: 85000, VATRate: kkm.VAT16, Barcodes: []string{"4006381333931", "96385074"}, Favourite: true})
+	if kumys.ID == 0 {
+		t.Fatal("no ID")
+	}
+	got, err := j.Item(ctx, kumys.ID)
+	if err != nil || got.Name != "Қымыз 0,5 л" || got.Price != 85000 || got.VATRate != kkm.VAT16 ||
+		len(got.Barcodes) != 2 || !got.Favourite || got.Code != "K-1" {
+		t.Fatalf("Item = %+v, %v", got, err)
+	}
+	beer := saveItem(t, j, kkm.Item{Name: "Сыра «Шымкент»", Unit: kkm.UnitPiece, Price: 65000,
+		Marked: kkm.MarkedBeer, Barcodes: []string{"036000291452"}})
+	saveItem(t, j, kkm.Item{Name: "Алма", Unit: "166", Price: 89000, Code: "PLU-3"})
+
+	for _, tc := range []struct{ raw, want string }{
+		{"4006381333931", "Қымыз 0,5 л"},
+		{"96385074\r\n", "Қымыз 0,5 л"},
+		{"0036000291452", "Сыра «Шымкент»"}, // the UPC-A as EAN-13
+		{"0100036000291452" + "21" + "qKkdi+S" + kkm.GS + "93" + "U3g5", "Сыра «Шымкент»"}, // its DataMatrix
+	} {
+		it, _, found, err := j.ItemByBarcode(ctx, tc.raw)
+		if err != nil || !found || it.Name != tc.want {
+			t.Errorf("ItemByBarcode(%q) = %s, %v, %v; want %s", tc.raw, it.Name, found, err, tc.want)
+		}
+	}
+	if _, b, found, err := j.ItemByBarcode(ctx, "5901234123457"); err != nil || found || b.Key != "05901234123457" {
+		t.Errorf("unknown barcode: found %v, key %s, %v", found, b.Key, err)
+	}
+	if _, _, _, err := j.ItemByBarcode(ctx, "5901234123458"); !errors.Is(err, kkm.ErrBarcodeCheckDigit) {
+		t.Errorf("misread barcode: %v", err)
+	}
+	if it, ok, err := j.ItemByCode(ctx, "PLU-3"); err != nil || !ok || it.Name != "Алма" {
+		t.Errorf("ItemByCode = %v %v %v", it.Name, ok, err)
+	}
+
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"ҚЫМ", []string{"Қымыз 0,5 л"}},
+		{"қымыз 0,5", []string{"Қымыз 0,5 л"}},
+		{"шымкент", []string{"Сыра «Шымкент»"}},
+		{"плу-3", nil}, // Cyrillic П is not Latin P
+		{"plu-3", []string{"Алма"}},
+		{"00001234", []string{"Қымыз 0,5 л"}}, // part of the NTIN
+		{"400638", []string{"Қымыз 0,5 л"}},   // the first digits of its EAN-13
+		{"0360002", []string{"Сыра «Шымкент»"}},
+		{"", []string{"Қымыз 0,5 л", "Алма", "Сыра «Шымкент»"}}, // the favourite first
+		{"жоқ", nil},
+	} {
+		items, err := j.SearchItems(ctx, ItemQuery{Text: tc.q})
+		if err != nil || len(items) != len(tc.want) {
+			t.Errorf("SearchItems(%q) = %v, %v; want %v", tc.q, names(items), err, tc.want)
+			continue
+		}
+		for i := range items {
+			if items[i].Name != tc.want[i] {
+				t.Errorf("SearchItems(%q) = %v, want %v", tc.q, names(items), tc.want)
+			}
+		}
+	}
+	if fav, err := j.Favourites(ctx, 0); err != nil || len(fav) != 1 || fav[0].ID != kumys.ID || len(fav[0].Barcodes) != 2 {
+		t.Errorf("Favourites = %+v, %v", fav, err)
+	}
+
+	// Archived: out of search and favourites, its codes kept and still found by a scan.
+	if err := j.SetItemArchived(ctx, kumys.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := j.SearchItems(ctx, ItemQuery{Text: "қымыз"}); len(items) != 0 {
+		t.Errorf("an archived item is found: %v", names(items))
+	}
+	if items, _ := j.SearchItems(ctx, ItemQuery{Text: "қымыз", Archived: true}); len(items) != 1 {
+		t.Errorf("the archive search: %v", names(items))
+	}
+	if fav, _ := j.Favourites(ctx, 0); len(fav) != 0 {
+		t.Errorf("an archived favourite: %v", names(fav))
+	}
+	if it, _, found, _ := j.ItemByBarcode(ctx, "4006381333931"); !found || !it.Archived {
+		t.Errorf("archived item by barcode: %+v %v", it, found)
+	}
+	if n, a, err := j.CountItems(ctx); err != nil || n != 2 || a != 1 {
+		t.Errorf("CountItems = %d, %d, %v", n, a, err)
+	}
+	if err := j.SetItemArchived(ctx, 999, true); !errors.Is(err, kkm.ErrItemNotFound) {
+		t.Errorf("archive of no item: %v", err)
+	}
+	_ = beer
+}
+
+func TestCatalogueRefusesAndChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	kumys := saveItem(t, j, kkm.Item{Name: "Қымыз", Code: "K-1", Unit: kkm.UnitPiece, Price: 85000, Barcodes: []string{"4006381333931"}})
+	for _, tc := range []struct {
+		name string
+		it   kkm.Item
+		err  kkm.Code
+	}{
+		{"barcode of another item", kkm.Item{Name: "Шұбат", Unit: kkm.UnitPiece, Price: 1, Barcodes: []string{"96385074", "04006381333931"}}, kkm.ErrBarcodeTaken},
+		{"code of another item", kkm.Item{Name: "Шұбат", Code: "K-1", Unit: kkm.UnitPiece, Price: 1}, kkm.ErrItemCodeTaken},
+		{"invalid", kkm.Item{Name: "Шұбат", Unit: kkm.UnitPiece}, kkm.ErrItemPrice},
+		{"no such item", kkm.Item{ID: 42, Name: "Шұбат", Unit: kkm.UnitPiece, Price: 1}, kkm.ErrItemNotFound},
+	} {
+		_, err := j.SaveItem(ctx, tc.it)
+		var ke *kkm.Error
+		if !errors.Is(err, tc.err) || !errors.As(err, &ke) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.err)
+		}
+		if tc.err == kkm.ErrBarcodeTaken && (ke.Data["Name"] != "Қымыз" || ke.Data["Code"] != "4006381333931") {
+			t.Errorf("%s: data %v", tc.name, ke.Data)
+		}
+		if n, _, _ := j.CountItems(ctx); n != 1 {
+			t.Fatalf("%s: %d items after a refusal", tc.name, n)
+		}
+		if _, _, found, _ := j.ItemByBarcode(ctx, "96385074"); found {
+			t.Fatalf("%s: half an item written", tc.name)
+		}
+	}
+	if j.Fault() != nil {
+		t.Fatalf("a refusal latched a fault: %v", j.Fault())
+	}
+	// Its own barcode and code stay its own on an edit.
+	kumys.Price = 90000
+	if _, err := j.SaveItem(ctx, kumys); err != nil {
+		t.Fatalf("edit: %v", err)
+	}
+}
+
+// A price or name changed after a sale leaves the receipt as issued: its lines are copies.
+func TestCataloguePriceChangeLeavesIssuedReceipt(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	d := newDesk(t, j)
+	milk := saveItem(t, j, kkm.Item{Name: "Сүт 1 л", Unit: kkm.UnitPiece, Price: 54000, VATRate: kkm.VAT16, Barcodes: []string{"4006381333931"}})
+	dr := kkm.ReceiptDraft{Operation: kkm.OpSale, Lines: []kkm.LineDraft{milk.Line(2000)},
+		Payments: []kkm.Payment{{Type: kkm.PayCash, Sum: 108000}}}
+	seq := d.commit(d.reg.IssueReceipt(dr, d.op, d.tick(), false))[0]
+
+	milk.Price, milk.Name = 61000, "Сүт 1 л (жаңа)"
+	if _, err := j.SaveItem(ctx, milk); err != nil {
+		t.Fatal(err)
+	}
+	e, err := j.Document(ctx, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := e.Document.Receipt.Lines[0]
+	if l.Name != "Сүт 1 л" || l.Price != 54000 || e.Document.Receipt.Total != 108000 {
+		t.Fatalf("the issued receipt changed: %+v, total %v", l, e.Document.Receipt.Total)
+	}
+	if it, _ := j.Item(ctx, milk.ID); it.Price != 61000 {
+		t.Fatalf("the item kept the old price: %v", it.Price)
+	}
+	if res, err := j.Verify(ctx, 1); err != nil || res.Checked != 1 {
+		t.Fatalf("chain after a catalogue change: %+v %v", res, err)
+	}
+}

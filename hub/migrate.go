@@ -68,6 +68,48 @@ var migrations = [][]string{
 		// The register's live state as of its last push (RegisterState as JSON).
 		`ALTER TABLE registers ADD COLUMN state JSONB`,
 	},
+	4: {
+		// Onboarding (the manual's steps 1–6). An owner's account by e-mail, confirmed by a code.
+		`CREATE TABLE accounts (
+			email           TEXT PRIMARY KEY,
+			code_digest     BYTEA,       -- SHA-256 of the confirmation code while one is pending
+			code_expires_at TIMESTAMPTZ,
+			attempts        INTEGER NOT NULL DEFAULT 0,
+			organization_id BIGINT REFERENCES organizations(id), -- set once confirmed
+			created_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+		)`,
+		// The organization as bound by its ЭЦП: the IIN/BIN from the certificate that signed the
+		// hub's challenge, and its legal address.
+		`ALTER TABLE organizations ADD COLUMN iin_bin TEXT`,
+		`ALTER TABLE organizations ADD COLUMN certificate BYTEA`,
+		`ALTER TABLE organizations ADD COLUMN legal_address TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE organizations ADD COLUMN challenge BYTEA`,
+		`CREATE TABLE trade_points (
+			id              BIGSERIAL PRIMARY KEY,
+			organization_id BIGINT NOT NULL REFERENCES organizations(id),
+			name            TEXT NOT NULL,
+			region          TEXT NOT NULL,
+			locality        TEXT NOT NULL,
+			street          TEXT NOT NULL,
+			house           TEXT NOT NULL,
+			apartment       TEXT NOT NULL DEFAULT ''
+		)`,
+		// A register's application to the OFD and the tax authority, and its outcome.
+		`CREATE TABLE applications (
+			register_id     BIGINT PRIMARY KEY REFERENCES registers(id),
+			trade_point_id  BIGINT NOT NULL REFERENCES trade_points(id),
+			model           TEXT NOT NULL,
+			year            INTEGER NOT NULL,
+			tariff          TEXT NOT NULL,
+			connection      TEXT NOT NULL,
+			status          TEXT NOT NULL CHECK (status IN ('sent', 'awaiting_kgd', 'registered', 'error')),
+			reference       TEXT NOT NULL DEFAULT '', -- the OFD cabinet's reference of the application
+			error           TEXT NOT NULL DEFAULT '',
+			system_id       BIGINT,                   -- given once registered: «Подключить кассу»
+			token           BIGINT,
+			updated_at      TIMESTAMPTZ NOT NULL DEFAULT now()
+		)`,
+	},
 }
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a

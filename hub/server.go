@@ -29,6 +29,16 @@ const maxPushBytes = 16 << 20
 type Server struct {
 	store *Store
 	log   *log.Logger
+	// Onboarding, when set, serves the onboarding calls (the manual's steps 1–6):
+	//
+	//	POST /v1/signup             {email}: a code goes to the address
+	//	POST /v1/confirm            {email, code} → {organization, credential}
+	//	POST /v1/challenge          (owner) → {challenge}
+	//	POST /v1/bind               (owner) {certificate, signature, name, legal_address} → {iin_bin}
+	//	POST /v1/trade-points       (owner) TradePoint → TradePoint
+	//	POST /v1/applications       (owner) RegisterApplication → {register, credential, application}
+	//	GET  /v1/applications/{id}  (owner) → Application, asked anew of the OFD's cabinet
+	Onboarding *Onboarding
 }
 
 // NewServer returns the API over store; logger may be nil.
@@ -45,6 +55,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/documents", s.asOwner(s.documents))
 	mux.HandleFunc("GET /v1/analytics", s.asOwner(s.analytics))
 	mux.HandleFunc("GET /v1/export.csv", s.asOwner(s.exportCSV))
+	if s.Onboarding != nil {
+		s.onboardingRoutes(mux)
+	}
 	return mux
 }
 
@@ -219,11 +232,12 @@ type ErrorReply struct {
 // statusOf maps an error to an HTTP status.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, ErrGap), errors.Is(err, ErrFork):
+	case errors.Is(err, ErrGap), errors.Is(err, ErrFork), errors.Is(err, ErrNotBound):
 		return http.StatusConflict
 	case errors.Is(err, ErrMalformed):
 		return http.StatusBadRequest
-	case errors.Is(err, ErrForbidden):
+	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeWrong), errors.Is(err, ErrCodeAttempts),
+		errors.Is(err, ErrSignature):
 		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
@@ -240,6 +254,14 @@ func codeOf(err error) string {
 		return "malformed"
 	case errors.Is(err, ErrForbidden):
 		return "forbidden"
+	case errors.Is(err, ErrCodeWrong):
+		return "code_wrong"
+	case errors.Is(err, ErrCodeAttempts):
+		return "code_attempts"
+	case errors.Is(err, ErrSignature):
+		return "signature"
+	case errors.Is(err, ErrNotBound):
+		return "not_bound"
 	}
 	return "internal"
 }

@@ -1,9 +1,11 @@
 // Command ekassa-hub is the owner's hub: registers push their journals to it, owners read across
 // their shops. See package hub.
 //
-//	ekassa-hub local [-data hub-data] [-listen 127.0.0.1:8443]
+//	ekassa-hub local [-data hub-data] [-listen 127.0.0.1:8443] [-ofd 127.0.0.1:7777]
 //	    a PostgreSQL cluster of the machine's own in data/pg and the hub beside it, with a
-//	    self-signed certificate; prints where to point a register (what `make hub` runs)
+//	    self-signed certificate, and onboarding in demo mode: an OFD emulator on -ofd stands in
+//	    for the OFD's cabinet, and confirmation codes are printed instead of mailed; prints where
+//	    to point a register (what `make hub` runs)
 //	ekassa-hub serve -db DSN -listen ADDR -cert FILE -key FILE
 //	ekassa-hub org -db DSN -name NAME                       → the owner's credential
 //	ekassa-hub register -db DSN -org ID -serial ZNM -name N -shop S → the register's credential
@@ -21,7 +23,9 @@ import (
 	"syscall"
 
 	"github.com/ekassa-go/ekassa/hub"
+	"github.com/ekassa-go/ekassa/hub/ofdsimcabinet"
 	"github.com/ekassa-go/ekassa/internal/pglocal"
+	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
 )
 
 func main() {
@@ -58,6 +62,7 @@ func local(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("local", flag.ExitOnError)
 	data := fs.String("data", "hub-data", "folder for the PostgreSQL cluster, the certificate and the credentials")
 	listen := fs.String("listen", "127.0.0.1:8443", "address of the hub's HTTPS API")
+	ofdAddr := fs.String("ofd", "127.0.0.1:7777", "address of the demo OFD emulator the onboarding registers registers with")
 	fs.Parse(args)
 	abs, err := filepath.Abs(*data)
 	if err != nil {
@@ -86,8 +91,27 @@ func local(ctx context.Context, args []string) error {
 	fmt.Printf("PostgreSQL: %s\nhub:        https://%s (certificate %s)\n", dsn, *listen, cert)
 	fmt.Printf("add an organization:  go run ./cmd/ekassa-hub org -db '%s' -name 'My shop'\n", dsn)
 	fmt.Printf("add a register:       go run ./cmd/ekassa-hub register -db '%s' -org 1 -serial <ZNM> -name 'Till 1'\n", dsn)
+	sim, err := ofdsim.New(ofdsim.Options{})
+	if err != nil {
+		return err
+	}
+	if err := sim.Start(ctx, *ofdAddr); err != nil {
+		return err
+	}
+	defer sim.Close()
+	fmt.Printf("demo OFD:   %s (registers applied for through the hub's onboarding connect here)\n", sim.Addr())
 	fmt.Println("point a register at the hub's address with the register's credential; Ctrl-C stops both")
-	return hub.NewServer(store, log.Default()).ListenAndServeTLS(ctx, *listen, cert, key)
+	srv := hub.NewServer(store, log.Default())
+	srv.Onboarding = &hub.Onboarding{Store: store, Mail: printMailer{}, Cabinet: &ofdsimcabinet.Cabinet{Server: sim}}
+	return srv.ListenAndServeTLS(ctx, *listen, cert, key)
+}
+
+// printMailer shows mail on standard output: demo mode's confirmation codes.
+type printMailer struct{}
+
+func (printMailer) Send(_ context.Context, to, subject, body string) error {
+	fmt.Printf("mail to %s: %s\n%s\n", to, subject, body)
+	return nil
 }
 
 func serve(ctx context.Context, args []string) error {
@@ -105,6 +129,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
+	// No onboarding here until a real OFD cabinet implements hub.OFDCabinet (docs/hub.md).
 	return hub.NewServer(store, log.Default()).ListenAndServeTLS(ctx, *listen, *cert, *key)
 }
 

@@ -1,0 +1,111 @@
+package hub
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+)
+
+// maxOnboardingBytes bounds an onboarding call's body (a certificate is a few kilobytes).
+const maxOnboardingBytes = 64 << 10
+
+func (s *Server) onboardingRoutes(mux *http.ServeMux) {
+	o := s.Onboarding
+	mux.HandleFunc("POST /v1/signup", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Email string `json:"email"`
+		}
+		if s.decode(w, r, &req) {
+			if err := o.SignUp(r.Context(), req.Email); err != nil {
+				s.fail(w, statusOf(err), err)
+				return
+			}
+			s.reply(w, struct{}{})
+		}
+	})
+	mux.HandleFunc("POST /v1/confirm", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Email string `json:"email"`
+			Code  string `json:"code"`
+		}
+		if s.decode(w, r, &req) {
+			org, secret, err := o.Confirm(r.Context(), req.Email, req.Code)
+			if err != nil {
+				s.fail(w, statusOf(err), err)
+				return
+			}
+			s.reply(w, map[string]any{"organization": org.ID, "credential": secret})
+		}
+	})
+	mux.HandleFunc("POST /v1/challenge", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		c, err := o.Challenge(r.Context(), p.OrganizationID)
+		if err != nil {
+			s.fail(w, statusOf(err), err)
+			return
+		}
+		s.reply(w, map[string][]byte{"challenge": c})
+	}))
+	mux.HandleFunc("POST /v1/bind", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		var req struct {
+			Certificate  []byte `json:"certificate"` // DER
+			Signature    []byte `json:"signature"`
+			Name         string `json:"name"`
+			LegalAddress string `json:"legal_address"`
+		}
+		if s.decode(w, r, &req) {
+			iinBin, err := o.Bind(r.Context(), p.OrganizationID, req.Certificate, req.Signature, req.Name, req.LegalAddress)
+			if err != nil {
+				s.fail(w, statusOf(err), err)
+				return
+			}
+			s.reply(w, map[string]string{"iin_bin": iinBin})
+		}
+	}))
+	mux.HandleFunc("POST /v1/trade-points", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		var tp TradePoint
+		if s.decode(w, r, &tp) {
+			tp, err := o.AddTradePoint(r.Context(), p.OrganizationID, tp)
+			if err != nil {
+				s.fail(w, statusOf(err), err)
+				return
+			}
+			s.reply(w, tp)
+		}
+	}))
+	mux.HandleFunc("POST /v1/applications", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		var a RegisterApplication
+		if s.decode(w, r, &a) {
+			reg, secret, app, err := o.ApplyRegister(r.Context(), p.OrganizationID, a)
+			if err != nil {
+				s.fail(w, statusOf(err), err)
+				return
+			}
+			s.reply(w, map[string]any{"register": reg, "credential": secret, "application": app})
+		}
+	}))
+	mux.HandleFunc("GET /v1/applications/{id}", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
+			return
+		}
+		app, err := o.Refresh(r.Context(), p.OrganizationID, id)
+		if err != nil {
+			s.fail(w, statusOf(err), err)
+			return
+		}
+		s.reply(w, app)
+	}))
+}
+
+// decode reads a JSON body, or answers 400 and returns false.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxOnboardingBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
+		return false
+	}
+	return true
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/ekassa-go/ekassa/internal/pgtest"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // selfSigned makes an ЭЦП-shaped RSA certificate of an individual entrepreneur with the IIN.
@@ -35,6 +36,14 @@ func selfSigned(t *testing.T, iin string) (*rsa.PrivateKey, []byte) {
 		t.Fatal(err)
 	}
 	return key, der
+}
+
+func mustParse(t *testing.T, der []byte) *x509.Certificate {
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func sign(t *testing.T, key *rsa.PrivateKey, challenge []byte) []byte {
@@ -118,8 +127,20 @@ func TestOnboardingInDemo(t *testing.T) {
 	if _, err := o.Bind(ctx, org.ID, cert, sign(t, key, ch), "ИП Ахметов", "Алматы, Абай 10"); !errors.Is(err, hub.ErrSignature) {
 		t.Fatalf("a spent challenge = %v", err)
 	}
+	// The owner's side opens the .p12 with its password and signs; a wrong password opens nothing.
+	p12, err := pkcs12.Modern.Encode(key, mustParse(t, cert), nil, "qwerty")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ch, _ = o.Challenge(ctx, org.ID)
-	iin, err := o.Bind(ctx, org.ID, cert, sign(t, key, ch), "ИП Ахметов", "Алматы, Абай 10")
+	if _, _, err := hub.SignChallenge(p12, "wrong", ch); !errors.Is(err, hub.ErrKeyPassword) {
+		t.Fatalf("a wrong key password = %v", err)
+	}
+	certDER, sig, err := hub.SignChallenge(p12, "qwerty", ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iin, err := o.Bind(ctx, org.ID, certDER, sig, "ИП Ахметов", "Алматы, Абай 10")
 	if err != nil || iin != "870412300416" {
 		t.Fatalf("Bind = %q, %v", iin, err)
 	}

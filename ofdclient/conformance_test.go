@@ -215,7 +215,7 @@ func TestConformance(t *testing.T) {
 		one.Quantity, one.Codes = 1000, []string{confBeer2}
 		back := r.receipt(kkm.ReceiptDraft{Operation: kkm.OpSaleReturn, Lines: []kkm.LineDraft{one},
 			Payments: []kkm.Payment{{Type: kkm.PayCard, Sum: 65000}},
-			Parent: &kkm.ParentReceipt{Number: sign, Time: doc.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: doc.Document.Receipt.Total}})
+			Parent:   &kkm.ParentReceipt{Number: sign, Time: doc.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: doc.Document.Receipt.Total}})
 		r.drain()
 		if r.result(back).Sign == "" {
 			t.Fatal("the return has no fiscal sign")

@@ -317,7 +317,7 @@ func (s *Server) checkTicket(l *ledger, t *pb.TicketRequest) (*figures, time.Tim
 	}
 	itemTaxes := false
 	var lines []saleLine
-	var line *saleLine // the line the next item modifier applies to
+	var line *saleLine         // the line the next item modifier applies to
 	units := map[string]bool{} // the marked units of the receipt (marking.go)
 	for i, it := range t.GetItems() {
 		what := fmt.Sprintf("item %d", i+1)

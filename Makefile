@@ -2,7 +2,7 @@
 #
 #   make run          start the app in demo mode (embedded OFD emulator, no account, no network)
 #   make test         vet, staticcheck and every test (installs what the build needs)
-#   make lint         staticcheck, pinned
+#   make lint         gofmt and staticcheck (pinned)
 #   make bench        run the benchmarks
 #   make fuzz         run every fuzz target for FUZZTIME each
 #   make conformance  the OFD conformance suite (emulator by default; OFD_ADDR etc. for a real OFD)
@@ -65,6 +65,8 @@ vet: deps
 
 # staticcheck at a pinned version, run with `go run pkg@version` so it needs no entry in go.mod.
 lint: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  [ -z "$$unformatted" ] || { echo "gofmt would change: $$unformatted"; exit 1; }
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 # The hub's tests start their own throwaway PostgreSQL cluster (internal/pgtest) from the machine's

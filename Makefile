@@ -127,6 +127,7 @@ cross:
 FIXTURE_DIR ?= $(or $(TMPDIR),/tmp)/ekassa-fixture
 
 fixture:
+	@mkdir -p "$(FIXTURE_DIR)"
 	@[ -f "$(FIXTURE_DIR)/journal-1m.db" ] || $(GO) run ./cmd/ekassa-fixture -out $(FIXTURE_DIR)/journal-1m.db -docs 1000000 -seed 1
 
 bench-scale:

@@ -290,10 +290,21 @@ func (j *journalCare) restore() {
 
 // restoreFrom copies the chosen backup to a temporary file, which it restores.
 func restoreFrom(ctx context.Context, adm JournalCare, r io.ReadCloser) (int64, error) {
+	var n int64
+	err := withBackupCopy(r, func(path string) (err error) {
+		n, err = adm.Restore(ctx, path)
+		return err
+	})
+	return n, err
+}
+
+// withBackupCopy copies the chosen backup (on a phone a content URI) to a private temporary file,
+// runs restore on its path, and removes the copy. A copy that fails is errBackupRead.
+func withBackupCopy(r io.ReadCloser, restore func(path string) error) error {
 	defer r.Close()
 	dir, err := os.MkdirTemp("", "ekassa-restore-*")
 	if err != nil {
-		return 0, &uiError{id: errBackupRead, cause: err}
+		return &uiError{id: errBackupRead, cause: err}
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "journal.db")
@@ -305,9 +316,9 @@ func restoreFrom(ctx context.Context, adm JournalCare, r io.ReadCloser) (int64, 
 		}
 	}
 	if err != nil {
-		return 0, &uiError{id: errBackupRead, cause: err}
+		return &uiError{id: errBackupRead, cause: err}
 	}
-	return adm.Restore(ctx, path)
+	return restore(path)
 }
 
 // verify checks the journal's whole hash chain.

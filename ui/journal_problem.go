@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -100,22 +99,11 @@ func (p *JournalProblem) chooseBackup() {
 // restoreFrom copies the chosen file to a private temporary file (on a phone it is a content URI)
 // and restores that.
 func (p *JournalProblem) restoreFrom(r io.ReadCloser) (int64, string, error) {
-	defer r.Close()
-	dir, err := os.MkdirTemp("", "ekassa-restore-*")
-	if err != nil {
-		return 0, "", &uiError{id: errBackupRead, cause: err}
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "journal.db")
-	f, err := os.Create(path)
-	if err == nil {
-		_, err = io.Copy(f, r)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return 0, "", &uiError{id: errBackupRead, cause: err}
-	}
-	return p.restore(context.Background(), path)
+	var n int64
+	var damaged string
+	err := withBackupCopy(r, func(path string) (err error) {
+		n, damaged, err = p.restore(context.Background(), path)
+		return err
+	})
+	return n, damaged, err
 }

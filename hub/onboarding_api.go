@@ -101,7 +101,12 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 
 // decode reads a JSON body, or answers 400 and returns false.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxOnboardingBytes))
+	return s.decodeLimit(w, r, v, maxOnboardingBytes)
+}
+
+// decodeLimit reads a JSON body of at most limit bytes, or answers 400 and returns false.
+func (s *Server) decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))

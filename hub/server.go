@@ -39,6 +39,8 @@ type Server struct {
 	//	POST /v1/applications       (owner) RegisterApplication → {register, credential, application}
 	//	GET  /v1/applications/{id}  (owner) → Application, asked anew of the OFD's cabinet
 	Onboarding *Onboarding
+	// Mail, when set, sends receipts to buyers (POST /v1/receipts/email, a register's ReceiptMail).
+	Mail Mailer
 }
 
 // NewServer returns the API over store; logger may be nil.
@@ -57,6 +59,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/export.csv", s.asOwner(s.exportCSV))
 	if s.Onboarding != nil {
 		s.onboardingRoutes(mux)
+	}
+	if s.Mail != nil {
+		mux.HandleFunc("POST /v1/receipts/email", s.asRegister(s.emailReceipt))
 	}
 	return mux
 }

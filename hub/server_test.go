@@ -86,3 +86,38 @@ func TestAPIOverTLS(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptByEmail: a register mails a receipt to its buyer through the hub; bad addresses and
+// links are refused; an owner's credential cannot use it.
+func TestReceiptByEmail(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	org, owner, _ := s.CreateOrganization(ctx, "A")
+	_, till, _ := s.AddRegister(ctx, org.ID, "A-1", "A till", "Shop 1")
+	mail := &MemoryMailer{}
+	srv := NewServer(s, nil)
+	srv.Mail = mail
+	ts := httptest.NewTLSServer(srv.Handler())
+	defer ts.Close()
+	c := &Client{BaseURL: ts.URL, Secret: till, HTTP: ts.Client()}
+	const link = "http://consumer.oofd.kz?i=1&f=620300144467&s=1.00&t=20261203T100000"
+	if err := c.EmailReceipt(ctx, ReceiptMail{To: "buyer@mail.kz", Text: "ЧЕК\nЖИЫНЫ 1,00", Link: link}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mail.Last("buyer@mail.kz"); got != "ЧЕК\nЖИЫНЫ 1,00\n\n"+link {
+		t.Fatalf("mailed %q", got)
+	}
+	for _, bad := range []ReceiptMail{
+		{To: "buyer", Text: "x", Link: link},
+		{To: "buyer@mail.kz", Text: "", Link: link},
+		{To: "buyer@mail.kz", Text: "x", Link: "javascript:alert(1)"},
+	} {
+		if err := c.EmailReceipt(ctx, bad); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%+v = %v, want ErrMalformed", bad, err)
+		}
+	}
+	o := &Client{BaseURL: ts.URL, Secret: owner, HTTP: ts.Client()}
+	if err := o.EmailReceipt(ctx, ReceiptMail{To: "buyer@mail.kz", Text: "x"}); !errors.Is(err, ErrForbidden) {
+		t.Errorf("an owner mailing a receipt = %v, want ErrForbidden", err)
+	}
+}

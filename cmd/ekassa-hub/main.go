@@ -103,6 +103,7 @@ func local(ctx context.Context, args []string) error {
 	fmt.Println("point a register at the hub's address with the register's credential; Ctrl-C stops both")
 	srv := hub.NewServer(store, log.Default())
 	srv.Onboarding = &hub.Onboarding{Store: store, Mail: printMailer{}, Cabinet: &ofdsimcabinet.Cabinet{Server: sim}}
+	srv.Mail = printMailer{}
 	return srv.ListenAndServeTLS(ctx, *listen, cert, key)
 }
 

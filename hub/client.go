@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
+	"time"
 )
 
 // Client is a register's (or an owner's) side of the API. A register pushes its documents with
@@ -30,6 +33,53 @@ func (c *Client) Cursor(ctx context.Context) (Cursor, error) {
 	var cur Cursor
 	err := c.call(ctx, http.MethodGet, "/v1/cursor", nil, &cur)
 	return cur, err
+}
+
+// Registers lists the owner's registers with their cursors and live state (owner's credential).
+func (c *Client) Registers(ctx context.Context) ([]Register, error) {
+	var regs []Register
+	err := c.call(ctx, http.MethodGet, "/v1/registers", nil, &regs)
+	return regs, err
+}
+
+// Documents reads the owner's documents of a period, oldest first; q.RegisterID 0 means every
+// register, q.Limit 0 the hub's default.
+func (c *Client) Documents(ctx context.Context, q DocumentQuery) ([]Document, error) {
+	v := period(q.From, q.To)
+	if q.RegisterID != 0 {
+		v.Set("register", strconv.FormatInt(q.RegisterID, 10))
+	}
+	if q.Limit != 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	var docs []Document
+	err := c.call(ctx, http.MethodGet, "/v1/documents?"+v.Encode(), nil, &docs)
+	return docs, err
+}
+
+// Analytics reads the owner's figures of [from, to) grouped by, beside the period before.
+func (c *Client) Analytics(ctx context.Context, from, to time.Time, by Grouping) ([]Figures, error) {
+	v := period(from, to)
+	v.Set("by", string(by))
+	var figs []Figures
+	err := c.call(ctx, http.MethodGet, "/v1/analytics?"+v.Encode(), nil, &figs)
+	return figs, err
+}
+
+// ExportCSV copies the CSV of the owner's documents of [from, to) to w.
+func (c *Client) ExportCSV(ctx context.Context, w io.Writer, from, to time.Time) error {
+	resp, err := c.do(ctx, http.MethodGet, "/v1/export.csv?"+period(from, to).Encode(), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
+
+// period is the query of [from, to) as the hub parses it.
+func period(from, to time.Time) url.Values {
+	return url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}
 }
 
 // RemoteError is an error answer of the hub; it wraps ErrGap, ErrFork, ErrMalformed or
@@ -59,17 +109,27 @@ func (e *RemoteError) Unwrap() error {
 }
 
 func (c *Client) call(ctx context.Context, method, path string, body, out any) error {
+	resp, err := c.do(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// do sends a request and returns a 200 answer, or the hub's error answer as a *RemoteError.
+func (c *Client) do(ctx context.Context, method, path string, body any) (*http.Response, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Secret)
 	req.Header.Set("Content-Type", "application/json")
@@ -79,13 +139,13 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
 		e := &RemoteError{Status: resp.StatusCode}
 		json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&e.Reply)
-		return e
+		return nil, e
 	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return resp, nil
 }

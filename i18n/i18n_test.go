@@ -3,6 +3,7 @@ package i18n
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,6 +195,32 @@ func TestCountsThroughPluralForms(t *testing.T) {
 				got := loc.T(id, map[string]any{"Count": n, "Paper": 58, "Left": "1 h", "Hours": 1, "Minutes": 2})
 				if got == id || strings.Contains(got, "no value") || !strings.Contains(got, strconv.Itoa(n)) {
 					t.Errorf("%s %s(%d) = %q", l, id, n, got)
+				}
+			}
+		}
+	}
+}
+
+// The terms the native readers' review settled (shared/review/texts.md) stay settled in every
+// area file, whoever adds one: the screen uses the receipt's words.
+func TestReviewedTermsStay(t *testing.T) {
+	banned := map[Lang][]string{
+		Russian: {"отчет", "Отчет", "Темная", "платеж"},           // ё, as the receipt prints ОТЧЁТ
+		Kazakh:  {"Енгізу №", "БАРЛЫҒЫ", "ТНН", "ЗНН", "батырма"}, // САЛУ, ЖИЫНЫ, БКМ ТН / ЗН, түйме
+	}
+	for l, words := range banned {
+		files, err := fs.Glob(locales, "locales/*."+string(l)+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			raw, err := locales.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range words {
+				if strings.Contains(string(raw), w) {
+					t.Errorf("%s: %q, which the review replaced", f, w)
 				}
 			}
 		}

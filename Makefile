@@ -131,7 +131,7 @@ fixture:
 	@[ -f "$(FIXTURE_DIR)/journal-1m.db" ] || $(GO) run ./cmd/ekassa-fixture -out $(FIXTURE_DIR)/journal-1m.db -docs 1000000 -seed 1
 
 bench-scale:
-	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench 'Scale(HistoryPage|AnalyticsMonth|Start)' -benchtime 200x ./storage/fixture/
+	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench 'Scale(HistoryPage|Analytics|Start)' -benchtime 200x ./storage/fixture/
 	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench ScaleResidentMemory -benchtime 3x ./storage/fixture/
 
 # A register for a client to connect to: system ID 123456, token 987654321 (the vectors' values).

@@ -137,37 +137,73 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 		a.ByDay = append(a.ByDay, DayFigures{Day: wallTime(d*24, loc)})
 	}
 	byCashier := map[uint32]*CashierFigures{}
-	rows, err := j.db.QueryContext(ctx, `SELECT h.wall_hour, h.operator_code, COALESCE(o.name, ''), h.operation,
-			h.receipts, h.total, h.cash, h.card, h.mobile
-		FROM analytics_hours h LEFT JOIN analytics_operators o ON o.operator_code = h.operator_code
-		WHERE h.wall_hour >= ? AND h.wall_hour < ?`, h0, h1)
-	if err != nil {
-		return a, fmt.Errorf("storage: analytics: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var hour, receipts int64
-		var code uint32
-		var name string
-		var op kkm.Operation
-		var total, cash, card, mobile kkm.Money
-		if err := rows.Scan(&hour, &code, &name, &op, &receipts, &total, &cash, &card, &mobile); err != nil {
-			return a, fmt.Errorf("storage: analytics: %w", err)
-		}
-		a.Total.add(op, receipts, total, cash, card, mobile)
-		a.ByHour[floorMod(hour, 24)].add(op, receipts, total, cash, card, mobile)
-		if i := floorDiv(hour, 24) - d0; i >= 0 && i < int64(len(a.ByDay)) {
-			a.ByDay[i].add(op, receipts, total, cash, card, mobile)
-		}
+	cashier := func(code uint32, name string) *CashierFigures {
 		c := byCashier[code]
 		if c == nil {
 			c = &CashierFigures{Operator: kkm.Operator{Code: code, Name: name}}
 			byCashier[code] = c
 		}
-		c.add(op, receipts, total, cash, card, mobile)
+		return c
 	}
-	if err := rows.Err(); err != nil {
-		return a, fmt.Errorf("storage: analytics: %w", err)
+	// The rolled part of the period: the whole days [r0, r1) before the watermark, read from the
+	// rollups; the rest from the fine tables (analytics_rollup.go). A failed roll-up leaves the
+	// watermark where it was, which costs speed and nothing else.
+	var w int64 // 0: nothing of a period after 1970 is rolled
+	if analyticsRollups {
+		_ = j.rollAnalytics(ctx)
+		if err := j.db.QueryRowContext(ctx, `SELECT `+rolledDaySQL).Scan(&w); err != nil {
+			return a, fmt.Errorf("storage: analytics: watermark: %w", err)
+		}
+	}
+	r0, r1 := floorDiv(h0+23, 24), floorDiv(h1, 24)
+	r1 = max(r0, min(r1, w))
+	hours := [][2]int64{{h0, h1}}
+	if r1 > r0 {
+		hours = [][2]int64{{h0, r0 * 24}, {r1 * 24, h1}}
+	}
+	// Hours at the edges count in everything.
+	for _, hr := range hours {
+		err := j.hourRows(ctx, hr[0], hr[1], func(hour int64, code uint32, name string, op kkm.Operation, receipts int64, total, cash, card, mobile kkm.Money) {
+			a.Total.add(op, receipts, total, cash, card, mobile)
+			a.ByHour[floorMod(hour, 24)].add(op, receipts, total, cash, card, mobile)
+			if i := floorDiv(hour, 24) - d0; i >= 0 && i < int64(len(a.ByDay)) {
+				a.ByDay[i].add(op, receipts, total, cash, card, mobile)
+			}
+			cashier(code, name).add(op, receipts, total, cash, card, mobile)
+		})
+		if err != nil {
+			return a, err
+		}
+	}
+	if r1 > r0 {
+		// Rolled days: totals, days and cashiers from analytics_days.
+		err := j.dayRows(ctx, r0, r1, func(day int64, code uint32, name string, op kkm.Operation, receipts int64, total, cash, card, mobile kkm.Money) {
+			a.Total.add(op, receipts, total, cash, card, mobile)
+			if i := day - d0; i >= 0 && i < int64(len(a.ByDay)) {
+				a.ByDay[i].add(op, receipts, total, cash, card, mobile)
+			}
+			cashier(code, name).add(op, receipts, total, cash, card, mobile)
+		})
+		if err != nil {
+			return a, err
+		}
+		// Their hours of the day: whole months from analytics_month_hours, the days of a partial
+		// month from analytics_hours.
+		byHour := func(hour int64, _ uint32, _ string, op kkm.Operation, receipts int64, total, cash, card, mobile kkm.Money) {
+			a.ByHour[floorMod(hour, 24)].add(op, receipts, total, cash, card, mobile)
+		}
+		edges := [][2]int64{{r0, r1}}
+		if m0, m1 := fullMonths(r0, r1); m1 > m0 {
+			edges = [][2]int64{{r0, monthFirstDay(m0)}, {monthFirstDay(m1), r1}}
+			if err := j.monthHourRows(ctx, m0, m1, byHour); err != nil {
+				return a, err
+			}
+		}
+		for _, e := range edges {
+			if err := j.hourRows(ctx, e[0]*24, e[1]*24, byHour); err != nil {
+				return a, err
+			}
+		}
 	}
 	for _, c := range byCashier {
 		a.ByCashier = append(a.ByCashier, *c)
@@ -179,7 +215,7 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 		}
 		return x.Operator.Code < y.Operator.Code
 	})
-	items, err := j.items(ctx, d0, d1)
+	items, err := j.items(ctx, d0, d1, w)
 	if err != nil {
 		return a, err
 	}
@@ -193,15 +229,24 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 }
 
 // items returns every item sold or returned in the wall days [d0, d1), net of its returns, in
-// order of name and unit. A shop's catalogue is hundreds of items, so they are ranked in Go.
-func (j *Journal) items(ctx context.Context, d0, d1 int64) ([]ItemFigures, error) {
+// order of name and unit: the months rolled up before watermark w from analytics_item_months, the
+// other days from analytics_items. A shop's catalogue is hundreds of items, so they are ranked in Go.
+func (j *Journal) items(ctx context.Context, d0, d1, w int64) ([]ItemFigures, error) {
+	const days = `SELECT name, unit, operation, lines, quantity, total FROM analytics_items
+		WHERE wall_day >= ? AND wall_day < ? AND operation IN (2, 3)`
+	parts, args := days, []any{d0, d1}
+	if m0, m1 := fullMonths(d0, d1); min(m1, wallMonth(w)) > m0 {
+		m1 = min(m1, wallMonth(w))
+		parts = days + ` UNION ALL ` + days + ` UNION ALL SELECT name, unit, operation, lines, quantity, total
+			FROM analytics_item_months WHERE wall_month >= ? AND wall_month < ? AND operation IN (2, 3)`
+		args = []any{d0, monthFirstDay(m0), monthFirstDay(m1), d1, m0, m1}
+	}
 	// Sales add, sale returns subtract; purchases are not sales of the shop's items.
 	rows, err := j.db.QueryContext(ctx, `SELECT name, unit,
 			SUM(CASE operation WHEN 2 THEN lines ELSE -lines END),
 			SUM(CASE operation WHEN 2 THEN quantity ELSE -quantity END),
 			SUM(CASE operation WHEN 2 THEN total ELSE -total END)
-		FROM analytics_items WHERE wall_day >= ? AND wall_day < ? AND operation IN (2, 3)
-		GROUP BY name, unit ORDER BY name, unit`, d0, d1)
+		FROM (`+parts+`) GROUP BY name, unit ORDER BY name, unit`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: analytics: items: %w", err)
 	}
@@ -218,6 +263,61 @@ func (j *Journal) items(ctx context.Context, d0, d1 int64) ([]ItemFigures, error
 		return nil, fmt.Errorf("storage: analytics: items: %w", err)
 	}
 	return out, nil
+}
+
+// figureRow receives one row of an aggregate table: its hour (or day, or hour of the day), cashier
+// (0 and "" where the table has none), operation and sums.
+type figureRow func(at int64, code uint32, name string, op kkm.Operation, receipts int64, total, cash, card, mobile kkm.Money)
+
+// hourRows reads analytics_hours for the wall hours [h0, h1).
+func (j *Journal) hourRows(ctx context.Context, h0, h1 int64, fn figureRow) error {
+	if h1 <= h0 {
+		return nil
+	}
+	return j.figureRows(ctx, `SELECT h.wall_hour, h.operator_code, COALESCE(o.name, ''), h.operation,
+			h.receipts, h.total, h.cash, h.card, h.mobile
+		FROM analytics_hours h LEFT JOIN analytics_operators o ON o.operator_code = h.operator_code
+		WHERE h.wall_hour >= ? AND h.wall_hour < ?`, h0, h1, fn)
+}
+
+// dayRows reads the rollup analytics_days for the wall days [d0, d1).
+func (j *Journal) dayRows(ctx context.Context, d0, d1 int64, fn figureRow) error {
+	return j.figureRows(ctx, `SELECT d.wall_day, d.operator_code, COALESCE(o.name, ''), d.operation,
+			d.receipts, d.total, d.cash, d.card, d.mobile
+		FROM analytics_days d LEFT JOIN analytics_operators o ON o.operator_code = d.operator_code
+		WHERE d.wall_day >= ? AND d.wall_day < ?`, d0, d1, fn)
+}
+
+// monthHourRows reads the rollup analytics_month_hours for the wall months [m0, m1); the row's
+// "at" is its hour of the day.
+func (j *Journal) monthHourRows(ctx context.Context, m0, m1 int64, fn figureRow) error {
+	return j.figureRows(ctx, `SELECT hour_of_day, 0, '', operation, SUM(receipts), SUM(total), SUM(cash),
+			SUM(card), SUM(mobile)
+		FROM analytics_month_hours WHERE wall_month >= ? AND wall_month < ? GROUP BY hour_of_day, operation`, m0, m1, fn)
+}
+
+// figureRows runs query over [lo, hi) and hands each row to fn.
+func (j *Journal) figureRows(ctx context.Context, query string, lo, hi int64, fn figureRow) error {
+	rows, err := j.db.QueryContext(ctx, query, lo, hi)
+	if err != nil {
+		return fmt.Errorf("storage: analytics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at, receipts int64
+		var code uint32
+		var name string
+		var op kkm.Operation
+		var total, cash, card, mobile kkm.Money
+		if err := rows.Scan(&at, &code, &name, &op, &receipts, &total, &cash, &card, &mobile); err != nil {
+			return fmt.Errorf("storage: analytics: %w", err)
+		}
+		fn(at, code, name, op, receipts, total, cash, card, mobile)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("storage: analytics: %w", err)
+	}
+	return nil
 }
 
 // topItems returns the first top of items in the order less gives (ties by name and unit).

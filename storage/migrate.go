@@ -134,6 +134,10 @@ func migrations() []migration {
 		// item is not a document, and a receipt carries its own copy of what it sold.
 		version:    5,
 		statements: catalogueMigration(),
+	}, {
+		// 6: the analytics rollups per day and month, and their watermark (analytics_rollup.go).
+		version:    6,
+		statements: analyticsRollupMigration(),
 	}}
 }
 

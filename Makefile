@@ -81,7 +81,7 @@ pgdeps:
 
 test: deps pgdeps vet lint
 	EKASSA_REQUIRE_PG=1 $(GO) test -count=1 ./...
-	$(GO) test -count=1 -race ./kkm/... ./storage/... ./ofdclient/...
+	$(GO) test -count=1 -race ./kkm/... ./storage/... ./ofdclient/... ./delivery/...
 
 # Fyne's mobile simulation on the desktop; migrated_fynedo runs UI callbacks on the UI goroutine
 # as on a phone, which the headless tests need to finish an unlock.
@@ -116,7 +116,7 @@ fuzz: deps
 	done
 
 # The packages that must carry over to the phones unchanged: the domain, the journal, the OFD link.
-CROSS_PACKAGES := ./kkm/... ./storage/... ./ofdclient/...
+CROSS_PACKAGES := ./kkm/... ./storage/... ./ofdclient/... ./delivery/...
 
 cross:
 	CGO_ENABLED=0 GOOS=android GOARCH=arm64 $(GO) build $(CROSS_PACKAGES)
@@ -144,10 +144,10 @@ crash: deps
 	EKASSA_CRASH_KILLS=$(CRASH_KILLS) $(GO) test -count=1 -v -run '^TestCrashDrill$$' ./internal/crashdrill
 
 faults:
-	$(GO) test -count=1 -v -run '^TestFaultMatrix' ./ofdclient/
+	$(GO) test -count=1 -v -run '^TestFaultMatrix' ./delivery/
 
 conformance:
-	$(GO) test -count=1 -v -run '^TestConformance' ./ofdclient/...
+	$(GO) test -count=1 -v -run '^TestConformance' ./delivery/...
 
 proto: tools
 	cd ofdclient/pb && PATH="$(GOBIN):$$PATH" protoc --proto_path=. --go_out=. --go_opt=paths=source_relative *.proto

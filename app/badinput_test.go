@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ekassa-go/ekassa/delivery"
 	"slices"
 	"strings"
 	"testing"
@@ -271,7 +272,7 @@ func TestBadInputOFDAnswers(t *testing.T) {
 		translated(t, fmt.Sprintf("code %d", code), &ofdclient.ResultError{Code: code}, missing)
 	}
 	translated(t, "unreachable", &ofdclient.UnreachableError{Addr: "x", Err: errors.New("garbage")}, missing)
-	translated(t, "not connected", ofdclient.ErrNotConnected, missing)
+	translated(t, "not connected", delivery.ErrNotConnected, missing)
 	for _, b := range ui.Blocks() {
 		if !i18n.MustBundle().Localizer(i18n.Russian).Has("status.block." + string(b)) {
 			missing["status.block."+string(b)] = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ekassa-go/ekassa/delivery"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -138,7 +139,7 @@ func newRigWith(t *testing.T, opts Options) *rig {
 		opts.Exchanger = &ofdclient.Transport{Timeout: 2 * time.Second}
 	}
 	if opts.Sender.RetryDelay == 0 {
-		opts.Sender = ofdclient.Config{
+		opts.Sender = delivery.Config{
 			TransactionTime: 300 * time.Millisecond,
 			RetryDelay:      10 * time.Millisecond,
 			OfflineRetry:    20 * time.Millisecond,

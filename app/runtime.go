@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ekassa-go/ekassa/delivery"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -28,7 +29,7 @@ type Runtime struct {
 	ofd        ofdclient.Exchanger
 	now        func() time.Time
 	fiscalWait time.Duration
-	senderCfg  ofdclient.Config // the sender's tuning; address and identity come from the settings
+	senderCfg  delivery.Config // the sender's tuning; address and identity come from the settings
 	logf       func(format string, args ...any)
 
 	// demo is the embedded emulator in demo mode, nil otherwise.
@@ -45,7 +46,7 @@ type Runtime struct {
 	// sender takes each out of the journal's state, so a new count means reading it again.
 	refusals   int
 	registered bool
-	sender     *ofdclient.Sender
+	sender     *delivery.Sender
 	stopSender context.CancelFunc
 	senderDone chan struct{}
 
@@ -70,7 +71,7 @@ type Options struct {
 	FiscalWait time.Duration
 	// Sender tunes the OFD sender (retry delays, transaction time); Address, Identity, Exchanger,
 	// OfflineLimit and Now are filled in from the settings and the options above.
-	Sender ofdclient.Config
+	Sender delivery.Config
 	// Logf gets a line for every OFD exchange and decision (silent by default).
 	Logf func(format string, args ...any)
 	// Demo is the embedded emulator of demo mode.
@@ -174,7 +175,7 @@ func (rt *Runtime) startSender() error {
 	if cfg.Logf == nil {
 		cfg.Logf = rt.logf
 	}
-	s, err := ofdclient.NewSender(rt.journal, cfg)
+	s, err := delivery.NewSender(rt.journal, cfg)
 	if err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func (rt *Runtime) startSender() error {
 			rt.logf("ofd sender stopped: %v", err)
 		}
 	}()
-	s.Subscribe(func(ofdclient.State) { rt.changed() })
+	s.Subscribe(func(delivery.State) { rt.changed() })
 	rt.sender, rt.stopSender, rt.senderDone = s, cancel, done
 	return nil
 }
@@ -248,18 +249,18 @@ func (rt *Runtime) statusLocked() ui.Status {
 			st.OfflineLeft = kkm.OfflineTimeLeft(q.OldestQueued, now, rt.reg.Settings.OfflineLimit)
 		}
 	}
-	st.Online = link.Mode == ofdclient.ModeOnline && st.Waiting == 0
+	st.Online = link.Mode == delivery.ModeOnline && st.Waiting == 0
 	st.OfflineSince = link.OfflineSince
 	st.OnlyZ = link.OnlyZ || rt.reg.ShiftExpired(now)
 	switch {
 	case st.Block == ui.BlockJournal:
-	case link.Mode == ofdclient.ModeBlocked && link.Block != nil:
+	case link.Mode == delivery.ModeBlocked && link.Block != nil:
 		st.Block = blockOf(link.Block.Code)
 		st.BlockText = link.Block.Info
 		if st.BlockText == "" {
 			st.BlockText = link.Block.Text
 		}
-		if ofdclient.SetAsideAllowed(link.Block.Code) {
+		if delivery.SetAsideAllowed(link.Block.Code) {
 			// Name the refused document; a Z cannot be set aside, so it stays a protocol block.
 			if head, err := rt.journal.NextOutbox(context.Background()); err == nil && head.Document.Kind != kkm.KindZReport {
 				st.Block = ui.BlockRefused
@@ -574,7 +575,7 @@ func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, err
 	if err != nil {
 		return nil, err
 	}
-	if sender != nil && sender.State().Mode == ofdclient.ModeOnline {
+	if sender != nil && sender.State().Mode == delivery.ModeOnline {
 		if _, err := sender.XReport(ctx, &doc); err != nil {
 			rt.logf("X report to the OFD: %v", err)
 		}
@@ -622,7 +623,7 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	}
 	// Strict order: while anything waits, or the OFD is unreachable, a new document is issued
 	// offline and joins the end of the queue.
-	offline := link.Mode != ofdclient.ModeOnline || queue.Waiting > 0
+	offline := link.Mode != delivery.ModeOnline || queue.Waiting > 0
 	iss, err := f(rt.reg, by, now, offline)
 	if err != nil {
 		rt.mu.Unlock()
@@ -684,8 +685,8 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 }
 
 // refusal says why the register may not issue now, or nil.
-func (rt *Runtime) refusal(link ofdclient.State, queue storage.OutboxStats, now time.Time, closesShift bool) error {
-	if link.Mode == ofdclient.ModeBlocked && link.Block != nil {
+func (rt *Runtime) refusal(link delivery.State, queue storage.OutboxStats, now time.Time, closesShift bool) error {
+	if link.Mode == delivery.ModeBlocked && link.Block != nil {
 		return link.Block
 	}
 	if queue.Waiting > 0 {
@@ -701,9 +702,9 @@ func (rt *Runtime) refusal(link ofdclient.State, queue storage.OutboxStats, now 
 
 // awaitFiscal waits up to fiscalWait for the OFD's answers to the documents just issued online,
 // and fills in their fiscal signs and links. What has not arrived by then shows as waiting.
-func (rt *Runtime) awaitFiscal(ctx context.Context, sender *ofdclient.Sender, docs ui.Issued) {
+func (rt *Runtime) awaitFiscal(ctx context.Context, sender *delivery.Sender, docs ui.Issued) {
 	changed := make(chan struct{}, 1)
-	unsubscribe := sender.Subscribe(func(ofdclient.State) {
+	unsubscribe := sender.Subscribe(func(delivery.State) {
 		select {
 		case changed <- struct{}{}:
 		default:
@@ -733,7 +734,7 @@ func (rt *Runtime) awaitFiscal(ctx context.Context, sender *ofdclient.Sender, do
 		}
 		// Blocked or offline: the answer will not come within the wait, so the cashier sees the
 		// document as waiting at once instead of after the whole wait.
-		if !pending || sender.State().Mode != ofdclient.ModeOnline {
+		if !pending || sender.State().Mode != delivery.ModeOnline {
 			return
 		}
 		select {

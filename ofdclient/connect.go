@@ -71,7 +71,7 @@ func Connect(ctx context.Context, ex Exchanger, p ConnectParams) (*Connection, e
 
 // connection interprets an INFO answer.
 func connection(p ConnectParams, rh Header, resp *pb.Response) (*Connection, error) {
-	info := adInfo(resp)
+	info := AdInfo(resp)
 	if code := resp.GetResult().GetResultCode(); code != ResultOK {
 		return nil, &ResultError{Command: pb.CommandTypeEnum_COMMAND_INFO, Code: code,
 			Text: resp.GetResult().GetResultText(), Info: info}
@@ -116,8 +116,8 @@ func connection(p ConnectParams, rh Header, resp *pb.Response) (*Connection, err
 	return c, nil
 }
 
-// adInfo returns the OFD's TICKET_AD_INFO text from an answer ("" when it sent none).
-func adInfo(resp *pb.Response) string {
+// AdInfo returns the OFD's TICKET_AD_INFO text from an answer ("" when it sent none).
+func AdInfo(resp *pb.Response) string {
 	for _, ad := range resp.GetService().GetTicketAds() {
 		if ad.GetInfo().GetType() == pb.TicketAdTypeEnum_TICKET_AD_INFO {
 			return ad.GetText()

@@ -22,9 +22,13 @@
 //     [MaxRequestFrame] before the app writes it;
 //   - connect.go: connecting a register ([Connect], COMMAND_INFO) and reconciling the local
 //     shift with the OFD's view of it ([Reconcile]);
-//   - sender.go and state.go: the [Sender], which drains the journal's outbox in order with
-//     offline mode and blocks, and the [State] it shows.
+//   - result.go: the OFD's result codes and the typed errors of a refusal ([ResultError]) and of
+//     no answer ([UnreachableError]).
 //
 // A result code other than 0 is not a transport error: the exchange returns the response and
-// the caller (the sender) decides what the code means for the register.
+// the caller (package delivery's sender) decides what the code means for the register.
+//
+// This package is the wire only: it imports kkm and its own pb, and must not import storage,
+// delivery, app or ui, so the standalone emulator (cmd/ofdsim) links no SQLite. The sending
+// policy (the queue, offline mode, blocks) lives in package delivery.
 package ofdclient

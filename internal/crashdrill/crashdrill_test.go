@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ekassa-go/ekassa/delivery"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -41,8 +42,8 @@ const (
 
 // senderConfig is the sender's tuning in the drill: the pauses cut to milliseconds, so a child
 // that starts on a queue left by its killed predecessor catches up within its short life.
-func senderConfig() ofdclient.Config {
-	return ofdclient.Config{
+func senderConfig() delivery.Config {
+	return delivery.Config{
 		TransactionTime: 300 * time.Millisecond,
 		RetryDelay:      10 * time.Millisecond,
 		OfflineRetry:    20 * time.Millisecond,

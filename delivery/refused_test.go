@@ -1,8 +1,9 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"context"
 	"errors"
+	"github.com/ekassa-go/ekassa/delivery"
 	"sync"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func refusedEntry(t *testing.T, r *rig, seq int64, code uint32) storage.Entry {
 // own. Nothing is counted twice and the refused receipt is never in the OFD's ledger.
 func TestSetAside(t *testing.T) {
 	for code := uint32(1); code <= 18; code++ {
-		if !ofdclient.SetAsideAllowed(code) || code == ofdclient.ResultShiftExpired {
+		if !delivery.SetAsideAllowed(code) || code == ofdclient.ResultShiftExpired {
 			continue // 11 is set aside at once (TestShorterShiftLimit)
 		}
 		t.Run(codeName(code), func(t *testing.T) {
@@ -80,7 +81,7 @@ func TestSetAside(t *testing.T) {
 			if e.Seq != refused || e.Refusal.Code != code || e.Refusal.Text != "injected refusal" {
 				t.Fatalf("set aside %+v", e)
 			}
-			if st := r.sender.State(); st.Mode == ofdclient.ModeBlocked || st.Refusals != 1 || st.Refused.Seq != refused {
+			if st := r.sender.State(); st.Mode == delivery.ModeBlocked || st.Refusals != 1 || st.Refused.Seq != refused {
 				t.Fatalf("state after setting aside %+v", st)
 			}
 			r.drain()
@@ -109,11 +110,11 @@ func TestSetAside(t *testing.T) {
 func TestSetAsideRefused(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	emulatorOnly(t, r)
-	if _, err := r.sender.SetAside(r.ctx); !errors.Is(err, ofdclient.ErrNothingToSetAside) {
+	if _, err := r.sender.SetAside(r.ctx); !errors.Is(err, delivery.ErrNothingToSetAside) {
 		t.Fatalf("without a block: %v", err)
 	}
 	for _, code := range []uint32{1, 2, 8, 9, 15, 254, 255, ofdclient.ResultDocumentUnsendable} {
-		if ofdclient.SetAsideAllowed(code) {
+		if delivery.SetAsideAllowed(code) {
 			t.Errorf("code %d may be set aside", code)
 		}
 	}
@@ -125,7 +126,7 @@ func TestSetAsideRefused(t *testing.T) {
 	if _, err := r.sender.Drain(r.ctx); !isCode(err, 13) {
 		t.Fatalf("drain: %v", err)
 	}
-	if _, err := r.sender.SetAside(r.ctx); !errors.Is(err, ofdclient.ErrNothingToSetAside) {
+	if _, err := r.sender.SetAside(r.ctx); !errors.Is(err, delivery.ErrNothingToSetAside) {
 		t.Fatalf("a Z set aside: %v", err)
 	}
 	if err := r.sender.Retry(r.ctx); err != nil {
@@ -155,10 +156,10 @@ func (f *fakeAfter) After(d time.Duration) <-chan time.Time {
 }
 
 // runUntil runs the Sender (Run, with its pauses) until cond holds of its state, and stops it.
-func runUntil(t *testing.T, r *rig, cond func(ofdclient.State) bool) {
+func runUntil(t *testing.T, r *rig, cond func(delivery.State) bool) {
 	t.Helper()
 	changed := make(chan struct{}, 1)
-	unsubscribe := r.sender.Subscribe(func(ofdclient.State) {
+	unsubscribe := r.sender.Subscribe(func(delivery.State) {
 		select {
 		case changed <- struct{}{}:
 		default:
@@ -197,13 +198,13 @@ func TestShorterShiftLimit(t *testing.T) {
 			clk.clk = r.clock
 			emulatorOnly(t, r)
 			kept := r.receipt(bread())
-			runUntil(t, r, func(st ofdclient.State) bool { return st.Waiting == 0 && st.LastAnswer.After(time.Time{}) })
+			runUntil(t, r, func(st delivery.State) bool { return st.Waiting == 0 && st.LastAnswer.After(time.Time{}) })
 			r.sync()
 			r.clock.Advance(limit + 3*time.Minute)
 			refused := r.receipt(bread())
-			runUntil(t, r, func(st ofdclient.State) bool { return st.Refusals == 1 && st.Waiting == 0 })
+			runUntil(t, r, func(st delivery.State) bool { return st.Refusals == 1 && st.Waiting == 0 })
 			st := r.sender.State()
-			if !st.OnlyZ || st.Mode != ofdclient.ModeOnline || st.Refused.Seq != refused {
+			if !st.OnlyZ || st.Mode != delivery.ModeOnline || st.Refused.Seq != refused {
 				t.Fatalf("after code 11: %+v", st)
 			}
 			refusedEntry(t, r, refused, 11)
@@ -216,7 +217,7 @@ func TestShorterShiftLimit(t *testing.T) {
 			}
 			r.clock.Advance(time.Minute)
 			zs := r.commit(r.reg.CloseShift(r.op, r.clock.Now(), false))
-			runUntil(t, r, func(st ofdclient.State) bool { return st.Waiting == 0 && !st.OnlyZ })
+			runUntil(t, r, func(st delivery.State) bool { return st.Waiting == 0 && !st.OnlyZ })
 			r.sync()
 			r.result(zs[len(zs)-1])
 			fiscalisedOnce(t, r, kept)
@@ -241,7 +242,7 @@ func TestShorterShiftLimit(t *testing.T) {
 			if left := r.reg.ShiftTimeLeft(r.clock.Now()); left != limit/2 {
 				t.Fatalf("time left %v, want %v", left, limit/2)
 			}
-			runUntil(t, r, func(st ofdclient.State) bool { return st.Waiting == 0 })
+			runUntil(t, r, func(st delivery.State) bool { return st.Waiting == 0 })
 			r.sync()
 			fiscalisedOnce(t, r, kept, again)
 			r.clock.Advance(limit / 2)

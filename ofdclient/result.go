@@ -2,10 +2,8 @@ package ofdclient
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
-	"github.com/ekassa-go/ekassa/storage"
 )
 
 // The OFD's result codes the register acts on (fact sheet §3.1, spec §2.4). The wire carries
@@ -127,111 +125,18 @@ func (e *UnreachableError) MessageID() string { return "err.ofd.unreachable" }
 // TemplateData returns the address as Addr.
 func (e *UnreachableError) TemplateData() map[string]any { return map[string]any{"Addr": e.Addr} }
 
-// MessageIDs lists every message ID this package's errors and states can carry, so the i18n
-// bundle can be checked for completeness.
+// MessageIDs lists every message ID this package's errors can carry (the sender's states and
+// errors are listed by delivery.MessageIDs), so the i18n bundle can be checked for completeness.
 func MessageIDs() []string {
 	return []string{
 		"err.ofd.unknown_id", "err.ofd.invalid_token", "err.ofd.protocol_error", "err.ofd.request_number",
 		"err.ofd.shift_expired", "err.ofd.incorrect_data", "err.ofd.not_enough_cash", "err.ofd.blocked",
 		"err.ofd.same_taxpayer_and_customer", "err.ofd.unavailable", "err.ofd.document_unsendable",
 		"err.ofd.document_unreadable", "err.ofd.protocol_violation", "err.ofd.refused", "err.ofd.unreachable", "err.ofd.clock_behind",
-		"err.ofd.not_connected", "err.ofd.nothing_to_set_aside", "err.ofd.shift_limit",
-		"state.ofd.online", "state.ofd.offline", "state.ofd.blocked", "state.ofd.paused",
+		"err.ofd.shift_limit",
 	}
 }
 
-// Mode is where the OFD link stands.
-type Mode uint8
-
-// The link's modes (spec §5): normal, autonomous, and blocked until a person acts (or, for a
-// server block, until the OFD lifts it).
-const (
-	ModeOnline Mode = iota
-	ModeOffline
-	ModeBlocked
-)
-
-// String names the mode for logs.
-func (m Mode) String() string {
-	switch m {
-	case ModeOnline:
-		return "online"
-	case ModeOffline:
-		return "offline"
-	case ModeBlocked:
-		return "blocked"
-	}
-	return fmt.Sprintf("Mode(%d)", uint8(m))
-}
-
-// State is a snapshot of the OFD link for the UI: online or offline since when, blocked and
-// why, the documents waiting and the time left before the offline limit.
-type State struct {
-	Mode Mode
-	// Paused is set while the sender is paused (Pause); the queue is kept, nothing is sent.
-	Paused bool
-	// OfflineSince is the first failed send of the current offline spell (zero when online).
-	OfflineSince time.Time
-	// Block is why the register is blocked (nil unless Mode is ModeBlocked). For code 2 the way
-	// out is a new token (ChangeToken); for 15 the sender probes the OFD until it lifts the
-	// block; for the others a person fixes the cause and calls Retry.
-	Block *ResultError
-	// Waiting is the number of documents in the outbox; OldestWaiting when the oldest of them
-	// was queued (zero when none waits).
-	Waiting       int
-	OldestWaiting time.Time
-	// OfflineLeft is how long the register may still issue documents before the offline limit
-	// (the whole limit when nothing waits); OfflineLimitReached is set once it is used up: new
-	// documents are refused (kkm.CheckOfflineLimit) until the queue drains.
-	OfflineLeft         time.Duration
-	OfflineLimitReached bool
-	// OnlyZ is set when the OFD answered that the shift is open too long (code 11): the register
-	// allows nothing but the Z report until a Z report is accepted.
-	OnlyZ bool
-	// Refusals counts the documents set aside since the sender started (each left the
-	// counters: the app reloads the register state when it changes); Refused is the last one,
-	// with its Refusal (nil when none).
-	Refusals int
-	Refused  *storage.Entry
-	// LastError is the last failed exchange (nil after a success).
-	LastError error
-	// LastAnswer is when the OFD last answered a document.
-	LastAnswer time.Time
-}
-
-// MessageID returns the message ID of the link's state: "state.ofd.online", "state.ofd.offline",
-// "state.ofd.blocked" or "state.ofd.paused".
-func (s State) MessageID() string {
-	switch {
-	case s.Mode == ModeBlocked:
-		return "state.ofd.blocked"
-	case s.Paused:
-		return "state.ofd.paused"
-	case s.Mode == ModeOffline:
-		return "state.ofd.offline"
-	}
-	return "state.ofd.online"
-}
-
-// TemplateData returns the state message's parameters: Waiting (also as Count, which chooses
-// the message's plural form), Since (offline since), Hours and Minutes left before the offline
-// limit.
-func (s State) TemplateData() map[string]any {
-	return map[string]any{
-		"Waiting": s.Waiting,
-		"Count":   s.Waiting,
-		"Since":   s.OfflineSince,
-		"Hours":   int64(s.OfflineLeft / time.Hour),
-		"Minutes": int64(s.OfflineLeft % time.Hour / time.Minute),
-	}
-}
-
-// ErrNotConnected is returned by requests that need the OFD (an X report from the OFD) while
-// the link is offline or blocked.
-var ErrNotConnected = notConnected{}
-
-// notConnected is the type of ErrNotConnected, so it carries a message ID.
-type notConnected struct{}
-
-func (notConnected) Error() string     { return "ofdclient: the OFD link is offline or blocked" }
-func (notConnected) MessageID() string { return "err.ofd.not_connected" }
+// LocalCode reports whether a result code is the register's own (from 1000): a reason it
+// stopped sending that never travelled on the wire.
+func LocalCode(code uint32) bool { return code >= resultLocalCodesThreshold }

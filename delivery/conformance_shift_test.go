@@ -1,6 +1,7 @@
-package ofdclient_test
+package delivery_test
 
 import (
+	"github.com/ekassa-go/ekassa/delivery"
 	"os"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestConformanceShiftLimit(t *testing.T) {
 			late := r.receipt(bread())
 			r.drain()
 			st := r.sender.State()
-			if !st.OnlyZ || st.Refused == nil || st.Refused.Seq != late || st.Mode != ofdclient.ModeOnline {
+			if !st.OnlyZ || st.Refused == nil || st.Refused.Seq != late || st.Mode != delivery.ModeOnline {
 				t.Fatalf("after the limit: %+v; want the receipt set aside and only the Z", st)
 			}
 			refusedEntry(t, r, late, ofdclient.ResultShiftExpired)

@@ -1,9 +1,10 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ekassa-go/ekassa/delivery"
 	"io"
 	"net"
 	"sync"
@@ -47,7 +48,7 @@ func fiscalisedOnce(t *testing.T, r *rig, seqs ...int64) {
 	if r.link().Token != v.Token {
 		t.Errorf("journal token %d, the OFD expects %d", r.link().Token, v.Token)
 	}
-	if st := r.sender.State(); st.Mode != ofdclient.ModeOnline || st.Waiting != 0 {
+	if st := r.sender.State(); st.Mode != delivery.ModeOnline || st.Waiting != 0 {
 		t.Errorf("end state %+v, want online with nothing waiting", st)
 	}
 }
@@ -83,7 +84,7 @@ func runUntilDrained(t *testing.T, r *rig) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		st := r.sender.State()
-		if st.Mode == ofdclient.ModeOnline && st.Waiting == 0 {
+		if st.Mode == delivery.ModeOnline && st.Waiting == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -100,11 +101,11 @@ func runUntilDrained(t *testing.T, r *rig) {
 // document aside at once instead (refused_test.go).
 func TestFaultMatrixResultCodes(t *testing.T) {
 	type want struct {
-		mode      ofdclient.Mode
+		mode      delivery.Mode
 		messageID string
 		onlyZ     bool
 	}
-	blocked := func(id string) want { return want{mode: ofdclient.ModeBlocked, messageID: id} }
+	blocked := func(id string) want { return want{mode: delivery.ModeBlocked, messageID: id} }
 	cases := []struct {
 		code uint32
 		want want
@@ -126,8 +127,8 @@ func TestFaultMatrixResultCodes(t *testing.T) {
 		{16, blocked("err.ofd.refused")},
 		{17, blocked("err.ofd.same_taxpayer_and_customer")},
 		{18, blocked("err.ofd.refused")},
-		{254, want{mode: ofdclient.ModeOnline, messageID: "err.ofd.unavailable"}},
-		{255, want{mode: ofdclient.ModeOnline, messageID: "err.ofd.unavailable"}},
+		{254, want{mode: delivery.ModeOnline, messageID: "err.ofd.unavailable"}},
+		{255, want{mode: delivery.ModeOnline, messageID: "err.ofd.unavailable"}},
 	}
 	for _, tc := range cases {
 		t.Run(codeName(tc.code), func(t *testing.T) {
@@ -145,7 +146,7 @@ func TestFaultMatrixResultCodes(t *testing.T) {
 			if st.Mode != tc.want.mode || st.OnlyZ != tc.want.onlyZ || st.Waiting != 1 {
 				t.Fatalf("state %+v, want mode %v, only Z %v, 1 waiting", st, tc.want.mode, tc.want.onlyZ)
 			}
-			if tc.want.mode == ofdclient.ModeBlocked {
+			if tc.want.mode == delivery.ModeBlocked {
 				if st.Block == nil || st.Block.Code != tc.code || st.Block.MessageID() != tc.want.messageID {
 					t.Fatalf("block %+v", st.Block)
 				}
@@ -183,7 +184,7 @@ func TestFaultMatrixResultCodes(t *testing.T) {
 				r.drain()
 			}
 			fiscalisedOnce(t, r, seq)
-			if tc.want.mode == ofdclient.ModeOnline {
+			if tc.want.mode == delivery.ModeOnline {
 				// A temporary refusal is retried as the same request. A refused document (the
 				// OFD did not count it) goes again as a new request after the way out.
 				sameHeader(t, r)
@@ -323,7 +324,7 @@ func TestFaultMatrixNetwork(t *testing.T) {
 			emulatorOnly(t, r)
 			// newSender resets r.cfg, so the short timeout goes on a Sender of our own.
 			r.cfg.ExchangeTimeout = 150 * time.Millisecond
-			s, err := ofdclient.NewSender(r.journal, r.cfg)
+			s, err := delivery.NewSender(r.journal, r.cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -335,7 +336,7 @@ func TestFaultMatrixNetwork(t *testing.T) {
 			if !errors.As(err, &ue) || !ofdclient.IsTemporary(err) || ue.MessageID() != "err.ofd.unreachable" {
 				t.Fatalf("drain: %v, want a temporary *UnreachableError", err)
 			}
-			if st := r.sender.State(); st.Mode == ofdclient.ModeBlocked || st.Waiting != 1 {
+			if st := r.sender.State(); st.Mode == delivery.ModeBlocked || st.Waiting != 1 {
 				t.Fatalf("state %+v, want retrying (online or offline), not blocked, 1 waiting", st)
 			}
 			if got := len(r.ledger().Receipts); got != map[bool]int{false: 0, true: 1}[tc.processed] {
@@ -381,7 +382,7 @@ func TestFaultMatrixOfflineSpell(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := r.receipt(bread())
-	for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+	for i := 0; r.sender.State().Mode != delivery.ModeOffline; i++ {
 		if _, err := r.sender.Drain(r.ctx); err == nil || i > 10 {
 			t.Fatalf("not offline after %d attempts: %v", i, err)
 		}

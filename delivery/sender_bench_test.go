@@ -1,11 +1,10 @@
-package ofdclient_test
+package delivery_test
 
 import (
+	"github.com/ekassa-go/ekassa/delivery"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/ekassa-go/ekassa/ofdclient"
 )
 
 // reportLatency reports the p50 and p99 of the samples in microseconds.
@@ -61,7 +60,7 @@ func BenchmarkDrainOfflineBacklog(b *testing.B) {
 		r.reg.Settings.ShiftLimit = 96 * time.Hour
 		r.net.setCut(true)
 		r.receipt(bread())
-		for r.sender.State().Mode != ofdclient.ModeOffline {
+		for r.sender.State().Mode != delivery.ModeOffline {
 			r.sender.Drain(r.ctx)
 		}
 		for n := 1; n < backlog; n++ {

@@ -1,8 +1,9 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"context"
 	"errors"
+	"github.com/ekassa-go/ekassa/delivery"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 // crashingJournal loses the next CompleteAndAssignNext, as a process killed between receiving
 // the OFD's answer and committing it would.
 type crashingJournal struct {
-	ofdclient.Journal
+	delivery.Journal
 	crash bool
 }
 
@@ -44,7 +45,7 @@ func emulatorOnly(t *testing.T, r *rig) {
 // the OFD replays, and holds the receipt once.
 func TestCrashBetweenSendAndStore(t *testing.T) {
 	cj := &crashingJournal{crash: true}
-	r := newRig(t, rigOptions{journal: func(j *storage.Journal) ofdclient.Journal { cj.Journal = j; return cj }})
+	r := newRig(t, rigOptions{journal: func(j *storage.Journal) delivery.Journal { cj.Journal = j; return cj }})
 	emulatorOnly(t, r)
 	seq := r.receipt(bread())
 	if _, err := r.sender.Drain(r.ctx); !errors.Is(err, errKilled) {
@@ -143,7 +144,7 @@ func TestInvalidTokenBlocksUntilNewToken(t *testing.T) {
 		t.Fatalf("drain: %v, want code 2", err)
 	}
 	st := r.sender.State()
-	if st.Mode != ofdclient.ModeBlocked || st.Block.Code != 2 || st.Waiting != 1 {
+	if st.Mode != delivery.ModeBlocked || st.Block.Code != 2 || st.Waiting != 1 {
 		t.Fatalf("state %+v", st)
 	}
 	if _, err := r.sender.Drain(r.ctx); err == nil {
@@ -156,7 +157,7 @@ func TestInvalidTokenBlocksUntilNewToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.drain()
-	if r.result(seq).Sign == "" || r.sender.State().Mode != ofdclient.ModeOnline {
+	if r.result(seq).Sign == "" || r.sender.State().Mode != delivery.ModeOnline {
 		t.Fatalf("not fiscalised after the new token: %+v", r.sender.State())
 	}
 	// The resend is a new request: the new token and a REQNUM after the INFO that checked it,
@@ -188,13 +189,13 @@ func TestServerBlock(t *testing.T) {
 		t.Fatalf("drain: %v, want code 15", err)
 	}
 	st := r.sender.State()
-	if st.Mode != ofdclient.ModeBlocked || st.Block.Info != text || st.Block.MessageID() != "err.ofd.blocked" {
+	if st.Mode != delivery.ModeBlocked || st.Block.Info != text || st.Block.MessageID() != "err.ofd.blocked" {
 		t.Fatalf("state %+v, want blocked with the OFD's text", st)
 	}
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
-	changes := make(chan ofdclient.State, 64)
-	defer r.sender.Subscribe(func(s ofdclient.State) {
+	changes := make(chan delivery.State, 64)
+	defer r.sender.Subscribe(func(s delivery.State) {
 		select {
 		case changes <- s:
 		default:
@@ -203,14 +204,14 @@ func TestServerBlock(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- r.sender.Run(ctx) }()
 	time.Sleep(30 * time.Millisecond) // a few probes, all refused
-	if r.sender.State().Mode != ofdclient.ModeBlocked {
+	if r.sender.State().Mode != delivery.ModeBlocked {
 		t.Fatal("left the block while the OFD still blocks")
 	}
 	if err := r.tg.sim.Unblock(simID); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.After(5 * time.Second)
-	for st := r.sender.State(); st.Mode != ofdclient.ModeOnline || st.Waiting != 0; st = r.sender.State() {
+	for st := r.sender.State(); st.Mode != delivery.ModeOnline || st.Waiting != 0; st = r.sender.State() {
 		select {
 		case <-changes:
 		case <-deadline:
@@ -242,7 +243,7 @@ func TestOfflineLimit(t *testing.T) {
 	r.reg.Settings.ShiftLimit = 96 * time.Hour // one shift spans the whole spell
 	r.net.setCut(true)
 	r.receipt(bread())
-	for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+	for i := 0; r.sender.State().Mode != delivery.ModeOffline; i++ {
 		if _, err := r.sender.Drain(r.ctx); err == nil || i > 5 {
 			t.Fatalf("not offline: %v", err)
 		}
@@ -272,7 +273,7 @@ func TestOfflineLimit(t *testing.T) {
 		t.Fatalf("drained %d, want 2", n)
 	}
 	st = r.sender.State()
-	if st.OfflineLimitReached || st.Mode != ofdclient.ModeOnline || st.OfflineLeft != kkm.DefaultOfflineLimit {
+	if st.OfflineLimitReached || st.Mode != delivery.ModeOnline || st.OfflineLeft != kkm.DefaultOfflineLimit {
 		t.Fatalf("after draining: %+v", st)
 	}
 	r.receipt(bread())
@@ -293,14 +294,14 @@ func TestShiftExpiredAllowsOnlyZ(t *testing.T) {
 		t.Fatalf("the OFD accepted %d documents", n)
 	}
 	st := r.sender.State()
-	if !st.OnlyZ || st.Mode != ofdclient.ModeOnline || st.Refused == nil || st.Refused.Seq != refused ||
+	if !st.OnlyZ || st.Mode != delivery.ModeOnline || st.Refused == nil || st.Refused.Seq != refused ||
 		st.Refused.Refusal.Code != 11 || st.Refusals != 1 {
 		t.Fatalf("state %+v, want only Z, online, receipt %d set aside", st, refused)
 	}
 	r.clock.Advance(time.Minute)
 	r.commit(r.reg.CloseShift(r.op, r.clock.Now(), r.offline()))
 	r.drain()
-	if st := r.sender.State(); st.OnlyZ || st.Mode != ofdclient.ModeOnline {
+	if st := r.sender.State(); st.OnlyZ || st.Mode != delivery.ModeOnline {
 		t.Fatalf("after the Z: %+v", st)
 	}
 	if v := r.ledger(); len(v.Receipts) != 1 || len(v.Shifts) != 1 {
@@ -319,7 +320,7 @@ func TestRefusalBlocksUntilRetry(t *testing.T) {
 		t.Fatalf("drain: %v, want 14", err)
 	}
 	st := r.sender.State()
-	if st.Mode != ofdclient.ModeBlocked || st.Block.MessageID() != "err.ofd.not_enough_cash" || st.Waiting != 1 {
+	if st.Mode != delivery.ModeBlocked || st.Block.MessageID() != "err.ofd.not_enough_cash" || st.Waiting != 1 {
 		t.Fatalf("state %+v", st)
 	}
 	if _, err := r.journal.FiscalResult(r.ctx, seq); !errors.Is(err, storage.ErrNotFound) {
@@ -381,7 +382,7 @@ func TestResendAfterRefusalIsANewRequest(t *testing.T) {
 
 // countingJournal counts the journal calls the Sender makes.
 type countingJournal struct {
-	ofdclient.Journal
+	delivery.Journal
 	mu                                  sync.Mutex
 	next, assign, complete, link, renew int
 }
@@ -419,10 +420,10 @@ func (c *countingJournal) ReassignRefusedRequest(ctx context.Context, seq int64,
 // next REQNUM, with offline_period.
 func TestDrainCommitsOncePerDocument(t *testing.T) {
 	cj := &countingJournal{}
-	r := newRig(t, rigOptions{journal: func(j *storage.Journal) ofdclient.Journal { cj.Journal = j; return cj }})
+	r := newRig(t, rigOptions{journal: func(j *storage.Journal) delivery.Journal { cj.Journal = j; return cj }})
 	r.net.setCut(true)
 	r.receipt(bread())
-	for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+	for i := 0; r.sender.State().Mode != delivery.ModeOffline; i++ {
 		if _, err := r.sender.Drain(r.ctx); err == nil || i > 5 {
 			t.Fatalf("not offline: %v", err)
 		}
@@ -458,7 +459,7 @@ func TestDrainCommitsOncePerDocument(t *testing.T) {
 			t.Fatalf("request %d has no offline_period", i)
 		}
 	}
-	if st := r.sender.State(); st.Mode != ofdclient.ModeOnline || st.Waiting != 0 {
+	if st := r.sender.State(); st.Mode != delivery.ModeOnline || st.Waiting != 0 {
 		t.Errorf("after the drain: %+v", st)
 	}
 }
@@ -473,7 +474,7 @@ func TestReqnumTakenElsewhereIsNotReused(t *testing.T) {
 	taken := r.nextReqnum()
 	r.net.setCut(true) // the sender writes the offline spell into the link
 	r.receipt(bread())
-	for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+	for i := 0; r.sender.State().Mode != delivery.ModeOffline; i++ {
 		if _, err := r.sender.Drain(r.ctx); err == nil || i > 5 {
 			t.Fatalf("not offline: %v", err)
 		}
@@ -515,7 +516,7 @@ func TestExchangeFailureKinds(t *testing.T) {
 	encode := &failingExchanger{err: &ofdclient.ExchangeError{Op: "encode", Addr: r.tg.addr, Err: errors.New("proto: required field not set")}}
 	cfg := r.cfg
 	cfg.Exchanger = encode
-	s, err := ofdclient.NewSender(r.journal, cfg)
+	s, err := delivery.NewSender(r.journal, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,7 +525,7 @@ func TestExchangeFailureKinds(t *testing.T) {
 	if !errors.As(err, &re) || re.Code != ofdclient.ResultDocumentUnsendable || re.MessageID() != "err.ofd.document_unsendable" {
 		t.Fatalf("drain: %v, want the local code %d", err, ofdclient.ResultDocumentUnsendable)
 	}
-	if st := s.State(); st.Mode != ofdclient.ModeBlocked || !st.OfflineSince.IsZero() || encode.n != 1 {
+	if st := s.State(); st.Mode != delivery.ModeBlocked || !st.OfflineSince.IsZero() || encode.n != 1 {
 		t.Fatalf("after an encoding failure: %+v after %d exchanges; want blocked, not offline, one attempt", st, encode.n)
 	}
 	if l := r.link(); l.BlockedCode != ofdclient.ResultDocumentUnsendable {
@@ -542,7 +543,7 @@ func TestExchangeFailureKinds(t *testing.T) {
 
 	hang := &failingExchanger{wait: true}
 	cfg.Exchanger = hang
-	if s, err = ofdclient.NewSender(r.journal, cfg); err != nil {
+	if s, err = delivery.NewSender(r.journal, cfg); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 50*time.Millisecond)
@@ -550,7 +551,7 @@ func TestExchangeFailureKinds(t *testing.T) {
 	if _, err := s.Drain(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("drain with an ending context: %v", err)
 	}
-	if st := s.State(); st.Mode != ofdclient.ModeOnline || st.LastError != nil {
+	if st := s.State(); st.Mode != delivery.ModeOnline || st.LastError != nil {
 		t.Errorf("after the context ended: %+v; want online with no failure counted", st)
 	}
 	doc, _ := r.journal.Document(r.ctx, seq)
@@ -578,7 +579,7 @@ func TestSubscribersMayCallBack(t *testing.T) {
 		t.Fatalf("drain: %v, want 14", err)
 	}
 	calls, inside := 0, false
-	unsubscribe := r.sender.Subscribe(func(ofdclient.State) {
+	unsubscribe := r.sender.Subscribe(func(delivery.State) {
 		if inside { // Refresh notifies too: answer the outer call only
 			return
 		}

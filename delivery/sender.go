@@ -1,4 +1,4 @@
-package ofdclient
+package delivery
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
 	"github.com/ekassa-go/ekassa/storage"
 )
@@ -34,9 +35,9 @@ type Journal interface {
 // Config configures a Sender. Address, Identity and Exchanger are required; the zero values of
 // the rest are the defaults given.
 type Config struct {
-	Address   string    // the OFD's host:port
-	Identity  Identity  // system ID and registration (reg_info)
-	Exchanger Exchanger // the transport; *Transport in the app
+	Address   string              // the OFD's host:port
+	Identity  ofdclient.Identity  // system ID and registration (reg_info)
+	Exchanger ofdclient.Exchanger // the transport; *ofdclient.Transport in the app
 
 	// OfflineLimit is how long the register may work offline (default kkm.DefaultOfflineLimit).
 	OfflineLimit time.Duration
@@ -133,8 +134,8 @@ const idle time.Duration = -1
 //     send until the queue drains, and every request sent meanwhile carries offline_period;
 //     a document that cannot be sent at all (its request cannot be built, the exchange fails
 //     for a reason that is not temporary such as an encoding error, or its stored content
-//     cannot be read) blocks with a local code instead (ResultDocumentUnsendable,
-//     ResultDocumentUnreadable) until Retry, never retried for ever nor sent around, and a
+//     cannot be read) blocks with a local code instead (ofdclient.ResultDocumentUnsendable,
+//     ofdclient.ResultDocumentUnreadable) until Retry, never retried for ever nor sent around, and a
 //     cancelled context just ends the attempt;
 //   - code 2 blocks until a new token is entered (ChangeToken); 15 blocks with the OFD's info
 //     text and probes with COMMAND_SYSTEM until the OFD answers OK; every other code blocks
@@ -267,9 +268,9 @@ func (s *Sender) retry(ctx context.Context) error {
 // «Смена токена». The document the OFD refused with that code is then sent as a new request:
 // the new token and the journal's next REQNUM. Without such a block, a document whose request
 // was already committed keeps it (its answer may have been lost after the OFD counted it), and
-// goes out with its stored token. A refusal is a *ResultError, no answer an *UnreachableError;
+// goes out with its stored token. A refusal is a *ofdclient.ResultError, no answer an *ofdclient.UnreachableError;
 // the stored token is unchanged then.
-func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, error) {
+func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*ofdclient.Connection, error) {
 	c, err := s.changeToken(ctx, token)
 	if err != nil {
 		return nil, err
@@ -280,7 +281,7 @@ func (s *Sender) ChangeToken(ctx context.Context, token uint32) (*Connection, er
 }
 
 // changeToken is ChangeToken's work under exMu.
-func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, error) {
+func (s *Sender) changeToken(ctx context.Context, token uint32) (*ofdclient.Connection, error) {
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
 	if err := s.load(ctx); err != nil {
@@ -290,7 +291,7 @@ func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, er
 	if err != nil {
 		return nil, err
 	}
-	c, err := Connect(ctx, s.cfg.Exchanger, ConnectParams{
+	c, err := ofdclient.Connect(ctx, s.cfg.Exchanger, ofdclient.ConnectParams{
 		Address: s.cfg.Address, SystemID: s.cfg.Identity.SystemID, Token: token, Reqnum: reqnum,
 		Location: s.cfg.Identity.Location,
 	})
@@ -301,7 +302,7 @@ func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, er
 	l := s.link
 	s.head = nil
 	s.mu.Unlock()
-	tokenBlock := l.BlockedCode == ResultInvalidToken || l.BlockedCode == ResultUnknownID
+	tokenBlock := l.BlockedCode == ofdclient.ResultInvalidToken || l.BlockedCode == ofdclient.ResultUnknownID
 	if tokenBlock {
 		if err := s.renewRefused(ctx, token, l.OfflineSince); err != nil {
 			return nil, err
@@ -309,7 +310,7 @@ func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, er
 	}
 	if err := s.updateLink(ctx, func(l *storage.LinkState) {
 		l.Token = token
-		if l.BlockedCode == ResultInvalidToken || l.BlockedCode == ResultUnknownID {
+		if l.BlockedCode == ofdclient.ResultInvalidToken || l.BlockedCode == ofdclient.ResultUnknownID {
 			l.BlockedCode, l.InfoText = 0, ""
 		}
 	}); err != nil {
@@ -328,7 +329,7 @@ func (s *Sender) changeToken(ctx context.Context, token uint32) (*Connection, er
 // answered about the document).
 func SetAsideAllowed(code uint32) bool {
 	switch code {
-	case ResultUnknownID, ResultInvalidToken, ResultBlocked, ResultInvalidRequestNum, ResultInvalidRetry:
+	case ofdclient.ResultUnknownID, ofdclient.ResultInvalidToken, ofdclient.ResultBlocked, ofdclient.ResultInvalidRequestNum, ofdclient.ResultInvalidRetry:
 		return false
 	}
 	return refusedByOFD(code)
@@ -380,7 +381,7 @@ func (s *Sender) setAsideHead(ctx context.Context) (storage.Entry, error) {
 	if e.Request == nil || e.Document.Kind == kkm.KindZReport {
 		return storage.Entry{}, ErrNothingToSetAside
 	}
-	why := &ResultError{Code: l.BlockedCode, Text: l.InfoText}
+	why := &ofdclient.ResultError{Code: l.BlockedCode, Text: l.InfoText}
 	if err := s.setAside(ctx, e.Seq, *e.Request, why); err != nil {
 		return storage.Entry{}, err
 	}
@@ -392,7 +393,7 @@ func (s *Sender) setAsideHead(ctx context.Context) (storage.Entry, error) {
 // setAside records the OFD's refusal of the head document seq, sent as req, for good
 // (storage.Journal.RefuseHead, which also ends a block on it), and reads the link again.
 // Called with exMu held.
-func (s *Sender) setAside(ctx context.Context, seq int64, req storage.Request, why *ResultError) error {
+func (s *Sender) setAside(ctx context.Context, seq int64, req storage.Request, why *ofdclient.ResultError) error {
 	e, err := s.j.RefuseHead(ctx, seq, req, storage.Refusal{Code: why.Code, Text: why.Text, At: s.cfg.Now()})
 	if err != nil {
 		return fmt.Errorf("ofdclient: sender: %w", err)
@@ -440,12 +441,12 @@ func (s *Sender) XReport(ctx context.Context, doc *kkm.Document) (*pb.ZXReport, 
 	if err != nil {
 		return nil, err
 	}
-	_, resp, err := s.exchange(ctx, Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	_, resp, err := s.exchange(ctx, ofdclient.Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
 	if err != nil {
 		return nil, err
 	}
-	if code := resp.GetResult().GetResultCode(); code != ResultOK {
-		return nil, &ResultError{Command: req.GetCommand(), Code: code, Text: resp.GetResult().GetResultText(), Info: adInfo(resp)}
+	if code := resp.GetResult().GetResultCode(); code != ofdclient.ResultOK {
+		return nil, &ofdclient.ResultError{Command: req.GetCommand(), Code: code, Text: resp.GetResult().GetResultText(), Info: ofdclient.AdInfo(resp)}
 	}
 	return resp.GetReport().GetZxReport(), nil
 }
@@ -494,8 +495,8 @@ func (s *Sender) State() State {
 	switch {
 	case s.link.BlockedCode != 0:
 		st.Mode = ModeBlocked
-		st.Block = &ResultError{Code: s.link.BlockedCode, Info: s.link.InfoText}
-		if s.link.BlockedCode != ResultBlocked {
+		st.Block = &ofdclient.ResultError{Code: s.link.BlockedCode, Info: s.link.InfoText}
+		if s.link.BlockedCode != ofdclient.ResultBlocked {
 			st.Block.Text, st.Block.Info = s.link.InfoText, ""
 		}
 	case !s.link.OfflineSince.IsZero():
@@ -567,7 +568,7 @@ func (s *Sender) Run(ctx context.Context) error {
 
 // Drain sends until the outbox is empty, the link is blocked, or a send fails: one pass of
 // Run without its pauses. It returns the number of documents the OFD accepted, and the reason
-// it stopped early (a *ResultError for a block, the exchange's error for a failure, ctx's
+// it stopped early (a *ofdclient.ResultError for a block, the exchange's error for a failure, ctx's
 // error when ctx ended).
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	s.exMu.Lock()
@@ -656,8 +657,8 @@ func (s *Sender) updateLink(ctx context.Context, fn func(*storage.LinkState)) er
 // answer that says the document was not counted. Local codes (from 1000) are not: the document
 // was never sent, or the OFD accepted it and broke the protocol in its answer.
 func refusedByOFD(code uint32) bool {
-	return code != ResultOK && code < resultLocalCodesThreshold &&
-		code != ResultServiceUnavailable && code != ResultUnknownError
+	return code != ofdclient.ResultOK && !ofdclient.LocalCode(code) &&
+		code != ofdclient.ResultServiceUnavailable && code != ofdclient.ResultUnknownError
 }
 
 // renewRefused gives the head document, which the OFD refused, a new request (token, the
@@ -716,11 +717,11 @@ func (s *Sender) refreshStats(ctx context.Context) error {
 
 // exchange runs one exchange with the exchange timeout. A failure is one of three: ctx's own
 // error when ctx ended (the caller stops; the register is not offline for it); the
-// *ExchangeError itself when it is not temporary (the request cannot be sent as it stands, an
-// encoding error say: retrying would not help); otherwise an *UnreachableError (no connection,
-// a timeout, a reset, an unreadable answer, or a failure of an Exchanger that does not say),
+// *ofdclient.ExchangeError itself when it is not temporary (the request cannot be sent as it stands, an
+// encoding error say: retrying would not help); otherwise an *ofdclient.UnreachableError (no connection,
+// a timeout, a reset, an unreadable answer, or a failure of an ofdclient.Exchanger that does not say),
 // which is retried and then taken for offline.
-func (s *Sender) exchange(ctx context.Context, h Header, req *pb.Request) (Header, *pb.Response, error) {
+func (s *Sender) exchange(ctx context.Context, h ofdclient.Header, req *pb.Request) (ofdclient.Header, *pb.Response, error) {
 	xctx, cancel := context.WithTimeout(ctx, s.cfg.ExchangeTimeout)
 	defer cancel()
 	rh, resp, err := s.cfg.Exchanger.Exchange(xctx, s.cfg.Address, h, req)
@@ -728,13 +729,13 @@ func (s *Sender) exchange(ctx context.Context, h Header, req *pb.Request) (Heade
 		if cerr := ctx.Err(); cerr != nil {
 			return rh, nil, cerr
 		}
-		if xe := (*ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
+		if xe := (*ofdclient.ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
 			return rh, nil, err
 		}
-		return rh, nil, &UnreachableError{Addr: s.cfg.Address, Err: err}
+		return rh, nil, &ofdclient.UnreachableError{Addr: s.cfg.Address, Err: err}
 	}
 	if resp.GetCommand() != req.GetCommand() {
-		return rh, nil, &UnreachableError{Addr: s.cfg.Address,
+		return rh, nil, &ofdclient.UnreachableError{Addr: s.cfg.Address,
 			Err: fmt.Errorf("answer to %v is %v", req.GetCommand(), resp.GetCommand())}
 	}
 	return rh, resp, nil
@@ -759,7 +760,7 @@ func (s *Sender) step(ctx context.Context) time.Duration {
 	}
 	switch l.BlockedCode {
 	case 0:
-	case ResultBlocked:
+	case ofdclient.ResultBlocked:
 		return s.probe(ctx, l)
 	default:
 		return idle
@@ -783,7 +784,7 @@ func (s *Sender) step(ctx context.Context) time.Duration {
 			s.waiting, s.oldest = max(s.waiting, 1), e.QueuedAt
 			s.mu.Unlock()
 		}
-		return s.block(ctx, &ResultError{Code: ResultDocumentUnreadable, Err: err, Text: err.Error()}) // names the document
+		return s.block(ctx, &ofdclient.ResultError{Code: ofdclient.ResultDocumentUnreadable, Err: err, Text: err.Error()}) // names the document
 	}
 	if err != nil {
 		return s.localFailure(err)
@@ -841,33 +842,33 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 	// Only a refusal changes it (renew), never a failed exchange.
 	token := req.Token
 
-	var off *OfflinePeriod
+	var off *ofdclient.OfflinePeriod
 	switch {
 	case !l.OfflineSince.IsZero():
-		off = &OfflinePeriod{Begin: l.OfflineSince, End: now}
+		off = &ofdclient.OfflinePeriod{Begin: l.OfflineSince, End: now}
 	case !req.OfflineBegin.IsZero():
-		off = &OfflinePeriod{Begin: req.OfflineBegin, End: now}
+		off = &ofdclient.OfflinePeriod{Begin: req.OfflineBegin, End: now}
 	}
 	wreq, err := s.cfg.Identity.Request(&e.Document, off)
 	if err != nil {
-		return s.block(ctx, &ResultError{Code: ResultDocumentUnsendable, Err: err,
+		return s.block(ctx, &ofdclient.ResultError{Code: ofdclient.ResultDocumentUnsendable, Err: err,
 			Text: fmt.Sprintf("document %d: %v", e.Seq, err)})
 	}
-	h := Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: token, ReqNum: req.Reqnum}
+	h := ofdclient.Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: token, ReqNum: req.Reqnum}
 	rh, resp, err := s.exchange(ctx, h, wreq)
 	if ctx.Err() != nil {
 		return idle
 	}
 	if err != nil {
 		s.cfg.Logf("ofd: document %d (token %d, reqnum %d): %v", e.Seq, token, req.Reqnum, err)
-		if xe := (*ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
+		if xe := (*ofdclient.ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
 			// Not the network: the request cannot be sent as it stands. Retrying for ever
 			// or going offline would hide it; a person must look.
-			code := ResultProtocolViolation
+			code := ofdclient.ResultProtocolViolation
 			if xe.Op == "encode" {
-				code = ResultDocumentUnsendable
+				code = ofdclient.ResultDocumentUnsendable
 			}
-			return s.block(ctx, &ResultError{Command: wreq.GetCommand(), Code: code, Err: err,
+			return s.block(ctx, &ofdclient.ResultError{Command: wreq.GetCommand(), Code: code, Err: err,
 				Text: fmt.Sprintf("document %d: %v", e.Seq, err)})
 		}
 		return s.failed(ctx, now, err)
@@ -875,17 +876,17 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 	code := resp.GetResult().GetResultCode()
 	s.cfg.Logf("ofd: document %d (%v, token %d, reqnum %d): code %d", e.Seq, wreq.GetCommand(), token, req.Reqnum, code)
 	switch code {
-	case ResultOK:
+	case ofdclient.ResultOK:
 		return s.accepted(ctx, e, rh, resp, now)
-	case ResultServiceUnavailable, ResultUnknownError:
-		return s.failed(ctx, now, &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()})
-	case ResultShiftExpired:
+	case ofdclient.ResultServiceUnavailable, ofdclient.ResultUnknownError:
+		return s.failed(ctx, now, &ofdclient.ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()})
+	case ofdclient.ResultShiftExpired:
 		if e.Document.Kind != kkm.KindZReport {
 			// The OFD takes nothing but the Z in this shift and will refuse this document
 			// again however it is sent (a code other than 0, 254 or 255 is not an offline
 			// condition, §4.6.4): it is set aside at once, so the Z behind it can leave, and
 			// the register allows only the Z (the journal learns the OFD's limit with it).
-			why := &ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
+			why := &ofdclient.ResultError{Command: wreq.GetCommand(), Code: code, Text: resp.GetResult().GetResultText()}
 			if err := s.setAside(ctx, e.Seq, req, why); err != nil {
 				return s.localFailure(err)
 			}
@@ -895,12 +896,12 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 			return 0
 		}
 	}
-	return s.block(ctx, &ResultError{Command: wreq.GetCommand(), Code: code,
-		Text: resp.GetResult().GetResultText(), Info: adInfo(resp)})
+	return s.block(ctx, &ofdclient.ResultError{Command: wreq.GetCommand(), Code: code,
+		Text: resp.GetResult().GetResultText(), Info: ofdclient.AdInfo(resp)})
 }
 
 // accepted stores the OFD's answer to the head document.
-func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh Header, resp *pb.Response, now time.Time) time.Duration {
+func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh ofdclient.Header, resp *pb.Response, now time.Time) time.Duration {
 	res := storage.FiscalResult{At: now}
 	if t := resp.GetTicket(); t != nil {
 		res.Sign, res.QRLink = t.GetTicketNumber(), string(t.GetQrCode())
@@ -908,7 +909,7 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh Header,
 	if e.Document.Kind == kkm.KindReceipt && res.Sign == "" {
 		// The OFD counted the receipt (and may have rotated the token) but gave no fiscal
 		// sign: a broken answer. Retrying the same request replays it, so block for a person.
-		return s.block(ctx, &ResultError{Command: resp.GetCommand(), Code: ResultProtocolViolation,
+		return s.block(ctx, &ofdclient.ResultError{Command: resp.GetCommand(), Code: ofdclient.ResultProtocolViolation,
 			Text: fmt.Sprintf("document %d: the OFD accepted the receipt without a fiscal sign", e.Seq)})
 	}
 	// One commit: the answer, the new token, and the next document's request, which carries
@@ -980,20 +981,20 @@ func (s *Sender) offlinePause() time.Duration {
 }
 
 // block stops sending for the reason given and persists it.
-func (s *Sender) block(ctx context.Context, why *ResultError) time.Duration {
+func (s *Sender) block(ctx context.Context, why *ofdclient.ResultError) time.Duration {
 	s.mu.Lock()
 	s.lastErr = why
 	s.failSince, s.failures = time.Time{}, 0
 	s.mu.Unlock()
 	info := why.Info
-	if why.Code != ResultBlocked {
+	if why.Code != ofdclient.ResultBlocked {
 		info = why.Text
 	}
 	if err := s.updateLink(ctx, func(l *storage.LinkState) { l.BlockedCode, l.InfoText = why.Code, info }); err != nil {
 		return s.localFailure(err)
 	}
 	s.cfg.Logf("ofd: blocked: %v", why)
-	if why.Code == ResultBlocked {
+	if why.Code == ofdclient.ResultBlocked {
 		return s.offlinePause()
 	}
 	return idle
@@ -1003,19 +1004,19 @@ func (s *Sender) block(ctx context.Context, why *ResultError) time.Duration {
 // leaves the block when it answers OK.
 func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
 	now := s.cfg.Now()
-	var off *OfflinePeriod
+	var off *ofdclient.OfflinePeriod
 	if !l.OfflineSince.IsZero() {
-		off = &OfflinePeriod{Begin: l.OfflineSince, End: now}
+		off = &ofdclient.OfflinePeriod{Begin: l.OfflineSince, End: now}
 	}
 	req, err := s.cfg.Identity.SystemRequest(off)
 	if err != nil {
-		return s.block(ctx, &ResultError{Code: ResultDocumentUnsendable, Err: err, Text: err.Error()})
+		return s.block(ctx, &ofdclient.ResultError{Code: ofdclient.ResultDocumentUnsendable, Err: err, Text: err.Error()})
 	}
 	reqnum, err := s.nextReqnum(ctx)
 	if err != nil {
 		return s.localFailure(err)
 	}
-	_, resp, err := s.exchange(ctx, Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	_, resp, err := s.exchange(ctx, ofdclient.Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
 	if ctx.Err() != nil {
 		return idle
 	}
@@ -1026,7 +1027,7 @@ func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
 		return s.offlinePause()
 	}
 	switch code := resp.GetResult().GetResultCode(); code {
-	case ResultOK:
+	case ofdclient.ResultOK:
 		s.mu.Lock()
 		l = s.link
 		s.probes = 0
@@ -1041,15 +1042,15 @@ func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
 		}
 		s.cfg.Logf("ofd: the OFD lifted its block")
 		return 0
-	case ResultBlocked, ResultServiceUnavailable, ResultUnknownError:
-		if info := adInfo(resp); code == ResultBlocked && info != "" && info != l.InfoText {
+	case ofdclient.ResultBlocked, ofdclient.ResultServiceUnavailable, ofdclient.ResultUnknownError:
+		if info := ofdclient.AdInfo(resp); code == ofdclient.ResultBlocked && info != "" && info != l.InfoText {
 			if err := s.updateLink(ctx, func(l *storage.LinkState) { l.InfoText = info }); err != nil {
 				return s.localFailure(err)
 			}
 		}
 		return s.offlinePause()
 	default:
-		return s.block(ctx, &ResultError{Command: req.GetCommand(), Code: code,
-			Text: resp.GetResult().GetResultText(), Info: adInfo(resp)})
+		return s.block(ctx, &ofdclient.ResultError{Command: req.GetCommand(), Code: code,
+			Text: resp.GetResult().GetResultText(), Info: ofdclient.AdInfo(resp)})
 	}
 }

@@ -1,4 +1,4 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"errors"

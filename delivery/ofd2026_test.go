@@ -1,8 +1,9 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"errors"
 	"fmt"
+	"github.com/ekassa-go/ekassa/delivery"
 	"strings"
 	"testing"
 	"time"
@@ -181,7 +182,7 @@ func TestProtocolVersionSeam(t *testing.T) {
 	}
 	base, _ := ofdclient.ProtocolFor(ofdclient.Version203)
 	r.cfg.Identity.Protocol = stub204{base}
-	s, err := ofdclient.NewSender(r.journal, r.cfg)
+	s, err := delivery.NewSender(r.journal, r.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func TestProtocolVersionSeam(t *testing.T) {
 
 	// A version the register does not speak: the document waits, blocked with its reason.
 	r.cfg.Identity.Protocol, r.cfg.Identity.Version = nil, 204
-	if s, err = ofdclient.NewSender(r.journal, r.cfg); err != nil {
+	if s, err = delivery.NewSender(r.journal, r.cfg); err != nil {
 		t.Fatal(err)
 	}
 	r.sender = s
@@ -208,7 +209,7 @@ func TestProtocolVersionSeam(t *testing.T) {
 		t.Error("a document in an unknown protocol version was drained")
 	}
 	st := r.sender.State()
-	if st.Mode != ofdclient.ModeBlocked || st.Block.Code != ofdclient.ResultDocumentUnsendable || st.Waiting != 1 {
+	if st.Mode != delivery.ModeBlocked || st.Block.Code != ofdclient.ResultDocumentUnsendable || st.Waiting != 1 {
 		t.Errorf("state %+v, block %+v", st, st.Block)
 	}
 }

@@ -1,6 +1,7 @@
-package ofdclient_test
+package delivery_test
 
 import (
+	"github.com/ekassa-go/ekassa/delivery"
 	"os"
 	"strings"
 	"testing"
@@ -303,7 +304,7 @@ func TestConformance(t *testing.T) {
 	run("OfflineSpellAndCatchUp", func(t *testing.T) {
 		r.net.setCut(true)
 		first := r.receipt(bread())
-		for i := 0; r.sender.State().Mode != ofdclient.ModeOffline; i++ {
+		for i := 0; r.sender.State().Mode != delivery.ModeOffline; i++ {
 			if _, err := r.sender.Drain(r.ctx); err == nil || i > 5 {
 				t.Fatalf("still not offline after %d attempts (%v)", i+1, err)
 			}
@@ -339,7 +340,7 @@ func TestConformance(t *testing.T) {
 		if n := r.drain(); n != 3 {
 			t.Fatalf("caught up %d documents, want 3", n)
 		}
-		if st := r.sender.State(); st.Mode != ofdclient.ModeOnline || !st.OfflineSince.IsZero() {
+		if st := r.sender.State(); st.Mode != delivery.ModeOnline || !st.OfflineSince.IsZero() {
 			t.Errorf("after catching up: %+v", st)
 		}
 		for _, q := range r.net.requests()[before:] {

@@ -1,8 +1,9 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"context"
 	"errors"
+	"github.com/ekassa-go/ekassa/delivery"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -168,15 +169,15 @@ type rig struct {
 	journal *storage.Journal
 	path    string
 	reg     kkm.Register
-	sender  *ofdclient.Sender
-	cfg     ofdclient.Config
+	sender  *delivery.Sender
+	cfg     delivery.Config
 	op      kkm.Operator
 }
 
 // rigOptions tune a rig.
 type rigOptions struct {
-	verbose bool                                     // log every exchange decoded
-	journal func(*storage.Journal) ofdclient.Journal // wraps the journal the Sender sees
+	verbose bool                                    // log every exchange decoded
+	journal func(*storage.Journal) delivery.Journal // wraps the journal the Sender sees
 	// The emulator's shift limit (0: 24 h) and whether it refuses offline catch-ups with 11.
 	shiftLimit        time.Duration
 	shiftLimitOffline bool
@@ -246,7 +247,7 @@ var rigPoint = kkm.GeoPosition{Latitude: 51_128_207, Longitude: 71_430_411}
 // newSender builds the Sender on the rig's journal, as the app does at start.
 func (r *rig) newSender(o rigOptions) {
 	r.t.Helper()
-	r.cfg = ofdclient.Config{
+	r.cfg = delivery.Config{
 		Address:         r.tg.addr,
 		Identity:        ofdclient.Identity{SystemID: r.tg.systemID, Reg: r.reg.Settings.Reg, Location: almaty, Point: &rigPoint},
 		Exchanger:       r.net,
@@ -260,14 +261,14 @@ func (r *rig) newSender(o rigOptions) {
 		Now:             r.clock.Now,
 	}
 	if o.after != nil {
-		r.cfg = ofdclient.Config{Address: r.cfg.Address, Identity: r.cfg.Identity, Exchanger: r.net,
+		r.cfg = delivery.Config{Address: r.cfg.Address, Identity: r.cfg.Identity, Exchanger: r.net,
 			Now: r.clock.Now, After: o.after}
 	}
-	var j ofdclient.Journal = r.journal
+	var j delivery.Journal = r.journal
 	if o.journal != nil {
 		j = o.journal(r.journal)
 	}
-	s, err := ofdclient.NewSender(j, r.cfg)
+	s, err := delivery.NewSender(j, r.cfg)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -301,7 +302,7 @@ func (r *rig) offline() bool {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	return st.Waiting > 0 || r.sender.State().Mode == ofdclient.ModeOffline
+	return st.Waiting > 0 || r.sender.State().Mode == delivery.ModeOffline
 }
 
 // commit journals what kkm issued and wakes the sender, exactly as the app does.

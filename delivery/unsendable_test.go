@@ -1,8 +1,9 @@
-package ofdclient_test
+package delivery_test
 
 import (
 	"database/sql"
 	"errors"
+	"github.com/ekassa-go/ekassa/delivery"
 	"testing"
 
 	"github.com/ekassa-go/ekassa/ofdclient"
@@ -63,7 +64,7 @@ func TestUnsendableDocumentBlocks(t *testing.T) {
 					t.Fatalf("%s: drain after %d documents: %v; want a block with the local code %d", when, n, err, tc.code)
 				}
 				st := r.sender.State()
-				if st.Mode != ofdclient.ModeBlocked || st.Block == nil || st.Block.Code != tc.code || !st.OfflineSince.IsZero() || st.Waiting != 2 {
+				if st.Mode != delivery.ModeBlocked || st.Block == nil || st.Block.Code != tc.code || !st.OfflineSince.IsZero() || st.Waiting != 2 {
 					t.Fatalf("%s: state %+v; want blocked (not offline) on code %d with 2 waiting", when, st, tc.code)
 				}
 				if l := r.link(); l.BlockedCode != tc.code || l.InfoText == "" {

@@ -226,6 +226,7 @@ func (j *Journal) RestoreFrom(ctx context.Context, path string) (BackupInfo, err
 	if err := checkHeader(path); err != nil {
 		return BackupInfo{}, err
 	}
+	defer j.catalogue.reset() // the backup's catalogue replaces this one's: read it again
 	// Restore from a private, migrated copy: the backup may be of an older schema.
 	dir, err := os.MkdirTemp(filepath.Dir(j.path), ".ekassa-restore-*")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ekassa-go/ekassa/kkm"
@@ -56,72 +57,116 @@ func (j *Journal) SaveItem(ctx context.Context, it kkm.Item) (kkm.Item, error) {
 	if err := it.Validate(); err != nil {
 		return kkm.Item{}, err
 	}
+	err := j.inTx(ctx, func(tx *sql.Tx) error { return saveItemTx(ctx, tx, &it) })
+	if err != nil {
+		return kkm.Item{}, err
+	}
+	j.catalogue.put(it)
+	return it, nil
+}
+
+// saveItemTx writes one validated item in tx (see SaveItem); a new item gets its ID in it.
+func saveItemTx(ctx context.Context, tx *sql.Tx, it *kkm.Item) error {
+	if it.ID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE id = ?`, it.ID).Scan(&n); err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+		if n == 0 {
+			return &kkm.Error{Code: kkm.ErrItemNotFound}
+		}
+	}
+	if it.Code != "" {
+		var other string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM items WHERE code = ? AND code <> '' AND id <> ?`, it.Code, it.ID).Scan(&other)
+		if err == nil {
+			return &kkm.Error{Code: kkm.ErrItemCodeTaken, Data: map[string]any{"Code": it.Code, "Name": other}}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+	}
+	for _, b := range it.Barcodes {
+		var other string
+		err := tx.QueryRowContext(ctx, `SELECT i.name FROM item_barcodes b JOIN items i ON i.id = b.item_id
+			WHERE b.code = ? AND b.item_id <> ?`, b, it.ID).Scan(&other)
+		if err == nil {
+			return &kkm.Error{Code: kkm.ErrBarcodeTaken, Data: map[string]any{"Code": kkm.DisplayBarcode(b), "Name": other}}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+	}
+	args := []any{it.Name, it.NTIN, it.Code, it.Unit, int64(it.Price), int(it.VATRate), string(it.Marked),
+		it.Favourite, it.Archived, searchText(*it)}
+	if it.ID == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO items (name, ntin, code, unit, price, vat_rate, marked,
+			favourite, archived, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		if err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+		if it.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+	} else {
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET name = ?, ntin = ?, code = ?, unit = ?, price = ?,
+			vat_rate = ?, marked = ?, favourite = ?, archived = ?, search = ? WHERE id = ?`, append(args, it.ID)...); err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM item_barcodes WHERE item_id = ?`, it.ID); err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+	}
+	for _, b := range it.Barcodes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_barcodes (code, item_id) VALUES (?, ?)`, b, it.ID); err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		}
+	}
+	return nil
+}
+
+// ImportItems saves items in one transaction, all or none: the first that is invalid or takes
+// another's barcode or code (an item earlier in the list included) refuses the whole import with
+// its error wrapped in an *ItemRowError naming its index, and the catalogue is as before. New items
+// (ID 0) get their IDs in the returned copy. A price list's preview validates first, so a refusal
+// here is rare.
+func (j *Journal) ImportItems(ctx context.Context, items []kkm.Item) ([]kkm.Item, error) {
+	out := make([]kkm.Item, len(items))
+	copy(out, items)
+	for i := range out {
+		if err := out[i].Validate(); err != nil {
+			return nil, &ItemRowError{Row: i, Err: err}
+		}
+	}
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		if it.ID != 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE id = ?`, it.ID).Scan(&n); err != nil {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-			if n == 0 {
-				return &kkm.Error{Code: kkm.ErrItemNotFound}
-			}
-		}
-		if it.Code != "" {
-			var other string
-			err := tx.QueryRowContext(ctx, `SELECT name FROM items WHERE code = ? AND id <> ?`, it.Code, it.ID).Scan(&other)
-			if err == nil {
-				return &kkm.Error{Code: kkm.ErrItemCodeTaken, Data: map[string]any{"Code": it.Code, "Name": other}}
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-		}
-		for _, b := range it.Barcodes {
-			var other string
-			err := tx.QueryRowContext(ctx, `SELECT i.name FROM item_barcodes b JOIN items i ON i.id = b.item_id
-				WHERE b.code = ? AND b.item_id <> ?`, b, it.ID).Scan(&other)
-			if err == nil {
-				return &kkm.Error{Code: kkm.ErrBarcodeTaken, Data: map[string]any{"Code": kkm.DisplayBarcode(b), "Name": other}}
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-		}
-		args := []any{it.Name, it.NTIN, it.Code, it.Unit, int64(it.Price), int(it.VATRate), string(it.Marked),
-			it.Favourite, it.Archived, searchText(it)}
-		if it.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO items (name, ntin, code, unit, price, vat_rate, marked,
-				favourite, archived, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
-			if err != nil {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-			if it.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-		} else {
-			if _, err := tx.ExecContext(ctx, `UPDATE items SET name = ?, ntin = ?, code = ?, unit = ?, price = ?,
-				vat_rate = ?, marked = ?, favourite = ?, archived = ?, search = ? WHERE id = ?`, append(args, it.ID)...); err != nil {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM item_barcodes WHERE item_id = ?`, it.ID); err != nil {
-				return fmt.Errorf("storage: save item: %w", err)
-			}
-		}
-		for _, b := range it.Barcodes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO item_barcodes (code, item_id) VALUES (?, ?)`, b, it.ID); err != nil {
-				return fmt.Errorf("storage: save item: %w", err)
+		for i := range out {
+			if err := saveItemTx(ctx, tx, &out[i]); err != nil {
+				return &ItemRowError{Row: i, Err: err}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return kkm.Item{}, err
+		return nil, err
 	}
-	return it, nil
+	j.catalogue.put(out...)
+	return out, nil
 }
+
+// ItemRowError is an import's refusal: the item at index Row (from 0) and why.
+type ItemRowError struct {
+	Row int
+	Err error
+}
+
+// Error names the row and its cause, for logs.
+func (e *ItemRowError) Error() string { return fmt.Sprintf("storage: item %d: %v", e.Row, e.Err) }
+
+// Unwrap gives the cause, a *kkm.Error the screen translates.
+func (e *ItemRowError) Unwrap() error { return e.Err }
 
 // SetItemArchived archives an item (hidden from sale, search and favourites, its codes kept) or
 // brings it back.
 func (j *Journal) SetItemArchived(ctx context.Context, id int64, archived bool) error {
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE items SET archived = ? WHERE id = ?`, archived, id)
 		if err != nil {
 			return fmt.Errorf("storage: archive item: %w", err)
@@ -131,6 +176,10 @@ func (j *Journal) SetItemArchived(ctx context.Context, id int64, archived bool) 
 		}
 		return nil
 	})
+	if err == nil {
+		j.catalogue.archive(id, archived)
+	}
+	return err
 }
 
 // Item returns the item with the given ID, archived or not (kkm.ErrItemNotFound when none).
@@ -179,11 +228,17 @@ type ItemQuery struct {
 // SearchItems finds the items the query names, best first: those whose barcode is the query (or
 // begins with it, from four digits on), then those whose name, article code or NTIN holds it
 // (folded, kkm.FoldForSearch), names that begin with it first, then favourites, then by name.
+// Barcodes are looked up on their index in the journal; names are scanned in memory
+// (catalogue_index.go), since a substring is what a cashier types and no SQL index serves it:
+// SQLite's scan of 50 000 rows took 60–200 ms a keystroke here (docs/benchmarks.md).
 // An empty query lists the favourites, then the others, by name.
 func (j *Journal) SearchItems(ctx context.Context, q ItemQuery) ([]kkm.Item, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 50
+	}
+	if err := j.catalogue.load(ctx, j.db); err != nil {
+		return nil, err
 	}
 	text := kkm.FoldForSearch(q.Text)
 	var out []kkm.Item
@@ -193,46 +248,73 @@ func (j *Journal) SearchItems(ctx context.Context, q ItemQuery) ([]kkm.Item, err
 		if b, err := kkm.ReadBarcode(digits); err == nil {
 			keys = append(keys, b.Key)
 		}
-		// The first digits of a GS1 code, as printed: its key is padded to 14 digits.
-		prefixes := []string{digits}
-		if isDigits(digits) && len(digits) < 14 {
-			prefixes = append(prefixes, "0"+digits, "00"+digits, "000000"+digits) // EAN-13, UPC-A, EAN-8
-		}
-		var where []string
-		var args []any
+		// The first digits of a GS1 code, as printed: its key is padded to 14 digits. Each
+		// prefix is its own range on the barcodes' primary key (an OR of ranges would scan them).
+		var ranges [][2]string
 		for _, k := range keys {
-			where, args = append(where, `b.code = ?`), append(args, k)
+			ranges = append(ranges, [2]string{k, k + "\x00"})
 		}
-		for _, p := range prefixes {
-			where, args = append(where, `(b.code >= ? AND b.code < ?)`), append(args, p, p+"\xff")
+		if isDigits(digits) && len(digits) < 14 {
+			for _, pad := range []string{"", "0", "00", "000000"} { // as typed, EAN-13, UPC-A, EAN-8
+				p := pad + digits
+				if len(p) <= 14 {
+					ranges = append(ranges, [2]string{p, p + ":"}) // ':' follows '9'
+				}
+			}
 		}
-		args = append(args, q.Archived, limit)
-		found, err := j.queryItems(ctx, `SELECT DISTINCT i.id, i.name, i.ntin, i.code, i.unit, i.price, i.vat_rate,
-			i.marked, i.favourite, i.archived FROM item_barcodes b JOIN items i ON i.id = b.item_id
-			WHERE (`+strings.Join(where, " OR ")+`) AND i.archived = ? LIMIT ?`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range found {
-			seen[it.ID] = true
-			out = append(out, it)
-		}
-	}
-	if len(out) < limit {
-		found, err := j.queryItems(ctx, `SELECT `+itemColumns+` FROM items
-			WHERE archived = ? AND instr(search, ?) > 0
-			ORDER BY instr(search, ?) = 1 DESC, favourite DESC, search LIMIT ?`,
-			q.Archived, text, text, limit+len(out))
-		if err != nil {
-			return nil, err
+		var found []kkm.Item
+		for _, r := range ranges {
+			got, err := scanItems(j.catalogue.barcodeRange.QueryContext(ctx, r[0], r[1], q.Archived, limit))
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, got...)
 		}
 		for _, it := range found {
 			if !seen[it.ID] && len(out) < limit {
+				seen[it.ID] = true
 				out = append(out, it)
 			}
 		}
 	}
+	if len(out) < limit {
+		ids := j.catalogue.search(text, q.Archived, limit+len(out))
+		var fresh []int64
+		for _, id := range ids {
+			if !seen[id] && len(out)+len(fresh) < limit {
+				fresh = append(fresh, id)
+			}
+		}
+		if len(fresh) > 0 {
+			found, err := scanItems(j.catalogue.byIDs.QueryContext(ctx, jsonIDs(fresh)))
+			if err != nil {
+				return nil, err
+			}
+			byID := make(map[int64]kkm.Item, len(found))
+			for _, it := range found {
+				byID[it.ID] = it
+			}
+			for _, id := range fresh {
+				if it, ok := byID[id]; ok {
+					out = append(out, it)
+				}
+			}
+		}
+	}
 	return out, j.withBarcodes(ctx, out)
+}
+
+// jsonIDs is ids as a JSON array, for json_each.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // Favourites returns the favourite items on sale, by name, for the one-tap grid.
@@ -269,7 +351,11 @@ func isDigits(s string) bool {
 
 // queryItems runs a query of itemColumns and reads the items, without their barcodes (withBarcodes).
 func (j *Journal) queryItems(ctx context.Context, query string, args ...any) ([]kkm.Item, error) {
-	rows, err := j.db.QueryContext(ctx, query, args...)
+	return scanItems(j.db.QueryContext(ctx, query, args...))
+}
+
+// scanItems reads the items of a query of itemColumns.
+func scanItems(rows *sql.Rows, err error) ([]kkm.Item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: items: %w", err)
 	}
@@ -304,8 +390,18 @@ func (j *Journal) withBarcodes(ctx context.Context, items []kkm.Item) error {
 		at[it.ID], args[i] = i, it.ID
 		items[i].Barcodes = nil
 	}
-	rows, err := j.db.QueryContext(ctx, `SELECT item_id, code FROM item_barcodes WHERE item_id IN (?`+
-		strings.Repeat(", ?", len(items)-1)+`) ORDER BY item_id, code`, args...)
+	var rows *sql.Rows
+	var err error
+	if st := j.catalogue.barcodesStmt(); st != nil {
+		ids := make([]int64, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		rows, err = st.QueryContext(ctx, jsonIDs(ids))
+	} else {
+		rows, err = j.db.QueryContext(ctx, `SELECT item_id, code FROM item_barcodes WHERE item_id IN (?`+
+			strings.Repeat(", ?", len(items)-1)+`) ORDER BY item_id, code`, args...)
+	}
 	if err != nil {
 		return fmt.Errorf("storage: item barcodes: %w", err)
 	}

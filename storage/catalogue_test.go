@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/ekassa-go/ekassa/kkm"
@@ -45,7 +46,7 @@ func TestCatalogueSaveAndFind(t *testing.T) {
 	for _, tc := range []struct{ raw, want string }{
 		{"4006381333931", "Қымыз 0,5 л"},
 		{"96385074\r\n", "Қымыз 0,5 л"},
-		{"0036000291452", "Сыра «Шымкент»"}, // the UPC-A as EAN-13
+		{"0036000291452", "Сыра «Шымкент»"},                                                // the UPC-A as EAN-13
 		{"0100036000291452" + "21" + "qKkdi+S" + kkm.GS + "93" + "U3g5", "Сыра «Шымкент»"}, // its DataMatrix
 	} {
 		it, _, found, err := j.ItemByBarcode(ctx, tc.raw)
@@ -184,5 +185,67 @@ func TestCataloguePriceChangeLeavesIssuedReceipt(t *testing.T) {
 	}
 	if res, err := j.Verify(ctx, 1); err != nil || res.Checked != 1 {
 		t.Fatalf("chain after a catalogue change: %+v %v", res, err)
+	}
+}
+
+func TestImportItemsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	items := []kkm.Item{
+		{Name: "Нан", Unit: kkm.UnitPiece, Price: 25000, Barcodes: []string{"4006381333931"}},
+		{Name: "Сүт", Unit: kkm.UnitPiece, Price: 54000, Barcodes: []string{"96385074"}},
+		{Name: "Айран", Unit: kkm.UnitPiece, Price: 40000, Barcodes: []string{"04006381333931"}}, // the bread's
+	}
+	_, err := j.ImportItems(ctx, items)
+	var re *ItemRowError
+	if !errors.As(err, &re) || re.Row != 2 || !errors.Is(err, kkm.ErrBarcodeTaken) {
+		t.Fatalf("ImportItems = %v, want row 2 refused for its barcode", err)
+	}
+	if n, _, _ := j.CountItems(ctx); n != 0 {
+		t.Fatalf("%d items imported by a refused import", n)
+	}
+	items[2].Barcodes = nil
+	items[1].Price = 0
+	if _, err := j.ImportItems(ctx, items); !errors.As(err, &re) || re.Row != 1 || !errors.Is(err, kkm.ErrItemPrice) {
+		t.Fatalf("ImportItems = %v, want row 1 refused for its price", err)
+	}
+	items[1].Price = 54000
+	out, err := j.ImportItems(ctx, items)
+	if err != nil || len(out) != 3 || out[2].ID == 0 || items[2].ID != 0 {
+		t.Fatalf("ImportItems = %+v, %v", out, err)
+	}
+	if n, _, _ := j.CountItems(ctx); n != 3 {
+		t.Fatalf("%d items", n)
+	}
+}
+
+// The in-memory name index follows every write made after it was read.
+func TestCatalogueSearchFollowsEdits(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	tea := saveItem(t, j, kkm.Item{Name: "Шай қара", Unit: kkm.UnitPiece, Price: 129000})
+	if items, _ := j.SearchItems(ctx, ItemQuery{Text: "шай"}); len(items) != 1 {
+		t.Fatalf("before: %v", names(items))
+	}
+	tea.Name = "Кофе"
+	saveItem(t, j, tea)
+	saveItem(t, j, kkm.Item{Name: "Шай көк", Unit: kkm.UnitPiece, Price: 99000, Favourite: true})
+	saveItem(t, j, kkm.Item{Name: "Ақ шай", Unit: kkm.UnitPiece, Price: 99000})
+	items, _ := j.SearchItems(ctx, ItemQuery{Text: "ШАЙ"})
+	if len(items) != 2 || items[0].Name != "Шай көк" || items[1].Name != "Ақ шай" {
+		t.Fatalf("after edits: %v", names(items))
+	}
+	if items, _ := j.SearchItems(ctx, ItemQuery{Text: "кофе"}); len(items) != 1 || items[0].ID != tea.ID {
+		t.Fatalf("renamed: %v", names(items))
+	}
+	var many []kkm.Item
+	for i := 0; i < 100; i++ {
+		many = append(many, kkm.Item{Name: fmt.Sprintf("Шай №%d", i), Unit: kkm.UnitPiece, Price: 100})
+	}
+	if _, err := j.ImportItems(ctx, many); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := j.SearchItems(ctx, ItemQuery{Text: "шай №9", Limit: 100}); len(items) != 11 {
+		t.Fatalf("after an import: %d found", len(items))
 	}
 }

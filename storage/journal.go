@@ -54,7 +54,10 @@ type Journal struct {
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.
 	commitMu sync.Mutex
-	head     chainHead
+
+	// catalogue is the search index of the catalogue's names (catalogue_index.go).
+	catalogue searchIndex
+	head      chainHead
 }
 
 // chainHead is the hash chain's head as a Commit leaves it.

@@ -1,0 +1,120 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// benchCatalogueSize is the catalogue the issue measures search on.
+const benchCatalogueSize = 50_000
+
+var (
+	benchCatalogueOnce sync.Once
+	benchCatalogue     *Journal
+	benchCatalogueErr  error
+)
+
+// gtin13 makes a valid EAN-13 from a 12-digit body.
+func gtin13(body int64) string {
+	s := fmt.Sprintf("%012d", body)
+	sum := 0
+	for i := 0; i < 12; i++ {
+		d := int(s[i] - '0')
+		if i%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	return s + string(rune('0'+(10-sum%10)%10))
+}
+
+// catalogueOf50k is a journal with 50 000 items named from Kazakh and Russian words, each with an
+// EAN-13, an NTIN and an article code, a few hundred favourites; built once per benchmark run.
+func catalogueOf50k(b *testing.B) *Journal {
+	benchCatalogueOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ekassa-catalogue-bench")
+		if err != nil {
+			benchCatalogueErr = err
+			return
+		}
+		j, err := Open(context.Background(), filepath.Join(dir, "journal.db"))
+		if err != nil {
+			benchCatalogueErr = err
+			return
+		}
+		kinds := []string{"Сүт", "Қымыз", "Шұбат", "Айран", "Нан", "Ірімшік", "Шай", "Кофе", "Сок", "Вода",
+			"Печенье", "Шоколад", "Конфеты", "Макароны", "Күріш", "Ұн", "Қант", "Тұз", "Май", "Сыр",
+			"Колбаса", "Ет", "Балық", "Жұмыртқа", "Алма", "Банан", "Картоп", "Пияз", "Сабын", "Шампунь"}
+		brands := []string{"Өнім", "Food Master", "Рахат", "Баян Сулу", "Highland", "Әсем", "Игілік", "Dala",
+			"Қазақстан", "Emil", "Tassay", "Moloko", "Ағаш", "Ақ бидай", "Global", "Нұр", "Береке", "Altyn"}
+		items := make([]kkm.Item, benchCatalogueSize)
+		for i := range items {
+			items[i] = kkm.Item{
+				Name:      fmt.Sprintf("%s %s %d г №%d", kinds[i%len(kinds)], brands[(i/len(kinds))%len(brands)], 100+i%900, i),
+				NTIN:      fmt.Sprintf("02%011d", i),
+				Code:      fmt.Sprintf("A%05d", i),
+				Unit:      kkm.UnitPiece,
+				Price:     kkm.Money(10000 + i%5000*100),
+				VATRate:   kkm.VAT16,
+				Barcodes:  []string{gtin13(487000000000 + int64(i))},
+				Favourite: i%200 == 0,
+			}
+		}
+		if _, err := j.ImportItems(context.Background(), items); err != nil {
+			benchCatalogueErr = err
+			return
+		}
+		benchCatalogue = j
+	})
+	if benchCatalogueErr != nil {
+		b.Fatal(benchCatalogueErr)
+	}
+	return benchCatalogue
+}
+
+// keystrokes turns what a cashier types into the query after each key.
+func keystrokes(words ...string) []string {
+	var qs []string
+	for _, w := range words {
+		r := []rune(w)
+		for i := 1; i <= len(r); i++ {
+			qs = append(qs, string(r[:i]))
+		}
+	}
+	return qs
+}
+
+// BenchmarkCatalogueSearch types names (Kazakh and Russian, in any case, found and not), a
+// barcode, an NTIN and an article code into the search of a 50 000-item catalogue, one query per
+// keystroke as the sale screen asks, first 20 results with their barcodes; it reports the
+// latency per keystroke (p50, p99, max in ms).
+func BenchmarkCatalogueSearch(b *testing.B) {
+	j := catalogueOf50k(b)
+	ctx := context.Background()
+	queries := keystrokes("қымыз әсем", "ШҰБАТ", "шоколад рахат 5", "жоқ тауар", "Food master",
+		gtin13(487000012345), "0200001234", "A0421", "№49999")
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q := queries[i%len(queries)]
+		t0 := time.Now()
+		if _, err := j.SearchItems(ctx, ItemQuery{Text: q, Limit: 20}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(a, c int) bool { return lat[a] < lat[c] })
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+}

@@ -193,8 +193,8 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 			a.ByHour[floorMod(hour, 24)].add(op, receipts, total, cash, card, mobile)
 		}
 		edges := [][2]int64{{r0, r1}}
-		if m0, m1 := fullMonths(r0, r1); m1 > m0 {
-			edges = [][2]int64{{r0, monthFirstDay(m0)}, {monthFirstDay(m1), r1}}
+		if m0, m1, end := rolledMonths(r0, r1, w); m1 > m0 {
+			edges = [][2]int64{{r0, monthFirstDay(m0)}, {end, r1}}
 			if err := j.monthHourRows(ctx, m0, m1, byHour); err != nil {
 				return a, err
 			}
@@ -235,11 +235,10 @@ func (j *Journal) items(ctx context.Context, d0, d1, w int64) ([]ItemFigures, er
 	const days = `SELECT name, unit, operation, lines, quantity, total FROM analytics_items
 		WHERE wall_day >= ? AND wall_day < ? AND operation IN (2, 3)`
 	parts, args := days, []any{d0, d1}
-	if m0, m1 := fullMonths(d0, d1); min(m1, wallMonth(w)) > m0 {
-		m1 = min(m1, wallMonth(w))
+	if m0, m1, end := rolledMonths(d0, d1, w); m1 > m0 {
 		parts = days + ` UNION ALL ` + days + ` UNION ALL SELECT name, unit, operation, lines, quantity, total
 			FROM analytics_item_months WHERE wall_month >= ? AND wall_month < ? AND operation IN (2, 3)`
-		args = []any{d0, monthFirstDay(m0), monthFirstDay(m1), d1, m0, m1}
+		args = []any{d0, monthFirstDay(m0), end, d1, m0, m1}
 	}
 	// Sales add, sale returns subtract; purchases are not sales of the shop's items.
 	rows, err := j.db.QueryContext(ctx, `SELECT name, unit,

@@ -18,8 +18,8 @@ import (
 //   - analytics_month_hours: per wall month × hour of the day × operation (ByHour);
 //   - analytics_item_months: per wall month × item × operation (the top items).
 //
-// A day is in analytics_days when it is before the watermark; a month is in the month tables when
-// all its days are. Analytics reads the rollups inside the rolled part of its period and the fine
+// A day is in analytics_days when it is before the watermark W; the month tables hold every month
+// before W's whole, and W's month with its days before W (rolledMonths). Analytics reads the rollups inside the rolled part of its period and the fine
 // tables at its edges (the hours of a partial day, the days of a partial month, the days past the
 // watermark), so its result is the same as from the fine tables alone (TestAnalyticsRollupSame).
 //
@@ -50,9 +50,9 @@ const (
 	rollTargetSQL = `(SELECT MAX(COALESCE(MAX(wall_hour) / 24 - 1, 0), ` + rolledDaySQL + `) FROM analytics_hours)`
 )
 
-// rollAnalyticsSQL moves the watermark from rolledDaySQL to rollTargetSQL, adding to the rollups
-// the days and months that it passes. The same statements fill the rollups in the migration.
-func rollAnalyticsSQL() []string {
+// rollAnalyticsV6SQL is how migration 6 filled the rollups: whole months only. Migration 7 empties
+// and refills them with rollAnalyticsSQL; this stays as released.
+func rollAnalyticsV6SQL() []string {
 	w, t := rolledDaySQL, rollTargetSQL
 	monthsFrom, monthsTo := firstDayOfMonthSQL(w), firstDayOfMonthSQL(t) // the months completed: [from, to)
 	return []string{
@@ -113,6 +113,44 @@ func analyticsRollupMigration() []string {
 			rolled_day INTEGER NOT NULL -- the wall days before it are in the rollups
 		)`,
 		`INSERT INTO analytics_rollup VALUES (1, 0)`,
+	}, rollAnalyticsV6SQL()...)
+}
+
+// rollAnalyticsSQL moves the watermark W (rolledDaySQL) to T (rollTargetSQL): the days [W, T) go
+// into analytics_days, and the month tables are recomputed from the first day of W's month to T,
+// so every month before T's is whole in them and T's month holds its days before T.
+func rollAnalyticsSQL() []string {
+	w, t := rolledDaySQL, rollTargetSQL
+	from := firstDayOfMonthSQL(w) // W's month: its row held [its first day, W); now it goes to T
+	return []string{
+		`INSERT INTO analytics_days (wall_day, operator_code, operation, receipts, total, cash, card, mobile)
+		SELECT wall_hour / 24, operator_code, operation, SUM(receipts), SUM(total), SUM(cash), SUM(card), SUM(mobile)
+		FROM analytics_hours WHERE wall_hour >= ` + w + ` * 24 AND wall_hour < ` + t + ` * 24
+		GROUP BY wall_hour / 24, operator_code, operation`,
+		`DELETE FROM analytics_month_hours WHERE wall_month >= ` + monthOfDaySQL(w) + ` AND ` + t + ` > ` + w,
+		`INSERT INTO analytics_month_hours (wall_month, hour_of_day, operation, receipts, total, cash, card, mobile)
+		SELECT ` + monthOfDaySQL("wall_hour / 24") + `, wall_hour % 24, operation,
+			SUM(receipts), SUM(total), SUM(cash), SUM(card), SUM(mobile)
+		FROM analytics_hours WHERE wall_hour >= ` + from + ` * 24 AND wall_hour < ` + t + ` * 24 AND ` + t + ` > ` + w + `
+		GROUP BY 1, 2, 3`,
+		`DELETE FROM analytics_item_months WHERE wall_month >= ` + monthOfDaySQL(w) + ` AND ` + t + ` > ` + w,
+		`INSERT INTO analytics_item_months (wall_month, name, unit, operation, lines, quantity, total)
+		SELECT ` + monthOfDaySQL("wall_day") + `, name, unit, operation, SUM(lines), SUM(quantity), SUM(total)
+		FROM analytics_items WHERE wall_day >= ` + from + ` AND wall_day < ` + t + ` AND ` + t + ` > ` + w + `
+		GROUP BY 1, 2, 3, 4`,
+		`UPDATE analytics_rollup SET rolled_day = ` + t + ` WHERE id = 1`,
+	}
+}
+
+// analyticsRollupRefillMigration is migration 7: the rollups emptied and filled anew with
+// rollAnalyticsSQL, so the month of the watermark holds its days before it (migration 6 kept
+// whole months only).
+func analyticsRollupRefillMigration() []string {
+	return append([]string{
+		`DELETE FROM analytics_days`,
+		`DELETE FROM analytics_month_hours`,
+		`DELETE FROM analytics_item_months`,
+		`UPDATE analytics_rollup SET rolled_day = 0 WHERE id = 1`,
 	}, rollAnalyticsSQL()...)
 }
 
@@ -166,4 +204,16 @@ func fullMonths(a, b int64) (m0, m1 int64) {
 		m0++
 	}
 	return m0, wallMonth(b)
+}
+
+// rolledMonths returns the months [m0, m1) of the month tables, rolled up to watermark w, whose
+// rows cover days inside [a, b): together the days [monthFirstDay(m0), end). m1 <= m0 when none.
+// A month before w's is whole in them; w's month holds its days before w.
+func rolledMonths(a, b, w int64) (m0, m1, end int64) {
+	m0, m1 = fullMonths(a, b)
+	mw := wallMonth(w)
+	if m1 > mw || m1 == mw && w <= b {
+		m1 = mw + 1 // nothing after w's month is in them; w's month up to w
+	}
+	return m0, m1, min(monthFirstDay(m1), w)
 }

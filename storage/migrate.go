@@ -138,6 +138,11 @@ func migrations() []migration {
 		// 6: the analytics rollups per day and month, and their watermark (analytics_rollup.go).
 		version:    6,
 		statements: analyticsRollupMigration(),
+	}, {
+		// 7: the rollups refilled so that the watermark's month holds its days before it: this
+		// month and this year read months, not 30 days of items (analytics_rollup.go).
+		version:    7,
+		statements: analyticsRollupRefillMigration(),
 	}}
 }
 

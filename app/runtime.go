@@ -29,8 +29,11 @@ type Runtime struct {
 	ofd        ofdclient.Exchanger
 	now        func() time.Time
 	fiscalWait time.Duration
-	senderCfg  delivery.Config // the sender's tuning; address and identity come from the settings
-	logf       func(format string, args ...any)
+	// fiscalResult reads a document's stored answer (the journal's FiscalResult); awaitFiscal
+	// reads it once per document, and tests count the reads.
+	fiscalResult func(ctx context.Context, seq int64) (storage.FiscalResult, error)
+	senderCfg    delivery.Config // the sender's tuning; address and identity come from the settings
+	logf         func(format string, args ...any)
 
 	// demo is the embedded emulator in demo mode, nil otherwise.
 	demo *ofdsim.Server
@@ -123,6 +126,7 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 		kick:       make(chan struct{}, 1),
 		stopKick:   make(chan struct{}),
 	}
+	rt.fiscalResult = j.FiscalResult
 	rt.setPoint(settings)
 	if rt.registered {
 		if err := rt.startSender(); err != nil {
@@ -702,39 +706,56 @@ func (rt *Runtime) refusal(link delivery.State, queue storage.OutboxStats, now t
 
 // awaitFiscal waits up to fiscalWait for the OFD's answers to the documents just issued online,
 // and fills in their fiscal signs and links. What has not arrived by then shows as waiting.
+// The answers come back as the sender's outcomes (delivery.Sender.SubscribeOutcomes): the
+// journal is read once per document, after subscribing, only for an answer that came before
+// the subscription; nothing polls.
 func (rt *Runtime) awaitFiscal(ctx context.Context, sender *delivery.Sender, docs ui.Issued) {
+	outcomes := make(chan delivery.Outcome, len(docs))
 	changed := make(chan struct{}, 1)
-	unsubscribe := sender.Subscribe(func(delivery.State) {
+	wanted := make(map[int64]int, len(docs))
+	for i := range docs {
+		if docs[i].Document.Kind != kkm.KindXReport {
+			wanted[docs[i].Seq] = i
+		}
+	}
+	unsubscribe := sender.SubscribeOutcomes(func(o delivery.Outcome) {
+		if _, ok := wanted[o.Seq]; ok {
+			outcomes <- o // buffered for every wanted document, each completed once
+		}
+	})
+	defer unsubscribe()
+	unsubscribeState := sender.Subscribe(func(delivery.State) {
 		select {
 		case changed <- struct{}{}:
 		default:
 		}
 	})
-	defer unsubscribe()
+	defer unsubscribeState()
+	answered := func(i int, r storage.FiscalResult) {
+		docs[i].Answered = true
+		docs[i].FiscalSign, docs[i].QRLink = r.Sign, r.QRLink
+		if docs[i].Document.Kind != kkm.KindReceipt {
+			docs[i].QRLink = ""
+		}
+	}
+	pending := make(map[int64]bool, len(wanted))
+	for seq, i := range wanted {
+		if docs[i].Answered {
+			continue
+		}
+		// An answer that came before the subscription is only in the journal.
+		if r, err := rt.fiscalResult(ctx, docs[i].Seq); err == nil && !r.At.IsZero() {
+			answered(i, r)
+			continue
+		}
+		pending[seq] = true
+	}
 	deadline := time.NewTimer(rt.fiscalWait)
 	defer deadline.Stop()
-	poll := time.NewTicker(50 * time.Millisecond)
-	defer poll.Stop()
-	for {
-		pending := false
-		for i := range docs {
-			if docs[i].Document.Kind == kkm.KindXReport || docs[i].Answered {
-				continue
-			}
-			r, err := rt.journal.FiscalResult(ctx, docs[i].Seq)
-			if err == nil && !r.At.IsZero() {
-				docs[i].Answered = true
-				docs[i].FiscalSign, docs[i].QRLink = r.Sign, r.QRLink
-				if docs[i].Document.Kind != kkm.KindReceipt {
-					docs[i].QRLink = ""
-				}
-				continue
-			}
-			pending = true
-		}
+	for len(pending) > 0 {
 		// Blocked or offline: the answer will not come within the wait, so the cashier sees the
 		// document as waiting at once instead of after the whole wait.
-		if !pending || sender.State().Mode != delivery.ModeOnline {
+		if sender.State().Mode != delivery.ModeOnline {
 			return
 		}
 		select {
@@ -743,7 +764,13 @@ func (rt *Runtime) awaitFiscal(ctx context.Context, sender *delivery.Sender, doc
 		case <-deadline.C:
 			return
 		case <-changed:
-		case <-poll.C:
+		case o := <-outcomes:
+			if pending[o.Seq] {
+				delete(pending, o.Seq) // a refused document is done too: it will not be fiscalised
+				if o.Refusal == nil {
+					answered(wanted[o.Seq], o.Fiscal)
+				}
+			}
 		}
 	}
 }

@@ -177,6 +177,7 @@ type Sender struct {
 	sent      int            // documents the OFD accepted since the sender was made
 	subs      map[int]func(State)
 	nextSub   int
+	outcomes  map[int]func(Outcome) // SubscribeOutcomes; numbered by nextSub too
 }
 
 // NewSender returns a Sender for the journal. Call Run to start it.
@@ -190,6 +191,7 @@ func NewSender(j Journal, cfg Config) (*Sender, error) {
 		wake:     make(chan struct{}, 1),
 		statsDue: true,
 		subs:     map[int]func(State){},
+		outcomes: map[int]func(Outcome){},
 	}, nil
 }
 
@@ -412,6 +414,7 @@ func (s *Sender) setAside(ctx context.Context, seq int64, req storage.Request, w
 	s.mu.Unlock()
 	s.cfg.Logf("ofd: document %d (%s %d of shift %d) refused with code %d and set aside: %s",
 		seq, e.Document.Kind, e.Document.Number, e.Document.ShiftNumber, why.Code, why.Text)
+	s.publish(Outcome{Seq: seq, Kind: e.Document.Kind, Refusal: why})
 	return nil
 }
 
@@ -518,6 +521,38 @@ func (s *Sender) Subscribe(fn func(State)) (unsubscribe func()) {
 		s.mu.Lock()
 		delete(s.subs, id)
 		s.mu.Unlock()
+	}
+}
+
+// SubscribeOutcomes calls fn with the outcome of every document the sender completes (the OFD
+// accepted it, or it was set aside with its refusal), after the journal has committed it, from
+// the goroutine that completed it: fn must return quickly. It is the one way the OFD's answer
+// comes back to the app, so nobody has to poll the journal for it. The returned function ends
+// the subscription.
+func (s *Sender) SubscribeOutcomes(fn func(Outcome)) (unsubscribe func()) {
+	s.mu.Lock()
+	id := s.nextSub
+	s.nextSub++
+	s.outcomes[id] = fn
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.outcomes, id)
+		s.mu.Unlock()
+	}
+}
+
+// publish hands a completed document's outcome to the outcome subscribers. Called after the
+// journal's commit, never with mu held.
+func (s *Sender) publish(o Outcome) {
+	s.mu.Lock()
+	fns := make([]func(Outcome), 0, len(s.outcomes))
+	for _, fn := range s.outcomes {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(o)
 	}
 }
 
@@ -936,6 +971,7 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh ofdclie
 		s.onlyZ = false
 	}
 	s.mu.Unlock()
+	s.publish(Outcome{Seq: e.Seq, Kind: e.Document.Kind, Fiscal: res})
 	return 0
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/storage"
 )
@@ -16,6 +17,16 @@ func MessageIDs() []string {
 		"err.ofd.not_connected", "err.ofd.nothing_to_set_aside",
 		"state.ofd.online", "state.ofd.offline", "state.ofd.blocked", "state.ofd.paused",
 	)
+}
+
+// Outcome is what became of one document the sender completed: the OFD accepted it (Fiscal,
+// with its fiscal sign and check link for a receipt) or it was set aside (Refusal). It is
+// published once the journal holds it (Sender.SubscribeOutcomes).
+type Outcome struct {
+	Seq     int64                  // the document's place in the journal
+	Kind    kkm.DocumentKind       // what the document is
+	Fiscal  storage.FiscalResult   // the OFD's answer (zero when refused)
+	Refusal *ofdclient.ResultError // why the document was set aside (nil when accepted)
 }
 
 // Mode is where the OFD link stands.

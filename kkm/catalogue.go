@@ -56,7 +56,7 @@ func catalogueMessageIDs() []string {
 	var ids []string
 	for _, c := range []Code{ErrItemNameEmpty, ErrItemCode, ErrItemPrice, ErrItemMarkedGroup,
 		ErrItemMarkedFraction, ErrItemTooManyBarcodes, ErrBarcodeEmpty, ErrBarcodeCheckDigit,
-		ErrBarcodeInvalid, ErrBarcodeTaken, ErrItemCodeTaken, ErrItemNotFound} {
+		ErrBarcodeInvalid, ErrBarcodeTaken, ErrItemCodeTaken, ErrItemNotFound, ErrScaleFormat, ErrScaleLabelEmpty, ErrScaleSum} {
 		ids = append(ids, string(c))
 	}
 	return ids
@@ -107,10 +107,7 @@ func DisplayBarcode(key string) string {
 // string (a marking code, or "(01)…") gives its GTIN; anything else of printable ASCII, up to
 // MaxBarcodeLength, is a Code 128 text kept as it is.
 func ReadBarcode(raw string) (Barcode, error) {
-	s := strings.Trim(raw, " \t\r\n")
-	if len(s) >= 3 && s[0] == ']' {
-		s = s[3:]
-	}
+	s := stripSymbology(strings.Trim(raw, " \t\r\n"))
 	s = fromRussianLayout(s)
 	s = strings.Trim(s, GS+" ")
 	if s == "" {
@@ -148,6 +145,16 @@ func ReadBarcode(raw string) (Barcode, error) {
 		}
 	}
 	return Barcode{Kind: BarcodeCode128, Key: s}, nil
+}
+
+// stripSymbology drops the symbology identifiers a scanner may put first (ISO/IEC 15424: "]",
+// a letter, a digit or letter: ]E0 EAN-13, ]C1 GS1-128, ]d2 GS1 DataMatrix).
+func stripSymbology(s string) string {
+	isAlpha := func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+	for len(s) >= 3 && s[0] == ']' && isAlpha(s[1]) && (isAlpha(s[2]) || s[2] >= '0' && s[2] <= '9') {
+		s = s[3:]
+	}
+	return s
 }
 
 func clip(s string, n int) string {

@@ -132,3 +132,23 @@ func TestFoldForSearch(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadBarcode: any input is read or refused without a panic, and a key read back reads as itself.
+func FuzzReadBarcode(f *testing.F) {
+	for _, s := range []string{"4006381333931", "96385074", "036000291452", codeBeer, "(01)04870216760007", "ABC-123", "]E0", "2200123012341"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		b, err := ReadBarcode(raw)
+		if err != nil {
+			return
+		}
+		again, err := ReadBarcode(b.Key)
+		if err != nil || again.Key != b.Key {
+			t.Fatalf("key %q of %q reads as %+v, %v", b.Key, raw, again, err)
+		}
+		if _, _, err := DefaultScaleFormat.ReadScaleLabel(raw); err != nil && !errors.Is(err, ErrScaleLabelEmpty) && !errors.Is(err, ErrBarcodeCheckDigit) {
+			t.Fatalf("scale label of %q: %v", raw, err)
+		}
+	})
+}

@@ -136,11 +136,15 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 	for d := d0; d < d1; d++ {
 		a.ByDay = append(a.ByDay, DayFigures{Day: wallTime(d*24, loc)})
 	}
+	names, err := j.operatorNames(ctx)
+	if err != nil {
+		return a, err
+	}
 	byCashier := map[uint32]*CashierFigures{}
-	cashier := func(code uint32, name string) *CashierFigures {
+	cashier := func(code uint32, _ string) *CashierFigures {
 		c := byCashier[code]
 		if c == nil {
-			c = &CashierFigures{Operator: kkm.Operator{Code: code, Name: name}}
+			c = &CashierFigures{Operator: kkm.Operator{Code: code, Name: names[code]}}
 			byCashier[code] = c
 		}
 		return c
@@ -273,18 +277,34 @@ func (j *Journal) hourRows(ctx context.Context, h0, h1 int64, fn figureRow) erro
 	if h1 <= h0 {
 		return nil
 	}
-	return j.figureRows(ctx, `SELECT h.wall_hour, h.operator_code, COALESCE(o.name, ''), h.operation,
-			h.receipts, h.total, h.cash, h.card, h.mobile
-		FROM analytics_hours h LEFT JOIN analytics_operators o ON o.operator_code = h.operator_code
-		WHERE h.wall_hour >= ? AND h.wall_hour < ?`, h0, h1, fn)
+	return j.figureRows(ctx, `SELECT wall_hour, operator_code, '', operation, receipts, total, cash, card, mobile
+		FROM analytics_hours WHERE wall_hour >= ? AND wall_hour < ?`, h0, h1, fn)
 }
 
 // dayRows reads the rollup analytics_days for the wall days [d0, d1).
 func (j *Journal) dayRows(ctx context.Context, d0, d1 int64, fn figureRow) error {
-	return j.figureRows(ctx, `SELECT d.wall_day, d.operator_code, COALESCE(o.name, ''), d.operation,
-			d.receipts, d.total, d.cash, d.card, d.mobile
-		FROM analytics_days d LEFT JOIN analytics_operators o ON o.operator_code = d.operator_code
-		WHERE d.wall_day >= ? AND d.wall_day < ?`, d0, d1, fn)
+	return j.figureRows(ctx, `SELECT wall_day, operator_code, '', operation, receipts, total, cash, card, mobile
+		FROM analytics_days WHERE wall_day >= ? AND wall_day < ?`, d0, d1, fn)
+}
+
+// operatorNames returns the latest name of every operator code that issued a receipt (a few rows),
+// read once per period instead of joined to every aggregate row.
+func (j *Journal) operatorNames(ctx context.Context) (map[uint32]string, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT operator_code, name FROM analytics_operators`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: analytics: cashiers: %w", err)
+	}
+	defer rows.Close()
+	names := map[uint32]string{}
+	for rows.Next() {
+		var code uint32
+		var name string
+		if err := rows.Scan(&code, &name); err != nil {
+			return nil, fmt.Errorf("storage: analytics: cashiers: %w", err)
+		}
+		names[code] = name
+	}
+	return names, rows.Err()
 }
 
 // monthHourRows reads the rollup analytics_month_hours for the wall months [m0, m1); the row's

@@ -68,7 +68,7 @@ func TestOwnerClientReads(t *testing.T) {
 		t.Fatalf("documents of the day = %d, %v; want R1's second and R2's", len(docs), err)
 	}
 	docs, err = owner.Documents(ctx, DocumentQuery{From: from.AddDate(0, 0, -1), To: to, RegisterID: r1.ID, Limit: 1})
-	if err != nil || len(docs) != 1 || docs[0].Total != 500 {
+	if err != nil || len(docs) != 1 || docs[0].Total != 500 || docs[0].RegisterID != r1.ID {
 		t.Fatalf("R1's first document = %+v, %v", docs, err)
 	}
 

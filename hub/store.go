@@ -289,7 +289,7 @@ func (s *Store) Documents(ctx context.Context, orgID int64, q DocumentQuery) ([]
 		q.Limit = 500
 	}
 	rows, err := s.pool.Query(ctx, `SELECT d.uuid, d.seq, d.kind, d.shift_number, d.number, d.issued_at, d.total,
-			d.offline, d.content, d.prev_hash, d.hash
+			d.offline, d.content, d.prev_hash, d.hash, d.register_id
 		FROM documents d JOIN registers r ON r.id = d.register_id
 		WHERE r.organization_id = $1 AND d.issued_at >= $2 AND d.issued_at < $3 AND ($4 = 0 OR d.register_id = $4)
 		ORDER BY d.issued_at, d.register_id, d.seq LIMIT $5`, orgID, q.From, q.To, q.RegisterID, q.Limit)
@@ -303,7 +303,7 @@ func (s *Store) Documents(ctx context.Context, orgID int64, q DocumentQuery) ([]
 		var shift, number int64
 		var content []byte
 		if err := rows.Scan(&d.UUID, &d.Seq, &d.Kind, &shift, &number, &d.IssuedAt, &d.Total, &d.Offline, &content,
-			&d.PrevHash, &d.Hash); err != nil {
+			&d.PrevHash, &d.Hash, &d.RegisterID); err != nil {
 			return nil, err
 		}
 		d.ShiftNumber, d.Number, d.Content = uint32(shift), uint32(number), content

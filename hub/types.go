@@ -26,6 +26,9 @@ type Document struct {
 	Content     json.RawMessage `json:"content"`
 	PrevHash    []byte          `json:"prev_hash"`
 	Hash        []byte          `json:"hash"`
+	// RegisterID names the register in an owner's read across registers (Store.Documents); a
+	// push leaves it out, the pushing register's credential says whose document it is.
+	RegisterID int64 `json:"register_id,omitempty"`
 }
 
 // PushRequest is a batch of a register's documents, in its order, and the register's state as it

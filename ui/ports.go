@@ -20,6 +20,8 @@ type Ports struct {
 	// Admin is the owner's permissions, the ways out of blocks, the journal's backup and the
 	// cashiers; nil takes them from Register when it implements Admin (see Ports.admin).
 	Admin Admin
+	// Owner is the owner mode over the hub; nil hides the settings' «Режим владельца».
+	Owner OwnerMode
 
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.

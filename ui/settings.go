@@ -173,6 +173,9 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		body.Add(s.journal.view(s.may(kkm.ActionSettings)))
 		body.Add(widget.NewSeparator())
 	}
+	if u.ports.Owner != nil && u.cashier.Role == kkm.RoleAdministrator {
+		body.Add(widget.NewButtonWithIcon(l.T("owner.title"), theme.HomeIcon(), func() { u.OpenOwner(u.ports.Owner) }))
+	}
 	body.Add(u.printerButton())
 	body.Add(widget.NewButton(l.T("settings.lock"), u.Lock))
 	save := primary(l.T("settings.save"), s.save)

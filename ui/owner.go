@@ -351,7 +351,7 @@ func (s *ownerScreen) registerLines(r OwnerRegister, now time.Time) []string {
 			left = 0
 		}
 		out = append(out, l.T("owner.state.shift_open", map[string]any{"Number": r.ShiftNumber,
-			"Hours": int(left / time.Hour), "Minutes": int(left%time.Hour/time.Minute)}))
+			"Hours": int(left / time.Hour), "Minutes": int(left % time.Hour / time.Minute)}))
 	} else {
 		out = append(out, l.T("owner.state.shift_closed"))
 	}

@@ -1,0 +1,267 @@
+// Package pricelist reads a shop's price list from CSV into catalogue items (kkm.Item): UTF-8
+// with or without a byte-order mark, fields split by ';' (as a spreadsheet set to Russian or
+// Kazakh saves them) or ',', found from the header line. The columns are mapped to the item's
+// fields by the cashier, with a guess from the header's words to start from; every row is
+// checked as kkm checks an item, and a bad row gets its own error, so the preview shows them all
+// before anything is written. Writing is the journal's, in one transaction (storage.ImportItems):
+// a price list is imported whole or not at all.
+package pricelist
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// Column is a field of kkm.Item a price list's column may fill.
+type Column int
+
+// The columns of a price list. Name and Price are required.
+const (
+	ColName Column = iota
+	ColNTIN
+	ColCode
+	ColBarcodes // one or more barcodes, split by spaces, '|' or ','
+	ColUnit     // an ИС ЭСФ code ("796") or a short name («шт», «дана», «кг»)
+	ColPrice
+	ColVAT    // "16", "16%", "0", "без НДС", "ҚҚС-сыз", "none"; empty: the register's default rate
+	ColMarked // a marked group's key (kkm.MarkedGroup) or empty
+	Columns   // how many
+)
+
+// Refusals of a price list as a whole, and of a row's fields kkm has no code for.
+const (
+	ErrEncoding kkm.Code = "err.pricelist.encoding" // not UTF-8 text
+	ErrEmpty    kkm.Code = "err.pricelist.empty"    // no header line
+	ErrSyntax   kkm.Code = "err.pricelist.syntax"   // broken quoting; {{.Line}}
+	ErrColumns  kkm.Code = "err.pricelist.columns"  // the name or price column is not chosen
+	ErrVAT      kkm.Code = "err.pricelist.vat"      // a VAT rate not known; {{.Value}}
+	ErrMarked   kkm.Code = "err.pricelist.marked"   // a marked group not known; {{.Value}}
+)
+
+// MessageIDs lists the message IDs of this package.
+func MessageIDs() []string {
+	return []string{string(ErrEncoding), string(ErrEmpty), string(ErrSyntax), string(ErrColumns), string(ErrVAT), string(ErrMarked)}
+}
+
+// MaxSize bounds a price list read (64 MB: several hundred thousand rows).
+const MaxSize = 64 << 20
+
+// Table is a price list as read: its header and rows of fields, and the delimiter found.
+type Table struct {
+	Header    []string
+	Rows      [][]string
+	Lines     []int // the file's line number of each row, for the errors
+	Delimiter rune
+}
+
+// Read reads a CSV price list: a UTF-8 byte-order mark is dropped, the delimiter is the one of
+// ';' and ',' the header line holds more of (outside quotes), empty lines are skipped.
+func Read(r io.Reader) (Table, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize))
+	if err != nil {
+		return Table{}, err
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) {
+		return Table{}, &kkm.Error{Code: ErrEncoding}
+	}
+	first, _, _ := bufio.NewReader(bytes.NewReader(data)).ReadLine()
+	t := Table{Delimiter: delimiter(string(first))}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma, cr.FieldsPerRecord, cr.ReuseRecord = t.Delimiter, -1, false
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			return Table{}, &kkm.Error{Code: ErrSyntax, Data: map[string]any{"Line": line}, Err: err}
+		}
+		line, _ := cr.FieldPos(0)
+		if t.Header == nil {
+			t.Header = rec
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		t.Rows, t.Lines = append(t.Rows, rec), append(t.Lines, line)
+	}
+	if t.Header == nil {
+		return Table{}, &kkm.Error{Code: ErrEmpty}
+	}
+	return t, nil
+}
+
+func delimiter(line string) rune {
+	semi, comma, quoted := 0, 0, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == ';':
+			semi++
+		case r == ',':
+			comma++
+		}
+	}
+	if comma > semi {
+		return ','
+	}
+	return ';'
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Mapping gives, for each Column, the index of the file's column that fills it, or -1.
+type Mapping [Columns]int
+
+// headerWords are the words a header names a column with, folded (kkm.FoldForSearch), in the
+// languages price lists come in.
+var headerWords = [Columns][]string{
+	ColName:     {"наименование", "название", "товар", "атауы", "атау", "тауар", "name", "item"},
+	ColNTIN:     {"ntin", "нтин", "нкт", "ұтк", "код нкт", "ntin code"},
+	ColCode:     {"код", "артикул", "plu", "коды", "code", "sku", "article"},
+	ColBarcodes: {"штрихкод", "штрих-код", "штрихкоды", "barcode", "barcodes", "ean"},
+	ColUnit:     {"ед", "ед.", "ед. изм.", "единица", "өлшем бірлігі", "бірлік", "unit"},
+	ColPrice:    {"цена", "баға", "бағасы", "price", "цена, тг", "цена, ₸"},
+	ColVAT:      {"ндс", "ставка ндс", "ққс", "vat", "vat rate"},
+	ColMarked:   {"маркировка", "таңбалау", "marked", "marking"},
+}
+
+// GuessMapping maps the columns whose header is one of the words each column is known by.
+func GuessMapping(header []string) Mapping {
+	var m Mapping
+	for c := range m {
+		m[c] = -1
+	}
+	for i, h := range header {
+		f := kkm.FoldForSearch(h)
+		for c, words := range headerWords {
+			if m[c] >= 0 {
+				continue
+			}
+			for _, w := range words {
+				if f == w {
+					m[c] = i
+					break
+				}
+			}
+		}
+	}
+	return m
+}
+
+// RowError is a bad row: its line in the file and why, a *kkm.Error the screen translates.
+type RowError struct {
+	Line int
+	Err  error
+}
+
+// Error names the line and the cause, for logs.
+func (e *RowError) Error() string { return "pricelist: line " + itoa(e.Line) + ": " + e.Err.Error() }
+
+// Unwrap gives the cause.
+func (e *RowError) Unwrap() error { return e.Err }
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+// Items turns the rows into items under m, each checked (kkm.Item.Validate), and returns the good
+// ones and an error per bad row. A mapping without the name or price column is refused whole.
+// That two rows carry the same barcode, or one an existing item's, the journal finds at import.
+func (t Table) Items(m Mapping) ([]kkm.Item, []*RowError, error) {
+	if m[ColName] < 0 || m[ColPrice] < 0 {
+		return nil, nil, &kkm.Error{Code: ErrColumns}
+	}
+	var items []kkm.Item
+	var bad []*RowError
+	for i, rec := range t.Rows {
+		it, err := item(rec, m)
+		if err == nil {
+			err = it.Validate()
+		}
+		if err != nil {
+			bad = append(bad, &RowError{Line: t.Lines[i], Err: err})
+			continue
+		}
+		items = append(items, it)
+	}
+	return items, bad, nil
+}
+
+func item(rec []string, m Mapping) (kkm.Item, error) {
+	get := func(c Column) string {
+		if i := m[c]; i >= 0 && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	it := kkm.Item{Name: get(ColName), NTIN: get(ColNTIN), Code: get(ColCode), Unit: kkm.UnitPiece, VATRate: kkm.VATDefault}
+	var err error
+	if it.Price, err = kkm.ParseMoney(get(ColPrice)); err != nil {
+		return it, err
+	}
+	if u := get(ColUnit); u != "" {
+		it.Unit = unitCode(u)
+	}
+	switch v := kkm.FoldForSearch(strings.TrimSuffix(get(ColVAT), "%")); v {
+	case "":
+	case "без ндс", "ққс-сыз", "ққссыз", "none", "no vat", "-":
+		it.VATRate = kkm.VATNone
+	default:
+		if it.VATRate, err = kkm.ParseVATRate(strings.TrimSpace(v)); err != nil {
+			return it, &kkm.Error{Code: ErrVAT, Data: map[string]any{"Value": get(ColVAT)}}
+		}
+	}
+	if g := get(ColMarked); g != "" {
+		it.Marked = kkm.MarkedGroup(kkm.FoldForSearch(g))
+		if !it.Marked.Valid() {
+			return it, &kkm.Error{Code: ErrMarked, Data: map[string]any{"Value": g}}
+		}
+	}
+	for _, b := range strings.FieldsFunc(get(ColBarcodes), func(r rune) bool { return r == ' ' || r == '|' || r == ',' || r == ';' }) {
+		it.Barcodes = append(it.Barcodes, b)
+	}
+	return it, nil
+}
+
+// unitCode reads a unit as a code or a short name in Russian or Kazakh; what it does not know is
+// kept, for kkm to refuse by name.
+func unitCode(s string) string {
+	f := strings.TrimSuffix(kkm.FoldForSearch(s), ".")
+	for _, u := range kkm.Units() {
+		if f == u.Code || f == kkm.FoldForSearch(u.NameRU) || f == kkm.FoldForSearch(u.NameKK) {
+			return u.Code
+		}
+	}
+	return s
+}

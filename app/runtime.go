@@ -242,17 +242,11 @@ func (rt *Runtime) statusLocked() ui.Status {
 	if rt.sender == nil {
 		return st
 	}
+	// The queue as the sender keeps it: it counts what the app queues (Queued) at once and
+	// the journal's outbox on every step, so there is one source of "documents waiting".
 	link := rt.sender.State()
 	st.Waiting = link.Waiting
 	st.OfflineLeft = link.OfflineLeft
-	// The journal's count is the truth (the sender refreshes its own after it looks at the
-	// queue); an error here leaves the sender's.
-	if q, err := rt.journal.OutboxStats(context.Background()); err == nil {
-		st.Waiting = q.Waiting
-		if q.Waiting > 0 {
-			st.OfflineLeft = kkm.OfflineTimeLeft(q.OldestQueued, now, rt.reg.Settings.OfflineLimit)
-		}
-	}
 	st.Online = link.Mode == delivery.ModeOnline && st.Waiting == 0
 	st.OfflineSince = link.OfflineSince
 	st.OnlyZ = link.OnlyZ || rt.reg.ShiftExpired(now)
@@ -672,7 +666,18 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	sender := rt.sender
 	rt.mu.Unlock()
 
-	sender.Wake()
+	// The sender counts the new documents at once (the status line shows them from its state)
+	// and wakes.
+	queued, oldest := 0, time.Time{}
+	for _, d := range iss.Documents {
+		if d.Kind.Fiscal() {
+			if queued == 0 {
+				oldest = d.Time
+			}
+			queued++
+		}
+	}
+	sender.Queued(queued, oldest)
 	out := make(ui.Issued, len(seqs))
 	for i, seq := range seqs {
 		d := iss.Documents[i]

@@ -1,11 +1,13 @@
 package delivery_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 
 	"github.com/ekassa-go/ekassa/delivery"
 	"github.com/ekassa-go/ekassa/ofdclient"
+	"github.com/ekassa-go/ekassa/storage"
 )
 
 // outcomes collects what SubscribeOutcomes publishes.
@@ -73,5 +75,78 @@ func TestOutcomePerDocument(t *testing.T) {
 	r.drain()
 	if n := len(o.list()); n != len(seqs)+1 {
 		t.Fatalf("%d outcomes after unsubscribing, want %d", n, len(seqs)+1)
+	}
+}
+
+// raceJournal commits a receipt right after the sender read the outbox, once, as the app's
+// commit may land between the sender's read and its conclusion.
+type raceJournal struct {
+	delivery.Journal
+	mu    sync.Mutex
+	after func() // called once after the next NextOutbox or OutboxStats
+}
+
+func (j *raceJournal) fire() {
+	j.mu.Lock()
+	f := j.after
+	j.after = nil
+	j.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (j *raceJournal) NextOutbox(ctx context.Context) (storage.OutboxEntry, error) {
+	e, err := j.Journal.NextOutbox(ctx)
+	j.fire()
+	return e, err
+}
+
+func (j *raceJournal) OutboxStats(ctx context.Context) (storage.OutboxStats, error) {
+	st, err := j.Journal.OutboxStats(ctx)
+	j.fire()
+	return st, err
+}
+
+// TestQueuedCountsAtOnce: the sender's State counts what the app queues the moment it says so
+// (the status line reads nothing else), and a count or an empty queue the sender read just
+// before does not overwrite it: the document is sent, and the count stays the journal's.
+func TestQueuedCountsAtOnce(t *testing.T) {
+	for _, read := range []string{"empty queue", "count"} {
+		t.Run(read, func(t *testing.T) {
+			rj := &raceJournal{}
+			r := newRig(t, rigOptions{journal: func(j *storage.Journal) delivery.Journal { rj.Journal = j; return rj }})
+			r.drain()
+			r.net.setCut(true)
+			r.receipt(bread())
+			if w := r.sender.State().Waiting; w != 1 {
+				t.Fatalf("Waiting %d right after one document was queued, want 1 before any step", w)
+			}
+			r.net.setCut(false)
+			r.drain()
+			var late int64
+			rj.mu.Lock()
+			rj.after = func() { late = r.receipt(bread()) }
+			rj.mu.Unlock()
+			if read == "count" {
+				r.sender.Wake() // the next step counts the outbox first
+			}
+			if _, err := r.sender.Drain(r.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if late == 0 {
+				t.Fatal("the journal was not read")
+			}
+			stats, err := r.journal.OutboxStats(r.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := r.sender.State(); st.Waiting != stats.Waiting || stats.Waiting != 0 {
+				t.Fatalf("after the drain the sender counts %d, the journal %d; want 0 and 0", st.Waiting, stats.Waiting)
+			}
+			if res := r.result(late); res.Sign == "" {
+				t.Fatalf("the late document has no answer: %+v", res)
+			}
+		})
 	}
 }

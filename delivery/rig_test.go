@@ -305,7 +305,7 @@ func (r *rig) offline() bool {
 	return st.Waiting > 0 || r.sender.State().Mode == delivery.ModeOffline
 }
 
-// commit journals what kkm issued and wakes the sender, exactly as the app does.
+// commit journals what kkm issued and tells the sender (Queued), exactly as the app does.
 func (r *rig) commit(iss kkm.Issued, err error) []int64 {
 	r.t.Helper()
 	if err != nil {
@@ -316,7 +316,16 @@ func (r *rig) commit(iss kkm.Issued, err error) []int64 {
 		r.t.Fatalf("commit: %v", err)
 	}
 	r.reg.State = iss.State
-	r.sender.Wake()
+	queued, oldest := 0, time.Time{}
+	for _, d := range iss.Documents {
+		if d.Kind.Fiscal() {
+			if queued == 0 {
+				oldest = d.Time
+			}
+			queued++
+		}
+	}
+	r.sender.Queued(queued, oldest)
 	return seqs
 }
 

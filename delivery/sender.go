@@ -174,6 +174,8 @@ type Sender struct {
 	refusals  int            // documents set aside since the sender was made
 	refused   *storage.Entry // the last of them
 	statsDue  bool           // the outbox changed behind the sender's back (Wake): count it again
+	queued    uint64         // bumped by Queued: a count read before a bump may miss documents
+	stepGen   uint64         // queued when the current step began (steps are serialised by exMu)
 	sent      int            // documents the OFD accepted since the sender was made
 	subs      map[int]func(State)
 	nextSub   int
@@ -199,6 +201,26 @@ func NewSender(j Journal, cfg Config) (*Sender, error) {
 // It never blocks.
 func (s *Sender) Wake() {
 	s.mu.Lock()
+	s.statsDue = true
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Queued tells the sender that the app has just committed n documents to the outbox, the
+// oldest of them queued at oldest, and wakes it. Its State counts them at once, so the status
+// line needs no count of its own; the sender still counts the journal's outbox again on its
+// next step, and a count or an empty queue it read before this call does not overwrite it.
+// It never blocks.
+func (s *Sender) Queued(n int, oldest time.Time) {
+	s.mu.Lock()
+	if s.waiting == 0 {
+		s.oldest = oldest
+	}
+	s.waiting += n
+	s.queued++
 	s.statsDue = true
 	s.mu.Unlock()
 	select {
@@ -412,6 +434,11 @@ func (s *Sender) setAside(ctx context.Context, seq int64, req storage.Request, w
 	s.failSince, s.failures = time.Time{}, 0
 	s.statsDue = true
 	s.mu.Unlock()
+	// The document left the queue: count it now, as the sender may go idle after this (the
+	// State is the status line's only count); on a failure the next step counts it.
+	if err := s.refreshStats(ctx); err != nil {
+		s.cfg.Logf("ofd: journal: %v", err)
+	}
 	s.cfg.Logf("ofd: document %d (%s %d of shift %d) refused with code %d and set aside: %s",
 		seq, e.Document.Kind, e.Document.Number, e.Document.ShiftNumber, why.Code, why.Text)
 	s.publish(Outcome{Seq: seq, Kind: e.Document.Kind, Refusal: why})
@@ -648,9 +675,10 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 }
 
 // load reads the link state once. Called with exMu held.
-// Load reads the OFD link's stored state (a block and its text, an offline spell) from the
-// journal, so that State tells it from the start: a register blocked before a restart is blocked
-// at once after it, before Run has looked. Run loads it too when it has not been.
+// Load reads the OFD link's stored state (a block and its text, an offline spell) and the
+// outbox's count from the journal, so that State tells them from the start: a register blocked
+// before a restart is blocked at once after it, before Run has looked. Run loads it too when it
+// has not been.
 func (s *Sender) Load(ctx context.Context) error {
 	s.exMu.Lock()
 	defer s.exMu.Unlock()
@@ -671,7 +699,9 @@ func (s *Sender) load(ctx context.Context) error {
 	s.mu.Lock()
 	s.link, s.loaded = l, true
 	s.mu.Unlock()
-	return nil
+	// The queue as the journal holds it, so the first State after a start already counts the
+	// documents waiting (the status line reads nothing else).
+	return s.refreshStats(ctx)
 }
 
 // updateLink changes the stored link state with fn, in one journal transaction, and keeps what
@@ -740,12 +770,17 @@ func (s *Sender) nextReqnum(ctx context.Context) (uint16, error) {
 
 // refreshStats counts the outbox again. Called with exMu held.
 func (s *Sender) refreshStats(ctx context.Context) error {
+	s.mu.Lock()
+	gen := s.queued
+	s.mu.Unlock()
 	st, err := s.j.OutboxStats(ctx)
 	if err != nil {
 		return fmt.Errorf("ofdclient: sender: %w", err)
 	}
 	s.mu.Lock()
-	s.waiting, s.oldest, s.statsDue = st.Waiting, st.OldestQueued, false
+	if s.queued == gen { // else documents were queued meanwhile: keep Queued's count, count again
+		s.waiting, s.oldest, s.statsDue = st.Waiting, st.OldestQueued, false
+	}
 	s.mu.Unlock()
 	return nil
 }
@@ -784,6 +819,7 @@ func (s *Sender) step(ctx context.Context) time.Duration {
 	s.mu.Lock()
 	paused, statsDue, l, head := s.paused, s.statsDue, s.link, s.head
 	s.head = nil
+	s.stepGen = s.queued
 	s.mu.Unlock()
 	if statsDue {
 		if err := s.refreshStats(ctx); err != nil {
@@ -839,6 +875,11 @@ func (s *Sender) localFailure(err error) time.Duration {
 // drained handles an empty outbox: the offline spell (if any) ends.
 func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration {
 	s.mu.Lock()
+	if s.queued != s.stepGen {
+		// The app queued documents after this step read the outbox: it is not empty.
+		s.mu.Unlock()
+		return 0
+	}
 	s.waiting, s.oldest = 0, time.Time{}
 	s.lastErr, s.failSince, s.failures, s.probes = nil, time.Time{}, 0, 0
 	s.mu.Unlock()
@@ -962,9 +1003,13 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh ofdclie
 	s.failSince, s.failures, s.probes = time.Time{}, 0, 0
 	s.lastErr, s.lastOK = nil, now
 	s.sent++
-	if next == nil {
+	switch {
+	case next == nil && s.queued != s.stepGen:
+		// The app queued documents while this one was out: they are not in next.
+		s.waiting, s.statsDue = max(s.waiting-1, 1), true
+	case next == nil:
 		s.waiting, s.oldest = 0, time.Time{}
-	} else {
+	default:
 		s.waiting, s.oldest = max(s.waiting-1, 1), next.QueuedAt
 	}
 	if e.Document.Kind == kkm.KindZReport {

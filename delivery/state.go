@@ -65,7 +65,8 @@ type State struct {
 	// out is a new token (ChangeToken); for 15 the sender probes the OFD until it lifts the
 	// block; for the others a person fixes the cause and calls Retry.
 	Block *ofdclient.ResultError
-	// Waiting is the number of documents in the outbox; OldestWaiting when the oldest of them
+	// Waiting is the number of documents in the outbox (the app's Queued counts new ones at
+	// once; the sender counts the journal's outbox again after it); OldestWaiting when the oldest of them
 	// was queued (zero when none waits).
 	Waiting       int
 	OldestWaiting time.Time

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // fakeOwner is the owner mode over a fake hub: it knows one credential and records what the
@@ -198,4 +199,21 @@ func TestOwnerMode(t *testing.T) {
 			h.see(h.T("owner.intro"))
 		})
 	}
+}
+
+// A plain cashier's settings do not offer the owner mode.
+func TestOwnerModeOnlyForTheAdministrator(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.u.ports.Owner = &fakeOwner{hub: &fakeOwnerHub{}}
+	if _, err := h.reg.AddCashier(t.Context(), kkm.Operator{Code: 1}, CashierForm{Name: "Ержан", Role: kkm.RoleCashier, Code: "5678"}); err != nil {
+		t.Fatal(err)
+	}
+	h.typeInto(h.T("lock.code.hint"), 0, "5678")
+	h.tap("Войти")
+	h.settle()
+	if h.u.cashier.Role != kkm.RoleCashier {
+		t.Fatalf("signed in as %+v", h.u.cashier)
+	}
+	h.openSettings()
+	h.notSee(h.T("owner.title"))
 }

@@ -1,6 +1,9 @@
 package kkm
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Action is something the owner may reserve for some roles («кто может делать возвраты, закрывать
 // смену, менять настройки и токен»).
@@ -16,6 +19,22 @@ const (
 	ActionCashiers    Action = "cashiers"     // adding and removing cashiers
 	ActionCatalogue   Action = "catalogue"    // creating, editing and archiving the catalogue's items
 )
+
+// The actions kept to the administrator whatever the permissions say: they change who may do
+// what (the permissions themselves) or replace the whole journal, so no setting can hand them down.
+const (
+	ActionPermissions Action = "permissions" // changing the permissions in the settings
+	ActionBackup      Action = "backup"      // writing a backup of the journal
+	ActionRestore     Action = "restore"     // replacing the journal with a backup
+)
+
+// AdministratorActions lists the actions only an administrator may do (see ActionPermissions).
+func AdministratorActions() []Action {
+	return []Action{ActionPermissions, ActionBackup, ActionRestore}
+}
+
+// ErrForbidden is matched (errors.Is) by every *RoleError: the cashier's role does not allow it.
+var ErrForbidden = errors.New("kkm: not allowed for this cashier's role")
 
 // Actions lists the restrictable actions in the order the settings show them.
 func Actions() []Action {
@@ -39,8 +58,14 @@ func DefaultPermissions() Permissions {
 	}
 }
 
-// Least returns the least role that may do a.
+// Least returns the least role that may do a; an administrator's action needs an administrator
+// whatever p says.
 func (p Permissions) Least(a Action) Role {
+	for _, f := range AdministratorActions() {
+		if a == f {
+			return RoleAdministrator
+		}
+	}
 	if r, ok := p[a]; ok {
 		return r
 	}
@@ -82,13 +107,16 @@ func (e *RoleError) Error() string {
 	return fmt.Sprintf("kkm: %s needs role %d, the cashier has %d", e.Action, e.Least, e.Role)
 }
 
+// Is makes every RoleError match ErrForbidden.
+func (e *RoleError) Is(target error) bool { return target == ErrForbidden }
+
 // MessageID is "err.role.<action>", one text per action.
 func (e *RoleError) MessageID() string { return "err.role." + string(e.Action) }
 
 // roleMessageIDs lists the message IDs of RoleError.
 func roleMessageIDs() []string {
 	var ids []string
-	for _, a := range Actions() {
+	for _, a := range append(Actions(), AdministratorActions()...) {
 		ids = append(ids, (&RoleError{Action: a}).MessageID())
 	}
 	return ids

@@ -144,6 +144,7 @@ const (
 	ErrShiftExpired            Code = "err.shift.expired"                     // past the shift limit; only Z
 	ErrShiftNotOpen            Code = "err.shift.not_open"                    // Z or X without a shift
 	ErrClockBackwards          Code = "err.clock.backwards"                   // {{.Last}} {{.Now}}
+	ErrClockNothingToCorrect   Code = "err.clock.correct.not_needed"          // {{.Last}} {{.OFD}}
 	ErrCounterOverflow         Code = "err.counter.overflow"                  // a counter would overflow
 	ErrOfflineLimit            Code = "err.offline.limit"                     // {{.Hours}}
 	ErrSerialNumberFormat      Code = "err.serial_number.format"              // ZNM not in the format
@@ -179,7 +180,7 @@ func MessageIDs() []string {
 		ErrReturnParentMissing, ErrReturnParentUnexpected, ErrReturnParentIncomplete, ErrReturnParentMismatch,
 		ErrReturnOperationMismatch, ErrReturnExceedsOriginal, ErrReturnItemNotInOriginal,
 		ErrReturnItemExceedsOrig, ErrReturnModeMismatch,
-		ErrCashAmountZero, ErrCashInsufficient, ErrShiftExpired, ErrShiftNotOpen, ErrClockBackwards,
+		ErrCashAmountZero, ErrCashInsufficient, ErrShiftExpired, ErrShiftNotOpen, ErrClockBackwards, ErrClockNothingToCorrect,
 		ErrCounterOverflow, ErrOfflineLimit, ErrSerialNumberFormat, ErrSerialNumberCheckDigit,
 		ErrSettingsShiftLimit, ErrSettingsOfflineLimit, ErrSettingsMaxSum, ErrSettingsVATRate,
 		ErrSettingsVATCertificate, ErrSettingsOFDAddress, ErrSettingsSellerIINBIN, ErrSettingsRegisterName,

@@ -44,7 +44,13 @@ func (r Register) ShiftLimit() time.Duration { return r.shiftLimit() }
 
 // ShiftExpired reports whether the open shift has lasted the shift limit or longer at now; then
 // only the Z report may be issued.
+//
+// A shift opened after the forward-only mark (possible only after a clock correction: the shift
+// was opened in a wrong future) is over too: it allows only its Z (clockcorrection.go).
 func (r Register) ShiftExpired(now time.Time) bool {
+	if r.State.ShiftOpen && r.State.ShiftOpenedAt.After(r.State.LastDocumentTime) {
+		return true
+	}
 	return r.State.ShiftOpen && now.Sub(r.State.ShiftOpenedAt) >= r.shiftLimit()
 }
 

@@ -28,11 +28,19 @@ type State struct {
 	OFDShiftLimit time.Duration `json:"ofd_shift_limit,omitempty"`
 
 	Counters ShiftCounters `json:"counters"` // the open (or last closed) shift's ZX counters
+
+	// LastClockCorrection is the last time the forward-only mark was moved back to the OFD's time
+	// after a wrong future date (clockcorrection.go); nil when never.
+	LastClockCorrection *ClockCorrection `json:"last_clock_correction,omitempty"`
 }
 
 // Clone returns a deep copy of the state, sharing no slice with s.
 func (s State) Clone() State {
 	s.Counters = s.Counters.clone()
+	if s.LastClockCorrection != nil {
+		c := *s.LastClockCorrection
+		s.LastClockCorrection = &c
+	}
 	return s
 }
 

@@ -50,9 +50,11 @@ type chainRow struct {
 	content       []byte
 }
 
-// rowHash returns SHA-256(prev || r's bytes).
-func rowHash(prev []byte, r chainRow) []byte {
-	h := sha256.New()
+// rowHash returns the chain hash of r after prev: HMAC-SHA256(key, prev || r's bytes), or for a
+// legacy journal being verified before its re-keying SHA-256(prev || r's bytes).
+func (c *chainHasher) rowHash(prev []byte, r chainRow) []byte {
+	h := c.h
+	h.Reset()
 	var b [8]byte
 	h.Write(prev)
 	put64 := func(v uint64) { binary.BigEndian.PutUint64(b[:], v); h.Write(b[:8]) }
@@ -76,6 +78,19 @@ func rowHash(prev []byte, r chainRow) []byte {
 	put32(uint32(len(r.content)))
 	h.Write(r.content)
 	return h.Sum(nil)
+}
+
+// chainColumns are the columns scanChainRow reads.
+const chainColumns = `seq, kind, shift_number, number, issued_at, total, offline,
+	COALESCE(offline_number, 0), COALESCE(parent_seq, 0), COALESCE(parent_number, ''), content, prev_hash, hash`
+
+// scanChainRow reads one row of chainColumns: the hashed bytes, and the stored prev and hash.
+func scanChainRow(s scanner) (chainRow, []byte, []byte, error) {
+	var r chainRow
+	var storedPrev, stored []byte
+	err := s.Scan(&r.seq, &r.kind, &r.shiftNumber, &r.number, &r.issuedAt, &r.total, &r.offline,
+		&r.offlineNumber, &r.parentSeq, &r.parentNumber, &r.content, &storedPrev, &stored)
+	return r, storedPrev, stored, err
 }
 
 // VerifyResult says how far a verification went.
@@ -151,24 +166,27 @@ func (j *Journal) VerifyFromCheckpoint(ctx context.Context) (VerifyResult, error
 	return j.Verify(ctx, verifiedSeq+1)
 }
 
-// walk checks rows from seq from on, starting with prev as the hash before, and that the chain
-// ends exactly at the recorded head. It returns the last row checked and how many were checked.
+// walk checks rows from seq from on with the journal's key (see walkRows).
 func (j *Journal) walk(ctx context.Context, from int64, prev []byte, headSeq int64, headHash []byte) (int64, int64, error) {
-	rows, err := j.db.QueryContext(ctx, `SELECT seq, kind, shift_number, number, issued_at, total, offline,
-			COALESCE(offline_number, 0), COALESCE(parent_seq, 0), COALESCE(parent_number, ''), content, prev_hash, hash
-		FROM documents WHERE seq >= ? ORDER BY seq`, from)
+	return walkRows(ctx, j.db, j.seal.key, from, prev, headSeq, headHash)
+}
+
+// walkRows checks rows from seq from on, starting with prev as the hash before, and that the
+// chain ends exactly at the recorded head; key nil checks a legacy unkeyed chain. It returns the
+// last row checked and how many were checked.
+func walkRows(ctx context.Context, q querier, key []byte, from int64, prev []byte, headSeq int64, headHash []byte) (int64, int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq >= ? ORDER BY seq`, from)
 	if err != nil {
 		return 0, 0, fmt.Errorf("storage: verify: %w", err)
 	}
 	defer rows.Close()
+	hs := newChainHasher(key)
 	want := from
 	last := from - 1
 	var n int64
 	for rows.Next() {
-		var r chainRow
-		var storedPrev, stored []byte
-		if err := rows.Scan(&r.seq, &r.kind, &r.shiftNumber, &r.number, &r.issuedAt, &r.total, &r.offline,
-			&r.offlineNumber, &r.parentSeq, &r.parentNumber, &r.content, &storedPrev, &stored); err != nil {
+		r, storedPrev, stored, err := scanChainRow(rows)
+		if err != nil {
 			return last, n, fmt.Errorf("storage: verify: %w", err)
 		}
 		switch {
@@ -179,14 +197,16 @@ func (j *Journal) walk(ctx context.Context, from int64, prev []byte, headSeq int
 		case !bytes.Equal(storedPrev, prev):
 			return last, n, &ChainError{Seq: r.seq, Reason: "previous hash does not match the row before"}
 		}
-		h := rowHash(prev, r)
+		h := hs.rowHash(prev, r)
 		if !bytes.Equal(h, stored) {
 			return last, n, &ChainError{Seq: r.seq, Reason: "content does not match its hash"}
 		}
 		prev, last, want = h, r.seq, r.seq+1
 		n++
-		if err := ctx.Err(); err != nil {
-			return last, n, fmt.Errorf("storage: verify: %w", err)
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return last, n, fmt.Errorf("storage: verify: %w", err)
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {

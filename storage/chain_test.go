@@ -49,7 +49,7 @@ func TestVerifyFindsTamperedRow(t *testing.T) {
 			if ce.Seq != tt.wantSeq {
 				t.Errorf("ChainError at %d (%s), want %d", ce.Seq, ce.Reason, tt.wantSeq)
 			}
-			if ce.MessageID() != "err.journal.tampered" {
+			if ce.MessageID() != "err.journal.changed.document" {
 				t.Errorf("MessageID = %q", ce.MessageID())
 			}
 		})
@@ -72,7 +72,7 @@ func TestVerifyFindsForgedRowWithValidHash(t *testing.T) {
 	r.seq, r.number = 4, r.number+1
 	if _, err := j.db.ExecContext(ctx, `INSERT INTO documents (seq, kind, shift_number, number, issued_at, total,
 		offline, content, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.seq, r.kind, r.shiftNumber, r.number, r.issuedAt, r.total, r.offline, r.content, prev, rowHash(prev, r)); err != nil {
+		r.seq, r.kind, r.shiftNumber, r.number, r.issuedAt, r.total, r.offline, r.content, prev, newChainHasher(j.seal.key).rowHash(prev, r)); err != nil {
 		t.Fatal(err)
 	}
 	var ce *ChainError

@@ -47,8 +47,8 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
 	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`
-	saveStateSQL    = `INSERT INTO register_state (id, content, refusals) VALUES (1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals`
+	saveStateSQL = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals, mac = excluded.mac`
 	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
 	olderWaitingSQL  = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`
 )
@@ -95,6 +95,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if commitHook != nil {
 			commitHook(ctx, tx, "begin")
 		}
+		hs := newChainHasher(j.seal.key)
 		insertDocument := tx.StmtContext(ctx, j.st.insertDocument)
 		insertOutbox := tx.StmtContext(ctx, j.st.insertOutbox)
 		for i := range rows {
@@ -105,7 +106,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 					return err
 				}
 			}
-			h := rowHash(prev, *r)
+			h := hs.rowHash(prev, *r)
 			if _, err := insertDocument.ExecContext(ctx,
 				r.seq, r.kind, r.shiftNumber, r.number, r.issuedAt, r.total, r.offline,
 				nullIfZero(int64(r.offlineNumber)), nullIfZero(r.parentSeq), nullIfEmpty(r.parentNumber),
@@ -131,7 +132,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if err := j.checkRefusals(ctx, tx, state.Refusals); err != nil {
 			return err
 		}
-		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals)); err != nil {
+		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals), j.seal.stateMAC(head, prev, stateJSON)); err != nil {
 			return fmt.Errorf("storage: commit: state: %w", err)
 		}
 		newHead = chainHead{seq: head, hash: prev}
@@ -239,7 +240,17 @@ func (j *Journal) SaveState(ctx context.Context, s kkm.State) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode state: %w", err)
 	}
-	if _, err := j.st.saveState.ExecContext(ctx, content, int64(s.Refusals)); err != nil {
+	return j.inTx(ctx, func(tx *sql.Tx) error { return j.saveStateTx(ctx, tx, content, int64(s.Refusals)) })
+}
+
+// saveStateTx replaces the register state inside tx, sealed to the chain head it follows.
+func (j *Journal) saveStateTx(ctx context.Context, tx *sql.Tx, content []byte, refusals int64) error {
+	var head int64
+	var hash []byte
+	if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &hash); err != nil {
+		return fmt.Errorf("storage: save state: read chain head: %w", err)
+	}
+	if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, content, refusals, j.seal.stateMAC(head, hash, content)); err != nil {
 		return fmt.Errorf("storage: save state: %w", err)
 	}
 	return nil

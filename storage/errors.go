@@ -81,21 +81,50 @@ func (e *VersionError) Unwrap() error { return ErrJournalTooNew }
 
 // ChainError names the first document row at which the hash chain does not hold.
 // It matches ErrChainBroken with errors.Is.
+//
+// What says which fiscal fact changed (ChangedDocument when empty; see seal.go), Seq names the
+// document (or the cashier's ID for ChangedCashier), and Code, when set, is ErrKeyMissing or
+// ErrKeyMismatch: the seal's key itself is wrong, so nothing could be checked.
 type ChainError struct {
-	Seq    int64  // the first bad row's sequence number (for a deleted row: the missing one)
-	Reason string // what is wrong there, in English, for logs
+	Seq    int64     // the first bad row's sequence number (for a deleted row: the missing one)
+	Reason string    // what is wrong there, in English, for logs
+	What   string    // ChangedDocument (or ""), ChangedState, ChangedSettings, ChangedCashier, ChangedFiscal, ChangedOutbox
+	Code   ErrorCode // ErrKeyMissing or ErrKeyMismatch, else empty
 }
 
 // Error names the row and what is wrong there.
 func (e *ChainError) Error() string {
-	return fmt.Sprintf("storage: journal hash chain broken at document %d: %s", e.Seq, e.Reason)
+	what := e.What
+	if what == "" {
+		what = ChangedDocument
+	}
+	if e.Code != "" {
+		return fmt.Sprintf("storage: journal seal: %s: %s", e.Code.Error(), e.Reason)
+	}
+	return fmt.Sprintf("storage: journal changed behind the app: %s %d: %s", what, e.Seq, e.Reason)
 }
 
-// MessageID returns ErrChainBroken's message ID.
-func (e *ChainError) MessageID() string { return ErrChainBroken.MessageID() }
+// MessageID is "err.journal.changed.<what>", or the key's code.
+func (e *ChainError) MessageID() string {
+	if e.Code != "" {
+		return string(e.Code)
+	}
+	if e.What == "" {
+		return "err.journal.changed." + ChangedDocument
+	}
+	return "err.journal.changed." + e.What
+}
 
-// Unwrap makes errors.Is(err, ErrChainBroken) true.
-func (e *ChainError) Unwrap() error { return ErrChainBroken }
+// TemplateData gives the message the document's number (Seq).
+func (e *ChainError) TemplateData() map[string]any { return map[string]any{"Seq": e.Seq} }
+
+// Unwrap makes errors.Is(err, ErrChainBroken) true, and errors.Is(err, e.Code) when set.
+func (e *ChainError) Unwrap() []error {
+	if e.Code != "" {
+		return []error{ErrChainBroken, e.Code}
+	}
+	return []error{ErrChainBroken}
+}
 
 // notFound wraps ErrNotFound with what was looked for.
 func notFound(what string) error { return fmt.Errorf("%w: %s", ErrNotFound, what) }

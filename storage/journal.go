@@ -58,6 +58,11 @@ type Journal struct {
 	// catalogue is the search index of the catalogue's names (catalogue_index.go).
 	catalogue searchIndex
 	head      chainHead
+
+	seal sealer // the key every fiscal fact is sealed with (seal.go)
+	// scryptWork is the scrypt work factor of the backups it writes (backupWorkFactor when 0;
+	// tests lower it).
+	scryptWork int
 }
 
 // chainHead is the hash chain's head as a Commit leaves it.
@@ -95,9 +100,21 @@ func DSN(path string) (string, error) {
 // another Journal of this process has it, see lock.go), and checked before it is used (check.go):
 // a damaged database is refused with a *FaultError (ErrJournalCorrupt, ErrJournalIO). On a full
 // disk the journal opens read-only with ErrDiskFull latched (Fault), see readonly.go.
+//
+// The seal key is read from KeyFile(path); a journal that was never sealed gets a new key there
+// and is re-keyed (seal.go), a sealed journal without its key is refused with a *ChainError
+// (ErrKeyMissing, ErrKeyMismatch).
 func Open(ctx context.Context, path string) (*Journal, error) {
+	return openKeyed(ctx, path, nil)
+}
+
+// openKeyed opens the journal at path sealed with key, or with its key file when key is nil.
+func openKeyed(ctx context.Context, path string, key []byte) (*Journal, error) {
 	dsn, err := DSN(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
 	lock, err := lockJournal(path)
@@ -114,9 +131,15 @@ func Open(ctx context.Context, path string) (*Journal, error) {
 		j.lock = nil // kept for the read-only fallback
 		j.closeDB()
 		if ro, rerr := openFull(ctx, path, lock, err); rerr == nil {
+			// Read-only: a sealed journal's key is read (nothing is re-keyed on a full disk).
+			_ = ro.keyUp(ctx, KeyFile(path), key)
 			return ro, nil
 		}
 		lock.release()
+		return nil, err
+	}
+	if err := j.keyUp(ctx, KeyFile(path), key); err != nil {
+		j.closeDB()
 		return nil, err
 	}
 	return j, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,36 +130,8 @@ func TestCheckpointEmptiesWAL(t *testing.T) {
 func TestOpenMigratesVersion2Journal(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "j.db")
-	dsn, err := DSN(path)
+	old, err := Open(ctx, path)
 	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations()[:2] {
-		if err := applyMigration(ctx, db, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// The old build's writes go through this build's prepared statements, which also name what
-	// later migrations added: add that for the writes and take it away after, so the file is a
-	// schema-2 file again (user_version stays 2 throughout).
-	for _, s := range migrations()[3].statements {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old := &Journal{db: db, path: path}
-	if old.st, err = prepareStatements(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	// What Open would know of it: the chain head and the files it has open.
-	if err := db.QueryRow(chainHeadSQL).Scan(&old.head.seq, &old.head.hash); err != nil {
-		t.Fatal(err)
-	}
-	if old.files, err = statFiles(path); err != nil {
 		t.Fatal(err)
 	}
 	d := newDesk(t, old)
@@ -168,19 +141,10 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if err := old.CompleteOutbox(ctx, 1, FiscalResult{Sign: "555", QRLink: "http://q", At: d.now}, 9); err != nil {
 		t.Fatal(err)
 	}
-	if !hasIndex(t, old.db, "documents_by_shift") {
-		t.Fatal("the schema-2 journal has no documents_by_shift")
-	}
-	old.st.close()
-	for _, s := range []string{`DROP TABLE refusals`, `ALTER TABLE outbox DROP COLUMN amended`,
-		`ALTER TABLE register_state DROP COLUMN refusals`} {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := old.Close(); err != nil {
 		t.Fatal(err)
 	}
+	downgradeToSchema2(t, path)
 
 	j, err := Open(ctx, path)
 	if err != nil {
@@ -211,6 +175,12 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if es, err := j.DocumentsByShift(ctx, 1, Page{}); err != nil || len(es) != 8 {
 		t.Errorf("DocumentsByShift(1) = %d entries, %v; want 8", len(es), err)
 	}
+	if ev, err := j.Events(ctx); err != nil || len(ev) != 1 || ev[0].Kind != "rekey" || !strings.Contains(ev[0].Detail, "documents 1..11 verified") {
+		t.Errorf("the re-keying is not recorded: %+v, %v", ev, err)
+	}
+	if _, err := j.VerifyAll(ctx); err != nil {
+		t.Errorf("VerifyAll after the re-keying: %v", err)
+	}
 	d.j = j
 	if seq := d.sale(false); seq != 12 {
 		t.Errorf("the next sale is %d, want 12", seq)
@@ -225,4 +195,81 @@ func hasIndex(t testing.TB, db *sql.DB, name string) bool {
 		t.Fatal(err)
 	}
 	return n == 1
+}
+
+// downgradeToSchema2 turns the journal at path into what the build before the seal and before
+// migration 3 wrote: the unkeyed SHA-256 chain, no key file, no seal columns, documents_by_shift,
+// user_version 2.
+func downgradeToSchema2(t testing.TB, path string) {
+	t.Helper()
+	ctx := context.Background()
+	unseal(t, path)
+	dsn, err := DSN(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`DROP TABLE journal_events`,
+		`ALTER TABLE chain DROP COLUMN key_id`,
+		`ALTER TABLE register_state DROP COLUMN mac`,
+		`ALTER TABLE settings DROP COLUMN mac`,
+		`ALTER TABLE cashiers DROP COLUMN mac`,
+		`ALTER TABLE fiscal_results DROP COLUMN mac`,
+		`DROP TABLE refusals`,
+		`ALTER TABLE outbox DROP COLUMN amended`,
+		`ALTER TABLE register_state DROP COLUMN refusals`,
+		`CREATE INDEX documents_by_shift ON documents(shift_number, number)`,
+		`PRAGMA user_version = 2`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// unseal turns the journal at path into one written before the seal (still at the current
+// schema): every row hashed with plain SHA-256, no key ID, no MACs, no key file.
+func unseal(t testing.TB, path string) {
+	t.Helper()
+	ctx := context.Background()
+	dsn, err := DSN(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	head, err := rehashRows(ctx, tx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE register_state SET mac = NULL`, `UPDATE settings SET mac = NULL`, `UPDATE cashiers SET mac = NULL`,
+		`UPDATE fiscal_results SET mac = NULL`, `UPDATE refusals SET mac = NULL`, `DELETE FROM journal_events`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE chain SET key_id = NULL, head_hash = ?, verified_seq = 0, verified_hash = zeroblob(32)`, head); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(KeyFile(path)); err != nil {
+		t.Fatal(err)
+	}
 }

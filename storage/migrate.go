@@ -143,6 +143,29 @@ func migrations() []migration {
 		// month and this year read months, not 30 days of items (analytics_rollup.go).
 		version:    7,
 		statements: analyticsRollupRefillMigration(),
+	}, {
+		// 8: the seal (seal.go). The key's ID in the chain table (NULL until the journal is
+		// sealed: Open then re-keys it), a MAC on the state, the settings, each cashier and each
+		// OFD answer, and the seal's own events.
+		version: 8,
+		statements: []string{
+			`ALTER TABLE chain ADD COLUMN key_id BLOB`,
+			`ALTER TABLE register_state ADD COLUMN mac BLOB`,
+			`ALTER TABLE settings ADD COLUMN mac BLOB`,
+			`ALTER TABLE cashiers ADD COLUMN mac BLOB`,
+			`ALTER TABLE fiscal_results ADD COLUMN mac BLOB`,
+			`ALTER TABLE refusals ADD COLUMN mac BLOB`,
+			// Empty in use (every answer is sealed as it is stored); it keeps SealBulkAnswers'
+			// search for unsealed answers cheap for the bulk generator.
+			`CREATE INDEX fiscal_results_unsealed ON fiscal_results(seq) WHERE mac IS NULL`,
+			`CREATE TABLE journal_events (
+				id     INTEGER PRIMARY KEY,
+				at     INTEGER NOT NULL,  -- Unix milliseconds
+				kind   TEXT    NOT NULL,
+				detail TEXT    NOT NULL,
+				mac    BLOB    NOT NULL
+			)`,
+		},
 	}}
 }
 

@@ -218,19 +218,21 @@ const (
 	setTokenTakeReqnumSQL = `UPDATE ofd_link SET token = ?, last_reqnum = (last_reqnum + 1) % 65536
 		WHERE id = 1 RETURNING last_reqnum`
 	storeRequestSQL       = `UPDATE outbox SET token = ?, reqnum = ?, offline_begin = ? WHERE seq = ?`
-	insertFiscalResultSQL = `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at)
-		VALUES (?, ?, ?, ?)`
+	insertFiscalResultSQL = `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at, mac)
+		VALUES (?, ?, ?, ?, ?)`
 	markDoneSQL = `UPDATE outbox SET done_at = ? WHERE seq = ?`
 )
 
 // complete stores the fiscal result of entry seq and marks it done, inside tx.
 func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
 	var sign any
-	if result.Sign != "" {
+	ns := sql.NullString{String: result.Sign, Valid: result.Sign != ""}
+	if ns.Valid {
 		sign = result.Sign
 	}
 	at := toMillis(result.At)
-	if _, err := tx.StmtContext(ctx, j.st.insertFiscalResult).ExecContext(ctx, seq, sign, result.QRLink, at); err != nil {
+	mac := j.seal.fiscalMAC(seq, ns, result.QRLink, at)
+	if _, err := tx.StmtContext(ctx, j.st.insertFiscalResult).ExecContext(ctx, seq, sign, result.QRLink, at, mac); err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 	}
 	if _, err := tx.StmtContext(ctx, j.st.markDone).ExecContext(ctx, at, seq); err != nil {

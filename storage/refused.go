@@ -24,7 +24,7 @@ type Refusal struct {
 const (
 	headContentSQL = `SELECT COALESCE(o.amended, d.content) FROM outbox o JOIN documents d ON d.seq = o.seq
 		WHERE o.seq = ?`
-	insertRefusalSQL = `INSERT INTO refusals (seq, code, text, refused_at) VALUES (?, ?, ?, ?)`
+	insertRefusalSQL = `INSERT INTO refusals (seq, code, text, refused_at, mac) VALUES (?, ?, ?, ?, ?)`
 	// The waiting documents a refusal can change: Z reports carry counters, an auto cash-out
 	// the drawer's cash.
 	waitingAfterSQL = `SELECT o.seq, COALESCE(o.amended, d.content) FROM outbox o JOIN documents d ON d.seq = o.seq
@@ -72,7 +72,8 @@ func (j *Journal) RefuseHead(ctx context.Context, seq int64, refused Request, r 
 			return fmt.Errorf("%w: %d (a Z report cannot be set aside)", ErrOutboxOrder, seq)
 		}
 		at := toMillis(r.At)
-		if _, err := tx.ExecContext(ctx, insertRefusalSQL, seq, int64(r.Code), r.Text, at); err != nil {
+		if _, err := tx.ExecContext(ctx, insertRefusalSQL, seq, int64(r.Code), r.Text, at,
+			j.seal.refusalMAC(seq, int64(r.Code), r.Text, at)); err != nil {
 			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}
 		if _, err := tx.StmtContext(ctx, j.st.markDone).ExecContext(ctx, at, seq); err != nil {
@@ -108,8 +109,8 @@ func (j *Journal) RefuseHead(ctx context.Context, seq int64, refused Request, r 
 		if err != nil {
 			return fmt.Errorf("storage: refuse %d: encode state: %w", seq, err)
 		}
-		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(st.Refusals)); err != nil {
-			return fmt.Errorf("storage: refuse %d: state: %w", seq, err)
+		if err := j.saveStateTx(ctx, tx, stateJSON, int64(st.Refusals)); err != nil {
+			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}
 		r.At = fromMillis(at)
 		out = Entry{Seq: seq, Document: doc, Refusal: &r}

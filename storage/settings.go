@@ -39,7 +39,7 @@ func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
 	if err := j.checkFile(ctx); err != nil {
 		return err
 	}
-	return j.fail(saveSettings(ctx, j.db, s))
+	return j.fail(saveSettings(ctx, j.db, j.seal, s))
 }
 
 // SaveConnection stores, in one transaction, what connecting a register to the OFD changes:
@@ -59,7 +59,7 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 	}
 	var l LinkState
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		if err := saveSettings(ctx, tx, s); err != nil {
+		if err := saveSettings(ctx, tx, j.seal, s); err != nil {
 			return err
 		}
 		var err error
@@ -73,8 +73,8 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 			return err
 		}
 		if stateJSON != nil {
-			if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals)); err != nil {
-				return fmt.Errorf("storage: save state: %w", err)
+			if err := j.saveStateTx(ctx, tx, stateJSON, int64(state.Refusals)); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -86,13 +86,13 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 }
 
 // saveSettings replaces the settings through q (the database or a transaction).
-func saveSettings(ctx context.Context, q linkDB, s kkm.Settings) error {
+func saveSettings(ctx context.Context, q linkDB, seal sealer, s kkm.Settings) error {
 	content, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("storage: encode settings: %w", err)
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO settings (id, content) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET content = excluded.content`, content); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO settings (id, content, mac) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET content = excluded.content, mac = excluded.mac`, content, seal.settingsMAC(content)); err != nil {
 		return fmt.Errorf("storage: save settings: %w", err)
 	}
 	return nil
@@ -107,10 +107,17 @@ func (j *Journal) AddCashier(ctx context.Context, c kkm.Cashier) (kkm.Cashier, e
 		return c, fmt.Errorf("storage: encode cashier: %w", err)
 	}
 	var id int64
-	err = j.db.QueryRowContext(ctx, `INSERT INTO cashiers (operator_code, name, content) VALUES (?, ?, ?)
-		RETURNING id`, int64(c.OperatorCode), c.Name, content).Scan(&id)
+	err = j.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO cashiers (operator_code, name, content) VALUES (?, ?, ?)
+			RETURNING id`, int64(c.OperatorCode), c.Name, content).Scan(&id); err != nil {
+			return cashierError(c, err)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE cashiers SET mac = ? WHERE id = ?`,
+			j.seal.cashierMAC(id, int64(c.OperatorCode), content), id)
+		return err
+	})
 	if err != nil {
-		return c, cashierError(c, err)
+		return c, err
 	}
 	c.ID = id
 	return c, nil
@@ -122,8 +129,8 @@ func (j *Journal) UpdateCashier(ctx context.Context, c kkm.Cashier) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode cashier: %w", err)
 	}
-	res, err := j.db.ExecContext(ctx, `UPDATE cashiers SET operator_code = ?, name = ?, content = ? WHERE id = ?`,
-		int64(c.OperatorCode), c.Name, content, c.ID)
+	res, err := j.db.ExecContext(ctx, `UPDATE cashiers SET operator_code = ?, name = ?, content = ?, mac = ? WHERE id = ?`,
+		int64(c.OperatorCode), c.Name, content, j.seal.cashierMAC(c.ID, int64(c.OperatorCode), content), c.ID)
 	if err != nil {
 		return cashierError(c, err)
 	}

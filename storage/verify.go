@@ -1,0 +1,322 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Checking the seal (seal.go). Two checks, for two moments:
+//
+//   - VerifyTip, before the first sale: the chain's last row against its key, the state, the
+//     settings and every cashier. Its cost does not grow with the journal (a few rows), so a
+//     start stays instant on a journal of a million documents.
+//   - VerifyAll, in the background after start and on «Проверить журнал»: every document row,
+//     every OFD answer, and the outbox's agreement with both. The rows are checked in parallel
+//     ranges: each row's stored hash must be HMAC(key, its stored prev_hash || its bytes), and
+//     its stored prev_hash the stored hash of the row before, which together are the chain.
+//
+// Either returns a *ChainError saying what changed (What) and where (Seq).
+
+// VerifyTip checks what the next sale builds on: the last document, the state sealed to it, the
+// settings and the cashiers.
+func (j *Journal) VerifyTip(ctx context.Context) error {
+	var headSeq int64
+	var headHash []byte
+	if err := j.db.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return fmt.Errorf("storage: verify: read chain head: %w", err)
+	}
+	if headSeq > 0 {
+		var maxSeq int64
+		if err := j.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM documents`).Scan(&maxSeq); err != nil {
+			return fmt.Errorf("storage: verify: %w", err)
+		}
+		if maxSeq != headSeq {
+			return &ChainError{Seq: min(maxSeq, headSeq) + 1, Reason: fmt.Sprintf("the last row is %d, the chain's head %d", maxSeq, headSeq)}
+		}
+		r, prev, stored, err := scanChainRow(j.db.QueryRowContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq = ?`, headSeq))
+		if err != nil {
+			return fmt.Errorf("storage: verify: %w", err)
+		}
+		if h := newChainHasher(j.seal.key).rowHash(prev, r); !bytes.Equal(h, stored) || !bytes.Equal(h, headHash) {
+			return &ChainError{Seq: headSeq, Reason: "the last document does not match its sealed hash"}
+		}
+		if headSeq > 1 {
+			var before []byte
+			if err := j.db.QueryRowContext(ctx, `SELECT hash FROM documents WHERE seq = ?`, headSeq-1).Scan(&before); err != nil || !bytes.Equal(before, prev) {
+				return &ChainError{Seq: headSeq - 1, Reason: "the row before the last does not match", What: ChangedDocument}
+			}
+		}
+	}
+	return j.verifyFacts(ctx, headSeq, headHash)
+}
+
+// verifyFacts checks the state (sealed to the head), the settings and every cashier.
+func (j *Journal) verifyFacts(ctx context.Context, headSeq int64, headHash []byte) error {
+	var content, mac []byte
+	switch err := j.db.QueryRowContext(ctx, `SELECT content, mac FROM register_state WHERE id = 1`).Scan(&content, &mac); {
+	case errors.Is(err, sql.ErrNoRows):
+		if headSeq > 0 {
+			return &ChainError{What: ChangedState, Seq: headSeq, Reason: "the register state is gone"}
+		}
+	case err != nil:
+		return fmt.Errorf("storage: verify state: %w", err)
+	case !hmac.Equal(mac, j.seal.stateMAC(headSeq, headHash, content)):
+		return &ChainError{What: ChangedState, Seq: headSeq, Reason: "the register state does not match its seal"}
+	}
+	switch err := j.db.QueryRowContext(ctx, `SELECT content, mac FROM settings WHERE id = 1`).Scan(&content, &mac); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("storage: verify settings: %w", err)
+	case !hmac.Equal(mac, j.seal.settingsMAC(content)):
+		return &ChainError{What: ChangedSettings, Reason: "the settings do not match their seal"}
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT id, operator_code, content, mac FROM cashiers ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("storage: verify cashiers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, code int64
+		if err := rows.Scan(&id, &code, &content, &mac); err != nil {
+			return fmt.Errorf("storage: verify cashiers: %w", err)
+		}
+		if !hmac.Equal(mac, j.seal.cashierMAC(id, code, content)) {
+			return &ChainError{What: ChangedCashier, Seq: id, Reason: fmt.Sprintf("cashier %d does not match its seal", id)}
+		}
+	}
+	return rows.Err()
+}
+
+// VerifyAll checks the whole journal: every document against the keyed chain (in parallel
+// ranges), every OFD answer against its seal, the outbox against both (every fiscal document
+// queued once, every entry marked sent answered), and the tip's facts (VerifyTip). It returns
+// how many documents it checked. On success the head becomes the verified point.
+func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
+	var headSeq int64
+	var headHash []byte
+	if err := j.db.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return VerifyResult{}, fmt.Errorf("storage: verify: read chain head: %w", err)
+	}
+	res := VerifyResult{From: 1}
+	var maxSeq, count int64
+	if err := j.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM documents`).Scan(&maxSeq, &count); err != nil {
+		return res, fmt.Errorf("storage: verify: %w", err)
+	}
+	if maxSeq > headSeq {
+		return res, &ChainError{Seq: headSeq + 1, Reason: fmt.Sprintf("row beyond the chain's head %d", headSeq)}
+	}
+	g := newGroup(ctx)
+	gctx := g.ctx
+	workers := max(1, runtime.GOMAXPROCS(0))
+	span := (headSeq + int64(workers) - 1) / int64(workers)
+	for w := 0; w < workers && span > 0; w++ {
+		from, to := int64(w)*span+1, min(int64(w+1)*span, headSeq)
+		if from > to {
+			break
+		}
+		g.Go(func() error { return j.verifyRange(gctx, from, to, headSeq, headHash) })
+	}
+	g.Go(func() error { return j.verifyAnswers(gctx) })
+	if err := g.Wait(); err != nil {
+		return res, firstChange(err)
+	}
+	if count != headSeq {
+		return res, &ChainError{Seq: headSeq, Reason: fmt.Sprintf("%d rows for a chain of %d", count, headSeq)}
+	}
+	if err := j.verifyOutbox(ctx); err != nil {
+		return res, err
+	}
+	if err := j.verifyFacts(ctx, headSeq, headHash); err != nil {
+		return res, err
+	}
+	res.Last, res.Checked = headSeq, headSeq
+	if _, err := j.db.ExecContext(ctx, `UPDATE chain SET verified_seq = ?, verified_hash = head_hash WHERE id = 1 AND head_seq = ?`,
+		headSeq, headSeq); err != nil {
+		return res, fmt.Errorf("storage: verify: record verified point: %w", err)
+	}
+	return res, nil
+}
+
+// firstChange prefers a *ChainError among a group's errors (the others are its cancellations).
+func firstChange(err error) error {
+	var ce *ChainError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return err
+}
+
+// verifyRange checks rows from..to: each one's hash against its bytes and stored prev, each
+// stored prev against the stored hash before, with no row missing; the last row of the chain
+// must be the head.
+func (j *Journal) verifyRange(ctx context.Context, from, to, headSeq int64, headHash []byte) error {
+	prev := make([]byte, hashSize)
+	if from > 1 {
+		err := j.db.QueryRowContext(ctx, `SELECT hash FROM documents WHERE seq = ?`, from-1).Scan(&prev)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &ChainError{Seq: from - 1, Reason: "row missing"}
+		}
+		if err != nil {
+			return fmt.Errorf("storage: verify: %w", err)
+		}
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq BETWEEN ? AND ? ORDER BY seq`, from, to)
+	if err != nil {
+		return fmt.Errorf("storage: verify: %w", err)
+	}
+	defer rows.Close()
+	hs := newChainHasher(j.seal.key)
+	want := from
+	for rows.Next() {
+		r, storedPrev, stored, err := scanChainRow(rows)
+		if err != nil {
+			return fmt.Errorf("storage: verify: %w", err)
+		}
+		switch {
+		case r.seq != want:
+			return &ChainError{Seq: want, Reason: fmt.Sprintf("row missing (next row is %d)", r.seq)}
+		case !bytes.Equal(storedPrev, prev):
+			return &ChainError{Seq: r.seq, Reason: "previous hash does not match the row before"}
+		}
+		if h := hs.rowHash(prev, r); !bytes.Equal(h, stored) {
+			return &ChainError{Seq: r.seq, Reason: "content does not match its sealed hash"}
+		}
+		prev, want = stored, r.seq+1
+		if r.seq%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("storage: verify: %w", err)
+	}
+	if want <= to {
+		return &ChainError{Seq: want, Reason: fmt.Sprintf("rows %d..%d missing", want, to)}
+	}
+	if to == headSeq && !bytes.Equal(prev, headHash) {
+		return &ChainError{Seq: to, Reason: "last row's hash differs from the chain's head"}
+	}
+	return nil
+}
+
+// verifyAnswers checks every OFD answer against its seal.
+func (j *Journal) verifyAnswers(ctx context.Context) error {
+	rows, err := j.db.QueryContext(ctx, `SELECT seq, fiscal_sign, qr_link, answered_at, mac FROM fiscal_results ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("storage: verify answers: %w", err)
+	}
+	defer rows.Close()
+	for n := 0; rows.Next(); n++ {
+		var seq, at int64
+		var sign sql.NullString
+		var link string
+		var mac []byte
+		if err := rows.Scan(&seq, &sign, &link, &at, &mac); err != nil {
+			return fmt.Errorf("storage: verify answers: %w", err)
+		}
+		if !hmac.Equal(mac, j.seal.fiscalMAC(seq, sign, link, at)) {
+			return &ChainError{What: ChangedFiscal, Seq: seq, Reason: "the OFD's answer does not match its seal"}
+		}
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	refusals, err := j.db.QueryContext(ctx, `SELECT seq, code, text, refused_at, mac FROM refusals ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("storage: verify refusals: %w", err)
+	}
+	defer refusals.Close()
+	for refusals.Next() {
+		var seq, code, at int64
+		var text string
+		var mac []byte
+		if err := refusals.Scan(&seq, &code, &text, &at, &mac); err != nil {
+			return fmt.Errorf("storage: verify refusals: %w", err)
+		}
+		if !hmac.Equal(mac, j.seal.refusalMAC(seq, code, text, at)) {
+			return &ChainError{What: ChangedFiscal, Seq: seq, Reason: "the OFD's refusal does not match its seal"}
+		}
+	}
+	return refusals.Err()
+}
+
+// verifyOutbox checks the outbox against the documents and the answers: every fiscal document
+// has its entry, every entry is a fiscal document's, and an entry is marked sent exactly when its
+// answer is stored, at the answer's time.
+func (j *Journal) verifyOutbox(ctx context.Context) error {
+	var seq int64
+	check := func(reason, q string) error {
+		err := j.db.QueryRowContext(ctx, q).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("storage: verify outbox: %w", err)
+		}
+		return &ChainError{What: ChangedOutbox, Seq: seq, Reason: reason}
+	}
+	for _, c := range []struct{ reason, q string }{
+		{"a fiscal document has no outbox entry", `SELECT d.seq FROM documents d LEFT JOIN outbox o ON o.seq = d.seq
+			WHERE d.kind <> 'x_report' AND o.seq IS NULL LIMIT 1`},
+		{"an outbox entry is not a fiscal document's", `SELECT o.seq FROM outbox o LEFT JOIN documents d ON d.seq = o.seq
+			WHERE d.seq IS NULL OR d.kind = 'x_report' LIMIT 1`},
+		{"an entry is marked sent without the OFD's answer or refusal", `SELECT o.seq FROM outbox o
+			LEFT JOIN fiscal_results f ON f.seq = o.seq LEFT JOIN refusals r ON r.seq = o.seq
+			WHERE o.done_at IS NOT NULL AND (f.seq IS NULL OR f.answered_at <> o.done_at)
+				AND (r.seq IS NULL OR r.refused_at <> o.done_at) LIMIT 1`},
+		{"an answer is stored for an entry still waiting", `SELECT f.seq FROM fiscal_results f LEFT JOIN outbox o ON o.seq = f.seq
+			WHERE o.seq IS NULL OR o.done_at IS NULL LIMIT 1`},
+		{"a refusal is stored for an entry still waiting", `SELECT r.seq FROM refusals r LEFT JOIN outbox o ON o.seq = r.seq
+			WHERE o.seq IS NULL OR o.done_at IS NULL LIMIT 1`},
+	} {
+		if err := check(c.reason, c.q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// group runs checks in parallel and keeps the first error, cancelling the others.
+type group struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+	err    error
+}
+
+func newGroup(ctx context.Context) *group {
+	g := &group{}
+	g.ctx, g.cancel = context.WithCancel(ctx)
+	return g
+}
+
+// Go runs f on its own goroutine.
+func (g *group) Go(f func() error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := f(); err != nil {
+			g.once.Do(func() { g.err = err; g.cancel() })
+		}
+	}()
+}
+
+// Wait waits for every f and returns the first error.
+func (g *group) Wait() error {
+	g.wg.Wait()
+	g.cancel()
+	return g.err
+}

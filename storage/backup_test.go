@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -39,7 +40,7 @@ func TestBackupWhileWorkingAndRestoreOnANewPhone(t *testing.T) {
 			d.sale(false)
 		}
 	}()
-	info, err := j.Backup(ctx, path)
+	info, err := j.Backup(ctx, path, testPassword)
 	<-done
 	if err != nil {
 		t.Fatal(err)
@@ -47,12 +48,12 @@ func TestBackupWhileWorkingAndRestoreOnANewPhone(t *testing.T) {
 	if info.Documents < 30 || info.SystemID != 777 || info.RNM != "010100777001" || info.ZNM != "SWK00000001" || info.Size == 0 {
 		t.Fatalf("backup info %+v", info)
 	}
-	if again, err := Inspect(ctx, path); err != nil || again.Documents != info.Documents {
+	if again, err := Inspect(ctx, path, testPassword); err != nil || again.Documents != info.Documents {
 		t.Fatalf("inspect the backup: %+v, %v", again, err)
 	}
 
 	phone := openTemp(t)
-	got, err := phone.RestoreFrom(ctx, path)
+	got, err := phone.RestoreFrom(ctx, path, testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestBackupWhileWorkingAndRestoreOnANewPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And the same backup again on the old phone, which went on: refused, it is older.
-	if _, err := j.RestoreFrom(ctx, path); err != nil && !errors.Is(err, ErrBackupOlder) {
+	if _, err := j.RestoreFrom(ctx, path, testPassword); err != nil && !errors.Is(err, ErrBackupOlder) {
 		t.Fatalf("restore an older backup: %v", err)
 	} else if err == nil && info.Documents != 40 {
 		t.Fatal("an older backup replaced a journal with more documents")
@@ -94,6 +95,7 @@ func TestRestoreRefuses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		j.scryptWork = testWorkFactor
 		defer j.Close()
 		registered(t, j, id, rnm, "SWK1")
 		newDesk(t, j).fill(docs)
@@ -103,7 +105,7 @@ func TestRestoreRefuses(t *testing.T) {
 			}
 		}
 		p := filepath.Join(dir, name+".db")
-		if _, err := j.Backup(ctx, p); err != nil && !tamper {
+		if _, err := j.Backup(ctx, p, testPassword); err != nil && !tamper {
 			t.Fatal(err)
 		} else if tamper {
 			if err == nil || !errors.Is(err, ErrChainBroken) {
@@ -121,7 +123,7 @@ func TestRestoreRefuses(t *testing.T) {
 	registered(t, j, 777, "010100777001", "SWK1")
 	d := newDesk(t, j)
 	d.fill(5)
-	own, err := j.Backup(ctx, filepath.Join(dir, "own.db"))
+	own, err := j.Backup(ctx, filepath.Join(dir, "own.db"), testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,25 +131,44 @@ func TestRestoreRefuses(t *testing.T) {
 	junk := filepath.Join(dir, "junk.db")
 	os.WriteFile(junk, []byte("this is not a journal at all, just text"), 0o600)
 
+	// The register's own newer backup, one byte of it flipped: age's authentication fails.
+	newer := filepath.Join(dir, "newer.db")
+	if _, err := j.Backup(ctx, newer, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	flipped := filepath.Join(dir, "flipped.db")
+	b, err := os.ReadFile(newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-100] ^= 0x01
+	if err := os.WriteFile(flipped, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	cases := []struct {
-		name string
-		path string
-		want ErrorCode
+		name     string
+		path     string
+		password string
+		want     ErrorCode
 	}{
-		{"another register", backupOf("other", 888, "010100888001", 20, false), ErrBackupOtherRegister},
-		{"same ID, another RNM", backupOf("rnm", 777, "010100999001", 20, false), ErrBackupOtherRegister},
-		{"older than the journal", own.Path, ErrBackupOlder},
-		{"same register, another history", backupOf("fork", 777, "010100777001", 20, false), ErrBackupOlder},
-		{"tampered", backupOf("tampered", 777, "010100777001", 20, true), ErrChainBroken},
-		{"not a journal", junk, ErrBackupUnreadable},
-		{"missing", filepath.Join(dir, "nowhere.db"), ErrBackupUnreadable},
+		{"another register", backupOf("other", 888, "010100888001", 20, false), testPassword, ErrBackupOtherRegister},
+		{"same ID, another RNM", backupOf("rnm", 777, "010100999001", 20, false), testPassword, ErrBackupOtherRegister},
+		{"older than the journal", own.Path, testPassword, ErrBackupOlder},
+		{"same register, another history", backupOf("fork", 777, "010100777001", 20, false), testPassword, ErrBackupOlder},
+		{"tampered", backupOf("tampered", 777, "010100777001", 20, true), testPassword, ErrChainBroken},
+		{"wrong password", newer, "not the password", ErrBackupWrongPassword},
+		{"no password", newer, "", ErrBackupWrongPassword},
+		{"a byte flipped", flipped, testPassword, ErrBackupUnreadable},
+		{"not a journal", junk, testPassword, ErrBackupUnreadable},
+		{"missing", filepath.Join(dir, "nowhere.db"), testPassword, ErrBackupUnreadable},
 	}
 	before, err := j.Info(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		_, err := j.RestoreFrom(ctx, c.path)
+		_, err := j.RestoreFrom(ctx, c.path, c.password)
 		var be *BackupError
 		if !errors.Is(err, c.want) || !errors.As(err, &be) || be.MessageID() != string(c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
@@ -158,7 +179,58 @@ func TestRestoreRefuses(t *testing.T) {
 		}
 	}
 	// A new phone (no register, no documents) takes any verified backup.
-	if _, err := openTemp(t).RestoreFrom(ctx, filepath.Join(dir, "other.db")); err != nil {
+	if _, err := openTemp(t).RestoreFrom(ctx, filepath.Join(dir, "other.db"), testPassword); err != nil {
 		t.Errorf("restore on a new phone: %v", err)
+	}
+	// And the right password on the register's own newer backup.
+	if got, err := j.RestoreFrom(ctx, newer, testPassword); err != nil || got.Documents != 8 {
+		t.Errorf("restore the newer backup: %+v, %v", got, err)
+	}
+}
+
+// A backup is encrypted (no journal bytes, no register number in it), readable by the owner only
+// (0600), refuses a short password, and on a new phone brings its seal key along: the restored
+// journal verifies under it, the key file is replaced and the adoption is recorded.
+func TestBackupIsEncryptedAndCarriesItsKey(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	registered(t, j, 777, "010100777001", "SWK00000001")
+	newDesk(t, j).fill(4)
+	path := filepath.Join(t.TempDir(), "backup.ekassa")
+	if _, err := j.Backup(ctx, path, "short"); !errors.Is(err, ErrBackupPasswordShort) {
+		t.Fatalf("a 5-character password: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused backup left a file: %v", err)
+	}
+	if _, err := j.Backup(ctx, path, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	b, _ := os.ReadFile(path)
+	if bytes.Contains(b, sqliteMagic) || bytes.Contains(b, []byte("010100777001")) || !bytes.HasPrefix(b, []byte(ageMagic)) {
+		t.Fatal("the backup is not encrypted")
+	}
+	phone := openTemp(t)
+	oldKey := phone.seal.key
+	if _, err := phone.RestoreFrom(ctx, path, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(phone.seal.key, oldKey) || !bytes.Equal(phone.seal.key, j.seal.key) {
+		t.Fatal("the new phone did not take the backup's key")
+	}
+	onDisk, err := os.ReadFile(KeyFile(phone.Path()))
+	if err != nil || !bytes.Equal(onDisk, j.seal.key) {
+		t.Fatalf("key file after the restore: %v", err)
+	}
+	ev, err := phone.Events(ctx)
+	if err != nil || len(ev) != 1 || ev[0].Kind != "adopt-key" {
+		t.Fatalf("events %+v, %v", ev, err)
+	}
+	if _, err := phone.VerifyAll(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

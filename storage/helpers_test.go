@@ -16,9 +16,16 @@ func openTemp(t testing.TB) *Journal {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	j.scryptWork = testWorkFactor
 	t.Cleanup(func() { j.Close() })
 	return j
 }
+
+// testPassword is the tests' backup password; testWorkFactor keeps their scrypt fast.
+const (
+	testPassword   = "correct horse battery"
+	testWorkFactor = 10
+)
 
 // desk is a register with its journal: it issues documents through kkm and commits them.
 type desk struct {

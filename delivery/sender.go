@@ -340,7 +340,7 @@ func (s *Sender) changeToken(ctx context.Context, token uint32) (*ofdclient.Conn
 	}); err != nil {
 		return nil, err
 	}
-	s.cfg.Logf("ofd: new token %d accepted", token)
+	s.cfg.Logf("ofd: new token %s accepted", ofdclient.TokenTag(token))
 	return c, nil
 }
 
@@ -751,8 +751,8 @@ func (s *Sender) renew(ctx context.Context, seq int64, refused storage.Request, 
 	if err != nil {
 		return fmt.Errorf("ofdclient: sender: %w", err)
 	}
-	s.cfg.Logf("ofd: document %d refused as (token %d, reqnum %d): sent next as (token %d, reqnum %d)",
-		seq, refused.Token, refused.Reqnum, req.Token, req.Reqnum)
+	s.cfg.Logf("ofd: document %d refused as (%s, reqnum %d): sent next as (%s, reqnum %d)",
+		seq, ofdclient.TokenTag(refused.Token), refused.Reqnum, ofdclient.TokenTag(req.Token), req.Reqnum)
 	return nil
 }
 
@@ -936,7 +936,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		return idle
 	}
 	if err != nil {
-		s.cfg.Logf("ofd: document %d (token %d, reqnum %d): %v", e.Seq, token, req.Reqnum, err)
+		s.cfg.Logf("ofd: document %d (%s, reqnum %d): %v", e.Seq, ofdclient.TokenTag(token), req.Reqnum, err)
 		if xe := (*ofdclient.ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
 			// Not the network: the request cannot be sent as it stands. Retrying for ever
 			// or going offline would hide it; a person must look.
@@ -950,7 +950,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		return s.failed(ctx, now, err)
 	}
 	code := resp.GetResult().GetResultCode()
-	s.cfg.Logf("ofd: document %d (%v, token %d, reqnum %d): code %d", e.Seq, wreq.GetCommand(), token, req.Reqnum, code)
+	s.cfg.Logf("ofd: document %d (%v, %s, reqnum %d): code %d", e.Seq, wreq.GetCommand(), ofdclient.TokenTag(token), req.Reqnum, code)
 	switch code {
 	case ofdclient.ResultOK:
 		return s.accepted(ctx, e, rh, resp, now)

@@ -1,10 +1,11 @@
-package ofdclient
+package delivery
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
 )
 
@@ -35,26 +36,26 @@ func (s *Sender) OFDTime(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	req := InfoRequest()
-	_, resp, err := s.exchange(ctx, Header{SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	req := ofdclient.InfoRequest()
+	_, resp, err := s.exchange(ctx, ofdclient.Header{SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if code := resp.GetResult().GetResultCode(); code != ResultOK {
-		return time.Time{}, &ResultError{Command: req.GetCommand(), Code: code, Text: resp.GetResult().GetResultText(), Info: adInfo(resp)}
+	if code := resp.GetResult().GetResultCode(); code != ofdclient.ResultOK {
+		return time.Time{}, &ofdclient.ResultError{Command: req.GetCommand(), Code: code, Text: resp.GetResult().GetResultText(), Info: ofdclient.AdInfo(resp)}
 	}
 	dt := resp.GetReport().GetZxReport().GetDateTime()
 	if dt == nil {
-		return time.Time{}, &ResultError{Command: pb.CommandTypeEnum_COMMAND_INFO, Code: ResultProtocolViolation,
+		return time.Time{}, &ofdclient.ResultError{Command: pb.CommandTypeEnum_COMMAND_INFO, Code: ofdclient.ResultProtocolViolation,
 			Err: fmt.Errorf("the answer to COMMAND_INFO carries no report date_time")}
 	}
 	loc := s.cfg.Identity.Location
 	if loc == nil {
 		loc = time.Local // requests carry the register's own wall clock, which is local then
 	}
-	t, err := TimeFromDateTime(dt, loc)
+	t, err := ofdclient.TimeFromDateTime(dt, loc)
 	if err != nil {
-		return time.Time{}, &ResultError{Command: pb.CommandTypeEnum_COMMAND_INFO, Code: ResultProtocolViolation, Err: err}
+		return time.Time{}, &ofdclient.ResultError{Command: pb.CommandTypeEnum_COMMAND_INFO, Code: ofdclient.ResultProtocolViolation, Err: err}
 	}
 	return t, nil
 }

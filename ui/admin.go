@@ -205,38 +205,42 @@ func (j *journalCare) backupName() string {
 	if set.SerialNumber != "" {
 		name += "-" + set.SerialNumber
 	}
-	return name + "-" + time.Now().Format("20060102-1504") + ".db"
+	return name + "-" + time.Now().Format("20060102-1504") + ".ekassa"
 }
 
-// backup saves a copy of the journal where the cashier says.
+// backup asks for the backup's password (twice), then where to save it, and saves an encrypted
+// copy of the journal there.
 func (j *journalCare) backup() {
 	u, adm := j.u, j.u.ports.admin()
-	j.files.save(j.backupName(), func(w fyne.URIWriteCloser, err error) {
-		if err == nil && w == nil {
-			return // cancelled
-		}
-		if err != nil {
-			j.done(0, "", &uiError{id: errBackupSave, cause: err})
-			return
-		}
-		j.start()
-		u.background(func(ctx context.Context) func() {
-			n, err := backupTo(ctx, adm, w)
-			return func() { j.done(n, "journal.backup.done", err) }
+	by := u.cashier.Operator()
+	u.askPassword("journal.backup", "backup.password.text", true, func(password string) {
+		j.files.save(j.backupName(), func(w fyne.URIWriteCloser, err error) {
+			if err == nil && w == nil {
+				return // cancelled
+			}
+			if err != nil {
+				j.done(0, "", &uiError{id: errBackupSave, cause: err})
+				return
+			}
+			j.start()
+			u.background(func(ctx context.Context) func() {
+				n, err := backupTo(ctx, adm, by, password, w)
+				return func() { j.done(n, "journal.backup.done", err) }
+			})
 		})
 	})
 }
 
 // backupTo makes the backup into a temporary file and copies it to w, which it closes.
-func backupTo(ctx context.Context, adm JournalCare, w io.WriteCloser) (int64, error) {
+func backupTo(ctx context.Context, adm JournalCare, by kkm.Operator, password string, w io.WriteCloser) (int64, error) {
 	dir, err := os.MkdirTemp("", "ekassa-backup-*")
 	if err != nil {
 		w.Close()
 		return 0, &uiError{id: errBackupSave, cause: err}
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "journal.db")
-	n, err := adm.Backup(ctx, path)
+	path := filepath.Join(dir, "journal.ekassa")
+	n, err := adm.Backup(ctx, by, path, password)
 	if err != nil {
 		w.Close()
 		return 0, err
@@ -255,10 +259,11 @@ func backupTo(ctx context.Context, adm JournalCare, w io.WriteCloser) (int64, er
 	return n, nil
 }
 
-// restore asks to confirm, then for the backup, restores it and locks the app: the cashiers are
-// the backup's now.
+// restore asks to confirm, then for the backup and its password, restores it and locks the app:
+// the cashiers are the backup's now.
 func (j *journalCare) restore() {
 	u, adm := j.u, j.u.ports.admin()
+	by := u.cashier.Operator()
 	u.confirm("journal.restore", "journal.restore.confirm", "journal.restore.go", func() {
 		j.files.open(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r == nil {
@@ -268,31 +273,33 @@ func (j *journalCare) restore() {
 				j.done(0, "", &uiError{id: errBackupRead, cause: err})
 				return
 			}
-			j.start()
-			u.background(func(ctx context.Context) func() {
-				n, err := restoreFrom(ctx, adm, r)
-				st := u.ports.Register.Status()
-				return func() {
-					u.setStatus(st)
-					j.done(n, "journal.restore.done", err)
-					if err != nil {
-						return
+			u.askPassword("journal.restore", "restore.password.text", false, func(password string) {
+				j.start()
+				u.background(func(ctx context.Context) func() {
+					n, err := restoreFrom(ctx, adm, by, password, r)
+					st := u.ports.Register.Status()
+					return func() {
+						u.setStatus(st)
+						j.done(n, "journal.restore.done", err)
+						if err != nil {
+							return
+						}
+						u.reg = nil // the register screen of the journal before
+						u.home()
+						u.Lock()
+						u.inform("journal.restore", u.loc.T("journal.restore.done", map[string]any{"Count": n}))
 					}
-					u.reg = nil // the register screen of the journal before
-					u.home()
-					u.Lock()
-					u.inform("journal.restore", u.loc.T("journal.restore.done", map[string]any{"Count": n}))
-				}
+				})
 			})
 		})
 	})
 }
 
 // restoreFrom copies the chosen backup to a temporary file, which it restores.
-func restoreFrom(ctx context.Context, adm JournalCare, r io.ReadCloser) (int64, error) {
+func restoreFrom(ctx context.Context, adm JournalCare, by kkm.Operator, password string, r io.ReadCloser) (int64, error) {
 	var n int64
 	err := withBackupCopy(r, func(path string) (err error) {
-		n, err = adm.Restore(ctx, path)
+		n, err = adm.Restore(ctx, by, path, password)
 		return err
 	})
 	return n, err
@@ -307,8 +314,8 @@ func withBackupCopy(r io.ReadCloser, restore func(path string) error) error {
 		return &uiError{id: errBackupRead, cause: err}
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "journal.db")
-	f, err := os.Create(path)
+	path := filepath.Join(dir, "journal.ekassa")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err == nil {
 		_, err = io.Copy(f, r)
 		if cerr := f.Close(); err == nil {
@@ -319,6 +326,34 @@ func withBackupCopy(r io.ReadCloser, restore func(path string) error) error {
 		return &uiError{id: errBackupRead, cause: err}
 	}
 	return restore(path)
+}
+
+// askPassword asks for a backup's password in a dialog (twice when twice, and the two must
+// match) and calls ok with it. The runtime checks its length.
+func (u *UI) askPassword(titleID, textID string, twice bool, ok func(password string)) {
+	l := u.loc
+	pw := widget.NewPasswordEntry()
+	pw.SetPlaceHolder(l.T("backup.password"))
+	items := []fyne.CanvasObject{wrapped(l.T(textID)), pw}
+	var again *widget.Entry
+	if twice {
+		again = widget.NewPasswordEntry()
+		again.SetPlaceHolder(l.T("backup.password.repeat"))
+		items = append(items, again)
+	}
+	d := dialog.NewCustomConfirm(l.T(titleID), l.T("backup.password.ok"), l.T("button.cancel"), container.NewVBox(items...),
+		func(yes bool) {
+			if !yes {
+				return
+			}
+			if again != nil && again.Text != pw.Text {
+				u.inform(titleID, l.T("err.backup.password_mismatch"))
+				return
+			}
+			ok(pw.Text)
+		}, u.win)
+	d.Resize(fyne.NewSize(320, 0))
+	d.Show()
 }
 
 // verify checks the journal's whole hash chain.

@@ -371,9 +371,22 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	files := &fakeFiles{dir: t.TempDir()}
 	s.journal.files = files
 	h.tap("Резервная копия")
+	// The password, twice; two that differ are refused and nothing is saved.
+	h.typeInto("Пароль копии", 0, "пароль копии")
+	h.typeInto("Пароль ещё раз", 0, "другой пароль")
+	h.tap("Продолжить")
+	h.see("Пароли не совпадают")
+	h.tap("Понятно")
+	if files.next != "" {
+		t.Fatalf("saved with mismatched passwords: %q", files.next)
+	}
+	h.tap("Резервная копия")
+	h.typeInto("Пароль копии", 0, "пароль копии")
+	h.typeInto("Пароль ещё раз", 0, "пароль копии")
+	h.tap("Продолжить")
 	h.see("Резервная копия сохранена: 2 документа.")
 	b, err := os.ReadFile(filepath.Join(files.dir, files.next))
-	if err != nil || !bytes.HasPrefix(b, []byte(fakeJournalMark)) || !strings.HasSuffix(files.next, ".db") {
+	if err != nil || !bytes.HasPrefix(b, []byte(fakeJournalMark+"пароль копии\n")) || !strings.HasSuffix(files.next, ".ekassa") {
 		t.Fatalf("backup %q: %q %v", files.next, b, err)
 	}
 
@@ -394,6 +407,8 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	h.tap("Восстановить")
 	h.see("Журнал кассы будет заменён резервной копией.")
 	h.tap("Выбрать копию")
+	h.typeInto("Пароль копии", 0, "пароль копии")
+	h.tap("Продолжить")
 	h.see(i18n.MustBundle().Localizer(i18n.Russian).T("err.backup.unreadable"))
 	if _, ok := h.u.current.(*settingsScreen); !ok {
 		t.Fatalf("left the settings: %T", h.u.current)
@@ -402,6 +417,16 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	files.next = name
 	h.tap("Восстановить")
 	h.tap("Выбрать копию")
+	h.typeInto("Пароль копии", 0, "не тот пароль")
+	h.tap("Продолжить")
+	h.see("Неверный пароль резервной копии")
+	if h.reg.restored != "" {
+		t.Fatalf("restored with a wrong password: %q", h.reg.restored)
+	}
+	h.tap("Восстановить")
+	h.tap("Выбрать копию")
+	h.typeInto("Пароль копии", 0, "пароль копии")
+	h.tap("Продолжить")
 	if h.reg.restored != string(b) {
 		t.Fatalf("restored %q", h.reg.restored)
 	}

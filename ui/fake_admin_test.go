@@ -87,21 +87,24 @@ func (r *fakeRegister) ConfirmClock() {
 
 const fakeJournalMark = "fake journal of "
 
-func (r *fakeRegister) Backup(_ context.Context, path string) (int64, error) {
+func (r *fakeRegister) Backup(_ context.Context, _ kkm.Operator, path, password string) (int64, error) {
 	r.mu.Lock()
 	n := int64(len(r.docs))
-	content := fakeJournalMark + r.reg.Settings.SerialNumber
+	content := fakeJournalMark + password + "\n" + r.reg.Settings.SerialNumber
 	r.mu.Unlock()
 	return n, os.WriteFile(path, []byte(content), 0o600)
 }
 
-func (r *fakeRegister) Restore(_ context.Context, path string) (int64, error) {
+func (r *fakeRegister) Restore(_ context.Context, _ kkm.Operator, path, password string) (int64, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}
 	if !strings.HasPrefix(string(b), fakeJournalMark) {
 		return 0, fakeRefusal("err.backup.unreadable")
+	}
+	if !strings.HasPrefix(string(b), fakeJournalMark+password+"\n") {
+		return 0, fakeRefusal("err.backup.wrong_password")
 	}
 	r.mu.Lock()
 	r.restored = string(b)

@@ -193,7 +193,7 @@ func (r *fakeRegister) Settings() kkm.Settings {
 	return r.reg.Settings
 }
 
-func (r *fakeRegister) SaveSettings(_ context.Context, s kkm.Settings) error {
+func (r *fakeRegister) SaveSettings(_ context.Context, _ kkm.Operator, s kkm.Settings) error {
 	if s.MaxReceiptSum < 0 {
 		return kkm.ErrSettingsMaxSum
 	}
@@ -203,7 +203,7 @@ func (r *fakeRegister) SaveSettings(_ context.Context, s kkm.Settings) error {
 	return nil
 }
 
-func (r *fakeRegister) ChangeToken(_ context.Context, token uint32) error {
+func (r *fakeRegister) ChangeToken(_ context.Context, _ kkm.Operator, token uint32) error {
 	if token == 1 {
 		return ErrConnectBadToken
 	}

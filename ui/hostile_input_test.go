@@ -94,20 +94,20 @@ type hostileField struct {
 // 88 in a token change.
 type strictRegister struct{ *fakeRegister }
 
-func (r strictRegister) SaveSettings(ctx context.Context, s kkm.Settings) error {
+func (r strictRegister) SaveSettings(ctx context.Context, by kkm.Operator, s kkm.Settings) error {
 	cur := r.Settings()
 	s.SystemID, s.Token, s.Reg, s.SerialNumber, s.OFDAddress = cur.SystemID, cur.Token, cur.Reg, cur.SerialNumber, cur.OFDAddress
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return r.fakeRegister.SaveSettings(ctx, s)
+	return r.fakeRegister.SaveSettings(ctx, by, s)
 }
 
-func (r strictRegister) ChangeToken(ctx context.Context, token uint32) error {
+func (r strictRegister) ChangeToken(ctx context.Context, by kkm.Operator, token uint32) error {
 	if token != 88 {
 		return ErrConnectBadToken
 	}
-	return r.fakeRegister.ChangeToken(ctx, token)
+	return r.fakeRegister.ChangeToken(ctx, by, token)
 }
 
 // strictConnector is an OFD reachable only at the known addresses, that knows system ID 5021

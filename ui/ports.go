@@ -183,11 +183,12 @@ type Register interface {
 
 	// Settings returns the register's settings.
 	Settings() kkm.Settings
-	// SaveSettings validates and saves the settings.
-	SaveSettings(ctx context.Context, s kkm.Settings) error
+	// SaveSettings validates and saves the settings, when the cashier by may (the runtime checks
+	// the role again: kkm.ActionSettings, and kkm.ActionPermissions for the permissions).
+	SaveSettings(ctx context.Context, by kkm.Operator, s kkm.Settings) error
 	// ChangeToken checks a new token with the OFD and saves it («Смена токена»); it lifts a block
-	// for an invalid token.
-	ChangeToken(ctx context.Context, token uint32) error
+	// for an invalid token. The cashier by needs kkm.ActionChangeToken.
+	ChangeToken(ctx context.Context, by kkm.Operator, token uint32) error
 
 	// Preview computes a receipt without issuing it, for the preview screen and running totals.
 	Preview(d kkm.ReceiptDraft) (kkm.Receipt, error)
@@ -254,6 +255,9 @@ type Status struct {
 	Fault error
 
 	CashInDrawer kkm.Money
+	// ClockGap is the device's clock minus the OFD's when they differ by more than the app's
+	// warning gap (2 minutes), else 0 (also while the OFD's time is not known).
+	ClockGap time.Duration
 }
 
 // Block is why the register refuses documents.
@@ -422,12 +426,14 @@ type Recovery interface {
 // «Восстановить», «Проверить журнал»). Each returns how many documents the journal holds or
 // was checked.
 type JournalCare interface {
-	// Backup writes a verified copy of the journal to the file at path.
-	Backup(ctx context.Context, path string) (int64, error)
-	// Restore replaces the journal with the backup at path; it refuses a journal of another
-	// register, an older one and a broken one. The cashiers are the backup's afterwards, so the
-	// screens lock.
-	Restore(ctx context.Context, path string) (int64, error)
+	// Backup writes a verified copy of the journal, encrypted with password, to the file at path.
+	// Only an administrator (by) may.
+	Backup(ctx context.Context, by kkm.Operator, path, password string) (int64, error)
+	// Restore replaces the journal with the backup at path, decrypted with password; it refuses
+	// a wrong password, a journal of another register, an older one and a broken one. Only an
+	// administrator (by) may, or anyone on a device with no cashier yet. The cashiers are the
+	// backup's afterwards, so the screens lock.
+	Restore(ctx context.Context, by kkm.Operator, path, password string) (int64, error)
 	// CheckIntegrity verifies the whole hash chain; a broken one is an "err.journal.tampered".
 	CheckIntegrity(ctx context.Context) (int64, error)
 }

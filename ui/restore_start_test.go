@@ -23,15 +23,18 @@ type newPhone struct {
 	restored int
 }
 
-func (p *newPhone) Restore(_ context.Context, path string) (int64, error) {
+func (p *newPhone) Restore(_ context.Context, _ kkm.Operator, path, password string) (int64, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}
-	serial, ok := strings.CutPrefix(string(b), fakeJournalMark)
+	rest, ok := strings.CutPrefix(string(b), fakeJournalMark)
+	pw, serial, _ := strings.Cut(rest, "\n")
 	switch {
 	case !ok:
 		return 0, fakeRefusal("err.backup.unreadable")
+	case pw != password:
+		return 0, fakeRefusal("err.backup.wrong_password")
 	case serial != p.serial:
 		return 0, fakeRefusal("err.backup.other_register")
 	}
@@ -73,7 +76,7 @@ func TestStartPageRestoresABackup(t *testing.T) {
 			files := &fakeFiles{dir: t.TempDir(), next: "other.db"}
 			s.journal.files = files
 			write := func(name, serial string) {
-				if err := os.WriteFile(filepath.Join(files.dir, name), []byte(fakeJournalMark+serial), 0o600); err != nil {
+				if err := os.WriteFile(filepath.Join(files.dir, name), []byte(fakeJournalMark+"пароль копии\n"+serial), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -91,6 +94,8 @@ func TestStartPageRestoresABackup(t *testing.T) {
 			// Another register's backup.
 			h.tap(h.T("start.restore"))
 			h.tap(h.T("journal.restore.go"))
+			h.typeInto(h.T("backup.password"), 0, "пароль копии")
+			h.tap(h.T("backup.password.ok"))
 			h.see(h.u.loc.Error(fakeRefusal("err.backup.other_register")))
 			if h.u.current != s || h.u.status.Registered {
 				t.Fatalf("after the refusal: %T, %+v", h.u.current, h.u.status)
@@ -102,8 +107,19 @@ func TestStartPageRestoresABackup(t *testing.T) {
 
 			// The register's own backup.
 			files.next = "mine.db"
+			// A wrong password first: refused in the cashier's language, the page stays.
 			h.tap(h.T("start.restore"))
 			h.tap(h.T("journal.restore.go"))
+			h.typeInto(h.T("backup.password"), 0, "не тот")
+			h.tap(h.T("backup.password.ok"))
+			h.see(h.u.loc.Error(fakeRefusal("err.backup.wrong_password")))
+			if phone.restored != 0 || h.u.current != s {
+				t.Fatalf("a wrong password restored: %d, %T", phone.restored, h.u.current)
+			}
+			h.tap(h.T("start.restore"))
+			h.tap(h.T("journal.restore.go"))
+			h.typeInto(h.T("backup.password"), 0, "пароль копии")
+			h.tap(h.T("backup.password.ok"))
 			if phone.restored != 1 {
 				t.Fatalf("restored %d times", phone.restored)
 			}

@@ -282,8 +282,9 @@ func (s *settingsScreen) save() {
 	}
 	s.busy = true
 	u.render()
+	by := u.cashier.Operator()
 	u.background(func(ctx context.Context) func() {
-		err := u.ports.Register.SaveSettings(ctx, set)
+		err := u.ports.Register.SaveSettings(ctx, by, set)
 		st := u.ports.Register.Status()
 		return func() {
 			s.busy = false
@@ -310,8 +311,9 @@ func (s *settingsScreen) changeToken() {
 	}
 	s.busy = true
 	u.render()
+	by := u.cashier.Operator()
 	u.background(func(ctx context.Context) func() {
-		err := u.ports.Register.ChangeToken(ctx, tok)
+		err := u.ports.Register.ChangeToken(ctx, by, tok)
 		st := u.ports.Register.Status()
 		return func() {
 			s.busy = false

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"context"
 	"time"
 
@@ -64,6 +66,10 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 		rows = append(rows, shiftLabel)
 	}
 	rows = append(rows, net)
+	if st.ClockGap != 0 {
+		minutes := int64((max(st.ClockGap, -st.ClockGap) + time.Minute - 1) / time.Minute)
+		rows = append(rows, errorText(u.loc.T("status.clock_gap", map[string]any{"Minutes": minutes})))
+	}
 	if st.Block != BlockNone || st.OnlyZ {
 		rows = append(rows, u.blockView(st))
 	}

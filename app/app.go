@@ -93,7 +93,11 @@ func Main(args []string) error {
 	} else if dir == "" {
 		dir = a.Storage().RootURI().Path()
 	}
+	// The journal's folder is the owner's only (the journal and its key file are 0600 in it).
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil { // the owner's only, whatever an older build left
 		return err
 	}
 	path := filepath.Join(dir, JournalFile)
@@ -109,10 +113,8 @@ func Main(args []string) error {
 		return nil
 	}
 	defer j.Close()
-	// A cheap integrity check at start: from the last verified point on.
-	if _, err := j.VerifyFromCheckpoint(ctx); err != nil {
-		return fmt.Errorf("the journal failed its integrity check: %w", err)
-	}
+	// NewRuntime checks the seal of the journal's tip before the first sale and the whole journal
+	// in the background; a change stops issuing, not the app (integrity.go).
 	rt, err := NewRuntime(ctx, j, opts)
 	if err != nil {
 		return err
@@ -185,9 +187,10 @@ func startLang(a fyne.App, flagLang string, fresh bool) i18n.Lang {
 func showJournalProblem(a fyne.App, bundle *i18n.Bundle, lang i18n.Lang, path string, err error) {
 	log.Printf("journal %s: %v", path, err)
 	var restore ui.JournalRestore
-	if errors.Is(err, storage.ErrJournalCorrupt) || errors.Is(err, storage.ErrJournalIO) {
-		restore = func(ctx context.Context, backup string) (int64, string, error) {
-			info, damaged, err := storage.ReplaceFromBackup(ctx, path, backup)
+	if errors.Is(err, storage.ErrJournalCorrupt) || errors.Is(err, storage.ErrJournalIO) ||
+		errors.Is(err, storage.ErrKeyMissing) || errors.Is(err, storage.ErrKeyMismatch) {
+		restore = func(ctx context.Context, backup, password string) (int64, string, error) {
+			info, damaged, err := storage.ReplaceFromBackup(ctx, path, backup, password)
 			return info.Documents, damaged, err
 		}
 	}

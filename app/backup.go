@@ -11,14 +11,18 @@ import (
 // plain values and translatable errors (each error has a MessageID), so a ui port can name them
 // without importing storage:
 //
-//	Backup(ctx, path) (documents int64, err error)
-//	Restore(ctx, path) (documents int64, err error)
+//	Backup(ctx, by, path, password) (documents int64, err error)
+//	Restore(ctx, by, path, password) (documents int64, err error)
 //	CheckIntegrity(ctx) (checked int64, err error)
 
-// Backup writes a verified copy of the journal to path (a file the cashier can then share) while
-// the register keeps working, and returns how many documents it holds.
-func (rt *Runtime) Backup(ctx context.Context, path string) (int64, error) {
-	info, err := rt.journal.Backup(ctx, path)
+// Backup writes a verified copy of the journal, encrypted with password (storage.Backup: age,
+// scrypt), to path (a file the cashier can then share) while the register keeps working, and
+// returns how many documents it holds. Only an administrator (by) may.
+func (rt *Runtime) Backup(ctx context.Context, by kkm.Operator, path, password string) (int64, error) {
+	if err := rt.allow(ctx, rt.Settings(), kkm.ActionBackup, by); err != nil {
+		return 0, err
+	}
+	info, err := rt.journal.Backup(ctx, path, password)
 	if err != nil {
 		return 0, err
 	}
@@ -34,12 +38,15 @@ func (rt *Runtime) Backup(ctx context.Context, path string) (int64, error) {
 // The sender stops for the restore and starts again on the restored register, which then sends
 // whatever the backup still had queued. The cashiers are the backup's too: the screens should lock
 // and ask for a quick-access code afterwards. It returns how many documents the journal holds.
-func (rt *Runtime) Restore(ctx context.Context, path string) (int64, error) {
+func (rt *Runtime) Restore(ctx context.Context, by kkm.Operator, path, password string) (int64, error) {
+	if err := rt.allowRestore(ctx, by); err != nil {
+		return 0, err
+	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	wasRunning := rt.sender != nil
 	rt.stopSenderLocked()
-	info, rerr := rt.journal.RestoreFrom(ctx, path)
+	info, rerr := rt.journal.RestoreFrom(ctx, path, password)
 	if rerr != nil {
 		if wasRunning {
 			if err := rt.startSender(); err != nil {
@@ -62,6 +69,7 @@ func (rt *Runtime) Restore(ctx context.Context, path string) (int64, error) {
 	rt.reg = kkm.Register{Settings: settings, State: state}
 	rt.setPoint(settings)
 	rt.registered = registered && settings.SystemID != 0
+	rt.integrity = nil // the restored journal was verified whole
 	rt.clock.reset()
 	if rt.registered {
 		if err := rt.startSender(); err != nil {
@@ -72,10 +80,17 @@ func (rt *Runtime) Restore(ctx context.Context, path string) (int64, error) {
 	return info.Documents, nil
 }
 
-// CheckIntegrity verifies the journal's whole hash chain (design.md §3; the cheap check from the
-// last verified point runs at start) and returns how many documents it checked. A broken chain is
-// a *storage.ChainError ("err.journal.tampered") naming the first bad document.
+// CheckIntegrity verifies the whole journal's seal (storage.VerifyAll: every document, every OFD
+// answer, the outbox, the state, settings and cashiers) and returns how many documents it
+// checked. A change is a *storage.ChainError ("err.journal.changed.<what>") saying what changed,
+// and stops issuing; a check that holds again (the file was put back) lets issuing go on.
 func (rt *Runtime) CheckIntegrity(ctx context.Context) (int64, error) {
-	res, err := rt.journal.Verify(ctx, 1)
+	res, err := rt.journal.VerifyAll(ctx)
+	switch {
+	case err == nil:
+		rt.setIntegrity(nil)
+	case isChange(err):
+		rt.setIntegrity(err)
+	}
 	return res.Checked, err
 }

@@ -26,7 +26,7 @@ func TestBackupAndRestoreOnANewPhone(t *testing.T) {
 		t.Fatalf("integrity: %d, %v", n, err)
 	}
 	path := filepath.Join(t.TempDir(), "ekassa-backup.db")
-	if n, err := old.rt.Backup(old.ctx, path); err != nil || n != 3 {
+	if n, err := old.rt.Backup(old.ctx, old.by, path, testPassword); err != nil || n != 3 {
 		t.Fatalf("backup: %d, %v", n, err)
 	}
 
@@ -41,7 +41,7 @@ func TestBackupAndRestoreOnANewPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rt.Close() })
-	if n, err := rt.Restore(old.ctx, path); err != nil || n != 3 {
+	if n, err := rt.Restore(old.ctx, kkm.Operator{}, path, testPassword); err != nil || n != 3 {
 		t.Fatalf("restore: %d, %v", n, err)
 	}
 	st := rt.Status()
@@ -65,10 +65,10 @@ func TestBackupAndRestoreOnANewPhone(t *testing.T) {
 	other := newRig(t)
 	other.sell(99900)
 	otherPath := filepath.Join(t.TempDir(), "other.db")
-	if _, err := other.rt.Backup(other.ctx, otherPath); err != nil {
+	if _, err := other.rt.Backup(other.ctx, other.by, otherPath, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	_, err = rt.Restore(old.ctx, otherPath)
+	_, err = rt.Restore(old.ctx, c.Operator(), otherPath, testPassword)
 	var tr interface{ MessageID() string }
 	if !errors.Is(err, storage.ErrBackupOtherRegister) || !errors.As(err, &tr) || tr.MessageID() != "err.backup.other_register" {
 		t.Fatalf("restore of another register: %v", err)

@@ -131,7 +131,7 @@ func TestBadInputSettings(t *testing.T) {
 		// An import refuses a value it cannot decode (typed, for the rates), or Validate does.
 		err := json.Unmarshal([]byte(patch), &s)
 		if err == nil {
-			err = r.rt.SaveSettings(r.ctx, s)
+			err = r.rt.SaveSettings(r.ctx, r.by, s)
 		}
 		translated(t, name, err, missing)
 		if after := snapshotJournal(t, r); after != before {

@@ -105,14 +105,23 @@ func TestIssueRefusedWhenClockJumped(t *testing.T) {
 			t.Fatalf("after setting the clock right: %v", err)
 		}
 	}
-	// A correction the cashier confirms: the clock was wrong before, not now.
-	offset.Store(int64(10 * time.Minute))
+	// A correction the cashier confirms: the clock was wrong before, not now (3 minutes: more
+	// than the jump's tolerance, within the OFD's limit).
+	offset.Store(int64(3 * time.Minute))
 	if _, err := r.rt.CashIn(r.ctx, r.by, 100); err == nil {
-		t.Fatal("a jump of 10 minutes accepted")
+		t.Fatal("a jump of 3 minutes accepted")
 	}
 	r.rt.ConfirmClock()
 	if _, err := r.rt.CashIn(r.ctx, r.by, 100); err != nil {
 		t.Fatalf("after confirming the clock: %v", err)
+	}
+	// Confirming does not make a clock 10 minutes ahead of the OFD's right: the OFD's time,
+	// read when the register started, refuses it (clockofd.go).
+	offset.Store(int64(10 * time.Minute))
+	r.rt.ConfirmClock()
+	var ae *ClockAheadError
+	if _, err := r.rt.CashIn(r.ctx, r.by, 100); !errors.As(err, &ae) || ae.Ahead < 9*time.Minute {
+		t.Fatalf("10 minutes ahead of the OFD, confirmed: %v", err)
 	}
 }
 

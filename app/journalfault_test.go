@@ -46,7 +46,7 @@ func TestJournalGoneStopsIssuing(t *testing.T) {
 	if _, err := r.rt.CloseShift(r.ctx, r.by); !errors.Is(err, storage.ErrJournalGone) {
 		t.Errorf("the Z after the fault: %v", err)
 	}
-	info, err := storage.Inspect(r.ctx, fe.Recovery)
+	info, err := storage.Inspect(r.ctx, fe.Recovery, "") // a plain journal, its seal key beside it
 	if err != nil || info.Documents != 2 || !info.Registered {
 		t.Fatalf("the recovery file: %+v, %v; want the 2 sales of the register", info, err)
 	}

@@ -92,7 +92,7 @@ func TestDocumentsRecordTheirPosition(t *testing.T) {
 	geo.set(kkm.GeoPosition{}, false)
 	s = r.rt.Settings()
 	s.TradingPoint = &kkm.GeoPosition{Latitude: 51_128_207, Longitude: 71_430_411}
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.rt.CloseShift(r.ctx, r.by); err != nil {
@@ -106,7 +106,7 @@ func TestDocumentsRecordTheirPosition(t *testing.T) {
 	// Swapped coordinates are refused in the settings, which stay as they were.
 	bad := r.rt.Settings()
 	bad.TradingPoint = &kkm.GeoPosition{Latitude: 71_430_411, Longitude: 51_128_207}
-	if err := r.rt.SaveSettings(r.ctx, bad); !errors.Is(err, kkm.ErrGeoOutsideKazakhstan) {
+	if err := r.rt.SaveSettings(r.ctx, r.by, bad); !errors.Is(err, kkm.ErrGeoOutsideKazakhstan) {
 		t.Errorf("swapped coordinates saved: %v", err)
 	}
 	if p, _ := r.rt.Settings().TradingPointPosition(); p.Latitude != 51_128_207 {
@@ -116,7 +116,7 @@ func TestDocumentsRecordTheirPosition(t *testing.T) {
 	// Neither the device nor the settings: refused, nothing written.
 	s = r.rt.Settings()
 	s.TradingPoint = nil
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
 	before := r.documents()

@@ -88,8 +88,9 @@ func (rt *Runtime) Cashiers(ctx context.Context) ([]kkm.Cashier, error) {
 	return rt.journal.Cashiers(ctx)
 }
 
-// CreateCashier creates a cashier with a salted slow hash of the quick-access code. The first
-// cashier of a device is its administrator; the operator codes count from 1.
+// CreateCashier creates the first cashier of a device, its administrator, with a salted slow hash
+// of the quick-access code (the first start). Once a device has cashiers, more are added by an
+// administrator (AddCashier): a second "first" profile is refused with ErrProfileExists.
 func (rt *Runtime) CreateCashier(ctx context.Context, p ui.NewCashier) (kkm.Cashier, error) {
 	if !validCode(p.Code) {
 		return kkm.Cashier{}, ui.ErrCodeFormat
@@ -97,6 +98,9 @@ func (rt *Runtime) CreateCashier(ctx context.Context, p ui.NewCashier) (kkm.Cash
 	existing, err := rt.journal.Cashiers(ctx)
 	if err != nil {
 		return kkm.Cashier{}, err
+	}
+	if len(existing) > 0 {
+		return kkm.Cashier{}, ErrProfileExists
 	}
 	c := kkm.Cashier{Name: p.Name, Email: p.Email, Role: kkm.RoleCashier, OperatorCode: 1}
 	if len(existing) == 0 {

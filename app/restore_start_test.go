@@ -21,7 +21,7 @@ func TestRestoreFromTheStartPage(t *testing.T) {
 	old.sell(10000)
 	old.waitDrained()
 	path := filepath.Join(t.TempDir(), "ekassa-backup.db")
-	if _, err := old.rt.Backup(old.ctx, path); err != nil {
+	if _, err := old.rt.Backup(old.ctx, old.by, path, testPassword); err != nil {
 		t.Fatal(err)
 	}
 
@@ -38,7 +38,8 @@ func TestRestoreFromTheStartPage(t *testing.T) {
 	var _ ui.Admin = rt // the start page finds its restore through the Register port
 
 	// The first start on the new phone.
-	if _, err := rt.CreateCashier(old.ctx, ui.NewCashier{Name: "Новый телефон", Code: "2468"}); err != nil {
+	first, err := rt.CreateCashier(old.ctx, ui.NewCashier{Name: "Новый телефон", Code: "2468"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if has, err := rt.HasProfile(old.ctx); err != nil || !has {
@@ -51,7 +52,7 @@ func TestRestoreFromTheStartPage(t *testing.T) {
 	cancel := rt.Subscribe(func(st ui.Status) { seen <- st })
 	defer cancel()
 
-	if n, err := rt.Restore(old.ctx, path); err != nil || n != 1 {
+	if n, err := rt.Restore(old.ctx, first.Operator(), path, testPassword); err != nil || n != 1 {
 		t.Fatalf("restore: %d, %v", n, err)
 	}
 	deadline := time.After(5 * time.Second)

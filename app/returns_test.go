@@ -16,7 +16,7 @@ func TestReturnsPayBackWhatWasPaidEndToEnd(t *testing.T) {
 	r := newRig(t)
 	s := r.rt.Settings()
 	s.ReceiptModifiersAllowed = true
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
 	sale := kkm.ReceiptDraft{Operation: kkm.OpSale,

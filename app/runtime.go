@@ -43,8 +43,19 @@ type Runtime struct {
 	geo   GeoSource                       // the device's position, nil when the platform gives none (geo.go)
 	point atomic.Pointer[kkm.GeoPosition] // the settings' trading point, for the sender (geo.go)
 
-	mu  sync.Mutex // serialises issuing and guards the fields below
-	reg kkm.Register
+	// the OFD's clock (clockofd.go): the last reference, and the watcher that refreshes it
+	ofdTime   ofdClock
+	clockStop chan struct{}
+	clockWake chan struct{}
+	clockDone chan struct{}
+
+	// the background verification of the whole journal (integrity.go)
+	stopVerify context.CancelFunc
+	verifyDone chan struct{}
+
+	mu        sync.Mutex // serialises issuing and guards the fields below
+	integrity error      // a change found in the journal: issuing stops (integrity.go)
+	reg       kkm.Register
 	// refusals is the sender's count of documents set aside when reg.State was last read: the
 	// sender takes each out of the journal's state, so a new count means reading it again.
 	refusals   int
@@ -82,6 +93,9 @@ type Options struct {
 	// Geo is the device's position where the platform gives one (nil: none, as on the desktop);
 	// without it documents carry the trading point's coordinates from the settings.
 	Geo GeoSource
+	// NoBackgroundVerify skips the whole journal's verification after start (tools that open a
+	// journal briefly); the tip is checked all the same.
+	NoBackgroundVerify bool
 }
 
 // NewRuntime loads the register from the journal and, when it is connected to an OFD, starts the
@@ -128,21 +142,45 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 	}
 	rt.fiscalResult = j.FiscalResult
 	rt.setPoint(settings)
+	// The seal of what the next sale builds on, before it (integrity.go); a change stops
+	// issuing, it does not stop the app.
+	if err := j.VerifyTip(ctx); err != nil {
+		if !isChange(err) {
+			return nil, err
+		}
+		rt.integrity = err
+	}
 	if rt.registered {
 		if err := rt.startSender(); err != nil {
 			return nil, err
 		}
 	}
 	go rt.notifier()
+	rt.clockStop, rt.clockWake, rt.clockDone = make(chan struct{}), make(chan struct{}, 1), make(chan struct{})
+	go func() {
+		defer close(rt.clockDone)
+		rt.watchOFDClock(rt.clockStop, rt.clockWake)
+	}()
+	if !opts.NoBackgroundVerify {
+		rt.verifyInBackground()
+	}
 	return rt, nil
 }
 
 // Close stops the sender and checkpoints the journal; the journal itself is the caller's.
 func (rt *Runtime) Close() error {
+	rt.closeOnce.Do(func() {
+		close(rt.stopKick)
+		close(rt.clockStop)
+	})
+	<-rt.clockDone
+	if rt.stopVerify != nil {
+		rt.stopVerify()
+		<-rt.verifyDone
+	}
 	rt.mu.Lock()
 	rt.stopSenderLocked()
 	rt.mu.Unlock()
-	rt.closeOnce.Do(func() { close(rt.stopKick) })
 	return rt.journal.Checkpoint(context.Background())
 }
 
@@ -159,6 +197,7 @@ func (rt *Runtime) Pause(ctx context.Context) error {
 // Resume continues sending after Pause and catches up at once.
 func (rt *Runtime) Resume() {
 	rt.ConfirmClock() // the monotonic clock may have stood still while the phone slept
+	rt.askOFDTimeSoon()
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.sender != nil {
@@ -198,6 +237,7 @@ func (rt *Runtime) startSender() error {
 	}()
 	s.Subscribe(func(delivery.State) { rt.changed() })
 	rt.sender, rt.stopSender, rt.senderDone = s, cancel, done
+	rt.askOFDTimeSoon()
 	return nil
 }
 
@@ -235,9 +275,15 @@ func (rt *Runtime) statusLocked() ui.Status {
 		st.ShiftLeft = rt.reg.ShiftTimeLeft(now)
 	}
 	st.ShiftLimit = rt.reg.ShiftLimit()
-	// A journal that failed (gone, damaged, full) blocks before anything the OFD says.
+	// A journal that failed (gone, damaged, full) blocks before anything the OFD says; so does a
+	// journal changed behind the app (integrity.go), with its change as the fault.
 	if st.Fault = rt.journal.Fault(); st.Fault != nil {
 		st.Block = ui.BlockJournal
+	} else if rt.integrity != nil {
+		st.Fault, st.Block = rt.integrity, ui.BlockJournal
+	}
+	if gap, _, ok := rt.clockGap(now); ok && (gap > ClockWarnGap || gap < -ClockWarnGap) {
+		st.ClockGap = gap
 	}
 	if rt.sender == nil {
 		return st
@@ -373,6 +419,7 @@ func (rt *Runtime) notify() {
 func (rt *Runtime) Settings() kkm.Settings {
 	rt.mu.Lock()
 	s := rt.reg.Settings
+	s.Permissions = clonePermissions(s.Permissions) // the caller's to edit, not the runtime's
 	rt.mu.Unlock()
 	if l, err := rt.journal.LinkState(context.Background()); err == nil && l.Token != 0 {
 		s.Token = l.Token
@@ -380,13 +427,23 @@ func (rt *Runtime) Settings() kkm.Settings {
 	return s
 }
 
-// SaveSettings validates the settings the owner edited and saves them. The registration, the
-// system ID and the token are not the owner's to edit here: they come from the OFD (connecting,
-// «Смена токена»), so the stored ones are kept.
-func (rt *Runtime) SaveSettings(ctx context.Context, s kkm.Settings) error {
+// SaveSettings validates the settings the owner edited and saves them, when by may change the
+// settings (kkm.ActionSettings) and, if the permissions change, is an administrator
+// (kkm.ActionPermissions). The registration, the system ID and the token are not the owner's to
+// edit here: they come from the OFD (connecting, «Смена токена»), so the stored ones are kept.
+func (rt *Runtime) SaveSettings(ctx context.Context, by kkm.Operator, s kkm.Settings) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	cur := rt.reg.Settings
+	s.Permissions = clonePermissions(s.Permissions) // kept by the runtime, not shared with the caller
+	if err := rt.allow(ctx, cur, kkm.ActionSettings, by); err != nil {
+		return err
+	}
+	if permissionsChanged(cur.Permissions, s.Permissions) {
+		if err := rt.allow(ctx, cur, kkm.ActionPermissions, by); err != nil {
+			return err
+		}
+	}
 	s.SystemID, s.Token, s.Reg, s.SerialNumber, s.OFDAddress = cur.SystemID, cur.Token, cur.Reg, cur.SerialNumber, cur.OFDAddress
 	if err := s.Validate(); err != nil {
 		return err
@@ -404,7 +461,10 @@ func (rt *Runtime) SaveSettings(ctx context.Context, s kkm.Settings) error {
 // for an invalid token. The sender stores the token in the OFD link, in one journal transaction
 // with lifting the block; the settings are not written: their Token is not the live token (see
 // kkm.Settings.Token), and a second write would only be a second transaction to get out of step.
-func (rt *Runtime) ChangeToken(ctx context.Context, token uint32) error {
+func (rt *Runtime) ChangeToken(ctx context.Context, by kkm.Operator, token uint32) error {
+	if err := rt.allow(ctx, rt.Settings(), kkm.ActionChangeToken, by); err != nil {
+		return err
+	}
 	// The check with the OFD runs without the runtime's lock, so the status line and the screens
 	// stay live for the seconds a slow OFD may take.
 	rt.mu.Lock()
@@ -534,29 +594,25 @@ func (rt *Runtime) Allow(ctx context.Context, by kkm.Operator, a kkm.Action) err
 	return rt.allow(ctx, rt.Settings(), a, by)
 }
 
-// allow looks up the cashier's role by operator code; an operator this device does not know has
-// the least role.
-func (rt *Runtime) allow(ctx context.Context, s kkm.Settings, a kkm.Action, by kkm.Operator) error {
-	role := kkm.RoleCashier
-	c, err := rt.journal.CashierByOperatorCode(ctx, by.Code)
-	switch {
-	case err == nil:
-		role = c.Role
-	case !errors.Is(err, storage.ErrNotFound):
-		return err
-	}
-	return s.Allow(a, role)
-}
-
 // XReport records the X report of the open shift in the journal (it is not fiscal and does not
 // queue) and, when the OFD is reachable, sends it with COMMAND_REPORT as the protocol asks.
 func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, error) {
+	c, err := rt.cashierOf(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	by = c.Operator()
 	rt.mu.Lock()
 	if !rt.registered {
 		rt.mu.Unlock()
 		return nil, errNotRegistered
 	}
 	rt.syncStateLocked(ctx)
+	if rt.integrity != nil {
+		err := rt.integrity
+		rt.mu.Unlock()
+		return nil, err
+	}
 	now := rt.now()
 	doc, err := rt.reg.XReport(by, now)
 	if err != nil {
@@ -584,13 +640,24 @@ func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, err
 // issue runs one issuing operation: refuse when the link forbids it, compute on a copy, commit,
 // move the state on, wake the sender, and wait a little for the OFD's answer.
 func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool, f issueFunc) (ui.Issued, error) {
+	// Only a cashier of this register issues, under the name the journal has for the code.
+	c, err := rt.cashierOf(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	by = c.Operator()
 	rt.mu.Lock()
 	if !rt.registered || rt.sender == nil {
 		rt.mu.Unlock()
 		return nil, errNotRegistered
 	}
-	// No document on a journal that failed (design.md §3.10): its fault says why.
-	if err := rt.journal.Fault(); err != nil {
+	// No document on a journal that failed (design.md §3.10): its fault says why; nor on one
+	// changed behind the app (integrity.go): the change says what.
+	err = rt.journal.Fault()
+	if err == nil {
+		err = rt.integrity
+	}
+	if err != nil {
 		rt.mu.Unlock()
 		return nil, err
 	}
@@ -600,6 +667,10 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		return nil, err
 	}
 	rt.syncStateLocked(ctx)
+	if err := rt.checkAhead(now); err != nil {
+		rt.mu.Unlock()
+		return nil, err
+	}
 	link := rt.sender.State()
 	// The queue as the journal holds it, not as the sender last saw it: a document committed a
 	// moment ago is waiting even if the sender has not looked yet.

@@ -183,7 +183,7 @@ func TestShiftCycle(t *testing.T) {
 	r := newRig(t)
 	s := r.rt.Settings()
 	s.AutoCashOut = true
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.rt.CashIn(r.ctx, r.by, 100000); err != nil {
@@ -240,7 +240,7 @@ func TestInvalidTokenBlocksUntilChanged(t *testing.T) {
 	if !errors.As(err, &re) || re.Code != 2 {
 		t.Fatalf("issuing while blocked: %v", err)
 	}
-	if err := r.rt.ChangeToken(r.ctx, 4000000123); err != nil {
+	if err := r.rt.ChangeToken(r.ctx, r.by, 4000000123); err != nil {
 		t.Fatal(err)
 	}
 	r.waitDrained()
@@ -329,7 +329,7 @@ func TestProfilesKeepOnlyASlowHash(t *testing.T) {
 	if c.Role != kkm.RoleAdministrator || len(c.CodeSalt) != 16 || len(c.CodeHash) != 32 || strings.Contains(string(c.CodeHash), DemoCode) {
 		t.Fatalf("stored cashier %+v", c)
 	}
-	second, err := r.rt.CreateCashier(r.ctx, ui.NewCashier{Name: "Айгүл", Code: "2468"})
+	second, err := r.rt.AddCashier(r.ctx, r.by, ui.CashierForm{Name: "Айгүл", Role: kkm.RoleCashier, Code: "2468"})
 	if err != nil || second.OperatorCode != 2 || second.Role != kkm.RoleCashier {
 		t.Fatalf("second cashier %+v %v", second, err)
 	}
@@ -370,10 +370,10 @@ func TestRolesLimitReturnsAndZ(t *testing.T) {
 	r := newRig(t)
 	s := r.rt.Settings()
 	s.Permissions = kkm.Permissions{kkm.ActionReturn: kkm.RoleSeniorCashier, kkm.ActionCloseShift: kkm.RoleSeniorCashier}
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
-	cashier, err := r.rt.CreateCashier(r.ctx, ui.NewCashier{Name: "Ержан", Code: "5555"})
+	cashier, err := r.rt.AddCashier(r.ctx, r.by, ui.CashierForm{Name: "Ержан", Role: kkm.RoleCashier, Code: "5555"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,6 +205,10 @@ func unpackBackup(path, password, dir string) (string, []byte, error) {
 		if err := copyFile(path, dst); err != nil {
 			return "", nil, &BackupError{Code: ErrBackupUnreadable, Path: path, Reason: "cannot copy the file", Err: err}
 		}
+		// A plain journal with its key file beside it (a recovery file): the key comes along.
+		if key, err := readKeyFile(KeyFile(path)); err == nil {
+			return dst, key, nil
+		}
 		return dst, nil, nil
 	}
 	if string(head) != ageMagic {

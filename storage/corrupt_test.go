@@ -193,7 +193,7 @@ func TestDiskFullAtWork(t *testing.T) {
 	if _, err := j.Document(ctx, int64(n)); err != nil {
 		t.Errorf("the last document on a full disk: %v", err)
 	}
-	info, err := j.Backup(ctx, filepath.Join(t.TempDir(), "backup.db"))
+	info, err := j.Backup(ctx, filepath.Join(t.TempDir(), "backup.db"), testPassword)
 	if err != nil || info.Documents != int64(n) {
 		t.Errorf("backup on a full disk: %+v, %v; want %d documents", info, err, n)
 	}
@@ -250,7 +250,7 @@ func TestFullDiskStartsReadOnly(t *testing.T) {
 	if _, err := ro.Commit(ctx, iss.Documents, iss.State); !errors.Is(err, ErrDiskFull) {
 		t.Errorf("Commit on the read-only journal: %v, want ErrDiskFull", err)
 	}
-	info, err := ro.Backup(ctx, filepath.Join(t.TempDir(), "backup.db"))
+	info, err := ro.Backup(ctx, filepath.Join(t.TempDir(), "backup.db"), testPassword)
 	if err != nil || info.Documents != n {
 		t.Errorf("backup from the read-only journal: %+v, %v; want %d documents", info, err, n)
 	}
@@ -289,7 +289,7 @@ func TestFullDiskStartsReadOnly(t *testing.T) {
 	if _, err := ro.Commit(ctx, iss.Documents, iss.State); !errors.Is(err, ErrDiskFull) {
 		t.Errorf("Commit on the read-only journal: %v, want ErrDiskFull", err)
 	}
-	if info, err := ro.Backup(ctx, filepath.Join(t.TempDir(), "backup2.db")); err != nil || info.Documents != n {
+	if info, err := ro.Backup(ctx, filepath.Join(t.TempDir(), "backup2.db"), testPassword); err != nil || info.Documents != n {
 		t.Errorf("backup from the read-only journal: %+v, %v; want %d documents", info, err, n)
 	}
 }
@@ -332,7 +332,7 @@ func TestReplaceDamagedJournalFromBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	backup := filepath.Join(t.TempDir(), "backup.db")
-	if _, err := j.Backup(ctx, backup); err != nil {
+	if _, err := j.Backup(ctx, backup, testPassword); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
@@ -343,14 +343,14 @@ func TestReplaceDamagedJournalFromBackup(t *testing.T) {
 
 	notAJournal := filepath.Join(t.TempDir(), "photo.jpg")
 	mustDo(t, os.WriteFile(notAJournal, []byte("not a journal"), 0o600))
-	if _, _, err := ReplaceFromBackup(ctx, path, notAJournal); !errors.Is(err, ErrBackupUnreadable) {
+	if _, _, err := ReplaceFromBackup(ctx, path, notAJournal, testPassword); !errors.Is(err, ErrBackupUnreadable) {
 		t.Errorf("a file that is not a backup: %v, want ErrBackupUnreadable", err)
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the refused restore moved the journal: %v", err)
 	}
 
-	info, damaged, err := ReplaceFromBackup(ctx, path, backup)
+	info, damaged, err := ReplaceFromBackup(ctx, path, backup, testPassword)
 	if err != nil || info.Documents != 12 {
 		t.Fatalf("ReplaceFromBackup: %+v, %v", info, err)
 	}

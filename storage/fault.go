@@ -228,7 +228,16 @@ func (j *Journal) writeRecovery(ctx context.Context) (string, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if _, err := Inspect(ctx, p); err != nil {
+		if err := os.Chmod(p, 0o600); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		// The seal's key goes beside it: the journal's own folder may be what went away.
+		if err := writeKeyFile(KeyFile(p), j.seal.key); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := inspectPlain(ctx, p, j.seal.key); err != nil {
 			errs = append(errs, fmt.Errorf("the recovery file %s does not verify: %w", p, err))
 			continue
 		}

@@ -331,7 +331,11 @@ func withBackupCopy(r io.ReadCloser, restore func(path string) error) error {
 // askPassword asks for a backup's password in a dialog (twice when twice, and the two must
 // match) and calls ok with it. The runtime checks its length.
 func (u *UI) askPassword(titleID, textID string, twice bool, ok func(password string)) {
-	l := u.loc
+	askBackupPassword(u.win, u.loc, titleID, textID, twice, ok)
+}
+
+// askBackupPassword is askPassword for any window (the journal-problem page has no UI).
+func askBackupPassword(win fyne.Window, l *i18n.Localizer, titleID, textID string, twice bool, ok func(password string)) {
 	pw := widget.NewPasswordEntry()
 	pw.SetPlaceHolder(l.T("backup.password"))
 	items := []fyne.CanvasObject{wrapped(l.T(textID)), pw}
@@ -347,11 +351,13 @@ func (u *UI) askPassword(titleID, textID string, twice bool, ok func(password st
 				return
 			}
 			if again != nil && again.Text != pw.Text {
-				u.inform(titleID, l.T("err.backup.password_mismatch"))
+				msg := widget.NewLabel(l.T("err.backup.password_mismatch"))
+				msg.Wrapping = fyne.TextWrapWord
+				dialog.NewCustom(l.T(titleID), l.T("button.ok"), msg, win).Show()
 				return
 			}
 			ok(pw.Text)
-		}, u.win)
+		}, win)
 	d.Resize(fyne.NewSize(320, 0))
 	d.Show()
 }

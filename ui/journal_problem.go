@@ -15,8 +15,8 @@ import (
 
 // JournalRestore replaces a journal that cannot be opened with the backup at path (a private
 // copy of the file the cashier chose) and returns how many documents the journal holds now and
-// where the damaged journal was kept.
-type JournalRestore func(ctx context.Context, path string) (documents int64, damaged string, err error)
+// where the damaged journal was kept. password opens the backup (they are encrypted).
+type JournalRestore func(ctx context.Context, path, password string) (documents int64, damaged string, err error)
 
 // JournalProblem is the start page of a register whose journal cannot be opened (design.md
 // §3.10): it says why in the cashier's language — the register open elsewhere (another window or
@@ -79,30 +79,37 @@ func (p *JournalProblem) chooseBackup() {
 			p.render()
 			return
 		}
-		p.busy, p.fail = true, nil
-		p.render()
-		p.spawn(func() {
-			n, damaged, err := p.restoreFrom(r)
-			fyne.DoAndWait(func() {
-				p.busy = false
-				if err != nil {
-					p.fail = err
-				} else {
-					p.notice = p.loc.T("journal.problem.restored", map[string]any{"Count": n, "File": filepath.Base(damaged)})
-				}
-				p.render()
-			})
+		askBackupPassword(p.win, p.loc, "journal.problem.restore", "restore.password.text", false, func(password string) {
+			p.restoreWith(r, password)
+		})
+	})
+}
+
+// restoreWith restores the chosen backup with its password, off the UI goroutine.
+func (p *JournalProblem) restoreWith(r fyne.URIReadCloser, password string) {
+	p.busy, p.fail = true, nil
+	p.render()
+	p.spawn(func() {
+		n, damaged, err := p.restoreFrom(r, password)
+		fyne.DoAndWait(func() {
+			p.busy = false
+			if err != nil {
+				p.fail = err
+			} else {
+				p.notice = p.loc.T("journal.problem.restored", map[string]any{"Count": n, "File": filepath.Base(damaged)})
+			}
+			p.render()
 		})
 	})
 }
 
 // restoreFrom copies the chosen file to a private temporary file (on a phone it is a content URI)
 // and restores that.
-func (p *JournalProblem) restoreFrom(r io.ReadCloser) (int64, string, error) {
+func (p *JournalProblem) restoreFrom(r io.ReadCloser, password string) (int64, string, error) {
 	var n int64
 	var damaged string
 	err := withBackupCopy(r, func(path string) (err error) {
-		n, damaged, err = p.restore(context.Background(), path)
+		n, damaged, err = p.restore(context.Background(), path, password)
 		return err
 	})
 	return n, damaged, err

@@ -57,7 +57,10 @@ func TestJournalProblemRestore(t *testing.T) {
 	}
 	var got []string
 	refuse := true
-	restore := func(ctx context.Context, path string) (int64, string, error) {
+	restore := func(ctx context.Context, path, password string) (int64, string, error) {
+		if password != "пароль копии" {
+			return 0, "", journalErr("err.backup.wrong_password")
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return 0, "", err
@@ -74,10 +77,18 @@ func TestJournalProblemRestore(t *testing.T) {
 	h.see(l.T("journal.problem.title"), l.T("err.journal.corrupt"))
 
 	h.tap(l.T("journal.problem.restore"))
+	h.typeInto(l.T("backup.password"), 0, "не тот")
+	h.tap(l.T("backup.password.ok"))
+	h.see(l.T("err.backup.wrong_password"), l.T("journal.problem.restore"))
+	h.tap(l.T("journal.problem.restore"))
+	h.typeInto(l.T("backup.password"), 0, "пароль копии")
+	h.tap(l.T("backup.password.ok"))
 	h.see(l.T("err.backup.unreadable"), l.T("journal.problem.restore"))
 
 	refuse = false
 	h.tap(l.T("journal.problem.restore"))
+	h.typeInto(l.T("backup.password"), 0, "пароль копии")
+	h.tap(l.T("backup.password.ok"))
 	h.see(l.T("journal.problem.restored", map[string]any{"Count": 42, "File": "journal.db.damaged-20261203T120000"}))
 	h.notSee(l.T("journal.problem.restore"))
 	if len(got) != 2 || got[0] != "the backup" || got[1] != "the backup" {

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"time"
-
 	"context"
 	"time"
 

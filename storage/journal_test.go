@@ -215,6 +215,7 @@ func downgradeToSchema2(t testing.TB, path string) {
 	defer db.Close()
 	for _, q := range []string{
 		`DROP TABLE journal_events`,
+		`DROP INDEX fiscal_results_unsealed`,
 		`ALTER TABLE chain DROP COLUMN key_id`,
 		`ALTER TABLE register_state DROP COLUMN mac`,
 		`ALTER TABLE settings DROP COLUMN mac`,

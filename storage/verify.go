@@ -23,52 +23,71 @@ import (
 //
 // Either returns a *ChainError saying what changed (What) and where (Seq).
 
+// tipSnapshot is the chain's head, the last row's seq and the state, read by one statement so
+// that they belong together even while the app commits (SQLite reads one statement from one
+// snapshot).
+type tipSnapshot struct {
+	headSeq, maxSeq int64
+	headHash        []byte
+	state, stateMAC []byte
+	hasState        bool
+}
+
+func (j *Journal) tip(ctx context.Context) (tipSnapshot, error) {
+	var t tipSnapshot
+	var id sql.NullInt64
+	err := j.db.QueryRowContext(ctx, `SELECT c.head_seq, c.head_hash, (SELECT COALESCE(MAX(seq), 0) FROM documents),
+			s.id, s.content, s.mac
+		FROM chain c LEFT JOIN register_state s ON s.id = 1 WHERE c.id = 1`).
+		Scan(&t.headSeq, &t.headHash, &t.maxSeq, &id, &t.state, &t.stateMAC)
+	if err != nil {
+		return t, fmt.Errorf("storage: verify: read chain head: %w", err)
+	}
+	t.hasState = id.Valid
+	return t, nil
+}
+
 // VerifyTip checks what the next sale builds on: the last document, the state sealed to it, the
 // settings and the cashiers.
 func (j *Journal) VerifyTip(ctx context.Context) error {
-	var headSeq int64
-	var headHash []byte
-	if err := j.db.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return fmt.Errorf("storage: verify: read chain head: %w", err)
+	t, err := j.tip(ctx)
+	if err != nil {
+		return err
 	}
-	if headSeq > 0 {
-		var maxSeq int64
-		if err := j.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM documents`).Scan(&maxSeq); err != nil {
-			return fmt.Errorf("storage: verify: %w", err)
-		}
-		if maxSeq != headSeq {
-			return &ChainError{Seq: min(maxSeq, headSeq) + 1, Reason: fmt.Sprintf("the last row is %d, the chain's head %d", maxSeq, headSeq)}
-		}
-		r, prev, stored, err := scanChainRow(j.db.QueryRowContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq = ?`, headSeq))
+	if t.maxSeq != t.headSeq {
+		return &ChainError{Seq: min(t.maxSeq, t.headSeq) + 1, Reason: fmt.Sprintf("the last row is %d, the chain's head %d", t.maxSeq, t.headSeq)}
+	}
+	if t.headSeq > 0 {
+		// Rows are never rewritten, so the head row read now is the one the snapshot names.
+		r, prev, stored, err := scanChainRow(j.db.QueryRowContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq = ?`, t.headSeq))
 		if err != nil {
 			return fmt.Errorf("storage: verify: %w", err)
 		}
-		if h := newChainHasher(j.seal.key).rowHash(prev, r); !bytes.Equal(h, stored) || !bytes.Equal(h, headHash) {
-			return &ChainError{Seq: headSeq, Reason: "the last document does not match its sealed hash"}
+		if h := newChainHasher(j.seal.key).rowHash(prev, r); !bytes.Equal(h, stored) || !bytes.Equal(h, t.headHash) {
+			return &ChainError{Seq: t.headSeq, Reason: "the last document does not match its sealed hash"}
 		}
-		if headSeq > 1 {
+		if t.headSeq > 1 {
 			var before []byte
-			if err := j.db.QueryRowContext(ctx, `SELECT hash FROM documents WHERE seq = ?`, headSeq-1).Scan(&before); err != nil || !bytes.Equal(before, prev) {
-				return &ChainError{Seq: headSeq - 1, Reason: "the row before the last does not match", What: ChangedDocument}
+			if err := j.db.QueryRowContext(ctx, `SELECT hash FROM documents WHERE seq = ?`, t.headSeq-1).Scan(&before); err != nil || !bytes.Equal(before, prev) {
+				return &ChainError{Seq: t.headSeq - 1, Reason: "the row before the last does not match"}
 			}
 		}
 	}
-	return j.verifyFacts(ctx, headSeq, headHash)
+	return j.verifyFacts(ctx, t)
 }
 
-// verifyFacts checks the state (sealed to the head), the settings and every cashier.
-func (j *Journal) verifyFacts(ctx context.Context, headSeq int64, headHash []byte) error {
-	var content, mac []byte
-	switch err := j.db.QueryRowContext(ctx, `SELECT content, mac FROM register_state WHERE id = 1`).Scan(&content, &mac); {
-	case errors.Is(err, sql.ErrNoRows):
-		if headSeq > 0 {
-			return &ChainError{What: ChangedState, Seq: headSeq, Reason: "the register state is gone"}
+// verifyFacts checks the state (sealed to the head of the same snapshot), the settings and every
+// cashier.
+func (j *Journal) verifyFacts(ctx context.Context, t tipSnapshot) error {
+	switch {
+	case !t.hasState:
+		if t.headSeq > 0 {
+			return &ChainError{What: ChangedState, Seq: t.headSeq, Reason: "the register state is gone"}
 		}
-	case err != nil:
-		return fmt.Errorf("storage: verify state: %w", err)
-	case !hmac.Equal(mac, j.seal.stateMAC(headSeq, headHash, content)):
-		return &ChainError{What: ChangedState, Seq: headSeq, Reason: "the register state does not match its seal"}
+	case !hmac.Equal(t.stateMAC, j.seal.stateMAC(t.headSeq, t.headHash, t.state)):
+		return &ChainError{What: ChangedState, Seq: t.headSeq, Reason: "the register state does not match its seal"}
 	}
+	var content, mac []byte
 	switch err := j.db.QueryRowContext(ctx, `SELECT content, mac FROM settings WHERE id = 1`).Scan(&content, &mac); {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -98,18 +117,21 @@ func (j *Journal) verifyFacts(ctx context.Context, headSeq int64, headHash []byt
 // queued once, every entry marked sent answered), and the tip's facts (VerifyTip). It returns
 // how many documents it checked. On success the head becomes the verified point.
 func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
-	var headSeq int64
-	var headHash []byte
-	if err := j.db.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return VerifyResult{}, fmt.Errorf("storage: verify: read chain head: %w", err)
+	// The app goes on committing meanwhile: everything is checked against the head read here
+	// (rows are append-only, so rows 1..head stay what they were), and each other check is one
+	// statement, one snapshot.
+	t, err := j.tip(ctx)
+	if err != nil {
+		return VerifyResult{}, err
 	}
+	headSeq, headHash := t.headSeq, t.headHash
 	res := VerifyResult{From: 1}
-	var maxSeq, count int64
-	if err := j.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM documents`).Scan(&maxSeq, &count); err != nil {
-		return res, fmt.Errorf("storage: verify: %w", err)
-	}
-	if maxSeq > headSeq {
+	if t.maxSeq > headSeq {
 		return res, &ChainError{Seq: headSeq + 1, Reason: fmt.Sprintf("row beyond the chain's head %d", headSeq)}
+	}
+	var count int64
+	if err := j.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE seq <= ?`, headSeq).Scan(&count); err != nil {
+		return res, fmt.Errorf("storage: verify: %w", err)
 	}
 	g := newGroup(ctx)
 	gctx := g.ctx
@@ -132,7 +154,9 @@ func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
 	if err := j.verifyOutbox(ctx); err != nil {
 		return res, err
 	}
-	if err := j.verifyFacts(ctx, headSeq, headHash); err != nil {
+	// The tip's facts as they are now (the head may have moved on while the rows were checked:
+	// the state is read with its head again).
+	if err := j.VerifyTip(ctx); err != nil {
 		return res, err
 	}
 	res.Last, res.Checked = headSeq, headSeq

@@ -42,6 +42,10 @@ func (rt *Runtime) Restore(ctx context.Context, by kkm.Operator, path, password 
 	if err := rt.allowRestore(ctx, by); err != nil {
 		return 0, err
 	}
+	// A verification reading the journal while its content is replaced would see half of each;
+	// it starts again on what the journal holds afterwards.
+	rt.cancelVerify()
+	defer rt.verifyInBackground()
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	wasRunning := rt.sender != nil

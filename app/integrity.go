@@ -40,7 +40,9 @@ func isChange(err error) bool { return errors.Is(err, storage.ErrChainBroken) }
 func (rt *Runtime) verifyInBackground() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	rt.verifyMu.Lock()
 	rt.stopVerify, rt.verifyDone = cancel, done
+	rt.verifyMu.Unlock()
 	go func() {
 		defer close(done)
 		if _, err := rt.journal.VerifyAll(ctx); err != nil {
@@ -51,4 +53,17 @@ func (rt *Runtime) verifyInBackground() {
 			}
 		}
 	}()
+}
+
+// cancelVerify stops the background verification, if it runs, and waits for it. Callers must not
+// hold mu (the verification takes it to report a change).
+func (rt *Runtime) cancelVerify() {
+	rt.verifyMu.Lock()
+	stop, done := rt.stopVerify, rt.verifyDone
+	rt.stopVerify, rt.verifyDone = nil, nil
+	rt.verifyMu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
 }

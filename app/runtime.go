@@ -50,6 +50,7 @@ type Runtime struct {
 	clockDone chan struct{}
 
 	// the background verification of the whole journal (integrity.go)
+	verifyMu   sync.Mutex
 	stopVerify context.CancelFunc
 	verifyDone chan struct{}
 
@@ -174,10 +175,7 @@ func (rt *Runtime) Close() error {
 		close(rt.clockStop)
 	})
 	<-rt.clockDone
-	if rt.stopVerify != nil {
-		rt.stopVerify()
-		<-rt.verifyDone
-	}
+	rt.cancelVerify()
 	rt.mu.Lock()
 	rt.stopSenderLocked()
 	rt.mu.Unlock()

@@ -241,7 +241,8 @@ func (j *Journal) keyUp(ctx context.Context, keyPath string, given []byte) error
 // recomputes every row's hash with the key, seals the state, settings, cashiers and the OFD's
 // answers, records the key's ID and an event saying what was re-keyed.
 func (j *Journal) rekey(ctx context.Context, key []byte) error {
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	var head chainHead
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
 		var headSeq int64
 		var headHash []byte
 		if err := tx.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
@@ -256,6 +257,7 @@ func (j *Journal) rekey(ctx context.Context, key []byte) error {
 		if err != nil {
 			return err
 		}
+		head = chainHead{seq: headSeq, hash: newHead}
 		s := sealer{key: key}
 		if _, err := tx.ExecContext(ctx, `UPDATE chain SET head_hash = ?, verified_seq = head_seq, verified_hash = ?, key_id = ? WHERE id = 1`,
 			newHead, newHead, keyID(key)); err != nil {
@@ -270,6 +272,14 @@ func (j *Journal) rekey(ctx context.Context, key []byte) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The head's hash is the keyed one now: what the next Commit must find (documents.go).
+	j.commitMu.Lock()
+	j.head = head
+	j.commitMu.Unlock()
+	return nil
 }
 
 // rehashRows recomputes every document row's prev_hash and hash with key and returns the head.

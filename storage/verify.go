@@ -145,8 +145,8 @@ func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
 		g.Go(func() error { return j.verifyRange(gctx, from, to, headSeq, headHash) })
 	}
 	g.Go(func() error { return j.verifyAnswers(gctx) })
-	if err := g.Wait(); err != nil {
-		return res, firstChange(err)
+	if errs := g.Wait(); len(errs) > 0 {
+		return res, firstChange(errs)
 	}
 	if count != headSeq {
 		return res, &ChainError{Seq: headSeq, Reason: fmt.Sprintf("%d rows for a chain of %d", count, headSeq)}
@@ -167,13 +167,20 @@ func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
 	return res, nil
 }
 
-// firstChange prefers a *ChainError among a group's errors (the others are its cancellations).
-func firstChange(err error) error {
-	var ce *ChainError
-	if errors.As(err, &ce) {
-		return ce
+// firstChange returns, among a group's errors, the change at the lowest document (the ranges run
+// in parallel and may each find one; the others' errors are their cancellations), else the first.
+func firstChange(errs []error) error {
+	var best *ChainError
+	for _, err := range errs {
+		var ce *ChainError
+		if errors.As(err, &ce) && (best == nil || (ce.What == "" && best.What != "") || (ce.What == best.What && ce.Seq < best.Seq)) {
+			best = ce
+		}
 	}
-	return err
+	if best != nil {
+		return best
+	}
+	return errs[0]
 }
 
 // verifyRange checks rows from..to: each one's hash against its bytes and stored prev, each
@@ -312,13 +319,13 @@ func (j *Journal) verifyOutbox(ctx context.Context) error {
 	return nil
 }
 
-// group runs checks in parallel and keeps the first error, cancelling the others.
+// group runs checks in parallel and keeps their errors; the first cancels the others.
 type group struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	once   sync.Once
-	err    error
+	mu     sync.Mutex
+	errs   []error
 }
 
 func newGroup(ctx context.Context) *group {
@@ -333,14 +340,22 @@ func (g *group) Go(f func() error) {
 	go func() {
 		defer g.wg.Done()
 		if err := f(); err != nil {
-			g.once.Do(func() { g.err = err; g.cancel() })
+			g.mu.Lock()
+			g.errs = append(g.errs, err)
+			g.mu.Unlock()
+			// A change ends only its own range: an earlier range may still find an earlier
+			// one, which is the one to name. Any other error ends them all.
+			var ce *ChainError
+			if !errors.As(err, &ce) {
+				g.cancel()
+			}
 		}
 	}()
 }
 
-// Wait waits for every f and returns the first error.
-func (g *group) Wait() error {
+// Wait waits for every f and returns their errors.
+func (g *group) Wait() []error {
 	g.wg.Wait()
 	g.cancel()
-	return g.err
+	return g.errs
 }

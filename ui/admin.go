@@ -55,6 +55,10 @@ func (u *UI) allowThen(a kkm.Action, then func()) {
 func (u *UI) issueFailed(err error, again func()) {
 	var m interface{ MessageID() string }
 	adm := u.ports.admin()
+	if adm != nil && errors.As(err, &m) && m.MessageID() == string(kkm.ErrClockBackwards) && u.isAdministrator() {
+		u.offerClockCorrection(err)
+		return
+	}
 	if adm == nil || !errors.As(err, &m) || m.MessageID() != errClockJumped {
 		u.inform("dialog.error", u.loc.Error(err))
 		return
@@ -66,6 +70,32 @@ func (u *UI) issueFailed(err error, again func()) {
 			again()
 		}},
 		dialogButton{text: l.T("clock.retry"), tapped: again},
+		dialogButton{text: l.T("button.cancel")})
+}
+
+// offerClockCorrection shows a refusal for a clock behind the last document with the way back
+// for an administrator: «Исправить время по ОФД» (docs/fault-matrix.md, «Clocks»). The register
+// checks the OFD's time and the role again; what it answers is shown.
+func (u *UI) offerClockCorrection(err error) {
+	l, adm := u.loc, u.ports.admin()
+	by := u.cashier.Operator()
+	correct := func() {
+		u.background(func(ctx context.Context) func() {
+			cc, err := adm.CorrectClock(ctx, by)
+			st := u.ports.Register.Status()
+			return func() {
+				u.setStatus(st)
+				if err != nil {
+					u.inform("dialog.error", l.Error(err))
+					return
+				}
+				u.inform("clock.title", l.T("clock.correct.done", map[string]any{
+					"OFD": cc.OFDTime.Format("02.01.2006 15:04"), "Last": cc.WrongLast.Format("02.01.2006 15:04")}))
+			}
+		})
+	}
+	u.dialogBox(l.T("clock.title"), wrapped(l.Error(err)),
+		dialogButton{text: l.T("clock.correct"), main: true, tapped: correct},
 		dialogButton{text: l.T("button.cancel")})
 }
 

@@ -518,3 +518,23 @@ func TestAdminScreensFitPhone(t *testing.T) {
 		h.see(h.T("clock.confirm"))
 	}
 }
+
+// The way back after a wrong future date: the clock was 30 days ahead when a sale was made and is
+// right again, so the next sale is refused (time only moves forward); the administrator is offered
+// «Исправить время по ОФД», which the register carries out, and the sale typed stays on screen.
+func TestClockWayBackAfterAWrongFutureDate(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.reg.advance(30 * 24 * time.Hour)
+	h.sell(1000)
+	h.reg.advance(-30 * 24 * time.Hour)
+	h.keys("1500")
+	h.tap("Далее")
+	h.tap("Сформировать")
+	h.see("Часы телефона отстают от последнего документа", "Исправить время по ОФД")
+	h.tap("Исправить время по ОФД")
+	h.see("Время исправлено по ОФД")
+	if h.reg.corrected != 1 {
+		t.Fatalf("corrected %d times", h.reg.corrected)
+	}
+}

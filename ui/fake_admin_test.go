@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
 )
@@ -76,6 +77,20 @@ func (r *fakeRegister) SetAside(context.Context) error {
 	r.mu.Unlock()
 	r.notify()
 	return nil
+}
+
+// CorrectClock moves the fake's forward-only mark back to its clock, as the runtime does with the
+// OFD's time.
+func (r *fakeRegister) CorrectClock(_ context.Context, by kkm.Operator) (kkm.ClockCorrection, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st, err := r.reg.State.CorrectClock(r.now, by, 2*time.Minute)
+	if err != nil {
+		return kkm.ClockCorrection{}, err
+	}
+	r.reg.State = st
+	r.corrected++
+	return *st.LastClockCorrection, nil
 }
 
 func (r *fakeRegister) ConfirmClock() {

@@ -114,6 +114,7 @@ type fakeRegister struct {
 
 	profiles    *fakeProfiles    // the cashiers, for the Admin port (fake_admin_test.go)
 	clockJumped bool             // fiscal documents are refused with err.clock.jumped
+	corrected   int              // CorrectClock calls that moved the mark back
 	confirmed   int              // ConfirmClock calls
 	retried     int              // Retry calls
 	setAside    int              // SetAside calls

@@ -420,6 +420,10 @@ type Recovery interface {
 	SetAside(ctx context.Context) error
 	// ConfirmClock accepts the device's clock as it is after an "err.clock.jumped" refusal.
 	ConfirmClock()
+	// CorrectClock is the way back after documents were dated in the future ("err.clock.backwards"
+	// with the clock right again): with the OFD's time confirming the device's, the forward-only
+	// mark moves back to it, recorded. An administrator's (by) action.
+	CorrectClock(ctx context.Context, by kkm.Operator) (kkm.ClockCorrection, error)
 }
 
 // JournalCare is the journal's backup, restore and integrity check («Резервная копия»,

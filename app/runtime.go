@@ -666,6 +666,8 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	}
 	rt.syncStateLocked(ctx)
 	if err := rt.checkAhead(now); err != nil {
+		// The clock is wrong against the OFD: once it is set right, that is no jump to refuse.
+		rt.clock.reset()
 		rt.mu.Unlock()
 		return nil, err
 	}

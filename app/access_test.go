@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,7 +209,7 @@ func TestEncryptedBackupWrongPassword(t *testing.T) {
 func TestTrustMessagesTranslated(t *testing.T) {
 	ids := append(AccessMessageIDs(), "err.backup.wrong_password", "err.backup.password_short",
 		"err.backup.password_mismatch", "err.journal.key_missing", "err.journal.key_mismatch",
-		"status.block.journal_changed", "backup.password", "backup.password.repeat", "backup.password.text",
+		"backup.password", "backup.password.repeat", "backup.password.text",
 		"restore.password.text")
 	for _, w := range storage.ChangedKinds() {
 		ids = append(ids, "err.journal.changed."+w)
@@ -281,6 +282,45 @@ func TestLogNamesNoToken(t *testing.T) {
 	for _, tok := range tokens {
 		if d := strconv.FormatUint(uint64(tok), 10); strings.Contains(all, d) {
 			t.Errorf("token %s appears in the log or an error:\n%s", d, all)
+		}
+	}
+}
+
+// The wait after wrong quick-access codes survives a restart of the app: the guess count and the
+// end of the wait are kept beside the journal (0600), and a right code after the wait clears them.
+func TestWrongCodeWaitSurvivesRestart(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().Add(time.Minute).UnixNano()) // ahead of the emulator's reports, within the OFD limit
+	clock := func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	r := newRigWith(t, Options{Now: clock})
+	var we *ui.WrongCodeError
+	for i := 0; i < 4; i++ {
+		if _, err := r.rt.CheckCode(r.ctx, "0000"); !errors.As(err, &we) {
+			t.Fatalf("wrong code %d: %v", i, err)
+		}
+	}
+	if we.Wait != 30*time.Second {
+		t.Fatalf("wait after 4 wrong codes: %v", we.Wait)
+	}
+	if fi, err := os.Stat(CodeWaitFile(r.j.Path())); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the wait's file: %v, %v", fi, err)
+	}
+	rt := reopen(t, r, nil, Options{Now: clock})
+	if _, err := rt.CheckCode(r.ctx, DemoCode); !errors.As(err, &we) || !we.TooEarly {
+		t.Fatalf("the right code just after a restart: %v, want the wait", err)
+	}
+	now.Add(int64(31 * time.Second))
+	if _, err := rt.CheckCode(r.ctx, "0001"); !errors.As(err, &we) || we.Wait != time.Minute {
+		t.Fatalf("the fifth wrong code after the restart: %v, want a minute's wait", err)
+	}
+	now.Add(int64(61 * time.Second))
+	if _, err := rt.CheckCode(r.ctx, DemoCode); err != nil {
+		t.Fatal(err)
+	}
+	rt = reopen(t, r, nil, Options{Now: clock})
+	for i := 0; i < 3; i++ {
+		if _, err := rt.CheckCode(r.ctx, "0000"); !errors.As(err, &we) || we.Wait != 0 {
+			t.Fatalf("after a right code the count starts afresh: %v", err)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -29,16 +31,54 @@ func hashCode(code string, salt []byte) []byte {
 }
 
 // codeGuard imposes a growing wait after wrong quick-access codes: none for the first three, then
-// 30 s, doubling up to 15 minutes. A right code resets it. It lives in memory: a restart of the
-// app asks for the code again anyway.
+// 30 s, doubling up to 15 minutes. A right code resets it. The count and the end of the wait are
+// kept in a file beside the journal (CodeWaitFile, 0600), so a restart of the app does not start
+// the guessing afresh; without a file (a test's guard) it lives in memory only.
 type codeGuard struct {
 	now     func() time.Time
+	path    string // where the wait is kept; "" for memory only
 	mu      sync.Mutex
 	wrong   int
 	nextTry time.Time
 }
 
 func newCodeGuard(now func() time.Time) *codeGuard { return &codeGuard{now: now} }
+
+// CodeWaitFile is where the wrong-code wait of the journal at journalPath is kept.
+func CodeWaitFile(journalPath string) string { return journalPath + ".codewait" }
+
+// newPersistentCodeGuard is a codeGuard kept in the file at path, loaded from it.
+func newPersistentCodeGuard(now func() time.Time, path string) *codeGuard {
+	g := &codeGuard{now: now, path: path}
+	if b, err := os.ReadFile(path); err == nil {
+		var wrong int
+		var next int64
+		if _, err := fmt.Sscanf(string(b), "%d %d", &wrong, &next); err == nil && wrong >= 0 {
+			g.wrong = wrong
+			if next > 0 {
+				g.nextTry = time.UnixMilli(next)
+			}
+		}
+	}
+	return g
+}
+
+// save writes the wait to the file (a temporary file renamed into place); called with mu held. A
+// failure to write leaves the wait in memory: it still holds until the app stops.
+func (g *codeGuard) save() {
+	if g.path == "" {
+		return
+	}
+	var next int64
+	if !g.nextTry.IsZero() {
+		next = g.nextTry.UnixMilli()
+	}
+	tmp := g.path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("%d %d\n", g.wrong, next)), 0o600); err != nil {
+		return
+	}
+	_ = os.Rename(tmp, g.path)
+}
 
 // The wait policy of codeGuard.
 const (
@@ -68,12 +108,16 @@ func (g *codeGuard) failed() error {
 		wait = min(wait, maxWait)
 	}
 	g.nextTry = g.now().Add(wait)
+	g.save()
 	return &ui.WrongCodeError{Wait: wait}
 }
 
 func (g *codeGuard) succeeded() {
 	g.mu.Lock()
-	g.wrong, g.nextTry = 0, time.Time{}
+	if g.wrong != 0 || !g.nextTry.IsZero() {
+		g.wrong, g.nextTry = 0, time.Time{}
+		g.save()
+	}
 	g.mu.Unlock()
 }
 

@@ -134,7 +134,7 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 		logf:       opts.Logf,
 		demo:       opts.Demo,
 		geo:        opts.Geo,
-		codes:      newCodeGuard(opts.Now),
+		codes:      newPersistentCodeGuard(opts.Now, CodeWaitFile(j.Path())),
 		reg:        kkm.Register{Settings: settings, State: state},
 		registered: registered && settings.SystemID != 0,
 		subs:       map[int]func(ui.Status){},

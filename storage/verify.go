@@ -204,11 +204,17 @@ func (j *Journal) verifyRange(ctx context.Context, from, to, headSeq int64, head
 	defer rows.Close()
 	hs := newChainHasher(j.seal.key)
 	want := from
+	// The row's bytes are read in place (sql.RawBytes, valid until the next row): a million rows
+	// of a kilobyte or two are not copied; only the 32-byte hash is kept for the next row.
+	var r chainRow
+	var content, storedPrev, stored sql.RawBytes
+	prevBuf := make([]byte, 0, hashSize)
 	for rows.Next() {
-		r, storedPrev, stored, err := scanChainRow(rows)
-		if err != nil {
+		if err := rows.Scan(&r.seq, &r.kind, &r.shiftNumber, &r.number, &r.issuedAt, &r.total, &r.offline,
+			&r.offlineNumber, &r.parentSeq, &r.parentNumber, &content, &storedPrev, &stored); err != nil {
 			return fmt.Errorf("storage: verify: %w", err)
 		}
+		r.content = content
 		switch {
 		case r.seq != want:
 			return &ChainError{Seq: want, Reason: fmt.Sprintf("row missing (next row is %d)", r.seq)}
@@ -218,7 +224,8 @@ func (j *Journal) verifyRange(ctx context.Context, from, to, headSeq int64, head
 		if h := hs.rowHash(prev, r); !bytes.Equal(h, stored) {
 			return &ChainError{Seq: r.seq, Reason: "content does not match its sealed hash"}
 		}
-		prev, want = stored, r.seq+1
+		prevBuf = append(prevBuf[:0], stored...)
+		prev, want = prevBuf, r.seq+1
 		if r.seq%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err

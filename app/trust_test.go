@@ -206,8 +206,7 @@ func TestWayBackAfterAWrongFutureDate(t *testing.T) {
 	r.waitDrained()
 	// Closed; the clock goes 30 days ahead; the app starts with no network.
 	ahead := 30 * 24 * time.Hour
-	var rt *Runtime
-	rt = reopen(t, r, func(string) {
+	rt := reopen(t, r, func(string) {
 		offset.Store(int64(ahead))
 		if err := r.demo.Server.SetNetworkCut(true); err != nil {
 			t.Fatal(err)

@@ -208,7 +208,7 @@ func TestWaitingDocumentWithoutPositionGoesAfterCoordinatesAreSet(t *testing.T) 
 	r := newRig(t)
 	s := r.rt.Settings()
 	s.TradingPoint = nil
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
 	// What an older version journaled: a sale with no position of its own.
@@ -234,7 +234,7 @@ func TestWaitingDocumentWithoutPositionGoesAfterCoordinatesAreSet(t *testing.T) 
 		t.Fatalf("status %+v", st)
 	}
 	s.TradingPoint = &kkm.GeoPosition{Latitude: 51_128_207, Longitude: 71_430_411}
-	if err := r.rt.SaveSettings(r.ctx, s); err != nil {
+	if err := r.rt.SaveSettings(r.ctx, r.by, s); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.rt.Retry(r.ctx); err != nil {

@@ -47,7 +47,7 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
 	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`
-	saveStateSQL = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
+	saveStateSQL    = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals, mac = excluded.mac`
 	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
 	olderWaitingSQL  = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`

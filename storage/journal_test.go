@@ -214,6 +214,8 @@ func downgradeToSchema2(t testing.TB, path string) {
 	}
 	defer db.Close()
 	for _, q := range []string{
+		`DROP TABLE item_barcodes`,
+		`DROP TABLE items`,
 		`DROP TABLE journal_events`,
 		`DROP INDEX fiscal_results_unsealed`,
 		`ALTER TABLE chain DROP COLUMN key_id`,

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ekassa-go/ekassa/delivery"
 	"github.com/ekassa-go/ekassa/kkm"
-	"github.com/ekassa-go/ekassa/ofdclient"
 )
 
 // The device's clock against the OFD's (issue 15, item 4; docs/fault-matrix.md, «Clocks»).
@@ -181,7 +181,7 @@ func (rt *Runtime) watchOFDClock(stop <-chan struct{}, wake <-chan struct{}) {
 	ask := func() {
 		ctx, cancel := context.WithTimeout(base, 30*time.Second)
 		defer cancel()
-		if _, err := rt.AskOFDTime(ctx); err != nil && !errors.Is(err, ofdclient.ErrNotConnected) && !errors.Is(err, errNotRegistered) {
+		if _, err := rt.AskOFDTime(ctx); err != nil && !errors.Is(err, delivery.ErrNotConnected) && !errors.Is(err, errNotRegistered) {
 			rt.logf("ofd time: %v", err)
 		}
 	}

@@ -214,6 +214,10 @@ func downgradeToSchema2(t testing.TB, path string) {
 	}
 	defer db.Close()
 	for _, q := range []string{
+		`DROP TABLE analytics_days`,
+		`DROP TABLE analytics_month_hours`,
+		`DROP TABLE analytics_item_months`,
+		`DROP TABLE analytics_rollup`,
 		`DROP TABLE item_barcodes`,
 		`DROP TABLE items`,
 		`DROP TABLE journal_events`,

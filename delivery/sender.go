@@ -185,7 +185,7 @@ type Sender struct {
 // NewSender returns a Sender for the journal. Call Run to start it.
 func NewSender(j Journal, cfg Config) (*Sender, error) {
 	if j == nil || cfg.Exchanger == nil || cfg.Address == "" {
-		return nil, errors.New("ofdclient: a sender needs a journal, an exchanger and the OFD's address")
+		return nil, errors.New("delivery: a sender needs a journal, an exchanger and the OFD's address")
 	}
 	return &Sender{
 		cfg:      cfg.withDefaults(),
@@ -381,7 +381,7 @@ var ErrNothingToSetAside = errNothingToSetAside{}
 
 type errNothingToSetAside struct{}
 
-func (errNothingToSetAside) Error() string     { return "ofdclient: no refused document to set aside" }
+func (errNothingToSetAside) Error() string     { return "delivery: no refused document to set aside" }
 func (errNothingToSetAside) MessageID() string { return "err.ofd.nothing_to_set_aside" }
 
 // setAsideHead is SetAside's work under exMu.
@@ -400,7 +400,7 @@ func (s *Sender) setAsideHead(ctx context.Context) (storage.Entry, error) {
 	}
 	e, err := s.j.NextOutbox(ctx)
 	if err != nil {
-		return storage.Entry{}, fmt.Errorf("ofdclient: sender: %w", err)
+		return storage.Entry{}, fmt.Errorf("delivery: sender: %w", err)
 	}
 	if e.Request == nil || e.Document.Kind == kkm.KindZReport {
 		return storage.Entry{}, ErrNothingToSetAside
@@ -420,11 +420,11 @@ func (s *Sender) setAsideHead(ctx context.Context) (storage.Entry, error) {
 func (s *Sender) setAside(ctx context.Context, seq int64, req storage.Request, why *ofdclient.ResultError) error {
 	e, err := s.j.RefuseHead(ctx, seq, req, storage.Refusal{Code: why.Code, Text: why.Text, At: s.cfg.Now()})
 	if err != nil {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	l, err := s.j.LinkState(ctx)
 	if err != nil {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	s.mu.Lock()
 	s.link = l
@@ -694,7 +694,7 @@ func (s *Sender) load(ctx context.Context) error {
 	}
 	l, err := s.j.LinkState(ctx)
 	if err != nil {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	s.mu.Lock()
 	s.link, s.loaded = l, true
@@ -710,7 +710,7 @@ func (s *Sender) load(ctx context.Context) error {
 func (s *Sender) updateLink(ctx context.Context, fn func(*storage.LinkState)) error {
 	l, err := s.j.UpdateLinkState(ctx, fn)
 	if err != nil {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	s.mu.Lock()
 	s.link = l
@@ -737,7 +737,7 @@ func (s *Sender) renewRefused(ctx context.Context, token uint32, offlineBegin ti
 	// An unreadable document still has its entry and request: renew it, and let the next
 	// step block on its content.
 	if err != nil && !errors.Is(err, storage.ErrUndecodable) {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	if e.Request == nil {
 		return nil
@@ -749,7 +749,7 @@ func (s *Sender) renewRefused(ctx context.Context, token uint32, offlineBegin ti
 func (s *Sender) renew(ctx context.Context, seq int64, refused storage.Request, token uint32, offlineBegin time.Time) error {
 	req, err := s.j.ReassignRefusedRequest(ctx, seq, refused, token, offlineBegin)
 	if err != nil {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	s.cfg.Logf("ofd: document %d refused as (%s, reqnum %d): sent next as (%s, reqnum %d)",
 		seq, ofdclient.TokenTag(refused.Token), refused.Reqnum, ofdclient.TokenTag(req.Token), req.Reqnum)
@@ -760,7 +760,7 @@ func (s *Sender) renew(ctx context.Context, seq int64, refused storage.Request, 
 func (s *Sender) nextReqnum(ctx context.Context) (uint16, error) {
 	n, err := s.j.NextReqnum(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("ofdclient: sender: %w", err)
+		return 0, fmt.Errorf("delivery: sender: %w", err)
 	}
 	s.mu.Lock()
 	s.link.LastReqnum = n
@@ -775,7 +775,7 @@ func (s *Sender) refreshStats(ctx context.Context) error {
 	s.mu.Unlock()
 	st, err := s.j.OutboxStats(ctx)
 	if err != nil {
-		return fmt.Errorf("ofdclient: sender: %w", err)
+		return fmt.Errorf("delivery: sender: %w", err)
 	}
 	s.mu.Lock()
 	if s.queued == gen { // else documents were queued meanwhile: keep Queued's count, count again

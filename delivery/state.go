@@ -123,5 +123,5 @@ var ErrNotConnected = notConnected{}
 // notConnected is the type of ErrNotConnected, so it carries a message ID.
 type notConnected struct{}
 
-func (notConnected) Error() string     { return "ofdclient: the OFD link is offline or blocked" }
+func (notConnected) Error() string     { return "delivery: the OFD link is offline or blocked" }
 func (notConnected) MessageID() string { return "err.ofd.not_connected" }

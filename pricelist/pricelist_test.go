@@ -3,6 +3,7 @@ package pricelist_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,4 +154,27 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("%d rows gave %d items and %d errors, %v", len(tab.Rows), len(items), len(bad), err)
 		}
 	})
+}
+
+// BenchmarkReadAndMap reads and checks a price list of 50 000 rows (the preview's work before the
+// journal's import); it reports the seconds per list.
+func BenchmarkReadAndMap(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("\uFEFFНаименование;Код;Ед.;Цена;НДС\n")
+	for i := 0; i < 50_000; i++ {
+		fmt.Fprintf(&sb, "Тауар «Әсем» №%d;A%05d;шт;%d,50;16\n", i, i, 100+i%5000)
+	}
+	data := sb.String()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tab, err := pricelist.Read(strings.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		items, bad, err := tab.Items(pricelist.GuessMapping(tab.Header))
+		if err != nil || len(bad) != 0 || len(items) != 50_000 {
+			b.Fatalf("%d items, %d bad, %v", len(items), len(bad), err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/list")
 }

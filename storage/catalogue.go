@@ -65,8 +65,57 @@ func (j *Journal) SaveItem(ctx context.Context, it kkm.Item) (kkm.Item, error) {
 	return it, nil
 }
 
+// itemQuerier is a transaction, or an import's statements prepared once in it (txStatements).
+type itemQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// txStatements prepares each query once in its transaction: an import runs the same few
+// statements for every row, and modernc's prepare costs about what the statement does.
+type txStatements struct {
+	tx *sql.Tx
+	m  map[string]*sql.Stmt
+}
+
+func (t *txStatements) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.m[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.m[query] = st
+	return st, nil
+}
+
+// QueryRowContext runs query as a prepared statement.
+func (t *txStatements) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return t.tx.QueryRowContext(ctx, query, args...) // the same error, as a Row carries it
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// ExecContext runs query as a prepared statement.
+func (t *txStatements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *txStatements) close() {
+	for _, st := range t.m {
+		st.Close()
+	}
+}
+
 // saveItemTx writes one validated item in tx (see SaveItem); a new item gets its ID in it.
-func saveItemTx(ctx context.Context, tx *sql.Tx, it *kkm.Item) error {
+func saveItemTx(ctx context.Context, tx itemQuerier, it *kkm.Item) error {
 	if it.ID != 0 {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE id = ?`, it.ID).Scan(&n); err != nil {
@@ -137,8 +186,10 @@ func (j *Journal) ImportItems(ctx context.Context, items []kkm.Item) ([]kkm.Item
 		}
 	}
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		stmts := &txStatements{tx: tx, m: map[string]*sql.Stmt{}}
+		defer stmts.close()
 		for i := range out {
-			if err := saveItemTx(ctx, tx, &out[i]); err != nil {
+			if err := saveItemTx(ctx, stmts, &out[i]); err != nil {
 				return &ItemRowError{Row: i, Err: err}
 			}
 		}

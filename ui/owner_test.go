@@ -169,6 +169,9 @@ func TestOwnerMode(t *testing.T) {
 			h.settle()
 			h.see(h.T("owner.by.shop"), "Абай 10", h.money(1_400_000)+" (+40 %)", h.money(1_600_000)+" (+60 %)")
 			h.fits("owner figures")
+			if lang == i18n.Kazakh {
+				h.shot("owner-figures")
+			}
 			h.choose(h.T("owner.by.shop"), h.T("owner.by.cashier"))
 			h.see("Әлия Қасымова", h.money(700_000)+" (+100 %)")
 			h.fits("owner figures by cashier")

@@ -156,7 +156,9 @@ func (s *lockScreen) view() fyne.CanvasObject {
 		code.SetText(c) // through the binding into s.code
 		errLabel.Hide() // the next try is under way: the last error is stale
 	})
-	body := container.NewVBox(title, widget.NewLabel(l.T("lock.prompt")), code, errLabel, s.demoHint(), pad)
+	// The error takes a place of its own, kept when it is hidden: the first digit of the retry
+	// hides it, and the PIN pad must not jump up under the finger typing the next digits.
+	body := container.NewVBox(title, widget.NewLabel(l.T("lock.prompt")), code, messageSlot(errLabel, 2), s.demoHint(), pad)
 	return page(segmented(names, chosen, func(i int) { u.SetLang(langs[i]) }), body, enter)
 }
 

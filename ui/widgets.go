@@ -479,3 +479,24 @@ func (k *keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		y += row + pad
 	}
 }
+
+// messageSlot holds a screen's message (an error under a keypad) in a region of a fixed height:
+// lines lines of text whether the message is shown, hidden or long. So a message appearing or
+// going never moves the keys next to it under the cashier's finger; a longer message wraps and
+// scrolls inside the region instead of pushing the keys away.
+func messageSlot(msg *widget.Label, lines int) fyne.CanvasObject {
+	probe := widget.NewLabel(strings.Repeat("A\n", lines-1) + "A")
+	return container.New(&slotLayout{height: probe.MinSize().Height}, container.NewVScroll(msg))
+}
+
+// slotLayout gives its one object the whole width and a fixed height.
+type slotLayout struct{ height float32 }
+
+func (s *slotLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, s.height) }
+
+func (s *slotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(size.Width, s.height))
+	}
+}

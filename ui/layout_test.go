@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/ekassa-go/ekassa/i18n"
+)
+
+// keyPositions are the absolute positions and sizes of the visible buttons with these texts,
+// as the cashier's finger finds them.
+func (h *harness) keyPositions(texts ...string) map[string]keyRect {
+	h.t.Helper()
+	d := fyne.CurrentApp().Driver()
+	out := map[string]keyRect{}
+	for _, t := range texts {
+		b := h.button(t)
+		out[t] = keyRect{d.AbsolutePositionForObject(b), b.Size()}
+	}
+	return out
+}
+
+// keyRect is where a key is on the screen.
+type keyRect struct {
+	Pos  fyne.Position
+	Size fyne.Size
+}
+
+// sameKeys fails when a key moved or changed size between two moments.
+func sameKeys(t *testing.T, what string, before, after map[string]keyRect) {
+	t.Helper()
+	for k, b := range before {
+		if a := after[k]; a != b {
+			t.Errorf("%s: key %q moved from %v to %v", what, k, b, a)
+		}
+	}
+}
+
+// scaled makes the harness use the text size scale (1.3 = 130 %).
+func (h *harness) scaled(scale float32) {
+	h.app.Preferences().SetFloat(PrefTextScale, float64(scale))
+	h.app.Settings().SetTheme(&Theme{Mode: ThemeLight, Scale: scale})
+	h.u.render()
+	h.settle()
+}
+
+// The walker's S0 on the lock screen: the wrong-code message appears and the first digit of the
+// retry hides it; neither may move the PIN pad under the finger typing the code.
+func TestLockKeysStayPut(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		for _, scale := range []float32{1, 1.3} {
+			h := newHarness(t, true, true, lang)
+			h.scaled(scale)
+			keys := []string{"1", "5", "9", "0", h.T("keypad.clear")}
+			clean := h.keyPositions(keys...)
+			h.keys("1111")
+			h.tap(h.T("lock.enter"))
+			if len(h.shownErrorsKeep()) == 0 {
+				t.Fatalf("%s %v: no error for a wrong code", lang, scale)
+			}
+			sameKeys(t, string(lang)+" with the error", clean, h.keyPositions(keys...))
+			h.u.current.(*lockScreen).until = time.Time{}
+			h.u.render()
+			h.settle()
+			h.keys("1")
+			h.noErrors()
+			sameKeys(t, string(lang)+" after the first digit of the retry", clean, h.keyPositions(keys...))
+		}
+	}
+}

@@ -93,16 +93,20 @@ func (s *registerScreen) operations() *widget.Select {
 	return sel
 }
 
-// afterDocument readies the register for the next customer after any document: a sale, paid in
-// cash, with a discount if any (a purchase, a card or a markup chosen for one customer must not
-// carry over to the next). The form that issued the document was cleared by its own callback;
-// what is typed on the other stays.
+// afterDocument readies the register for the next customer after any document (a receipt, a
+// return, a cash-in or -out, a report): a sale, paid in cash, with a discount if any, and both
+// forms empty (issue 12.5, a fresh start for every customer). An amount left on the keypad while
+// a return was issued must not become the next customer's receipt.
 func (s *registerScreen) afterDocument() {
 	s.op = kkm.OpSale
-	s.simple.pay = kkm.PayCash
-	s.extended.pay = payCash
+	s.fresh()
+}
+
+// fresh empties both sale forms: nothing typed, cash, a discount if any.
+func (s *registerScreen) fresh() {
+	s.simple.fresh()
+	s.extended.fresh()
 	s.extended.modKind = kkm.Discount
-	s.extended.cardOwn = false
 }
 
 // preview computes the draft and opens the preview; the error, if any, stays on the form.

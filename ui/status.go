@@ -45,6 +45,11 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 		cut := widget.NewCheck(l.T("status.network_cut"), nil)
 		cut.SetChecked(st.NetworkCut)
 		cut.OnChanged = func(on bool) {
+			// The tap gave the box the keyboard; give it back, or the digits typed next for the
+			// keypad go nowhere (a kept amount then became a receipt in the QA walk).
+			if u.win != nil {
+				u.win.Canvas().Unfocus()
+			}
 			u.background(func(_ context.Context) func() {
 				err := u.ports.Register.SetNetworkCut(on)
 				st := u.ports.Register.Status()

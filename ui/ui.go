@@ -172,6 +172,10 @@ func (u *UI) SetLang(l i18n.Lang) {
 	if u.win != nil {
 		u.win.SetTitle(u.loc.T("app.name"))
 	}
+	// A new language is a new cashier at the till: an amount typed before it does not carry over.
+	if u.reg != nil {
+		u.reg.fresh()
+	}
 	u.render()
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"net/url"
 	"slices"
 	"sync"
 
@@ -355,7 +356,35 @@ func (s *documentScreen) share() {
 	txt := widget.NewButtonWithIcon(l.T("share.save_text"), theme.FileTextIcon(), act(func() {
 		s.saveFile(base+".txt", "share.saved_text", func(w io.Writer) error { return s.writeText(w, last) })
 	}))
-	d = u.dialogBox(l.T("share.title"), container.NewVBox(link, text, png, txt), dialogButton{text: l.T("button.cancel")})
+	// The check link through the buyer's messenger, opened on the phone: no server between.
+	messenger := func(m receipt.Messenger, label string) *widget.Button {
+		b := widget.NewButton(l.T(label), act(func() { s.openMessenger(m, last) }))
+		if checkLink(last, set) == "" {
+			b.Disable()
+		}
+		return b
+	}
+	wa, tg := messenger(receipt.WhatsApp, "share.whatsapp"), messenger(receipt.Telegram, "share.telegram")
+	d = u.dialogBox(l.T("share.title"), container.NewVBox(link, wa, tg, text, png, txt), dialogButton{text: l.T("button.cancel")})
+}
+
+// openMessenger opens the messenger with a message carrying the document's check link.
+func (s *documentScreen) openMessenger(m receipt.Messenger, d IssuedDocument) {
+	set := s.u.ports.Register.Settings()
+	var total kkm.Money
+	if d.Document.Receipt != nil {
+		total = d.Document.Receipt.Total
+	}
+	addr, err := url.Parse(receipt.ShareURL(m, s.u.loc.T("share.message", map[string]any{"Total": money(s.u.loc, total)}), checkLink(d, set)))
+	if err == nil {
+		err = s.u.openURL(addr)
+	}
+	if err != nil {
+		s.err, s.notice = &uiError{id: errShareOpen, cause: err}, ""
+	} else {
+		s.err, s.notice = nil, s.u.loc.T("share.opened")
+	}
+	s.u.render()
 }
 
 // copy puts text on the clipboard.
@@ -441,6 +470,9 @@ func (s *documentScreen) print() {
 		}
 	})
 }
+
+// errShareOpen is the message ID of a messenger that could not be opened.
+const errShareOpen = "err.share.open"
 
 // errShareSave is the message ID of a file that could not be saved.
 const errShareSave = "err.share.save"

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/url"
 	"sync"
 	"time"
 
@@ -31,11 +32,13 @@ type screen interface {
 // UI routes between the screens of the app: first start, lock, start page, the register and its
 // operations. Build it with New and show it with Show.
 type UI struct {
-	app    fyne.App
-	ports  Ports
-	bundle *i18n.Bundle
-	loc    *i18n.Localizer
-	win    fyne.Window
+	app fyne.App
+	// openURL opens an address in the system (a messenger's share link); tests see what it opens.
+	openURL func(*url.URL) error
+	ports   Ports
+	bundle  *i18n.Bundle
+	loc     *i18n.Localizer
+	win     fyne.Window
 
 	cashier  kkm.Cashier // the cashier who unlocked the app
 	unlocked bool
@@ -73,6 +76,7 @@ func New(a fyne.App, ports Ports, bundle *i18n.Bundle, lang i18n.Lang) *UI {
 		stop:   make(chan struct{}),
 		spawn:  func(f func()) { go f() },
 	}
+	u.openURL = a.OpenURL
 	setFyneLang(u.loc) // Fyne's own strings (text menus, file dialogs) in the app's language
 	return u
 }

@@ -158,6 +158,7 @@ func permissionIDs() map[kkm.Action]string {
 		kkm.ActionSettings:    "settings.permission.settings",
 		kkm.ActionChangeToken: "settings.permission.change_token",
 		kkm.ActionCashiers:    "settings.permission.cashiers",
+		kkm.ActionCatalogue:   "settings.permission.catalogue",
 	}
 }
 

@@ -211,7 +211,7 @@ func (x *searchIndex) search(text string, archived bool, limit int) []int64 {
 				break
 			}
 			i := sort.SearchInts(x.starts, pos+k+1) - 1 // the row that holds the match
-			pos = x.starts[i+1]                        // on to the next row: one match per row
+			pos = x.starts[i+1]                         // on to the next row: one match per row
 			if r := x.rows[i]; (i < lo || i >= hi) && r.archived == archived {
 				put(3, r)
 			}

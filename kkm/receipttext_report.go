@@ -63,9 +63,12 @@ const (
 	sumColumns   = 14
 )
 
-// counterValue formats a count and a sum in the counter columns.
+// counterValue formats a count and a sum in the counter columns. A space always stays between
+// them: a sum of 14 characters or more (a shift of several near-maximum receipts) would otherwise
+// run into the count, «4» and «2 000 000 007 245,56» reading as «42 000 000 007 245,56». Sums of up
+// to 13 characters sit in the same columns as before.
 func counterValue(count uint32, sum Money) string {
-	return padLeft(strconv.FormatUint(uint64(count), 10), countColumns) + padLeft(sum.String(), sumColumns)
+	return padLeft(strconv.FormatUint(uint64(count), 10), countColumns) + " " + padLeft(sum.String(), sumColumns-1)
 }
 
 // countValue formats a count alone in the count column (the trailing spaces are trimmed when

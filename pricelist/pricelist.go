@@ -248,9 +248,10 @@ func item(rec []string, m Mapping) (kkm.Item, error) {
 			return it, &kkm.Error{Code: ErrMarked, Data: map[string]any{"Value": g}}
 		}
 	}
-	for _, b := range strings.FieldsFunc(get(ColBarcodes), func(r rune) bool { return r == ' ' || r == '|' || r == ',' || r == ';' }) {
-		it.Barcodes = append(it.Barcodes, b)
-	}
+	// Several barcodes in one cell, separated by spaces, bars, commas or semicolons.
+	it.Barcodes = append(it.Barcodes, strings.FieldsFunc(get(ColBarcodes), func(r rune) bool {
+		return r == ' ' || r == '|' || r == ',' || r == ';'
+	})...)
 	return it, nil
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -67,6 +68,39 @@ func TestLockKeysStayPut(t *testing.T) {
 			h.keys("1")
 			h.noErrors()
 			sameKeys(t, string(lang)+" after the first digit of the retry", clean, h.keyPositions(keys...))
+		}
+	}
+}
+
+// The walker's S0 on the sale keypad: an empty receipt's message and the 13-digit limit appearing
+// and going never move or shrink a key.
+func TestSaleKeypadKeysStayPut(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		for _, scale := range []float32{1, 1.3} {
+			h := newHarness(t, true, true, lang)
+			h.unlock()
+			h.scaled(scale)
+			keys := []string{"7", "1", "0", h.T("keypad.clear"), h.T("keypad.enter")}
+			clean := h.keyPositions(keys...)
+			what := func(s string) string { return fmt.Sprintf("%s %.0f%% %s", lang, scale*100, s) }
+
+			h.tap(h.T("sale.next")) // nothing typed: «no position in the receipt»
+			if len(h.shownErrorsKeep()) == 0 {
+				t.Fatalf("%s: no error", what("empty receipt"))
+			}
+			sameKeys(t, what("empty receipt"), clean, h.keyPositions(keys...))
+			h.keys("1")
+			sameKeys(t, what("after a digit"), clean, h.keyPositions(keys...))
+			h.tap(h.T("keypad.clear"))
+
+			h.keys("9999999999999") // the 13th digit is refused with the limit in the message
+			if len(h.shownErrorsKeep()) == 0 {
+				t.Fatalf("%s: no error", what("13 digits"))
+			}
+			sameKeys(t, what("13 digits"), clean, h.keyPositions(keys...))
+			h.tap(h.T("keypad.clear"))
+			sameKeys(t, what("cleared"), clean, h.keyPositions(keys...))
+
 		}
 	}
 }

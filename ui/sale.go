@@ -31,21 +31,19 @@ func (s *simpleSale) view() fyne.CanvasObject {
 	if s.pay == kkm.PayCard {
 		chosen = 1
 	}
-	err := s.err
-	if err == nil {
-		err = s.live()
-	}
-	errLabel := errorText(l.Error(err))
 	pay := segmented([]string{l.T("pay.cash"), l.T("pay.card")}, chosen, func(i int) { s.pay = pays[i]; u.render() })
 	next := primary(l.T("sale.next"), s.next)
 	// The keypad takes the height the operations menu, the payment choice and «Далее» leave it:
 	// the keys grow on a taller phone. On one too short for them the form scrolls.
-	body := container.NewBorder(s.reg.operations(), errLabel, nil, nil, u.keypad(&s.in, true, func() {
-		// A key clears the last error, and shows at once a total the receipt would refuse.
-		s.err = nil
-		errLabel.SetText(l.Error(s.live()))
-		errLabel.Hidden = errLabel.Text == ""
-		errLabel.Refresh()
+	// The sale's message (an empty receipt, a total the receipt would refuse, checked as typed)
+	// is shown in the keypad's own message place, which never moves the keys.
+	body := container.NewBorder(s.reg.operations(), nil, nil, nil, u.keypadWithNote(&s.in, true, func() {
+		s.err = nil // a key clears the last error
+	}, func() error {
+		if s.err != nil {
+			return s.err
+		}
+		return s.live()
 	}))
 	return container.NewBorder(nil, container.NewVBox(pay, next), nil, nil, container.NewVScroll(body))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/layout"
@@ -335,18 +336,34 @@ func (a *amountInput) amounts() []kkm.Money {
 // keypad builds the on-screen keypad over in: its display (the positions and the running total)
 // and the keys. changed runs after each key.
 func (u *UI) keypad(in *amountInput, withSum bool, changed func()) fyne.CanvasObject {
+	return u.keypadWithNote(in, withSum, changed, nil)
+}
+
+// keypadWithNote is keypad whose message place also shows the screen's own message (note, nil
+// when there is none) when no key was refused. The place keeps its height when empty, so a
+// message never moves or shrinks the keys under the cashier's finger.
+func (u *UI) keypadWithNote(in *amountInput, withSum bool, changed func(), note func() error) fyne.CanvasObject {
 	sep := u.loc.T("keypad.decimal")
 	expr := widget.NewLabel("")
 	expr.Alignment = fyne.TextAlignTrailing
 	expr.Truncation = fyne.TextTruncateClip
 	total := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	limit := errorText("")
+	var shown *fyne.Container // the message's overlay, hidden with it
 	show := func() {
-		if in.err != nil {
-			limit.SetText(u.loc.Error(in.err))
+		msg := in.err
+		if msg == nil && note != nil {
+			msg = note()
+		}
+		if msg != nil {
+			limit.SetText(u.loc.Error(msg))
 			limit.Show()
 		} else {
 			limit.Hide()
+		}
+		if shown != nil {
+			shown.Hidden = limit.Hidden
+			shown.Refresh()
 		}
 		parts := make([]string, 0, len(in.terms)+1)
 		for _, m := range in.terms {
@@ -362,19 +379,19 @@ func (u *UI) keypad(in *amountInput, withSum bool, changed func()) fyne.CanvasOb
 	key := func(label, k string) *widget.Button {
 		return widget.NewButton(label, func() {
 			in.press(k)
-			show()
 			if changed != nil {
 				changed()
 			}
+			show()
 		})
 	}
 	d := func(i int) *widget.Button { s := strconv.Itoa(i); return key(s, s) }
 	backspace := widget.NewButtonWithIcon("", theme.ContentUndoIcon(), func() {
 		in.press("back")
-		show()
 		if changed != nil {
 			changed()
 		}
+		show()
 	})
 	var keys []fyne.CanvasObject
 	if withSum {
@@ -395,10 +412,16 @@ func (u *UI) keypad(in *amountInput, withSum bool, changed func()) fyne.CanvasOb
 		}
 	}
 	grid := container.New(&keypadLayout{cols: 4}, keys...)
-	display := container.NewVBox(expr, total, limit)
+	// The message lies over the display (the amounts and the total), on the screen's background,
+	// and scrolls there when long: shown or hidden it takes no height of its own, so it never moves
+	// or shrinks a key; the next key hides it and shows the amounts again.
+	display := container.NewVBox(expr, total)
 	if !withSum {
-		display = container.NewVBox(total, limit)
+		display = container.NewVBox(total)
 	}
+	shown = overlayMessage(limit)
+	shown.Hidden = limit.Hidden
+	display = container.NewStack(display, shown)
 	// In the centre of a border the keys take the height the screen leaves them.
 	return container.NewBorder(display, nil, nil, nil, grid)
 }
@@ -489,7 +512,8 @@ func messageSlot(msg *widget.Label, lines int) fyne.CanvasObject {
 	return container.New(&slotLayout{height: probe.MinSize().Height}, container.NewVScroll(msg))
 }
 
-// slotLayout gives its one object the whole width and a fixed height.
+// slotLayout gives its one object the whole width and a fixed height (none: the height given, and
+// no least height of its own).
 type slotLayout struct{ height float32 }
 
 func (s *slotLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, s.height) }
@@ -497,6 +521,17 @@ func (s *slotLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSiz
 func (s *slotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
-		o.Resize(fyne.NewSize(size.Width, s.height))
+		h := s.height
+		if h == 0 {
+			h = size.Height
+		}
+		o.Resize(fyne.NewSize(size.Width, h))
 	}
+}
+
+// overlayMessage is msg on the theme's background, to lie over what it covers while shown; a long
+// message scrolls inside the covered region instead of growing it.
+func overlayMessage(msg *widget.Label) *fyne.Container {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	return container.NewStack(bg, container.New(&slotLayout{}, container.NewVScroll(msg)))
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,4 +104,20 @@ func TestSaleKeypadKeysStayPut(t *testing.T) {
 
 		}
 	}
+}
+
+// The walker's S3: a date refused as no day of the calendar (31.02) stays refused no longer than
+// the text it is about: clearing the field takes the message away.
+func TestHistoryDateErrorGoesWithTheDate(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.sell(10000)
+	h.openHistory()
+	hint := strings.NewReplacer("02", h.T("history.dd"), "01", h.T("history.mm"), "2006", h.T("history.yyyy")).Replace(dateLayout(h.u.loc))
+	h.typeInto(hint, 0, "31.02.2026")
+	h.tap(h.T("history.search"))
+	if len(h.shownErrorsKeep()) == 0 {
+		t.Fatalf("31.02.2026 not refused:\n%s", h.text())
+	}
+	h.typeInto(hint, 0, "")
+	h.noErrors()
 }

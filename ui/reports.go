@@ -155,20 +155,38 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	}
 	// A refusal of the filter sits under the field it is about (the shift, the dates, the
 	// amounts), where the cashier looks; any other under «Найти».
-	errAt := func(at historyField) fyne.CanvasObject {
-		if s.errAt != at {
+	errAt := func(at historyField) *widget.Label {
+		if s.err == nil || s.errAt != at {
 			return errorText("")
 		}
 		return errorText(l.Error(s.err))
 	}
+	shiftErr, datesErr, amountsErr := errAt(atShift), errAt(atDates), errAt(atAmounts)
+	// Editing a field the refusal is about makes the refusal stale (a cleared date no longer
+	// refused): it goes at once.
+	staleOnEdit := func(msg *widget.Label, at historyField, entries ...*widget.Entry) {
+		for _, e := range entries {
+			set := e.OnChanged
+			e.OnChanged = func(v string) {
+				set(v)
+				if s.err != nil && s.errAt == at {
+					s.err = nil
+					msg.Hide()
+				}
+			}
+		}
+	}
+	staleOnEdit(shiftErr, atShift, shift)
+	staleOnEdit(datesErr, atDates, from, to)
+	staleOnEdit(amountsErr, atAmounts, amountFrom, amountTo)
 	filters := container.NewVBox(
-		field(l.T("history.shift"), shift), errAt(atShift),
+		field(l.T("history.shift"), shift), shiftErr,
 		container.NewGridWithColumns(2,
 			field(l.T("history.from"), from),
 			field(l.T("history.to"), to)),
-		errAt(atDates),
+		datesErr,
 		field(l.T("history.number"), number),
-		field(l.T("history.amount"), container.NewGridWithColumns(2, amountFrom, amountTo)), errAt(atAmounts),
+		field(l.T("history.amount"), container.NewGridWithColumns(2, amountFrom, amountTo)), amountsErr,
 		field(l.T("history.kind"), kind),
 		field(l.T("history.state"), state),
 		widget.NewButtonWithIcon(l.T("history.search"), theme.SearchIcon(), func() { s.search(false) }),

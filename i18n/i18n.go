@@ -162,7 +162,7 @@ func (l *Localizer) Has(id string) bool {
 func (l *Localizer) T(id string, data ...map[string]any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
-		cfg.TemplateData = data[0]
+		cfg.TemplateData = l.numbers(data[0])
 		// Only a message with plural forms takes the count: go-i18n refuses a count for one
 		// without them.
 		if n, ok := pluralCount(data[0]["Count"]); ok && l.plural[id] {
@@ -176,6 +176,45 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 	return s
 }
 
+// LocalNumber is a number a message's parameter carries in the Kazakh and Russian style, a
+// no-break space between thousands and a decimal comma ("499 999 500,00"): kkm's Money and
+// Quantity. T shows it in the style of the language (Number), as the screen does.
+type LocalNumber interface {
+	LocalNumber() string
+}
+
+// Number writes a number given in the Kazakh and Russian style ("499 999 500,00") in the style of
+// this language: English groups thousands with a comma and has a decimal point
+// ("499,999,500.00"). The screen's amounts and quantities and the messages' go through it alike.
+func (l *Localizer) Number(s string) string {
+	if l.lang == English {
+		return strings.NewReplacer(",", ".", "\u00a0", ",").Replace(s)
+	}
+	return s
+}
+
+// numbers is data with every LocalNumber written in the language's style (a copy when any is).
+func (l *Localizer) numbers(data map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range data {
+		n, ok := v.(LocalNumber)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(data))
+			for k2, v2 := range data {
+				out[k2] = v2
+			}
+		}
+		out[k] = l.Number(n.LocalNumber())
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
 // N returns the plural form of message id for count, which is also passed to the template as
 // {{.Count}}.
 func (l *Localizer) N(id string, count int, data ...map[string]any) string {
@@ -185,7 +224,7 @@ func (l *Localizer) N(id string, count int, data ...map[string]any) string {
 			td[k] = v
 		}
 	}
-	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: td}
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: l.numbers(td)}
 	if l.plural[id] {
 		cfg.PluralCount = count
 	}

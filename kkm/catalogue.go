@@ -190,7 +190,7 @@ func (it *Item) Validate() error {
 		return newError(ErrItemPrice)
 	}
 	if it.Price > MaxMoney {
-		return newError(ErrMoneyOverflow, "Max", MaxMoney.String())
+		return newError(ErrMoneyOverflow, "Max", MaxMoney)
 	}
 	if !it.VATRate.Valid() {
 		return newError(ErrVATRateInvalid)

@@ -40,6 +40,9 @@ func ParseMoney(s string) (Money, error) {
 // there are always two decimals. A negative amount (a revenue) starts with "-".
 func (m Money) String() string { return formatDecimal(int64(m), 2, false) }
 
+// LocalNumber is String: the i18n layer shows an amount in a message in the language's style.
+func (m Money) LocalNumber() string { return m.String() }
+
 // Format formats the amount with the tenge sign after a no-break space: "1 234,50 ₸".
 func (m Money) Format() string { return m.String() + "\u00a0" + CurrencySign }
 

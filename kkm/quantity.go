@@ -32,5 +32,8 @@ func ParseQuantity(s string) (Quantity, error) {
 // decimals: 2500 is "2,5", 1000 is "1", 1234567 is "1 234,567".
 func (q Quantity) String() string { return formatDecimal(int64(q), 3, true) }
 
+// LocalNumber is String: the i18n layer shows a quantity in a message in the language's style.
+func (q Quantity) LocalNumber() string { return q.String() }
+
 // Whole reports whether the quantity is a whole number of units.
 func (q Quantity) Whole() bool { return q%QuantityOne == 0 }

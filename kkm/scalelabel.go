@@ -110,7 +110,7 @@ func (it Item) ScaleLine(label ScaleLabel) (LineDraft, error) {
 		return LineDraft{}, newError(ErrScaleLabelEmpty, "Code", label.Code)
 	}
 	if q > MaxQuantity {
-		return LineDraft{}, newError(ErrQuantityOverflow, "Max", MaxQuantity.String())
+		return LineDraft{}, newError(ErrQuantityOverflow, "Max", MaxQuantity)
 	}
 	return it.Line(q), nil
 }

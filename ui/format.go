@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
 	"github.com/ekassa-go/ekassa/i18n"
@@ -11,20 +10,13 @@ import (
 // money formats an amount with the tenge sign in the conventions of the language: "1 234,50 ₸"
 // in Kazakh and Russian, "1,234.50 ₸" in English.
 func money(l *i18n.Localizer, m kkm.Money) string {
-	s := m.Format()
-	if l.Lang() == i18n.English {
-		s = strings.NewReplacer(",", ".", "\u00a0", ",").Replace(m.String()) + "\u00a0" + kkm.CurrencySign
-	}
-	return s
+	// One formatter for the screen and the messages (i18n's Number).
+	return l.Number(m.String()) + "\u00a0" + kkm.CurrencySign
 }
 
 // quantity formats a quantity in the conventions of the language.
 func quantity(l *i18n.Localizer, q kkm.Quantity) string {
-	s := q.String()
-	if l.Lang() == i18n.English {
-		s = strings.NewReplacer(",", ".", "\u00a0", ",").Replace(s)
-	}
-	return s
+	return l.Number(q.String())
 }
 
 // dateTime formats a moment for the language: "02.01.2006 15:04" in Kazakh and Russian,
@@ -65,6 +57,11 @@ func unitName(l *i18n.Localizer, code string) string {
 	u, ok := kkm.UnitByCode(code)
 	if !ok {
 		return code
+	}
+	// The screen speaks the cashier's language; the printed receipt keeps the kk/ru names the
+	// law asks for (kkm's receipt text), whatever the language of the screen.
+	if l.Lang() == i18n.English && l.Has("unit."+u.Code) {
+		return l.T("unit." + u.Code)
 	}
 	if l.Lang() == i18n.Kazakh {
 		return u.NameKK

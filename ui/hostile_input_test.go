@@ -722,10 +722,10 @@ func keypadTotal(h *harness) kkm.Money {
 // the limit (kkm.MaxMoney), and the amount typed before it stays; the next key clears the message.
 // «+» that would take the receipt's total past the limit is refused the same way.
 func TestKeypadRefusesPastTheLimit(t *testing.T) {
-	limit := strings.ReplaceAll(kkm.MaxMoney.String(), "\u00a0", " ")
 	for _, lang := range i18n.Langs() {
 		t.Run(string(lang), func(t *testing.T) {
 			h := unlocked(t, lang)
+			limit := strings.ReplaceAll(h.u.loc.Number(kkm.MaxMoney.String()), "\u00a0", " ") // as the screen writes it
 			h.keypadKeys("9999999999999")
 			if got := keypadTotal(h); got != 99_999_999_999_900 {
 				t.Fatalf("the keypad holds %v, want 999 999 999 999", got)

@@ -21,6 +21,7 @@ func TestItemFormShowsTheLimitAsTyped(t *testing.T) {
 			h.typeInto(h.T("item.name.hint"), 0, "Алтын")
 			limitShown := func(what string, max string) {
 				t.Helper()
+				max = h.u.loc.Number(max) // as the screen writes numbers in this language
 				errs := h.shownErrors()
 				if len(errs) == 0 || !strings.Contains(strings.ReplaceAll(errs[0], "\u00a0", " "), strings.ReplaceAll(max, "\u00a0", " ")) {
 					t.Fatalf("%s: shown %q, want the limit %s named", what, errs, max)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
 )
@@ -120,4 +121,22 @@ func TestHistoryDateErrorGoesWithTheDate(t *testing.T) {
 	}
 	h.typeInto(hint, 0, "")
 	h.noErrors()
+}
+
+// The walker's S4: «Найти» scrolls its result, below the whole form, into view on a phone.
+func TestHistoryResultInView(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.sell(10000)
+	s := h.openHistory()
+	h.tap(h.T("history.search"))
+	got := h.listed()
+	if len(got) == 0 {
+		t.Fatalf("nothing found:\n%s", h.text())
+	}
+	for _, o := range h.visible() {
+		if b, ok := o.(*widget.Button); ok && b.Text == got[0] {
+			h.within("the first document found", b, s.scroll)
+			return
+		}
+	}
 }

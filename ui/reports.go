@@ -70,6 +70,8 @@ type historyScreen struct {
 
 	list  *fyne.Container // the list shown, which a further page extends in place
 	moreB *widget.Button  // «Показать ещё» under it
+	// scroll holds the form and the list: a search's result, below the form, is scrolled into view.
+	scroll *container.Scroll
 }
 
 // historyField is where on the history's filter an error belongs.
@@ -206,8 +208,8 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	if s.busy {
 		s.moreB.Disable()
 	}
-	return page(u.header(l.T("reports.history"), true),
-		container.NewVBox(filters, widget.NewSeparator(), s.list, s.moreB))
+	s.scroll = container.NewVScroll(container.NewVBox(filters, widget.NewSeparator(), s.list, s.moreB))
+	return container.NewBorder(u.header(l.T("reports.history"), true), nil, nil, nil, s.scroll)
 }
 
 // item is a document of the list; tapping it shows the document, to share or print it again.
@@ -299,6 +301,10 @@ func (s *historyScreen) search(more bool) {
 				s.docs = p.Documents
 				if u.current == s {
 					u.render()
+					// The result is under the whole form: «Найти» would seem to do nothing.
+					if s.scroll != nil && len(s.list.Objects) > 0 {
+						scrollIntoView(s.scroll, s.list.Objects[0])
+					}
 				}
 				return
 			}

@@ -81,18 +81,23 @@ func newAnalyticsScreen(u *UI, port Analytics, now func() time.Time) *analyticsS
 
 // period returns the chosen period, or the typed one.
 func (s *analyticsScreen) period() (from, to time.Time, err error) {
-	if s.rng != RangeCustom {
-		from, to = s.rng.Period(s.now())
+	return chosenPeriod(s.u.loc, s.rng, s.from, s.to, s.now())
+}
+
+// chosenPeriod is a preset period at now, or, for RangeCustom, the typed first and last days
+// (the whole last day included) in the cashier's date layout.
+func chosenPeriod(l *i18n.Localizer, rng AnalyticsRange, first, last string, now time.Time) (from, to time.Time, err error) {
+	if rng != RangeCustom {
+		from, to = rng.Period(now)
 		return from, to, nil
 	}
-	layout := dateLayout(s.u.loc)
-	loc := s.now().Location()
-	from, err1 := time.ParseInLocation(layout, strings.TrimSpace(s.from), loc)
-	last, err2 := time.ParseInLocation(layout, strings.TrimSpace(s.to), loc)
-	if err1 != nil || err2 != nil || last.Before(from) {
+	layout := dateLayout(l)
+	from, err1 := time.ParseInLocation(layout, strings.TrimSpace(first), now.Location())
+	end, err2 := time.ParseInLocation(layout, strings.TrimSpace(last), now.Location())
+	if err1 != nil || err2 != nil || end.Before(from) {
 		return from, to, ErrDateFormat
 	}
-	return from, last.AddDate(0, 0, 1), nil // the whole last day
+	return from, end.AddDate(0, 0, 1), nil
 }
 
 // load asks for the chosen period's figures off the UI goroutine.

@@ -132,18 +132,7 @@ func (s *ownerScreen) signOut() {
 
 // period returns the chosen period, or the typed one (as the analytics screen reads it).
 func (s *ownerScreen) period() (from, to time.Time, err error) {
-	if s.rng != RangeCustom {
-		from, to = s.rng.Period(s.now())
-		return from, to, nil
-	}
-	layout := dateLayout(s.u.loc)
-	loc := s.now().Location()
-	from, err1 := time.ParseInLocation(layout, strings.TrimSpace(s.from), loc)
-	last, err2 := time.ParseInLocation(layout, strings.TrimSpace(s.to), loc)
-	if err1 != nil || err2 != nil || last.Before(from) {
-		return from, to, ErrDateFormat
-	}
-	return from, last.AddDate(0, 0, 1), nil
+	return chosenPeriod(s.u.loc, s.rng, s.from, s.to, s.now())
 }
 
 // load asks the hub for what the chosen tab shows, off the UI goroutine. The registers are

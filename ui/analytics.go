@@ -84,6 +84,19 @@ func (s *analyticsScreen) period() (from, to time.Time, err error) {
 	return chosenPeriod(s.u.loc, s.rng, s.from, s.to, s.now())
 }
 
+// rangeSelect is the period picker of the analytics and owner screens, at current; picked is
+// called with the new choice.
+func rangeSelect(l *i18n.Localizer, current AnalyticsRange, picked func(AnalyticsRange)) *widget.Select {
+	names := make([]string, len(rangeIDs))
+	for i, id := range rangeIDs {
+		names[i] = l.T(id)
+	}
+	pick := widget.NewSelect(names, nil)
+	pick.SetSelectedIndex(int(current))
+	pick.OnChanged = func(string) { picked(AnalyticsRange(pick.SelectedIndex())) }
+	return pick
+}
+
 // chosenPeriod is a preset period at now, or, for RangeCustom, the typed first and last days
 // (the whole last day included) in the cashier's date layout.
 func chosenPeriod(l *i18n.Localizer, rng AnalyticsRange, first, last string, now time.Time) (from, to time.Time, err error) {
@@ -126,20 +139,14 @@ func (s *analyticsScreen) load() {
 
 func (s *analyticsScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	names := make([]string, len(rangeIDs))
-	for i, id := range rangeIDs {
-		names[i] = l.T(id)
-	}
-	pick := widget.NewSelect(names, nil)
-	pick.SetSelectedIndex(int(s.rng))
-	pick.OnChanged = func(string) {
-		s.rng = AnalyticsRange(pick.SelectedIndex())
+	pick := rangeSelect(l, s.rng, func(r AnalyticsRange) {
+		s.rng = r
 		if s.rng != RangeCustom {
 			s.load()
 		} else {
 			u.render()
 		}
-	}
+	})
 	body := container.NewVBox(field(l.T("analytics.period"), pick))
 	if s.rng == RangeCustom {
 		hint := dateLayout(l)

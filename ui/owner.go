@@ -272,20 +272,14 @@ func (s *ownerScreen) setCert(name string, r io.ReadCloser) {
 // periodPick is the period's choice, with the typed dates for a custom one.
 func (s *ownerScreen) periodPick() fyne.CanvasObject {
 	l := s.u.loc
-	names := make([]string, len(rangeIDs))
-	for i, id := range rangeIDs {
-		names[i] = l.T(id)
-	}
-	pick := widget.NewSelect(names, nil)
-	pick.SetSelectedIndex(int(s.rng))
-	pick.OnChanged = func(string) {
-		s.rng = AnalyticsRange(pick.SelectedIndex())
+	pick := rangeSelect(l, s.rng, func(r AnalyticsRange) {
+		s.rng = r
 		if s.rng != RangeCustom {
 			s.load()
 		} else {
 			s.u.render()
 		}
-	}
+	})
 	box := container.NewVBox(field(l.T("analytics.period"), pick))
 	if s.rng == RangeCustom {
 		hint := dateLayout(l)

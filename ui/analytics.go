@@ -301,22 +301,27 @@ func dateOnly(l *i18n.Localizer, t time.Time) string { return t.Format(dateLayou
 
 // saveDialog asks where to save an export, with our own translated buttons, then writes it.
 func (s *analyticsScreen) saveDialog(k ExportKind) {
-	u, l := s.u, s.u.loc
 	from, to, err := s.period()
 	if err != nil {
 		s.err = err
-		u.render()
+		s.u.render()
 		return
 	}
+	saveCSVDialog(s.u, string(k), from, to, func(w fyne.URIWriteCloser) { s.export(w, k) })
+}
+
+// saveCSVDialog asks where to save a CSV of the period [from, to), offering the name
+// prefix_first_last.csv and our own translated buttons, and hands the chosen file to write.
+func saveCSVDialog(u *UI, prefix string, from, to time.Time, write func(fyne.URIWriteCloser)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
-		s.export(w, k)
+		write(w)
 	}, u.win)
-	d.SetFileName(fmt.Sprintf("%s_%s_%s.csv", k, from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")))
-	d.SetConfirmText(l.T("analytics.save"))
-	d.SetDismissText(l.T("button.cancel"))
+	d.SetFileName(fmt.Sprintf("%s_%s_%s.csv", prefix, from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")))
+	d.SetConfirmText(u.loc.T("analytics.save"))
+	d.SetDismissText(u.loc.T("button.cancel"))
 	d.Show()
 }
 

@@ -458,23 +458,13 @@ func (s *ownerScreen) figuresView(body *fyne.Container) {
 
 // saveDialog asks where to save the hub's CSV of the period, then writes it.
 func (s *ownerScreen) saveDialog() {
-	u, l := s.u, s.u.loc
 	from, to, err := s.period()
 	if err != nil {
 		s.err = err
-		u.render()
+		s.u.render()
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		s.export(w)
-	}, u.win)
-	d.SetFileName(fmt.Sprintf("hub_%s_%s.csv", from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")))
-	d.SetConfirmText(l.T("analytics.save"))
-	d.SetDismissText(l.T("button.cancel"))
-	d.Show()
+	saveCSVDialog(s.u, "hub", from, to, func(w fyne.URIWriteCloser) { s.export(w) })
 }
 
 // export writes the hub's CSV of the chosen period to w off the UI goroutine and closes w.

@@ -22,6 +22,9 @@ type Ports struct {
 	Admin Admin
 	// Owner is the owner mode over the hub; nil hides the settings' «Режим владельца».
 	Owner OwnerMode
+	// Catalogue is the shop's goods (catalogue_port.go); nil hides the catalogue and selling
+	// from it.
+	Catalogue Catalogue
 
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.

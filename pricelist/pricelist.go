@@ -30,9 +30,11 @@ const (
 	ColBarcodes // one or more barcodes, split by spaces, '|' or ','
 	ColUnit     // an ИС ЭСФ code ("796") or a short name («шт», «дана», «кг»)
 	ColPrice
-	ColVAT    // "16", "16%", "0", "без НДС", "ҚҚС-сыз", "none"; empty: the register's default rate
-	ColMarked // a marked group's key (kkm.MarkedGroup) or empty
-	Columns   // how many
+	ColVAT       // "16", "16%", "0", "без НДС", "ҚҚС-сыз", "none"; empty: the register's default rate
+	ColMarked    // a marked group's key (kkm.MarkedGroup) or empty
+	ColFavourite // «да», «иә», "yes", "1", "+" or empty/«нет»: on the favourites grid
+	ColArchived  // the same words: archived (kept for its codes, hidden from sale)
+	Columns      // how many
 )
 
 // Refusals of a price list as a whole, and of a row's fields kkm has no code for.
@@ -43,11 +45,12 @@ const (
 	ErrColumns  kkm.Code = "err.pricelist.columns"  // the name or price column is not chosen
 	ErrVAT      kkm.Code = "err.pricelist.vat"      // a VAT rate not known; {{.Value}}
 	ErrMarked   kkm.Code = "err.pricelist.marked"   // a marked group not known; {{.Value}}
+	ErrFlag     kkm.Code = "err.pricelist.flag"     // a favourite/archived cell neither yes nor no; {{.Value}}
 )
 
 // MessageIDs lists the message IDs of this package.
 func MessageIDs() []string {
-	return []string{string(ErrEncoding), string(ErrEmpty), string(ErrSyntax), string(ErrColumns), string(ErrVAT), string(ErrMarked)}
+	return []string{string(ErrEncoding), string(ErrEmpty), string(ErrSyntax), string(ErrColumns), string(ErrVAT), string(ErrMarked), string(ErrFlag), string(ErrXLSX)}
 }
 
 // MaxSize bounds a price list read (64 MB: several hundred thousand rows).
@@ -139,14 +142,16 @@ type Mapping [Columns]int
 // headerWords are the words a header names a column with, folded (kkm.FoldForSearch), in the
 // languages price lists come in.
 var headerWords = [Columns][]string{
-	ColName:     {"наименование", "название", "товар", "атауы", "атау", "тауар", "name", "item"},
-	ColNTIN:     {"ntin", "нтин", "нкт", "ұтк", "код нкт", "ntin code"},
-	ColCode:     {"код", "артикул", "plu", "коды", "code", "sku", "article"},
-	ColBarcodes: {"штрихкод", "штрих-код", "штрихкоды", "barcode", "barcodes", "ean"},
-	ColUnit:     {"ед", "ед.", "ед. изм.", "единица", "өлшем бірлігі", "бірлік", "unit"},
-	ColPrice:    {"цена", "баға", "бағасы", "price", "цена, тг", "цена, ₸"},
-	ColVAT:      {"ндс", "ставка ндс", "ққс", "vat", "vat rate"},
-	ColMarked:   {"маркировка", "таңбалау", "marked", "marking"},
+	ColName:      {"наименование", "название", "товар", "атауы", "атау", "тауар", "name", "item"},
+	ColNTIN:      {"ntin", "нтин", "нкт", "ұтк", "код нкт", "ntin code"},
+	ColCode:      {"код", "артикул", "plu", "коды", "code", "sku", "article"},
+	ColBarcodes:  {"штрихкод", "штрих-код", "штрихкоды", "barcode", "barcodes", "ean"},
+	ColUnit:      {"ед", "ед.", "ед. изм.", "единица", "өлшем бірлігі", "бірлік", "unit"},
+	ColPrice:     {"цена", "баға", "бағасы", "price", "цена, тг", "цена, ₸"},
+	ColVAT:       {"ндс", "ставка ндс", "ққс", "vat", "vat rate"},
+	ColMarked:    {"маркировка", "таңбалау", "marked", "marking"},
+	ColFavourite: {"избранное", "избранный", "таңдаулы", "favourite", "favorite"},
+	ColArchived:  {"архив", "в архиве", "мұрағат", "мұрағатта", "archived", "archive"},
 }
 
 // GuessMapping maps the columns whose header is one of the words each column is known by.
@@ -248,6 +253,12 @@ func item(rec []string, m Mapping) (kkm.Item, error) {
 			return it, &kkm.Error{Code: ErrMarked, Data: map[string]any{"Value": g}}
 		}
 	}
+	if it.Favourite, err = flag(get(ColFavourite)); err != nil {
+		return it, err
+	}
+	if it.Archived, err = flag(get(ColArchived)); err != nil {
+		return it, err
+	}
 	// Several barcodes in one cell, separated by spaces, bars, commas or semicolons.
 	it.Barcodes = append(it.Barcodes, strings.FieldsFunc(get(ColBarcodes), func(r rune) bool {
 		return r == ' ' || r == '|' || r == ',' || r == ';'
@@ -265,4 +276,15 @@ func unitCode(s string) string {
 		}
 	}
 	return s
+}
+
+// flag reads a yes/no cell in the languages price lists come in; empty is no.
+func flag(s string) (bool, error) {
+	switch kkm.FoldForSearch(s) {
+	case "", "0", "-", "нет", "жоқ", "no", "false", "n":
+		return false, nil
+	case "1", "+", "да", "иә", "ия", "yes", "true", "y", "x", "х", "✓":
+		return true, nil
+	}
+	return false, &kkm.Error{Code: ErrFlag, Data: map[string]any{"Value": s}}
 }

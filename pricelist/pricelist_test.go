@@ -31,7 +31,7 @@ func TestReadAndMap(t *testing.T) {
 		t.Fatalf("Read = %+v, %v", tab, err)
 	}
 	m := pricelist.GuessMapping(tab.Header)
-	want := pricelist.Mapping{0, -1, 5, 1, 2, 3, 4, -1}
+	want := pricelist.Mapping{0, -1, 5, 1, 2, 3, 4, -1, -1, -1}
 	if m != want {
 		t.Fatalf("GuessMapping = %v, want %v", m, want)
 	}

@@ -176,30 +176,10 @@ func saveItemTx(ctx context.Context, tx itemQuerier, it *kkm.Item) error {
 // another's barcode or code (an item earlier in the list included) refuses the whole import with
 // its error wrapped in an *ItemRowError naming its index, and the catalogue is as before. New items
 // (ID 0) get their IDs in the returned copy. A price list's preview validates first, so a refusal
-// here is rare.
+// here is rare. ImportItemsWith (catalogue_io.go) adds progress, cancelling and updating.
 func (j *Journal) ImportItems(ctx context.Context, items []kkm.Item) ([]kkm.Item, error) {
-	out := make([]kkm.Item, len(items))
-	copy(out, items)
-	for i := range out {
-		if err := out[i].Validate(); err != nil {
-			return nil, &ItemRowError{Row: i, Err: err}
-		}
-	}
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		stmts := &txStatements{tx: tx, m: map[string]*sql.Stmt{}}
-		defer stmts.close()
-		for i := range out {
-			if err := saveItemTx(ctx, stmts, &out[i]); err != nil {
-				return &ItemRowError{Row: i, Err: err}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	j.catalogue.put(out...)
-	return out, nil
+	out, _, err := j.ImportItemsWith(ctx, items, ImportOptions{})
+	return out, err
 }
 
 // ItemRowError is an import's refusal: the item at index Row (from 0) and why.

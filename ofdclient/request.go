@@ -205,46 +205,23 @@ func operator(o kkm.Operator) *pb.Operator {
 	return op
 }
 
-// rateShare is an amount and the VAT carried with it at one VAT rate.
-type rateShare struct {
-	rate kkm.VATRate
-	sum  kkm.Money // the amount at the rate (a commodity's or modifier's share)
-	vat  kkm.Money // the VAT the wire carries for it
-}
-
-// addShare adds an amount and its VAT at rate to shares, one entry per rate in first-seen order.
-// A zero amount adds nothing.
-func addShare(shares []rateShare, rate kkm.VATRate, sum, vat kkm.Money) []rateShare {
-	if sum == 0 {
-		return shares
-	}
-	for i := range shares {
-		if shares[i].rate == rate {
-			shares[i].sum += sum
-			shares[i].vat += vat
-			return shares
-		}
-	}
-	return append(shares, rateShare{rate, sum, vat})
-}
-
 // vatTaxes builds one VAT entry per taxed rate (tax_type 100, taxation_type 101, percent in
-// thousandths, included in the sum) carrying the share's VAT as it is. Amounts at VATNone carry
-// no entry.
-func vatTaxes(shares []rateShare) ([]*pb.TicketRequest_Tax, error) {
+// thousandths, included in the sum) carrying kkm's VAT for the share as it is. Amounts at VATNone
+// carry no entry.
+func vatTaxes(shares []kkm.RateVAT) ([]*pb.TicketRequest_Tax, error) {
 	var out []*pb.TicketRequest_Tax
 	for _, sh := range shares {
-		if !sh.rate.Taxed() {
+		if !sh.Rate.Taxed() {
 			continue
 		}
-		sum, err := money("VAT", sh.vat)
+		sum, err := money("VAT", sh.VAT)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, &pb.TicketRequest_Tax{
 			TaxType:      proto.Uint32(TaxTypeVAT),
 			TaxationType: proto.Uint32(TaxationGeneral),
-			Percent:      proto.Uint32(sh.rate.WirePercent()),
+			Percent:      proto.Uint32(sh.Rate.WirePercent()),
 			Sum:          sum,
 			IsInTotalSum: proto.Bool(true),
 		})
@@ -252,18 +229,8 @@ func vatTaxes(shares []rateShare) ([]*pb.TicketRequest_Tax, error) {
 	return out, nil
 }
 
-// vatStep is the VAT a modifier moves when it takes a line from the amount from to the amount
-// to at rate: |VAT(from) − VAT(to)|, each VAT by the standard formula (kkm.VATIncluded).
-func vatStep(from, to kkm.Money, rate kkm.VATRate) kkm.Money {
-	d := kkm.VATIncluded(from, rate) - kkm.VATIncluded(to, rate)
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
 // modifier builds a discount or markup of amount m carrying the given VAT per rate.
-func modifier(kind kkm.ModifierKind, m kkm.Money, shares []rateShare) (*pb.TicketRequest_Modifier, error) {
+func modifier(kind kkm.ModifierKind, m kkm.Money, shares []kkm.RateVAT) (*pb.TicketRequest_Modifier, error) {
 	sum, err := money("modifier", m)
 	if err != nil {
 		return nil, err
@@ -290,29 +257,15 @@ func modifier(kind kkm.ModifierKind, m kkm.Money, shares []rateShare) (*pb.Ticke
 //
 // # VAT: the wire carries exactly kkm's numbers
 //
-// The receipt kkm computed (and printed) has, per line, VAT = VAT(Sum) with
-// VAT(x) = round(x × r / (100 + r)) half up (kkm.VATIncluded), and per rate
-// Receipt.Taxes[r].VAT = Σ line VAT. Modifiers are sent so that their taxes are differences of
-// that one formula along the way from Gross to Sum, which telescope to the printed VAT:
-//
-//	commodity                  sum = Gross                 tax = VAT(Gross)
-//	its DISCOUNT (item)        sum = Discount              tax = VAT(Gross) − VAT(Gross − Discount)
-//	its MARKUP (item)          sum = Markup                tax = VAT(Net) − VAT(Gross − Discount)
-//	amounts.discount, rate r   sum = Σ ReceiptDiscount     tax = Σ_lines at r [VAT(Net) − VAT(Sum)]
-//	amounts.markup, rate r     sum = Σ ReceiptMarkup       tax = Σ_lines at r [VAT(Sum) − VAT(Net)]
-//
-// where Net = Gross − Discount + Markup is the line after its own modifier (what the receipt
-// modifier is spread over) and Sum = Net − ReceiptDiscount + ReceiptMarkup is what is paid. An
-// item modifier follows its commodity and has the one tax entry of the line's rate; the receipt
-// modifier has one entry per taxed rate that takes a share of it. So, for every rate r,
-//
-//	Σ commodity VAT − Σ discount VAT + Σ markup VAT = Σ_lines at r VAT(Sum) = Receipt.Taxes[r].VAT
-//
-// exactly, to the tiyn, and likewise Σ commodity sums − discounts + markups = amounts.total.
-// Every tax is ≥ 0 since VAT(x) does not decrease with x. The OFD emulator (ofdsim) checks the
-// same identities and counts VAT per rate as the register's ZX counters do. Ticket refuses a
-// receipt whose lines do not hold these amounts (Sum ≠ Net ∓ receipt share, or VAT ≠ VAT(Sum)):
-// the wire could not carry the printed VAT.
+// The receipt kkm computed (and printed) has one VAT per line; the wire carries each commodity at
+// its gross amount and each discount and markup with the VAT it moves. kkm gives those numbers
+// (kkm.Receipt.ModifierVAT, where the rule and its telescoping identity are written down), so
+// that per rate the wire's VAT adds up to the printed VAT to the tiyn; Ticket only maps them: an
+// item modifier follows its commodity with the one tax entry of the line's rate, the receipt
+// modifier has one entry per taxed rate that takes a share of it. Ticket refuses (ErrDocument) a
+// receipt whose lines do not hold kkm's amounts (kkm.ErrReceiptInconsistent): the wire could not
+// carry the printed VAT. The OFD emulator (ofdsim) checks the same identities and counts VAT per
+// rate as the register's ZX counters do.
 func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	r := doc.Receipt
 	if r == nil {
@@ -332,8 +285,10 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	if doc.Number != 0 {
 		t.ShiftDocumentNumber = proto.Uint32(doc.Number)
 	}
-	// The lines' shares of the receipt-level modifier and the VAT they move, per rate.
-	var receiptShares []rateShare
+	vat, err := r.ModifierVAT()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDocument, err)
+	}
 	for i, l := range r.Lines {
 		price, err := money(fmt.Sprintf("line %d price", i+1), l.Price)
 		if err != nil {
@@ -345,15 +300,6 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 		}
 		if l.Quantity < 0 {
 			return nil, fmt.Errorf("%w: line %d quantity %d is negative", ErrDocument, i+1, l.Quantity)
-		}
-		afterDiscount := l.Gross - l.Discount
-		net := afterDiscount + l.Markup
-		if paid := net - l.ReceiptDiscount + l.ReceiptMarkup; paid != l.Sum || afterDiscount < 0 || l.Sum < 0 {
-			return nil, fmt.Errorf("%w: line %d sum %v is not gross %v − %v + %v − %v + %v", ErrDocument, i+1,
-				l.Sum, l.Gross, l.Discount, l.Markup, l.ReceiptDiscount, l.ReceiptMarkup)
-		}
-		if want := kkm.VATIncluded(l.Sum, l.VATRate); l.VAT != want {
-			return nil, fmt.Errorf("%w: line %d VAT %v is not the VAT %v included in its sum %v", ErrDocument, i+1, l.VAT, want, l.Sum)
 		}
 		c := &pb.TicketRequest_Item_Commodity{
 			Name:            proto.String(l.Name),
@@ -374,7 +320,8 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 			}
 			c.ListExciseStamp = append([]string(nil), l.Codes...)
 		}
-		if c.Taxes, err = vatTaxes([]rateShare{{l.VATRate, l.Gross, kkm.VATIncluded(l.Gross, l.VATRate)}}); err != nil {
+		lv := vat.Lines[i]
+		if c.Taxes, err = vatTaxes([]kkm.RateVAT{{Rate: l.VATRate, Sum: l.Gross, VAT: lv.Gross}}); err != nil {
 			return nil, err
 		}
 		t.Items = append(t.Items, &pb.TicketRequest_Item{
@@ -382,20 +329,19 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 			Commodity: c,
 		})
 		if l.Discount > 0 {
-			m, err := modifier(kkm.Discount, l.Discount, []rateShare{{l.VATRate, l.Discount, vatStep(l.Gross, afterDiscount, l.VATRate)}})
+			m, err := modifier(kkm.Discount, l.Discount, []kkm.RateVAT{{Rate: l.VATRate, Sum: l.Discount, VAT: lv.Discount}})
 			if err != nil {
 				return nil, err
 			}
 			t.Items = append(t.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_DISCOUNT.Enum(), Discount: m})
 		}
 		if l.Markup > 0 {
-			m, err := modifier(kkm.Markup, l.Markup, []rateShare{{l.VATRate, l.Markup, vatStep(afterDiscount, net, l.VATRate)}})
+			m, err := modifier(kkm.Markup, l.Markup, []kkm.RateVAT{{Rate: l.VATRate, Sum: l.Markup, VAT: lv.Markup}})
 			if err != nil {
 				return nil, err
 			}
 			t.Items = append(t.Items, &pb.TicketRequest_Item{Type: pb.TicketRequest_Item_ITEM_TYPE_MARKUP.Enum(), Markup: m})
 		}
-		receiptShares = addShare(receiptShares, l.VATRate, l.ReceiptDiscount+l.ReceiptMarkup, vatStep(net, l.Sum, l.VATRate))
 	}
 	if len(t.Items) == 0 {
 		return nil, fmt.Errorf("%w: receipt %d/%d has no lines", ErrDocument, doc.ShiftNumber, doc.Number)
@@ -428,11 +374,11 @@ func (id Identity) Ticket(doc *kkm.Document) (*pb.TicketRequest, error) {
 	case r.Discount > 0 && r.Markup > 0:
 		return nil, fmt.Errorf("%w: receipt has both a discount and a markup", ErrDocument)
 	case r.Discount > 0:
-		if t.Amounts.Discount, err = modifier(kkm.Discount, r.Discount, receiptShares); err != nil {
+		if t.Amounts.Discount, err = modifier(kkm.Discount, r.Discount, vat.Modifier); err != nil {
 			return nil, err
 		}
 	case r.Markup > 0:
-		if t.Amounts.Markup, err = modifier(kkm.Markup, r.Markup, receiptShares); err != nil {
+		if t.Amounts.Markup, err = modifier(kkm.Markup, r.Markup, vat.Modifier); err != nil {
 			return nil, err
 		}
 	}

@@ -106,22 +106,6 @@ func (rt *Runtime) RecentReceipts(ctx context.Context, limit int) ([]ui.IssuedDo
 	}
 }
 
-// parentOf names an issued receipt as a return's parent_ticket: its fiscal sign once the OFD has
-// answered, else the offline number it was printed with.
-func (rt *Runtime) parentOf(e ui.IssuedDocument) kkm.ParentReceipt {
-	p := kkm.ParentReceipt{
-		Number:  e.FiscalSign,
-		Time:    e.Document.Time,
-		RNM:     rt.Settings().Reg.RNM,
-		Total:   e.Document.Total(),
-		Offline: e.Document.Offline,
-	}
-	if p.Number == "" {
-		p.Number = strconv.FormatUint(uint64(e.Document.OfflineNumber), 10)
-	}
-	return p
-}
-
 // Returnable says what of a receipt may still be returned.
 func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, error) {
 	e, err := rt.journal.Document(ctx, seq)
@@ -135,21 +119,21 @@ func (rt *Runtime) Returnable(ctx context.Context, seq int64) (ui.Returnable, er
 		return ui.Returnable{}, ui.ErrNotFound
 	}
 	orig := rt.issuedOf(e)
-	if orig.FiscalSign == "" && !e.Document.Offline {
-		// Issued online but not answered yet: it has no number a return could name.
-		return ui.Returnable{}, ui.Refusal("err.return.original_pending")
+	parent, err := kkm.ParentOf(e.Document, orig.FiscalSign, rt.Settings().Reg.RNM)
+	if err != nil {
+		return ui.Returnable{}, err
 	}
-	parent := rt.parentOf(orig)
 	returned, err := rt.journal.Returned(ctx, parent)
 	if err != nil {
 		return ui.Returnable{}, err
 	}
-	// What is left, per line and per payment type, is kkm's one computation (kkm.ReturnStateOf):
-	// the screen builds the return from it, and IssueReceipt checks the return against it.
+	// What is left, per line (units and marking codes) and per payment type, is kkm's one
+	// computation (kkm.ReturnStateOf): the screen builds the return from it with
+	// kkm.ComputeReturn, and IssueReceipt checks the return against it (kkm.ValidateReturn).
 	st := kkm.ReturnStateOf(*e.Document.Receipt, returned.Receipts)
 	out := ui.Returnable{Original: orig, Parent: parent, Left: st.Left, State: st}
 	for _, l := range st.Lines {
-		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l.Line, Left: l.Left(), Codes: codesLeft(l.Line, returned.Receipts)})
+		out.Lines = append(out.Lines, ui.ReturnableLine{Line: l.Line, Left: l.Left(), Codes: l.Codes})
 	}
 	return out, nil
 }
@@ -194,27 +178,4 @@ func historyQuery(f ui.HistoryFilter) (q storage.HistoryQuery, ok bool) {
 		q.Kind = storage.HistoryKind(f.Operation)
 	}
 	return q, true
-}
-
-// codesLeft returns the marking codes of a line of an original that no return has taken back yet,
-// in the original's order (nil for a line not marked).
-func codesLeft(l kkm.Line, returns []kkm.Receipt) []string {
-	if len(l.Codes) == 0 {
-		return nil
-	}
-	back := map[string]bool{}
-	for _, r := range returns {
-		for _, rl := range r.Lines {
-			for _, c := range rl.Codes {
-				back[kkm.MarkingID(c)] = true
-			}
-		}
-	}
-	var left []string
-	for _, c := range l.Codes {
-		if !back[kkm.MarkingID(c)] {
-			left = append(left, c)
-		}
-	}
-	return left
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ekassa-go/ekassa/delivery"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -526,39 +525,40 @@ type issueFunc func(reg kkm.Register, op kkm.Operator, now time.Time, offline bo
 // the returns already made of it, in the journal, under the same lock as the issue itself.
 func (rt *Runtime) IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (ui.Issued, error) {
 	return rt.issue(ctx, by, false, func(reg kkm.Register, op kkm.Operator, now time.Time, offline bool) (kkm.Issued, error) {
-		if d.Operation.Returning() {
-			if err := rt.allow(ctx, reg.Settings, kkm.ActionReturn, op); err != nil {
+		if !d.Operation.Returning() {
+			if err := rt.checkUnitsUnsold(ctx, d, reg.State); err != nil {
 				return kkm.Issued{}, err
 			}
-			if err := rt.checkReturn(ctx, d, reg.Settings); err != nil {
-				return kkm.Issued{}, err
-			}
+			return reg.IssueReceipt(d, op, now, offline)
 		}
-		if err := rt.checkUnitsUnsold(ctx, d, reg.State); err != nil {
+		if err := rt.allow(ctx, reg.Settings, kkm.ActionReturn, op); err != nil {
 			return kkm.Issued{}, err
 		}
-		return reg.IssueReceipt(d, op, now, offline)
+		orig, returned, err := rt.returnOriginal(ctx, d)
+		if err != nil {
+			return kkm.Issued{}, err
+		}
+		// kkm computes the return once, checks it against the original and the returns made of
+		// it (kkm.ValidateReturn, ComputeReturn's rule), and issues it.
+		return reg.IssueReturn(d, orig, returned, op, now, offline)
 	})
 }
 
-// checkReturn applies kkm.ValidateReturn with the original and earlier returns from the journal.
-func (rt *Runtime) checkReturn(ctx context.Context, d kkm.ReceiptDraft, s kkm.Settings) error {
+// returnOriginal reads from the journal the original a return names and the returns already
+// made of it, oldest first.
+func (rt *Runtime) returnOriginal(ctx context.Context, d kkm.ReceiptDraft) (kkm.Receipt, []kkm.Receipt, error) {
 	if d.Parent == nil {
-		return kkm.ErrReturnParentMissing
-	}
-	ret, err := kkm.ComputeReceipt(d, s)
-	if err != nil {
-		return err
+		return kkm.Receipt{}, nil, kkm.ErrReturnParentMissing
 	}
 	orig, err := rt.findOriginal(ctx, d.Parent.Number)
 	if err != nil {
-		return err
+		return kkm.Receipt{}, nil, err
 	}
 	returned, err := rt.journal.Returned(ctx, *d.Parent)
 	if err != nil {
-		return err
+		return kkm.Receipt{}, nil, err
 	}
-	return kkm.ValidateReturn(*orig.Document.Receipt, returned.Receipts, ret)
+	return *orig.Document.Receipt, returned.Receipts, nil
 }
 
 // CashIn records cash put into the drawer.
@@ -617,10 +617,11 @@ func (rt *Runtime) XReport(ctx context.Context, by kkm.Operator) (ui.Issued, err
 		rt.mu.Unlock()
 		return nil, err
 	}
+	var at *kkm.GeoPosition
 	if pos, err := rt.position(); err == nil {
-		doc.Geo = &pos // COMMAND_REPORT carries it too; without one the X stays local
+		at = &pos // COMMAND_REPORT carries it too; without one the X stays local
 	}
-	doc.Text = kkm.PrintedTicket(doc, rt.reg.Settings)
+	doc = rt.reg.Finish(kkm.Issued{Documents: []kkm.Document{doc}}, at).Documents[0]
 	seqs, err := rt.journal.Commit(ctx, []kkm.Document{doc}, rt.reg.State)
 	sender := rt.sender
 	rt.mu.Unlock()
@@ -698,19 +699,23 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		rt.mu.Unlock()
 		return nil, err
 	}
-	// The receipt as printed travels with it (printed_ticket) and stays in the journal, and so
-	// does its position. A document whose request could never be sent (too large for a frame)
-	// is refused here, before anything is written.
+	// kkm completes the documents: the receipt as printed travels with it (printed_ticket) and
+	// stays in the journal, and so does its position; an offline receipt has its check link.
+	// A document whose request could never be sent (too large for a frame) is refused here,
+	// before anything is written.
 	identity := ofdclient.IdentityFromSettings(rt.reg.Settings)
-	for i := range iss.Documents {
-		d := &iss.Documents[i]
-		p := pos
-		d.Geo = &p
-		d.Text = kkm.PrintedTicket(*d, rt.reg.Settings)
-		if err := identity.CheckSendable(d); err != nil {
-			rt.mu.Unlock()
-			return nil, err
+	finish := func(iss kkm.Issued) (kkm.Issued, error) {
+		iss = rt.reg.Finish(iss, &pos)
+		for i := range iss.Documents {
+			if err := identity.CheckSendable(&iss.Documents[i]); err != nil {
+				return kkm.Issued{}, err
+			}
 		}
+		return iss, nil
+	}
+	if iss, err = finish(iss); err != nil {
+		rt.mu.Unlock()
+		return nil, err
 	}
 	seqs, err := rt.journal.Commit(ctx, iss.Documents, iss.State)
 	if errors.Is(err, storage.ErrStateChanged) {
@@ -718,10 +723,9 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		// issue again from the journal's state (the counters without it).
 		if err = rt.reloadStateLocked(ctx); err == nil {
 			if iss, err = f(rt.reg, by, now, offline); err == nil {
-				for i := range iss.Documents {
-					iss.Documents[i].Text = kkm.PrintedTicket(iss.Documents[i], rt.reg.Settings)
+				if iss, err = finish(iss); err == nil {
+					seqs, err = rt.journal.Commit(ctx, iss.Documents, iss.State)
 				}
-				seqs, err = rt.journal.Commit(ctx, iss.Documents, iss.State)
 			}
 		}
 	}
@@ -733,7 +737,6 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 		return nil, err
 	}
 	rt.reg.State = iss.State
-	settings := rt.reg.Settings
 	sender := rt.sender
 	rt.mu.Unlock()
 
@@ -751,11 +754,7 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 	sender.Queued(queued, oldest)
 	out := make(ui.Issued, len(seqs))
 	for i, seq := range seqs {
-		d := iss.Documents[i]
-		out[i] = ui.IssuedDocument{Seq: seq, Document: d}
-		if d.Kind == kkm.KindReceipt && d.Offline {
-			out[i].QRLink = offlineQRLink(settings, d)
-		}
+		out[i] = ui.IssuedDocument{Seq: seq, Document: iss.Documents[i], QRLink: iss.CheckLinks[i]}
 	}
 	if !offline {
 		rt.awaitFiscal(ctx, sender, out)
@@ -851,11 +850,6 @@ func (rt *Runtime) awaitFiscal(ctx context.Context, sender *delivery.Sender, doc
 	}
 }
 
-// offlineQRLink is the locally built check link of a receipt issued offline.
-func offlineQRLink(s kkm.Settings, d kkm.Document) string {
-	return kkm.QRLink(s.CheckSite(), strconv.FormatUint(uint64(d.OfflineNumber), 10), s.Reg.RNM, d.Total(), d.Time)
-}
-
 // issuedOf turns a journal entry into what the screens show.
 func (rt *Runtime) issuedOf(e storage.Entry) ui.IssuedDocument {
 	out := ui.IssuedDocument{Seq: e.Seq, Document: e.Document}
@@ -873,7 +867,7 @@ func (rt *Runtime) issuedOf(e storage.Entry) ui.IssuedDocument {
 		return out // no check link: the OFD never registered it
 	}
 	if out.QRLink == "" && e.Document.Kind == kkm.KindReceipt && e.Document.Offline {
-		out.QRLink = offlineQRLink(rt.Settings(), e.Document)
+		out.QRLink = kkm.CheckLink(e.Document, rt.Settings(), kkm.FiscalMark{}) // built as Finish built it
 	}
 	return out
 }

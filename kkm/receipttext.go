@@ -62,14 +62,16 @@ func CheckLink(doc Document, s Settings, mark FiscalMark) string {
 	if doc.Kind != KindReceipt || doc.Receipt == nil {
 		return ""
 	}
-	if mark.Sign != "" {
-		return QRLink(s.CheckSite(), mark.Sign, s.Reg.RNM, doc.Receipt.Total, doc.Time)
+	sign := mark.Sign
+	if sign == "" {
+		if !doc.Offline {
+			return ""
+		}
+		// Offline and not yet answered: the register's own link, with its offline number where
+		// the OFD's link has the fiscal sign. This is the one place it is built.
+		sign = strconv.FormatUint(uint64(doc.OfflineNumber), 10)
 	}
-	if doc.Offline {
-		return QRLink(s.CheckSite(), strconv.FormatUint(uint64(doc.OfflineNumber), 10), s.Reg.RNM,
-			doc.Receipt.Total, doc.Time)
-	}
-	return ""
+	return QRLink(s.CheckSite(), sign, s.Reg.RNM, doc.Receipt.Total, doc.Time)
 }
 
 // label is a label in Kazakh and Russian, with a short form for narrow paper.

@@ -23,6 +23,33 @@ type Register struct {
 type Issued struct {
 	Documents []Document `json:"documents"`
 	State     State      `json:"state"`
+	// CheckLinks is, once Register.Finish has completed the documents, the check link each one's
+	// QR code holds as issued (CheckLink before the OFD's answer): a receipt issued offline has
+	// its locally built one, every other document "" (an online receipt gets the OFD's).
+	CheckLinks []string `json:"check_links,omitempty"`
+}
+
+// Finish completes issued documents as the register hands them to the journal and the OFD, so
+// that nothing outside kkm assembles a document: each gets where the register was when it issued
+// it (at, sent with it as security_stats.geo_position; nil leaves Geo as it is), its printed text
+// (PrintedTicket under r's settings: what the paper shows, the journal keeps and the OFD receives
+// as printed_ticket), and Issued.CheckLinks its check link as issued (CheckLink, the one place an
+// offline receipt's link is built). r is the register the documents were issued from. Finish
+// works on a copy of the documents: iss is left as it was.
+func (r Register) Finish(iss Issued, at *GeoPosition) Issued {
+	out := iss
+	out.Documents = append([]Document(nil), iss.Documents...)
+	out.CheckLinks = make([]string, len(out.Documents))
+	for i := range out.Documents {
+		d := &out.Documents[i]
+		if at != nil {
+			p := *at
+			d.Geo = &p
+		}
+		d.Text = PrintedTicket(*d, r.Settings)
+		out.CheckLinks[i] = CheckLink(*d, r.Settings, FiscalMark{})
+	}
+	return out
 }
 
 // shiftLimit returns the configured shift limit (the default when unset), or the OFD's own where
@@ -95,14 +122,37 @@ func (r Register) CanIssue(now time.Time) error {
 // return or a purchase) is refused when the drawer holds less (ErrCashInsufficient).
 //
 // A return is checked here only for naming a complete original; when the original is in the
-// journal, the caller also runs ValidateReturn with it and the returns made of it.
+// journal, IssueReturn issues it, checked against the original and the returns made of it.
 func (r Register) IssueReceipt(draft ReceiptDraft, op Operator, now time.Time, offline bool) (Issued, error) {
+	return r.issueReceipt(draft, op, now, offline, nil)
+}
+
+// IssueReturn issues a return of original, a receipt of this register, after the returns already
+// made of it (returned, oldest first): the return is computed once, checked against them
+// (ValidateReturn: each line refunds its share of what was paid, as ComputeReturn built it; no
+// unit or code returned twice) and issued as IssueReceipt issues. draft must be a return.
+func (r Register) IssueReturn(draft ReceiptDraft, original Receipt, returned []Receipt, op Operator, now time.Time, offline bool) (Issued, error) {
+	if !draft.Operation.Returning() {
+		return Issued{}, newError(ErrReturnOperationMismatch)
+	}
+	return r.issueReceipt(draft, op, now, offline, func(rc Receipt) error {
+		return ValidateReturn(original, returned, rc)
+	})
+}
+
+// issueReceipt computes the draft once, checks the receipt with check (when set) and issues it.
+func (r Register) issueReceipt(draft ReceiptDraft, op Operator, now time.Time, offline bool, check func(Receipt) error) (Issued, error) {
 	if err := r.CanIssue(now); err != nil {
 		return Issued{}, err
 	}
 	rc, err := ComputeReceipt(draft, r.Settings)
 	if err != nil {
 		return Issued{}, err
+	}
+	if check != nil {
+		if err := check(rc); err != nil {
+			return Issued{}, err
+		}
 	}
 	if cash := rc.Taken - rc.Change; rc.Operation.PaysOut() && cash > r.State.CashInDrawer {
 		return Issued{}, newError(ErrCashInsufficient, "Amount", cash, "Cash", r.State.CashInDrawer)

@@ -1,6 +1,9 @@
 package kkm
 
-import "math/bits"
+import (
+	"math/bits"
+	"strconv"
+)
 
 // Returns pay back what was paid (issue 12 item 3). The rules, in one place:
 //
@@ -25,7 +28,11 @@ import "math/bits"
 //     choice (ReturnRequest.RefundAs).
 //
 // ComputeReturn builds the return the screen previews and the register issues; ValidateReturn
-// checks an issued return against it, so the preview, the check and the issue are one computation.
+// checks an issued return against it with the same rule (refund, take), so the preview, the check
+// and the issue are one computation. Register.IssueReturn computes the return's receipt once,
+// checks it with ValidateReturn and issues it. What is left of an original — units, amounts,
+// marking codes, per payment type — is ReturnStateOf, and how a return names its original is
+// ParentOf; the app only reads the original and its returns from the journal.
 
 // ErrReturnNothingToRefund refuses a return whose lines refund nothing (units paid less than a
 // tiyn each): there is no money to give back, and a receipt of zero is not a document.
@@ -36,12 +43,15 @@ const (
 	ErrReturnRefundMismatch  Code = "err.return.refund_mismatch" // {{.Name}} refunds {{.Sum}}, its share is {{.Want}}
 	ErrReturnNothing         Code = "err.return.nothing"
 	ErrReturnFromNotReturn   Code = "err.return.from_not_return" // a line naming an original line on a sale or purchase
+	// ErrReturnOriginalPending refuses a return of a receipt issued online whose answer has not
+	// come yet: it has no number (fiscal sign) a return could name.
+	ErrReturnOriginalPending Code = "err.return.original_pending"
 )
 
 // returnMessageIDs lists the message IDs of returns.go, for MessageIDs.
 func returnMessageIDs() []string {
 	return []string{string(ErrReturnNothingToRefund), string(ErrReturnRefundMismatch), string(ErrReturnNothing),
-		string(ErrReturnFromNotReturn)}
+		string(ErrReturnFromNotReturn), string(ErrReturnOriginalPending)}
 }
 
 // returnKey identifies an item of an original receipt for returns: the same goods at the same
@@ -67,6 +77,24 @@ type ReturnLine struct {
 	Line     Line     `json:"line"`     // the original line
 	Returned Quantity `json:"returned"` // returned by earlier returns
 	Refunded Money    `json:"refunded"` // refunded for it by earlier returns
+	// Codes are the marking codes of the line's units no earlier return took back, in the
+	// original's order (a marked line only): a return of marked units names which come back.
+	Codes []string `json:"codes,omitempty"`
+}
+
+// ParentOf names an issued receipt as a return names it (parent_ticket): by the fiscal sign the
+// OFD answered for it (sign), else, for a receipt issued offline, by the offline number it was
+// printed with; rnm is the registration number of the register that issued it. A receipt issued
+// online whose answer has not come has no number a return could name (ErrReturnOriginalPending).
+func ParentOf(doc Document, sign, rnm string) (ParentReceipt, error) {
+	if sign == "" && !doc.Offline {
+		return ParentReceipt{}, newError(ErrReturnOriginalPending)
+	}
+	p := ParentReceipt{Number: sign, Time: doc.Time, RNM: rnm, Total: doc.Total(), Offline: doc.Offline}
+	if p.Number == "" {
+		p.Number = strconv.FormatUint(uint64(doc.OfflineNumber), 10)
+	}
+	return p, nil
 }
 
 // Left is the quantity still returnable of the line.
@@ -133,7 +161,35 @@ func ReturnStateOf(original Receipt, returned []Receipt) ReturnState {
 		}
 	}
 	st.Left = max(st.Left, 0)
+	st.codesLeft(returned)
 	return st
+}
+
+// codesLeft keeps, on each marked line of st, the codes of the units no return in returned took
+// back (a code counts by its unit, MarkingID, however it was scanned).
+func (st *ReturnState) codesLeft(returned []Receipt) {
+	var back map[string]bool
+	for i := range st.Lines {
+		l := &st.Lines[i]
+		if len(l.Line.Codes) == 0 {
+			continue
+		}
+		if back == nil {
+			back = map[string]bool{}
+			for _, r := range returned {
+				for _, rl := range r.Lines {
+					for _, c := range rl.Codes {
+						back[MarkingID(c)] = true
+					}
+				}
+			}
+		}
+		for _, c := range l.Line.Codes {
+			if !back[MarkingID(c)] {
+				l.Codes = append(l.Codes, c)
+			}
+		}
+	}
 }
 
 // shareOf is sum × x / of rounded half up, in 128 bits (x ≤ of, all non-negative).

@@ -136,7 +136,7 @@ func Main(args []string) error {
 	w := a.NewWindow(bundle.Localizer(lang).T("app.name"))
 	w.Resize(fyne.NewSize(400, 760))
 	u := ui.New(a, ui.Ports{Profiles: rt, Connector: rt, Register: rt, Analytics: newAnalytics(j),
-		Owner: newOwnerMode(a.Preferences()), Catalogue: newCatalogue(j, rt), DemoCode: DemoCode}, bundle, lang)
+		Owner: newOwnerMode(a.Preferences()), Catalogue: newCatalogue(j, rt), PriceLists: newPriceLists(j, rt), DemoCode: DemoCode}, bundle, lang)
 	u.Show(w)
 	// On a phone, going to the background stops the sender and checkpoints the journal, and the
 	// return locks the app (the code is asked again) and catches up at once. A desktop window

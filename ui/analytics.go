@@ -313,13 +313,19 @@ func (s *analyticsScreen) saveDialog(k ExportKind) {
 // saveCSVDialog asks where to save a CSV of the period [from, to), offering the name
 // prefix_first_last.csv and our own translated buttons, and hands the chosen file to write.
 func saveCSVDialog(u *UI, prefix string, from, to time.Time, write func(fyne.URIWriteCloser)) {
+	saveFileDialog(u, fmt.Sprintf("%s_%s_%s.csv", prefix, from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")), write)
+}
+
+// saveFileDialog asks where to save a file first named name, in the app's language, and hands
+// the chosen file to write.
+func saveFileDialog(u *UI, name string, write func(fyne.URIWriteCloser)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
 		write(w)
 	}, u.win)
-	d.SetFileName(fmt.Sprintf("%s_%s_%s.csv", prefix, from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02")))
+	d.SetFileName(name)
 	d.SetConfirmText(u.loc.T("analytics.save"))
 	d.SetDismissText(u.loc.T("button.cancel"))
 	d.Show()

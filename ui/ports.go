@@ -25,6 +25,9 @@ type Ports struct {
 	// Catalogue is the shop's goods (catalogue_port.go); nil hides the catalogue and selling
 	// from it.
 	Catalogue Catalogue
+	// PriceLists imports and exports the catalogue as a price list (pricelist_port.go); nil
+	// hides «Импорт и экспорт товаров».
+	PriceLists PriceLists
 
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.

@@ -173,6 +173,9 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		body.Add(s.journal.view(s.may(kkm.ActionSettings)))
 		body.Add(widget.NewSeparator())
 	}
+	if u.ports.PriceLists != nil {
+		body.Add(widget.NewButtonWithIcon(u.loc.T("pricelist.title"), theme.UploadIcon(), u.OpenPriceLists))
+	}
 	if u.ports.Owner != nil && u.cashier.Role == kkm.RoleAdministrator {
 		body.Add(widget.NewButtonWithIcon(l.T("owner.title"), theme.HomeIcon(), func() { u.OpenOwner(u.ports.Owner) }))
 	}

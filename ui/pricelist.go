@@ -27,7 +27,7 @@ type priceListScreen struct {
 	u    *UI
 	port PriceLists
 
-	name    string          // the file's name
+	name    string           // the file's name
 	table   *pricelist.Table // nil until a file is read
 	mapping pricelist.Mapping
 	update  bool
@@ -38,7 +38,7 @@ type priceListScreen struct {
 	preview []previewRow
 	mapErr  error
 
-	busy     bool               // reading or checking
+	busy     bool                // reading or checking
 	progress *widget.ProgressBar // while importing
 	cancel   context.CancelFunc  // while importing
 	err      error

@@ -200,7 +200,6 @@ type closeBuffer struct {
 
 func (b *closeBuffer) Close() error { b.closed = true; return nil }
 
-
 // The import screen with its mapping, preview and errors fits a 360-pixel phone in every
 // language at the largest text size.
 func TestPriceListFitsAPhoneAt130(t *testing.T) {

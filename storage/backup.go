@@ -442,6 +442,7 @@ func (j *Journal) RestoreFrom(ctx context.Context, path, password string) (Backu
 		return BackupInfo{}, fmt.Errorf("storage: restore: %w", err)
 	}
 	defer conn.Close()
+	j.writeMu.Lock()
 	err = conn.Raw(func(dc any) error {
 		r, ok := dc.(interface {
 			NewRestore(string) (*sqlite.Backup, error)
@@ -460,6 +461,11 @@ func (j *Journal) RestoreFrom(ctx context.Context, path, password string) (Backu
 		}
 		return b.Finish()
 	})
+	// The files hold the backup now, written by this process; what it committed before is gone
+	// from them by the cashier's choice.
+	err = errors.Join(err, j.remark())
+	j.sess.reset(info.Documents, info.HeadHash)
+	j.writeMu.Unlock()
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("storage: restore from %s: %w", path, err)
 	}

@@ -132,10 +132,8 @@ func (j *Journal) Verify(ctx context.Context, fromSeq int64) (VerifyResult, erro
 		return res, err
 	}
 	if fromSeq <= verifiedSeq+1 && last > verifiedSeq {
-		if _, err := j.db.ExecContext(ctx,
-			`UPDATE chain SET verified_seq = ?, verified_hash = head_hash WHERE id = 1 AND head_seq = ?`,
-			last, last); err != nil {
-			return res, fmt.Errorf("storage: verify: record verified point: %w", err)
+		if err := j.recordVerified(ctx, last); err != nil {
+			return res, err
 		}
 	}
 	return res, nil

@@ -76,7 +76,6 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 	seqs := make([]int64, len(docs))
 	j.commitMu.Lock()
 	defer j.commitMu.Unlock()
-	moved := false
 	var newHead chainHead
 	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		analytics := j.newAnalyticsWriter(tx) // the analytics aggregates, in the same transaction
@@ -89,8 +88,8 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		// Commit left (nor changes its hash there). If it did, the content under the open file
 		// changed: an older copy written over it in place.
 		if head < j.head.seq || (head == j.head.seq && !bytes.Equal(prev, j.head.hash)) {
-			moved = true
-			return fmt.Errorf("storage: commit: the chain head is %d, this process left %d", head, j.head.seq)
+			return j.overwrittenFault(ctx, fmt.Sprintf("the journal's content changed under the app (its chain head is %d, this app left %d)",
+				head, j.head.seq), false)
 		}
 		if commitHook != nil {
 			commitHook(ctx, tx, "begin")
@@ -113,6 +112,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				r.content, prev, h); err != nil {
 				return fmt.Errorf("storage: commit: document %d: %w", r.seq, err)
 			}
+			j.noteDoc(*r, prev, h)
 			if err := analytics.add(ctx, &docs[i]); err != nil {
 				return err
 			}
@@ -135,15 +135,13 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals), j.seal.stateMAC(head, prev, stateJSON)); err != nil {
 			return fmt.Errorf("storage: commit: state: %w", err)
 		}
+		j.noteState(stateJSON, int64(state.Refusals))
 		newHead = chainHead{seq: head, hash: prev}
 		if commitHook != nil {
 			commitHook(ctx, tx, "written")
 		}
 		return nil
 	})
-	if moved {
-		return nil, j.goneFault(ctx, "the journal's content changed under the app (its chain head moved)", err)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +251,7 @@ func (j *Journal) saveStateTx(ctx context.Context, tx *sql.Tx, content []byte, r
 	if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, content, refusals, j.seal.stateMAC(head, hash, content)); err != nil {
 		return fmt.Errorf("storage: save state: %w", err)
 	}
+	j.noteState(content, refusals)
 	return nil
 }
 

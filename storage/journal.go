@@ -49,7 +49,16 @@ type Journal struct {
 	files     fileID       // the journal file and WAL this process opened
 	faults    faultLatch   // the first fault met; writes are refused with it
 	recoverMu sync.Mutex   // one recovery file at a time
-	check     *fileCheck   // the whole file's check, running or done (check.go)
+	id        *identity    // the files' own bytes, read past SQLite (identity.go)
+
+	// writeMu serialises every write transaction and checkpoint of this process, so that the
+	// files' mark taken after one is what the next one finds unless another program wrote. It
+	// also guards sess and pend.
+	writeMu sync.Mutex
+	sess    session    // what this process committed since Open (recovery.go)
+	found   *asFound   // the files at the path as another program left them (recovery.go)
+	pend    session    // what the running write transaction notes, merged into sess at its commit
+	check   *fileCheck // the whole file's check, running or done (check.go)
 
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.
@@ -89,6 +98,9 @@ func DSN(path string) (string, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Add("_pragma", "foreign_keys(ON)")
+	// After a checkpoint that started the WAL again, the next commit truncates the WAL to what
+	// it holds, so the last frame committed is the file's last frame (identity.go).
+	q.Add("_pragma", "journal_size_limit(0)")
 	q.Set("_txlock", "immediate")
 	return path + "?" + q.Encode(), nil
 }
@@ -167,6 +179,10 @@ func (j *Journal) open(ctx context.Context) error {
 	if j.files, err = statFiles(j.path); err != nil {
 		return fmt.Errorf("storage: open %s: %w", j.path, err)
 	}
+	j.sess.reset(j.head.seq, j.head.hash)
+	if err := j.openIdentity(ctx); err != nil {
+		return j.fail(err)
+	}
 	if noSpace(filepath.Dir(j.path)) {
 		// Opened, but the next write would fail half-way: read-only from the start (readonly.go).
 		j.faults.set(&FaultError{Code: ErrDiskFull, Path: j.path, Reason: "the disk is full at start: read-only"})
@@ -181,12 +197,19 @@ func (j *Journal) Path() string { return j.path }
 // when it goes to the background, so a phone that kills it finds a compact file; it is not needed
 // for durability (a committed transaction is durable in the WAL already).
 func (j *Journal) Checkpoint(ctx context.Context) error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	if j.found != nil {
+		// The files at the path are not this journal's: copying its WAL into them would only
+		// mix the two further.
+		return nil
+	}
 	var busy, logFrames, checkpointed int
 	err := j.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
 	if err != nil {
 		return fmt.Errorf("storage: checkpoint: %w", err)
 	}
-	return nil
+	return j.remark()
 }
 
 // Close checkpoints the WAL and closes the journal.
@@ -199,6 +222,7 @@ func (j *Journal) Close() error {
 // journal go (the lock).
 func (j *Journal) closeDB() error {
 	j.stopCheck()
+	j.closeIdentity()
 	var errs []error
 	if j.st != nil {
 		errs = append(errs, j.st.close())
@@ -206,27 +230,56 @@ func (j *Journal) closeDB() error {
 	if j.hold != nil {
 		errs = append(errs, j.hold.Close())
 	}
-	errs = append(errs, j.db.Close(), j.lock.release())
+	errs = append(errs, j.db.Close())
+	errs = append(errs, j.putBackAsFound(), j.lock.release())
 	return errors.Join(errs...)
 }
 
 // inTx runs fn in one write transaction and commits it, or rolls back if fn or the commit fails.
-// A journal with a fault, or whose file is no longer the one at its path, refuses (fault.go); an
-// error that is a journal fault is latched.
+// A journal with a fault, or whose file is no longer the one at its path or no longer holds what
+// this process left in it, refuses (fault.go, identity.go); an error that is a journal fault is
+// latched. Every transaction stamps the chain row with a write counter and this process's nonce,
+// so the chain's page differs after each one (identity.go); what fn noted for the session is kept
+// once the transaction commits (recovery.go).
 func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
 	if err := j.checkFile(ctx); err != nil {
+		return err
+	}
+	if err := j.checkIdentity(ctx); err != nil {
 		return err
 	}
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return j.fail(fmt.Errorf("storage: begin: %w", err))
 	}
+	// Whatever the transaction's end, the files hold what this process made of them.
+	defer func() {
+		if err := j.remark(); err != nil {
+			j.fail(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the storage failed", Err: err})
+		}
+	}()
+	j.pend = session{}
+	if j.id != nil {
+		if _, err := tx.StmtContext(ctx, j.st.stampWrite).ExecContext(ctx, j.id.nonce); err != nil {
+			return j.fail(errors.Join(fmt.Errorf("storage: stamp the write: %w", err), rollback(tx)))
+		}
+	}
 	if err := fn(tx); err != nil {
 		return j.fail(errors.Join(err, rollback(tx)))
+	}
+	if j.pend.linkDirty {
+		l, err := scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx))
+		if err != nil {
+			return j.fail(errors.Join(err, rollback(tx)))
+		}
+		j.pend.link = &l
 	}
 	if err := tx.Commit(); err != nil {
 		return j.fail(fmt.Errorf("storage: commit: %w", err))
 	}
+	j.sess.merge(&j.pend)
 	return nil
 }
 

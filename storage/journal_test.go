@@ -223,6 +223,8 @@ func downgradeToSchema2(t testing.TB, path string) {
 		`DROP TABLE journal_events`,
 		`DROP INDEX fiscal_results_unsealed`,
 		`ALTER TABLE chain DROP COLUMN key_id`,
+		`ALTER TABLE chain DROP COLUMN writes`,
+		`ALTER TABLE chain DROP COLUMN opener`,
 		`ALTER TABLE register_state DROP COLUMN mac`,
 		`ALTER TABLE settings DROP COLUMN mac`,
 		`ALTER TABLE cashiers DROP COLUMN mac`,

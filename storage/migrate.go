@@ -166,6 +166,14 @@ func migrations() []migration {
 				mac    BLOB    NOT NULL
 			)`,
 		},
+	}, {
+		// The journal's identity in its own bytes (identity.go): every write transaction stamps
+		// the chain row, so the chain's page changes with each.
+		version: 9,
+		statements: []string{
+			`ALTER TABLE chain ADD COLUMN writes INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE chain ADD COLUMN opener BLOB`,
+		},
 	}}
 }
 

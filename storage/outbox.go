@@ -147,6 +147,7 @@ func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalRe
 		if err := j.complete(ctx, tx, seq, result); err != nil {
 			return err
 		}
+		j.noteLink()
 		if _, err := tx.StmtContext(ctx, j.st.setToken).ExecContext(ctx, int64(newToken)); err != nil {
 			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
@@ -178,6 +179,7 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 			return err
 		}
 		if len(heads) < 2 || heads[1].request != nil {
+			j.noteLink()
 			if _, err := tx.StmtContext(ctx, j.st.setToken).ExecContext(ctx, int64(newToken)); err != nil {
 				return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 			}
@@ -188,6 +190,7 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 		}
 		w := heads[1]
 		var n int64
+		j.noteLink()
 		if err := tx.StmtContext(ctx, j.st.setTokenTakeReqnum).QueryRowContext(ctx, int64(newToken)).Scan(&n); err != nil {
 			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
@@ -238,6 +241,7 @@ func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result Fi
 	if _, err := tx.StmtContext(ctx, j.st.markDone).ExecContext(ctx, at, seq); err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 	}
+	j.noteAnswer(seq, FiscalResult{Sign: result.Sign, QRLink: result.QRLink, At: fromMillis(at)})
 	return nil
 }
 
@@ -245,6 +249,7 @@ func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result Fi
 // request of entry seq, replacing any it had, inside tx.
 func (j *Journal) assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
 	var n int64
+	j.noteLink()
 	if err := tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx).Scan(&n); err != nil {
 		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
 	}
@@ -262,6 +267,7 @@ func (j *Journal) storeRequest(ctx context.Context, tx *sql.Tx, seq int64, req R
 		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
 	}
 	req.OfflineBegin = truncMillis(req.OfflineBegin)
+	j.noteRequest(seq, req)
 	return req, nil
 }
 
@@ -373,10 +379,10 @@ func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
 // or back online, a block and its text). A writer that changes only some fields while others
 // may take REQNUMs uses UpdateLinkState.
 func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
-	if err := j.checkFile(ctx); err != nil {
-		return err
-	}
-	return j.fail(writeLink(ctx, j.db, s))
+	return j.inTx(ctx, func(tx *sql.Tx) error {
+		j.noteLink()
+		return writeLink(ctx, tx, s)
+	})
 }
 
 // linkDB is what writing the link's row (or the settings') needs of a *sql.DB or a *sql.Tx.
@@ -427,6 +433,7 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 			return err
 		}
 		fn(&s)
+		j.noteLink()
 		return writeLink(ctx, tx, s)
 	})
 	if err != nil {
@@ -440,6 +447,7 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 func (j *Journal) NextReqnum(ctx context.Context) (uint16, error) {
 	var n int64
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		j.noteLink()
 		return tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx).Scan(&n)
 	})
 	if err != nil {

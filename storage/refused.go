@@ -80,6 +80,8 @@ func (j *Journal) RefuseHead(ctx context.Context, seq int64, refused Request, r 
 			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}
 		// The block this refusal caused ends with it.
+		j.noteRefusal(seq, Refusal{Code: r.Code, Text: r.Text, At: fromMillis(at)})
+		j.noteLink()
 		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET blocked_code = 0, info_text = '' WHERE id = 1`); err != nil {
 			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}

@@ -69,6 +69,7 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 		if link != nil {
 			link(&l)
 		}
+		j.noteLink()
 		if err := writeLink(ctx, tx, l); err != nil {
 			return err
 		}
@@ -129,22 +130,26 @@ func (j *Journal) UpdateCashier(ctx context.Context, c kkm.Cashier) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode cashier: %w", err)
 	}
-	res, err := j.db.ExecContext(ctx, `UPDATE cashiers SET operator_code = ?, name = ?, content = ?, mac = ? WHERE id = ?`,
-		int64(c.OperatorCode), c.Name, content, j.seal.cashierMAC(c.ID, int64(c.OperatorCode), content), c.ID)
-	if err != nil {
-		return cashierError(c, err)
-	}
-	return mustAffect(res, fmt.Sprintf("cashier %d", c.ID))
+	return j.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cashiers SET operator_code = ?, name = ?, content = ?, mac = ? WHERE id = ?`,
+			int64(c.OperatorCode), c.Name, content, j.seal.cashierMAC(c.ID, int64(c.OperatorCode), content), c.ID)
+		if err != nil {
+			return cashierError(c, err)
+		}
+		return mustAffect(res, fmt.Sprintf("cashier %d", c.ID))
+	})
 }
 
 // DeleteCashier removes cashier id (ErrNotFound when there is none). The documents they issued
 // keep their Operator.
 func (j *Journal) DeleteCashier(ctx context.Context, id int64) error {
-	res, err := j.db.ExecContext(ctx, `DELETE FROM cashiers WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("storage: delete cashier %d: %w", id, err)
-	}
-	return mustAffect(res, fmt.Sprintf("cashier %d", id))
+	return j.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM cashiers WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("storage: delete cashier %d: %w", id, err)
+		}
+		return mustAffect(res, fmt.Sprintf("cashier %d", id))
+	})
 }
 
 // Cashier returns cashier id.

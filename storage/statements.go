@@ -41,6 +41,8 @@ type statements struct {
 	waitingWithContent *sql.Stmt
 	insertFiscalResult *sql.Stmt
 	markDone           *sql.Stmt
+	// every write transaction (journal.go inTx, identity.go)
+	stampWrite *sql.Stmt
 
 	all []*sql.Stmt // every statement above that is prepared, for close
 }
@@ -71,6 +73,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&s.waitingWithContent, waitingWithContentSQL},
 		{&s.insertFiscalResult, insertFiscalResultSQL},
 		{&s.markDone, markDoneSQL},
+		{&s.stampWrite, stampWriteSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.query)
 		if err != nil {

@@ -160,11 +160,24 @@ func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
 		return res, err
 	}
 	res.Last, res.Checked = headSeq, headSeq
-	if _, err := j.db.ExecContext(ctx, `UPDATE chain SET verified_seq = ?, verified_hash = head_hash WHERE id = 1 AND head_seq = ?`,
-		headSeq, headSeq); err != nil {
-		return res, fmt.Errorf("storage: verify: record verified point: %w", err)
+	if err := j.recordVerified(ctx, headSeq); err != nil {
+		return res, err
 	}
 	return res, nil
+}
+
+// recordVerified makes seq the last verified point when it is still the head. It is a write like
+// any (inTx); on a journal with a fault the point is simply not recorded.
+func (j *Journal) recordVerified(ctx context.Context, seq int64) error {
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE chain SET verified_seq = ?, verified_hash = head_hash WHERE id = 1 AND head_seq = ?`, seq, seq)
+		return err
+	})
+	var fe *FaultError
+	if err != nil && !errors.As(err, &fe) {
+		return fmt.Errorf("storage: verify: record verified point: %w", err)
+	}
+	return nil
 }
 
 // firstChange returns, among a group's errors, the change at the lowest document (the ranges run

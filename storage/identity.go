@@ -1,0 +1,269 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// The journal's identity in its own bytes (issue 15, item 2: a file written over in place).
+//
+// The path check (fault.go, checkFile) compares the device and inode at the path with the ones
+// opened: it finds a journal deleted, renamed, or replaced by another file. An older copy written
+// over the file in place (`cp old.db journal.db` while the app runs: same inode) passes it, and
+// SQLite does not notice either: it keeps serving pages from its cache and from its WAL, and reads
+// the rest from the older file, so the journal becomes a mixture that may hold its newest rows
+// and lose older ones, or lose the newest. So every write transaction is also checked against
+// what the files themselves hold, read with pread past SQLite and its cache:
+//
+//   - the database file's header (its first 100 bytes: the file change counter at offset 24, the
+//     size in pages at 28, ...) and the whole page of the chain table's row, which every write
+//     transaction changes (the write counter and this process's nonce, `chain.writes` and
+//     `chain.opener`): a checkpoint of any transaction rewrites that page in the database file,
+//     so an older copy of the file differs from the current one exactly when it lacks something
+//     checkpointed (a copy taken after the last checkpoint is the same bytes: nothing is lost);
+//   - the WAL's header (its salts and checkpoint sequence change when SQLite starts the WAL
+//     again) and the frame header of the last frame this process committed, which carries the
+//     WAL's cumulative checksum of every frame before it: a WAL replaced by another (also by an
+//     older copy of itself, which is shorter or holds frames of an earlier generation there)
+//     differs there.
+//
+// After each of its own write transactions and checkpoints the journal reads these bytes again
+// and keeps them (fileMark); before the next write transaction it reads them and compares. Any
+// difference is a change nobody but another writer made, since every write of this process runs
+// under writeMu: it is treated like a file gone (ErrJournalGone), and the recovery file is
+// written from what the process itself knows (recovery.go). The WAL's size is kept too: SQLite
+// truncates the WAL after a checkpoint that started it again (journal_size_limit), so the last
+// frame committed is the file's last frame and is found with one pread.
+//
+// The cost on every write: the two stat calls of the path check, three preads before, two preads
+// and one stat after (BenchmarkCheckFile).
+
+// stampWriteSQL changes the chain row in every write transaction (inTx).
+const stampWriteSQL = `UPDATE chain SET writes = writes + 1, opener = ? WHERE id = 1`
+
+// walHeaderSize and walFrameHeaderSize are the sizes of the WAL's header and of a frame's header
+// (SQLite file format, §4.1).
+const (
+	walHeaderSize      = 32
+	walFrameHeaderSize = 24
+	dbHeaderSize       = 100
+)
+
+// fileMark is what the journal's files hold after this process's last write, as read past SQLite.
+type fileMark struct {
+	dbHeader  [dbHeaderSize]byte
+	chainPage []byte // the chain table's page in the database file
+
+	walSize   int64                    // the WAL file's size
+	walHeader [walHeaderSize]byte      // zero when the WAL is empty
+	lastOff   int64                    // the offset of the last commit frame's header, -1 when none
+	lastFrame [walFrameHeaderSize]byte // that frame's header
+}
+
+// identity is what the journal needs to read its files past SQLite.
+type identity struct {
+	db, wal   *os.File // opened read-only at Open, so a pread costs no open
+	pageSize  int64
+	chainPage int64 // the chain table's root page, a leaf: it holds one row
+	nonce     []byte
+	mark      fileMark
+}
+
+// openIdentity opens the journal's files for reading, finds the chain table's page, makes this
+// process's nonce and keeps the first mark.
+func (j *Journal) openIdentity(ctx context.Context) error {
+	var id identity
+	var err error
+	if err := j.hold.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&id.pageSize); err != nil {
+		return fmt.Errorf("storage: open %s: page size: %w", j.path, err)
+	}
+	if err := j.hold.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'chain'`).
+		Scan(&id.chainPage); err != nil {
+		return fmt.Errorf("storage: open %s: the chain's page: %w", j.path, err)
+	}
+	id.nonce = make([]byte, 16)
+	if _, err := rand.Read(id.nonce); err != nil {
+		return fmt.Errorf("storage: open %s: %w", j.path, err)
+	}
+	if id.db, err = os.Open(j.path); err != nil {
+		return fmt.Errorf("storage: open %s: %w", j.path, err)
+	}
+	if id.wal, err = os.Open(j.path + "-wal"); err != nil {
+		id.db.Close()
+		return fmt.Errorf("storage: open %s: %w", j.path, err)
+	}
+	if id.mark, err = id.readMark(); err != nil {
+		id.db.Close()
+		id.wal.Close()
+		return fmt.Errorf("storage: open %s: %w", j.path, err)
+	}
+	j.id = &id // the first write transaction stamps the chain row with the nonce (inTx)
+	return nil
+}
+
+// closeIdentity lets the files go.
+func (j *Journal) closeIdentity() {
+	if j.id == nil {
+		return
+	}
+	j.id.db.Close()
+	j.id.wal.Close()
+}
+
+// readMark reads the files' mark now. The WAL's last commit frame is looked for after the one
+// kept (the frames of the last transaction) while the WAL is in the same generation.
+func (id *identity) readMark() (fileMark, error) {
+	var m fileMark
+	if _, err := id.db.ReadAt(m.dbHeader[:], 0); err != nil {
+		return m, fmt.Errorf("read the database header: %w", err)
+	}
+	m.chainPage = make([]byte, id.pageSize)
+	n, err := id.db.ReadAt(m.chainPage, (id.chainPage-1)*id.pageSize)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return m, fmt.Errorf("read the chain's page: %w", err)
+	}
+	// Short at io.EOF: the page is still only in the WAL (never checkpointed); what was read is
+	// the mark.
+	m.chainPage = m.chainPage[:n]
+	fi, err := id.wal.Stat()
+	if err != nil {
+		return m, fmt.Errorf("stat the WAL: %w", err)
+	}
+	m.walSize, m.lastOff = fi.Size(), -1
+	if m.walSize < walHeaderSize {
+		return m, nil
+	}
+	if _, err := id.wal.ReadAt(m.walHeader[:], 0); err != nil {
+		return m, fmt.Errorf("read the WAL header: %w", err)
+	}
+	frame := walFrameHeaderSize + int64(binary.BigEndian.Uint32(m.walHeader[8:12]))
+	off := walHeaderSize + (m.walSize-walHeaderSize)/frame*frame - frame
+	// The last frame of the file is normally the last commit (the WAL is truncated after it
+	// starts again); otherwise walk from the start to the last frame of this WAL's generation
+	// that ends a transaction.
+	if off >= walHeaderSize && id.isCommit(&m, off) {
+		m.lastOff = off
+		return m, nil
+	}
+	off = walHeaderSize
+	if m.walHeader == id.mark.walHeader && id.mark.lastOff >= walHeaderSize {
+		off = id.mark.lastOff
+		m.lastOff, m.lastFrame = id.mark.lastOff, id.mark.lastFrame
+	}
+	for ; off+frame <= m.walSize; off += frame {
+		var h [walFrameHeaderSize]byte
+		if _, err := id.wal.ReadAt(h[:], off); err != nil {
+			return m, fmt.Errorf("read the WAL: %w", err)
+		}
+		if !bytes.Equal(h[8:16], m.walHeader[16:24]) {
+			break // an older generation's frame: this one ended before
+		}
+		if binary.BigEndian.Uint32(h[4:8]) != 0 {
+			m.lastOff, m.lastFrame = off, h
+		}
+	}
+	return m, nil
+}
+
+// isCommit reads the frame header at off into m and reports whether it is a commit frame of the
+// WAL's current generation (its salts are the header's).
+func (id *identity) isCommit(m *fileMark, off int64) bool {
+	if _, err := id.wal.ReadAt(m.lastFrame[:], off); err != nil {
+		return false
+	}
+	return bytes.Equal(m.lastFrame[8:16], m.walHeader[16:24]) && binary.BigEndian.Uint32(m.lastFrame[4:8]) != 0
+}
+
+// changed compares the files with the last mark: which of them no longer holds what this
+// process left (neither, when nobody else wrote).
+func (id *identity) changed() (db, wal bool, err error) {
+	m := &id.mark
+	var head [dbHeaderSize]byte
+	if _, err := id.db.ReadAt(head[:], 0); err != nil {
+		return false, false, fmt.Errorf("read the database header: %w", err)
+	}
+	page := make([]byte, id.pageSize)
+	n, err := id.db.ReadAt(page, (id.chainPage-1)*id.pageSize)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, false, fmt.Errorf("read the chain's page: %w", err)
+	}
+	db = head != m.dbHeader || !sameRead(page[:n], m.chainPage)
+
+	fi, err := id.wal.Stat()
+	if err != nil {
+		return db, false, fmt.Errorf("stat the WAL: %w", err)
+	}
+	switch {
+	case m.walSize < walHeaderSize:
+		// Nothing committed in the WAL since a truncating checkpoint: it stays empty until the
+		// next write, which is this process's.
+		wal = fi.Size() != m.walSize
+	case fi.Size() < m.lastOff+walFrameHeaderSize || fi.Size() < walHeaderSize:
+		wal = true
+	default:
+		var h [walHeaderSize]byte
+		var f [walFrameHeaderSize]byte
+		if _, err := id.wal.ReadAt(h[:], 0); err != nil {
+			return db, false, fmt.Errorf("read the WAL header: %w", err)
+		}
+		wal = h != m.walHeader
+		if !wal && m.lastOff >= 0 {
+			if _, err := id.wal.ReadAt(f[:], m.lastOff); err != nil {
+				return db, false, fmt.Errorf("read the WAL: %w", err)
+			}
+			wal = f != m.lastFrame
+		}
+	}
+	return db, wal, nil
+}
+
+// sameRead reports whether a page read now is the page kept (both may be short at the end of a
+// file that was never checkpointed).
+func sameRead(now, kept []byte) bool {
+	if len(kept) > len(now) {
+		kept = kept[:len(now)]
+	}
+	return len(now) == len(kept) && bytes.Equal(now, kept)
+}
+
+// remark keeps the files' mark after this process wrote them.
+func (j *Journal) remark() error {
+	if j.id == nil {
+		return nil
+	}
+	m, err := j.id.readMark()
+	if err != nil {
+		return fmt.Errorf("storage: journal %s: %w", j.path, err)
+	}
+	j.id.mark = m
+	return nil
+}
+
+// checkIdentity compares the files with the mark this process left and, when another writer
+// changed them, latches ErrJournalGone (recovery.go writes what the process knows first).
+func (j *Journal) checkIdentity(ctx context.Context) error {
+	if j.id == nil {
+		return nil
+	}
+	db, wal, err := j.id.changed()
+	if err != nil {
+		return j.fail(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the storage failed", Err: err})
+	}
+	if !db && !wal {
+		return nil
+	}
+	reason := "the journal file was written over by another program (an older copy?)"
+	switch {
+	case db && wal:
+		reason = "the journal file and its WAL were written over by another program (an older copy?)"
+	case wal:
+		reason = "the journal's WAL was written over by another program"
+	}
+	return j.overwrittenFault(ctx, reason, db && wal)
+}

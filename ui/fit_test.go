@@ -376,10 +376,19 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	h.settle()
 	h.fits("the status line, offline")
 	shot("offline")
+	// In demo mode the DEMO mark and the network switch are on the status line too (walker S5:
+	// beside them the shift's time left was cut), at a shift number of four digits.
+	h.reg.mu.Lock()
+	h.reg.reg.State.ShiftNumber = 1234
+	h.reg.mu.Unlock()
+	h.setDemo(true)
+	h.fits("the status line in demo mode, offline")
 	if err := h.reg.SetNetworkCut(false); err != nil {
 		t.Fatal(err)
 	}
 	h.settle()
+	h.fits("the status line in demo mode, online")
+	h.setDemo(false)
 
 	// The dialogs.
 	dialogs := []struct {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // keyPositions are the absolute positions and sizes of the visible buttons with these texts,
@@ -103,9 +105,37 @@ func TestSaleKeypadKeysStayPut(t *testing.T) {
 			h.tap(h.T("keypad.clear"))
 			sameKeys(t, what("cleared"), clean, h.keyPositions(keys...))
 
+			// The link drops and comes back by itself, not when the cashier chooses: the
+			// network's row of the status line says so without moving a key (walker S0, the
+			// offline banner took a second line at kk 130 %).
+			h.setDemo(true)
+			clean = h.keyPositions(keys...)
+			h.tapCheck(h.T("status.network_cut"))
+			sameKeys(t, what("link cut"), clean, h.keyPositions(keys...))
+			if _, err := h.reg.CashIn(context.Background(), kkm.Operator{Name: "Айгуль"}, 100); err != nil {
+				t.Fatal(err)
+			}
+			h.reg.notify()
+			h.settle()
+			h.see(h.u.loc.T("status.offline", map[string]any{"Count": 1, "Left": duration(h.u.loc, h.reg.Status().OfflineLeft)}))
+			sameKeys(t, what("offline, a document waiting"), clean, h.keyPositions(keys...))
+			h.tapCheck(h.T("status.network_cut"))
+			h.see(h.T("status.online"))
+			sameKeys(t, what("back online"), clean, h.keyPositions(keys...))
 		}
 	}
 }
+
+// setDemo puts the register into demo mode (the DEMO mark and the network switch on the status
+// line) or out of it.
+func (h *harness) setDemo(on bool) {
+	h.reg.mu.Lock()
+	h.reg.demo = on
+	h.reg.mu.Unlock()
+	h.reg.notify()
+	h.settle()
+}
+
 
 // The walker's S3: a date refused as no day of the calendar (31.02) stays refused no longer than
 // the text it is about: clearing the field takes the message away.

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
@@ -15,29 +17,43 @@ import (
 // statusView is the status line every register screen shows on top: the shift and its time left,
 // online or offline with the documents waiting and the offline time left, a block with its reason
 // and the way out, and in demo mode the DEMO mark with the network switch.
+//
+// Its rows keep their height whatever they say (issue 12, walker S0 and S5): the shift's row is as
+// high as its longest text for this shift wrapped at the window's width, the network's row as high
+// as the longest offline text; so the link dropping or coming back never moves the keys below
+// under the cashier's finger, and the time left is never cut off on a 360 px phone. The rows are
+// text, not targets: they are drawn with little inner padding (statusTheme), so that reserving
+// the room for the offline text costs the keypad no more than the line took before.
 func (u *UI) statusView(st Status) fyne.CanvasObject {
 	l := u.loc
+	th := statusTheme{fyne.CurrentApp().Settings().Theme()}
 	var shift string
 	if st.ShiftOpen {
 		shift = l.T("status.shift_open", map[string]any{"Number": st.ShiftNumber, "Left": duration(l, st.ShiftLeft)})
 	} else {
 		shift = l.T("status.shift_closed")
 	}
-	shiftLabel := widget.NewLabel(shift)
-	// One line: it has the width (the phone-fit test checks it at every text size); wrapped, its
-	// height is unknown until laid out and the keypad below would be given too little.
-	shiftLabel.Truncation = fyne.TextTruncateEllipsis
+	shiftLabel := wrapped(shift)
+	// The longest the shift's row says until the shift is closed: its full time left, or the
+	// next shift's number as it opens.
+	longest := st.ShiftLeft
+	if lim := st.ShiftLimit; lim > longest {
+		longest = lim
+	}
+	shiftRow := reserved(th, shiftLabel,
+		l.T("status.shift_closed"),
+		l.T("status.shift_open", map[string]any{"Number": st.ShiftNumber + 1, "Left": duration(l, max(longest, 24*time.Hour))}))
 
 	var net *widget.Label
 	if st.Online && st.Waiting == 0 {
-		net = widget.NewLabel(l.T("status.online"))
+		net = wrapped(l.T("status.online"))
 		net.Importance = widget.SuccessImportance
 	} else {
-		net = widget.NewLabel(l.T("status.offline", map[string]any{
+		net = wrapped(l.T("status.offline", map[string]any{
 			"Count": st.Waiting, "Left": duration(l, st.OfflineLeft), "Since": dateTime(l, st.OfflineSince)}))
 		net.Importance = widget.WarningImportance
-		net.Wrapping = fyne.TextWrapWord
 	}
+	netRow := reserved(th, net, offlineSamples(l)...)
 	rows := []fyne.CanvasObject{}
 	if st.Demo {
 		demo := widget.NewLabelWithStyle(l.T("status.demo"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -61,22 +77,82 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 				}
 			})
 		}
-		// Beside the demo mark and its switch the shift's line is cut on a 360 px phone; a row of
-		// their own would cost the keypad a row of keys at 130 % text. Demo mode keeps them
-		// together; a register in real use has the shift's line to itself.
-		rows = append(rows, container.NewBorder(nil, nil, demo, cut, shiftLabel))
-	} else {
-		rows = append(rows, shiftLabel)
+		// A row of their own: beside them the shift's line was cut on a 360 px phone (walker S5).
+		// The spacer keeps the switch's text off the window's edge (the row's inner padding is cut).
+		rows = append(rows, container.NewBorder(nil, nil, demo, container.NewHBox(cut, layout.NewSpacer())))
 	}
-	rows = append(rows, net)
+	rows = append(rows, shiftRow, netRow)
+	line := []fyne.CanvasObject{container.NewThemeOverride(container.NewVBox(rows...), th)}
 	if st.ClockGap != 0 {
 		minutes := int64((max(st.ClockGap, -st.ClockGap) + time.Minute - 1) / time.Minute)
-		rows = append(rows, errorText(u.loc.T("status.clock_gap", map[string]any{"Minutes": minutes})))
+		line = append(line, errorText(u.loc.T("status.clock_gap", map[string]any{"Minutes": minutes})))
 	}
 	if st.Block != BlockNone || st.OnlyZ {
-		rows = append(rows, u.blockView(st))
+		line = append(line, u.blockView(st))
 	}
-	return container.NewVBox(rows...)
+	return container.NewVBox(line...)
+}
+
+// offlineSamples are the longest texts the network's row can say: offline with a count of every
+// plural form and the longest time left.
+func offlineSamples(l *i18n.Localizer) []string {
+	var out []string
+	for _, n := range []int{1, 2, 5, 21, 22, 25, 11, 1234, 99999} {
+		out = append(out, l.T("status.offline", map[string]any{"Count": n, "Left": duration(l, 999*time.Hour+59*time.Minute),
+			"Since": "00.00.0000 00:00"}))
+	}
+	return out
+}
+
+// statusTheme is the app's theme with the inner padding of text cut down, for the status line's
+// rows of text.
+type statusTheme struct{ fyne.Theme }
+
+func (t statusTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameInnerPadding {
+		return 2
+	}
+	return t.Theme.Size(n)
+}
+
+// reserved is obj over the whole of a place as high as the tallest of obj and the texts samples
+// would be, wrapped at the same width in theme th: a row that keeps its height when its text
+// changes to any of them.
+func reserved(th fyne.Theme, obj fyne.CanvasObject, samples ...string) fyne.CanvasObject {
+	r := &reserveLayout{}
+	for _, s := range samples {
+		r.samples = append(r.samples, container.NewThemeOverride(wrapped(s), th))
+	}
+	return container.New(r, obj)
+}
+
+// reserveLayout lays its objects over each other on the whole of its size, and is as high as the
+// tallest of them and of its samples laid out at the same width. The samples are measured, never
+// drawn. A wrapped text knows its height only once it has a width: the layout gives the samples
+// its width, and the next pass (render lays the frame out twice) has their heights.
+type reserveLayout struct{ samples []fyne.CanvasObject }
+
+func (r *reserveLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			s = s.Max(o.MinSize())
+		}
+	}
+	for _, o := range r.samples {
+		s.Height = max(s.Height, o.MinSize().Height)
+	}
+	return s
+}
+
+func (r *reserveLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range r.samples {
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+	}
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // blockView explains a block and offers the way out.

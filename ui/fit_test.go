@@ -57,6 +57,11 @@ func (h *harness) misfits() []string {
 				out = append(out, fmt.Sprintf("%s spans y %.0f…%.0f, the window is %.0f high", name, pos.Y, pos.Y+sz.Height, size.Height))
 			}
 		}
+		if tabs, ok := o.(*container.AppTabs); ok && sz.Width > 0 {
+			if overflow(tabs) {
+				out = append(out, fmt.Sprintf("tabs %q hide a tab behind «…»: a cashier must see every tab", tabTitles(tabs)))
+			}
+		}
 		switch v := o.(type) {
 		case *widget.Label:
 			if msg := labelCut(v, th); msg != "" {
@@ -119,6 +124,49 @@ var messageIDs = func() map[string]bool {
 	}
 	return set
 }()
+
+// overflow reports whether tabs show their «…» button: a tab that did not fit the bar is hidden
+// behind it (walker S6: the extended mode went there in Kazakh at 130 %, and when chosen from it
+// the only tab still seen named the other mode).
+func overflow(tabs *container.AppTabs) bool {
+	more := theme.MoreHorizontalIcon().Name()
+	found := false
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() || found {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Button:
+			found = v.Text == "" && v.Icon != nil && v.Icon.Name() == more
+		case *fyne.Container:
+			for _, ch := range v.Objects {
+				walk(ch)
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(v).Objects() {
+				walk(ch)
+			}
+		}
+	}
+	// The tab bar only: a tab's own content may have a «…» button of its own.
+	for _, o := range test.WidgetRenderer(tabs).Objects() {
+		if slices.ContainsFunc(tabs.Items, func(it *container.TabItem) bool { return it.Content == o }) {
+			continue
+		}
+		walk(o)
+	}
+	return found
+}
+
+// tabTitles are the titles of the tabs, for a failure message.
+func tabTitles(tabs *container.AppTabs) []string {
+	var out []string
+	for _, it := range tabs.Items {
+		out = append(out, it.Text)
+	}
+	return out
+}
 
 // isShadow reports whether o is a gradient, which Fyne draws only as the shadow around a dialog,
 // a menu or a button: outside the box it shades, by design.

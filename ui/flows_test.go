@@ -68,7 +68,7 @@ func TestOnboardingAndConnect(t *testing.T) {
 	h.see("Касса подключена", "ИП Сейткали", "010101010101")
 	h.shot("08-connected")
 	h.tap("Открыть кассу")
-	h.see("Простой режим", "Расширенный режим", "Смена закрыта", "Онлайн")
+	h.see("Простой", "Расширенный", "Смена закрыта", "Онлайн")
 	if s := h.reg.Settings(); s.SystemID != 5021 || s.Token != 77 || s.OFDAddress != KazakhtelecomTestAddress {
 		t.Errorf("connected with %+v", s)
 	}
@@ -97,12 +97,12 @@ func TestLockGrowingWait(t *testing.T) {
 	h.u.current.(*lockScreen).until = time.Time{} // the wait is over
 	h.u.render()
 	h.unlock()
-	h.see("Простой режим")
+	h.see("Простой")
 
 	h.u.Lock() // back from the background
 	h.see("Введите код быстрого доступа")
 	h.unlock()
-	h.see("Простой режим")
+	h.see("Простой")
 }
 
 // A simple-mode sale: amounts summed on the keypad, the preview, «Отменить» back with everything
@@ -157,7 +157,7 @@ func TestSimpleSale(t *testing.T) {
 func TestExtendedSaleMixedPayment(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tab("Расширенный режим")
+	h.tab("Расширенный")
 	h.see("Товаров пока нет")
 	add := func(name, qty, price string) {
 		h.tap("Добавить товар")
@@ -216,7 +216,7 @@ func TestExtendedSaleMixedPayment(t *testing.T) {
 func TestExtendedCashQuickSum(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tab("Расширенный режим")
+	h.tab("Расширенный")
 	h.tap("Добавить товар")
 	h.typeInto(h.T("item.name.hint"), 0, "Чай")
 	h.typeInto(h.T("sale.amount.hint"), 0, "730")
@@ -465,7 +465,7 @@ func TestOtherPackagesMessagesTranslated(t *testing.T) {
 func TestReturnExtended(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tab("Расширенный режим")
+	h.tab("Расширенный")
 	for _, it := range [][2]string{{"Хлеб", "150"}, {"Сыр", "4000"}} {
 		h.tap("Добавить товар")
 		h.typeInto(h.T("item.name.hint"), 0, it[0])

@@ -50,7 +50,7 @@ func (h *harness) scanKeys(s string, step time.Duration) {
 func TestMarkedSaleAndReturn(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tab("Расширенный режим")
+	h.tab("Расширенный")
 	h.tap("Добавить товар")
 	h.typeInto(h.T("item.name.hint"), 0, "Сыра «Тянь-Шань»")
 	h.typeInto(h.T("item.quantity.hint"), 0, "2")

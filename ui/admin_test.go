@@ -436,7 +436,7 @@ func TestJournalBackupRestoreCheck(t *testing.T) {
 	h.see("Журнал восстановлен: 2 документа.")
 	h.tap("Понятно")
 	h.unlock()
-	h.see("Простой режим")
+	h.see("Простой")
 }
 
 // A document opened from the history goes back to the list, filters kept, with «Назад»; a

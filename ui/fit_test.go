@@ -485,6 +485,16 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	h.u.back()
 	h.settle()
 
+	// The history with a document of every kind it lists, numbered as a busy register's, the
+	// refused one marked (walker S8: a Kazakh return's title widened the window to 377 px).
+	h.everyKind(sale.Last())
+	h.u.open(newHistoryScreen(h.u))
+	h.settle()
+	h.tap(h.T("history.search"))
+	h.fits("the history of every kind of document")
+	h.u.back()
+	h.settle()
+
 	doc := newDocumentScreen(h.u, sale)
 	h.u.open(doc)
 	h.settle()
@@ -496,4 +506,41 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	h.settle()
 	h.fits("the QR code dialog")
 	h.closeDialogs()
+}
+
+// everyKind adds to the fake journal a document of every kind the history lists — sale, purchase,
+// both returns, cash in and out, X and Z report, a receipt the OFD refused — with the longest
+// numbers a busy register reaches, copied from sale.
+func (h *harness) everyKind(sale IssuedDocument) {
+	h.t.Helper()
+	op := kkm.Operator{Name: "Әлия Қасымова"}
+	if _, err := h.reg.CashOut(context.Background(), op, 100); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.reg.XReport(context.Background(), op); err != nil {
+		h.t.Fatal(err)
+	}
+	h.closeShift()
+	h.reg.mu.Lock()
+	defer h.reg.mu.Unlock()
+	receipt := func(o kkm.Operation, refused error) {
+		d := sale
+		r := *sale.Document.Receipt
+		r.Operation = o
+		d.Document.Receipt = &r
+		d.Document.Number, d.Document.ShiftNumber = 99999, 9999
+		d.Seq = int64(len(h.reg.docs) + 1)
+		d.Refused = refused
+		h.reg.docs = append(h.reg.docs, d)
+	}
+	for _, o := range []kkm.Operation{kkm.OpSale, kkm.OpPurchase, kkm.OpSaleReturn, kkm.OpPurchaseReturn} {
+		receipt(o, nil)
+	}
+	receipt(kkm.OpPurchaseReturn, ofdRefusal{"ОФД: неверный формат"})
+	for i := range h.reg.docs {
+		h.reg.docs[i].Document.ShiftNumber = 9999
+		if h.reg.docs[i].Document.Number > 0 {
+			h.reg.docs[i].Document.Number = 99999
+		}
+	}
 }

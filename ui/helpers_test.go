@@ -159,6 +159,9 @@ func (h *harness) button(text string) *widget.Button {
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			found = b
 		}
+		if b, ok := o.(*wrapButton); ok && b.Text == text { // buttons whose text wraps
+			found = b.button
+		}
 	}
 	if found == nil {
 		h.t.Fatalf("no button %q on the screen:\n%s", text, h.text())
@@ -183,6 +186,11 @@ func (h *harness) tapPrefix(prefix string) {
 	for _, o := range h.visible() {
 		if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, prefix) {
 			test.Tap(b)
+			h.settle()
+			return
+		}
+		if b, ok := o.(*wrapButton); ok && strings.HasPrefix(b.Text, prefix) { // buttons whose text wraps
+			test.Tap(b.button)
 			h.settle()
 			return
 		}

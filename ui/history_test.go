@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
@@ -50,7 +49,7 @@ func (h *harness) openHistory() *historyScreen {
 func (h *harness) listed() []string {
 	var out []string
 	for _, o := range h.visible() {
-		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "№") || ok && strings.Contains(b.Text, "отчёт, смена") {
+		if b, ok := o.(*wrapButton); ok && strings.Contains(b.Text, "№") || ok && strings.Contains(b.Text, "отчёт, смена") {
 			out = append(out, b.Text)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
@@ -164,7 +163,7 @@ func TestHistoryResultInView(t *testing.T) {
 		t.Fatalf("nothing found:\n%s", h.text())
 	}
 	for _, o := range h.visible() {
-		if b, ok := o.(*widget.Button); ok && b.Text == got[0] {
+		if b, ok := o.(*wrapButton); ok && b.Text == got[0] {
 			h.within("the first document found", b, s.scroll)
 			return
 		}

@@ -17,7 +17,7 @@ import (
 func TestItemNTIN(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
-	h.tab("Расширенный режим")
+	h.tab("Расширенный")
 	h.tap("Добавить товар")
 	h.see("Код НКТ (необязательно)")
 	hint := h.T("item.ntin.hint", map[string]any{"Max": kkm.MaxNTINLength})

@@ -351,5 +351,7 @@ func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
 		info.SetText(l.T("doc.refused.short") + " · " + detail)
 		info.Importance = widget.DangerImportance
 	}
-	return container.NewVBox(widget.NewButton(documentTitle(l, d.Document), tapped), info)
+	// The title wraps too: «Сатып алуды қайтару №12345, ауысым 1234» at 130 % is wider than a
+	// phone, and a button that does not wrap widened the whole window (walker S8).
+	return container.NewVBox(newWrapButton(documentTitle(l, d.Document), tapped), info)
 }

@@ -197,6 +197,29 @@ func (c *wrapCheck) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewCenter(c.box), nil, c.label))
 }
 
+// wrapButton is a button whose text wraps at words instead of widening the screen: a document's
+// title in a list, which in Kazakh at 130 % text is wider than a phone. It is a plain button with
+// the text laid over it; a tap on the text reaches the button below (a label takes no taps), so it
+// looks and answers as every other button.
+type wrapButton struct {
+	widget.BaseWidget
+	Text   string
+	button *widget.Button
+	label  *widget.Label
+}
+
+func newWrapButton(text string, tapped func()) *wrapButton {
+	b := &wrapButton{Text: text, button: widget.NewButton("", tapped), label: wrapped(text)}
+	b.label.Alignment = fyne.TextAlignCenter
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// CreateRenderer lays the text over the whole button.
+func (b *wrapButton) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(b.button, b.label))
+}
+
 // fitButton is a button with the full label when it fits the window's width, and the short one
 // when it does not (a larger text size, a long language); the full text then stands above it,
 // wrapped, so nothing of it is lost. Fyne has no accessibility hint to carry it otherwise.

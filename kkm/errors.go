@@ -159,6 +159,8 @@ const (
 	ErrSettingsRegisterName    Code = "err.settings.register_name"            // too long
 	ErrSettingsPermissions     Code = "err.settings.permissions"              // an unknown action or role; {{.Action}}
 	ErrSettingsAutoLock        Code = "err.settings.auto_lock"                // negative or above {{.Max}} minutes
+	ErrSettingsPrinterAddress  Code = "err.printer.address"                   // the printer's address is not host or host:port
+	ErrSettingsPrinterPaper    Code = "err.printer.paper"                     // the printer's paper is neither 58 nor 80 mm
 	ErrCashierName             Code = "err.cashier.name"                      // empty
 	ErrCashierRole             Code = "err.cashier.role"                      // not 1, 2 or 3
 )
@@ -184,7 +186,8 @@ func MessageIDs() []string {
 		ErrCounterOverflow, ErrOfflineLimit, ErrSerialNumberFormat, ErrSerialNumberCheckDigit,
 		ErrSettingsShiftLimit, ErrSettingsOfflineLimit, ErrSettingsMaxSum, ErrSettingsVATRate,
 		ErrSettingsVATCertificate, ErrSettingsOFDAddress, ErrSettingsSellerIINBIN, ErrSettingsRegisterName,
-		ErrSettingsPermissions, ErrSettingsAutoLock, ErrCashierName, ErrCashierRole,
+		ErrSettingsPermissions, ErrSettingsAutoLock, ErrSettingsPrinterAddress, ErrSettingsPrinterPaper,
+		ErrCashierName, ErrCashierRole,
 	}
 	ids := make([]string, len(codes))
 	for i, c := range codes {

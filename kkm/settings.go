@@ -66,6 +66,9 @@ type Settings struct {
 	Permissions   Permissions   `json:"permissions,omitempty"`
 	AutoLockAfter time.Duration `json:"auto_lock_after,omitempty"`
 
+	// Printer is the receipt printer the documents print on (zero: none).
+	Printer Printer `json:"printer,omitzero"`
+
 	Reg RegInfo `json:"reg_info"`
 }
 
@@ -98,7 +101,8 @@ func DefaultSettings() Settings {
 // above MaxMoney), ErrSettingsVATRate (a VAT payer's default rate must be 0, 5, 10 or 16 %),
 // ErrSettingsVATCertificate (a VAT payer gives the certificate's series and number, digits only),
 // ErrSettingsOfflineLimit and ErrSettingsShiftLimit (positive, at most 72 h and 24 h),
-// ErrSettingsOFDAddress (host:port with a numeric port, when set), the trading point's coordinates
+// ErrSettingsOFDAddress (host:port with a numeric port, when set), the printer (Printer.Validate),
+// the trading point's coordinates
 // when set (GeoPosition.Validate: within range and inside Kazakhstan) and ErrSettingsSellerIINBIN (the
 // organisation's IIN/BIN, when known, passes ValidateIINBIN, which it wraps).
 func (s Settings) Validate() error {
@@ -144,6 +148,9 @@ func (s Settings) Validate() error {
 	}
 	if s.AutoLockAfter < 0 || s.AutoLockAfter > MaxAutoLockAfter {
 		return newError(ErrSettingsAutoLock, "Max", int64(MaxAutoLockAfter/time.Minute))
+	}
+	if err := s.Printer.Validate(); err != nil {
+		return err
 	}
 	if s.Reg.OrgIINBIN != "" {
 		if err := ValidateIINBIN(s.Reg.OrgIINBIN); err != nil {

@@ -135,8 +135,15 @@ func Main(args []string) error {
 
 	w := a.NewWindow(bundle.Localizer(lang).T("app.name"))
 	w.Resize(fyne.NewSize(400, 760))
-	u := ui.New(a, ui.Ports{Profiles: rt, Connector: rt, Register: rt, Analytics: newAnalytics(j),
-		Owner: newOwnerMode(a.Preferences()), Catalogue: newCatalogue(j, rt), PriceLists: newPriceLists(j, rt), DemoCode: DemoCode}, bundle, lang)
+	// A printer an earlier build kept in the app's preferences moves into the settings, once.
+	if err := migratePrinter(ctx, rt, a.Preferences()); err != nil {
+		log.Printf("printer settings: %v", err)
+	}
+	ports := rt.Ports()
+	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences())
+	ports.Catalogue, ports.PriceLists = newCatalogue(j, rt), newPriceLists(j, rt)
+	ports.DemoCode = DemoCode
+	u := ui.New(a, ports, bundle, lang)
 	u.Show(w)
 	// On a phone, going to the background stops the sender and checkpoints the journal, and the
 	// return locks the app (the code is asked again) and catches up at once. A desktop window

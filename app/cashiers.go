@@ -16,8 +16,6 @@ import (
 // returns and the Z report: the screens ask first, the runtime has the last word. The device
 // always keeps an administrator, so no one can lock the owner out of the settings.
 
-var _ ui.Admin = (*Runtime)(nil)
-
 // AddCashier adds a cashier with a role, an operator code (0: the next free one) and a
 // quick-access code no other cashier of this device has (the lock screen finds the cashier by
 // the code alone).

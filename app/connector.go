@@ -119,9 +119,25 @@ func connectError(err error) error {
 	return err
 }
 
-// compile-time checks that the runtime is every port the screens need.
+// compile-time checks that the runtime is every port the screens need but the printer, the
+// analytics and the owner mode, which have adapters of their own.
 var (
-	_ ui.Profiles  = (*Runtime)(nil)
-	_ ui.Connector = (*Runtime)(nil)
-	_ ui.Register  = (*Runtime)(nil)
+	_ ui.Profiles      = (*Runtime)(nil)
+	_ ui.Connector     = (*Runtime)(nil)
+	_ ui.StatusLine    = (*Runtime)(nil)
+	_ ui.SettingsStore = (*Runtime)(nil)
+	_ ui.Issuer        = (*Runtime)(nil)
+	_ ui.JournalReader = (*Runtime)(nil)
+	_ ui.Access        = (*Runtime)(nil)
+	_ ui.Recovery      = (*Runtime)(nil)
+	_ ui.JournalCare   = (*Runtime)(nil)
+	_ ui.CashierAdmin  = (*Runtime)(nil)
 )
+
+// Ports returns the screens' ports over the runtime: each small port of package ui is the runtime
+// itself, seen through that port's few methods, and the printer its ESC/POS adapter. The analytics
+// and the owner mode are the caller's to add.
+func (rt *Runtime) Ports() ui.Ports {
+	return ui.Ports{Profiles: rt, Connector: rt, Status: rt, Settings: rt, Issuer: rt, Journal: rt,
+		Access: rt, Recovery: rt, JournalCare: rt, Cashiers: rt, Printer: newPrinter(rt.Settings)}
+}

@@ -35,7 +35,9 @@ func TestRestoreFromTheStartPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rt.Close() })
-	var _ ui.Admin = rt // the start page finds its restore through the Register port
+	if rt.Ports().JournalCare == nil { // the start page finds its restore through this port
+		t.Fatal("no JournalCare port")
+	}
 
 	// The first start on the new phone.
 	first, err := rt.CreateCashier(old.ctx, ui.NewCashier{Name: "Новый телефон", Code: "2468"})

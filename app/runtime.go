@@ -17,8 +17,9 @@ import (
 )
 
 // Runtime is the running register: the journal, the register's settings and state, and the OFD
-// sender. It is what the screens drive, through the ports of package ui (Profiles, Connector,
-// Register and Admin are all implemented here); the cashier who acts is named on each call.
+// sender. It is what the screens drive, through the small ports of package ui (Runtime.Ports: the
+// status line, settings, issuing, the journal's reading, access, recovery, journal care and
+// cashiers are all implemented here); the cashier who acts is named on each call.
 //
 // Issuing follows design.md §3: the register's pure methods compute the document and the new
 // state, the journal commits both with the outbox entry in one transaction, and only then the
@@ -67,6 +68,8 @@ type Runtime struct {
 	subMu   sync.Mutex
 	subs    map[int]func(ui.Status)
 	nextSub int
+	// answerSubs are SubscribeAnswers' subscribers (answers.go), numbered by nextSub too.
+	answerSubs map[int]func(ui.Answer)
 	// kick wakes the notifier goroutine, which calls the subscribers; changes coalesce, and no
 	// one calls a subscriber while holding mu (the sender's callbacks come from its goroutine).
 	kick      chan struct{}
@@ -233,6 +236,7 @@ func (rt *Runtime) startSender() error {
 		}
 	}()
 	s.Subscribe(func(delivery.State) { rt.changed() })
+	s.SubscribeOutcomes(rt.publishAnswer)
 	rt.sender, rt.stopSender, rt.senderDone = s, cancel, done
 	rt.askOFDTimeSoon()
 	return nil

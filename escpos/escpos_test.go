@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/theme"
+
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/receipt"
 )
@@ -135,7 +137,7 @@ func sameDots(t *testing.T, b *Bitmap, img *image.Gray) {
 // raster equal to the image dot for dot, a feed and a cut. It covers both paper widths, a tall
 // image spanning several bands, and a receipt drawn by package receipt with Kazakh letters.
 func TestPrintLoopback(t *testing.T) {
-	r, err := receipt.NewRenderer()
+	r, err := receipt.NewRenderer(theme.DefaultTextMonospaceFont().Content())
 	if err != nil {
 		t.Fatal(err)
 	}

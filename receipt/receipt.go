@@ -19,7 +19,6 @@ import (
 	"io"
 	"strings"
 
-	"fyne.io/fyne/v2/theme"
 	qrcode "github.com/skip2/go-qrcode"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -62,15 +61,11 @@ type Renderer struct {
 	font *opentype.Font
 }
 
-// NewRenderer returns a renderer with the monospace font bundled with Fyne (DejaVu Sans Mono), which
-// has every letter of the Kazakh and Russian alphabets, the tenge sign ₸ and №.
-func NewRenderer() (*Renderer, error) {
-	return NewRendererWithFont(theme.DefaultTextMonospaceFont().Content())
-}
-
-// NewRendererWithFont returns a renderer drawing with the given TrueType or OpenType font. The font
-// should be monospace, since the text's columns are aligned by spaces.
-func NewRendererWithFont(ttf []byte) (*Renderer, error) {
+// NewRenderer returns a renderer drawing with the given TrueType or OpenType font. The font should
+// be monospace, since the text's columns are aligned by spaces, and have every letter of the
+// Kazakh and Russian alphabets, the tenge sign ₸ and №: the app hands it the monospace font
+// bundled with Fyne (DejaVu Sans Mono), so that this package needs no GUI toolkit.
+func NewRenderer(ttf []byte) (*Renderer, error) {
 	f, err := opentype.Parse(ttf)
 	if err != nil {
 		return nil, fmt.Errorf("receipt: parse font: %w", err)

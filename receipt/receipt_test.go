@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/theme"
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
@@ -87,7 +88,8 @@ func newFixture(t *testing.T) fixture {
 
 func newRenderer(t *testing.T) *Renderer {
 	t.Helper()
-	r, err := NewRenderer()
+	// The app's font: Fyne's monospace, DejaVu Sans Mono (only the test imports Fyne).
+	r, err := NewRenderer(theme.DefaultTextMonospaceFont().Content())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +266,8 @@ func TestRenderTextEmpty(t *testing.T) {
 	}
 }
 
-func TestNewRendererWithFontRefusesGarbage(t *testing.T) {
-	if _, err := NewRendererWithFont([]byte("not a font")); err == nil {
+func TestNewRendererRefusesGarbage(t *testing.T) {
+	if _, err := NewRenderer([]byte("not a font")); err == nil {
 		t.Error("a garbage font was accepted")
 	}
 }

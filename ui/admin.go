@@ -27,10 +27,10 @@ import (
 const errClockJumped = "err.clock.jumped"
 
 // allowThen asks, off the UI goroutine, whether the cashier at work may do a, and runs then on
-// the UI goroutine when they may; a refusal is shown in their language. Without an Admin port
+// the UI goroutine when they may; a refusal is shown in their language. Without an Access port
 // everything is allowed here (the register still checks when it issues).
 func (u *UI) allowThen(a kkm.Action, then func()) {
-	adm := u.ports.admin()
+	adm := u.ports.Access
 	if adm == nil {
 		then()
 		return
@@ -54,7 +54,7 @@ func (u *UI) allowThen(a kkm.Action, then func()) {
 // clock right: issue again); what was typed stays on the form either way.
 func (u *UI) issueFailed(err error, again func()) {
 	var m interface{ MessageID() string }
-	adm := u.ports.admin()
+	adm := u.ports.Recovery
 	if adm != nil && errors.As(err, &m) && m.MessageID() == string(kkm.ErrClockBackwards) && u.isAdministrator() {
 		u.offerClockCorrection(err)
 		return
@@ -77,12 +77,12 @@ func (u *UI) issueFailed(err error, again func()) {
 // for an administrator: «Исправить время по ОФД» (docs/fault-matrix.md, «Clocks»). The register
 // checks the OFD's time and the role again; what it answers is shown.
 func (u *UI) offerClockCorrection(err error) {
-	l, adm := u.loc, u.ports.admin()
+	l, adm := u.loc, u.ports.Recovery
 	by := u.cashier.Operator()
 	correct := func() {
 		u.background(func(ctx context.Context) func() {
 			cc, err := adm.CorrectClock(ctx, by)
-			st := u.ports.Register.Status()
+			st := u.ports.Status.Status()
 			return func() {
 				u.setStatus(st)
 				if err != nil {
@@ -231,7 +231,7 @@ func (j *journalCare) view(mayChange bool) fyne.CanvasObject {
 
 // backupName is the file name a backup is offered under.
 func (j *journalCare) backupName() string {
-	set := j.u.ports.Register.Settings()
+	set := j.u.ports.Settings.Settings()
 	name := "ekassa"
 	if set.SerialNumber != "" {
 		name += "-" + set.SerialNumber
@@ -242,7 +242,7 @@ func (j *journalCare) backupName() string {
 // backup asks for the backup's password (twice), then where to save it, and saves an encrypted
 // copy of the journal there.
 func (j *journalCare) backup() {
-	u, adm := j.u, j.u.ports.admin()
+	u, adm := j.u, j.u.ports.JournalCare
 	by := u.cashier.Operator()
 	u.askPassword("journal.backup", "backup.password.text", true, func(password string) {
 		j.files.save(j.backupName(), func(w fyne.URIWriteCloser, err error) {
@@ -293,7 +293,7 @@ func backupTo(ctx context.Context, adm JournalCare, by kkm.Operator, password st
 // restore asks to confirm, then for the backup and its password, restores it and locks the app:
 // the cashiers are the backup's now.
 func (j *journalCare) restore() {
-	u, adm := j.u, j.u.ports.admin()
+	u, adm := j.u, j.u.ports.JournalCare
 	by := u.cashier.Operator()
 	u.confirm("journal.restore", "journal.restore.confirm", "journal.restore.go", func() {
 		j.files.open(func(r fyne.URIReadCloser, err error) {
@@ -308,7 +308,7 @@ func (j *journalCare) restore() {
 				j.start()
 				u.background(func(ctx context.Context) func() {
 					n, err := restoreFrom(ctx, adm, by, password, r)
-					st := u.ports.Register.Status()
+					st := u.ports.Status.Status()
 					return func() {
 						u.setStatus(st)
 						j.done(n, "journal.restore.done", err)
@@ -395,7 +395,7 @@ func askBackupPassword(win fyne.Window, l *i18n.Localizer, titleID, textID strin
 
 // verify checks the journal's whole hash chain.
 func (j *journalCare) verify() {
-	u, adm := j.u, j.u.ports.admin()
+	u, adm := j.u, j.u.ports.JournalCare
 	j.start()
 	u.background(func(ctx context.Context) func() {
 		n, err := adm.CheckIntegrity(ctx)

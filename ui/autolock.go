@@ -60,10 +60,10 @@ func (w *idleWatch) run() {
 		case <-w.u.stop:
 			return
 		case <-t.C:
-			if w.u.ports.Register == nil {
+			if w.u.ports.Settings == nil {
 				continue
 			}
-			after := w.u.ports.Register.Settings().AutoLockAfter
+			after := w.u.ports.Settings.Settings().AutoLockAfter
 			if after <= 0 {
 				continue
 			}

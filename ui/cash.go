@@ -53,8 +53,8 @@ func (s *cashScreen) record() {
 	u.render()
 	u.issue(func(ctx context.Context) (Issued, error) {
 		if s.kind == kkm.KindCashOut {
-			return u.ports.Register.CashOut(ctx, u.cashier.Operator(), amount)
+			return u.ports.Issuer.CashOut(ctx, u.cashier.Operator(), amount)
 		}
-		return u.ports.Register.CashIn(ctx, u.cashier.Operator(), amount)
+		return u.ports.Issuer.CashIn(ctx, u.cashier.Operator(), amount)
 	}, func() { s.busy = false; s.in = amountInput{} }, func() { s.busy = false; u.render() })
 }

@@ -36,7 +36,7 @@ func (u *UI) openCashiers() {
 
 // load reads the cashiers.
 func (s *cashiersScreen) load() {
-	u, adm := s.u, s.u.ports.admin()
+	u, adm := s.u, s.u.ports.Cashiers
 	if adm == nil {
 		return
 	}
@@ -104,7 +104,7 @@ func (s *cashiersScreen) row(c kkm.Cashier) fyne.CanvasObject {
 
 // setRole gives a cashier another role; the administrator's own role follows at once.
 func (s *cashiersScreen) setRole(c kkm.Cashier, r kkm.Role) {
-	u, adm := s.u, s.u.ports.admin()
+	u, adm := s.u, s.u.ports.Cashiers
 	by := u.cashier.Operator()
 	s.busy, s.err, s.notice = true, nil, ""
 	u.background(func(ctx context.Context) func() {
@@ -126,7 +126,7 @@ func (s *cashiersScreen) setRole(c kkm.Cashier, r kkm.Role) {
 
 // remove asks to confirm and removes a cashier.
 func (s *cashiersScreen) remove(c kkm.Cashier) {
-	u, adm := s.u, s.u.ports.admin()
+	u, adm := s.u, s.u.ports.Cashiers
 	by := u.cashier.Operator()
 	u.confirmText("cashiers.remove", u.loc.T("cashiers.remove.confirm", map[string]any{"Name": c.Name}), "cashiers.remove", func() {
 		s.busy, s.err, s.notice = true, nil, ""
@@ -183,7 +183,7 @@ func (s *cashierFormScreen) view() fyne.CanvasObject {
 
 // save checks the form and adds the cashier; the list shows them after.
 func (s *cashierFormScreen) save() {
-	u, adm := s.u, s.u.ports.admin()
+	u, adm := s.u, s.u.ports.Cashiers
 	f := CashierForm{Name: strings.TrimSpace(s.name), Role: s.role, Code: s.code}
 	s.err = nil
 	if t := strings.TrimSpace(s.operator); t != "" {

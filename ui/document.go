@@ -176,7 +176,7 @@ func reportLines(l *i18n.Localizer, r *kkm.Report) []docLine {
 func (u *UI) documentCard(d IssuedDocument, issued bool) fyne.CanvasObject {
 	l := u.loc
 	box := container.NewVBox()
-	for _, ln := range documentLines(l, d, u.ports.Register.Settings(), issued) {
+	for _, ln := range documentLines(l, d, u.ports.Settings.Settings(), issued) {
 		left := widget.NewLabelWithStyle(ln.left, fyne.TextAlignLeading, fyne.TextStyle{Bold: ln.bold})
 		left.Wrapping = fyne.TextWrapWord
 		if ln.right == "" {

@@ -41,16 +41,17 @@ const paperTextSize = 16
 // qrScreenSize is the size of the QR code shown large for a buyer's phone.
 const qrScreenSize = 300
 
-// receiptRenderer draws documents for saving and printing. It is made once, when first needed:
-// reading the font is the costly part, and a Renderer is safe for concurrent use and never changes
-// once made, so one serves every screen.
-var receiptRenderer = sync.OnceValues(receipt.NewRenderer)
+// receiptRenderer draws documents for saving and sharing, in the theme's monospace font (DejaVu
+// Sans Mono, every Kazakh letter). It is made once, when first needed: reading the font is the
+// costly part, and a Renderer is safe for concurrent use and never changes once made, so one
+// serves every screen.
+var receiptRenderer = sync.OnceValues(func() (*receipt.Renderer, error) {
+	return receipt.NewRenderer(theme.DefaultTextMonospaceFont().Content())
+})
 
 // fiscalMark is what the OFD answered for a document, as package kkm lays it out. The OFD's name
 // is left to the settings (kkm falls back to Kazakhtelecom's for its check sites).
-func fiscalMark(d IssuedDocument) kkm.FiscalMark {
-	return kkm.FiscalMark{Sign: d.FiscalSign, QRLink: d.QRLink, Accepted: d.Answered || d.FiscalSign != ""}
-}
+func fiscalMark(d IssuedDocument) kkm.FiscalMark { return d.FiscalMark() }
 
 // checkLink is the link a document's QR code holds; empty for documents without one.
 func checkLink(d IssuedDocument, set kkm.Settings) string {
@@ -100,8 +101,9 @@ func offlineMark(l *i18n.Localizer, d kkm.Document) string {
 
 // documentScreen shows what an operation issued (a receipt, a cash movement, a report, or a cash
 // out and its Z report) as the register prints it, with the ways to print and share it. A document
-// the OFD has not answered yet is read again whenever the register's status changes, and its
-// fiscal sign appears in place.
+// the OFD has not answered yet is read once when the screen opens (for an answer that came before
+// it), and then its answer comes by the journal port's SubscribeAnswers (UI.answered): its fiscal
+// sign appears in place. Nothing here reads the journal on a status change.
 type documentScreen struct {
 	u        *UI
 	docs     Issued
@@ -110,8 +112,7 @@ type documentScreen struct {
 	err      error        // why the last print or save failed
 	printing bool
 
-	reading bool // a re-read of waiting documents is under way
-	again   bool // the status changed during the re-read: read once more
+	checked bool // the waiting documents were read once, for answers that came before the screen
 
 	// listed: opened from a list (the history), to which «Назад» returns with its filters; a
 	// document just issued ends with «Готово» and the register instead.
@@ -139,7 +140,8 @@ func newListedDocumentScreen(u *UI, d IssuedDocument) *documentScreen {
 
 func (s *documentScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	set := u.ports.Register.Settings()
+	set := u.ports.Settings.Settings()
+	s.readWaiting()
 	body := container.NewVBox()
 	s.papers = make([]*paperView, len(s.docs))
 	for i := range s.docs {
@@ -184,7 +186,7 @@ func (s *documentScreen) view() fyne.CanvasObject {
 // issueAgain opens the preview of a refused receipt as it was typed, to be issued anew.
 func (u *UI) issueAgain(d IssuedDocument) {
 	draft := kkm.DraftOf(*d.Document.Receipt)
-	r, err := u.ports.Register.Preview(draft)
+	r, err := u.ports.Issuer.Preview(draft)
 	if err != nil {
 		u.inform("dialog.error", u.loc.Error(err))
 		return
@@ -254,7 +256,7 @@ func qrCanvas(link string, px int, size float32) *canvas.Image {
 // showQR shows document i's QR code large, for a buyer's phone to scan.
 func (s *documentScreen) showQR(i int) {
 	u, l := s.u, s.u.loc
-	link := checkLink(s.docs[i], u.ports.Register.Settings())
+	link := checkLink(s.docs[i], u.ports.Settings.Settings())
 	img := qrCanvas(link, 3*qrScreenSize, qrScreenSize)
 	if img == nil {
 		return
@@ -266,48 +268,53 @@ func (s *documentScreen) showQR(i int) {
 	u.dialogBox(l.T("doc.qr.title"), container.NewVBox(code, hint), dialogButton{text: l.T("button.done")})
 }
 
-// statusChanged re-reads the documents still waiting for the OFD's answer: the status changes
-// when the answer arrives.
-func (s *documentScreen) statusChanged() {
-	if !slices.ContainsFunc(s.docs, awaitsAnswer) {
+// readWaiting reads each document still waiting for the OFD's answer once, when the screen is
+// first shown: an answer that came between issuing and this screen is only in the journal. Later
+// answers come by answered, which UI.Show subscribed to before any screen showed.
+func (s *documentScreen) readWaiting() {
+	if s.checked {
 		return
 	}
-	if s.reading {
-		s.again = true
-		return
-	}
-	s.reading, s.again = true, false
-	u := s.u
+	s.checked = true
 	var seqs []int64
 	for _, d := range s.docs {
 		if awaitsAnswer(d) {
 			seqs = append(seqs, d.Seq)
 		}
 	}
+	if len(seqs) == 0 || s.u.ports.Journal == nil {
+		return
+	}
+	u := s.u
 	u.background(func(ctx context.Context) func() {
 		read := map[int64]IssuedDocument{}
 		for _, seq := range seqs {
-			if d, err := u.ports.Register.Document(ctx, seq); err == nil {
+			if d, err := u.ports.Journal.Document(ctx, seq); err == nil {
 				read[seq] = d
 			}
 		}
-		return func() {
-			s.reading = false
-			s.update(read)
-			if s.again && u.current == s {
-				s.statusChanged()
-			}
-		}
+		return func() { s.update(read) }
 	})
 }
 
-// update takes the documents read again and shows those the OFD has answered (or refused) in
-// the meantime, in place, so that the screen does not jump while the cashier looks at it.
+// answered shows the OFD's answer to one of the screen's documents in place.
+func (s *documentScreen) answered(a Answer) {
+	for _, d := range s.docs {
+		if d.Seq == a.Seq && awaitsAnswer(d) {
+			s.update(map[int64]IssuedDocument{a.Seq: a.apply(d)})
+			return
+		}
+	}
+}
+
+// update takes the documents read again or answered and shows those the OFD has answered (or
+// refused) in the meantime, in place, so that the screen does not jump while the cashier looks at
+// it. It only moves forward: a read that knows less than an answer already shown is ignored.
 func (s *documentScreen) update(read map[int64]IssuedDocument) {
-	set := s.u.ports.Register.Settings()
+	set := s.u.ports.Settings.Settings()
 	for i, d := range s.docs {
 		n, ok := read[d.Seq]
-		if !ok || n.Answered == d.Answered && n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink &&
+		if !ok || !awaitsAnswer(d) || n.Answered == d.Answered && n.FiscalSign == d.FiscalSign && n.QRLink == d.QRLink &&
 			(n.Refused == nil) == (d.Refused == nil) {
 			continue
 		}
@@ -332,7 +339,7 @@ func (s *documentScreen) update(read map[int64]IssuedDocument) {
 func (s *documentScreen) share() {
 	u, l := s.u, s.u.loc
 	last := s.docs.Last()
-	set := u.ports.Register.Settings()
+	set := u.ports.Settings.Settings()
 	var d dialog.Dialog
 	act := func(f func()) func() {
 		return func() {
@@ -370,7 +377,7 @@ func (s *documentScreen) share() {
 
 // openMessenger opens the messenger with a message carrying the document's check link.
 func (s *documentScreen) openMessenger(m receipt.Messenger, d IssuedDocument) {
-	set := s.u.ports.Register.Settings()
+	set := s.u.ports.Settings.Settings()
 	var total kkm.Money
 	if d.Document.Receipt != nil {
 		total = d.Document.Receipt.Total
@@ -400,7 +407,7 @@ func (s *documentScreen) writePNG(w io.Writer, d IssuedDocument) error {
 	if err != nil {
 		return err
 	}
-	exp, err := r.Export(d.Document, s.u.ports.Register.Settings(), fiscalMark(d),
+	exp, err := r.Export(d.Document, s.u.ports.Settings.Settings(), fiscalMark(d),
 		receipt.Options{Columns: shareColumns, Scale: 2, Margin: 1})
 	if err != nil {
 		return err
@@ -411,7 +418,7 @@ func (s *documentScreen) writePNG(w io.Writer, d IssuedDocument) error {
 
 // writeText writes the text of a document with its check link.
 func (s *documentScreen) writeText(w io.Writer, d IssuedDocument) error {
-	return receipt.WriteText(w, d.Document, s.u.ports.Register.Settings(), fiscalMark(d), shareColumns)
+	return receipt.WriteText(w, d.Document, s.u.ports.Settings.Settings(), fiscalMark(d), shareColumns)
 }
 
 // saveFile asks where to save a file named name and writes it there; doneID is the notice shown
@@ -444,20 +451,18 @@ func (s *documentScreen) saveFile(name, doneID string, write func(io.Writer) err
 // and its Z report on two slips), off the UI goroutine.
 func (s *documentScreen) print() {
 	u := s.u
-	cfg := loadPrinter(u.app.Preferences())
 	s.err, s.notice = nil, ""
-	if cfg.Addr == "" {
+	if u.ports.Printer == nil || u.ports.Settings.Settings().Printer.Address == "" {
 		s.err = ErrPrinterNotSet
 		u.render()
 		return
 	}
 	docs := slices.Clone(s.docs)
-	set := u.ports.Register.Settings()
 	s.printing = true
 	s.notice = u.loc.T("printer.printing")
 	u.render()
 	u.background(func(ctx context.Context) func() {
-		err := printDocuments(ctx, cfg, set, docs)
+		err := u.ports.Printer.Print(ctx, docs)
 		return func() {
 			s.printing = false
 			s.err, s.notice = err, ""

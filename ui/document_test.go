@@ -4,18 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
 	"image/png"
-	"io"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/ekassa-go/ekassa/escpos"
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/receipt"
@@ -25,6 +20,7 @@ import (
 func (r *fakeRegister) Document(_ context.Context, seq int64) (IssuedDocument, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.docReads++
 	for _, d := range r.docs {
 		if d.Seq == seq {
 			return d, nil
@@ -161,12 +157,28 @@ func TestDocumentScreenFollowsTheAnswer(t *testing.T) {
 	if h.images() != 1 {
 		t.Error("an offline receipt without its locally built QR code")
 	}
+	reads := func(want int) {
+		t.Helper()
+		h.reg.mu.Lock()
+		n := h.reg.docReads
+		h.reg.mu.Unlock()
+		if n != want {
+			t.Errorf("the document screen read the journal %d times, want %d (one per shown waiting document)", n, want)
+		}
+	}
+	reads(1) // the waiting receipt, once, for an answer that came before the screen
+	for range 3 {
+		h.reg.notify() // status ticks: nothing is read again
+		h.settle()
+	}
+	reads(1)
 	if err := h.reg.SetNetworkCut(false); err != nil {
 		t.Fatal(err)
 	}
 	h.settle()
 	h.see("Фискальный признак: 880000001", "Продажа №1, смена 1")
 	h.notSee("*** АВТОНОМНЫЙ РЕЖИМ ***")
+	reads(1) // the answer came by SubscribeAnswers
 
 	// Online, but the OFD had not answered within the wait: no sign, no QR yet.
 	h.reg.mu.Lock()
@@ -186,107 +198,35 @@ func TestDocumentScreenFollowsTheAnswer(t *testing.T) {
 	h.reg.docs[len(h.reg.docs)-1].Answered = true
 	h.reg.docs[len(h.reg.docs)-1].QRLink = "http://consumer.oofd.kz?i=880000099"
 	h.reg.mu.Unlock()
+	reads(2) // the late receipt's screen read it once
 	h.reg.notify()
+	h.settle()
+	h.see("Ожидает ответа ОФД") // a status tick alone brings nothing: the answer comes as an answer
+	h.reg.publish(Answer{Seq: 99, FiscalSign: "880000099", QRLink: "http://consumer.oofd.kz?i=880000099"})
 	h.settle()
 	h.see("Фискальный признак: 880000099")
 	h.notSee("Ожидает ответа ОФД")
 	if h.images() != 1 {
 		t.Error("no QR code after the answer")
 	}
+	reads(2)
 }
 
-// fakePrinter is a network printer on loopback that keeps every job it receives.
-type fakePrinter struct {
-	addr string
-	jobs chan []byte
-}
-
-func newFakePrinter(t *testing.T) *fakePrinter {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &fakePrinter{addr: ln.Addr().String(), jobs: make(chan []byte, 16)}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			b, _ := io.ReadAll(c)
-			c.Close()
-			p.jobs <- b
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return p
-}
-
-// job returns the next job printed.
-func (p *fakePrinter) job(t *testing.T) []byte {
-	t.Helper()
-	select {
-	case b := <-p.jobs:
-		return b
-	case <-time.After(5 * time.Second):
-		t.Fatal("nothing printed")
-	}
-	return nil
-}
-
-// decodeJob reads an ESC/POS job back to its bitmap: initialise, GS v 0 bands, feed, cut.
-func decodeJob(t *testing.T, job []byte) *escpos.Bitmap {
-	t.Helper()
-	if !bytes.HasPrefix(job, escpos.Init()) {
-		t.Fatalf("job starts % x", job[:min(8, len(job))])
-	}
-	rest := job[len(escpos.Init()):]
-	var width, height int
-	var pix []byte
-	for len(rest) >= 8 && rest[0] == 0x1d && rest[1] == 'v' && rest[2] == '0' {
-		stride := int(rest[4]) | int(rest[5])<<8
-		rows := int(rest[6]) | int(rest[7])<<8
-		n := 8 + stride*rows
-		if len(rest) < n {
-			t.Fatalf("band of %d×%d cut short", stride, rows)
-		}
-		width = stride * 8
-		height += rows
-		pix = append(pix, rest[8:n]...)
-		rest = rest[n:]
-	}
-	tail := append(escpos.Feed(escpos.FeedLinesBeforeCut), escpos.Cut()...)
-	if !bytes.Equal(rest, tail) {
-		t.Fatalf("job ends % x", rest)
-	}
-	return &escpos.Bitmap{Width: width, Height: height, Stride: width / 8, Pix: pix}
-}
-
-// blackDots counts the black dots of a bitmap.
-func blackDots(b *escpos.Bitmap) int {
-	n := 0
-	for y := 0; y < b.Height; y++ {
-		for x := 0; x < b.Width; x++ {
-			if b.Black(x, y) {
-				n++
-			}
-		}
-	}
-	return n
-}
-
-// The printer is chosen in the settings (address, 80 mm paper) and test-printed; the receipt
-// prints at the paper's width as the renderer draws it; an X report prints; a receipt is
-// reprinted from the history; a printer missing or unreachable says so.
+// The printer is chosen in the settings (address, 80 mm paper), kept in the register's settings
+// and test-printed on the printer as typed; the receipt prints on the settings' printer; an X
+// report prints; a receipt is reprinted from the history; a printer missing or unreachable says
+// so. (What reaches the printer's wire is app's TestPrinterPrintsOnNetworkPrinter.)
 func TestPrintToNetworkPrinter(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
-	p := newFakePrinter(t)
+	const addr = "192.168.1.77:9100"
 	h.unlock()
 	h.sale("1500")
 	h.tap("Печать")
 	h.see("Принтер не выбран. Укажите его адрес: Настройки → Принтер чеков.")
 	h.tap("Готово")
+	if len(h.reg.printed) != 0 {
+		t.Fatalf("printed without a printer: %+v", h.reg.printed)
+	}
 
 	h.tapIcon(theme.SettingsIcon(), 0)
 	h.tap("Принтер чеков")
@@ -294,17 +234,24 @@ func TestPrintToNetworkPrinter(t *testing.T) {
 	h.typeInto("192.168.1.100:9100", 0, "printer:port")
 	h.tap("Сохранить")
 	h.see("Адрес принтера — IP-адрес или имя")
-	h.typeInto("192.168.1.100:9100", 0, p.addr)
+	if h.reg.Settings().Printer != (kkm.Printer{}) {
+		t.Fatalf("a bad address was kept: %+v", h.reg.Settings().Printer)
+	}
+	h.typeInto("192.168.1.100:9100", 0, addr)
 	h.tap("80 мм")
 	h.tap("Пробная печать")
 	h.see("Отправлено на принтер")
-	test := decodeJob(t, p.job(t))
-	if test.Width != escpos.Dots80mm || blackDots(test) == 0 {
-		t.Errorf("test slip %d dots wide, %d black", test.Width, blackDots(test))
+	test := h.reg.lastPrint()
+	if test.printer != (kkm.Printer{Address: addr, Paper: Paper80mm}) || !strings.Contains(test.text, "Ә") ||
+		!strings.Contains(test.text, strings.Repeat("-", kkm.ReceiptColumns80mm)) {
+		t.Errorf("test slip %+v", test)
+	}
+	if h.reg.Settings().Printer.Address != "" {
+		t.Fatal("the test print saved the printer")
 	}
 	h.tap("Сохранить")
 	h.see("Принтер сохранён")
-	if c := loadPrinter(h.app.Preferences()); c.Addr != p.addr || c.Paper != Paper80mm {
+	if c := h.reg.Settings().Printer; c.Address != addr || c.Paper != Paper80mm {
 		t.Fatalf("kept %+v", c)
 	}
 	h.u.back()
@@ -315,21 +262,9 @@ func TestPrintToNetworkPrinter(t *testing.T) {
 	h.tap("Печать")
 	h.see("Отправлено на принтер")
 	doc := h.u.current.(*documentScreen).docs[0]
-	job := p.job(t)
-	r, err := receiptRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := r.Render(doc.Document, h.reg.Settings(), fiscalMark(doc), receipt.Options{Columns: kkm.ReceiptColumns80mm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(job, escpos.Job(img, escpos.Dots80mm, escpos.Threshold)) {
-		t.Error("the printer got another picture than the receipt's")
-	}
-	bm := decodeJob(t, job)
-	if bm.Width != escpos.Dots80mm || bm.Height != img.Bounds().Dy() || !sameDots(bm, img) {
-		t.Errorf("printed %d×%d, drawn %v", bm.Width, bm.Height, img.Bounds())
+	if job := h.reg.lastPrint(); job.printer.Address != addr || job.printer.Paper != Paper80mm ||
+		len(job.docs) != 1 || job.docs[0].Seq != doc.Seq || job.docs[0].FiscalSign != doc.FiscalSign {
+		t.Errorf("the printer got %+v, not the receipt %d", job, doc.Seq)
 	}
 	h.tap("Готово")
 
@@ -339,8 +274,8 @@ func TestPrintToNetworkPrinter(t *testing.T) {
 	h.tap("Подтвердить")
 	h.tap("Печать")
 	h.see("Отправлено на принтер")
-	if bm := decodeJob(t, p.job(t)); bm.Width != escpos.Dots80mm || bm.Height < 1000 {
-		t.Errorf("X report printed %d×%d", bm.Width, bm.Height)
+	if job := h.reg.lastPrint(); len(job.docs) != 1 || job.docs[0].Document.Kind != kkm.KindXReport {
+		t.Errorf("X report printed as %+v", job)
 	}
 	h.tap("Готово")
 
@@ -351,37 +286,18 @@ func TestPrintToNetworkPrinter(t *testing.T) {
 	h.see("Фискальный признак: 880000001")
 	h.tap("Печать")
 	h.see("Отправлено на принтер")
-	first := h.reg.docs[0]
-	again, err := r.Render(first.Document, h.reg.Settings(), fiscalMark(first), receipt.Options{Columns: kkm.ReceiptColumns80mm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(p.job(t), escpos.Job(again, escpos.Dots80mm, escpos.Threshold)) {
-		t.Error("the reprint is not the first receipt")
+	if job := h.reg.lastPrint(); len(job.docs) != 1 || job.docs[0].Seq != h.reg.docs[0].Seq {
+		t.Errorf("the reprint is %+v, not the first receipt", job)
 	}
 
 	// A printer that does not answer.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
-	printerConfig{Addr: dead, Paper: Paper58mm}.save(h.app.Preferences())
+	dead := "192.168.1.78:9100"
+	h.reg.mu.Lock()
+	h.reg.deadPrinter = dead
+	h.reg.reg.Settings.Printer = kkm.Printer{Address: dead, Paper: Paper58mm}
+	h.reg.mu.Unlock()
 	h.tap("Печать")
 	h.see(fmt.Sprintf("Принтер %s не отвечает.", dead))
-}
-
-// sameDots reports whether a printed bitmap has the drawn image's dark pixels, dot for dot.
-func sameDots(b *escpos.Bitmap, img *image.Gray) bool {
-	for y := 0; y < b.Height; y++ {
-		for x := 0; x < b.Width; x++ {
-			if b.Black(x, y) != (img.GrayAt(x, y).Y < 128) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // The printer addresses the settings take.

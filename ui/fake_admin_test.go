@@ -9,11 +9,18 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
-// The fake register's Admin port: the owner's permissions by the cashiers of fakeProfiles, the
-// ways out of blocks, a journal "backup" that is a line of text, and cashier management with the
-// runtime's rules (the last administrator stays, no two cashiers share a code).
+// The fake register's administration ports (Access, Recovery, JournalCare, Cashiers): the owner's
+// permissions by the cashiers of fakeProfiles, the ways out of blocks, a journal "backup" that is
+// a line of text, and cashier management with the runtime's rules (the last administrator stays,
+// no two cashiers share a code).
 
-var _ Admin = (*fakeRegister)(nil)
+var (
+	_ Access       = (*fakeRegister)(nil)
+	_ Recovery     = (*fakeRegister)(nil)
+	_ JournalCare  = (*fakeRegister)(nil)
+	_ CashierAdmin = (*fakeRegister)(nil)
+	_ Printer      = (*fakeRegister)(nil)
+)
 
 // fakeClockJump is the runtime's refusal when the device's clock jumped.
 type fakeClockJump struct{}
@@ -73,9 +80,11 @@ func (r *fakeRegister) SetAside(context.Context) error {
 			r.docs[i].Refused = r.refused.Reason
 		}
 	}
+	seq, reason := r.refused.Seq, r.refused.Reason
 	r.block, r.refused = BlockNone, nil
 	r.mu.Unlock()
 	r.notify()
+	r.publish(Answer{Seq: seq, Refused: reason}) // set aside: the sender's outcome with its refusal
 	return nil
 }
 

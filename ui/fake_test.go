@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,11 +110,16 @@ type fakeRegister struct {
 	docs       []IssuedDocument
 	now        time.Time // the register's clock; each document moves it a minute on
 	subs       map[int]func(Status)
+	answerSubs map[int]func(Answer) // SubscribeAnswers, numbered by nextSub too
 	nextSub    int
+	docReads   int // Document calls: the journal reads the screens made
+
+	printed     []fakePrint // what the Printer port was asked to print, in order
+	deadPrinter string      // a printer address that does not answer
 
 	historyAsked []HistoryFilter // the history searches asked, in order
 
-	profiles    *fakeProfiles    // the cashiers, for the Admin port (fake_admin_test.go)
+	profiles    *fakeProfiles    // the cashiers, for the Cashiers port (fake_admin_test.go)
 	clockJumped bool             // fiscal documents are refused with err.clock.jumped
 	corrected   int              // CorrectClock calls that moved the mark back
 	confirmed   int              // ConfirmClock calls
@@ -125,7 +132,7 @@ type fakeRegister struct {
 
 func newFakeRegister(registered bool) *fakeRegister {
 	r := &fakeRegister{registered: registered, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local),
-		subs: map[int]func(Status){}}
+		subs: map[int]func(Status){}, answerSubs: map[int]func(Answer){}}
 	r.reg.Settings = kkm.Settings{SystemID: 5021, SerialNumber: "EKG0000000000000", Token: 77,
 		RegisterName: "Бакалея", OFDAddress: KazakhtelecomTestAddress, DefaultVATRate: kkm.VATNone,
 		ReceiptModifiersAllowed: true, BuyerIINBINAllowed: true}
@@ -443,16 +450,93 @@ func fakeOperation(op kkm.Operation) HistoryOperation {
 func (r *fakeRegister) SetNetworkCut(cut bool) error {
 	r.mu.Lock()
 	r.cut = cut
+	var answers []Answer
 	if !cut {
 		for i := range r.docs {
 			if r.docs[i].Document.Kind.Fiscal() && !r.docs[i].Answered {
 				answer(&r.docs[i])
+				answers = append(answers, Answer{Seq: r.docs[i].Seq, FiscalSign: r.docs[i].FiscalSign})
 			}
 		}
 	}
 	r.mu.Unlock()
 	r.notify()
+	r.publish(answers...) // after the status, as the sender completes a document
 	return nil
+}
+
+// SubscribeAnswers calls f with each answer the fake's OFD gives, as the app passes on the
+// sender's outcomes.
+func (r *fakeRegister) SubscribeAnswers(f func(Answer)) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := r.nextSub
+	r.nextSub++
+	r.answerSubs[id] = f
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.answerSubs, id)
+	}
+}
+
+// publish hands answers to the answer subscribers.
+func (r *fakeRegister) publish(as ...Answer) {
+	r.mu.Lock()
+	subs := make([]func(Answer), 0, len(r.answerSubs))
+	for _, f := range r.answerSubs {
+		subs = append(subs, f)
+	}
+	r.mu.Unlock()
+	for _, a := range as {
+		for _, f := range subs {
+			f(a)
+		}
+	}
+}
+
+// fakePrint is one job the Printer port was asked for: documents, or a test slip's text, on a
+// printer.
+type fakePrint struct {
+	printer kkm.Printer
+	docs    []IssuedDocument
+	text    string
+}
+
+// Print records the documents as printed on the settings' printer; the dead printer does not
+// answer.
+func (r *fakeRegister) Print(_ context.Context, docs []IssuedDocument) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.printLocked(fakePrint{printer: r.reg.Settings.Printer, docs: slices.Clone(docs)})
+}
+
+// PrintText records a test slip on printer p.
+func (r *fakeRegister) PrintText(_ context.Context, p kkm.Printer, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.printLocked(fakePrint{printer: p, text: text})
+}
+
+func (r *fakeRegister) printLocked(job fakePrint) error {
+	switch job.printer.Address {
+	case "":
+		return ErrPrinterNotSet
+	case r.deadPrinter:
+		return &PrinterUnreachableError{Address: job.printer.Address, Err: errors.New("fake: connection refused")}
+	}
+	r.printed = append(r.printed, job)
+	return nil
+}
+
+// lastPrint is the last job printed.
+func (r *fakeRegister) lastPrint() fakePrint {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.printed) == 0 {
+		return fakePrint{}
+	}
+	return r.printed[len(r.printed)-1]
 }
 
 // setBlock blocks the register, as the sender does on the OFD's refusal.

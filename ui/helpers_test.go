@@ -18,6 +18,13 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
+// fakePorts is every port over the fake register, the settings through set (the fake itself, or
+// strictRegister with the runtime's checks).
+func fakePorts(p Profiles, c Connector, reg *fakeRegister, set SettingsStore) Ports {
+	return Ports{Profiles: p, Connector: c, Status: reg, Settings: set, Issuer: reg, Journal: reg,
+		Access: reg, Recovery: reg, JournalCare: reg, Cashiers: reg, Printer: reg}
+}
+
 // harness is a UI in a headless phone-sized window with fake ports.
 type harness struct {
 	t        *testing.T
@@ -40,8 +47,8 @@ func newHarness(t *testing.T, withProfile, registered bool, lang i18n.Lang) *har
 		}
 	}
 	reg := newFakeRegister(registered)
-	reg.profiles = p // the Admin port's cashiers (fake_admin_test.go)
-	u := New(a, Ports{Profiles: p, Connector: fakeConnector{reg: reg}, Register: reg}, i18n.MustBundle(), lang)
+	reg.profiles = p // the Cashiers port's cashiers (fake_admin_test.go)
+	u := New(a, fakePorts(p, fakeConnector{reg: reg}, reg, reg), i18n.MustBundle(), lang)
 	h := &harness{t: t, u: u, app: a, profiles: p, reg: reg}
 	// Background work waits in a queue until the test settles it, on the test's goroutine: the
 	// test driver runs fyne.Do at once on the caller's goroutine, so a real goroutine would race

@@ -142,7 +142,7 @@ func newStrictHarness(t *testing.T, withProfile, registered bool, lang i18n.Lang
 		reg.reg.Settings.Reg.OrgIINBIN = "960624350642" // the fake's own fails the check digit
 	}
 	reg.profiles = p
-	u := New(a, Ports{Profiles: p, Connector: strictConnector{fakeConnector{reg: reg}}, Register: strictRegister{reg}},
+	u := New(a, fakePorts(p, strictConnector{fakeConnector{reg: reg}}, reg, strictRegister{reg}),
 		i18n.MustBundle(), lang)
 	h := &harness{t: t, u: u, app: a, profiles: p, reg: reg}
 	u.spawn = func(f func()) { h.queue = append(h.queue, f) }
@@ -231,7 +231,6 @@ func (h *harness) snapshot() (docs, rest string) {
 	p.mu.Lock()
 	rest += fmt.Sprintf("|%+v|%q", p.cashiers, p.codes)
 	p.mu.Unlock()
-	rest += fmt.Sprintf("|%+v", loadPrinter(h.app.Preferences()))
 	return docs, rest
 }
 

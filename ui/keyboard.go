@@ -178,7 +178,7 @@ func (u *UI) keyXReport() {
 		return
 	}
 	u.confirm("reports.x", "reports.x.confirm", "button.confirm", func() {
-		u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.XReport(ctx, u.cashier.Operator()) }, nil, nil)
+		u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Issuer.XReport(ctx, u.cashier.Operator()) }, nil, nil)
 	})
 }
 

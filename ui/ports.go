@@ -8,18 +8,41 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
-// Ports is everything the screens need from the rest of the app. The app (package app) adapts the
-// journal, the OFD sender and the cashier store to these interfaces; the tests use fakes.
+// Ports is everything the screens need from the rest of the app, one small interface per job.
+// The app (package app) adapts the journal, the OFD sender, the printer and the cashier store to
+// them; the tests use fakes. A nil port hides what needs it where the screens can do without
+// (Analytics, Owner, Printer and the administration ports); the day's work needs Status,
+// Settings, Issuer and Journal.
 type Ports struct {
 	Profiles  Profiles
 	Connector Connector
-	Register  Register
+
+	// Status is the status line's source: the register's state and its changes.
+	Status StatusLine
+	// Settings reads and saves the register's settings and changes its token.
+	Settings SettingsStore
+	// Issuer issues documents: receipts, cash in and out, the X and Z reports.
+	Issuer Issuer
+	// Journal reads the journal: documents, receipts to return, the history, and the OFD's
+	// answers as they come back.
+	Journal JournalReader
+
+	// Access is the owner's permissions; nil lets every action through on the screens (the
+	// register still enforces them when it issues).
+	Access Access
+	// Recovery is the ways out of refusals a person fixed; nil hides them.
+	Recovery Recovery
+	// JournalCare is the journal's backup, restore and check; nil hides them.
+	JournalCare JournalCare
+	// Cashiers manages the cashiers of the device; nil hides «Кассиры».
+	Cashiers CashierAdmin
+
+	// Printer prints on the receipt printer of the settings; nil: nothing prints («Печать»
+	// says no printer is set).
+	Printer Printer
 	// Analytics is the owner's figures and the CSV export; nil hides the reports screen's
 	// «Аналитика» button.
 	Analytics Analytics
-	// Admin is the owner's permissions, the ways out of blocks, the journal's backup and the
-	// cashiers; nil takes them from Register when it implements Admin (see Ports.admin).
-	Admin Admin
 	// Owner is the owner mode over the hub; nil hides the settings' «Режим владельца».
 	Owner OwnerMode
 	// Catalogue is the shop's goods (catalogue_port.go); nil hides the catalogue and selling
@@ -177,16 +200,22 @@ func RefusalIDs() []string {
 	return ids
 }
 
-// Register is the connected register as the screens drive it. Methods that take a context may
-// wait on the journal or the OFD; the screens call them off the UI goroutine.
-type Register interface {
+// StatusLine is the register's state as the status line shows it. The methods may be called from
+// the UI goroutine: they do not wait on the journal or the OFD.
+type StatusLine interface {
 	// Status is the register's state for the status line. It is cheap and computes the time left
 	// at the moment of the call.
 	Status() Status
 	// Subscribe calls f, from any goroutine, whenever the status changes (a document queued or
 	// sent, offline mode entered or left, a block). The returned func ends the subscription.
 	Subscribe(f func(Status)) (cancel func())
+	// SetNetworkCut cuts or restores the demo emulator's network; only in demo mode.
+	SetNetworkCut(cut bool) error
+}
 
+// SettingsStore is the register's settings («Настройки»), the receipt printer's among them, and
+// its token.
+type SettingsStore interface {
 	// Settings returns the register's settings.
 	Settings() kkm.Settings
 	// SaveSettings validates and saves the settings, when the cashier by may (the runtime checks
@@ -195,11 +224,14 @@ type Register interface {
 	// ChangeToken checks a new token with the OFD and saves it («Смена токена»); it lifts a block
 	// for an invalid token. The cashier by needs kkm.ActionChangeToken.
 	ChangeToken(ctx context.Context, by kkm.Operator, token uint32) error
+}
 
+// Issuer issues the register's documents. The issuing methods take the cashier who unlocked the
+// app (by), recorded on the document, and may wait on the journal or the OFD: the screens call
+// them off the UI goroutine.
+type Issuer interface {
 	// Preview computes a receipt without issuing it, for the preview screen and running totals.
 	Preview(d kkm.ReceiptDraft) (kkm.Receipt, error)
-	// The issuing methods take the cashier who unlocked the app (by), recorded on the document.
-
 	// IssueReceipt issues a sale, purchase or return. The document is in the journal when it
 	// returns; FiscalSign is set if the OFD answered in time.
 	IssueReceipt(ctx context.Context, by kkm.Operator, d kkm.ReceiptDraft) (Issued, error)
@@ -212,7 +244,11 @@ type Register interface {
 	// CloseShift closes the shift with a Z report; with auto cash-out on, a cash out of the whole
 	// drawer comes first, in the same Issued.
 	CloseShift(ctx context.Context, by kkm.Operator) (Issued, error)
+}
 
+// JournalReader reads what the journal holds, and hands on the OFD's answers as they come back.
+// Methods that take a context may wait on the journal; the screens call them off the UI goroutine.
+type JournalReader interface {
 	// RecentReceipts lists the latest sales and purchases, newest first, for the return screen.
 	RecentReceipts(ctx context.Context, limit int) ([]IssuedDocument, error)
 	// FindReceipt finds a receipt by its fiscal sign, offline number or journal number; not found
@@ -224,11 +260,38 @@ type Register interface {
 	History(ctx context.Context, f HistoryFilter) (HistoryPage, error)
 	// Document reads one document of the journal by its sequence number (IssuedDocument.Seq),
 	// with what the OFD has answered for it so far; not found is ErrNotFound. The document
-	// screen reads a document again when the status changes, until its fiscal sign comes.
+	// screen reads each waiting document once when it opens; later answers come by
+	// SubscribeAnswers.
 	Document(ctx context.Context, seq int64) (IssuedDocument, error)
+	// SubscribeAnswers calls f, from any goroutine, with the OFD's answer to each document as
+	// the sender completes it (accepted, or set aside refused), after the journal committed it.
+	// The returned func ends the subscription.
+	SubscribeAnswers(f func(Answer)) (cancel func())
+}
 
-	// SetNetworkCut cuts or restores the demo emulator's network; only in demo mode.
-	SetNetworkCut(cut bool) error
+// Answer is the OFD's answer to one document as it comes back: what the document screen needs to
+// show a waiting document as answered or refused, without reading the journal again.
+type Answer struct {
+	Seq        int64  // the document's IssuedDocument.Seq
+	FiscalSign string // empty for cash in, cash out and Z reports, and when refused
+	QRLink     string // the OFD's check link of a receipt; empty otherwise
+	// Refused is why the OFD refused the document for good (it was set aside), translatable;
+	// nil when accepted.
+	Refused error
+}
+
+// apply gives d the answer a.
+func (a Answer) apply(d IssuedDocument) IssuedDocument {
+	if a.Refused != nil {
+		d.Refused = a.Refused
+		return d
+	}
+	d.Answered = true
+	d.FiscalSign = a.FiscalSign
+	if a.QRLink != "" {
+		d.QRLink = a.QRLink
+	}
+	return d
 }
 
 // Status is what the status line shows.
@@ -310,6 +373,12 @@ type IssuedDocument struct {
 	// Refused is why the OFD refused the document for good, a translatable error (nil unless
 	// it did): the document stays in the journal but is not counted (design.md §3, 11).
 	Refused error
+}
+
+// FiscalMark is what the OFD answered for the document, as package kkm lays it out on the printed
+// and shown receipt.
+func (d IssuedDocument) FiscalMark() kkm.FiscalMark {
+	return kkm.FiscalMark{Sign: d.FiscalSign, QRLink: d.QRLink, Accepted: d.Answered || d.FiscalSign != ""}
 }
 
 // Issued is what an operation produced, in order (a cash out before its Z report).
@@ -395,18 +464,6 @@ type HistoryPage struct {
 	More      bool // there are further documents after this page
 }
 
-// Admin is what the owner's screens need beyond the day's work: the owner's permissions, the ways
-// out of a refusal once a person fixed its cause, the journal's backup and check, and the
-// cashiers. Each part is a small interface of its own. Ports.Admin may be nil when the Register
-// implements it too (the app's runtime does); with neither, the screens hide what needs it and
-// let every action through (the register still enforces the permissions when it issues).
-type Admin interface {
-	Access
-	Recovery
-	JournalCare
-	CashierAdmin
-}
-
 // Access checks the owner's permissions («кто может делать возвраты, закрывать смену, менять
 // настройки и токен»).
 type Access interface {
@@ -483,16 +540,4 @@ const (
 // adminRefusals lists the refusals above, for RefusalIDs.
 func adminRefusals() []Refusal {
 	return []Refusal{ErrLastAdministrator, ErrCashierCodeTaken, ErrOperatorCode, ErrCashierNotFound, ErrCashierSelf}
-}
-
-// admin is the Admin port: Ports.Admin, or the Register when it implements Admin; nil when
-// neither does.
-func (p Ports) admin() Admin {
-	if p.Admin != nil {
-		return p.Admin
-	}
-	if a, ok := p.Register.(Admin); ok {
-		return a
-	}
-	return nil
 }

@@ -2,9 +2,7 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"net"
-	"strconv"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,158 +11,66 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ekassa-go/ekassa/escpos"
 	"github.com/ekassa-go/ekassa/kkm"
-	"github.com/ekassa-go/ekassa/receipt"
 )
 
-// The keys under which the receipt printer is kept in the app's preferences. The printer belongs
-// to the device, not to the register: the register's settings (kkm.Settings) do not carry it.
+// Printer prints on the receipt printer of the settings (kkm.Settings.Printer). The app
+// implements it over package escpos; the screens never dial a printer themselves.
+type Printer interface {
+	// Print prints documents, one slip each, drawn at the paper's width, on the printer of the
+	// settings. No printer set is ErrPrinterNotSet; a printer that does not take the job is a
+	// *PrinterUnreachableError.
+	Print(ctx context.Context, docs []IssuedDocument) error
+	// PrintText prints monospace text as one slip on printer p as typed (the test print, before
+	// it is saved), with the same errors as Print.
+	PrintText(ctx context.Context, p kkm.Printer, text string) error
+}
+
+// The paper widths a printer may have, in mm (kkm's).
 const (
-	PrefPrinterAddress = "printer.address" // host or host:port of a network printer (port 9100 by default)
-	PrefPrinterPaper   = "printer.paper"   // the paper's width in mm: 58 or 80
+	Paper58mm = kkm.Paper58mm
+	Paper80mm = kkm.Paper80mm
 )
-
-// The paper widths a printer may have, in mm.
-const (
-	Paper58mm = 58
-	Paper80mm = 80
-)
-
-// printTimeout bounds one print job: a printer that does not take it by then is unreachable.
-const printTimeout = 10 * time.Second
 
 // The refusals of printing.
 const (
 	ErrPrinterNotSet  Refusal = "err.printer.not_set" // no printer address in the settings
-	ErrPrinterAddress Refusal = "err.printer.address" // not host or host:port
+	ErrPrinterAddress Refusal = "err.printer.address" // not host or host:port (kkm.ErrSettingsPrinterAddress)
 )
 
 // errPrinterUnreachable is the message ID of a print job that did not reach the printer.
 const errPrinterUnreachable = "err.printer.unreachable"
 
-// printerConfig is the receipt printer as chosen in the settings.
-type printerConfig struct {
-	Addr  string // host or host:port; empty: no printer
-	Paper int    // Paper58mm or Paper80mm
+// PrinterUnreachableError is a print job the printer at Address did not take: off, in another
+// network, or not a printer. It wraps the cause.
+type PrinterUnreachableError struct {
+	Address string
+	Err     error
 }
 
-// loadPrinter reads the printer from the preferences.
-func loadPrinter(p fyne.Preferences) printerConfig {
-	c := printerConfig{Addr: strings.TrimSpace(p.String(PrefPrinterAddress)), Paper: p.IntWithFallback(PrefPrinterPaper, Paper58mm)}
-	if c.Paper != Paper80mm {
-		c.Paper = Paper58mm
-	}
-	return c
+// Error describes the failure for logs.
+func (e *PrinterUnreachableError) Error() string {
+	return fmt.Sprintf("ui: printer %s unreachable: %v", e.Address, e.Err)
 }
 
-// save keeps the printer in the preferences.
-func (c printerConfig) save(p fyne.Preferences) {
-	p.SetString(PrefPrinterAddress, c.Addr)
-	p.SetInt(PrefPrinterPaper, c.Paper)
+// Unwrap returns the cause.
+func (e *PrinterUnreachableError) Unwrap() error { return e.Err }
+
+// MessageID is the key of the text.
+func (e *PrinterUnreachableError) MessageID() string { return errPrinterUnreachable }
+
+// TemplateData names the printer: {{.Address}}.
+func (e *PrinterUnreachableError) TemplateData() map[string]any {
+	return map[string]any{"Address": e.Address}
 }
 
-// columns is the width of the text on this paper: one 12-dot cell per column fills the paper's
-// printable dots.
-func (c printerConfig) columns() int {
-	if c.Paper == Paper80mm {
-		return kkm.ReceiptColumns80mm
-	}
-	return kkm.ReceiptColumns58mm
-}
-
-// printer is the ESC/POS printer to send to.
-func (c printerConfig) printer() escpos.Printer {
-	dots := escpos.Dots58mm
-	if c.Paper == Paper80mm {
-		dots = escpos.Dots80mm
-	}
-	return escpos.Printer{Addr: c.Addr, Dots: dots, Dither: escpos.Threshold, Timeout: printTimeout}
-}
-
-// checkPrinterAddress accepts a host name or IP address with an optional port.
+// checkPrinterAddress accepts a host name or IP address with an optional port (kkm's rule for the
+// settings, checked here as it is typed).
 func checkPrinterAddress(addr string) error {
-	host := addr
-	if h, port, err := net.SplitHostPort(addr); err == nil {
-		n, perr := strconv.Atoi(port)
-		if perr != nil || n < 1 || n > 65535 {
-			return ErrPrinterAddress
-		}
-		host = h
-	}
-	if net.ParseIP(host) == nil && !hostName(host) {
+	if err := (kkm.Printer{Address: addr}).Validate(); err != nil {
 		return ErrPrinterAddress
 	}
 	return nil
-}
-
-// hostName reports whether s is a host name (RFC 1123): dot-separated labels of 1–63 ASCII
-// letters, digits and hyphens, not starting or ending with a hyphen, at most 253 characters, the
-// last label not all digits (that would be a mistyped IP address or just a number). Emoji,
-// control characters or a pasted page of text are not a printer's address.
-func hostName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
-}
-
-// printDocuments prints documents one job (one slip) each, drawn at the paper's width.
-func printDocuments(ctx context.Context, c printerConfig, set kkm.Settings, docs []IssuedDocument) error {
-	r, err := receiptRenderer()
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		img, err := r.Render(d.Document, set, fiscalMark(d), receipt.Options{Columns: c.columns()})
-		if err != nil {
-			return err
-		}
-		if err := send(ctx, c, func(p escpos.Printer) error { return p.Print(ctx, img) }); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// printText prints monospace text as one slip.
-func printText(ctx context.Context, c printerConfig, text string) error {
-	r, err := receiptRenderer()
-	if err != nil {
-		return err
-	}
-	img, err := r.RenderText(text, "", receipt.Options{Columns: c.columns()})
-	if err != nil {
-		return err
-	}
-	return send(ctx, c, func(p escpos.Printer) error { return p.Print(ctx, img) })
-}
-
-// send runs a print job on the printer, turning its failure into the cashier's terms.
-func send(ctx context.Context, c printerConfig, job func(escpos.Printer) error) error {
-	if c.Addr == "" {
-		return ErrPrinterNotSet
-	}
-	err := job(c.printer())
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, escpos.ErrNoAddress) {
-		return ErrPrinterNotSet
-	}
-	return &uiError{id: errPrinterUnreachable, data: map[string]any{"Address": c.Addr}, cause: err}
 }
 
 // printerButton opens the printer's settings; the settings screen shows it.
@@ -185,8 +91,8 @@ type printerScreen struct {
 }
 
 func newPrinterScreen(u *UI) *printerScreen {
-	c := loadPrinter(u.app.Preferences())
-	return &printerScreen{u: u, addr: c.Addr, paper: c.Paper}
+	c := u.ports.Settings.Settings().Printer
+	return &printerScreen{u: u, addr: c.Address, paper: c.PaperWidth()}
 }
 
 func (s *printerScreen) view() fyne.CanvasObject {
@@ -222,25 +128,43 @@ func (s *printerScreen) view() fyne.CanvasObject {
 }
 
 // config is the printer as typed, checked.
-func (s *printerScreen) config() (printerConfig, error) {
-	c := printerConfig{Addr: strings.TrimSpace(s.addr), Paper: s.paper}
-	if c.Addr == "" {
+func (s *printerScreen) config() (kkm.Printer, error) {
+	c := kkm.Printer{Address: strings.TrimSpace(s.addr), Paper: s.paper}
+	if c.Address == "" {
 		return c, nil
 	}
-	return c, checkPrinterAddress(c.Addr)
+	return c, checkPrinterAddress(c.Address)
 }
 
-// save keeps the printer as typed; an empty address removes the printer.
+// save keeps the printer as typed in the register's settings; an empty address removes the
+// printer. The register checks the cashier's right to change the settings again.
 func (s *printerScreen) save() {
 	u := s.u
 	c, err := s.config()
 	s.err, s.notice = err, ""
-	if err == nil {
-		c.save(u.app.Preferences())
-		s.addr = c.Addr
-		s.notice = u.loc.T("printer.saved")
+	if err != nil {
+		u.render()
+		return
 	}
+	by := u.cashier.Operator()
+	s.busy = true
 	u.render()
+	u.background(func(ctx context.Context) func() {
+		set := u.ports.Settings.Settings()
+		set.Printer = c
+		err := u.ports.Settings.SaveSettings(ctx, by, set)
+		return func() {
+			s.busy = false
+			s.err = err
+			if err == nil {
+				s.addr = c.Address
+				s.notice = u.loc.T("printer.saved")
+			}
+			if u.current == s {
+				u.render()
+			}
+		}
+	})
 }
 
 // testPrint prints a test slip on the printer as typed: the paper's width, every Kazakh letter.
@@ -248,7 +172,7 @@ func (s *printerScreen) testPrint() {
 	u, l := s.u, s.u.loc
 	c, err := s.config()
 	s.err, s.notice = err, ""
-	if err == nil && c.Addr == "" {
+	if err == nil && (c.Address == "" || u.ports.Printer == nil) {
 		s.err = ErrPrinterNotSet
 	}
 	if s.err != nil {
@@ -257,8 +181,8 @@ func (s *printerScreen) testPrint() {
 	}
 	text := strings.Join([]string{
 		l.T("printer.test.title"),
-		l.T("printer.test.paper", map[string]any{"Paper": c.Paper, "Count": c.columns()}),
-		strings.Repeat("-", c.columns()),
+		l.T("printer.test.paper", map[string]any{"Paper": c.PaperWidth(), "Count": c.Columns()}),
+		strings.Repeat("-", c.Columns()),
 		l.T("printer.test.letters"),
 		dateTime(l, time.Now()),
 	}, "\n")
@@ -266,7 +190,7 @@ func (s *printerScreen) testPrint() {
 	s.notice = l.T("printer.printing")
 	u.render()
 	u.background(func(ctx context.Context) func() {
-		err := printText(ctx, c, text)
+		err := u.ports.Printer.PrintText(ctx, c, text)
 		return func() {
 			s.busy = false
 			s.err, s.notice = err, ""

@@ -115,7 +115,7 @@ func (s *registerScreen) fresh() {
 // preview computes the draft and opens the preview; the error, if any, stays on the form.
 func (s *registerScreen) preview(d kkm.ReceiptDraft, failed func(error), issued func()) {
 	u := s.u
-	r, err := u.ports.Register.Preview(d)
+	r, err := u.ports.Issuer.Preview(d)
 	if err != nil {
 		failed(err)
 		return
@@ -130,7 +130,7 @@ func (u *UI) closeShift() {
 		text := u.loc.T("counter.z.confirm", map[string]any{"Shift": u.status.ShiftNumber, "Cash": money(u.loc, u.status.CashInDrawer)})
 		u.confirmText("reports.z", text, "counter.z.close", func() {
 			u.issue(func(ctx context.Context) (Issued, error) {
-				return u.ports.Register.CloseShift(ctx, u.cashier.Operator())
+				return u.ports.Issuer.CloseShift(ctx, u.cashier.Operator())
 			}, nil, nil)
 		})
 	})
@@ -142,7 +142,7 @@ func (u *UI) closeShift() {
 func (u *UI) issue(op func(ctx context.Context) (Issued, error), done, failed func()) {
 	u.background(func(ctx context.Context) func() {
 		is, err := op(ctx)
-		st := u.ports.Register.Status()
+		st := u.ports.Status.Status()
 		return func() {
 			u.setStatus(st)
 			if err != nil {

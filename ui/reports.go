@@ -22,7 +22,7 @@ func (s *reportsScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	x := widget.NewButton(l.T("reports.x"), func() {
 		u.confirm("reports.x", "reports.x.confirm", "button.confirm", func() {
-			u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Register.XReport(ctx, u.cashier.Operator()) }, nil, nil)
+			u.issue(func(ctx context.Context) (Issued, error) { return u.ports.Issuer.XReport(ctx, u.cashier.Operator()) }, nil, nil)
 		})
 	})
 	// The Z closes the shift for good: an ordinary button, not the highlighted one a thumb goes to.
@@ -284,7 +284,7 @@ func (s *historyScreen) search(more bool) {
 		s.moreB.Disable()
 	}
 	u.background(func(ctx context.Context) func() {
-		p, err := u.ports.Register.History(ctx, f)
+		p, err := u.ports.Journal.History(ctx, f)
 		return func() {
 			s.busy = false
 			s.err, s.errAt = err, atSearch

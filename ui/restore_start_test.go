@@ -13,7 +13,7 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
-// newPhone is the Admin port of a phone with no register yet. Its Restore takes a backup of the
+// newPhone is the JournalCare port of a phone with no register yet. Its Restore takes a backup of the
 // fake's register (serial number serial): the registration comes with it, and so do the cashiers
 // (only «Бекзат», code 5678, replacing the profile made at first start). A backup of another
 // register is refused with the journal's message, changing nothing.
@@ -62,7 +62,7 @@ func TestStartPageRestoresABackup(t *testing.T) {
 		t.Run(string(l), func(t *testing.T) {
 			h := newHarness(t, true, false, l)
 			phone := &newPhone{fakeRegister: h.reg, serial: "EKG0000000000007"}
-			h.u.ports.Admin = phone
+			h.u.ports.JournalCare = phone
 			h.unlock()
 			s, ok := h.u.current.(*startScreen)
 			if !ok {
@@ -149,17 +149,14 @@ func TestStartPageRestoresABackup(t *testing.T) {
 	}
 }
 
-// Without an Admin port (no journal to restore into) the start page offers no restore.
+// Without a JournalCare port (no journal to restore into) the start page offers no restore.
 func TestStartPageWithoutJournalCare(t *testing.T) {
 	h := newHarness(t, true, false, i18n.Russian)
-	h.u.ports.Register = registerOnly{h.reg}
+	h.u.ports.JournalCare = nil
 	h.unlock()
 	h.see(h.T("start.connect"))
 	h.notSee(h.T("start.restore"))
 }
-
-// registerOnly hides the fake's Admin methods.
-type registerOnly struct{ Register }
 
 // Ctrl+R asks the owner's permission as the operations menu does: a cashier kept from returns is
 // told so and stays on the register; a senior cashier gets the return screen.

@@ -43,7 +43,7 @@ const (
 func newReturnScreen(u *UI) *returnScreen {
 	s := &returnScreen{u: u, busy: true}
 	u.background(func(ctx context.Context) func() {
-		r, err := u.ports.Register.RecentReceipts(ctx, recentReturns)
+		r, err := u.ports.Journal.RecentReceipts(ctx, recentReturns)
 		return func() {
 			s.busy = false
 			s.recent, s.err = r, err
@@ -84,7 +84,7 @@ func (s *returnScreen) find() {
 		return
 	}
 	u.background(func(ctx context.Context) func() {
-		d, err := u.ports.Register.FindReceipt(ctx, q)
+		d, err := u.ports.Journal.FindReceipt(ctx, q)
 		return func() {
 			if err != nil {
 				s.err = err
@@ -100,7 +100,7 @@ func (s *returnScreen) find() {
 func (s *returnScreen) pick(seq int64) {
 	u := s.u
 	u.background(func(ctx context.Context) func() {
-		r, err := u.ports.Register.Returnable(ctx, seq)
+		r, err := u.ports.Journal.Returnable(ctx, seq)
 		return func() {
 			s.err = err
 			if err == nil {
@@ -247,7 +247,7 @@ func (s *returnScreen) next() {
 	d, err := s.draft()
 	var r kkm.Receipt
 	if err == nil {
-		r, err = u.ports.Register.Preview(d)
+		r, err = u.ports.Issuer.Preview(d)
 	}
 	s.err = err
 	if err != nil {

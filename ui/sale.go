@@ -55,7 +55,7 @@ func (s *simpleSale) live() error {
 	if len(amounts) == 0 {
 		return nil
 	}
-	_, err := kkm.ReceiptTotal(kkm.SimpleDraft(s.reg.op, amounts, nil), s.u.ports.Register.Settings())
+	_, err := kkm.ReceiptTotal(kkm.SimpleDraft(s.reg.op, amounts, nil), s.u.ports.Settings.Settings())
 	return err
 }
 
@@ -148,7 +148,7 @@ func (s *extendedSale) fresh() {
 
 // modifier is the receipt's discount or markup as typed, or nil.
 func (s *extendedSale) modifier() (*kkm.Modifier, error) {
-	if strings.TrimSpace(s.modText) == "" || !s.u.ports.Register.Settings().ReceiptModifiersAllowed {
+	if strings.TrimSpace(s.modText) == "" || !s.u.ports.Settings.Settings().ReceiptModifiersAllowed {
 		return nil, nil
 	}
 	m, err := kkm.ParseMoney(s.modText)
@@ -176,7 +176,7 @@ func (s *extendedSale) total() (kkm.Money, saleField, error) {
 		return 0, atTotal, kkm.ErrReceiptEmpty
 	}
 	d := kkm.ReceiptDraft{Operation: s.reg.op, Lines: s.lines, Modifier: mod}
-	r, err := kkm.ReceiptTotal(d, s.u.ports.Register.Settings())
+	r, err := kkm.ReceiptTotal(d, s.u.ports.Settings.Settings())
 	if err != nil {
 		return 0, fieldOf(err, atTotal), err
 	}
@@ -258,7 +258,7 @@ func (s *extendedSale) draft(full bool) (kkm.ReceiptDraft, saleField, error) {
 	if !full {
 		return d, atTotal, nil
 	}
-	if s.u.ports.Register.Settings().BuyerIINBINAllowed {
+	if s.u.ports.Settings.Settings().BuyerIINBINAllowed {
 		d.BuyerIINBIN = strings.TrimSpace(s.buyer)
 		if d.BuyerIINBIN != "" {
 			if err := kkm.ValidateIINBIN(d.BuyerIINBIN); err != nil {
@@ -266,7 +266,7 @@ func (s *extendedSale) draft(full bool) (kkm.ReceiptDraft, saleField, error) {
 			}
 		}
 	}
-	if _, err := s.u.ports.Register.Preview(d); err != nil {
+	if _, err := s.u.ports.Issuer.Preview(d); err != nil {
 		return d, fieldOf(err, atTotal), err
 	}
 	return d, atTotal, nil
@@ -274,7 +274,7 @@ func (s *extendedSale) draft(full bool) (kkm.ReceiptDraft, saleField, error) {
 
 func (s *extendedSale) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	set := u.ports.Register.Settings()
+	set := u.ports.Settings.Settings()
 	for i := range s.errs {
 		s.errs[i] = errorText("")
 	}
@@ -458,7 +458,7 @@ func (s *extendedSale) follow() {
 
 // shows reports whether the form shows field at now.
 func (s *extendedSale) shows(at saleField) bool {
-	set := s.u.ports.Register.Settings()
+	set := s.u.ports.Settings.Settings()
 	switch at {
 	case atModifier:
 		return set.ReceiptModifiersAllowed
@@ -622,7 +622,7 @@ func (s *itemScreen) view() fyne.CanvasObject {
 	)
 	body.Add(s.markedView())
 	body.Add(s.errs[atMarked])
-	set := u.ports.Register.Settings()
+	set := u.ports.Settings.Settings()
 	if set.VATPayer {
 		rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
 		labels := make([]string, len(rates))
@@ -699,7 +699,7 @@ func (s *itemScreen) line() (kkm.LineDraft, itemField, error) {
 		return ln, atPrice, err
 	}
 	if _, err := kkm.ReceiptTotal(kkm.ReceiptDraft{Operation: s.sale.reg.op, Lines: []kkm.LineDraft{ln}},
-		s.u.ports.Register.Settings()); err != nil {
+		s.u.ports.Settings.Settings()); err != nil {
 		return ln, atPrice, err
 	}
 	if s.marked {
@@ -818,6 +818,6 @@ func (s *previewScreen) issueNow() {
 	s.busy = true
 	u.render()
 	u.issue(func(ctx context.Context) (Issued, error) {
-		return u.ports.Register.IssueReceipt(ctx, u.cashier.Operator(), s.draft)
+		return u.ports.Issuer.IssueReceipt(ctx, u.cashier.Operator(), s.draft)
 	}, s.issued, func() { s.busy = false; u.render() })
 }

@@ -37,7 +37,7 @@ type settingsScreen struct {
 }
 
 func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
-	s := &settingsScreen{u: u, tokenOnly: tokenOnly, set: u.ports.Register.Settings()}
+	s := &settingsScreen{u: u, tokenOnly: tokenOnly, set: u.ports.Settings.Settings()}
 	if s.set.MaxReceiptSum > 0 {
 		s.maxSum = s.set.MaxReceiptSum.String()
 	}
@@ -57,7 +57,7 @@ func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
 
 // checkAccess asks which of the screen's restricted parts the cashier may use.
 func (s *settingsScreen) checkAccess() {
-	u, adm := s.u, s.u.ports.admin()
+	u, adm := s.u, s.u.ports.Access
 	if adm == nil {
 		s.checked = true
 		return
@@ -168,9 +168,13 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	body.Add(widget.NewSeparator())
 	body.Add(tokenBox)
 	body.Add(widget.NewSeparator())
-	if u.ports.admin() != nil {
+	if u.ports.Cashiers != nil {
 		body.Add(widget.NewButtonWithIcon(l.T("cashiers.title"), theme.AccountIcon(), u.openCashiers))
+	}
+	if u.ports.JournalCare != nil {
 		body.Add(s.journal.view(s.may(kkm.ActionSettings)))
+	}
+	if u.ports.Cashiers != nil || u.ports.JournalCare != nil {
 		body.Add(widget.NewSeparator())
 	}
 	if u.ports.PriceLists != nil {
@@ -287,8 +291,8 @@ func (s *settingsScreen) save() {
 	u.render()
 	by := u.cashier.Operator()
 	u.background(func(ctx context.Context) func() {
-		err := u.ports.Register.SaveSettings(ctx, by, set)
-		st := u.ports.Register.Status()
+		err := u.ports.Settings.SaveSettings(ctx, by, set)
+		st := u.ports.Status.Status()
 		return func() {
 			s.busy = false
 			s.err = err
@@ -316,8 +320,8 @@ func (s *settingsScreen) changeToken() {
 	u.render()
 	by := u.cashier.Operator()
 	u.background(func(ctx context.Context) func() {
-		err := u.ports.Register.ChangeToken(ctx, by, tok)
-		st := u.ports.Register.Status()
+		err := u.ports.Settings.ChangeToken(ctx, by, tok)
+		st := u.ports.Status.Status()
 		return func() {
 			s.busy = false
 			s.tokenErr = err

@@ -21,12 +21,12 @@ import (
 // register is refused with the journal's own message, and the page stays.
 type startScreen struct {
 	u       *UI
-	journal *journalCare // the restore; nil without an Admin port
+	journal *journalCare // the restore; nil without a JournalCare port
 }
 
 func newStartScreen(u *UI) *startScreen {
 	s := &startScreen{u: u}
-	if u.ports.admin() != nil {
+	if u.ports.JournalCare != nil {
 		s.journal = &journalCare{u: u, files: dialogFiles{win: u.win}}
 	}
 	return s
@@ -182,7 +182,7 @@ func (s *connectScreen) connect() {
 	u.render()
 	u.background(func(ctx context.Context) func() {
 		info, err := u.ports.Connector.Connect(ctx, req)
-		st := u.ports.Register.Status()
+		st := u.ports.Status.Status()
 		return func() {
 			s.busy = false
 			if err != nil {

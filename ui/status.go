@@ -67,8 +67,8 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 				u.win.Canvas().Unfocus()
 			}
 			u.background(func(_ context.Context) func() {
-				err := u.ports.Register.SetNetworkCut(on)
-				st := u.ports.Register.Status()
+				err := u.ports.Status.SetNetworkCut(on)
+				st := u.ports.Status.Status()
 				return func() {
 					if err != nil {
 						u.inform("dialog.error", u.loc.Error(err))
@@ -184,7 +184,7 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 			u.allowThen(kkm.ActionSettings, func() { u.open(newSettingsScreen(u, false)) })
 		})
 	case BlockRefused:
-		if u.ports.admin() == nil || st.Refused == nil {
+		if u.ports.Recovery == nil || st.Refused == nil {
 			return msg
 		}
 		setAside := primary(l.T("status.action.set_aside"), func() { u.setAside(st.Refused) })
@@ -196,7 +196,7 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 	case BlockShiftExpired:
 		action = primary(l.T("status.action.close_shift"), func() { u.closeShift() })
 	case BlockProtocol:
-		if u.ports.admin() == nil {
+		if u.ports.Recovery == nil {
 			return msg
 		}
 		action = primary(l.T("status.action.retry"), u.retry)
@@ -209,10 +209,10 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 // retry leaves a protocol block once its cause is fixed: the register sends the waiting document
 // again. A refusal is shown; the status line follows what the register says.
 func (u *UI) retry() {
-	adm := u.ports.admin()
+	adm := u.ports.Recovery
 	u.background(func(ctx context.Context) func() {
 		err := adm.Retry(ctx)
-		st := u.ports.Register.Status()
+		st := u.ports.Status.Status()
 		return func() {
 			u.setStatus(st)
 			if err != nil {
@@ -235,12 +235,12 @@ func hours(d time.Duration) int64 { return max(int64(d/time.Hour), 1) }
 // shift's counters and the queue, and the register goes on. The cashier is told to issue a
 // corrected one.
 func (u *UI) setAside(r *RefusedDocument) {
-	adm := u.ports.admin()
+	adm := u.ports.Recovery
 	data := refusedData(u.loc, r)
 	u.confirmText("set_aside.confirm.title", u.loc.T("set_aside.confirm.text", data), "set_aside.confirm.ok", func() {
 		u.background(func(ctx context.Context) func() {
 			err := adm.SetAside(ctx)
-			st := u.ports.Register.Status()
+			st := u.ports.Status.Status()
 			return func() {
 				u.setStatus(st)
 				if err != nil {

@@ -55,8 +55,10 @@ type UI struct {
 	idle      *idleWatch     // the auto-lock (autolock.go)
 	pending   sync.WaitGroup // background work in flight
 	cancelSub func()
-	stop      chan struct{}
-	stopOnce  sync.Once
+	// cancelAnswers ends the subscription to the OFD's answers (Ports.Journal.SubscribeAnswers).
+	cancelAnswers func()
+	stop          chan struct{}
+	stopOnce      sync.Once
 }
 
 // New builds the UI. lang is the language to start in when the cashier has not chosen one yet
@@ -86,18 +88,25 @@ func (u *UI) Lang() i18n.Lang { return u.loc.Lang() }
 
 // Show puts the UI into w: the first-start screen on a device without a cashier, the lock screen
 // otherwise. It follows the register's status and, on a phone, locks the app again whenever it
-// returns from the background (it takes the app's OnEnteredForeground hook). Ports.Register must
+// returns from the background (it takes the app's OnEnteredForeground hook). Ports.Status must
 // not be nil: before a register is connected its Status says Registered false. Call Close when
 // the window goes away.
 func (u *UI) Show(w fyne.Window) {
 	u.win = w
 	w.SetTitle(u.loc.T("app.name"))
-	if u.ports.Register != nil {
-		u.status = u.ports.Register.Status()
-		u.cancelSub = u.ports.Register.Subscribe(func(st Status) {
+	if u.ports.Status != nil {
+		u.status = u.ports.Status.Status()
+		u.cancelSub = u.ports.Status.Subscribe(func(st Status) {
 			fyne.Do(func() { u.setStatus(st) })
 		})
 		go u.refreshStatus()
+	}
+	if u.ports.Journal != nil {
+		// Subscribed before any screen shows, so that a document screen that read its waiting
+		// documents once misses no answer after that read.
+		u.cancelAnswers = u.ports.Journal.SubscribeAnswers(func(a Answer) {
+			fyne.Do(func() { u.answered(a) })
+		})
 	}
 	u.watchIdle() // the auto-lock after the owner's idle time (autolock.go)
 	if fyne.CurrentDevice().IsMobile() {
@@ -114,12 +123,15 @@ func (u *UI) Show(w fyne.Window) {
 	u.Lock()
 }
 
-// Close ends the status subscription and the status refresh.
+// Close ends the status and answer subscriptions and the status refresh.
 func (u *UI) Close() {
 	u.stopOnce.Do(func() {
 		close(u.stop)
 		if u.cancelSub != nil {
 			u.cancelSub()
+		}
+		if u.cancelAnswers != nil {
+			u.cancelAnswers()
 		}
 	})
 }
@@ -133,7 +145,7 @@ func (u *UI) refreshStatus() {
 		case <-u.stop:
 			return
 		case <-t.C:
-			st := u.ports.Register.Status()
+			st := u.ports.Status.Status()
 			fyne.Do(func() { u.setStatus(st) })
 		}
 	}
@@ -186,7 +198,7 @@ func (u *UI) SetLang(l i18n.Lang) {
 // home shows the register, or the start page when no register is connected yet.
 func (u *UI) home() {
 	u.stack = nil
-	if u.ports.Register == nil || !u.status.Registered {
+	if u.ports.Status == nil || !u.status.Registered {
 		u.current = newStartScreen(u)
 	} else {
 		if u.reg == nil {
@@ -272,14 +284,14 @@ func (u *UI) setStatus(st Status) {
 		u.frame.Refresh()
 		u.frame.Refresh() // the second pass places the screen under wrapped lines (see render)
 	}
-	if r, ok := u.current.(statusFollower); ok {
-		r.statusChanged()
-	}
 }
 
-// statusFollower is a screen that changes with the register's status.
-type statusFollower interface {
-	statusChanged()
+// answered hands the OFD's answer to a document to the screen showing it (the document screen),
+// on the UI goroutine.
+func (u *UI) answered(a Answer) {
+	if s, ok := u.current.(*documentScreen); ok {
+		s.answered(a)
+	}
 }
 
 // background runs job off the UI goroutine and then the func it returns on the UI goroutine.

@@ -94,7 +94,6 @@ func send(ctx context.Context, c kkm.Printer, job func(escpos.Printer) error) er
 	return &ui.PrinterUnreachableError{Address: c.Address, Err: err}
 }
 
-
 // The keys under which builds before the printer moved into the register's settings kept it in
 // the app's preferences.
 const (

@@ -243,4 +243,3 @@ func sameDots(b *escpos.Bitmap, img *image.Gray) bool {
 	}
 	return true
 }
-

@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ekassa-go/ekassa/csvexport"
 	"github.com/ekassa-go/ekassa/storage"
 	"github.com/ekassa-go/ekassa/ui"
 )
 
-// analytics adapts the journal's analytics and CSV export (package storage) to the analytics
-// screen's port, ui.Analytics.
+// analytics adapts the journal's analytics (package storage) and the CSV export (package
+// csvexport over the journal's documents) to the analytics screen's port, ui.Analytics.
 type analytics struct {
 	journal *storage.Journal
 }
@@ -31,15 +32,15 @@ func (a analytics) Compare(ctx context.Context, from, to time.Time) (ui.Analytic
 
 // Export writes the CSV of what for [from, to) to w, its titles and values translated by text.
 func (a analytics) Export(ctx context.Context, w io.Writer, what ui.ExportKind, from, to time.Time, text func(id string) string) error {
-	opt := storage.CSVOptions{Text: text}
+	opt := csvexport.Options{Text: text}
 	var err error
 	switch what {
 	case ui.ExportReceipts:
-		_, err = a.journal.ExportReceipts(ctx, w, from, to, opt)
+		_, err = csvexport.Receipts(ctx, w, a.journal, from, to, opt)
 	case ui.ExportItems:
-		_, err = a.journal.ExportItems(ctx, w, from, to, opt)
+		_, err = csvexport.Items(ctx, w, a.journal, from, to, opt)
 	case ui.ExportShifts:
-		_, err = a.journal.ExportShifts(ctx, w, from, to, opt)
+		_, err = csvexport.Shifts(ctx, w, a.journal, from, to, opt)
 	default:
 		err = fmt.Errorf("app: unknown export %q", what)
 	}

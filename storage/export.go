@@ -2,305 +2,40 @@ package storage
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
-// CSV export of receipts, their items and the shifts of a period, for the owner's spreadsheet.
-//
-// The format is chosen for Excel as it is set up in Kazakhstan and Russia:
-//
-//   - UTF-8 with a byte order mark: without it Excel reads a CSV in the ANSI code page (1251) and
-//     Kazakh and Russian letters come out as mojibake.
-//   - ";" between fields by default: Windows with a Kazakh or Russian locale has "," as the decimal
-//     separator, so its list separator, which Excel expects in a CSV it opens with a double click,
-//     is ";". (A "sep=;" first line would say so too, but Excel then ignores the BOM.)
-//   - money as "1234,50" (no thousands grouping, decimal comma) and quantities as "1,500": the
-//     numbers those locales read as numbers, so a column can be summed at once.
-//   - dates as "02.01.2006 15:04:05" in the register's time, which those locales read as dates.
-//
-// A text cell that starts with = + - or @ (a name a cashier typed) is prefixed with ' so that a
-// spreadsheet never runs it as a formula.
-
-// CSVOptions says how to write an export. The zero value writes ";"-separated CSV with the column
-// IDs as titles and the English value IDs.
-type CSVOptions struct {
-	// Comma is the field separator: ';' when 0. Use ',' for a spreadsheet in an English locale.
-	Comma rune
-	// Text translates the export's message IDs: column titles "csv.column.<name>" and values
-	// "csv.operation.<sale|sale_return|purchase|purchase_return>", "csv.mode.<simple|extended>",
-	// "csv.yes". nil writes the last part of the ID.
-	Text func(id string) string
-}
-
-// ReceiptColumns are the columns of ExportReceipts, in order.
-func ReceiptColumns() []string {
-	return []string{"seq", "time", "shift", "number", "operation", "mode", "total", "vat", "cash", "card",
-		"mobile", "change", "offline", "offline_number", "fiscal_sign", "cashier_code", "cashier", "buyer_iin_bin",
-		"parent"}
-}
-
-// ItemColumns are the columns of ExportItems, in order.
-func ItemColumns() []string {
-	return []string{"seq", "time", "shift", "number", "operation", "line", "name", "section", "unit",
-		"quantity", "price", "discount", "markup", "sum", "vat_rate", "vat"}
-}
-
-// ShiftColumns are the columns of ExportShifts, in order.
-func ShiftColumns() []string {
-	return []string{"shift", "opened", "closed", "sales_count", "sales", "sale_returns_count", "sale_returns",
-		"purchases_count", "purchases", "purchase_returns_count", "purchase_returns", "cash_in", "cash_out",
-		"revenue", "cash_in_drawer"}
-}
-
-// ExportIDs lists every message ID the exports may ask CSVOptions.Text for, for the translations.
-func ExportIDs() []string {
-	var ids []string
-	seen := map[string]bool{}
-	for _, cols := range [][]string{ReceiptColumns(), ItemColumns(), ShiftColumns()} {
-		for _, c := range cols {
-			if !seen[c] {
-				seen[c] = true
-				ids = append(ids, "csv.column."+c)
-			}
-		}
-	}
-	for _, op := range []kkm.Operation{kkm.OpPurchase, kkm.OpPurchaseReturn, kkm.OpSale, kkm.OpSaleReturn} {
-		ids = append(ids, "csv.operation."+operationID(op))
-	}
-	return append(ids, "csv.mode.simple", "csv.mode.extended", "csv.yes")
-}
-
-// A zero from or to leaves the period open on that side.
-
-// ExportReceipts writes the receipts issued in [from, to) as CSV, one row per receipt, oldest
-// first, and returns how many it wrote. It streams: memory does not grow with the period.
-func (j *Journal) ExportReceipts(ctx context.Context, w io.Writer, from, to time.Time, opt CSVOptions) (int, error) {
-	return j.export(ctx, w, from, to, opt, kkm.KindReceipt, ReceiptColumns(), func(e Entry, write func([]string) error) error {
-		r := e.Document.Receipt
-		if r == nil {
-			return nil
-		}
-		var cash, card, mobile kkm.Money
-		for _, p := range r.Payments {
-			switch p.Type {
-			case kkm.PayCash:
-				cash += p.Sum
-			case kkm.PayCard:
-				card += p.Sum
-			case kkm.PayMobile:
-				mobile += p.Sum
-			}
-		}
-		d := e.Document
-		mode := "csv.mode.extended"
-		if r.Simple {
-			mode = "csv.mode.simple"
-		}
-		var parent string
-		if r.Parent != nil {
-			parent = r.Parent.Number
-		}
-		return write([]string{
-			strconv.FormatInt(e.Seq, 10), csvTime(d.Time), uitoa(d.ShiftNumber), uitoa(d.Number),
-			opt.text("csv.operation." + operationID(r.Operation)), opt.text(mode),
-			csvMoney(r.Total), csvMoney(r.VAT), csvMoney(cash), csvMoney(card), csvMoney(mobile), csvMoney(r.Change),
-			opt.yes(d.Offline), uitoaOrEmpty(d.OfflineNumber), fiscalSign(e), uitoa(d.Operator.Code),
-			csvText(d.Operator.Name), csvText(r.BuyerIINBIN), csvText(parent),
-		})
-	})
-}
-
-// ExportItems writes the lines of the receipts issued in [from, to) as CSV, one row per line
-// (simple-mode receipts too, with their one unnamed line), oldest first, and returns how many
-// rows it wrote.
-func (j *Journal) ExportItems(ctx context.Context, w io.Writer, from, to time.Time, opt CSVOptions) (int, error) {
-	return j.export(ctx, w, from, to, opt, kkm.KindReceipt, ItemColumns(), func(e Entry, write func([]string) error) error {
-		r := e.Document.Receipt
-		if r == nil {
-			return nil
-		}
-		d := e.Document
-		for i, l := range r.Lines {
-			rate := ""
-			if l.VATRate.Taxed() {
-				rate = strconv.FormatInt(l.VATRate.Percent(), 10)
-			}
-			if err := write([]string{
-				strconv.FormatInt(e.Seq, 10), csvTime(d.Time), uitoa(d.ShiftNumber), uitoa(d.Number),
-				opt.text("csv.operation." + operationID(r.Operation)), strconv.Itoa(i + 1), csvText(l.Name),
-				csvText(l.Section), csvText(l.Unit), csvQuantity(l.Quantity), csvMoney(l.Price),
-				csvMoney(l.Discount + l.ReceiptDiscount), csvMoney(l.Markup + l.ReceiptMarkup), csvMoney(l.Sum),
-				rate, csvMoney(l.VAT),
-			}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// ExportShifts writes the shifts closed in [from, to) as CSV, one row per Z report, oldest first,
-// with the shift's counters as the Z report has them, and returns how many it wrote.
-func (j *Journal) ExportShifts(ctx context.Context, w io.Writer, from, to time.Time, opt CSVOptions) (int, error) {
-	return j.export(ctx, w, from, to, opt, kkm.KindZReport, ShiftColumns(), func(e Entry, write func([]string) error) error {
-		rep := e.Document.Report
-		if rep == nil {
-			return nil
-		}
-		row := []string{uitoa(rep.ShiftNumber), csvTime(rep.OpenTime), csvTime(rep.CloseTime)}
-		for _, op := range []kkm.Operation{kkm.OpSale, kkm.OpSaleReturn, kkm.OpPurchase, kkm.OpPurchaseReturn} {
-			c := rep.TotalResult[op]
-			row = append(row, uitoa(c.Count), csvMoney(c.Sum))
-		}
-		row = append(row, csvMoney(rep.Placements[kkm.PlacementCashIn].Sum), csvMoney(rep.Placements[kkm.PlacementCashOut].Sum),
-			csvMoney(rep.Revenue), csvMoney(rep.CashInDrawer))
-		return write(row)
-	})
-}
-
-// export streams the documents of kind issued in [from, to) through row, as CSV with a BOM and
-// a title line, and returns the number of rows written.
-func (j *Journal) export(ctx context.Context, w io.Writer, from, to time.Time, opt CSVOptions, kind kkm.DocumentKind,
-	columns []string, row func(Entry, func([]string) error) error) (int, error) {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return 0, fmt.Errorf("storage: export: %w", err)
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	if opt.Comma != 0 {
-		cw.Comma = opt.Comma
-	}
-	cw.UseCRLF = true
-	titles := make([]string, len(columns))
-	for i, c := range columns {
-		titles[i] = opt.text("csv.column." + c)
-	}
-	if err := cw.Write(titles); err != nil {
-		return 0, fmt.Errorf("storage: export: %w", err)
-	}
-	n := 0
-	write := func(rec []string) error {
-		n++
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("storage: export: %w", err)
-		}
-		return nil
-	}
+// EachDocument calls fn with every document of kind issued in [from, to), oldest first, with what
+// the OFD answered for it, and stops at fn's first error, which it returns. A zero from or to
+// leaves the period open on that side. It streams: memory does not grow with the period, so an
+// export of a year costs one document's worth. Formatting the rows (CSV for a spreadsheet) is the
+// exporting layer's (package csvexport); the journal only reads.
+func (j *Journal) EachDocument(ctx context.Context, from, to time.Time, kind kkm.DocumentKind, fn func(Entry) error) error {
 	fromMs, toMs := periodMillis(from, to)
 	lo, hi, ok, err := j.periodSeqs(ctx, from, to)
+	if err != nil || !ok {
+		return err
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT `+entryColumns+` WHERE d.kind = ? AND d.seq >= ? AND d.seq <= ?
+		AND d.issued_at >= ? AND d.issued_at < ? ORDER BY d.seq`, string(kind), lo, hi, fromMs, toMs)
 	if err != nil {
-		return 0, err
+		return fmt.Errorf("storage: documents of a period: %w", err)
 	}
-	if ok {
-		rows, err := j.db.QueryContext(ctx, `SELECT `+entryColumns+` WHERE d.kind = ? AND d.seq >= ? AND d.seq <= ?
-			AND d.issued_at >= ? AND d.issued_at < ? ORDER BY d.seq`, string(kind), lo, hi, fromMs, toMs)
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
 		if err != nil {
-			return 0, fmt.Errorf("storage: export: %w", err)
+			return fmt.Errorf("storage: documents of a period: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEntry(rows)
-			if err != nil {
-				return n, fmt.Errorf("storage: export: %w", err)
-			}
-			if err := row(e, write); err != nil {
-				return n, err
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return n, fmt.Errorf("storage: export: %w", err)
+		if err := fn(e); err != nil {
+			return err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return n, fmt.Errorf("storage: export: %w", err)
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("storage: documents of a period: %w", err)
 	}
-	return n, nil
-}
-
-// text translates id, or gives its last part.
-func (o CSVOptions) text(id string) string {
-	if o.Text != nil {
-		return o.Text(id)
-	}
-	return id[strings.LastIndexByte(id, '.')+1:]
-}
-
-// yes is the "yes" cell of a flag, empty when false.
-func (o CSVOptions) yes(b bool) string {
-	if !b {
-		return ""
-	}
-	return o.text("csv.yes")
-}
-
-// operationID names a receipt operation in message IDs.
-func operationID(op kkm.Operation) string {
-	switch op {
-	case kkm.OpPurchase:
-		return "purchase"
-	case kkm.OpPurchaseReturn:
-		return "purchase_return"
-	case kkm.OpSaleReturn:
-		return "sale_return"
-	}
-	return "sale"
-}
-
-// csvMoney writes an amount as "-1234,50".
-func csvMoney(m kkm.Money) string { return csvDecimal(int64(m), 100, 2) }
-
-// csvQuantity writes a quantity as "1,500".
-func csvQuantity(q kkm.Quantity) string { return csvDecimal(int64(q), 1000, 3) }
-
-// csvDecimal writes v/unit with frac decimals after a comma, without grouping.
-func csvDecimal(v, unit int64, frac int) string {
-	sign := ""
-	u := uint64(v)
-	if v < 0 {
-		sign, u = "-", uint64(-v) // MinInt64 has no positive; money never reaches it (kkm.MaxMoney)
-	}
-	f := strconv.FormatUint(u%uint64(unit), 10)
-	return sign + strconv.FormatUint(u/uint64(unit), 10) + "," + strings.Repeat("0", frac-len(f)) + f
-}
-
-// csvTime writes a moment in the register's time, empty when zero.
-func csvTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("02.01.2006 15:04:05")
-}
-
-// csvText guards a typed text against being run as a spreadsheet formula.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// fiscalSign is an entry's fiscal sign, empty before the OFD answers.
-func fiscalSign(e Entry) string {
-	if e.Fiscal == nil {
-		return ""
-	}
-	return e.Fiscal.Sign
-}
-
-func uitoa(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
-
-// uitoaOrEmpty writes 0 as an empty cell.
-func uitoaOrEmpty(v uint32) string {
-	if v == 0 {
-		return ""
-	}
-	return uitoa(v)
+	return nil
 }

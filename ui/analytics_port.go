@@ -15,7 +15,7 @@ type Analytics interface {
 	// Compare returns the analytics of [from, to) and of the period of equal length before it.
 	Compare(ctx context.Context, from, to time.Time) (AnalyticsComparison, error)
 	// Export writes the CSV of what (receipts, items or shifts) for [from, to) to w, with the
-	// column titles and values translated by text (the screen's language; storage.CSVOptions.Text).
+	// column titles and values translated by text (the screen's language; csvexport.Options.Text).
 	Export(ctx context.Context, w io.Writer, what ExportKind, from, to time.Time, text func(id string) string) error
 }
 

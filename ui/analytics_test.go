@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ekassa-go/ekassa/csvexport"
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
-	"github.com/ekassa-go/ekassa/storage"
 )
 
 // fakeAnalytics answers with fixed figures and records what it was asked.
@@ -139,7 +139,7 @@ func TestExportIDsTranslated(t *testing.T) {
 	b := i18n.MustBundle()
 	for _, lang := range i18n.Langs() {
 		l := b.Localizer(lang)
-		for _, id := range storage.ExportIDs() {
+		for _, id := range csvexport.IDs() {
 			if !l.Has(id) {
 				t.Errorf("%s: no text for %s", lang, id)
 			}

@@ -28,35 +28,82 @@ const (
 	ByHour     Grouping = "hour" // the hour of the day in Kazakhstan (UTC+5)
 )
 
-// groupSQL is each grouping's key and label over the documents d joined to their registers r.
+// groupSQL is each grouping's key and label over the rows p (receipts or rollup rows of an
+// hour: register_id, at, code, name, n, rev) joined to their registers r.
 var groupSQL = map[Grouping][2]string{
 	ByShop:     {`r.shop`, `r.shop`},
 	ByRegister: {`r.serial`, `r.name`},
-	ByCashier:  {`d.content->'operator'->>'code'`, `MAX(d.content->'operator'->>'name')`},
-	ByHour:     {`to_char(d.issued_at AT TIME ZONE '+05:00'::interval, 'HH24')`, `''`},
+	ByCashier:  {`p.code`, `MAX(p.name)`},
+	ByHour:     {`to_char(p.at AT TIME ZONE '+05:00'::interval, 'HH24')`, `''`},
+}
+
+// signedTotal is a receipt's total with its operation's sign: kkm's Operation numbers, as on the
+// wire (0 purchase, 1 purchase return, 2 sale, 3 sale return).
+const signedTotal = `CASE (d.content->'receipt'->>'operation')::int WHEN 2 THEN d.total WHEN 1 THEN d.total ELSE -d.total END`
+
+// rollupSelect rolls receipts d up by register, hour (in UTC) and cashier (GROUP BY 1, 2, 3).
+const rollupSelect = `d.register_id, date_trunc('hour', d.issued_at, 'UTC'), COALESCE(d.content->'operator'->>'code', ''),
+	COALESCE(MAX(d.content->'operator'->>'name'), ''), COUNT(*), SUM(` + signedTotal + `)`
+
+// rollupSQL adds a register's receipts with seq in ($2, $3] to the hourly rollup; Push runs it in
+// its transaction, so the rollup always holds exactly the receipts held.
+const rollupSQL = `INSERT INTO receipt_hours (register_id, hour, cashier_code, cashier_name, receipts, revenue)
+	SELECT ` + rollupSelect + ` FROM documents d
+	WHERE d.register_id = $1 AND d.seq > $2 AND d.seq <= $3 AND d.kind = 'receipt' GROUP BY 1, 2, 3
+	ON CONFLICT (register_id, hour, cashier_code) DO UPDATE SET receipts = receipt_hours.receipts + EXCLUDED.receipts,
+		revenue = receipt_hours.revenue + EXCLUDED.revenue, cashier_name = EXCLUDED.cashier_name`
+
+// span is a half-open time range [from, to); an empty one matches nothing.
+type span struct{ from, to time.Time }
+
+// splitHours splits [from, to) into its whole UTC hours, which the rollup answers, and the parts
+// of an hour at either end, which are read from the receipts themselves.
+func splitHours(from, to time.Time) (whole span, edges [2]span) {
+	first := from.UTC().Truncate(time.Hour)
+	if first.Before(from) {
+		first = first.Add(time.Hour)
+	}
+	last := to.UTC().Truncate(time.Hour)
+	if !first.Before(last) {
+		return span{from, from}, [2]span{{from, to}, {to, to}}
+	}
+	return span{first, last}, [2]span{{from, first}, {last, to}}
 }
 
 // Analytics returns an organization's figures over [from, to), grouped, beside the period of the
-// same length before from. Only receipts count; each operation with its sign. The register's
-// refusals by the OFD (documents the OFD never counted) are not pushed yet, so a refused receipt
-// still counts here.
+// same length before from. Only receipts count; each operation with its sign. Whole hours are read
+// from the hourly rollup (receipt_hours), the parts of an hour at a period's ends from the
+// receipts, so any period costs about the same as its number of hours, not of receipts.
 func (s *Store) Analytics(ctx context.Context, orgID int64, from, to time.Time, by Grouping) ([]Figures, error) {
 	g, ok := groupSQL[by]
 	if !ok || !to.After(from) {
 		return nil, fmt.Errorf("%w: a grouping (shop, register, cashier, hour) and a period that ends after it starts", ErrMalformed)
 	}
 	prev := from.Add(-to.Sub(from))
-	// The operation's sign: kkm's Operation numbers, as on the wire (0 purchase, 1 purchase
-	// return, 2 sale, 3 sale return).
-	const signed = `CASE (d.content->'receipt'->>'operation')::int WHEN 2 THEN d.total WHEN 1 THEN d.total ELSE -d.total END`
-	rows, err := s.pool.Query(ctx, `SELECT `+g[0]+` AS key, `+g[1]+` AS label,
-			COUNT(*) FILTER (WHERE d.issued_at >= $2),
-			COALESCE(SUM(`+signed+`) FILTER (WHERE d.issued_at >= $2), 0),
-			COUNT(*) FILTER (WHERE d.issued_at < $2),
-			COALESCE(SUM(`+signed+`) FILTER (WHERE d.issued_at < $2), 0)
-		FROM documents d JOIN registers r ON r.id = d.register_id
-		WHERE r.organization_id = $1 AND d.kind = 'receipt' AND d.issued_at >= $4 AND d.issued_at < $3
-		GROUP BY 1 `+groupLabel(by)+` ORDER BY 1`, orgID, from, to, prev)
+	wholePrev, edgesPrev := splitHours(prev, from)
+	wholeCur, edgesCur := splitHours(from, to)
+	rows, err := s.pool.Query(ctx, `WITH p AS (
+			SELECT h.register_id, h.hour AS at, h.cashier_code AS code, h.cashier_name AS name, h.receipts AS n, h.revenue AS rev
+			FROM receipt_hours h JOIN registers r ON r.id = h.register_id
+			WHERE r.organization_id = $1 AND (h.hour >= $3 AND h.hour < $4 OR h.hour >= $5 AND h.hour < $6)
+			UNION ALL
+			SELECT d.register_id, d.issued_at, COALESCE(d.content->'operator'->>'code', ''),
+				COALESCE(d.content->'operator'->>'name', ''), 1, `+signedTotal+`
+			FROM documents d JOIN registers r ON r.id = d.register_id
+			WHERE r.organization_id = $1 AND d.kind = 'receipt' AND (d.issued_at >= $7 AND d.issued_at < $8
+				OR d.issued_at >= $9 AND d.issued_at < $10 OR d.issued_at >= $11 AND d.issued_at < $12
+				OR d.issued_at >= $13 AND d.issued_at < $14)
+		)
+		SELECT `+g[0]+` AS key, `+g[1]+` AS label,
+			COALESCE(SUM(p.n) FILTER (WHERE p.at >= $2), 0),
+			COALESCE(SUM(p.rev) FILTER (WHERE p.at >= $2), 0),
+			COALESCE(SUM(p.n) FILTER (WHERE p.at < $2), 0),
+			COALESCE(SUM(p.rev) FILTER (WHERE p.at < $2), 0)
+		FROM p JOIN registers r ON r.id = p.register_id
+		GROUP BY 1 `+groupLabel(by)+` ORDER BY 1`, orgID, from,
+		wholePrev.from, wholePrev.to, wholeCur.from, wholeCur.to,
+		edgesPrev[0].from, edgesPrev[0].to, edgesPrev[1].from, edgesPrev[1].to,
+		edgesCur[0].from, edgesCur[0].to, edgesCur[1].from, edgesCur[1].to)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,88 @@ func TestExportCSV(t *testing.T) {
 		"Abay 10;R1;\"Till; one\";2;receipt;1;2;2026-12-03 10:30:00;0,05;false;Cashier 1\n"
 	if b.String() != want {
 		t.Fatalf("CSV:\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+// TestAnalyticsRollupMatchesReceipts: the figures read from the hourly rollup and the receipts at a
+// period's ends are the sums of the receipts themselves, for random receipts pushed in random
+// batches and random periods that start and end anywhere in an hour.
+func TestAnalyticsRollupMatchesReceipts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	org, _, _ := s.CreateOrganization(ctx, "Chain")
+	rng := rand.New(rand.NewPCG(18, 3))
+	base := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	type held struct {
+		shop, serial string
+		s            sale
+	}
+	var all []held
+	for i, shop := range []string{"Abay 10", "Dostyk 5", "Abay 10"} {
+		serial := fmt.Sprintf("P%d", i)
+		r, _, err := s.AddRegister(ctx, org.ID, serial, "Till "+serial, shop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sales []sale
+		at := base
+		for k := 0; k < 150; k++ {
+			at = at.Add(time.Duration(rng.IntN(50)) * time.Minute)
+			sales = append(sales, sale{at, []int{0, 1, 2, 2, 2, 3}[rng.IntN(6)], int64(rng.IntN(100000)), 1 + rng.IntN(3)})
+			all = append(all, held{shop, serial, sales[len(sales)-1]})
+		}
+		docs := receiptChain(serial, sales)
+		for k := 0; k < len(docs); {
+			n := min(1+rng.IntN(40), len(docs)-k)
+			if _, err := s.Push(ctx, r.ID, docs[k:k+n]); err != nil {
+				t.Fatal(err)
+			}
+			k += n
+		}
+	}
+	kz := time.FixedZone("UTC+5", 5*3600)
+	for round := 0; round < 25; round++ {
+		from := base.Add(time.Duration(rng.IntN(4000)) * time.Minute)
+		to := from.Add(time.Duration(1+rng.IntN(2000)) * time.Minute)
+		prev := from.Add(-to.Sub(from))
+		for _, by := range []Grouping{ByShop, ByRegister, ByCashier, ByHour} {
+			want := map[string]*Figures{}
+			for _, h := range all {
+				if h.s.at.Before(prev) || !h.s.at.Before(to) {
+					continue
+				}
+				key := map[Grouping]string{ByShop: h.shop, ByRegister: h.serial, ByCashier: fmt.Sprint(h.s.cashier),
+					ByHour: h.s.at.In(kz).Format("15")}[by]
+				f := want[key]
+				if f == nil {
+					f = &Figures{Key: key}
+					want[key] = f
+				}
+				rev := h.s.total
+				if h.s.op == 0 || h.s.op == 3 {
+					rev = -rev
+				}
+				if h.s.at.Before(from) {
+					f.PrevReceipts++
+					f.PrevRevenue += rev
+				} else {
+					f.Receipts++
+					f.Revenue += rev
+				}
+			}
+			got, err := s.Analytics(ctx, org.ID, from, to, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s %v–%v: %d groups, want %d", by, from, to, len(got), len(want))
+			}
+			for _, g := range got {
+				w := want[g.Key]
+				if w == nil || g.Receipts != w.Receipts || g.Revenue != w.Revenue || g.PrevReceipts != w.PrevReceipts || g.PrevRevenue != w.PrevRevenue {
+					t.Fatalf("%s %v–%v: %+v, want %+v", by, from, to, g, w)
+				}
+			}
+		}
 	}
 }

@@ -110,6 +110,24 @@ var migrations = [][]string{
 			updated_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 		)`,
 	},
+	5: {
+		// The owner's figures read an hourly rollup of receipts, kept in the push's own
+		// transaction (rollupSQL), instead of every receipt of a month: a month over 100 registers
+		// is some 70 000 rollup rows rather than a million documents (docs/hub.md, BenchmarkMonthReport).
+		// An hour in UTC is an hour in Kazakhstan (UTC+5), so the hour-of-day grouping reads it too.
+		`CREATE TABLE receipt_hours (
+			register_id  BIGINT      NOT NULL REFERENCES registers(id),
+			hour         TIMESTAMPTZ NOT NULL, -- the receipts' hour, truncated in UTC
+			cashier_code TEXT        NOT NULL, -- '' when the receipt names none
+			cashier_name TEXT        NOT NULL,
+			receipts     BIGINT      NOT NULL,
+			revenue      BIGINT      NOT NULL, -- tiyn, each operation with its sign
+			PRIMARY KEY (register_id, hour, cashier_code)
+		)`,
+		// The documents already held, rolled up once.
+		`INSERT INTO receipt_hours (register_id, hour, cashier_code, cashier_name, receipts, revenue)
+			SELECT ` + rollupSelect + ` FROM documents d WHERE d.kind = 'receipt' GROUP BY 1, 2, 3`,
+	},
 }
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a

@@ -178,6 +178,7 @@ func (s *Store) PushWithState(ctx context.Context, registerID int64, docs []Docu
 			return err
 		}
 		batch := &pgx.Batch{}
+		first := head.Seq // the documents stored by this push are (first, head.Seq]
 		for _, d := range docs {
 			if why := d.validate(); why != "" {
 				return &ChainError{Seq: d.Seq, Want: head.Seq + 1, Err: ErrMalformed, Why: why}
@@ -207,6 +208,7 @@ func (s *Store) PushWithState(ctx context.Context, registerID int64, docs []Docu
 				AND (state IS NULL OR (state->>'at')::timestamptz <= ($2::jsonb->>'at')::timestamptz)`, registerID, state)
 		}
 		if res.Stored > 0 {
+			batch.Queue(rollupSQL, registerID, first, head.Seq)
 			batch.Queue(`UPDATE registers SET head_seq = $2, head_hash = $3, pushed_at = now() WHERE id = $1`,
 				registerID, head.Seq, head.Hash)
 		}

@@ -401,6 +401,13 @@ func (j *Journal) RestoreFrom(ctx context.Context, path, password string) (Backu
 	if err != nil {
 		return BackupInfo{}, err
 	}
+	return j.restorePlain(ctx, cp, key, path, "a backup")
+}
+
+// restorePlain replaces this journal's content with the plain journal file cp, sealed with key
+// (nil: a legacy backup's own), when the checks allow it; path names where it came from in
+// messages and source in the seal's event ("a backup", "the owner's hub").
+func (j *Journal) restorePlain(ctx context.Context, cp string, key []byte, path, source string) (BackupInfo, error) {
 	if key == nil {
 		if err := checkHeader(cp); err != nil {
 			return BackupInfo{}, err
@@ -476,8 +483,8 @@ func (j *Journal) RestoreFrom(ctx context.Context, path, password string) (Backu
 		}
 		j.seal = sealer{key: srcKey}
 		if err := j.inTx(ctx, func(tx *sql.Tx) error {
-			return addEvent(ctx, tx, j.seal, "adopt-key", fmt.Sprintf("restored %d documents from a backup sealed with key %s",
-				info.Documents, hex.EncodeToString(keyID(srcKey))))
+			return addEvent(ctx, tx, j.seal, "adopt-key", fmt.Sprintf("restored %d documents from %s sealed with key %s",
+				info.Documents, source, hex.EncodeToString(keyID(srcKey))))
 		}); err != nil {
 			return BackupInfo{}, err
 		}

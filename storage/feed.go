@@ -17,6 +17,7 @@ type ChainRow struct {
 	IssuedAt    time.Time
 	Total       int64 // tiyn
 	Offline     bool
+	ParentSeq   int64  // a return's original in this journal (0 when none): hashed, not in the content
 	Content     []byte // the document's JSON exactly as stored (and hashed)
 	PrevHash    []byte
 	Hash        []byte
@@ -33,7 +34,7 @@ func (j *Journal) ChainRows(ctx context.Context, after int64, limit int) ([]Chai
 		limit = maxFeedRows
 	}
 	rows, err := j.db.QueryContext(ctx, `SELECT seq, kind, shift_number, number, issued_at, total, offline,
-		content, prev_hash, hash FROM documents WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+		COALESCE(parent_seq, 0), content, prev_hash, hash FROM documents WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, j.fail(fmt.Errorf("storage: reading the chain after %d: %w", after, err))
 	}
@@ -43,7 +44,7 @@ func (j *Journal) ChainRows(ctx context.Context, after int64, limit int) ([]Chai
 		var r ChainRow
 		var issued int64
 		if err := rows.Scan(&r.Seq, &r.Kind, &r.ShiftNumber, &r.Number, &issued, &r.Total, &r.Offline,
-			&r.Content, &r.PrevHash, &r.Hash); err != nil {
+			&r.ParentSeq, &r.Content, &r.PrevHash, &r.Hash); err != nil {
 			return nil, j.fail(fmt.Errorf("storage: reading the chain after %d: %w", after, err))
 		}
 		r.IssuedAt = time.UnixMilli(issued)

@@ -53,6 +53,11 @@ const rollupSQL = `INSERT INTO receipt_hours (register_id, hour, cashier_code, c
 	ON CONFLICT (register_id, hour, cashier_code) DO UPDATE SET receipts = receipt_hours.receipts + EXCLUDED.receipts,
 		revenue = receipt_hours.revenue + EXCLUDED.revenue, cashier_name = EXCLUDED.cashier_name`
 
+// unrollSQL takes a register's receipt seq $2, refused by the OFD, out of the hourly rollup.
+const unrollSQL = `UPDATE receipt_hours h SET receipts = h.receipts - 1, revenue = h.revenue - ` + signedTotal + `
+	FROM documents d WHERE d.register_id = $1 AND d.seq = $2 AND d.kind = 'receipt' AND h.register_id = d.register_id
+		AND h.hour = date_trunc('hour', d.issued_at, 'UTC') AND h.cashier_code = COALESCE(d.content->'operator'->>'code', '')`
+
 // span is a half-open time range [from, to); an empty one matches nothing.
 type span struct{ from, to time.Time }
 
@@ -71,7 +76,8 @@ func splitHours(from, to time.Time) (whole span, edges [2]span) {
 }
 
 // Analytics returns an organization's figures over [from, to), grouped, beside the period of the
-// same length before from. Only receipts count; each operation with its sign. Whole hours are read
+// same length before from. Only receipts count, each operation with its sign, and not those the
+// OFD refused (design.md §3 invariant 11; the refusal comes with the register's safe, PutSafe). Whole hours are read
 // from the hourly rollup (receipt_hours), the parts of an hour at a period's ends from the
 // receipts, so any period costs about the same as its number of hours, not of receipts.
 func (s *Store) Analytics(ctx context.Context, orgID int64, from, to time.Time, by Grouping) ([]Figures, error) {
@@ -90,7 +96,8 @@ func (s *Store) Analytics(ctx context.Context, orgID int64, from, to time.Time, 
 			SELECT d.register_id, d.issued_at, COALESCE(d.content->'operator'->>'code', ''),
 				COALESCE(d.content->'operator'->>'name', ''), 1, `+signedTotal+`
 			FROM documents d JOIN registers r ON r.id = d.register_id
-			WHERE r.organization_id = $1 AND d.kind = 'receipt' AND (d.issued_at >= $7 AND d.issued_at < $8
+			WHERE r.organization_id = $1 AND d.kind = 'receipt' AND NOT EXISTS (SELECT 1 FROM register_answers a
+				WHERE a.register_id = d.register_id AND a.seq = d.seq AND a.refused) AND (d.issued_at >= $7 AND d.issued_at < $8
 				OR d.issued_at >= $9 AND d.issued_at < $10 OR d.issued_at >= $11 AND d.issued_at < $12
 				OR d.issued_at >= $13 AND d.issued_at < $14)
 		)

@@ -35,6 +35,21 @@ func (c *Client) Cursor(ctx context.Context) (Cursor, error) {
 	return cur, err
 }
 
+// PutSafe pushes the register's answers and sealed snapshot (see safe.go) and returns the
+// hub's cursor after it.
+func (c *Client) PutSafe(ctx context.Context, push SafePush) (Cursor, error) {
+	var cur Cursor
+	err := c.call(ctx, http.MethodPost, "/v1/safe", push, &cur)
+	return cur, err
+}
+
+// Safe reads the page of the register's safe after seq after, for a restore.
+func (c *Client) Safe(ctx context.Context, after int64) (Safe, error) {
+	var s Safe
+	err := c.call(ctx, http.MethodGet, "/v1/safe?after="+strconv.FormatInt(after, 10), nil, &s)
+	return s, err
+}
+
 // Registers lists the owner's registers with their cursors and live state (owner's credential).
 func (c *Client) Registers(ctx context.Context) ([]Register, error) {
 	var regs []Register
@@ -104,6 +119,10 @@ func (e *RemoteError) Unwrap() error {
 		return ErrMalformed
 	case "forbidden":
 		return ErrForbidden
+	case "safe_behind":
+		return ErrSafeBehind
+	case "no_safe":
+		return ErrNoSafe
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"strconv"
@@ -20,6 +21,8 @@ const maxPushBytes = 16 << 20
 //
 //	POST /v1/push        a register's batch of documents (PushRequest → PushResult)
 //	GET  /v1/cursor      where the hub's copy of the calling register ends (Cursor)
+//	POST /v1/safe        the register's answers and sealed snapshot (SafePush → Cursor)
+//	GET  /v1/safe        a page of the register's safe for a restore: after (Safe)
 //	GET  /v1/registers   the owner's registers with their cursors
 //	GET  /v1/documents   the owner's documents: from, to (RFC 3339), register, limit
 //	GET  /v1/analytics   the owner's figures: from, to, by (shop, register, cashier, hour)
@@ -53,6 +56,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/push", s.asRegister(s.push))
 	mux.HandleFunc("GET /v1/cursor", s.asRegister(s.cursor))
+	mux.HandleFunc("POST /v1/safe", s.asRegister(s.putSafe))
+	mux.HandleFunc("GET /v1/safe", s.asRegister(s.safe))
 	mux.HandleFunc("GET /v1/registers", s.asOwner(s.registers))
 	mux.HandleFunc("GET /v1/documents", s.asOwner(s.documents))
 	mux.HandleFunc("GET /v1/analytics", s.asOwner(s.analytics))
@@ -155,6 +160,36 @@ func (s *Server) cursor(w http.ResponseWriter, r *http.Request, p Principal) {
 	s.reply(w, c)
 }
 
+func (s *Server) putSafe(w http.ResponseWriter, r *http.Request, p Principal) {
+	var req SafePush
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxPushBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.fail(w, http.StatusBadRequest, errors.Join(ErrMalformed, err))
+		return
+	}
+	c, err := s.store.PutSafe(r.Context(), p.RegisterID, req)
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, c)
+}
+
+func (s *Server) safe(w http.ResponseWriter, r *http.Request, p Principal) {
+	after, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if err != nil || after < 0 {
+		s.fail(w, http.StatusBadRequest, fmt.Errorf("%w: after must be a seq", ErrMalformed))
+		return
+	}
+	safe, err := s.store.Safe(r.Context(), p.RegisterID, after)
+	if err != nil {
+		s.fail(w, statusOf(err), err)
+		return
+	}
+	s.reply(w, safe)
+}
+
 func (s *Server) registers(w http.ResponseWriter, r *http.Request, p Principal) {
 	regs, err := s.store.Registers(r.Context(), p.OrganizationID)
 	if err != nil {
@@ -237,8 +272,10 @@ type ErrorReply struct {
 // statusOf maps an error to an HTTP status.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, ErrGap), errors.Is(err, ErrFork), errors.Is(err, ErrNotBound):
+	case errors.Is(err, ErrGap), errors.Is(err, ErrFork), errors.Is(err, ErrNotBound), errors.Is(err, ErrSafeBehind):
 		return http.StatusConflict
+	case errors.Is(err, ErrNoSafe):
+		return http.StatusNotFound
 	case errors.Is(err, ErrMalformed):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeWrong), errors.Is(err, ErrCodeAttempts),
@@ -267,6 +304,10 @@ func codeOf(err error) string {
 		return "signature"
 	case errors.Is(err, ErrNotBound):
 		return "not_bound"
+	case errors.Is(err, ErrSafeBehind):
+		return "safe_behind"
+	case errors.Is(err, ErrNoSafe):
+		return "no_safe"
 	}
 	return "internal"
 }

@@ -197,9 +197,9 @@ func (s *Store) PushWithState(ctx context.Context, registerID int64, docs []Docu
 				return &ChainError{Seq: d.Seq, Want: head.Seq + 1, Err: ErrFork, Why: "its prev_hash is not the hash of the document before it"}
 			}
 			batch.Queue(`INSERT INTO documents (register_id, seq, uuid, kind, shift_number, number, issued_at, total,
-				offline, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				offline, content, prev_hash, hash, parent_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 				registerID, d.Seq, d.UUID, d.Kind, int64(d.ShiftNumber), int64(d.Number), d.IssuedAt, d.Total,
-				d.Offline, string(d.Content), d.PrevHash, d.Hash)
+				d.Offline, string(d.Content), d.PrevHash, d.Hash, d.ParentSeq)
 			head = Cursor{Seq: d.Seq, Hash: d.Hash}
 			res.Stored++
 		}
@@ -243,7 +243,8 @@ func (s *Store) checkHeld(ctx context.Context, tx pgx.Tx, registerID int64, d Do
 // Cursor returns where the hub's copy of a register's chain ends.
 func (s *Store) Cursor(ctx context.Context, registerID int64) (Cursor, error) {
 	var c Cursor
-	err := s.pool.QueryRow(ctx, `SELECT head_seq, head_hash FROM registers WHERE id = $1`, registerID).Scan(&c.Seq, &c.Hash)
+	err := s.pool.QueryRow(ctx, `SELECT head_seq, head_hash, answered_seq FROM registers WHERE id = $1`, registerID).
+		Scan(&c.Seq, &c.Hash, &c.Answered)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrForbidden
 	}

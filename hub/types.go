@@ -23,6 +23,7 @@ type Document struct {
 	IssuedAt    time.Time       `json:"issued_at"`
 	Total       int64           `json:"total"` // tiyn
 	Offline     bool            `json:"offline"`
+	ParentSeq   int64           `json:"parent_seq,omitempty"` // a return's original in the register's journal
 	Content     json.RawMessage `json:"content"`
 	PrevHash    []byte          `json:"prev_hash"`
 	Hash        []byte          `json:"hash"`
@@ -53,6 +54,9 @@ type RegisterState struct {
 type Cursor struct {
 	Seq  int64  `json:"seq"`
 	Hash []byte `json:"hash"`
+	// Answered is the last seq whose OFD answer the hub's safe holds: the register pushes answers
+	// from after it (Store.Cursor and PutSafe set it; a document push's result does not).
+	Answered int64 `json:"answered,omitempty"`
 }
 
 // PushResult is the hub's answer to a push: how many documents were new, how many it already held

@@ -34,6 +34,9 @@ type config struct {
 	lang    string
 	verbose bool
 	hub     hubConfig
+	// restoreFromHub: before anything else, make the (empty) journal the register's journal
+	// as the hub at hub.url holds it (a new phone; credential in $EKASSA_HUB_CREDENTIAL).
+	restoreFromHub bool
 }
 
 func parseFlags(args []string) (config, error) {
@@ -45,8 +48,12 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.verbose, "v", false, "log every OFD exchange to standard error")
 	fs.StringVar(&c.hub.url, "hub", "", "push the journal to the owner's hub at this https address (credential in $"+HubCredentialEnv+")")
 	fs.StringVar(&c.hub.caFile, "hub-ca", "", "the hub's certificate to trust (PEM), for a hub with a self-signed one")
+	fs.BoolVar(&c.restoreFromHub, "restore-from-hub", false, "a new phone: restore the register's journal from the hub (-hub) before starting")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.restoreFromHub && c.hub.url == "" {
+		return c, errors.New("-restore-from-hub needs -hub")
 	}
 	if c.lang != "" {
 		if _, ok := i18n.ParseLang(c.lang); !ok {
@@ -113,6 +120,13 @@ func Main(args []string) error {
 		return nil
 	}
 	defer j.Close()
+	if cfg.restoreFromHub {
+		info, err := restoreFromHub(ctx, j, cfg.hub, os.Getenv(HubCredentialEnv))
+		if err != nil {
+			return fmt.Errorf("restoring from the owner's hub: %w", err)
+		}
+		log.Printf("restored %d documents of register %s from the owner's hub", info.Documents, info.ZNM)
+	}
 	// NewRuntime checks the seal of the journal's tip before the first sale and the whole journal
 	// in the background; a change stops issuing, not the app (integrity.go).
 	rt, err := NewRuntime(ctx, j, opts)

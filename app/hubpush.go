@@ -43,8 +43,11 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 	if err != nil {
 		return nil, err
 	}
+	// The journal's safe goes with the documents, sealed with the register's credential, so that
+	// a new phone can restore the register from the hub (restoreFromHub).
 	p := hubsync.New(j, &hub.Client{BaseURL: cfg.url, Secret: secret, HTTP: hc}, serial,
-		hubsync.Config{State: func() hub.RegisterState { return registerState(rt.Status(), time.Now()) }})
+		hubsync.Config{State: func() hub.RegisterState { return registerState(rt.Status(), time.Now()) },
+			Safe: j, Passphrase: secret})
 	ctx, cancel := context.WithCancel(ctx)
 	unsubscribe := rt.Subscribe(func(ui.Status) { p.Wake() })
 	done := make(chan struct{})
@@ -56,6 +59,19 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 		}
 	}()
 	return func() { unsubscribe(); cancel(); <-done }, nil
+}
+
+// restoreFromHub makes the empty journal j the register's journal as the hub holds it, read
+// with the register's credential (a new phone): see hubsync.Restore.
+func restoreFromHub(ctx context.Context, j *storage.Journal, cfg hubConfig, credential string) (storage.BackupInfo, error) {
+	if credential == "" {
+		return storage.BackupInfo{}, fmt.Errorf("the register's hub credential is missing: set %s", HubCredentialEnv)
+	}
+	hc, err := hubHTTPClient(cfg.caFile)
+	if err != nil {
+		return storage.BackupInfo{}, err
+	}
+	return hubsync.Restore(ctx, j, &hub.Client{BaseURL: cfg.url, Secret: credential, HTTP: hc}, credential)
 }
 
 // hubHTTPClient trusts caFile's certificates when given, and only TLS 1.2 or newer.

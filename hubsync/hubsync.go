@@ -15,6 +15,7 @@ package hubsync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -46,6 +47,22 @@ type Config struct {
 	After func(time.Duration) <-chan time.Time
 	// State reads the register's live state for the owner; nil sends none.
 	State func() hub.RegisterState
+	// Safe, when set, is the journal's safe (storage.Journal.SafeCopy): after the documents, the
+	// OFD's answers and the sealed snapshot go to the hub too, so a new phone can restore the
+	// register from it (the hub must then be a SafeHub). Passphrase seals the snapshot: the
+	// register's hub credential.
+	Safe       SafeSource
+	Passphrase string
+}
+
+// SafeSource is the journal's safe: its answers from a cursor and its sealed snapshot.
+type SafeSource interface {
+	SafeCopy(ctx context.Context, answersAfter int64, passphrase string) (storage.SafeCopy, error)
+}
+
+// SafeHub is the hub's side of the safe (*hub.Client).
+type SafeHub interface {
+	PutSafe(ctx context.Context, push hub.SafePush) (hub.Cursor, error)
 }
 
 // Status is what the pusher last did, for the owner's screens.
@@ -63,10 +80,12 @@ type Pusher struct {
 	cfg    Config
 	wake   chan struct{}
 
-	mu     sync.Mutex
-	status Status
-	known  bool              // status.Cursor came from the hub since the last failure
-	sent   hub.RegisterState // the state the hub last took, its At left out
+	mu       sync.Mutex
+	status   Status
+	known    bool              // status.Cursor came from the hub since the last failure
+	sent     hub.RegisterState // the state the hub last took, its At left out
+	answered int64             // the hub's answer cursor (valid while known)
+	safeSent [32]byte          // the fingerprint of the safe the hub last took
 }
 
 // documentSpace is the UUID namespace of E-kassa documents.
@@ -138,6 +157,9 @@ func (p *Pusher) sync(ctx context.Context) (int, error) {
 		}
 		cursor = c.Seq
 		p.setCursor(c)
+		p.mu.Lock()
+		p.answered = c.Answered
+		p.mu.Unlock()
 	}
 	stored := 0
 	for {
@@ -147,21 +169,27 @@ func (p *Pusher) sync(ctx context.Context) (int, error) {
 		}
 		state := p.state()
 		if len(rows) == 0 {
-			if state == nil {
+			if state != nil {
+				// Nothing new to push, but the register's state changed: the owner sees it now.
+				if _, err := p.hub.Push(ctx, nil, state); err != nil {
+					return stored, fmt.Errorf("hubsync: pushing the register's state: %w", err)
+				}
+				p.tookState(*state)
+			}
+			if p.cfg.Safe == nil {
 				return stored, nil
 			}
-			// Nothing new to push, but the register's state changed: the owner sees it now.
-			if _, err := p.hub.Push(ctx, nil, state); err != nil {
-				return stored, fmt.Errorf("hubsync: pushing the register's state: %w", err)
+			moved, err := p.pushSafe(ctx, cursor)
+			if err != nil || !moved {
+				return stored, err
 			}
-			p.tookState(*state)
-			return stored, nil
+			continue // documents were committed meanwhile: they go first
 		}
 		docs := make([]hub.Document, len(rows))
 		for i, r := range rows {
 			docs[i] = hub.Document{
 				UUID: DocumentUUID(p.serial, r.Seq), Seq: r.Seq, Kind: r.Kind, ShiftNumber: r.ShiftNumber,
-				Number: r.Number, IssuedAt: r.IssuedAt, Total: r.Total, Offline: r.Offline, Content: r.Content,
+				Number: r.Number, IssuedAt: r.IssuedAt, Total: r.Total, Offline: r.Offline, ParentSeq: r.ParentSeq, Content: r.Content,
 				PrevHash: r.PrevHash, Hash: r.Hash,
 			}
 		}
@@ -178,6 +206,49 @@ func (p *Pusher) sync(ctx context.Context) (int, error) {
 		}
 		cursor = res.Cursor.Seq
 		p.setCursor(res.Cursor)
+	}
+}
+
+// pushSafe pushes the OFD's answers after the hub's answer cursor and the sealed snapshot, when
+// they changed since the hub last took them. The snapshot must belong to the head the hub holds
+// (cursor); moved says the journal went on past it, so the new documents must be pushed first.
+func (p *Pusher) pushSafe(ctx context.Context, cursor int64) (moved bool, err error) {
+	sh, ok := p.hub.(SafeHub)
+	if !ok {
+		return false, errors.New("hubsync: this hub takes no safe")
+	}
+	for {
+		p.mu.Lock()
+		answered, sent := p.answered, p.safeSent
+		p.mu.Unlock()
+		c, err := p.cfg.Safe.SafeCopy(ctx, answered, p.cfg.Passphrase)
+		if err != nil {
+			return false, err
+		}
+		if c.HeadSeq != cursor {
+			return true, nil
+		}
+		if c.Fingerprint == sent && len(c.Answers) == 0 {
+			return false, nil
+		}
+		push := hub.SafePush{HeadSeq: c.HeadSeq, HeadHash: c.HeadHash, Sealed: c.Sealed}
+		for _, a := range c.Answers {
+			data, err := json.Marshal(a)
+			if err != nil {
+				return false, err
+			}
+			push.Answers = append(push.Answers, hub.Answer{Seq: a.Seq, Refused: a.Refusal != nil, Data: data})
+		}
+		res, err := sh.PutSafe(ctx, push)
+		if err != nil {
+			return false, fmt.Errorf("hubsync: pushing the journal's safe at seq %d: %w", c.HeadSeq, err)
+		}
+		p.mu.Lock()
+		p.answered, p.safeSent = res.Answered, c.Fingerprint
+		p.mu.Unlock()
+		if !c.More {
+			return false, nil
+		}
 	}
 }
 

@@ -2,6 +2,9 @@
 // folder, opens the journal, starts the OFD sender and builds the UI. In demo mode it first
 // starts an OFD emulator on loopback and connects a demo register to it, so a new user can sell
 // at once with no account and no network.
+//
+// It is the one package that may import everything: it implements ui's ports (Runtime.Ports, the
+// printer over escpos) over the journal, the sender and the wire. Nothing imports it but main.
 package app
 
 import (

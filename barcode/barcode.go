@@ -3,6 +3,8 @@
 // ZXing), and a barcode scanner that acts as a keyboard, told apart from a person typing by the
 // pace of its keystrokes (KeyboardScanner). It knows nothing of what a code means: kkm parses a
 // marking code, the catalogue a product barcode.
+//
+// It must not import the screens, the journal or Fyne; what a code means is package kkm's.
 package barcode
 
 import (

@@ -3,6 +3,8 @@
 // prints as drawn, whatever code pages the printer knows. It turns an image into a 1-bit bitmap
 // (threshold or Floyd–Steinberg dithering), builds the command stream (initialise, raster bands,
 // feed, cut) and sends it to a network printer over TCP (port 9100, "raw" or "JetDirect" printing).
+//
+// It imports nothing of the project (it prints any image; package receipt draws it) and no Fyne.
 package escpos
 
 import (

@@ -16,7 +16,8 @@
 // credential reads the registers of its own organization only. Credentials are random and kept
 // as SHA-256 digests. All traffic is TLS (Server.ListenAndServeTLS).
 //
-// The hub imports nothing of the register's packages (kkm, storage): it keeps each document's
-// content as the register sent it (JSON) beside the columns it indexes, so a register and a hub of
-// different versions still agree on what was pushed.
+// The hub imports none of the register's journal, sender or screens (storage, delivery, ui, app),
+// and no SQLite; of kkm only the IIN/BIN check of an application (onboarding.go). It
+// keeps each document's content as the register sent it (JSON) beside the columns it indexes, so
+// a register and a hub of different versions still agree on what was pushed.
 package hub

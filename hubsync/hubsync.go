@@ -11,6 +11,8 @@
 // the same document always carries the same key.
 //
 // It imports storage (the feed) and hub (the wire), never kkm's rules or the UI.
+//
+// It must not import delivery, ui or app (nor Fyne).
 package hubsync
 
 import (

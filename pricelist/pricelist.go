@@ -5,6 +5,9 @@
 // checked as kkm checks an item, and a bad row gets its own error, so the preview shows them all
 // before anything is written. Writing is the journal's, in one transaction (storage.ImportItems):
 // a price list is imported whole or not at all.
+//
+// It must not import the screens, app, the sender or the wire. (It imports storage for Import, a
+// known debt named in internal/archtest: through it ui links the journal.)
 package pricelist
 
 import (

@@ -6,6 +6,9 @@
 // thermal printer's: at scale 1 a column is 12 dots wide and a line 24 dots high, so 32 columns fill
 // a 58 mm printer's 384 dots and 48 columns an 80 mm printer's 576, and the image can be sent to
 // package escpos as it is. Scale 2 gives a crisp image on a phone screen.
+//
+// It must not import Fyne or the screens: the caller hands NewRenderer its font (the app and ui
+// hand Fyne's monospace), so drawing a receipt needs no GUI toolkit.
 package receipt
 
 import (

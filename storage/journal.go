@@ -17,6 +17,9 @@
 //
 // Every document row is chained to the one before by a SHA-256 hash (see chain.go), so an edited,
 // inserted or deleted row is found by Verify.
+//
+// It must not import ofdclient, delivery, ui or app (nor Fyne): the journal is SQL and nothing
+// else. It returns rows; formatting them (CSV) is package csvexport's.
 package storage
 
 import (

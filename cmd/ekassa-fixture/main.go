@@ -6,6 +6,8 @@
 //
 // It refuses to write into a journal that already holds documents, and verifies the hash chain
 // of what it wrote unless -verify=false.
+//
+// A tool: nothing imports it.
 package main
 
 import (

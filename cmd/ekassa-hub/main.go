@@ -9,6 +9,9 @@
 //	ekassa-hub serve -db DSN -listen ADDR -cert FILE -key FILE
 //	ekassa-hub org -db DSN -name NAME                       → the owner's credential
 //	ekassa-hub register -db DSN -org ID -serial ZNM -name N -shop S → the register's credential
+//
+// It imports the hub (and internal/pglocal for a local cluster), never the register's journal or
+// screens.
 package main
 
 import (

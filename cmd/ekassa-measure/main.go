@@ -11,6 +11,8 @@
 // start runs the app binary with -demo, and from the exec on watches the X server (xdotool,
 // ImageMagick's import) until the app's window exists and shows more than a blank background:
 // the time to the first frame, as a user would see it, to the ~20 ms the polling allows.
+//
+// A tool: nothing imports it.
 package main
 
 import (

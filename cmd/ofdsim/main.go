@@ -6,6 +6,8 @@
 //
 // Each -register is id:token[:rnm:znm]; the organisation and trading point are demo values.
 // With -v every request and answer is logged in full. Interrupt to stop.
+//
+// It must not link the journal (storage) or SQLite: it imports the emulator and the wire only.
 package main
 
 import (

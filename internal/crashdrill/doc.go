@@ -29,4 +29,6 @@
 //
 // The storage package's own crash test (storage/crash_test.go) kills a child inside the real
 // Journal.Commit's transaction.
+//
+// Its tests are its content; nothing imports it.
 package crashdrill

@@ -3,6 +3,8 @@
 // socket in that folder (no TCP port), pg_ctl stop. The hub's tests (internal/pgtest) and
 // `make hub` use it. initdb refuses to run as root, so as root the cluster runs as the `postgres`
 // user (or `nobody`).
+//
+// Only the hub's tools and tests import it.
 package pglocal
 
 import (

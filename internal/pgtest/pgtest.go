@@ -3,6 +3,8 @@
 //
 // When PostgreSQL is missing the test is skipped, unless EKASSA_REQUIRE_PG=1 (set by `make test`,
 // which installs it), when it fails: CI must never pass by skipping the hub.
+//
+// Only tests import it.
 package pgtest
 
 import (

@@ -22,6 +22,8 @@
 // lines, the counters and the Z report's check from the wire messages alone. What looks like
 // code written twice (spread here and in kkm, say) is that second, independent reading of the
 // protocol, so that a mistake in the register's own rules cannot pass its own emulator unseen.
+//
+// It must not import storage, delivery, app or ui: it stands alone, behind cmd/ofdsim.
 package ofdsim
 
 import (

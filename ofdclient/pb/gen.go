@@ -13,6 +13,8 @@
 // The same files let protoc act as an independent encoder and decoder, e.g.
 //
 //	protoc -I ofdclient/pb --decode=kz.kazakhtelecom.proto.v203.Response message.proto < body.bin
+//
+// It imports nothing of the project.
 package pb
 
 //go:generate protoc --proto_path=. --go_out=. --go_opt=paths=source_relative common.proto message.proto ticket.proto report.proto service.proto reginfo.proto bind_taxation.proto nomenclature.proto nomenclature_barcode.proto auth.proto

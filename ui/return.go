@@ -30,6 +30,8 @@ type returnScreen struct {
 	picks  func()      // runs when a marked unit is ticked: the refund shown follows
 	err    error
 	busy   bool
+	scroll *container.Scroll // the page's, to scroll a refusal into view
+	errL   *widget.Label     // the refusal under the refund choices
 }
 
 // How a return refunds (kkm.ComputeReturn): as the original was paid unless the cashier
@@ -190,7 +192,10 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 	showRefund()
 	body.Add(errLabel)
 	other := widget.NewButton(l.T("return.other"), func() { s.ret = nil; s.err = nil; u.render() })
-	return page(u.header(l.T("op.return"), true), body, primary(l.T("sale.next"), s.next), other)
+	s.errL = errLabel
+	var pg fyne.CanvasObject
+	pg, s.scroll = scrolledPage(u.header(l.T("op.return"), true), body, primary(l.T("sale.next"), s.next), other)
+	return pg
 }
 
 // request is what the cashier chose: quantities per line or amounts, and how to refund.
@@ -252,6 +257,7 @@ func (s *returnScreen) next() {
 	s.err = err
 	if err != nil {
 		u.render()
+		reveal(s.scroll, s.errL) // under the refund choices, below the fold on a phone
 		return
 	}
 	u.open(newPreviewScreen(u, d, r, func() {}))

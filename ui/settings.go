@@ -30,6 +30,11 @@ type settingsScreen struct {
 	tokenErr  error
 	notice    string
 	busy      bool
+	pointErr  error // the coordinates' refusal, under them
+
+	// What a save scrolls into view (reveal): its refusal, or the notice that it was saved.
+	scroll                   *container.Scroll
+	errL, noticeL, pointErrL *widget.Label
 
 	checked bool                 // the permissions below have been asked
 	denied  map[kkm.Action]error // the refusals of the actions the cashier may not do
@@ -161,9 +166,12 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	} else if s.checked {
 		body.Add(errorText(l.Error(s.denied[kkm.ActionSettings])))
 	}
-	body.Add(errorText(l.Error(s.err)))
+	s.errL = errorText(l.Error(s.err))
+	body.Add(s.errL)
+	s.noticeL = nil
 	if s.notice != "" {
-		body.Add(widget.NewLabel(s.notice))
+		s.noticeL = widget.NewLabel(s.notice)
+		body.Add(s.noticeL)
 	}
 	body.Add(widget.NewSeparator())
 	body.Add(tokenBox)
@@ -192,7 +200,9 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	if !s.may(kkm.ActionSettings) {
 		save.Hide()
 	}
-	return page(u.header(l.T("register.settings"), true), body, save)
+	var pg fyne.CanvasObject
+	pg, s.scroll = scrolledPage(u.header(l.T("register.settings"), true), body, save)
+	return pg
 }
 
 // tradingPointView is the trading point's coordinates: what every document sends the OFD as the
@@ -200,12 +210,14 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 func (s *settingsScreen) tradingPointView() fyne.CanvasObject {
 	l := s.u.loc
 	title := bold(l.T("settings.geo.title"))
-	title.Wrapping = fyne.TextWrapWord // long in Kazakh at the largest text size
+	title.Wrapping = fyne.TextWrapWord           // long in Kazakh at the largest text size
+	s.pointErrL = errorText(l.Error(s.pointErr)) // next to the coordinates it is about (walker F1)
 	return container.NewVBox(
 		title,
 		wrapped(l.T("settings.geo.hint")),
 		field(l.T("settings.geo.latitude"), entry(&s.lat, "43.238949")),
 		field(l.T("settings.geo.longitude"), entry(&s.lon, "76.889709")),
+		s.pointErrL,
 	)
 }
 
@@ -263,21 +275,23 @@ func (s *settingsScreen) accessView() fyne.CanvasObject {
 func (s *settingsScreen) save() {
 	u := s.u
 	set := s.set
-	s.err, s.notice = nil, ""
+	s.err, s.pointErr, s.notice = nil, nil, ""
 	set.MaxReceiptSum = 0
 	if t := strings.TrimSpace(s.maxSum); t != "" {
 		m, err := kkm.ParseMoney(t)
 		if err != nil {
 			s.err = err
 			u.render()
+			reveal(s.scroll, s.errL)
 			return
 		}
 		set.MaxReceiptSum = m
 	}
 	point, err := s.tradingPoint()
 	if err != nil {
-		s.err = err
+		s.pointErr = err
 		u.render()
+		reveal(s.scroll, s.pointErrL)
 		return
 	}
 	set.TradingPoint = point
@@ -302,6 +316,10 @@ func (s *settingsScreen) save() {
 			}
 			u.setStatus(st)
 			u.render()
+			// The screen is drawn anew from its top: what the save did is scrolled into view.
+			if u.current == s {
+				reveal(s.scroll, s.errL, s.noticeL)
+			}
 		}
 	})
 }

@@ -98,6 +98,8 @@ type connectScreen struct {
 	systemID string
 	token    string
 	err      error
+	scroll   *container.Scroll // the page's, to scroll a refusal into view
+	errL     *widget.Label     // the refusal, at the foot of the form
 	busy     bool
 	info     *kkm.RegInfo // the registration, once connected
 }
@@ -139,13 +141,16 @@ func (s *connectScreen) view() fyne.CanvasObject {
 	tok := wholeEntry(&s.token, l.T("connect.token.hint"))
 	body.Add(field(l.T("connect.system_id"), id))
 	body.Add(field(l.T("connect.token"), tok))
-	body.Add(errorText(l.Error(s.err)))
+	s.errL = errorText(l.Error(s.err))
+	body.Add(s.errL)
 	connect := primary(l.T("connect.connect"), s.connect)
 	if s.busy {
 		connect.Disable()
 		body.Add(widget.NewProgressBarInfinite())
 	}
-	return page(u.header(l.T("connect.title"), true), body, connect)
+	var pg fyne.CanvasObject
+	pg, s.scroll = scrolledPage(u.header(l.T("connect.title"), true), body, connect)
+	return pg
 }
 
 // parseUint32 parses a number a cashier typed, spaces allowed.
@@ -176,6 +181,7 @@ func (s *connectScreen) connect() {
 	}
 	if s.err != nil {
 		u.render()
+		reveal(s.scroll, s.errL) // at the foot of the form, below the fold on a phone (walker S1)
 		return
 	}
 	s.busy = true
@@ -188,6 +194,9 @@ func (s *connectScreen) connect() {
 			if err != nil {
 				s.err = err
 				u.render()
+				if u.current == s {
+					reveal(s.scroll, s.errL)
+				}
 				return
 			}
 			s.info = &info

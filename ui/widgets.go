@@ -30,11 +30,36 @@ func (u *UI) header(title string, back bool) fyne.CanvasObject {
 // page lays a screen out: its header on top, the body scrolling in the middle and the actions
 // (the big buttons a thumb reaches) at the bottom.
 func page(head fyne.CanvasObject, body fyne.CanvasObject, actions ...fyne.CanvasObject) fyne.CanvasObject {
+	p, _ := scrolledPage(head, body, actions...)
+	return p
+}
+
+// scrolledPage is page, with the scroll its body is in: a screen that refuses what was typed
+// keeps it to scroll the refusal into view (reveal).
+func scrolledPage(head fyne.CanvasObject, body fyne.CanvasObject, actions ...fyne.CanvasObject) (fyne.CanvasObject, *container.Scroll) {
 	var bottom fyne.CanvasObject
 	if len(actions) > 0 {
 		bottom = container.NewVBox(actions...)
 	}
-	return container.NewBorder(head, bottom, nil, nil, container.NewVScroll(body))
+	scroll := container.NewVScroll(body)
+	return container.NewBorder(head, bottom, nil, nil, scroll), scroll
+}
+
+// reveal scrolls s so that the first of labels that is shown lies in view: after a refusal, the
+// error the screen has just drawn (or the notice of what was done) far down its form. A form's
+// refusal sits under the field it is about or at the foot of the form; on a phone that is below
+// the fold, and a tap on «Далее», «Подключить» or «Сохранить» seemed to do nothing (walker S1,
+// F1). Call it after the screen is rendered, so that the labels have their places.
+func reveal(s *container.Scroll, labels ...*widget.Label) {
+	if s == nil {
+		return
+	}
+	for _, l := range labels {
+		if l != nil && l.Visible() && l.Text != "" {
+			scrollIntoView(s, l)
+			return
+		}
+	}
 }
 
 // twoPass holds a screen laid out a second time once its wrapped labels know their width (their

@@ -106,6 +106,16 @@ func (n *netSwitch) Exchange(ctx context.Context, addr string, h ofdclient.Heade
 	return rh, resp, err
 }
 
+// Prepare forwards to the transport's (ofdclient.Preparer) while the network is up.
+func (n *netSwitch) Prepare(addr string) {
+	n.mu.Lock()
+	cut := n.cut
+	n.mu.Unlock()
+	if p, ok := n.inner.(ofdclient.Preparer); ok && !cut {
+		p.Prepare(addr)
+	}
+}
+
 func (n *netSwitch) setCut(cut bool) { n.mu.Lock(); n.cut = cut; n.mu.Unlock() }
 func (n *netSwitch) lose(k int)      { n.mu.Lock(); n.loseNext += k; n.mu.Unlock() }
 

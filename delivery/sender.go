@@ -991,8 +991,13 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh ofdclie
 	// One commit: the answer, the new token, and the next document's request, which carries
 	// the new token (and the offline spell's begin, while it lasts).
 	s.mu.Lock()
-	offlineSince := s.link.OfflineSince
+	offlineSince, more := s.link.OfflineSince, s.waiting > 1
 	s.mu.Unlock()
+	if p, ok := s.cfg.Exchanger.(ofdclient.Preparer); ok && more {
+		// The next request can leave only after this commit (it carries the new token), but
+		// its connection can be opened during the commit's fsync.
+		p.Prepare(s.cfg.Address)
+	}
 	next, err := s.j.CompleteAndAssignNext(ctx, e.Seq, res, rh.Token, offlineSince)
 	if err != nil {
 		return s.localFailure(err)

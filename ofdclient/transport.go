@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
@@ -22,8 +23,14 @@ type Dialer interface {
 }
 
 // Transport makes protocol exchanges with an OFD: one TCP connection per request, as every
-// known client does. The zero value is ready to use; a Transport is safe for concurrent use
-// and holds no connection between exchanges.
+// known client does and the emulator expects (it answers once and closes). The zero value is
+// ready to use; a Transport is safe for concurrent use and must not be copied after first use.
+//
+// Between exchanges it holds at most one connection, dialled ahead by Prepare for the next
+// exchange only: a caller that knows its next request is coming (the sender draining a backlog,
+// committing the last answer meanwhile) lets the TCP handshake overlap its own work. Nothing is
+// written on a prepared connection before the exchange that takes it, and it carries only that
+// one exchange. TCP_NODELAY is Go's default for TCP, and a request goes out in one write.
 type Transport struct {
 	// Dialer opens connections; nil means a plain *net.Dialer.
 	Dialer Dialer
@@ -32,6 +39,117 @@ type Transport struct {
 	// FrameLimit is the largest answer frame accepted, header included; zero or less means
 	// DefaultFrameLimit.
 	FrameLimit int
+
+	mu    sync.Mutex
+	spare *spareConn // dialled by Prepare for the next exchange; nil when none
+}
+
+// SpareMaxAge is how long a connection Prepare dialled waits for its exchange: after that it is
+// closed unused (an OFD may drop an idle connection, and a stale one would only cost a retry).
+const SpareMaxAge = 500 * time.Millisecond
+
+// spareConn is a connection being dialled, or dialled, ahead of the next exchange.
+type spareConn struct {
+	addr  string
+	ready chan struct{} // closed when the dial is done
+	conn  net.Conn      // set before ready closes; nil when the dial failed
+	at    time.Time     // when the dial finished
+	taken bool          // guarded by Transport.mu: an exchange or the expiry has it
+}
+
+// Preparer is an Exchanger that can open the connection of its next exchange ahead of it
+// (Transport.Prepare). Callers that wrap a Transport may forward it.
+type Preparer interface {
+	Prepare(addr string)
+}
+
+// Prepare starts dialling addr in the background for the next Exchange to that address, and
+// returns at once. It does nothing while a connection is already prepared or being dialled. A
+// connection not taken within SpareMaxAge is closed; a failed dial is simply not used (the
+// exchange dials as it would have).
+func (t *Transport) Prepare(addr string) {
+	t.mu.Lock()
+	if t.spare != nil {
+		t.mu.Unlock()
+		return
+	}
+	sp := &spareConn{addr: addr, ready: make(chan struct{})}
+	t.spare = sp
+	t.mu.Unlock()
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		conn, err := t.dialer().DialContext(ctx, "tcp", addr)
+		cancel()
+		if err == nil {
+			sp.conn = conn
+		}
+		sp.at = time.Now()
+		close(sp.ready)
+		time.AfterFunc(SpareMaxAge, func() { t.expire(sp) })
+	}()
+}
+
+// expire closes sp if no exchange took it.
+func (t *Transport) expire(sp *spareConn) {
+	t.mu.Lock()
+	if sp.taken {
+		t.mu.Unlock()
+		return
+	}
+	sp.taken = true
+	if t.spare == sp {
+		t.spare = nil
+	}
+	t.mu.Unlock()
+	if sp.conn != nil {
+		sp.conn.Close()
+	}
+}
+
+// takeSpare returns the prepared connection to addr, waiting for its dial to finish (bounded by
+// ctx), or nil when there is none usable: none prepared, prepared for another address, its dial
+// failed, or it is older than SpareMaxAge. A spare it does not use is closed.
+func (t *Transport) takeSpare(ctx context.Context, addr string) net.Conn {
+	t.mu.Lock()
+	sp := t.spare
+	if sp == nil || sp.taken {
+		t.mu.Unlock()
+		return nil
+	}
+	sp.taken = true
+	t.spare = nil
+	t.mu.Unlock()
+	select {
+	case <-sp.ready:
+	case <-ctx.Done():
+		go func() { // the dial ends on its own timeout; its connection is not used
+			<-sp.ready
+			if sp.conn != nil {
+				sp.conn.Close()
+			}
+		}()
+		return nil
+	}
+	if sp.conn == nil {
+		return nil
+	}
+	if sp.addr != addr || time.Since(sp.at) > SpareMaxAge {
+		sp.conn.Close()
+		return nil
+	}
+	return sp.conn
+}
+
+// dialer returns the Dialer to use.
+func (t *Transport) dialer() Dialer {
+	if t.Dialer == nil {
+		return &net.Dialer{}
+	}
+	return t.Dialer
 }
 
 // ErrMismatch: the answer does not belong to the request (another system ID, REQNUM or
@@ -72,8 +190,7 @@ func IsTemporary(err error) bool {
 
 // Exchange makes one exchange with a zero Transport; see Transport.Exchange.
 func Exchange(ctx context.Context, addr string, h Header, req *pb.Request) (Header, *pb.Response, error) {
-	var t Transport
-	return t.Exchange(ctx, addr, h, req)
+	return new(Transport).Exchange(ctx, addr, h, req)
 }
 
 // Exchange sends req to the OFD at addr (host:port) with header h and returns the answer's
@@ -120,13 +237,12 @@ func (t *Transport) Exchange(ctx context.Context, addr string, h Header, req *pb
 		return fail(op, true, err)
 	}
 
-	dialer := t.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{}
-	}
-	conn, err := dialer.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return interrupted("dial", err)
+	conn := t.takeSpare(ctx, addr)
+	if conn == nil {
+		var err error
+		if conn, err = t.dialer().DialContext(ctx, "tcp", addr); err != nil {
+			return interrupted("dial", err)
+		}
 	}
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })

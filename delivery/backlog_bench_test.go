@@ -1,0 +1,318 @@
+package delivery_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ekassa-go/ekassa/delivery"
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ofdclient"
+	"github.com/ekassa-go/ekassa/ofdclient/pb"
+	"github.com/ekassa-go/ekassa/storage"
+)
+
+// BenchmarkDrainOverBareInsert drains a backlog of offline receipts against the emulator on
+// loopback and sets it beside as many bare durable inserts made in the same run, on the same
+// disk (issue 16 item 2): the OFD replays only the last request, so one durable commit per answer
+// is the floor (CompleteAndAssignNext), and everything around it should cost little.
+//
+// The backlog is what the app journals: receipts completed by kkm.Register.Finish (printed text,
+// position), issued offline. The bare inserts — one 600-byte row per transaction into another
+// file on the same disk, the storage benchmarks' yardstick — are interleaved with the drain: one
+// right after each answer's commit (when nothing of the drain is in flight), timed apart and
+// taken out of the drain's time, so both sides see the same disk at the same moments (fsync
+// times here drift by 2× within a minute). Reported: the ratio drain / bare (the goal is ≤ 1.5),
+// docs/s, and the drain's time per document split into the journal (NextOutbox,
+// AssignNextRequest, CompleteAndAssignNext: the commit), the exchange (frame encoding, loopback,
+// the emulator's work, reading and decoding the answer) and the rest (the sender: building
+// each request, bookkeeping); beside them, building one request and decoding one answer
+// measured alone.
+//
+// The 1 000 backlog runs in `make bench`; the 10 000 one with EKASSA_SCALE=1 (its setup commits
+// 10 000 documents first).
+func BenchmarkDrainOverBareInsert(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		for _, prepare := range []bool{true, false} {
+			b.Run(fmt.Sprintf("backlog=%d/prepare=%v", n, prepare), func(b *testing.B) {
+				if n > 1000 && os.Getenv("EKASSA_SCALE") == "" {
+					b.Skip("set EKASSA_SCALE=1 for the 10 000-document backlog")
+				}
+				for i := 0; i < b.N; i++ {
+					drainOverBare(b, n, prepare)
+				}
+			})
+		}
+	}
+}
+
+// drainOverBare drains one backlog; prepare=false hides the transport's Prepare from the sender
+// (every exchange dials when it starts, as before the sender dialled ahead).
+func drainOverBare(b *testing.B, backlog int, prepare bool) {
+	b.StopTimer()
+	var timing phaseTimes
+	r := newRig(b, rigOptions{journal: func(j *storage.Journal) delivery.Journal { return &timedJournal{Journal: j, t: &timing} }})
+	r.net.inner = &timedExchanger{inner: r.net.inner, t: &timing, noPrepare: !prepare}
+	r.reg.Settings.ShiftLimit = 96 * time.Hour
+	r.net.setCut(true)
+	r.receipt(bread())
+	for r.sender.State().Mode != delivery.ModeOffline {
+		r.sender.Drain(r.ctx)
+	}
+	at := rigPoint
+	at.Source = kkm.GeoSourceGPS
+	for k := 1; k < backlog; k++ {
+		r.clock.Advance(time.Second)
+		iss, err := r.reg.IssueReceipt(bread(), r.op, r.clock.Now(), true)
+		r.commit(r.reg.Finish(iss, &at), err)
+	}
+	r.net.setCut(false)
+	r.net.sent = nil
+	timing.reset()
+	bare := newBareInserter(b)
+	timing.between = func() time.Duration { return bare.run(1) }
+
+	b.StartTimer()
+	start := time.Now()
+	timing.mark = start
+	sent, err := r.sender.Drain(r.ctx)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err != nil || sent != backlog {
+		b.Fatalf("drained %d of %d: %v", sent, backlog, err)
+	}
+	if w := r.sender.State().Waiting; w != 0 {
+		b.Fatalf("%d documents still waiting", w)
+	}
+	bareAll := timing.bare
+	drain := elapsed - bareAll
+	if bareAll <= 0 || timing.bares != backlog || timing.exchanges != backlog {
+		b.Fatalf("%d bare inserts measured %v, %d exchanges timed, for %d documents", timing.bares, bareAll, timing.exchanges, backlog)
+	}
+	perDoc := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(backlog) }
+	drainP50, bareP50 := p50(timing.docs), p50(timing.bareEach)
+	b.ReportMetric(float64(drain)/float64(bareAll), "ratio")
+	b.ReportMetric(float64(drainP50)/float64(bareP50), "ratio-p50")
+	b.ReportMetric(float64(drainP50.Nanoseconds())/1e3, "drain-p50-µs")
+	b.ReportMetric(float64(bareP50.Nanoseconds())/1e3, "bare-p50-µs")
+	b.ReportMetric(float64(p50(timing.commits).Nanoseconds())/1e3, "commit-p50-µs")
+	b.ReportMetric(float64(p50(timing.exchangeEach).Nanoseconds())/1e3, "exchange-p50-µs")
+	b.ReportMetric(float64(backlog)/drain.Seconds(), "docs/s")
+	b.ReportMetric(perDoc(drain), "drain-µs/doc")
+	b.ReportMetric(perDoc(bareAll), "bare-µs/insert")
+	b.ReportMetric(perDoc(timing.journal), "commit-µs/doc")
+	b.ReportMetric(perDoc(timing.exchange), "exchange-µs/doc")
+	b.ReportMetric(perDoc(drain-timing.journal-timing.exchange), "sender-µs/doc")
+	build, decode := buildAndDecode(b, r)
+	b.ReportMetric(build, "build-µs")
+	b.ReportMetric(decode, "decode-µs")
+}
+
+// buildAndDecode measures, alone, building one request of the drained documents (the
+// sender's Identity.Request) and decoding one answer the emulator gave, in µs.
+func buildAndDecode(b *testing.B, r *rig) (build, decode float64) {
+	sent := r.net.requests()
+	if len(sent) == 0 {
+		b.Fatal("no exchange recorded")
+	}
+	var payloads [][]byte
+	for _, s := range sent {
+		if s.Response == nil {
+			continue
+		}
+		payload, err := proto.Marshal(s.Response)
+		if err != nil {
+			b.Fatal(err)
+		}
+		payloads = append(payloads, payload)
+	}
+	id := r.cfg.Identity
+	doc := r.lastDocument()
+	const rounds = 2000
+	start := time.Now()
+	for i := 0; i < rounds; i++ {
+		if _, err := id.Request(&doc, &ofdclient.OfflinePeriod{Begin: doc.Time, End: doc.Time.Add(time.Hour)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	build = float64(time.Since(start).Microseconds()) / rounds
+	start = time.Now()
+	for i := 0; i < rounds; i++ {
+		if _, err := ofdclient.DecodeResponse(payloads[i%len(payloads)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	decode = float64(time.Since(start).Microseconds()) / rounds
+	return build, decode
+}
+
+// lastDocument reads the newest document of the rig's journal.
+func (r *rig) lastDocument() kkm.Document {
+	r.t.Helper()
+	page, err := r.journal.History(r.ctx, storage.HistoryQuery{}, storage.Page{Limit: 1})
+	if err != nil || len(page.Entries) == 0 {
+		r.t.Fatalf("the newest document: %v", err)
+	}
+	return page.Entries[0].Document
+}
+
+// phaseTimes adds up where a drain spends its time.
+type phaseTimes struct {
+	mu        sync.Mutex
+	journal   time.Duration // the sender's journal calls
+	exchange  time.Duration // the exchanges
+	exchanges int
+	// between, when set, runs after each answer's commit (a bare insert) and returns its time,
+	// added up in bare, apart from the drain's.
+	between func() time.Duration
+	bare    time.Duration
+	bares   int
+	// per document: the drain's time from the last bare insert (or the start) to its answer's
+	// commit, and the bare insert after it
+	mark         time.Time
+	docs         []time.Duration
+	bareEach     []time.Duration
+	commits      []time.Duration // each CompleteAndAssignNext
+	exchangeEach []time.Duration
+}
+
+// p50 returns the median of d.
+func p50(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+func (p *phaseTimes) reset() {
+	p.mu.Lock()
+	p.journal, p.exchange, p.exchanges, p.bare, p.bares = 0, 0, 0, 0, 0
+	p.docs, p.bareEach, p.commits, p.exchangeEach = nil, nil, nil, nil
+	p.mu.Unlock()
+}
+
+func (p *phaseTimes) addJournal(since time.Time) {
+	d := time.Since(since)
+	p.mu.Lock()
+	p.journal += d
+	p.mu.Unlock()
+}
+
+// timedJournal times the journal calls a drain makes per document.
+type timedJournal struct {
+	*storage.Journal
+	t *phaseTimes
+}
+
+func (j *timedJournal) NextOutbox(ctx context.Context) (storage.OutboxEntry, error) {
+	defer j.t.addJournal(time.Now())
+	return j.Journal.NextOutbox(ctx)
+}
+
+func (j *timedJournal) AssignNextRequest(ctx context.Context, seq int64, token uint32, offlineBegin time.Time) (storage.Request, error) {
+	defer j.t.addJournal(time.Now())
+	return j.Journal.AssignNextRequest(ctx, seq, token, offlineBegin)
+}
+
+func (j *timedJournal) CompleteAndAssignNext(ctx context.Context, seq int64, result storage.FiscalResult, newToken uint32, offlineBegin time.Time) (*storage.OutboxEntry, error) {
+	start := time.Now()
+	next, err := j.Journal.CompleteAndAssignNext(ctx, seq, result, newToken, offlineBegin)
+	j.t.addJournal(start)
+	j.t.mu.Lock()
+	j.t.commits = append(j.t.commits, time.Since(start))
+	j.t.mu.Unlock()
+	if j.t.between != nil {
+		done := time.Now()
+		d := j.t.between()
+		j.t.mu.Lock()
+		j.t.bare += d
+		j.t.bares++
+		j.t.docs = append(j.t.docs, done.Sub(j.t.mark))
+		j.t.bareEach = append(j.t.bareEach, d)
+		j.t.mark = done.Add(d)
+		j.t.mu.Unlock()
+	}
+	return next, err
+}
+
+// timedExchanger times the exchanges.
+type timedExchanger struct {
+	inner     ofdclient.Exchanger
+	t         *phaseTimes
+	noPrepare bool
+}
+
+// Prepare forwards to the transport's (ofdclient.Preparer) unless noPrepare.
+func (x *timedExchanger) Prepare(addr string) {
+	if p, ok := x.inner.(ofdclient.Preparer); ok && !x.noPrepare {
+		p.Prepare(addr)
+	}
+}
+
+func (x *timedExchanger) Exchange(ctx context.Context, addr string, h ofdclient.Header, req *pb.Request) (ofdclient.Header, *pb.Response, error) {
+	start := time.Now()
+	rh, resp, err := x.inner.Exchange(ctx, addr, h, req)
+	d := time.Since(start)
+	x.t.mu.Lock()
+	x.t.exchange += d
+	x.t.exchanges++
+	x.t.exchangeEach = append(x.t.exchangeEach, d)
+	x.t.mu.Unlock()
+	return rh, resp, err
+}
+
+// bareInserter makes bare durable inserts: one 600-byte row per transaction in a SQLite file
+// opened as the journal is (storage.DSN: WAL, synchronous=FULL), beside the rig's journal.
+type bareInserter struct {
+	b    *testing.B
+	db   *sql.DB
+	body []byte
+}
+
+func newBareInserter(b *testing.B) *bareInserter {
+	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	body := make([]byte, 600)
+	rand.Read(body)
+	return &bareInserter{b: b, db: db, body: body}
+}
+
+// run makes n inserts and returns how long they took.
+func (bi *bareInserter) run(n int) time.Duration {
+	ctx := context.Background()
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		tx, err := bi.db.BeginTx(ctx, nil)
+		if err != nil {
+			bi.b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, bi.body); err != nil {
+			bi.b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			bi.b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}

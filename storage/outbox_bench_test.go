@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// BenchmarkAnswerCommitOverBareInsert measures the one durable commit a drained backlog pays per
+// document (CompleteAndAssignNext: the answer, the new token and the next document's request in
+// one transaction, issue 16 item 2) beside a bare durable insert, alternating in one run like
+// BenchmarkCommitOverBareInsert, with synchronous=FULL (the app's) and OFF (measuring only: the
+// work beyond the fsync). The backlog is of offline five-item receipts with their printed text.
+func BenchmarkAnswerCommitOverBareInsert(b *testing.B) {
+	for _, mode := range []string{"FULL", "OFF"} {
+		b.Run("synchronous="+mode, func(b *testing.B) {
+			defer func(old string) { synchronous = old }(synchronous)
+			synchronous = mode
+			ctx := context.Background()
+			j := openTemp(b)
+			d := newDesk(b, j)
+			d.reg.Settings.ShiftLimit = 10000 * time.Hour
+			var token uint32 = 1000
+			var seq int64
+			// queue commits a backlog of offline receipts and assigns the head its request.
+			queue := func() {
+				for i := 0; i < 1000; i++ {
+					iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), true)
+					d.commit(d.reg.Finish(iss, nil), err)
+				}
+				head, err := j.NextOutbox(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := j.AssignNextRequest(ctx, head.Seq, token, time.Time{}); err != nil {
+					b.Fatal(err)
+				}
+				seq = head.Seq
+			}
+			queue()
+			refilled := false
+			answer := func() {
+				token++
+				next, err := j.CompleteAndAssignNext(ctx, seq, FiscalResult{Sign: fmt.Sprint(1_000_000 + seq),
+					QRLink: "http://consumer.oofd.kz?i=1&f=2&s=3.00&t=20260302T090000", At: d.now}, token, time.Time{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if next == nil {
+					b.StopTimer()
+					queue()
+					b.StartTimer()
+					refilled = true // this answer's time holds the refill: not a sample
+					return
+				}
+				if next.Document.Receipt == nil || next.Request == nil || next.Request.Token != token {
+					b.Fatalf("the next entry came back as %+v", next)
+				}
+				seq = next.Seq
+			}
+			insert := bareInserter(b)
+			var answers, bares []time.Duration
+			timed := func(f func(), into *[]time.Duration) {
+				start := time.Now()
+				f()
+				if d := time.Since(start); !refilled {
+					*into = append(*into, d)
+				}
+				refilled = false
+			}
+			for i := 0; b.Loop(); i++ {
+				if i%2 == 0 {
+					timed(answer, &answers)
+					timed(insert, &bares)
+				} else {
+					timed(insert, &bares)
+					timed(answer, &answers)
+				}
+			}
+			ap50, amean := p50AndMean(answers)
+			bp50, bmean := p50AndMean(bares)
+			if bp50 <= 0 || bmean <= 0 {
+				b.Fatalf("bare insert measured as %v p50, %v mean", bp50, bmean)
+			}
+			b.ReportMetric(ap50, "answer-p50-µs")
+			b.ReportMetric(amean, "answer-mean-µs")
+			b.ReportMetric(bp50, "bare-p50-µs")
+			b.ReportMetric(bmean, "bare-mean-µs")
+			b.ReportMetric(ap50/bp50, "ratio-p50")
+			b.ReportMetric(amean/bmean, "ratio-mean")
+		})
+	}
+}

@@ -123,6 +123,8 @@ func (e *RemoteError) Unwrap() error {
 		return ErrSafeBehind
 	case "no_safe":
 		return ErrNoSafe
+	case "catalogue_taken":
+		return ErrCatalogueTaken
 	}
 	return nil
 }

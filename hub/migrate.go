@@ -158,6 +158,35 @@ var migrations = [][]string{
 			updated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 		)`,
 	},
+	7: {
+		// One catalogue for all shops (catalogue.go): the organization's items, each with the
+		// organization's catalogue version of its last change. The version counter is one row
+		// per organization, locked by every change, so versions grow in commit order and a
+		// register's cursor never skips a change committed late.
+		`CREATE TABLE catalogue_versions (
+			organization_id BIGINT PRIMARY KEY REFERENCES organizations(id),
+			version         BIGINT NOT NULL
+		)`,
+		`CREATE TABLE catalogue_items (
+			organization_id BIGINT NOT NULL REFERENCES organizations(id),
+			key             UUID   NOT NULL,  -- the item's name across the organization's registers
+			version         BIGINT NOT NULL,
+			code            TEXT   NOT NULL,  -- the article code, '' when none
+			content         JSONB  NOT NULL,  -- the item (kkm.Item) without a register's ID
+			changed_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+			PRIMARY KEY (organization_id, key)
+		)`,
+		`CREATE UNIQUE INDEX catalogue_items_by_version ON catalogue_items (organization_id, version)`,
+		`CREATE UNIQUE INDEX catalogue_items_by_code ON catalogue_items (organization_id, code) WHERE code <> ''`,
+		// Each barcode (its kkm key) on one item of the organization, as on each register.
+		`CREATE TABLE catalogue_barcodes (
+			organization_id BIGINT NOT NULL,
+			code            TEXT   NOT NULL,
+			key             UUID   NOT NULL,
+			PRIMARY KEY (organization_id, code),
+			FOREIGN KEY (organization_id, key) REFERENCES catalogue_items (organization_id, key)
+		)`,
+	},
 }
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // maxPushBytes bounds one push's body: a batch of documents, each a receipt of at most a few
@@ -27,6 +29,8 @@ const maxPushBytes = 16 << 20
 //	GET  /v1/documents   the owner's documents: from, to (RFC 3339), register, limit
 //	GET  /v1/analytics   the owner's figures: from, to, by (shop, register, cashier, hour)
 //	GET  /v1/export.csv  the owner's documents of a period (from, to) as CSV
+//	PUT  /v1/catalogue   the owner's changes of the organization's catalogue ([]CatalogueItem)
+//	GET  /v1/catalogue   its changes after a version (after, limit), for a register or the owner
 //
 // Every call carries its credential as "Authorization: Bearer <secret>".
 type Server struct {
@@ -62,6 +66,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/documents", s.asOwner(s.documents))
 	mux.HandleFunc("GET /v1/analytics", s.asOwner(s.analytics))
 	mux.HandleFunc("GET /v1/export.csv", s.asOwner(s.exportCSV))
+	mux.HandleFunc("PUT /v1/catalogue", s.asOwner(s.putCatalogue))
+	mux.HandleFunc("GET /v1/catalogue", s.asMember(s.catalogueChanges))
 	if s.Onboarding != nil {
 		s.onboardingRoutes(mux)
 	}
@@ -272,12 +278,15 @@ type ErrorReply struct {
 // statusOf maps an error to an HTTP status.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, ErrGap), errors.Is(err, ErrFork), errors.Is(err, ErrNotBound), errors.Is(err, ErrSafeBehind):
+	case errors.Is(err, ErrGap), errors.Is(err, ErrFork), errors.Is(err, ErrNotBound), errors.Is(err, ErrSafeBehind),
+		errors.Is(err, ErrCatalogueTaken):
 		return http.StatusConflict
 	case errors.Is(err, ErrNoSafe):
 		return http.StatusNotFound
 	case errors.Is(err, ErrMalformed):
 		return http.StatusBadRequest
+	case errors.As(err, new(*kkm.Error)):
+		return http.StatusBadRequest // a catalogue item the register's rules refuse
 	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeWrong), errors.Is(err, ErrCodeAttempts),
 		errors.Is(err, ErrSignature):
 		return http.StatusForbidden
@@ -308,6 +317,8 @@ func codeOf(err error) string {
 		return "safe_behind"
 	case errors.Is(err, ErrNoSafe):
 		return "no_safe"
+	case errors.Is(err, ErrCatalogueTaken):
+		return "catalogue_taken"
 	}
 	return "internal"
 }

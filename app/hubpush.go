@@ -28,7 +28,8 @@ type hubConfig struct {
 }
 
 // startHubPush starts pushing the journal to the hub in the background, woken by every change of
-// the runtime's status (each commit changes it), and returns the function that stops it. A
+// the runtime's status (each commit changes it), and pulling the owner's catalogue beside it, and
+// returns the function that stops both. A
 // register that is not connected yet (no serial number) has nothing to push under.
 func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubConfig, logf func(string, ...any)) (stop func(), err error) {
 	secret := os.Getenv(HubCredentialEnv)
@@ -45,20 +46,31 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 	}
 	// The journal's safe goes with the documents, sealed with the register's credential, so that
 	// a new phone can restore the register from the hub (restoreFromHub).
-	p := hubsync.New(j, &hub.Client{BaseURL: cfg.url, Secret: secret, HTTP: hc}, serial,
+	client := &hub.Client{BaseURL: cfg.url, Secret: secret, HTTP: hc}
+	p := hubsync.New(j, client, serial,
 		hubsync.Config{State: func() hub.RegisterState { return registerState(rt.Status(), time.Now()) },
 			Safe: j, Passphrase: secret})
+	// Beside the push, the owner's catalogue comes down into the journal's (one catalogue for all
+	// shops); the sale screens read only the local copy.
+	pull := hubsync.NewPuller(client, j, hubsync.Config{})
 	ctx, cancel := context.WithCancel(ctx)
 	unsubscribe := rt.Subscribe(func(ui.Status) { p.Wake() })
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		p.Run(ctx)
 		if err := p.Status().Err; err != nil && logf != nil {
 			logf("hub push: %v", err)
 		}
 	}()
-	return func() { unsubscribe(); cancel(); <-done }, nil
+	go func() {
+		defer func() { done <- struct{}{} }()
+		pull.Run(ctx)
+		if err := pull.Status().Err; err != nil && logf != nil {
+			logf("hub catalogue: %v", err)
+		}
+	}()
+	return func() { unsubscribe(); cancel(); <-done; <-done }, nil
 }
 
 // restoreFromHub makes the empty journal j the register's journal as the hub holds it, read

@@ -56,7 +56,7 @@ func catalogueMessageIDs() []string {
 	var ids []string
 	for _, c := range []Code{ErrItemNameEmpty, ErrItemCode, ErrItemPrice, ErrItemMarkedGroup,
 		ErrItemMarkedFraction, ErrItemTooManyBarcodes, ErrBarcodeEmpty, ErrBarcodeCheckDigit,
-		ErrBarcodeInvalid, ErrBarcodeTaken, ErrItemCodeTaken, ErrItemNotFound, ErrScaleFormat, ErrScaleLabelEmpty, ErrScaleSum} {
+		ErrBarcodeInvalid, ErrBarcodeTaken, ErrItemCodeTaken, ErrItemNotFound, ErrScaleFormat, ErrScaleLabelEmpty, ErrScaleSum, ErrScaleOverlap} {
 		ids = append(ids, string(c))
 	}
 	return ids

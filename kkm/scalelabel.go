@@ -114,3 +114,53 @@ func (it Item) ScaleLine(label ScaleLabel) (LineDraft, error) {
 	}
 	return it.Line(q), nil
 }
+
+// ScaleFormats are the layouts of a shop's scale labels, each for its own prefixes: a shop whose
+// scales print the weight under 20–24 and the price under 25–29 keeps two. Settings.ScaleLabels
+// holds them; an empty list is DefaultScaleFormat for every prefix.
+type ScaleFormats []ScaleFormat
+
+// ErrScaleOverlap refuses two layouts for one prefix: {{.Prefix}}.
+const ErrScaleOverlap Code = "err.scale.overlap"
+
+// MaxScaleFormats bounds the layouts a register keeps (one per prefix at most).
+const MaxScaleFormats = 10
+
+// Validate checks every layout (ScaleFormat.Validate) and that no prefix has two.
+func (fs ScaleFormats) Validate() error {
+	if len(fs) > MaxScaleFormats {
+		return newError(ErrScaleFormat)
+	}
+	var taken [30]bool
+	for _, f := range fs {
+		if err := f.Validate(); err != nil {
+			return err
+		}
+		for p := f.PrefixFrom; p <= f.PrefixTo; p++ {
+			if taken[p] {
+				return newError(ErrScaleOverlap, "Prefix", p)
+			}
+			taken[p] = true
+		}
+	}
+	return nil
+}
+
+// Effective returns the layouts to read labels with: fs, or DefaultScaleFormat when fs is empty.
+func (fs ScaleFormats) Effective() ScaleFormats {
+	if len(fs) == 0 {
+		return ScaleFormats{DefaultScaleFormat}
+	}
+	return fs
+}
+
+// ReadScaleLabel reads raw with the layout of its prefix (see ScaleFormat.ReadScaleLabel): ok is
+// false when no layout has its prefix, and then it is an ordinary barcode.
+func (fs ScaleFormats) ReadScaleLabel(raw string) (label ScaleLabel, ok bool, err error) {
+	for _, f := range fs.Effective() {
+		if label, ok, err = f.ReadScaleLabel(raw); ok || err != nil {
+			return label, ok, err
+		}
+	}
+	return ScaleLabel{}, false, nil
+}

@@ -69,6 +69,12 @@ type Settings struct {
 	// Printer is the receipt printer the documents print on (zero: none).
 	Printer Printer `json:"printer,omitzero"`
 
+	// ScaleLabels are the layouts of the shop's scale labels (nil: DefaultScaleFormat for every
+	// prefix 20–29); see ScaleFormats. CatalogueVersion is the owner's hub catalogue version the
+	// register's catalogue holds, the cursor its pull goes on from (0: nothing pulled yet).
+	ScaleLabels      ScaleFormats `json:"scale_labels,omitempty"`
+	CatalogueVersion int64        `json:"catalogue_version,omitempty"`
+
 	Reg RegInfo `json:"reg_info"`
 }
 
@@ -150,6 +156,9 @@ func (s Settings) Validate() error {
 		return newError(ErrSettingsAutoLock, "Max", int64(MaxAutoLockAfter/time.Minute))
 	}
 	if err := s.Printer.Validate(); err != nil {
+		return err
+	}
+	if err := s.ScaleLabels.Validate(); err != nil {
 		return err
 	}
 	if s.Reg.OrgIINBIN != "" {

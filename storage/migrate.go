@@ -174,6 +174,14 @@ func migrations() []migration {
 			`ALTER TABLE chain ADD COLUMN writes INTEGER NOT NULL DEFAULT 0`,
 			`ALTER TABLE chain ADD COLUMN opener BLOB`,
 		},
+	}, {
+		// 10: the hub's name of a catalogue item pulled from the owner's hub (catalogue_hub.go),
+		// at most one local item per hub item.
+		version: 10,
+		statements: []string{
+			`ALTER TABLE items ADD COLUMN hub_key TEXT`,
+			`CREATE UNIQUE INDEX items_by_hub_key ON items(hub_key) WHERE hub_key IS NOT NULL`,
+		},
 	}}
 }
 

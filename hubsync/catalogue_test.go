@@ -147,6 +147,17 @@ func TestCatalogueFromTheHub(t *testing.T) {
 	if n, err := p.Sync(ctx); err != nil || n != 0 {
 		t.Fatalf("a pull with nothing new: %d, %v", n, err)
 	}
+	// A journal whose settings name a version but which holds none of the hub's items (restored
+	// on a new phone: the catalogue is outside the chain) pulls the whole catalogue again.
+	fresh := journal(t, 3, 4)
+	freshSet, _, _ := fresh.Settings(ctx)
+	freshSet.CatalogueVersion = 5
+	if err := fresh.SaveSettings(ctx, freshSet); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := NewPuller(a.register, fresh, Config{}).Sync(ctx); err != nil || n != 3 {
+		t.Fatalf("a restored journal pulled %d items: %v", n, err)
+	}
 
 	// The crossing: the other organization's register and owner see nothing of it.
 	jb := journal(t, 5, 2)

@@ -23,10 +23,22 @@ type HubItem struct {
 var ErrNoSettings = errors.New("storage: the register has no settings yet")
 
 // CatalogueVersion returns the hub catalogue version the local catalogue holds (the settings'
-// CatalogueVersion, 0 before the first pull).
+// CatalogueVersion, 0 before the first pull). Settings that name a version over a catalogue
+// holding no hub item at all (a journal restored on a new phone with the settings but not the
+// items, which live outside the chain) give 0: the pull starts over rather than miss everything.
 func (j *Journal) CatalogueVersion(ctx context.Context) (int64, error) {
 	s, _, err := j.Settings(ctx)
-	return s.CatalogueVersion, err
+	if err != nil || s.CatalogueVersion == 0 {
+		return 0, err
+	}
+	var pulled bool
+	if err := j.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM items WHERE hub_key IS NOT NULL)`).Scan(&pulled); err != nil {
+		return 0, fmt.Errorf("storage: hub catalogue: %w", err)
+	}
+	if !pulled {
+		return 0, nil
+	}
+	return s.CatalogueVersion, nil
 }
 
 // ApplyHubItems writes a page of the hub catalogue's changes, in the hub's version order, into

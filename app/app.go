@@ -67,6 +67,11 @@ func parseFlags(args []string) (config, error) {
 }
 
 // Main runs the app until its window closes.
+//
+// The window comes first: it is created and shown with an opening frame (ui.Opening) before
+// anything is read, and the register is started behind it (startRegister) and put in its place
+// when ready. A cashier sees the app at once, however large the journal or slow the start of
+// the demo's OFD, and the frame's time does not grow with the journal (docs/benchmarks.md).
 func Main(args []string) error {
 	cfg, err := parseFlags(args)
 	if err != nil {
@@ -77,9 +82,46 @@ func Main(args []string) error {
 	}
 	a := fyneapp.NewWithID(AppID)
 	ui.ApplyTheme(a) // the theme and text size kept in the preferences
+	w := a.NewWindow(ui.AppTitle)
+	w.Resize(fyne.NewSize(400, 760))
+	w.SetContent(ui.Opening(a))
+
+	var (
+		started  = make(chan struct{})
+		cleanups []func()
+		startErr error
+	)
+	go func() {
+		defer close(started)
+		cleanups, startErr = startRegister(a, w, cfg)
+		if startErr != nil {
+			fyne.Do(a.Quit)
+		}
+	}()
+	w.ShowAndRun()
+	<-started // the journal is never closed under a start still running
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
+	return startErr
+}
+
+// startRegister does what the register needs before its first screen — the data folder, the
+// demo's OFD, the journal, the runtime, the owner's hub — and then shows that screen in w (the
+// journal's problem page when the journal cannot be opened). It runs behind the opening frame,
+// off Fyne's thread, and returns what to undo when the window closes, last first.
+func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), err error) {
+	defer func() {
+		if err != nil { // undone here: Main runs the cleanups only of a start that succeeded
+			for i := len(cleanups) - 1; i >= 0; i-- {
+				cleanups[i]()
+			}
+			cleanups = nil
+		}
+	}()
 	bundle, err := i18n.NewBundle()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ctx := context.Background()
 
@@ -92,23 +134,23 @@ func Main(args []string) error {
 	if cfg.demo {
 		// A throwaway journal: the emulator's ledger lives in memory, so the two start together.
 		if dir, err = os.MkdirTemp("", "ekassa-demo-*"); err != nil {
-			return err
+			return cleanups, err
 		}
-		defer os.RemoveAll(dir)
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 		if demo, err = StartDemo(ctx); err != nil {
-			return err
+			return cleanups, err
 		}
-		defer demo.Server.Close()
+		cleanups = append(cleanups, func() { demo.Server.Close() })
 		opts.Demo = demo.Server
 	} else if dir == "" {
 		dir = a.Storage().RootURI().Path()
 	}
 	// The journal's folder is the owner's only (the journal and its key file are 0600 in it).
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return cleanups, err
 	}
 	if err := os.Chmod(dir, 0o700); err != nil { // the owner's only, whatever an older build left
-		return err
+		return cleanups, err
 	}
 	path := filepath.Join(dir, JournalFile)
 	// A fresh data folder (no journal yet, or the demo's) starts in the flag's language even when
@@ -119,14 +161,14 @@ func Main(args []string) error {
 	if err != nil {
 		// The register open elsewhere, a damaged journal: the start page says so in the
 		// cashier's language and offers the way out; nothing else runs.
-		showJournalProblem(a, bundle, lang, path, err)
-		return nil
+		showJournalProblem(a, w, bundle, lang, path, err)
+		return cleanups, nil
 	}
-	defer j.Close()
+	cleanups = append(cleanups, func() { j.Close() })
 	if cfg.restoreFromHub {
 		info, err := restoreFromHub(ctx, j, cfg.hub, os.Getenv(HubCredentialEnv))
 		if err != nil {
-			return fmt.Errorf("restoring from the owner's hub: %w", err)
+			return cleanups, fmt.Errorf("restoring from the owner's hub: %w", err)
 		}
 		log.Printf("restored %d documents of register %s from the owner's hub", info.Documents, info.ZNM)
 	}
@@ -134,24 +176,21 @@ func Main(args []string) error {
 	// in the background; a change stops issuing, not the app (integrity.go).
 	rt, err := NewRuntime(ctx, j, opts)
 	if err != nil {
-		return err
+		return cleanups, err
 	}
-	defer rt.Close()
+	cleanups = append(cleanups, func() { rt.Close() })
 	if cfg.hub.url != "" {
 		stop, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
 		if err != nil {
-			return fmt.Errorf("the owner's hub: %w", err)
+			return cleanups, fmt.Errorf("the owner's hub: %w", err)
 		}
-		defer stop()
+		cleanups = append(cleanups, stop)
 	}
 	if demo != nil {
 		if err := prepareDemo(ctx, rt, demo, bundle.Localizer(lang).T("demo.cashier")); err != nil {
-			return err
+			return cleanups, err
 		}
 	}
-
-	w := a.NewWindow(bundle.Localizer(lang).T("app.name"))
-	w.Resize(fyne.NewSize(400, 760))
 	// A printer an earlier build kept in the app's preferences moves into the settings, once.
 	if err := migratePrinter(ctx, rt, a.Preferences()); err != nil {
 		log.Printf("printer settings: %v", err)
@@ -160,29 +199,43 @@ func Main(args []string) error {
 	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences())
 	ports.Catalogue, ports.PriceLists = newCatalogue(j, rt), newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
-	u := ui.New(a, ports, bundle, lang)
-	u.Show(w)
-	// On a phone, going to the background stops the sender and checkpoints the journal, and the
-	// return locks the app (the code is asked again) and catches up at once. A desktop window
-	// losing focus is not "the background". This replaces the hook ui.Show set, doing its part.
 	mobile := fyne.CurrentDevice().IsMobile()
-	a.Lifecycle().SetOnExitedForeground(func() {
-		if mobile {
-			if err := rt.Pause(ctx); err != nil {
-				log.Printf("pause: %v", err)
+	var u *ui.UI
+	fyne.DoAndWait(func() {
+		u = ui.New(a, ports, bundle, lang)
+		u.Show(w)
+		// On a phone, going to the background stops the sender and checkpoints the journal, and
+		// the return locks the app (the code is asked again) and catches up at once. A desktop
+		// window losing focus is not "the background". This replaces the hook ui.Show set, doing
+		// its part.
+		a.Lifecycle().SetOnExitedForeground(func() {
+			if mobile {
+				if err := rt.Pause(ctx); err != nil {
+					log.Printf("pause: %v", err)
+				}
 			}
-		}
+		})
+		a.Lifecycle().SetOnEnteredForeground(func() {
+			if mobile {
+				u.Lock()
+			}
+			rt.Resume()
+		})
 	})
-	a.Lifecycle().SetOnEnteredForeground(func() {
-		if mobile {
-			u.Lock()
-		}
-		rt.Resume()
-	})
-	w.ShowAndRun()
-	u.Close()
-	return nil
+	cleanups = append(cleanups, u.Close)
+	if os.Getenv(ReadyMarkEnv) != "" {
+		fmt.Fprintln(os.Stderr, ReadyMark)
+	}
+	return cleanups, nil
 }
+
+// ReadyMarkEnv, when set, makes the app write ReadyMark to standard error once the register's
+// first screen is in the window: how ekassa-measure times the start to a usable screen beside the
+// first frame.
+const (
+	ReadyMarkEnv = "EKASSA_READY_MARK"
+	ReadyMark    = "ekassa: register ready"
+)
 
 // startLang is the language the UI starts in: on a fresh data folder the flag's (-lang), kept as
 // the choice; otherwise the one chosen before, else the flag, else the phone's, else Kazakh. The
@@ -208,7 +261,7 @@ func startLang(a fyne.App, flagLang string, fresh bool) i18n.Lang {
 // showJournalProblem runs the app with only the start page of a journal that cannot be opened
 // (ui.JournalProblem): held by another process, damaged or unreadable (then a backup can take its
 // place, storage.ReplaceFromBackup), or anything else Open refused.
-func showJournalProblem(a fyne.App, bundle *i18n.Bundle, lang i18n.Lang, path string, err error) {
+func showJournalProblem(a fyne.App, w fyne.Window, bundle *i18n.Bundle, lang i18n.Lang, path string, err error) {
 	log.Printf("journal %s: %v", path, err)
 	var restore ui.JournalRestore
 	if errors.Is(err, storage.ErrJournalCorrupt) || errors.Is(err, storage.ErrJournalIO) ||
@@ -218,8 +271,5 @@ func showJournalProblem(a fyne.App, bundle *i18n.Bundle, lang i18n.Lang, path st
 			return info.Documents, damaged, err
 		}
 	}
-	w := a.NewWindow(bundle.Localizer(lang).T("app.name"))
-	w.Resize(fyne.NewSize(400, 760))
-	ui.ShowJournalProblem(w, bundle, lang, err, restore, a.Quit)
-	w.ShowAndRun()
+	fyne.Do(func() { ui.ShowJournalProblem(w, bundle, lang, err, restore, a.Quit) })
 }

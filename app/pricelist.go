@@ -7,6 +7,7 @@ import (
 
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/pricelist"
+	"github.com/ekassa-go/ekassa/pricelist/journalimport"
 	"github.com/ekassa-go/ekassa/storage"
 	"github.com/ekassa-go/ekassa/ui"
 )
@@ -37,7 +38,7 @@ func (p priceLists) Import(ctx context.Context, by kkm.Operator, t pricelist.Tab
 	if err := p.access.Allow(ctx, by, kkm.ActionCatalogue); err != nil {
 		return pricelist.Result{}, nil, err
 	}
-	return pricelist.Import(ctx, p.journal, t, m, update, progress)
+	return journalimport.Import(ctx, p.journal, t, m, update, progress)
 }
 
 // Export writes the whole catalogue, archived items included (a copy re-imports to the same

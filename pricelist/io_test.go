@@ -15,6 +15,7 @@ import (
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/pricelist"
+	"github.com/ekassa-go/ekassa/pricelist/journalimport"
 	"github.com/ekassa-go/ekassa/storage"
 )
 
@@ -160,7 +161,7 @@ func TestExportRoundTrip(t *testing.T) {
 					}
 				}
 				dst := openJournal(t)
-				r, bad, err := pricelist.Import(ctx, dst, tab, m, false, nil)
+				r, bad, err := journalimport.Import(ctx, dst, tab, m, false, nil)
 				if err != nil || len(bad) != 0 || r.Added != len(want) {
 					t.Fatalf("Import = %+v, %v, %v", r, bad, err)
 				}
@@ -198,7 +199,7 @@ func TestImportProgressAndCancel(t *testing.T) {
 
 	cctx, cancel := context.WithCancel(ctx)
 	var seen []float64
-	_, _, err = pricelist.Import(cctx, j, tab, m, false, func(f float64) {
+	_, _, err = journalimport.Import(cctx, j, tab, m, false, func(f float64) {
 		seen = append(seen, f)
 		if f > 0.5 {
 			cancel()
@@ -211,7 +212,7 @@ func TestImportProgressAndCancel(t *testing.T) {
 		t.Fatalf("%d items half-imported", n)
 	}
 	seen = nil
-	r, bad, err := pricelist.Import(ctx, j, tab, m, false, func(f float64) { seen = append(seen, f) })
+	r, bad, err := journalimport.Import(ctx, j, tab, m, false, func(f float64) { seen = append(seen, f) })
 	if err != nil || len(bad) != 0 || r.Added != len(tab.Rows) {
 		t.Fatalf("Import = %+v %v %v", r, bad, err)
 	}
@@ -238,15 +239,15 @@ func TestImportUpdates(t *testing.T) {
 		return tab
 	}
 	first := read("Код;Товар;Цена;Штрихкод\nK1;Нан;250;4006381333931\nK2;Сүт;540;\n;Айран;400;96385074\n")
-	if r, bad, err := pricelist.Import(ctx, j, first, pricelist.GuessMapping(first.Header), false, nil); err != nil || bad != nil || r.Added != 3 {
+	if r, bad, err := journalimport.Import(ctx, j, first, pricelist.GuessMapping(first.Header), false, nil); err != nil || bad != nil || r.Added != 3 {
 		t.Fatalf("first: %+v %v %v", r, bad, err)
 	}
 	next := read("Код;Товар;Цена;Штрихкод\nK1;Нан ақ;270;4006381333931\n;Айран 1 л;420;96385074\nK3;Шай;900;\n")
 	m := pricelist.GuessMapping(next.Header)
-	if _, bad, err := pricelist.Import(ctx, j, next, m, false, nil); err != nil || len(bad) != 1 || bad[0].Line != 2 || !errors.Is(bad[0], kkm.ErrItemCodeTaken) {
+	if _, bad, err := journalimport.Import(ctx, j, next, m, false, nil); err != nil || len(bad) != 1 || bad[0].Line != 2 || !errors.Is(bad[0], kkm.ErrItemCodeTaken) {
 		t.Fatalf("without update: %v %v", bad, err)
 	}
-	r, bad, err := pricelist.Import(ctx, j, next, m, true, nil)
+	r, bad, err := journalimport.Import(ctx, j, next, m, true, nil)
 	if err != nil || bad != nil || r.Added != 1 || r.Updated != 2 {
 		t.Fatalf("update: %+v %v %v", r, bad, err)
 	}
@@ -258,7 +259,7 @@ func TestImportUpdates(t *testing.T) {
 		t.Fatalf("ayran: %+v %v", it, err)
 	}
 	twice := read("Код;Товар;Цена;Штрихкод\nK1;Нан;1;\n;Нан;2;4006381333931\n")
-	if _, bad, err := pricelist.Import(ctx, j, twice, pricelist.GuessMapping(twice.Header), true, nil); err != nil || len(bad) != 1 || bad[0].Line != 3 {
+	if _, bad, err := journalimport.Import(ctx, j, twice, pricelist.GuessMapping(twice.Header), true, nil); err != nil || len(bad) != 1 || bad[0].Line != 3 {
 		t.Fatalf("two rows, one item: %v %v", bad, err)
 	}
 }
@@ -304,7 +305,7 @@ func BenchmarkImportXLSX(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, bad, err := pricelist.Import(ctx, j, tab, pricelist.GuessMapping(tab.Header), false, nil)
+		r, bad, err := journalimport.Import(ctx, j, tab, pricelist.GuessMapping(tab.Header), false, nil)
 		if err != nil || len(bad) != 0 || r.Added != 50_000 {
 			b.Fatalf("%+v, %d bad (%v), %v", r, len(bad), bad, err)
 		}

@@ -3,11 +3,12 @@
 // Kazakh saves them) or ',', found from the header line. The columns are mapped to the item's
 // fields by the cashier, with a guess from the header's words to start from; every row is
 // checked as kkm checks an item, and a bad row gets its own error, so the preview shows them all
-// before anything is written. Writing is the journal's, in one transaction (storage.ImportItems):
-// a price list is imported whole or not at all.
+// before anything is written. Writing is the journal's, in one transaction (package
+// journalimport, over storage.Journal.ImportItemsWith): a price list is imported whole or not at
+// all.
 //
-// It must not import the screens, app, the sender or the wire. (It imports storage for Import, a
-// known debt named in internal/archtest: through it ui links the journal.)
+// It must not import the journal (storage), the screens, app, the sender or the wire: the screens
+// use its Table and Mapping, and through it they would link SQLite (internal/archtest).
 package pricelist
 
 import (
@@ -290,4 +291,9 @@ func flag(s string) (bool, error) {
 		return true, nil
 	}
 	return false, &kkm.Error{Code: ErrFlag, Data: map[string]any{"Value": s}}
+}
+
+// Result is what an import did: items added and items updated (journalimport.Import with update).
+type Result struct {
+	Added, Updated int
 }

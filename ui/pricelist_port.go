@@ -15,7 +15,7 @@ import (
 type PriceLists interface {
 	// Read reads a price list, CSV or XLSX (told from its first bytes), into its table.
 	Read(ctx context.Context, r io.Reader) (pricelist.Table, error)
-	// Import writes the table's rows under m in one transaction (pricelist.Import): bad rows are
+	// Import writes the table's rows under m in one transaction (journalimport.Import, in app): bad rows are
 	// returned and nothing is written; with update an item of the same code or barcode is
 	// replaced. progress is called with the fraction done from the importing goroutine.
 	Import(ctx context.Context, by kkm.Operator, t pricelist.Table, m pricelist.Mapping, update bool,

@@ -14,6 +14,7 @@ import (
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/pricelist"
+	"github.com/ekassa-go/ekassa/pricelist/journalimport"
 	"github.com/ekassa-go/ekassa/storage"
 )
 
@@ -31,7 +32,7 @@ func (p *journalPriceLists) Read(_ context.Context, r io.Reader) (pricelist.Tabl
 
 func (p *journalPriceLists) Import(ctx context.Context, _ kkm.Operator, t pricelist.Table, m pricelist.Mapping, update bool,
 	progress func(float64)) (pricelist.Result, []*pricelist.RowError, error) {
-	return pricelist.Import(ctx, p.j, t, m, update, func(f float64) {
+	return journalimport.Import(ctx, p.j, t, m, update, func(f float64) {
 		p.progress = append(p.progress, f)
 		progress(f)
 		if p.onProgress != nil {

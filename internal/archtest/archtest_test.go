@@ -35,7 +35,7 @@ var rules = []struct {
 	{pkg: "cmd/ofdsim", refused: []string{sqlite, ours("storage"), ours("delivery"), fyne},
 		why: "the standalone emulator links no journal"},
 	{pkg: "ui", refused: []string{ours("escpos"), ours("storage"), ours("delivery"), ours("ofdclient"), ours("app"),
-		ours("hub"), ours("hubsync"), sqlite, pgx},
+		ours("hub"), ours("hubsync"), ours("pricelist/journalimport"), sqlite, pgx},
 		why: "screens over small ports: no SQL, no protocol, no printer dialled"},
 	{pkg: "receipt", refused: []string{fyne, ours("ui"), ours("app"), ours("storage")},
 		why: "drawing a receipt needs no GUI toolkit: the app hands it the font"},
@@ -50,25 +50,15 @@ var rules = []struct {
 		why: "formatting the journal's rows for a spreadsheet, apart from the screens"},
 	{pkg: "barcode", refused: []string{ours("ui"), ours("app"), ours("storage"), fyne},
 		why: "reading codes apart from any screen"},
-	{pkg: "pricelist", refused: []string{ours("ui"), ours("app"), ours("delivery"), ours("ofdclient"), fyne},
-		why: "a price list read and written apart from the screens"},
+	{pkg: "pricelist", refused: []string{ours("storage"), ours("ui"), ours("app"), ours("delivery"), ours("ofdclient"),
+		sqlite, fyne},
+		why: "a price list read and written apart from the journal (pricelist/journalimport writes it) and the screens"},
 	{pkg: "hub", refused: []string{ours("storage"), ours("delivery"), ours("ui"), ours("app"), sqlite, fyne},
 		why: "the owner's server over PostgreSQL, no register inside"},
 	{pkg: "hubsync", refused: []string{ours("delivery"), ours("ui"), ours("app"), fyne},
 		why: "the push to the hub runs apart from the OFD queue and the screens"},
 	{pkg: "i18n", ourAny: true, refused: []string{fyne},
 		why: "translations for every layer, depending on none"},
-}
-
-// knownDebts are refused dependencies that exist today, each reached only through one named
-// package: tolerated (and logged) while every other way to the same dependency still fails. A debt
-// paid is removed here; the test then keeps it paid.
-var knownDebts = []struct {
-	pkg, via string // pkg reaches the refused dependencies only through via
-	note     string
-}{
-	{pkg: "ui", via: "pricelist", note: "pricelist.Import takes *storage.Journal (pricelist/import.go), so the " +
-		"screens, which use pricelist's Table and Mapping, link the journal; the import belongs in app's adapter"},
 }
 
 // deps lists the packages pkg depends on, without its tests.
@@ -82,36 +72,6 @@ func deps(t *testing.T, pkg string) []string {
 		t.Fatalf("go list %s: %v", pkg, err)
 	}
 	return strings.Fields(string(out))
-}
-
-// imports lists the packages pkg imports itself (not through others), without its tests.
-func imports(t *testing.T, pkg string) map[string]bool {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, "./"+pkg).Output()
-	if err != nil {
-		t.Fatalf("go list %s: %v", pkg, err)
-	}
-	m := map[string]bool{}
-	for _, p := range strings.Fields(string(out)) {
-		m[p] = true
-	}
-	return m
-}
-
-// otherDeps is everything pkg's own imports of the project bring, but those of the debt: what
-// reaches pkg otherwise than through the debt's package.
-func otherDeps(t *testing.T, pkg string, debt map[string]bool) map[string]bool {
-	t.Helper()
-	m := map[string]bool{}
-	for imp := range imports(t, "../../"+pkg) {
-		if debt[imp] || !under(imp, module) {
-			continue
-		}
-		for _, d := range deps(t, "../../"+strings.TrimPrefix(imp, module+"/")) {
-			m[d] = true
-		}
-	}
-	return m
 }
 
 // under reports whether path is prefix or a package under it.
@@ -132,21 +92,6 @@ func TestForbiddenImports(t *testing.T) {
 			if len(list) == 0 || list[len(list)-1] != self {
 				t.Fatalf("go list gave %v, not the dependencies of %s", list, self)
 			}
-			// What a known debt's package brings is tolerated only if the package itself may be
-			// imported and nothing else brings it (checked by listing without it: see below).
-			debt := map[string]bool{}
-			for _, k := range knownDebts {
-				if k.pkg == r.pkg {
-					for _, d := range deps(t, "../../"+k.via) {
-						debt[d] = true
-					}
-					t.Logf("known debt: %s reaches through %s what it must not: %s", k.pkg, k.via, k.note)
-				}
-			}
-			var direct, others map[string]bool
-			if len(debt) > 0 {
-				direct, others = imports(t, "../../"+r.pkg), otherDeps(t, r.pkg, debt)
-			}
 			for _, d := range list {
 				if under(d, self) {
 					continue
@@ -154,9 +99,6 @@ func TestForbiddenImports(t *testing.T) {
 				bad := r.ourAny && under(d, module)
 				for _, f := range r.refused {
 					bad = bad || under(d, f)
-				}
-				if bad && debt[d] && !direct[d] && !others[d] {
-					continue
 				}
 				if bad {
 					t.Errorf("%s imports %s: %s", r.pkg, d, r.why)

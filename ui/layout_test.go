@@ -135,7 +135,6 @@ func (h *harness) setDemo(on bool) {
 	h.settle()
 }
 
-
 // The walker's S3: a date refused as no day of the calendar (31.02) stays refused no longer than
 // the text it is about: clearing the field takes the message away.
 func TestHistoryDateErrorGoesWithTheDate(t *testing.T) {

@@ -136,6 +136,11 @@ func (j *Journal) Analytics(ctx context.Context, from, to time.Time, top int) (A
 	for d := d0; d < d1; d++ {
 		a.ByDay = append(a.ByDay, DayFigures{Day: wallTime(d*24, loc)})
 	}
+	// The receipts committed since the last fold go into the fine tables first (analytics_fold.go);
+	// a journal that cannot be written is read as far as it was folded.
+	if err := j.foldAnalytics(ctx); err != nil && j.Fault() == nil {
+		return a, err
+	}
 	names, err := j.operatorNames(ctx)
 	if err != nil {
 		return a, err
@@ -364,15 +369,15 @@ const (
 			quantity = quantity + excluded.quantity, total = total + excluded.total`
 )
 
-// analyticsWriter adds documents to the analytics aggregates inside one Commit transaction, with
-// the journal's prepared statements bound to the transaction's connection.
+// analyticsWriter adds documents to the analytics aggregates inside one transaction (the fold's,
+// analytics_fold.go), with the journal's prepared statements bound to the transaction's connection.
 type analyticsWriter struct {
 	tx                     *sql.Tx
 	st                     *statements
 	hours, operators, item *sql.Stmt // st's, bound to tx on first use
 }
 
-// newAnalyticsWriter returns the writer of Commit's transaction tx.
+// newAnalyticsWriter returns the writer of transaction tx.
 func (j *Journal) newAnalyticsWriter(tx *sql.Tx) *analyticsWriter {
 	return &analyticsWriter{tx: tx, st: j.st}
 }

@@ -470,6 +470,9 @@ func (j *Journal) restorePlain(ctx context.Context, cp string, key []byte, path,
 	})
 	// The files hold the backup now, written by this process; what it committed before is gone
 	// from them by the cashier's choice.
+	if j.id != nil {
+		j.id.dbWritten = true
+	}
 	err = errors.Join(err, j.remark())
 	j.sess.reset(info.Documents, info.HeadHash)
 	j.writeMu.Unlock()

@@ -78,7 +78,6 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 	defer j.commitMu.Unlock()
 	var newHead chainHead
 	err = j.inTx(ctx, func(tx *sql.Tx) error {
-		analytics := j.newAnalyticsWriter(tx) // the analytics aggregates, in the same transaction
 		var head int64
 		var prev []byte
 		if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &prev); err != nil {
@@ -113,9 +112,6 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				return fmt.Errorf("storage: commit: document %d: %w", r.seq, err)
 			}
 			j.noteDoc(*r, prev, h)
-			if err := analytics.add(ctx, &docs[i]); err != nil {
-				return err
-			}
 			if docs[i].Kind.Fiscal() {
 				if _, err := insertOutbox.ExecContext(ctx, r.seq, r.issuedAt); err != nil {
 					return fmt.Errorf("storage: commit: outbox %d: %w", r.seq, err)
@@ -146,6 +142,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		return nil, err
 	}
 	j.head = newHead
+	j.foldSoon(len(docs))
 	if commitHook != nil {
 		commitHook(ctx, nil, "committed")
 	}

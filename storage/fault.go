@@ -181,6 +181,9 @@ func (j *Journal) checkFile(ctx context.Context) error {
 		return f
 	}
 	now, err := statFiles(j.path)
+	if err == nil {
+		j.seen = now // the sizes, for the identity check that follows (identity.go)
+	}
 	var reason string
 	switch {
 	case err != nil:

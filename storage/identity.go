@@ -52,12 +52,11 @@ const stampWriteSQL = `UPDATE chain SET writes = writes + 1, opener = ? WHERE id
 const (
 	walHeaderSize      = 32
 	walFrameHeaderSize = 24
-	dbHeaderSize       = 100
 )
 
 // fileMark is what the journal's files hold after this process's last write, as read past SQLite.
 type fileMark struct {
-	dbHeader  [dbHeaderSize]byte
+	dbSize    int64
 	chainPage []byte // the chain table's page in the database file
 
 	walSize   int64                    // the WAL file's size
@@ -73,6 +72,11 @@ type identity struct {
 	chainPage int64 // the chain table's root page, a leaf: it holds one row
 	nonce     []byte
 	mark      fileMark
+	// dbWritten is set when this process may have written the database file since the mark (a
+	// checkpoint): the next mark reads it again. SQLite checkpoints only when this process asks
+	// (wal_autocheckpoint is off, checkpoint.go), so between checkpoints the database file's mark
+	// stands and a commit reads only the WAL's.
+	dbWritten bool
 }
 
 // openIdentity opens the journal's files for reading, finds the chain table's page, makes this
@@ -98,6 +102,7 @@ func (j *Journal) openIdentity(ctx context.Context) error {
 		id.db.Close()
 		return fmt.Errorf("storage: open %s: %w", j.path, err)
 	}
+	id.dbWritten = true
 	if id.mark, err = id.readMark(); err != nil {
 		id.db.Close()
 		id.wal.Close()
@@ -116,37 +121,49 @@ func (j *Journal) closeIdentity() {
 	j.id.wal.Close()
 }
 
-// readMark reads the files' mark now. The WAL's last commit frame is looked for after the one
-// kept (the frames of the last transaction) while the WAL is in the same generation.
-func (id *identity) readMark() (fileMark, error) {
-	var m fileMark
-	if _, err := id.db.ReadAt(m.dbHeader[:], 0); err != nil {
-		return m, fmt.Errorf("read the database header: %w", err)
-	}
-	m.chainPage = make([]byte, id.pageSize)
-	n, err := id.db.ReadAt(m.chainPage, (id.chainPage-1)*id.pageSize)
+// readChainPage reads the chain's page from the database file (short, or empty, at the end of a
+// file whose last pages are still only in the WAL).
+func (id *identity) readChainPage() ([]byte, error) {
+	page := make([]byte, id.pageSize)
+	n, err := id.db.ReadAt(page, (id.chainPage-1)*id.pageSize)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return m, fmt.Errorf("read the chain's page: %w", err)
+		return nil, fmt.Errorf("read the chain's page: %w", err)
 	}
-	// Short at io.EOF: the page is still only in the WAL (never checkpointed); what was read is
-	// the mark.
-	m.chainPage = m.chainPage[:n]
+	return page[:n], nil
+}
+
+// readMark reads the files' mark now: the database file's part only when this process may have
+// written it since the last mark. The WAL's last commit frame is looked for after the one kept
+// (the frames of the last transaction) while the WAL is in the same generation.
+func (id *identity) readMark() (fileMark, error) {
+	m := id.mark
+	if id.dbWritten {
+		fi, err := id.db.Stat()
+		if err != nil {
+			return m, fmt.Errorf("stat the database file: %w", err)
+		}
+		if m.chainPage, err = id.readChainPage(); err != nil {
+			return m, err
+		}
+		m.dbSize = fi.Size()
+		id.dbWritten = false
+	}
 	fi, err := id.wal.Stat()
 	if err != nil {
 		return m, fmt.Errorf("stat the WAL: %w", err)
 	}
-	m.walSize, m.lastOff = fi.Size(), -1
+	m.walSize, m.lastOff, m.walHeader, m.lastFrame = fi.Size(), -1, [walHeaderSize]byte{}, [walFrameHeaderSize]byte{}
 	if m.walSize < walHeaderSize {
 		return m, nil
 	}
 	if _, err := id.wal.ReadAt(m.walHeader[:], 0); err != nil {
 		return m, fmt.Errorf("read the WAL header: %w", err)
 	}
-	frame := walFrameHeaderSize + int64(binary.BigEndian.Uint32(m.walHeader[8:12]))
+	frame := walFrameHeaderSize + id.pageSize
 	off := walHeaderSize + (m.walSize-walHeaderSize)/frame*frame - frame
 	// The last frame of the file is normally the last commit (the WAL is truncated after it
-	// starts again); otherwise walk from the start to the last frame of this WAL's generation
-	// that ends a transaction.
+	// starts again); otherwise walk to the last frame of this WAL's generation that ends a
+	// transaction.
 	if off >= walHeaderSize && id.isCommit(&m, off) {
 		m.lastOff = off
 		return m, nil
@@ -181,55 +198,46 @@ func (id *identity) isCommit(m *fileMark, off int64) bool {
 }
 
 // changed compares the files with the last mark: which of them no longer holds what this
-// process left (neither, when nobody else wrote).
-func (id *identity) changed() (db, wal bool, err error) {
+// process left (neither, when nobody else wrote). seen is the path check's stat of both.
+//
+// The database file: its size and the chain's page. The WAL: it may only have grown since (a
+// smaller one was written over), and the header of the last frame this process committed, which
+// carries the WAL's salts and its cumulative checksum of every frame up to it, must be the same
+// (when there is none, the WAL's header). Frames appended after it by another writer are not
+// looked for: the OS lock keeps other copies of the app out (lock.go), and an older copy
+// written over the WAL differs at or before that frame.
+func (id *identity) changed(seen fileID) (db, wal bool, err error) {
 	m := &id.mark
-	var head [dbHeaderSize]byte
-	if _, err := id.db.ReadAt(head[:], 0); err != nil {
-		return false, false, fmt.Errorf("read the database header: %w", err)
+	if seen.db.Size() != m.dbSize {
+		db = true
+	} else {
+		page, err := id.readChainPage()
+		if err != nil {
+			return false, false, err
+		}
+		db = !bytes.Equal(page, m.chainPage)
 	}
-	page := make([]byte, id.pageSize)
-	n, err := id.db.ReadAt(page, (id.chainPage-1)*id.pageSize)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, false, fmt.Errorf("read the chain's page: %w", err)
-	}
-	db = head != m.dbHeader || !sameRead(page[:n], m.chainPage)
-
-	fi, err := id.wal.Stat()
-	if err != nil {
-		return db, false, fmt.Errorf("stat the WAL: %w", err)
-	}
+	size := seen.wal.Size()
 	switch {
-	case m.walSize < walHeaderSize:
-		// Nothing committed in the WAL since a truncating checkpoint: it stays empty until the
-		// next write, which is this process's.
-		wal = fi.Size() != m.walSize
-	case fi.Size() < m.lastOff+walFrameHeaderSize || fi.Size() < walHeaderSize:
+	case size < m.walSize:
 		wal = true
-	default:
-		var h [walHeaderSize]byte
+	case m.lastOff >= 0:
 		var f [walFrameHeaderSize]byte
+		if _, err := id.wal.ReadAt(f[:], m.lastOff); err != nil {
+			return db, false, fmt.Errorf("read the WAL: %w", err)
+		}
+		wal = f != m.lastFrame
+	case m.walSize >= walHeaderSize:
+		var h [walHeaderSize]byte
 		if _, err := id.wal.ReadAt(h[:], 0); err != nil {
 			return db, false, fmt.Errorf("read the WAL header: %w", err)
 		}
 		wal = h != m.walHeader
-		if !wal && m.lastOff >= 0 {
-			if _, err := id.wal.ReadAt(f[:], m.lastOff); err != nil {
-				return db, false, fmt.Errorf("read the WAL: %w", err)
-			}
-			wal = f != m.lastFrame
-		}
+	default:
+		// Empty after a truncating checkpoint: the next frames are this process's next write.
+		wal = size != m.walSize
 	}
 	return db, wal, nil
-}
-
-// sameRead reports whether a page read now is the page kept (both may be short at the end of a
-// file that was never checkpointed).
-func sameRead(now, kept []byte) bool {
-	if len(kept) > len(now) {
-		kept = kept[:len(now)]
-	}
-	return len(now) == len(kept) && bytes.Equal(now, kept)
 }
 
 // remark keeps the files' mark after this process wrote them.
@@ -251,7 +259,7 @@ func (j *Journal) checkIdentity(ctx context.Context) error {
 	if j.id == nil {
 		return nil
 	}
-	db, wal, err := j.id.changed()
+	db, wal, err := j.id.changed(j.seen)
 	if err != nil {
 		return j.fail(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the storage failed", Err: err})
 	}

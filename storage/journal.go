@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -50,6 +51,7 @@ type Journal struct {
 	lock      *journalLock // the OS lock held for the journal's life
 	hold      *sql.Conn    // one connection kept open, so SQLite never deletes and recreates the WAL
 	files     fileID       // the journal file and WAL this process opened
+	seen      fileID       // the files at the path as the last path check found them
 	faults    faultLatch   // the first fault met; writes are refused with it
 	recoverMu sync.Mutex   // one recovery file at a time
 	id        *identity    // the files' own bytes, read past SQLite (identity.go)
@@ -62,6 +64,11 @@ type Journal struct {
 	found   *asFound   // the files at the path as another program left them (recovery.go)
 	pend    session    // what the running write transaction notes, merged into sess at its commit
 	check   *fileCheck // the whole file's check, running or done (check.go)
+
+	foldState // the analytics aggregates' fold (analytics_fold.go)
+
+	checkpointing atomic.Bool // a background checkpoint is running (checkpoint.go)
+	closed        bool        // closeDB has begun (guarded by writeMu)
 
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.
@@ -104,6 +111,8 @@ func DSN(path string) (string, error) {
 	// After a checkpoint that started the WAL again, the next commit truncates the WAL to what
 	// it holds, so the last frame committed is the file's last frame (identity.go).
 	q.Add("_pragma", "journal_size_limit(0)")
+	// The journal copies its WAL into the database file itself, off the commit (checkpoint.go).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	return path + "?" + q.Encode(), nil
 }
@@ -209,10 +218,13 @@ func (j *Journal) Checkpoint(ctx context.Context) error {
 	}
 	var busy, logFrames, checkpointed int
 	err := j.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
-	if err != nil {
-		return fmt.Errorf("storage: checkpoint: %w", err)
+	if j.id != nil {
+		j.id.dbWritten = true
 	}
-	return j.remark()
+	if merr := j.remark(); merr != nil || err != nil {
+		return errors.Join(merr, wrapErr("storage: checkpoint", err))
+	}
+	return nil
 }
 
 // Close checkpoints the WAL and closes the journal.
@@ -225,6 +237,12 @@ func (j *Journal) Close() error {
 // journal go (the lock).
 func (j *Journal) closeDB() error {
 	j.stopCheck()
+	j.writeMu.Lock()
+	j.closed = true // no background checkpoint starts now
+	j.writeMu.Unlock()
+	j.folding.Store(true) // no background fold starts now; a running one finishes first
+	j.foldMu.Lock()
+	defer j.foldMu.Unlock()
 	j.closeIdentity()
 	var errs []error
 	if j.st != nil {
@@ -261,7 +279,9 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer func() {
 		if err := j.remark(); err != nil {
 			j.fail(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the storage failed", Err: err})
+			return
 		}
+		j.checkpointSoon()
 	}()
 	j.pend = session{}
 	if j.id != nil {
@@ -284,6 +304,21 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	j.sess.merge(&j.pend)
 	return nil
+}
+
+// WriteTx runs fn in one of the journal's own write transactions (with its checks, inTx), for a
+// tool that writes in bulk what the API writes row by row (the fixture generator's answers). The
+// app never uses it: every write of the app goes through the journal's methods.
+func (j *Journal) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return j.inTx(ctx, fn)
+}
+
+// wrapErr wraps err with what, or returns nil.
+func wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // rollback rolls tx back, ignoring the error of a transaction that is already gone.

@@ -182,6 +182,15 @@ func migrations() []migration {
 			`ALTER TABLE items ADD COLUMN hub_key TEXT`,
 			`CREATE UNIQUE INDEX items_by_hub_key ON items(hub_key) WHERE hub_key IS NOT NULL`,
 		},
+	}, {
+		// The analytics aggregates are folded from the documents behind a watermark instead of
+		// written by every Commit (analytics_fold.go); a journal written before had them written
+		// up to its last document.
+		version: 11,
+		statements: []string{
+			`ALTER TABLE analytics_rollup ADD COLUMN folded_seq INTEGER NOT NULL DEFAULT 0`,
+			`UPDATE analytics_rollup SET folded_seq = (SELECT COALESCE(MAX(seq), 0) FROM documents)`,
+		},
 	}}
 }
 

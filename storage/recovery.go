@@ -415,7 +415,6 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 		}
 	}
 	return b.inTx(ctx, func(tx *sql.Tx) error {
-		analytics := b.newAnalyticsWriter(tx)
 		for _, d := range rows {
 			r := d.row
 			if _, err := tx.StmtContext(ctx, b.st.insertDocument).ExecContext(ctx,
@@ -424,14 +423,8 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 				r.content, d.prev, d.hash); err != nil {
 				return fmt.Errorf("document %d: %w", r.seq, err)
 			}
-			var doc kkm.Document
-			if err := decodeDocument(r.content, &doc); err != nil {
-				return err
-			}
-			if err := analytics.add(ctx, &doc); err != nil {
-				return err
-			}
-			if doc.Kind.Fiscal() {
+			// The analytics aggregates fold them in later (analytics_fold.go).
+			if kkm.DocumentKind(r.kind).Fiscal() {
 				if _, err := tx.StmtContext(ctx, b.st.insertOutbox).ExecContext(ctx, r.seq, r.issuedAt); err != nil {
 					return fmt.Errorf("outbox %d: %w", r.seq, err)
 				}

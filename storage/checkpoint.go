@@ -1,0 +1,54 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+)
+
+// The checkpoint policy (issue 16, item 1: a commit never pays a checkpoint).
+//
+// SQLite's default copies the WAL into the database file inside the commit that takes the WAL
+// past 1 000 pages (wal_autocheckpoint): one receipt in ~70 paid for the copy of 1 000 pages and,
+// with synchronous=FULL, the database file's fsync. The journal turns that off (DSN) and copies
+// the WAL itself, after the commit that took the WAL past checkpointAfter bytes, in a goroutine of
+// its own: a PASSIVE checkpoint (it never waits for a reader), under writeMu, so the files' mark
+// (identity.go) is taken again before the next write looks at it. A commit that arrives meanwhile
+// waits for the copy; at a cashier's pace the next receipt comes long after it ended. The WAL is
+// started again and truncated (journal_size_limit) by the first commit after a complete copy.
+// Journal.Checkpoint (the app going to the background, Close) copies and truncates at once.
+
+// checkpointAfter is the WAL's size past which a background checkpoint starts: SQLite's own
+// default of 1 000 pages of 4 KiB.
+const checkpointAfter = 1000 * (4096 + walFrameHeaderSize)
+
+// checkpointSoon starts a background checkpoint when the WAL has grown past checkpointAfter and
+// none is running. It is called with writeMu held, after a write transaction's mark.
+func (j *Journal) checkpointSoon() {
+	if j.id == nil || j.id.mark.walSize < checkpointAfter || !j.checkpointing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer j.checkpointing.Store(false)
+		_ = j.checkpointPassive(context.Background()) // a failed one is tried again after the next commit
+	}()
+}
+
+// checkpointPassive copies what it can of the WAL into the database file without waiting for
+// readers, under writeMu, and marks the files again.
+func (j *Journal) checkpointPassive(ctx context.Context) error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	if j.closed || j.found != nil || j.Fault() != nil {
+		return nil
+	}
+	var busy, logFrames, checkpointed int
+	err := j.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &checkpointed)
+	j.id.dbWritten = true
+	if merr := j.remark(); merr != nil {
+		return merr
+	}
+	if err != nil {
+		return fmt.Errorf("storage: checkpoint: %w", err)
+	}
+	return nil
+}

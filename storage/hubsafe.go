@@ -423,7 +423,7 @@ func buildFromSafe(ctx context.Context, path string, safe HubSafe, snap safeSnap
 		return fmt.Errorf("storage: restore from the hub: %w", err)
 	}
 	err = b.inTx(ctx, func(tx *sql.Tx) error {
-		analytics := b.newAnalyticsWriter(tx)
+		// The analytics aggregates are folded in from the documents later (analytics_fold.go).
 		insert := tx.StmtContext(ctx, b.st.insertDocument)
 		for _, d := range safe.Documents {
 			var doc kkm.Document
@@ -438,9 +438,6 @@ func buildFromSafe(ctx context.Context, path string, safe HubSafe, snap safeSnap
 				d.Offline, nullIfZero(int64(doc.OfflineNumber)), nullIfZero(d.ParentSeq), nullIfEmpty(parentNumber),
 				d.Content, d.PrevHash, d.Hash); err != nil {
 				return fmt.Errorf("storage: restore from the hub: document %d: %w", d.Seq, err)
-			}
-			if err := analytics.add(ctx, &doc); err != nil {
-				return err
 			}
 		}
 		answers := append(append([]SafeAnswer(nil), safe.Answers...), snap.Waiting...)

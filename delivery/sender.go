@@ -936,7 +936,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		return idle
 	}
 	if err != nil {
-		s.cfg.Logf("ofd: document %d (%s, reqnum %d): %v", e.Seq, ofdclient.TokenTag(token), req.Reqnum, err)
+		s.cfg.Logf("ofd: document %d (%s, reqnum %d): %v", e.Seq, tokenTag(token), req.Reqnum, err)
 		if xe := (*ofdclient.ExchangeError)(nil); errors.As(err, &xe) && !xe.Temporary {
 			// Not the network: the request cannot be sent as it stands. Retrying for ever
 			// or going offline would hide it; a person must look.
@@ -950,7 +950,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 		return s.failed(ctx, now, err)
 	}
 	code := resp.GetResult().GetResultCode()
-	s.cfg.Logf("ofd: document %d (%v, %s, reqnum %d): code %d", e.Seq, wreq.GetCommand(), ofdclient.TokenTag(token), req.Reqnum, code)
+	s.cfg.Logf("ofd: document %d (%v, %s, reqnum %d): code %d", e.Seq, wreq.GetCommand(), tokenTag(token), req.Reqnum, code)
 	switch code {
 	case ofdclient.ResultOK:
 		return s.accepted(ctx, e, rh, resp, now)
@@ -1140,3 +1140,10 @@ func (s *Sender) probe(ctx context.Context, l storage.LinkState) time.Duration {
 			Text: resp.GetResult().GetResultText(), Info: ofdclient.AdInfo(resp)})
 	}
 }
+
+// tokenTag prints as ofdclient.TokenTag, computed only when a log line is formatted: the
+// sender logs every exchange, and a register that does not log should not pay an HMAC per
+// document for it.
+type tokenTag uint32
+
+func (t tokenTag) String() string { return ofdclient.TokenTag(uint32(t)) }

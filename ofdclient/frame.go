@@ -184,11 +184,31 @@ func readError(h Header, what string, err error) error {
 // required fields are written), sets h.AppCode and h.Size, uses Version203 when h.Version
 // is zero, and returns the header and payload bytes. It returns the header as sent.
 func EncodeFrame(h Header, m proto.Message) ([]byte, Header, error) {
-	payload, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	return AppendEncodedFrame(nil, h, m)
+}
+
+// AppendEncodedFrame appends to b the frame EncodeFrame builds, marshalling m straight after
+// the header's place (one buffer, no copy of the payload): a caller that sends many requests
+// passes the last one's buffer back as b[:0] and allocates nothing once it is large enough.
+func AppendEncodedFrame(b []byte, h Header, m proto.Message) ([]byte, Header, error) {
+	start := len(b)
+	b = append(b, make([]byte, HeaderSize)...)
+	b, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(b, m)
 	if err != nil {
-		return nil, h, &FrameError{Kind: ErrPayload, Header: h, Err: err}
+		return b[:start], h, &FrameError{Kind: ErrPayload, Header: h, Err: err}
 	}
-	return AppendFrame(nil, h, payload)
+	payload := len(b) - start - HeaderSize
+	if uint64(payload) > math.MaxUint32-HeaderSize {
+		return b[:start], h, &FrameError{Kind: ErrFrameTooLarge, Header: h,
+			Err: fmt.Errorf("payload of %d bytes does not fit SIZE", payload)}
+	}
+	h.AppCode = AppCode
+	if h.Version == 0 {
+		h.Version = Version203
+	}
+	h.Size = uint32(HeaderSize + payload)
+	h.AppendBinary(b[start:start]) // writes the 18 bytes in place: the capacity is there
+	return b, h, nil
 }
 
 // AppendFrame appends a frame made of h and payload to b, filling in h.AppCode, h.Size and,

@@ -44,6 +44,9 @@ type Transport struct {
 	spare *spareConn // dialled by Prepare for the next exchange; nil when none
 }
 
+// frameBuffers keeps request frames' buffers between exchanges (a backlog sends thousands).
+var frameBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // SpareMaxAge is how long a connection Prepare dialled waits for its exchange: after that it is
 // closed unused (an OFD may drop an idle connection, and a stale one would only cost a retry).
 const SpareMaxAge = 500 * time.Millisecond
@@ -208,7 +211,12 @@ func (t *Transport) Exchange(ctx context.Context, addr string, h Header, req *pb
 	fail := func(op string, temporary bool, err error) (Header, *pb.Response, error) {
 		return Header{}, nil, &ExchangeError{Op: op, Addr: addr, Temporary: temporary, Err: err}
 	}
-	frame, sent, err := EncodeFrame(h, req)
+	buf := frameBuffers.Get().(*[]byte)
+	frame, sent, err := AppendEncodedFrame((*buf)[:0], h, req)
+	defer func() { // the frame is written before Exchange returns, and not kept
+		*buf = frame[:0]
+		frameBuffers.Put(buf)
+	}()
 	if err != nil {
 		return fail("encode", false, err)
 	}

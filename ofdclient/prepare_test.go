@@ -154,3 +154,40 @@ func TestPrepareFailedDialIsNotUsed(t *testing.T) {
 		t.Fatalf("%d dials, want the failed prepared one and the exchange's own", dials)
 	}
 }
+
+// TestPreparedConnectionClosedByTheOFD: an OFD that drops the prepared connection before the
+// request makes that exchange fail as a temporary error (the sender retries the same TOKEN and
+// REQNUM, as after any reset); the retry dials afresh and is answered.
+func TestPreparedConnectionClosedByTheOFD(t *testing.T) {
+	dropped := make(chan struct{})
+	var mu sync.Mutex
+	conns := 0
+	stub := startStub(t, func(conn net.Conn, _ <-chan struct{}) {
+		mu.Lock()
+		conns++
+		first := conns == 1
+		mu.Unlock()
+		if first {
+			conn.Close()
+			close(dropped)
+			return
+		}
+		h, req, err := readRequest(conn)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.Write(answer(t, h, 7, okResponse(req.GetCommand(), 0)))
+	})
+	tr := &Transport{}
+	tr.Prepare(stub.addr)
+	<-dropped
+	_, _, err := tr.Exchange(context.Background(), stub.addr, testHeader, systemRequest)
+	if err == nil || !IsTemporary(err) {
+		t.Fatalf("an exchange on a dropped prepared connection: %v, want a temporary error", err)
+	}
+	h, _, err := tr.Exchange(context.Background(), stub.addr, testHeader, systemRequest)
+	if err != nil || h.Token != 7 {
+		t.Fatalf("the retry: %v, token %d", err, h.Token)
+	}
+}

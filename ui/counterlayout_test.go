@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +14,12 @@ import (
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
+
+// The tests drive the status line themselves (the fake register's notify). The real clock's
+// refresh tick, in the middle of a test slowed by a loaded machine, rebuilt the status line on
+// its own goroutine (the test driver runs fyne.Do at once, on the caller's) while the test read
+// it: the phone-fit test once found a block's message laid out unwrapped, 1 200 px wide.
+func init() { statusRefresh = 24 * time.Hour }
 
 // shownInView fails unless the label with this text is shown and lies inside the window and the
 // visible part of the scroll it is in: what a refusal says is seen without scrolling by hand.
@@ -133,6 +140,14 @@ func TestRefusalScrolledIntoView(t *testing.T) {
 			h.tap(h.T("settings.save"))
 			h.noErrors()
 			h.shownInView(what("the settings' notice"), h.T("settings.saved"))
+
+			// Drawn anew while saving (or for a box ticked), the page keeps its place.
+			s := h.u.current.(*settingsScreen)
+			s.scroll.ScrollToOffset(fyne.NewPos(0, 300))
+			h.u.render()
+			if y := s.scroll.Offset.Y; y != 300 {
+				t.Errorf("%s: the settings drawn anew at %v, not where they were (300)", lang, y)
+			}
 		})
 	}
 }

@@ -200,8 +200,14 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	if !s.may(kkm.ActionSettings) {
 		save.Hide()
 	}
+	// Drawn anew (a save, a box ticked), the page stays where the owner was in it: a long page
+	// that jumps to its top loses the field being edited (walker F1).
+	prev := s.scroll
 	var pg fyne.CanvasObject
 	pg, s.scroll = scrolledPage(u.header(l.T("register.settings"), true), body, save)
+	if prev != nil {
+		s.scroll.Offset = prev.Offset
+	}
 	return pg
 }
 

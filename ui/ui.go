@@ -20,7 +20,7 @@ const PrefLanguage = "ui.language"
 
 // statusRefresh is how often the status line recomputes the time left of the shift and of
 // offline mode when nothing else changes it.
-const statusRefresh = 30 * time.Second
+var statusRefresh = 30 * time.Second // a variable for the tests, which drive the status themselves
 
 // screen is one page of the app. Its state lives in the screen's fields; view builds fresh
 // widgets from that state, so a language switch rebuilds the visible screen without losing what

@@ -427,6 +427,7 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	// In demo mode the DEMO mark and the network switch are on the status line too (walker S5:
 	// beside them the shift's time left was cut), at a shift number of four digits.
 	h.reg.mu.Lock()
+	number := h.reg.reg.State.ShiftNumber
 	h.reg.reg.State.ShiftNumber = 1234
 	h.reg.mu.Unlock()
 	h.setDemo(true)
@@ -436,6 +437,9 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	}
 	h.settle()
 	h.fits("the status line in demo mode, online")
+	h.reg.mu.Lock()
+	h.reg.reg.State.ShiftNumber = number
+	h.reg.mu.Unlock()
 	h.setDemo(false)
 
 	// The dialogs.

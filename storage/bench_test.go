@@ -212,19 +212,25 @@ func BenchmarkCommitOverBareInsert(b *testing.B) {
 				d.reg.State = iss.State
 			}
 			insert := bareInserter(b)
-			var receipts, bares []time.Duration
-			timed := func(f func(), into *[]time.Duration) {
+			var receipts, bares, receiptsCPU, baresCPU []time.Duration
+			_, withCPU := processCPU()
+			timed := func(f func(), into, cpu *[]time.Duration) {
+				c0, _ := processCPU()
 				start := time.Now()
 				f()
 				*into = append(*into, time.Since(start))
+				if withCPU {
+					c1, _ := processCPU()
+					*cpu = append(*cpu, c1-c0)
+				}
 			}
 			for i := 0; b.Loop(); i++ {
 				if i%2 == 0 {
-					timed(issue, &receipts)
-					timed(insert, &bares)
+					timed(issue, &receipts, &receiptsCPU)
+					timed(insert, &bares, &baresCPU)
 				} else {
-					timed(insert, &bares)
-					timed(issue, &receipts)
+					timed(insert, &bares, &baresCPU)
+					timed(issue, &receipts, &receiptsCPU)
 				}
 			}
 			if len(receipts) == 0 || len(bares) == 0 {
@@ -241,6 +247,18 @@ func BenchmarkCommitOverBareInsert(b *testing.B) {
 			b.ReportMetric(bmean, "bare-mean-µs")
 			b.ReportMetric(rp50/bp50, "ratio-p50")
 			b.ReportMetric(rmean/bmean, "ratio-mean")
+			// The process's CPU time per operation (getrusage, beside the wall time a loaded
+			// machine stretches with waiting): the mean, since the clock behind it counts in
+			// scheduler ticks on some kernels and a p50 of ticks says little.
+			if withCPU {
+				_, rc := p50AndMean(receiptsCPU)
+				_, bc := p50AndMean(baresCPU)
+				if rc <= 0 || bc <= 0 {
+					b.Fatalf("CPU time measured as %v and %v µs", rc, bc)
+				}
+				b.ReportMetric(rc, "receipt-cpu-mean-µs")
+				b.ReportMetric(bc, "bare-cpu-mean-µs")
+			}
 		})
 	}
 }

@@ -46,7 +46,8 @@ const (
 			total, offline, offline_number, parent_seq, parent_number, content, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
-	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1`
+	// setChainHeadSQL also stamps the write (stampWriteSQL, identity.go): one statement for both.
+	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ?, writes = writes + 1, opener = ? WHERE id = 1`
 	saveStateSQL    = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals, mac = excluded.mac`
 	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
@@ -122,7 +123,8 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 			}
 			seqs[i], head, prev = r.seq, r.seq, h
 		}
-		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev); err != nil {
+		j.pend.stamped = true
+		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev, j.nonce()); err != nil {
 			return fmt.Errorf("storage: commit: chain head: %w", err)
 		}
 		if err := j.checkRefusals(ctx, tx, state.Refusals); err != nil {

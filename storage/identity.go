@@ -112,6 +112,14 @@ func (j *Journal) openIdentity(ctx context.Context) error {
 	return nil
 }
 
+// nonce is this process's nonce, stamped in the chain row by every write (nil before Open ends).
+func (j *Journal) nonce() []byte {
+	if j.id == nil {
+		return nil
+	}
+	return j.id.nonce
+}
+
 // closeIdentity lets the files go.
 func (j *Journal) closeIdentity() {
 	if j.id == nil {

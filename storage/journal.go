@@ -284,13 +284,13 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		j.checkpointSoon()
 	}()
 	j.pend = session{}
-	if j.id != nil {
+	if err := fn(tx); err != nil {
+		return j.fail(errors.Join(err, rollback(tx)))
+	}
+	if j.id != nil && !j.pend.stamped {
 		if _, err := tx.StmtContext(ctx, j.st.stampWrite).ExecContext(ctx, j.id.nonce); err != nil {
 			return j.fail(errors.Join(fmt.Errorf("storage: stamp the write: %w", err), rollback(tx)))
 		}
-	}
-	if err := fn(tx); err != nil {
-		return j.fail(errors.Join(err, rollback(tx)))
 	}
 	if j.pend.linkDirty {
 		l, err := scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx))

@@ -63,6 +63,7 @@ type session struct {
 	link     *LinkState
 
 	linkDirty bool // in a pending transaction: the link's row was written
+	stamped   bool // in a pending transaction: the chain row was stamped already (setChainHead)
 }
 
 // sessionDoc is one document row as committed.
@@ -457,7 +458,8 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 				return err
 			}
 		}
-		if _, err := tx.StmtContext(ctx, b.st.setChainHead).ExecContext(ctx, headSeq, headHash); err != nil {
+		b.pend.stamped = true
+		if _, err := tx.StmtContext(ctx, b.st.setChainHead).ExecContext(ctx, headSeq, headHash, b.nonce()); err != nil {
 			return err
 		}
 		if state != nil {

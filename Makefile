@@ -8,6 +8,7 @@
 #   make conformance  the OFD conformance suite (emulator by default; OFD_ADDR etc. for a real OFD)
 #   make proto        regenerate ofdclient/pb from its .proto files
 #   make hub          the owner's hub: a local PostgreSQL cluster and the hub beside it (HUB_DATA, HUB_LISTEN)
+#   make hub-drill    registers as processes pushing through hub kills, a lost phone restored, a register days late
 #   make ofdsim       run the OFD emulator standalone on 127.0.0.1:7777 with one register
 #   make cross        build the non-UI packages for android/arm64 and ios/arm64 without cgo
 #   make crash        the crash drill: a child issuing documents killed with SIGKILL (CRASH_KILLS, 1000)
@@ -36,7 +37,7 @@ DEP_HEADERS := /usr/include/GL/gl.h /usr/include/X11/Xcursor/Xcursor.h /usr/incl
                /usr/include/X11/extensions/Xinerama.h /usr/include/X11/extensions/XInput2.h \
                /usr/include/X11/extensions/xf86vmode.h /usr/include/GLES2/gl2.h
 
-.PHONY: all run build test vet lint pgdeps hub bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
+.PHONY: all run build test vet lint pgdeps hub hub-drill bench fuzz conformance proto deps tools ofdsim cross fixture bench-scale crash faults test-mobile run-mobile measure \
         package-linux package-android package-ios clean
 
 all: build
@@ -98,6 +99,14 @@ HUB_LISTEN ?= 127.0.0.1:8443
 
 hub: pgdeps
 	$(GO) run ./cmd/ekassa-hub local -data $(HUB_DATA) -listen $(HUB_LISTEN)
+
+# The separate-process drill (internal/hubdrill), bigger than go test's: 20 registers, 5 days.
+HUB_DRILL_REGISTERS ?= 20
+HUB_DRILL_DAYS ?= 5
+
+hub-drill: pgdeps
+	EKASSA_REQUIRE_PG=1 EKASSA_HUB_DRILL_REGISTERS=$(HUB_DRILL_REGISTERS) EKASSA_HUB_DRILL_DAYS=$(HUB_DRILL_DAYS) \
+	  EKASSA_HUB_DRILL_SELL=40 $(GO) test -count=1 -v -timeout 30m -run '^TestHubDrill$$' ./internal/hubdrill
 
 # Needs a display (DISPLAY, e.g. Xvfb), xdotool and imagemagick for the first-frame timing.
 measure: build

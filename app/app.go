@@ -197,6 +197,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 	}
 	ports := rt.Ports()
 	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences())
+	ports.HubRestore = rt // a new phone takes its register from the owner's hub (start page)
 	ports.Catalogue, ports.PriceLists = newCatalogue(j, rt), newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
 	mobile := fyne.CurrentDevice().IsMobile()

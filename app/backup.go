@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/storage"
 )
 
 // Backup, restore and the integrity check of the journal, for the settings screen. They return
@@ -39,6 +40,14 @@ func (rt *Runtime) Backup(ctx context.Context, by kkm.Operator, path, password s
 // whatever the backup still had queued. The cashiers are the backup's too: the screens should lock
 // and ask for a quick-access code afterwards. It returns how many documents the journal holds.
 func (rt *Runtime) Restore(ctx context.Context, by kkm.Operator, path, password string) (int64, error) {
+	return rt.replaceJournal(ctx, by, func() (storage.BackupInfo, error) {
+		return rt.journal.RestoreFrom(ctx, path, password)
+	})
+}
+
+// replaceJournal replaces the journal's content by restore (a backup's, the hub's) with the
+// sender stopped, and takes the restored register, settings and state as the runtime's.
+func (rt *Runtime) replaceJournal(ctx context.Context, by kkm.Operator, restore func() (storage.BackupInfo, error)) (int64, error) {
 	if err := rt.allowRestore(ctx, by); err != nil {
 		return 0, err
 	}
@@ -50,7 +59,7 @@ func (rt *Runtime) Restore(ctx context.Context, by kkm.Operator, path, password 
 	defer rt.mu.Unlock()
 	wasRunning := rt.sender != nil
 	rt.stopSenderLocked()
-	info, rerr := rt.journal.RestoreFrom(ctx, path, password)
+	info, rerr := restore()
 	if rerr != nil {
 		if wasRunning {
 			if err := rt.startSender(); err != nil {

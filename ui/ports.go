@@ -45,6 +45,9 @@ type Ports struct {
 	Analytics Analytics
 	// Owner is the owner mode over the hub; nil hides the settings' «Режим владельца».
 	Owner OwnerMode
+	// HubRestore restores a new phone's register from the owner's hub (hubrestore_port.go); nil
+	// hides the start page's «Восстановить из хаба».
+	HubRestore HubRestore
 	// Catalogue is the shop's goods (catalogue_port.go); nil hides the catalogue and selling
 	// from it.
 	Catalogue Catalogue

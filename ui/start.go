@@ -52,6 +52,10 @@ func (s *startScreen) view() fyne.CanvasObject {
 		}
 		body.Add(errorText(l.Error(j.err)))
 	}
+	if u.ports.HubRestore != nil {
+		actions = append(actions, widget.NewButtonWithIcon(l.T("hubrestore.start"), theme.DownloadIcon(),
+			func() { u.open(newHubRestoreScreen(u)) }))
+	}
 	actions = append(actions, widget.NewButton(l.T("start.lock"), u.Lock))
 	return twoPass(page(u.header(l.T("start.title"), false), body, actions...))
 }

@@ -13,8 +13,9 @@ import (
 // Analytics: what the owner compares with the OFD cabinet's statistics (revenue, number of
 // receipts, average receipt), over any period and the period before it.
 //
-// The figures come from small aggregate tables that Commit keeps in the same transaction as the
-// documents (analyticsWriter), one row per wall-clock hour × cashier × operation and one per
+// The figures come from small aggregate tables folded from the documents behind a watermark before
+// every read and in the background (analytics_fold.go; analyticsWriter computes the rows), one row
+// per wall-clock hour × cashier × operation and one per
 // wall-clock day × item × operation, so a month costs a few thousand rows whatever the number of
 // receipts.
 //

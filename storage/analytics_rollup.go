@@ -9,7 +9,7 @@ import (
 
 // Rollups: the analytics of a long period read from a few thousand rows.
 //
-// analytics_hours and analytics_items (analytics.go) are written by Commit, one row per wall hour
+// analytics_hours and analytics_items (analytics.go) are folded from the documents (analytics_fold.go), one row per wall hour
 // × cashier × operation and per wall day × item × operation. A year of a busy shop is ~15 000
 // hour rows and ~100 000 item rows, too many to sum in milliseconds. The rollups are coarser
 // copies of those two tables for the days before a watermark (analytics_rollup.rolled_day):
@@ -23,8 +23,8 @@ import (
 // tables at its edges (the hours of a partial day, the days of a partial month, the days past the
 // watermark), so its result is the same as from the fine tables alone (TestAnalyticsRollupSame).
 //
-// The watermark is moved by rollAnalytics, not by Commit, so a receipt's commit writes no more
-// than before. It stops one day short of the newest wall day in analytics_hours: wall days are
+// The watermark is moved by rollAnalytics, not by Commit, so a receipt's commit writes nothing of
+// the analytics. It stops one day short of the newest wall day in analytics_hours: wall days are
 // read on the register's own clock, and a change of its time zone can put a later receipt in an
 // earlier wall hour, never by a day. The fine tables are never deleted from: the rollups are a
 // cache, rebuilt from them by dropping their rows and setting the watermark to 0.

@@ -10,9 +10,9 @@ package storage
 // SQLite reads a BLOB given to the JSON functions as JSONB; the CAST makes it read text JSON.
 //
 // The aggregates (analytics_hours, analytics_items, analytics_operators) are not trusted: they
-// are a cache of sums over the documents, written in the same transaction as the documents (see
-// analyticsWriter), and the migration fills them from the documents already in the journal with
-// the same arithmetic in SQL.
+// are a cache of sums over the documents, folded in from the documents behind a watermark
+// (analytics_fold.go, analyticsWriter), and the migration fills them from the documents already in
+// the journal with the same arithmetic in SQL.
 
 // receiptOperationSQL is the receipt's operation (kkm.Operation) read from a document row's
 // content; it is the expression of the documents_history_operation index, and a query must spell

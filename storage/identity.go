@@ -21,17 +21,17 @@ import (
 // and lose older ones, or lose the newest. So every write transaction is also checked against
 // what the files themselves hold, read with pread past SQLite and its cache:
 //
-//   - the database file's header (its first 100 bytes: the file change counter at offset 24, the
-//     size in pages at 28, ...) and the whole page of the chain table's row, which every write
+//   - the database file's size and the whole page of the chain table's row, which every write
 //     transaction changes (the write counter and this process's nonce, `chain.writes` and
 //     `chain.opener`): a checkpoint of any transaction rewrites that page in the database file,
 //     so an older copy of the file differs from the current one exactly when it lacks something
 //     checkpointed (a copy taken after the last checkpoint is the same bytes: nothing is lost);
-//   - the WAL's header (its salts and checkpoint sequence change when SQLite starts the WAL
-//     again) and the frame header of the last frame this process committed, which carries the
-//     WAL's cumulative checksum of every frame before it: a WAL replaced by another (also by an
-//     older copy of itself, which is shorter or holds frames of an earlier generation there)
-//     differs there.
+//   - the WAL's size (it may only grow between two writes of this process) and the frame header
+//     of the last frame this process committed, which carries the WAL's salts (new each time
+//     SQLite starts the WAL again) and its cumulative checksum of every frame before it (the WAL's
+//     header when it holds no frame): a WAL replaced by another (also by an older copy of itself,
+//     which is shorter or holds frames of an earlier generation there) differs there. Frames
+//     appended after it are not looked for: that is a second writer, which the OS lock keeps out.
 //
 // After each of its own write transactions and checkpoints the journal reads these bytes again
 // and keeps them (fileMark); before the next write transaction it reads them and compares. Any
@@ -41,8 +41,9 @@ import (
 // truncates the WAL after a checkpoint that started it again (journal_size_limit), so the last
 // frame committed is the file's last frame and is found with one pread.
 //
-// The cost on every write: the two stat calls of the path check, three preads before, two preads
-// and one stat after (BenchmarkCheckFile).
+// The cost on every write: the two stat calls of the path check (their sizes are used too), two
+// preads before, a stat and two preads after; the database file's part is read again only after
+// this process checkpointed (checkpoint.go). BenchmarkCheckFile: 15 µs of CPU with the path check.
 
 // stampWriteSQL changes the chain row in every write transaction (inTx).
 const stampWriteSQL = `UPDATE chain SET writes = writes + 1, opener = ? WHERE id = 1`

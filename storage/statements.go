@@ -27,7 +27,7 @@ type statements struct {
 	saveState      *sql.Stmt
 	stateRefusals  *sql.Stmt
 	olderWaiting   *sql.Stmt
-	// the analytics aggregates (analytics.go), in Commit's transaction
+	// the analytics aggregates (analytics.go), in the fold's transaction (analytics_fold.go)
 	analyticsHour     *sql.Stmt
 	analyticsOperator *sql.Stmt
 	analyticsItem     *sql.Stmt

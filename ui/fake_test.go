@@ -373,34 +373,22 @@ func (r *fakeRegister) Returnable(_ context.Context, seq int64) (Returnable, err
 	}
 	orig := r.docs[seq-1]
 	rc := orig.Document.Receipt
-	number := orig.FiscalSign
-	if number == "" {
-		number = fmt.Sprint(orig.Document.OfflineNumber)
+	// The register's rules, as the app applies them: how a return names its original
+	// (kkm.ParentOf) and what is left of it, marking codes included (kkm.ReturnStateOf).
+	parent, err := kkm.ParentOf(orig.Document, orig.FiscalSign, r.reg.Settings.Reg.RNM)
+	if err != nil {
+		return Returnable{}, err
 	}
-	ret := Returnable{Original: orig, Parent: kkm.ParentReceipt{Number: number,
-		Time: orig.Document.Time, RNM: r.reg.Settings.Reg.RNM, Total: rc.Total, Offline: orig.FiscalSign == ""}}
 	var returned []kkm.Receipt
-	back := map[string]bool{} // the marking codes already returned
 	for _, d := range r.docs {
-		if p := d.Document.Receipt; p != nil && p.Parent != nil && p.Parent.Number == number {
+		if p := d.Document.Receipt; p != nil && p.Parent != nil && p.Parent.Number == parent.Number {
 			returned = append(returned, *p)
-			for _, ln := range p.Lines {
-				for _, c := range ln.Codes {
-					back[c] = true
-				}
-			}
 		}
 	}
-	ret.State = kkm.ReturnStateOf(*rc, returned)
+	ret := Returnable{Original: orig, Parent: parent, State: kkm.ReturnStateOf(*rc, returned)}
 	ret.Left = ret.State.Left
 	for _, l := range ret.State.Lines {
-		var codes []string
-		for _, c := range l.Line.Codes {
-			if !back[c] {
-				codes = append(codes, c)
-			}
-		}
-		ret.Lines = append(ret.Lines, ReturnableLine{Line: l.Line, Left: l.Left(), Codes: codes})
+		ret.Lines = append(ret.Lines, ReturnableLine{Line: l.Line, Left: l.Left(), Codes: l.Codes})
 	}
 	return ret, nil
 }

@@ -11,8 +11,12 @@ import "time"
 //
 //	iss, err := reg.IssueReceipt(draft, op, now, offline)
 //	if err != nil { show(err); return }
+//	iss = reg.Finish(iss, &position) // printed text, position, offline check link
 //	if err := journal.Commit(ctx, iss); err != nil { ...; return }
 //	reg.State = iss.State
+//
+// A return of a receipt in the journal is issued with IssueReturn, which checks it against the
+// original and the returns already made of it.
 type Register struct {
 	Settings Settings `json:"settings"`
 	State    State    `json:"state"`

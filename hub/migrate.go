@@ -187,6 +187,24 @@ var migrations = [][]string{
 			FOREIGN KEY (organization_id, key) REFERENCES catalogue_items (organization_id, key)
 		)`,
 	},
+	8: {
+		// The daily rollup (days in Kazakhstan) beside the hourly one: the owner's figures by shop,
+		// register and cashier over whole days read it (a month over 100 registers: some 6 000
+		// rows instead of 45 000). Filled from the hourly rollup, which already leaves out refusals.
+		`CREATE TABLE receipt_days (
+			register_id  BIGINT      NOT NULL REFERENCES registers(id),
+			day          TIMESTAMPTZ NOT NULL, -- 00:00 in Kazakhstan (UTC+5)
+			cashier_code TEXT        NOT NULL,
+			cashier_name TEXT        NOT NULL,
+			receipts     BIGINT      NOT NULL,
+			revenue      BIGINT      NOT NULL,
+			PRIMARY KEY (register_id, day, cashier_code)
+		)`,
+		`CREATE INDEX receipt_days_by_day ON receipt_days (day, register_id) INCLUDE (cashier_code, cashier_name, receipts, revenue)`,
+		`INSERT INTO receipt_days (register_id, day, cashier_code, cashier_name, receipts, revenue)
+			SELECT register_id, ` + kzDay("hour") + `, cashier_code, MAX(cashier_name), SUM(receipts), SUM(revenue)
+			FROM receipt_hours GROUP BY 1, 2, 3`,
+	},
 }
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a

@@ -95,6 +95,7 @@ func (s *Store) PutSafe(ctx context.Context, registerID int64, push SafePush) (C
 				registerID, a.Seq, a.Refused, string(a.Data))
 			if a.Refused {
 				batch.Queue(unrollSQL, registerID, a.Seq)
+				batch.Queue(unrollDaysSQL, registerID, a.Seq)
 			}
 			c.Answered = a.Seq
 		}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"os"
 )
 
 // The checkpoint policy (issue 16, item 1: a commit never pays a checkpoint).
@@ -33,12 +34,32 @@ func (j *Journal) checkpointSoon() {
 	}()
 }
 
+// checkBeforeCheckpoint looks at the files' own bytes before a checkpoint writes the database
+// file (with writeMu held): a checkpoint after another program wrote over the database file
+// would copy this process's pages into that file and take the mixture as its new mark, so the
+// change would never be found. A change found latches ErrJournalGone as before a write
+// (identity.go); a journal whose path is gone is left to the next write, as before.
+func (j *Journal) checkBeforeCheckpoint(ctx context.Context) {
+	if j.id == nil || j.Fault() != nil {
+		return
+	}
+	now, err := statFiles(j.path)
+	if err != nil || !os.SameFile(now.db, j.files.db) || !os.SameFile(now.wal, j.files.wal) {
+		return
+	}
+	j.seen = now
+	_ = j.checkIdentity(ctx) // latched
+}
+
 // checkpointPassive copies what it can of the WAL into the database file without waiting for
 // readers, under writeMu, and marks the files again.
 func (j *Journal) checkpointPassive(ctx context.Context) error {
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
-	if j.closed || j.found != nil || j.Fault() != nil {
+	if j.closed || j.Fault() != nil {
+		return nil
+	}
+	if j.checkBeforeCheckpoint(ctx); j.Fault() != nil {
 		return nil
 	}
 	var busy, logFrames, checkpointed int

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,6 +184,18 @@ func mustDo(t *testing.T, err error) {
 // into it. The process's own record, the last way out, holds every document since the start with
 // hashes that chain.
 func TestOverwrittenRecoveryCarriesForward(t *testing.T) {
+	for _, keep := range []int{sessionKeep, 1} {
+		t.Run(fmt.Sprintf("keep %d documents", keep), func(t *testing.T) {
+			defer func(old int) { sessionKeep = old }(sessionKeep)
+			sessionKeep = keep
+			overwrittenCarriesForward(t, keep > 2)
+		})
+	}
+}
+
+// overwrittenCarriesForward is TestOverwrittenRecoveryCarriesForward with the session keeping
+// every document (whole) or only the last (the others read back).
+func overwrittenCarriesForward(t *testing.T, whole bool) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "journal.db")
@@ -261,6 +274,9 @@ func TestOverwrittenRecoveryCarriesForward(t *testing.T) {
 		t.Errorf("the next sale after the restore got seq %d, want 6", seq)
 	}
 
+	if !whole {
+		return
+	}
 	// The last way out: the session's own record.
 	b, err := os.ReadFile(session)
 	mustDo(t, err)
@@ -269,5 +285,42 @@ func TestOverwrittenRecoveryCarriesForward(t *testing.T) {
 	if sf.OpenSeq != 3 || len(sf.Documents) != 2 || sf.Documents[0].Seq != 4 || sf.Documents[1].Seq != 5 ||
 		!bytes.Equal(sf.Documents[1].Prev, sf.Documents[0].Hash) || sf.Answers[1].Sign != "100200300" {
 		t.Errorf("the session record: open at %d, %d documents, answers %v", sf.OpenSeq, len(sf.Documents), sf.Answers)
+	}
+}
+
+// TestCheckpointFindsAnOverwrite: an older copy written over the journal in place, and then a
+// checkpoint (the app going to the background) before any write: the checkpoint finds it first,
+// latches ErrJournalGone with the recovery file, and does not copy the WAL into the copy, which
+// stays at the path as it was written.
+func TestCheckpointFindsAnOverwrite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j, err := Open(ctx, path)
+	mustDo(t, err)
+	defer j.Close()
+	d := newDesk(t, j)
+	d.fill(2)
+	mustDo(t, j.Checkpoint(ctx))
+	older, err := os.ReadFile(path)
+	mustDo(t, err)
+	d.fill(3)
+	mustDo(t, j.Checkpoint(ctx))
+	d.fill(1) // in the WAL
+	mustDo(t, os.WriteFile(path, older, 0o600))
+	mustDo(t, j.Checkpoint(ctx))
+	var fe *FaultError
+	if err := j.Fault(); !errors.As(err, &fe) || fe.Code != ErrJournalGone || fe.Recovery == "" {
+		t.Fatalf("after the checkpoint: fault %v, want ErrJournalGone with a recovery file", err)
+	}
+	if now, err := os.ReadFile(path); err != nil || !bytes.Equal(now, older) {
+		t.Errorf("the checkpoint wrote into the copy at the path (%v)", err)
+	}
+	if info, err := Inspect(ctx, fe.Recovery, ""); err != nil || info.Documents != 6 {
+		t.Errorf("the recovery file: %+v, %v; want 6 documents", info, err)
+	}
+	iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
+	mustDo(t, err)
+	if _, err := j.Commit(ctx, iss.Documents, iss.State); !errors.Is(err, ErrJournalGone) {
+		t.Errorf("a Commit after the checkpoint found the change: %v, want ErrJournalGone", err)
 	}
 }

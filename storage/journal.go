@@ -211,6 +211,7 @@ func (j *Journal) Path() string { return j.path }
 func (j *Journal) Checkpoint(ctx context.Context) error {
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
+	j.checkBeforeCheckpoint(ctx)
 	if j.found != nil {
 		// The files at the path are not this journal's: copying its WAL into them would only
 		// mix the two further.

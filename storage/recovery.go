@@ -85,9 +85,36 @@ func (s *session) head() (int64, []byte) {
 	return s.openSeq, s.openHash
 }
 
+// sessionKeep is how many documents the session keeps whole in memory (~1.5 kB each). Past it the
+// oldest are let go and the session starts after them, as if the app had opened there: their rows
+// are then read back through SQLite, accepted only when their chain leads to the session's start
+// (readBack), like the documents before Open. So a register that runs for weeks holds a few
+// megabytes, not its whole history.
+var sessionKeep = 10_000
+
 // merge adds the facts of a committed transaction.
 func (s *session) merge(p *session) {
 	s.docs = append(s.docs, p.docs...)
+	if n := len(s.docs) - sessionKeep; n > 0 {
+		last := s.docs[n-1]
+		s.openSeq, s.openHash = last.row.seq, last.hash
+		s.docs = append([]sessionDoc(nil), s.docs[n:]...)
+		for seq := range s.answers {
+			if seq <= s.openSeq {
+				delete(s.answers, seq)
+			}
+		}
+		for seq := range s.requests {
+			if seq <= s.openSeq {
+				delete(s.requests, seq)
+			}
+		}
+		for seq := range s.refusals {
+			if seq <= s.openSeq {
+				delete(s.refusals, seq)
+			}
+		}
+	}
 	for k, v := range p.answers {
 		if s.answers == nil {
 			s.answers = map[int64]FiscalResult{}

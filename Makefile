@@ -142,6 +142,7 @@ fixture:
 bench-scale:
 	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench 'Scale(HistoryPage|Analytics|Start)' -benchtime 200x ./storage/fixture/
 	EKASSA_SCALE=1 EKASSA_FIXTURE_DIR=$(FIXTURE_DIR) $(GO) test -run '^$$' -bench ScaleResidentMemory -benchtime 3x ./storage/fixture/
+	EKASSA_SCALE=1 $(GO) test -run '^$$' -bench 'DrainOverBareInsert/backlog=10000' -benchtime 1x ./delivery/
 
 # A register for a client to connect to: system ID 123456, token 987654321 (the vectors' values).
 ofdsim:

@@ -14,7 +14,7 @@
 #   make crash        the crash drill: a child issuing documents killed with SIGKILL (CRASH_KILLS, 1000)
 #   make faults       the fault matrix against the emulator (docs/fault-matrix.md)
 #   make fixture      generate a year of a busy shop (1 000 000 documents) for the scale benchmarks
-#   make bench-scale  history, analytics, start cost and memory on that journal
+#   make bench-scale  history, analytics, start cost and memory on that journal; a 10 000-document backlog drained
 #   make test-mobile  the UI tests in Fyne's mobile simulation; make run-mobile runs the app in it
 #   make measure      cold start, binary size, memory after a day of sales (docs/benchmarks.md)
 #   make package-linux / package-android / package-ios

@@ -26,6 +26,9 @@ import (
 // through its open descriptors (an unlinked file lives on until it is closed): before refusing,
 // the journal writes it out to a recovery file next to the path (`journal.db.recovered-<time>.db`,
 // a verified journal like a backup), which restores through «Восстановить из резервной копии».
+// When an older copy was written over the file in place instead (same inode), SQLite's view can
+// no longer be trusted: identity.go finds it from the files' own bytes, and recovery.go writes the
+// recovery file from what the process itself committed.
 // docs/fault-matrix.md lists the faults and their ways out.
 
 // The journal faults. Each value is its own message ID.

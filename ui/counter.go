@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -57,11 +56,16 @@ func offsetIn(root, o fyne.CanvasObject) (y float32, ok bool) {
 	return 0, false
 }
 
-// padEntry is an entry an on-screen keypad types into (decimalPad): the item's quantity and
-// price. Tapping it, or giving it the focus, makes it the keypad's field.
+// padEntry is an entry for an amount or a quantity, typed on the phone's keyboard, a hardware
+// keyboard or an on-screen keypad (decimalPad): the item's quantity and price, the sale's cash,
+// card part and discount. Every key goes through its rule and a filled-in amount is replaced by
+// the first key (input.go). Tapping it, or giving it the focus, makes it the keypad's field.
 type padEntry struct {
 	numberEntry
-	chosen func()
+	chosen   func()
+	rule     func() inputRule // nil: money
+	refused  func(error)      // a key was refused, and why
+	pristine bool             // the text is the screen's suggestion: the next key replaces it
 }
 
 func newPadEntry(chosen func()) *padEntry {
@@ -84,29 +88,9 @@ func (e *padEntry) FocusGained() {
 func (u *UI) decimalPad(target func() *padEntry) fyne.CanvasObject {
 	sep := u.loc.T("keypad.decimal")
 	press := func(k string) {
-		e := target()
-		if e == nil {
-			return
+		if e := target(); e != nil {
+			e.press(k, sep)
 		}
-		t := e.Text
-		switch k {
-		case "back":
-			if r := []rune(t); len(r) > 0 {
-				t = string(r[:len(r)-1])
-			}
-		case "clear":
-			t = ""
-		case ",":
-			if !strings.ContainsAny(t, ",.") {
-				if t == "" {
-					t = "0"
-				}
-				t += sep
-			}
-		default:
-			t += k
-		}
-		e.SetText(t)
 	}
 	key := func(label, k string) *widget.Button { return widget.NewButton(label, func() { press(k) }) }
 	d := func(i int) *widget.Button { s := strconv.Itoa(i); return key(s, s) }

@@ -124,6 +124,12 @@ type extendedSale struct {
 	cardText string // card part of a mixed payment
 	cardOwn  bool   // the card part was typed, not filled in with what is left to pay
 	filling  bool   // the card part is being filled in: not the cashier's typing
+	// cashFilled: the cash taken is a quick sum tapped, not typed; the next key replaces it.
+	cashFilled bool
+	// keyErr is a key just refused by its field's rule (a third decimal), shown at keyAt until
+	// the next change of the form.
+	keyErr error
+	keyAt  saleField
 	// checked is set once «Далее» found an error: from then on every key checks the whole
 	// receipt again, so the message follows what is typed.
 	checked bool
@@ -138,7 +144,7 @@ type extendedSale struct {
 	cardSumL *widget.Label
 	leftL    *widget.Label
 	quick    *fyne.Container
-	card     *widget.Entry
+	card     *padEntry
 }
 
 // fresh is the form for the next customer: no items, cash, a discount if any, nothing typed.
@@ -315,7 +321,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		}
 		body.Add(field(l.T("sale.modifier"), container.NewVBox(
 			segmented([]string{l.T("sale.discount"), l.T("sale.markup")}, chosen, func(i int) { s.modKind = kinds[i]; u.render() }),
-			s.liveEntry(&s.modText, l.T("sale.amount.hint"), nil), s.errs[atModifier])))
+			s.amountEntry(&s.modText, atModifier, nil), s.errs[atModifier])))
 	}
 	if set.BuyerIINBINAllowed {
 		body.Add(field(l.T("sale.buyer"), container.NewVBox(s.liveEntry(&s.buyer, l.T("sale.buyer.hint"), nil), s.errs[atBuyer])))
@@ -329,7 +335,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 	s.changeL.Wrapping = fyne.TextWrapWord
 	switch s.pay {
 	case payCash:
-		body.Add(field(l.T("sale.taken"), s.liveEntry(&s.cashText, l.T("sale.amount.hint"), nil)))
+		body.Add(field(l.T("sale.taken"), s.amountEntry(&s.cashText, atCash, &s.cashFilled)))
 		body.Add(s.errs[atCash])
 		s.quick = container.NewGridWithColumns(3)
 		body.Add(s.quick)
@@ -337,10 +343,19 @@ func (s *extendedSale) view() fyne.CanvasObject {
 	case payCard:
 		body.Add(s.cardSumL)
 	case payMixed:
-		body.Add(field(l.T("sale.cash_part"), s.liveEntry(&s.cashText, l.T("sale.amount.hint"), nil)))
+		body.Add(field(l.T("sale.cash_part"), s.amountEntry(&s.cashText, atCash, &s.cashFilled)))
 		body.Add(s.errs[atCash])
-		// Once the cashier types in the card part (clearing it too), it is theirs: no longer filled in.
-		s.card = s.liveEntry(&s.cardText, l.T("sale.amount.hint"), func() { s.cardOwn = true })
+		// Once the cashier types in the card part (clearing it too), it is theirs: no longer filled
+		// in. Until then it is the screen's suggestion, which the first key replaces.
+		filled := !s.cardOwn
+		s.card = s.amountEntry(&s.cardText, atCard, &filled)
+		bound := s.card.OnChanged
+		s.card.OnChanged = func(v string) {
+			if !s.filling {
+				s.cardOwn = true
+			}
+			bound(v)
+		}
 		body.Add(field(l.T("sale.card_part"), s.card))
 		body.Add(s.errs[atCard]) // right under the field typed in, where the eye is
 		body.Add(s.leftL)
@@ -373,6 +388,37 @@ func (s *extendedSale) liveEntry(value *string, hint string, typed func()) *widg
 	return e
 }
 
+// amountEntry is an entry of an amount of money bound to *value, at field at of the form: its
+// every change updates the totals and the errors in place, a key that would give it a third
+// decimal is refused next to it, and while *filled it holds the screen's suggestion (a quick sum,
+// the card part left to pay) that the first key replaces. Enter opens the preview.
+func (s *extendedSale) amountEntry(value *string, at saleField, filled *bool) *padEntry {
+	e := newPadEntry(nil)
+	e.text = true // an amount has a decimal part: not the numeric keyboard, which lacks the comma
+	bind(&e.Entry, value, s.u.loc.T("sale.amount.hint"))
+	if filled != nil {
+		e.pristine = *filled && *value != ""
+	}
+	bound := e.OnChanged
+	e.OnChanged = func(v string) {
+		bound(v)
+		if s.filling {
+			return
+		}
+		if filled != nil && !e.pristine {
+			*filled = false
+		}
+		s.keyErr = nil
+		s.follow()
+	}
+	e.refused = func(err error) {
+		s.keyErr, s.keyAt = err, at
+		s.follow()
+	}
+	e.OnSubmitted = func(string) { s.next() }
+	return e
+}
+
 // follow brings the view's totals and errors up to date with what is typed.
 func (s *extendedSale) follow() {
 	if s.totalL == nil {
@@ -394,11 +440,14 @@ func (s *extendedSale) follow() {
 		}
 		if s.cardText != want {
 			s.filling = true
-			s.card.SetText(want)
+			s.card.fill(want)
 			s.filling = false
 		}
 	}
 	_, s.errAt, s.err = s.draft(s.checked)
+	if s.keyErr != nil {
+		s.err, s.errAt = s.keyErr, s.keyAt // the key just refused is what the cashier looks at
+	}
 	if terr != nil {
 		s.totalL.SetText(l.T("keypad.total", map[string]any{"Total": "—"}))
 	} else {
@@ -448,7 +497,7 @@ func (s *extendedSale) follow() {
 		s.quick.Layout = layout.NewGridLayoutWithColumns(cols)
 		for _, m := range sums {
 			s.quick.Add(widget.NewButton(strings.TrimSuffix(money(l, m), "\u00a0"+kkm.CurrencySign), func() {
-				s.cashText = m.String()
+				s.cashText, s.cashFilled = plainMoney(l, m), true
 				s.u.render()
 			}))
 		}
@@ -534,6 +583,13 @@ type itemScreen struct {
 	tried  bool // «Добавить» was pressed: every change checks the line again
 	err    error
 	errAt  itemField
+	// filled: the quantity (1 on a new line) or the price (of a line edited) is as the screen
+	// filled it in, and the first key typed replaces it.
+	filled [2]bool
+	// keyErr is a key just refused by its field's rule (a third decimal of the price, a fraction
+	// of a piece), shown under that field until the next change.
+	keyErr error
+	keyAt  itemField
 
 	errs   [itemFields]*widget.Label
 	sumL   *widget.Label
@@ -562,7 +618,9 @@ const (
 
 func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
 	s := &itemScreen{u: u, sale: sale, index: index, qty: "1", unit: kkm.UnitPiece, vat: kkm.VATDefault, pad: padPrice}
+	s.filled[padQuantity] = true
 	if index >= 0 {
+		s.filled[padPrice] = true
 		ln := sale.lines[index]
 		s.name, s.ntin, s.qty, s.unit, s.price, s.vat = ln.Name, ln.NTIN, ln.Quantity.String(), ln.Unit, ln.Price.String(), ln.VATRate
 		s.marked, s.group, s.codes = ln.Marked != "", ln.Marked, ln.Codes
@@ -661,8 +719,25 @@ func (s *itemScreen) padField(pad int, value *string, hint string) *padEntry {
 		}
 	})
 	bind(&e.Entry, value, hint)
+	e.pristine = s.filled[pad] && *value != ""
+	at := atPrice
+	if pad == padQuantity {
+		at = atQuantity
+		e.rule = func() inputRule { return quantityRule(s.u.loc, s.unit) }
+	}
+	e.refused = func(err error) {
+		s.keyErr, s.keyAt = err, at
+		s.follow()
+	}
 	bound := e.OnChanged
-	e.OnChanged = func(v string) { bound(v); s.follow() }
+	e.OnChanged = func(v string) {
+		bound(v)
+		if !e.pristine {
+			s.filled[pad] = false
+		}
+		s.keyErr = nil
+		s.follow()
+	}
 	e.OnSubmitted = func(string) { s.save() }
 	s.fields[pad] = e
 	return e
@@ -729,6 +804,11 @@ func (s *itemScreen) follow() {
 		s.err, s.errAt = qerr, atQuantity
 	case errors.Is(perr, kkm.ErrMoneyOverflow):
 		s.err, s.errAt = perr, atPrice
+	// Too many decimals (pasted: the keys refuse them) would leave the sum's line empty with no word.
+	case errors.Is(qerr, kkm.ErrQuantityTooManyDecs):
+		s.err, s.errAt = qerr, atQuantity
+	case errors.Is(perr, kkm.ErrMoneyTooManyDecimals):
+		s.err, s.errAt = perr, atPrice
 	}
 	if qerr == nil && perr == nil && p > 0 {
 		if sum, err := kkm.MulQuantity(p, q); err == nil {
@@ -739,6 +819,9 @@ func (s *itemScreen) follow() {
 	}
 	if s.tried {
 		_, s.errAt, s.err = s.line()
+	}
+	if s.keyErr != nil {
+		s.err, s.errAt = s.keyErr, s.keyAt // the key just refused is what the cashier looks at
 	}
 	for i, e := range s.errs {
 		if s.err != nil && itemField(i) == s.errAt {

@@ -290,7 +290,11 @@ const maxTyped = 13
 func (a *amountInput) press(key string) {
 	before := amountInput{terms: a.terms, typing: a.typing, entered: a.entered}
 	a.err = nil
-	a.apply(key)
+	if err := a.apply(key); err != nil {
+		*a = before
+		a.err = err
+		return
+	}
 	if _, err := kkm.ParseMoney(a.typing); errors.Is(err, kkm.ErrMoneyOverflow) {
 		*a = before
 		a.err = err
@@ -306,12 +310,14 @@ func (a *amountInput) press(key string) {
 	}
 }
 
-// apply applies one key without checking the limits.
-func (a *amountInput) apply(key string) {
+// apply applies one key without checking the limits, or refuses a key that no amount takes: a
+// third decimal (walker F7), or «+» and «ВВОД =» on a typed 0 (walker F12: the key did nothing,
+// with no word why).
+func (a *amountInput) apply(key string) error {
 	switch key {
 	case "clear":
 		*a = amountInput{}
-		return
+		return nil
 	case "back":
 		a.entered = false
 		if a.typing != "" {
@@ -320,17 +326,21 @@ func (a *amountInput) apply(key string) {
 			a.typing = strings.ReplaceAll(a.terms[n-1].String(), "\u00a0", "")
 			a.terms = a.terms[:n-1]
 		}
-		return
+		return nil
 	case "+", "=":
-		if m, err := kkm.ParseMoney(a.typing); err == nil && m > 0 {
+		m, err := kkm.ParseMoney(a.typing)
+		if err == nil && m == 0 {
+			return kkm.ErrCashAmountZero
+		}
+		if err == nil {
 			a.terms = append(a.terms, m)
 		}
 		a.typing = ""
 		a.entered = key == "="
-		return
+		return nil
 	}
 	a.entered = false
-	whole, frac, hasComma := strings.Cut(a.typing, ",")
+	whole, _, hasComma := strings.Cut(a.typing, ",")
 	switch {
 	case key == ",":
 		if !hasComma {
@@ -340,9 +350,10 @@ func (a *amountInput) apply(key string) {
 			a.typing += ","
 		}
 	case hasComma:
-		if len(frac)+len(key) <= 2 {
-			a.typing += key
+		if err := moneyRule.check(a.typing + key); err != nil {
+			return err
 		}
+		a.typing += key
 	case len(whole)+len(key) <= maxTyped:
 		if a.typing == "0" {
 			a.typing = ""
@@ -352,6 +363,7 @@ func (a *amountInput) apply(key string) {
 			a.typing = "0"
 		}
 	}
+	return nil
 }
 
 // current is the amount being typed (0 when nothing or nothing valid).

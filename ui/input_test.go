@@ -1,0 +1,254 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/i18n"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// focusedIs reports whether the canvas's focus is on e, the entry itself or the amount field
+// (padEntry) it is the text of.
+func focusedIs(h *harness, e *widget.Entry) bool {
+	switch f := h.w.Canvas().Focused().(type) {
+	case *widget.Entry:
+		return f == e
+	case *padEntry:
+		return &f.Entry == e
+	}
+	return false
+}
+
+// padEntries are the visible amount fields (padEntry) with this placeholder, as the canvas holds
+// them: typing into one goes through its rule and its pristine flag as a keyboard's keys do.
+func (h *harness) padEntries(placeholder string) []*padEntry {
+	var out []*padEntry
+	for _, o := range h.visible() {
+		if e, ok := o.(*padEntry); ok && e.PlaceHolder == placeholder {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// keyboard focuses the i-th amount field with this placeholder, as a tap does, and types s on the
+// keyboard into it (no clearing first: what the cashier's fingers do).
+func (h *harness) keyboard(placeholder string, i int, s string) *padEntry {
+	h.t.Helper()
+	es := h.padEntries(placeholder)
+	if len(es) <= i {
+		h.t.Fatalf("no amount field %d with placeholder %q:\n%s", i, placeholder, h.text())
+	}
+	h.w.Canvas().Focus(es[i])
+	test.Type(es[i], s) // the focused field's own TypedRune, as the canvas hands it a key
+	h.settle()
+	return es[i]
+}
+
+// The rule of what an amount or quantity field takes, key by key: money two decimals, a unit that
+// may be split three, pieces none; a second separator never.
+func TestInputRule(t *testing.T) {
+	l := i18n.MustBundle().Localizer(i18n.Russian)
+	kg, piece := quantityRule(l, unitKilogram), quantityRule(l, kkm.UnitPiece)
+	for _, c := range []struct {
+		rule inputRule
+		text string
+		want error // nil: taken
+	}{
+		{moneyRule, "", nil},
+		{moneyRule, "4599", nil},
+		{moneyRule, "4599,", nil},
+		{moneyRule, "4599,9", nil},
+		{moneyRule, "4599,90", nil},
+		{moneyRule, "4599,900", kkm.ErrMoneyTooManyDecimals},
+		{moneyRule, "4599.90", nil},
+		{moneyRule, "4599.901", kkm.ErrMoneyTooManyDecimals},
+		{moneyRule, "1 234,50", nil},
+		{moneyRule, "1,2,", kkm.ErrMoneyTooManyDecimals},
+		{moneyRule, "1,.", kkm.ErrMoneyTooManyDecimals},
+		{kg, "1,235", nil},
+		{kg, "1,2355", kkm.ErrQuantityTooManyDecs},
+		{kg, "0,5", nil},
+		{kg, "12", nil},
+		{piece, "12", nil},
+		{piece, "12,", kkm.ErrQuantityFraction},
+		{piece, "1.5", kkm.ErrQuantityFraction},
+	} {
+		err := c.rule.check(c.text)
+		if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%q: %v, want %v", c.text, err, c.want)
+		}
+	}
+	// The pieces' refusal names the unit in the screen's language.
+	if msg := l.Error(piece.refusal); msg != l.Error(&kkm.Error{Code: kkm.ErrQuantityFraction, Data: map[string]any{"Unit": unitName(l, kkm.UnitPiece)}}) {
+		t.Errorf("pieces refused with %q", msg)
+	}
+}
+
+// The simple keypad refuses a third decimal and «ВВОД =» on a 0 with a message (walker F7, F12),
+// and keeps what was typed.
+func TestKeypadRefusesAThirdDecimalAndAZero(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		h := newHarness(t, true, true, lang)
+		h.unlock()
+		sep := h.T("keypad.decimal")
+		h.keys("4599")
+		h.tap(sep)
+		h.keys("90")
+		h.tap("0")
+		if h.errorLabel(h.u.loc.Error(kkm.ErrMoneyTooManyDecimals)) == nil {
+			t.Fatalf("%s: a third decimal refused with no word:\n%s", lang, h.text())
+		}
+		if got := h.u.reg.simple.in.typing; got != "4599,90" {
+			t.Errorf("%s: typed %q after the refused key", lang, got)
+		}
+		h.tap("5") // the same on the keyboard
+		h.u.typedRune('5')
+		h.settle()
+		if h.errorLabel(h.u.loc.Error(kkm.ErrMoneyTooManyDecimals)) == nil || h.u.reg.simple.in.typing != "4599,90" {
+			t.Errorf("%s: the keyboard's third decimal: %q\n%s", lang, h.u.reg.simple.in.typing, h.text())
+		}
+		h.tap(h.T("keypad.clear"))
+		h.noErrors()
+		h.tap("0")
+		h.tap(h.T("keypad.enter"))
+		if h.errorLabel(h.u.loc.Error(kkm.ErrCashAmountZero)) == nil {
+			t.Errorf("%s: ВВОД on 0 says nothing:\n%s", lang, h.text())
+		}
+		h.tap("7")
+		h.noErrors()
+		h.see(h.T("keypad.total", map[string]any{"Total": h.money(700)}))
+	}
+}
+
+// The item's price keypad refuses a third decimal at once, and so does the keyboard; a quantity
+// of pieces takes no separator, of kilograms three decimals (walker F7).
+func TestItemKeypadKeepsToTheDecimals(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.tab(h.T("register.tab.extended"))
+	h.tap(h.T("sale.add_item"))
+	h.typeInto(h.T("item.name.hint"), 0, "Сыр")
+	sep := h.T("keypad.decimal")
+	price := h.padEntries(h.T("sale.amount.hint"))[0]
+	h.tap(h.T("item.price"))
+	for _, k := range []string{"4", "5", "9", "9", sep, "9", "0", "0"} {
+		h.tapLast(k)
+	}
+	if price.Text != "4599,90" {
+		t.Errorf("price %q, want 4599,90", price.Text)
+	}
+	tooMany := h.u.loc.Error(kkm.ErrMoneyTooManyDecimals)
+	if h.errorLabel(tooMany) == nil {
+		t.Fatalf("the third decimal refused with no word:\n%s", h.text())
+	}
+	h.see(h.T("item.sum", map[string]any{"Sum": h.money(459990)})) // the sum's line stays
+	h.keyboard(h.T("sale.amount.hint"), 0, "7")
+	if price.Text != "4599,90" || h.errorLabel(tooMany) == nil {
+		t.Errorf("the keyboard's third decimal: %q\n%s", price.Text, h.text())
+	}
+	h.tapIcon(theme.ContentUndoIcon(), 0)
+	if price.Text != "4599,9" || h.errorLabel(tooMany) != nil {
+		t.Errorf("⌫ gave %q and kept the message: %v", price.Text, h.errorLabel(tooMany) != nil)
+	}
+
+	// Pieces: the separator is refused with the unit named; kilograms take three decimals.
+	h.tap(h.T("item.quantity"))
+	h.tapLast("2") // the quantity 1 filled in is replaced by the first key
+	qty := h.padEntries(h.T("item.quantity.hint"))[0]
+	if qty.Text != "2" {
+		t.Errorf("quantity %q, want 2 (the filled-in 1 replaced)", qty.Text)
+	}
+	h.tapLast(sep)
+	fraction := h.u.loc.Error(&kkm.Error{Code: kkm.ErrQuantityFraction, Data: map[string]any{"Unit": unitName(h.u.loc, kkm.UnitPiece)}})
+	if qty.Text != "2" || h.errorLabel(fraction) == nil {
+		t.Errorf("a fraction of a piece: %q\n%s", qty.Text, h.text())
+	}
+	h.choose(unitName(h.u.loc, kkm.UnitPiece), unitName(h.u.loc, unitKilogram))
+	for _, k := range []string{sep, "2", "5", "5", "5"} {
+		h.tapLast(k)
+	}
+	if qty.Text != "2"+sep+"255" || h.errorLabel(h.u.loc.Error(kkm.ErrQuantityTooManyDecs)) == nil {
+		t.Errorf("kilograms: %q\n%s", qty.Text, h.text())
+	}
+	h.tap(h.T("item.add"))
+	if ln := h.u.reg.extended.lines; len(ln) != 1 || ln[0].Quantity != 2255 || ln[0].Price != 459990 {
+		t.Errorf("lines %+v", ln)
+	}
+}
+
+// tapLast taps the last visible button with this text: the item form's keypad lies under the
+// form, below any other button of the same text.
+func (h *harness) tapLast(text string) {
+	h.t.Helper()
+	b := h.button(text)
+	test.Tap(b)
+	h.settle()
+}
+
+// A mixed payment's card part, filled in with what is left, is replaced by what the cashier types
+// on the keyboard, not appended to (walker F4); so is a quick sum of the cash taken.
+func TestFilledAmountReplacedByTheFirstKey(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.tab(h.T("register.tab.extended"))
+	h.addItem("Сыр", "1", "4580,88")
+	h.tap(h.T("pay.mixed"))
+	h.keyboard(h.T("sale.amount.hint"), 1, "580,76")
+	card := h.padEntries(h.T("sale.amount.hint"))[2]
+	if card.Text != "4000,12" {
+		t.Fatalf("card part %q, want 4000,12 filled in", card.Text)
+	}
+	h.keyboard(h.T("sale.amount.hint"), 2, "3000")
+	if card.Text != "3000" {
+		t.Errorf("typing on the filled-in card part gave %q, want 3000", card.Text)
+	}
+	h.keyboard(h.T("sale.amount.hint"), 2, ",123")
+	if card.Text != "3000,12" || h.errorLabel(h.u.loc.Error(kkm.ErrMoneyTooManyDecimals)) == nil {
+		t.Errorf("the card part's third decimal: %q\n%s", card.Text, h.text())
+	}
+	// The cash part typed again: the card part is the cashier's now and stays.
+	cash := h.padEntries(h.T("sale.amount.hint"))[1]
+	h.w.Canvas().Focus(cash)
+	cash.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	h.settle()
+	h.noErrors() // the refusal went with the next change
+	if cash.Text != "580,7" {
+		t.Errorf("cash part %q after ⌫, want 580,7", cash.Text)
+	}
+	if card.Text != "3000,12" {
+		t.Errorf("the typed card part became %q", card.Text)
+	}
+
+	// Cash: a quick sum tapped, then typed over.
+	h.tap(h.T("pay.cash"))
+	quick := strings.TrimSuffix(h.money(500000), "\u00a0"+kkm.CurrencySign)
+	h.tap(quick)
+	taken := h.padEntries(h.T("sale.amount.hint"))[1]
+	if taken.Text != "5000,00" {
+		t.Fatalf("quick sum %q", taken.Text)
+	}
+	h.keyboard(h.T("sale.amount.hint"), 1, "6000")
+	if taken.Text != "6000" {
+		t.Errorf("typing over the quick sum gave %q, want 6000", taken.Text)
+	}
+	h.see(h.T("sale.change", map[string]any{"Change": h.money(141912)}))
+	// Backspace on a quick sum clears it.
+	h.tap(quick)
+	taken = h.padEntries(h.T("sale.amount.hint"))[1]
+	h.w.Canvas().Focus(taken)
+	taken.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	if taken.Text != "" {
+		t.Errorf("Backspace on a quick sum left %q", taken.Text)
+	}
+}
+
+// unitKilogram is the ИС ЭСФ code of the kilogram (kkm.Units).
+const unitKilogram = "166"

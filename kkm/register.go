@@ -186,13 +186,8 @@ func (r Register) placement(kind DocumentKind, amount Money, op Operator, now ti
 	if err := r.CanIssue(now); err != nil {
 		return Issued{}, err
 	}
-	switch {
-	case amount <= 0:
-		return Issued{}, newError(ErrCashAmountZero)
-	case amount > MaxMoney:
-		return Issued{}, newError(ErrMoneyOverflow, "Input", amount, "Max", MaxMoney)
-	case kind == KindCashOut && amount > r.State.CashInDrawer:
-		return Issued{}, newError(ErrCashInsufficient, "Amount", amount, "Cash", r.State.CashInDrawer)
+	if err := CheckPlacement(kind, amount, r.State.CashInDrawer); err != nil {
+		return Issued{}, err
 	}
 	st := r.State.Clone()
 	doc := st.begin(kind, op, now, offline)
@@ -201,6 +196,25 @@ func (r Register) placement(kind DocumentKind, amount Money, op Operator, now ti
 	}
 	doc.Cash = amount
 	return Issued{Documents: []Document{doc}, State: st}, nil
+}
+
+// CheckPlacement says why a cash in or out (kind) of amount is refused with drawer in the drawer,
+// or nil: nothing, more than one amount may be (ErrMoneyOverflow), a cash out of more than the
+// drawer holds (ErrCashInsufficient), a cash in that takes the drawer past MaxDrawer
+// (ErrDrawerLimit). The register issues nothing it refuses, and a screen checks the amount with it
+// as it is typed.
+func CheckPlacement(kind DocumentKind, amount, drawer Money) error {
+	switch {
+	case amount <= 0:
+		return newError(ErrCashAmountZero)
+	case amount > MaxMoney:
+		return newError(ErrMoneyOverflow, "Input", amount, "Max", MaxMoney)
+	case kind == KindCashOut && amount > drawer:
+		return newError(ErrCashInsufficient, "Amount", amount, "Cash", drawer)
+	case kind == KindCashIn && amount > MaxDrawer-max(drawer, 0):
+		return newError(ErrDrawerLimit, "Max", MaxDrawer, "Cash", drawer)
+	}
+	return nil
 }
 
 // XReport builds the X report of the open shift at now: a snapshot of the counters, costing the

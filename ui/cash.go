@@ -27,11 +27,12 @@ func (s *cashScreen) view() fyne.CanvasObject {
 	if s.kind == kkm.KindCashOut {
 		title, action = l.T("op.cash_out"), l.T("cash.out")
 	}
-	errLabel := errorText(l.Error(s.err))
+	// The amount is checked as it is typed (issue 12.1): a cash out above the drawer, a cash in
+	// that would take the drawer past its limit, each with the drawer's cash in the message, in
+	// the keypad's own message place, which never moves the keys.
 	body := container.NewVBox(
 		widget.NewLabel(l.T("cash.drawer", map[string]any{"Cash": money(l, u.status.CashInDrawer)})),
-		u.keypad(&s.in, false, func() { s.err = nil; errLabel.Hide() }),
-		errLabel,
+		u.keypadWithNote(&s.in, false, func() { s.err = nil }, s.note),
 	)
 	do := primary(action, s.record)
 	if s.busy {
@@ -40,12 +41,34 @@ func (s *cashScreen) view() fyne.CanvasObject {
 	return page(u.header(title, true), body, do)
 }
 
-// record issues the cash in or out.
+// note is what is wrong with the amount typed so far (nothing typed is no error until the
+// button), or the last refusal.
+func (s *cashScreen) note() error {
+	if s.err != nil {
+		return s.err
+	}
+	if amount := s.in.total(); amount > 0 {
+		return kkm.CheckPlacement(s.kind, amount, s.u.status.CashInDrawer)
+	}
+	return nil
+}
+
+// pressKey takes a keypad key from the keyboard (keyboard.go): digits, the comma, ⌫ and C.
+func (s *cashScreen) pressKey(key string) {
+	if s.busy {
+		return
+	}
+	s.in.press(key)
+	s.err = nil
+	s.u.render()
+}
+
+// record issues the cash in or out, or says why not without issuing anything.
 func (s *cashScreen) record() {
 	u := s.u
 	amount := s.in.total()
-	if amount <= 0 {
-		s.err = kkm.ErrCashAmountZero
+	if err := kkm.CheckPlacement(s.kind, amount, u.status.CashInDrawer); err != nil {
+		s.err = err
 		u.render()
 		return
 	}

@@ -110,8 +110,7 @@ func TestKeypadRefusesAThirdDecimalAndAZero(t *testing.T) {
 			t.Errorf("%s: typed %q after the refused key", lang, got)
 		}
 		h.tap("5") // the same on the keyboard
-		h.u.typedRune('5')
-		h.settle()
+		h.typeKeys("5")
 		if h.errorLabel(h.u.loc.Error(kkm.ErrMoneyTooManyDecimals)) == nil || h.u.reg.simple.in.typing != "4599,90" {
 			t.Errorf("%s: the keyboard's third decimal: %q\n%s", lang, h.u.reg.simple.in.typing, h.text())
 		}
@@ -252,3 +251,51 @@ func TestFilledAmountReplacedByTheFirstKey(t *testing.T) {
 
 // unitKilogram is the ИС ЭСФ code of the kilogram (kkm.Units).
 const unitKilogram = "166"
+
+// Cash in and out take the hardware keyboard's digits (walker F9), and a cash out above the
+// drawer is refused as it is typed with the drawer's cash in the message, a cash in past the
+// drawer's limit too (walker F8, issue 12.1); nothing is issued until the amount is right.
+func TestCashOutOverTheDrawerRefusedAsTyped(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		h := newHarness(t, true, true, lang)
+		h.unlock()
+		h.choose(h.T("op.sale"), h.T("op.cash_in"))
+		h.typeKeys("100")
+		h.see(h.T("keypad.total", map[string]any{"Total": h.money(10000)}))
+		h.tap(h.T("cash.in"))
+		h.tap(h.T("button.done"))
+
+		h.choose(h.T("op.sale"), h.T("op.cash_out"))
+		h.typeKeys("150")
+		over := h.u.loc.Error(&kkm.Error{Code: kkm.ErrCashInsufficient, Data: map[string]any{"Amount": kkm.Money(15000), "Cash": kkm.Money(10000)}})
+		if h.errorLabel(over) == nil {
+			t.Fatalf("%s: 150 out of a drawer of 100 not refused as typed:\n%s", lang, h.text())
+		}
+		if !strings.Contains(strings.ReplaceAll(over, "\u00a0", " "), "100") {
+			t.Errorf("%s: the message does not name the drawer: %q", lang, over)
+		}
+		h.tap(h.T("cash.out"))
+		if got := h.reg.kinds(); strings.Count(got, "cash_out") != 0 {
+			t.Fatalf("%s: a cash out above the drawer was issued: %s", lang, got)
+		}
+		h.key(fyne.KeyBackspace)
+		h.noErrors()
+		h.see(h.T("keypad.total", map[string]any{"Total": h.money(1500)}))
+		h.tap(h.T("cash.out"))
+		h.tap(h.T("button.done"))
+		if st := h.reg.Status(); st.CashInDrawer != 8500 {
+			t.Errorf("%s: drawer %v after 100 in and 15 out", lang, st.CashInDrawer)
+		}
+
+		// A cash in that would take the drawer past its limit.
+		h.choose(h.T("op.sale"), h.T("op.cash_in"))
+		h.typeKeys("999999999999")
+		limit := h.u.loc.Error(&kkm.Error{Code: kkm.ErrDrawerLimit, Data: map[string]any{"Max": kkm.MaxDrawer, "Cash": kkm.Money(8500)}})
+		if h.errorLabel(limit) == nil {
+			t.Fatalf("%s: a cash in past the drawer's limit not refused as typed:\n%s", lang, h.text())
+		}
+		h.key(fyne.KeyDelete)
+		h.noErrors()
+		h.key(fyne.KeyEscape)
+	}
+}

@@ -24,7 +24,8 @@ import (
 //	Ctrl+,             settings
 //	Ctrl+L             lock the app
 //
-// and on the screens opened from it, Esc goes back; on the preview, Enter forms the receipt. On
+// and on the screens opened from it, Esc goes back; on the preview, Enter forms the receipt; on
+// cash in and cash out, digits, the comma, Backspace and Delete are their keypad's keys. On
 // the marking-code screen a barcode scanner acting as a keyboard needs no field focused: its keys
 // and Enter go to barcode.KeyboardScanner, which takes fast runs ending in Enter as codes and
 // drops slower typing (marking.go).
@@ -91,16 +92,19 @@ func (u *UI) typedRune(r rune) {
 		}
 		return
 	}
+	if t, ok := u.current.(keypadScreen); ok {
+		if u.unlocked && u.win.Canvas().Overlays().Top() == nil {
+			if k := padKey(r); k != "" && k != "+" && k != "=" {
+				t.pressKey(k)
+			}
+		}
+		return
+	}
 	if !u.onRegister() || u.reg.tab != tabSimple {
 		return
 	}
-	switch {
-	case r >= '0' && r <= '9':
-		u.keyPad(string(r))
-	case r == ',' || r == '.':
-		u.keyPad(",")
-	case r == '+' || r == '=':
-		u.keyPad(string(r))
+	if k := padKey(r); k != "" {
+		u.keyPad(k)
 	}
 }
 
@@ -112,6 +116,16 @@ func (u *UI) typedKey(ev *fyne.KeyEvent) {
 	if t, ok := u.current.(keyScanTarget); ok && u.unlocked && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {
 		t.scanEnter()
 		return
+	}
+	if t, ok := u.current.(keypadScreen); ok && u.unlocked {
+		switch ev.Name {
+		case fyne.KeyBackspace:
+			t.pressKey("back")
+			return
+		case fyne.KeyDelete:
+			t.pressKey("clear")
+			return
+		}
 	}
 	if !u.onRegister() {
 		if ev.Name == fyne.KeyEscape && u.unlocked && len(u.stack) > 0 {
@@ -133,6 +147,25 @@ func (u *UI) typedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyDelete, fyne.KeyEscape:
 		u.keyPad("clear")
 	}
+}
+
+// keypadScreen is a screen whose amount is typed on a keypad of its own (cash in and out): with
+// no field focused the keyboard's digits, comma, Backspace and Delete are its keys (walker F9).
+type keypadScreen interface {
+	pressKey(key string)
+}
+
+// padKey is the keypad's key for a typed character, or "".
+func padKey(r rune) string {
+	switch {
+	case r >= '0' && r <= '9':
+		return string(r)
+	case r == ',' || r == '.':
+		return ","
+	case r == '+' || r == '=':
+		return string(r)
+	}
+	return ""
 }
 
 // keyPad presses a key of the simple-mode keypad and shows the new total.

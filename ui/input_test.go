@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -297,5 +298,87 @@ func TestCashOutOverTheDrawerRefusedAsTyped(t *testing.T) {
 		h.key(fyne.KeyDelete)
 		h.noErrors()
 		h.key(fyne.KeyEscape)
+	}
+}
+
+// The return screen says what the typed quantity refunds, line by line, in all and per payment
+// type, as each key is typed, with kkm's numbers (the preview's); a quantity above what is left is
+// named at once, and a fraction of a piece is refused at its key (walker F13).
+func TestReturnRefundFollowsTheTypedQuantity(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		h := newHarness(t, true, true, lang)
+		h.unlock()
+		// 300,00 + 2 × 350,00 + 1,235 kg × 4 398,00 (5 431,53) = 6 431,53, less 100,00: a receipt
+		// discount spread over the lines; paid 3 000,00 in cash and the rest by card.
+		d := kkm.ReceiptDraft{Operation: kkm.OpSale,
+			Lines: []kkm.LineDraft{{Name: "Хлеб", Quantity: 1000, Price: 30000}, {Name: "Сыр", Quantity: 2000, Price: 35000},
+				{Name: "Ет", Quantity: 1235, Price: 439800, Unit: unitKilogram}},
+			Modifier: &kkm.Modifier{Kind: kkm.Discount, Amount: 10000}}
+		r, err := kkm.ReceiptTotal(d, h.reg.Settings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Payments = []kkm.Payment{{Type: kkm.PayCash, Sum: 300000}, {Type: kkm.PayCard, Sum: r.Total - 300000}}
+		if _, err := h.reg.IssueReceipt(context.Background(), kkm.Operator{Code: 1, Name: "Кассир"}, d); err != nil {
+			t.Fatal(err)
+		}
+		h.settle()
+		h.choose(h.T("op.sale"), h.T("op.return"))
+		h.tapPrefix(h.T("doc.title.receipt", map[string]any{"Operation": h.T("op.sale"), "Number": 1, "Shift": 1}))
+
+		// What the preview will show, for the quantities typed.
+		want := func(q ...kkm.Quantity) kkm.Receipt {
+			t.Helper()
+			dr, err := kkm.ComputeReturn(h.u.current.(*returnScreen).ret.State, h.u.current.(*returnScreen).ret.Parent, kkm.ReturnRequest{Quantities: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, err := kkm.ComputeReceipt(dr, h.reg.Settings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rc
+		}
+		hint := h.T("return.quantity.hint")
+		kg := h.T("keypad.decimal")
+		h.keyboard(hint, 2, "0"+kg+"5")
+		half := want(0, 0, 500)
+		h.see(h.T("return.line.refund_typed", map[string]any{"Quantity": quantity(h.u.loc, 500), "Unit": unitName(h.u.loc, unitKilogram), "Sum": h.money(half.Lines[0].Sum)}),
+			h.T("return.refund.total", map[string]any{"Sum": h.money(half.Total)}))
+		for _, p := range half.Payments {
+			h.see(h.T("return.refund.line", map[string]any{"Pay": paymentName(h.u.loc, p.Type), "Sum": h.money(p.Sum)}))
+		}
+		if len(half.Payments) != 2 {
+			t.Fatalf("%s: the refund of a mixed receipt is not split: %+v", lang, half.Payments)
+		}
+		// One more key: the line and the total follow it.
+		h.keyboard(hint, 2, "5")
+		more := want(0, 0, 550)
+		h.see(h.T("return.line.refund_typed", map[string]any{"Quantity": quantity(h.u.loc, 550), "Unit": unitName(h.u.loc, unitKilogram), "Sum": h.money(more.Lines[0].Sum)}),
+			h.T("return.refund.total", map[string]any{"Sum": h.money(more.Total)}))
+		h.notSee(h.T("return.refund.total", map[string]any{"Sum": h.money(half.Total)}))
+
+		// Pieces: a fraction refused at its key; more than is left named at once.
+		h.keyboard(hint, 1, "3")
+		over := h.u.loc.Error(&kkm.Error{Code: kkm.ErrReturnItemExceedsOrig, Data: map[string]any{"Name": "Сыр", "Left": kkm.Quantity(2000)}})
+		if h.errorLabel(over) == nil {
+			t.Fatalf("%s: 3 of 2 not refused as typed:\n%s", lang, h.text())
+		}
+		h.key(fyne.KeyBackspace) // no field focused: the canvas's key, which does nothing here
+		sq := h.padEntries(hint)[1]
+		h.w.Canvas().Focus(sq)
+		sq.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+		h.settle()
+		h.keyboard(hint, 1, "1"+kg)
+		if sq.Text != "1" || h.errorLabel(h.u.loc.Error(&kkm.Error{Code: kkm.ErrQuantityFraction, Data: map[string]any{"Unit": unitName(h.u.loc, kkm.UnitPiece)}})) == nil {
+			t.Errorf("%s: a fraction of a piece: %q\n%s", lang, sq.Text, h.text())
+		}
+		all := want(0, 1000, 550)
+		h.see(h.T("return.refund.total", map[string]any{"Sum": h.money(all.Total)}))
+		h.tap(h.T("sale.next"))
+		h.see(h.money(all.Total))
+		if p, ok := h.u.current.(*previewScreen); !ok || p.r.Total != all.Total {
+			t.Fatalf("%s: the preview differs from the return screen: %T", lang, h.u.current)
+		}
 	}
 }

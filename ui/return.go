@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -19,19 +20,21 @@ const recentReturns = 20
 // number, then what to return (an amount for a simple-mode receipt, items and quantities for an
 // extended one) and how the money goes back.
 type returnScreen struct {
-	u      *UI
-	recent []IssuedDocument
-	query  string
-	ret    *Returnable
-	in     amountInput // simple mode: the amount
-	qty    []string    // extended mode: the quantity of each line, as typed
-	picked [][]bool    // a marked line: which of its codes left to return come back
-	refund int         // how the money goes back: refundAsPaid (the default), refundCash or refundCard
-	picks  func()      // runs when a marked unit is ticked: the refund shown follows
-	err    error
-	busy   bool
-	scroll *container.Scroll // the page's, to scroll a refusal into view
-	errL   *widget.Label     // the refusal under the refund choices
+	u       *UI
+	recent  []IssuedDocument
+	query   string
+	ret     *Returnable
+	in      amountInput // simple mode: the amount
+	qty     []string    // extended mode: the quantity of each line, as typed
+	picked  [][]bool    // a marked line: which of its codes left to return come back
+	refund  int         // how the money goes back: refundAsPaid (the default), refundCash or refundCard
+	picks   func()      // runs when a marked unit is ticked: the refund shown follows
+	keyErr  error       // a key just refused by a quantity's rule (a fraction of a piece), shown at its line
+	keyLine int
+	err     error
+	busy    bool
+	scroll  *container.Scroll // the page's, to scroll a refusal into view
+	errL    *widget.Label     // the refusal under the refund choices
 }
 
 // How a return refunds (kkm.ComputeReturn): as the original was paid unless the cashier
@@ -128,6 +131,11 @@ func (s *returnScreen) simple() bool {
 
 // whatView asks what to return of the picked receipt, shows what it refunds and how (as the
 // original was paid by default), and lets the cashier choose one way for all of it instead.
+//
+// What the return refunds follows every key (walker F13): each line says what its typed quantity
+// refunds, the total and its split per payment type follow below, all computed by kkm's return
+// computation (kkm.ComputeReturn, then kkm.ComputeReceipt as the preview does), and a quantity or
+// an amount the return refuses is named as it is typed.
 func (s *returnScreen) whatView() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	orig := s.ret.Original
@@ -138,20 +146,38 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 	)
 	errLabel := errorText(l.Error(s.err))
 	refund := container.NewVBox()
-	// showRefund lists what the return typed so far gives back, per payment type.
+	lineSums := make([]*widget.Label, len(s.ret.Lines))
+	// showRefund shows what the return typed so far gives back: per line, in all and per payment
+	// type; or why the return would be refused.
 	showRefund := func() {
-		refund.RemoveAll()
-		d, err := s.draft()
-		if err != nil {
-			return
+		for i, sum := range lineSums {
+			if sum != nil {
+				s.showLineRefund(i, sum)
+			}
 		}
-		for _, p := range d.Payments {
-			refund.Add(wrapped(l.T("return.refund.line", map[string]any{"Pay": paymentName(l, p.Type), "Sum": money(l, p.Sum)})))
+		refund.RemoveAll()
+		r, err := s.computed()
+		if err == nil {
+			refund.Add(bold(l.T("return.refund.total", map[string]any{"Sum": money(l, r.Total)})))
+			for _, p := range r.Payments {
+				refund.Add(wrapped(l.T("return.refund.line", map[string]any{"Pay": paymentName(l, p.Type), "Sum": money(l, p.Sum)})))
+			}
+		} else if errors.Is(err, kkm.ErrReturnNothing) {
+			err = nil // nothing chosen yet is no error until «Далее»
+		}
+		// What «Далее» found is what the cashier looks at (a key just refused shows at its line).
+		if s.err != nil {
+			err = s.err
+		}
+		if err != nil {
+			errLabel.SetText(l.Error(err))
+			errLabel.Show()
+		} else {
+			errLabel.Hide()
 		}
 	}
 	changed := func() {
 		s.err = nil
-		errLabel.Hide()
 		showRefund()
 	}
 	s.picks = changed
@@ -164,15 +190,18 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 				body.Add(s.codesView(i, rl))
 				continue
 			}
-			e := entry(&s.qty[i], l.T("return.quantity.hint"))
-			e.OnChanged = func(v string) { s.qty[i] = v; changed() }
+			// The quantity keeps to its unit's decimals key by key (input.go), as the sale's does.
+			e := newPadEntry(nil)
+			e.text = fractional(rl.Line.Unit)
+			bind(&e.Entry, &s.qty[i], l.T("return.quantity.hint"))
+			unit := rl.Line.Unit
+			e.rule = func() inputRule { return quantityRule(l, unit) }
+			e.refused = func(err error) { s.keyErr, s.keyLine = err, i; showRefund() }
+			e.OnChanged = func(v string) { s.qty[i] = v; s.keyErr = nil; changed() }
 			body.Add(field(l.T("return.line", map[string]any{"Price": money(l, rl.Line.Price),
 				"Left": quantity(l, rl.Left), "Unit": unitName(l, rl.Line.Unit)}), e))
-			if rl.Line.Sum != rl.Line.Gross && rl.Left > 0 {
-				// The line was paid after discounts or markups: say what all of what is left refunds.
-				paid := s.ret.State.Lines[i].Line.Sum - s.ret.State.Lines[i].Refunded
-				body.Add(wrapped(l.T("return.line.refund", map[string]any{"Sum": money(l, max(paid, 0))})))
-			}
+			lineSums[i] = wrapped("")
+			body.Add(lineSums[i])
 		}
 	}
 	body.Add(widget.NewLabel(l.T("return.refund")))
@@ -189,13 +218,66 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 		body.Add(wrapped(l.T("return.refund.other_note")))
 	}
 	body.Add(refund)
-	showRefund()
 	body.Add(errLabel)
+	showRefund()
 	other := widget.NewButton(l.T("return.other"), func() { s.ret = nil; s.err = nil; u.render() })
 	s.errL = errLabel
 	var pg fyne.CanvasObject
 	pg, s.scroll = scrolledPage(u.header(l.T("op.return"), true), body, primary(l.T("sale.next"), s.next), other)
 	return pg
+}
+
+// showLineRefund shows under line i what its typed quantity refunds, by kkm's computation of a
+// return of that quantity alone (the same number the whole return gives the line), or why that
+// quantity is refused; with nothing typed, what all that is left of a line paid after discounts
+// or markups refunds.
+func (s *returnScreen) showLineRefund(i int, sum *widget.Label) {
+	l := s.u.loc
+	rl := s.ret.Lines[i]
+	sum.Importance = widget.MediumImportance
+	t := strings.TrimSpace(s.qty[i])
+	q, err := kkm.ParseQuantity(t)
+	switch {
+	case s.keyErr != nil && s.keyLine == i:
+		err = s.keyErr // the key just refused: said under its field, whatever the field holds
+	case t == "" || errors.Is(err, kkm.ErrQuantityZero):
+		sum.Hide()
+		if rl.Line.Sum != rl.Line.Gross && rl.Left > 0 {
+			paid := s.ret.State.Lines[i].Line.Sum - s.ret.State.Lines[i].Refunded
+			sum.SetText(l.T("return.line.refund_left", map[string]any{"Sum": money(l, max(paid, 0))}))
+			sum.Show()
+		}
+		return
+	case err == nil:
+		req := kkm.ReturnRequest{Quantities: make([]kkm.Quantity, len(s.ret.Lines))}
+		req.Quantities[i] = q
+		var d kkm.ReceiptDraft
+		if d, err = kkm.ComputeReturn(s.ret.State, s.ret.Parent, req); err == nil {
+			var r kkm.Receipt
+			if r, err = s.u.ports.Issuer.Preview(d); err == nil && len(r.Lines) == 1 {
+				sum.SetText(l.T("return.line.refund_typed", map[string]any{
+					"Quantity": quantity(l, q), "Unit": unitName(l, rl.Line.Unit), "Sum": money(l, r.Lines[0].Sum)}))
+				sum.Show()
+				return
+			}
+		}
+	}
+	if err == nil {
+		sum.Hide()
+		return
+	}
+	sum.Importance = widget.DangerImportance
+	sum.SetText(l.Error(err))
+	sum.Show()
+}
+
+// computed is the return as chosen, computed as the preview will show it, or why it is refused.
+func (s *returnScreen) computed() (kkm.Receipt, error) {
+	d, err := s.draft()
+	if err != nil {
+		return kkm.Receipt{}, err
+	}
+	return s.u.ports.Issuer.Preview(d)
 }
 
 // request is what the cashier chose: quantities per line or amounts, and how to refund.

@@ -28,7 +28,7 @@ func TestReturnPaysBackWhatWasPaid(t *testing.T) {
 
 	h.choose("Продажа", "Возврат")
 	h.tapPrefix("Продажа №1, смена 1")
-	h.see("Вернуть: " + h.money(63000)) // all of Сыр, as paid after the discount
+	h.see(h.T("return.line.refund_left", map[string]any{"Sum": h.money(63000)})) // all of Сыр, as paid after the discount
 	h.typeInto(h.T("return.quantity.hint"), 1, "1")
 	h.see("Наличные: "+h.money(10500), "Карта: "+h.money(21000)) // 315,00 as paid: 1 : 2
 	h.tap("Далее")

@@ -888,10 +888,20 @@ func (rt *Runtime) SetNetworkCut(cut bool) error {
 		return fmt.Errorf("app: demo network: %w", err)
 	}
 	rt.mu.Lock()
-	if rt.sender != nil {
-		rt.sender.Wake()
-	}
+	sender := rt.sender
 	rt.mu.Unlock()
+	if sender != nil {
+		// The register learns of the change as a real one would, by asking the OFD (an idle
+		// probe, or the queue's next send): offline shows at once and the next document is issued
+		// offline, with its own number and check link (walker S9, S10).
+		ctx, cancel := context.WithTimeout(context.Background(), demoLinkCheck)
+		sender.CheckLink(ctx)
+		cancel()
+	}
 	rt.changed()
 	return nil
 }
+
+// demoLinkCheck bounds the demo switch's check of the link (the emulator refuses a connection at
+// once while cut; this only guards a stuck loopback).
+const demoLinkCheck = 10 * time.Second

@@ -94,18 +94,24 @@ func TestOnlineSaleIsFiscalised(t *testing.T) {
 	}
 }
 
-// With the network cut, sales are issued at once as offline documents with their own numbers
-// and locally built QR links; when it is back they go out in order and each is held once.
+// With the network cut, the status line says offline at once (the register probes the OFD, as
+// after a break while idle), and sales are issued at once as offline documents with their own
+// numbers and locally built QR links, the first one after the cut too (walker S9, S10); when it
+// is back they go out in order and each is held once.
 func TestOfflineSpellAndCatchUp(t *testing.T) {
 	r := newRig(t)
 	if err := r.rt.SetNetworkCut(true); err != nil {
 		t.Fatal(err)
+	}
+	if st := r.rt.Status(); st.Online || st.OfflineSince.IsZero() || st.Waiting != 0 {
+		t.Fatalf("status right after the cut, before any document: %+v", st)
 	}
 	first := r.sell(10000)
 	if first.FiscalSign != "" {
 		t.Fatal("fiscal sign without a network")
 	}
 	var offline []ui.IssuedDocument
+	offline = append(offline, first)
 	for i := 0; i < 3; i++ {
 		d := r.sell(kkm.Money(20000 + i))
 		if !d.Document.Offline || d.Document.OfflineNumber == 0 {
@@ -116,6 +122,15 @@ func TestOfflineSpellAndCatchUp(t *testing.T) {
 			t.Fatalf("offline QR link %q, want %q", d.QRLink, want)
 		}
 		offline = append(offline, d)
+	}
+	for i, d := range offline {
+		if !d.Document.Offline || d.Document.OfflineNumber == 0 {
+			t.Fatalf("sale %d after the cut not offline: %+v", i, d.Document)
+		}
+		want := kkm.QRLink(kkm.KazakhtelecomCheckSite, itoa(d.Document.OfflineNumber), demoRNM, d.Document.Total(), d.Document.Time)
+		if d.QRLink != want {
+			t.Fatalf("offline QR link %q, want %q", d.QRLink, want)
+		}
 	}
 	st := r.rt.Status()
 	if st.Online || st.Waiting != 4 || st.OfflineSince.IsZero() || st.OfflineLeft <= 0 {
@@ -132,7 +147,7 @@ func TestOfflineSpellAndCatchUp(t *testing.T) {
 	if len(led.Receipts) != 4 {
 		t.Fatalf("emulator holds %d receipts, want 4", len(led.Receipts))
 	}
-	for i, rc := range led.Receipts[1:] {
+	for i, rc := range led.Receipts {
 		if rc.OfflineNumber != offline[i].Document.OfflineNumber {
 			t.Errorf("receipt %d arrived out of order: offline number %d, want %d", i+1, rc.OfflineNumber, offline[i].Document.OfflineNumber)
 		}
@@ -457,5 +472,26 @@ func TestReturnableSplitsAnItemOverItsLines(t *testing.T) {
 	}
 	if len(left.Lines) != 2 || left.Lines[0].Left != 0 || left.Lines[1].Left != kkm.QuantityOne || left.Left != 15000 {
 		t.Fatalf("left to return: %+v, total %v", left.Lines, left.Left)
+	}
+}
+
+// The demo's network switch with nothing waiting: cut, the status line says offline at once;
+// restored, online at once (the idle probe answered), and the next sale is online and fiscalised.
+func TestNetworkSwitchWithNothingWaiting(t *testing.T) {
+	r := newRig(t)
+	if err := r.rt.SetNetworkCut(true); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.rt.Status(); st.Online {
+		t.Fatalf("online with the network cut: %+v", st)
+	}
+	if err := r.rt.SetNetworkCut(false); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.rt.Status(); !st.Online || !st.OfflineSince.IsZero() {
+		t.Fatalf("still offline with the network back and nothing waiting: %+v", st)
+	}
+	if d := r.sell(5000); d.Document.Offline || d.FiscalSign == "" {
+		t.Fatalf("the sale after the network came back: %+v", d.Document)
 	}
 }

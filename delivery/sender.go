@@ -171,6 +171,7 @@ type Sender struct {
 	failSince time.Time      // the first failed attempt of the current document (zero: none)
 	failures  int            // failed attempts of the current document
 	probes    int            // failed probes of a server block or attempts while offline
+	idleDown  bool           // CheckLink found no link with nothing waiting: probe until it answers
 	refusals  int            // documents set aside since the sender was made
 	refused   *storage.Entry // the last of them
 	statsDue  bool           // the outbox changed behind the sender's back (Wake): count it again
@@ -881,6 +882,11 @@ func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration
 		return 0
 	}
 	s.waiting, s.oldest = 0, time.Time{}
+	if s.idleDown {
+		// Offline with nothing to send (CheckLink): the spell ends when the OFD answers a probe.
+		s.mu.Unlock()
+		return s.idleProbe(ctx, l)
+	}
 	s.lastErr, s.failSince, s.failures, s.probes = nil, time.Time{}, 0, 0
 	s.mu.Unlock()
 	if !l.OfflineSince.IsZero() {
@@ -1007,6 +1013,7 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh ofdclie
 	s.head = next
 	s.failSince, s.failures, s.probes = time.Time{}, 0, 0
 	s.lastErr, s.lastOK = nil, now
+	s.idleDown = false // the OFD answered: the link is back
 	s.sent++
 	switch {
 	case next == nil && s.queued != s.stepGen:
@@ -1023,6 +1030,79 @@ func (s *Sender) accepted(ctx context.Context, e storage.OutboxEntry, rh ofdclie
 	s.mu.Unlock()
 	s.publish(Outcome{Seq: e.Seq, Kind: e.Document.Kind, Fiscal: res})
 	return 0
+}
+
+// CheckLink asks the OFD once whether the link works while nothing waits to be sent, with a
+// COMMAND_SYSTEM (the spec has a register probe so after a break while idle, §4.6.3). When the
+// OFD does not answer, the offline spell begins now: the next document is issued offline with its
+// own number and locally built check link, and the status line says offline at once, instead of
+// the first document after the break being issued online and left without either. Run then
+// probes while idle until the OFD answers, which ends the spell. With documents waiting, paused
+// or blocked it only wakes the sender: sending the oldest document is the check. The demo's
+// network switch calls it; an app may call it whenever it has reason to doubt the link.
+func (s *Sender) CheckLink(ctx context.Context) {
+	s.exMu.Lock()
+	s.mu.Lock()
+	l, busy := s.link, s.waiting > 0 || s.paused || s.link.BlockedCode != 0 || !s.loaded
+	s.mu.Unlock()
+	if busy {
+		s.exMu.Unlock()
+		s.Wake()
+		return
+	}
+	s.idleProbe(ctx, l)
+	s.exMu.Unlock()
+	s.notify()
+}
+
+// idleProbe sends COMMAND_SYSTEM with nothing waiting (with offline_period while a spell lasts):
+// no answer begins or continues the offline spell, an answer of any kind ends it (the link
+// works; what the OFD thinks of a document is for the document's own send to find out).
+// Service commands do not rotate the token.
+func (s *Sender) idleProbe(ctx context.Context, l storage.LinkState) time.Duration {
+	now := s.cfg.Now()
+	var off *ofdclient.OfflinePeriod
+	if !l.OfflineSince.IsZero() {
+		off = &ofdclient.OfflinePeriod{Begin: l.OfflineSince, End: now}
+	}
+	req, err := s.cfg.Identity.SystemRequest(off)
+	if err != nil {
+		return s.localFailure(err)
+	}
+	reqnum, err := s.nextReqnum(ctx)
+	if err != nil {
+		return s.localFailure(err)
+	}
+	_, _, err = s.exchange(ctx, ofdclient.Header{Version: s.cfg.Identity.ProtocolVersion(), SystemID: s.cfg.Identity.SystemID, Token: l.Token, ReqNum: reqnum}, req)
+	if ctx.Err() != nil {
+		return idle
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.idleDown, s.lastErr = true, err
+		s.mu.Unlock()
+		if l.OfflineSince.IsZero() {
+			if err := s.updateLink(ctx, func(l *storage.LinkState) {
+				if l.OfflineSince.IsZero() {
+					l.OfflineSince = now
+				}
+			}); err != nil {
+				return s.localFailure(err)
+			}
+			s.cfg.Logf("ofd: offline since %s (no answer while idle)", now.Format(time.DateTime))
+		}
+		return s.offlinePause()
+	}
+	s.mu.Lock()
+	s.idleDown, s.lastErr, s.probes = false, nil, 0
+	s.mu.Unlock()
+	if !l.OfflineSince.IsZero() {
+		if err := s.updateLink(ctx, func(l *storage.LinkState) { l.OfflineSince = time.Time{} }); err != nil {
+			return s.localFailure(err)
+		}
+		s.cfg.Logf("ofd: the OFD answers, online again")
+	}
+	return idle
 }
 
 // failed handles a temporary failure of the head document: quick retries within the

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -379,6 +380,27 @@ func TestReturnRefundFollowsTheTypedQuantity(t *testing.T) {
 		h.see(h.money(all.Total))
 		if p, ok := h.u.current.(*previewScreen); !ok || p.r.Total != all.Total {
 			t.Fatalf("%s: the preview differs from the return screen: %T", lang, h.u.current)
+		}
+	}
+}
+
+// No amount in a message breaks across lines: its thousands are grouped with no-break spaces
+// (kk, ru) or commas (en), never a breaking space (walker F10).
+func TestMoneyInMessagesNeverBreaks(t *testing.T) {
+	broken := regexp.MustCompile(`\d \d`)
+	for _, lang := range i18n.Langs() {
+		l := i18n.MustBundle().Localizer(lang)
+		for _, err := range []error{
+			&kkm.Error{Code: kkm.ErrMoneyOverflow, Data: map[string]any{"Input": kkm.MaxMoney + 1, "Max": kkm.MaxMoney}},
+			&kkm.Error{Code: kkm.ErrReceiptOverflow, Data: map[string]any{"Max": kkm.MaxMoney}},
+			kkm.CheckPlacement(kkm.KindCashOut, kkm.MaxMoney, 123456789),
+			kkm.CheckPlacement(kkm.KindCashIn, 123456789, kkm.MaxDrawer-1),
+			&kkm.Error{Code: kkm.ErrReturnExceedsOriginal, Data: map[string]any{"Left": kkm.Money(123456789), "Total": kkm.Money(987654321)}},
+			&uiError{id: errCardExceedsLeft, data: map[string]any{"Left": money(l, 123456789), "Card": money(l, 987654321)}},
+		} {
+			if msg := l.Error(err); broken.MatchString(msg) {
+				t.Errorf("%s: %q breaks a number", lang, msg)
+			}
 		}
 	}
 }

@@ -458,8 +458,8 @@ func TestCashErrorInView(t *testing.T) {
 	for _, lang := range i18n.Langs() {
 		h := newHarness(t, true, true, lang)
 		h.unlock()
-		h.choose(h.T("op.sale"), h.T("op.cash_out"))
-		h.tap(h.T("cash.out"))
+		h.choose(h.T("op.sale"), h.T("op.cash_in"))
+		h.tap(h.T("cash.in"))
 		msg := h.errorLabel(h.u.loc.Error(kkm.ErrCashAmountZero))
 		if msg == nil {
 			t.Fatalf("%s: no error:\n%s", lang, h.text())

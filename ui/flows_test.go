@@ -264,7 +264,8 @@ func TestReturn(t *testing.T) {
 	h.see("Можно вернуть: " + h.money(150000))
 }
 
-// Cash in and out; a cash out above the drawer is refused in a dialog and the amount kept.
+// Cash in and out; a cash out above the drawer is refused as it is typed and on the button, with
+// the drawer's cash named, nothing issued and the amount kept.
 func TestCashInOut(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Russian)
 	h.unlock()
@@ -277,9 +278,12 @@ func TestCashInOut(t *testing.T) {
 	h.choose("Продажа", "Изъятие")
 	h.see("В кассе: " + h.money(500000))
 	h.keys("7000")
+	h.see("В кассе только "+h.money(500000), "Итого: "+h.money(700000))
 	h.tap("Провести изъятие")
 	h.see("В кассе только "+h.money(500000), "Итого: "+h.money(700000))
-	h.tap("Понятно")
+	if got := h.reg.kinds(); got != "cash_in" {
+		t.Fatalf("issued %s", got)
+	}
 	h.tap("C")
 	h.keys("1200")
 	h.tap("Провести изъятие")

@@ -91,13 +91,18 @@ func (e *padEntry) TypedRune(r rune) {
 }
 
 // TypedKey clears a filled-in amount on Backspace or Delete, as a selected text would be; a key
-// that moves the cursor keeps it, now the cashier's to edit.
+// that moves the cursor keeps it, now the cashier's to edit. Any other key leaves it filled in:
+// a desktop keyboard sends a digit's key (here) before its character (TypedRune), which is the
+// one that replaces the amount.
 func (e *padEntry) TypedKey(k *fyne.KeyEvent) {
 	if e.pristine {
-		e.pristine = false
-		if k.Name == fyne.KeyBackspace || k.Name == fyne.KeyDelete {
+		switch k.Name {
+		case fyne.KeyBackspace, fyne.KeyDelete:
+			e.pristine = false
 			e.SetText("")
 			return
+		case fyne.KeyLeft, fyne.KeyRight, fyne.KeyUp, fyne.KeyDown, fyne.KeyHome, fyne.KeyEnd:
+			e.pristine = false
 		}
 	}
 	e.Entry.TypedKey(k)

@@ -144,8 +144,15 @@ func TestItemKeypadKeepsToTheDecimals(t *testing.T) {
 	sep := h.T("keypad.decimal")
 	price := h.padEntries(h.T("sale.amount.hint"))[0]
 	h.tap(h.T("item.price"))
-	for _, k := range []string{"4", "5", "9", "9", sep, "9", "0", "0"} {
+	for _, k := range []string{"4", "5", "9", "9", sep, "9", "0"} {
 		h.tapLast(k)
+	}
+	zero := h.button("0")
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(zero)
+	h.tapLast("0") // the third decimal: refused
+	h.w.Content().Refresh() // laid out again, as the app's next frame is
+	if now := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.button("0")); now != at {
+		t.Errorf("the refusal moved the keypad: «0» from %v to %v", at, now)
 	}
 	if price.Text != "4599,90" {
 		t.Errorf("price %q, want 4599,90", price.Text)

@@ -670,10 +670,14 @@ func (s *itemScreen) view() fyne.CanvasObject {
 		field(l.T("item.name"), container.NewVBox(name, s.errs[atName])),
 		// Digits only: the phone's numeric keyboard. The label wraps, long as it is at a large text size.
 		container.NewVBox(wrapped(l.T("item.ntin")), ntin, s.errs[atNTIN]),
-		field(l.T("item.quantity"), container.NewVBox(qty, s.errs[atQuantity])),
+		field(l.T("item.quantity"), qty),
 		field(l.T("item.unit"), unit),
-		field(l.T("item.price"), container.NewVBox(price, s.errs[atPrice])),
+		field(l.T("item.price"), price),
 		s.sumL,
+		// The quantity's and the price's messages (a key refused, a limit) come and go as the
+		// keypad is tapped: they take a place of a fixed height above it, so no message moves
+		// the keys under the cashier's finger (walker S0, seen again with the keypad's refusals).
+		padMessages(s.errs[atQuantity], s.errs[atPrice]),
 		// The keypad types into the field chosen above it (tapping a field chooses it too).
 		s.padSeg,
 		u.decimalPad(func() *padEntry { return s.fields[s.pad] }),
@@ -832,6 +836,17 @@ func (s *itemScreen) follow() {
 			e.Hide()
 		}
 	}
+}
+
+// padMessages holds the messages of the keypad's fields in two lines of a fixed height, shown
+// or not (one is shown at a time; a longer one scrolls inside).
+func padMessages(msgs ...*widget.Label) fyne.CanvasObject {
+	probe := widget.NewLabel("A\nA")
+	objs := make([]fyne.CanvasObject, len(msgs))
+	for i, m := range msgs {
+		objs[i] = m
+	}
+	return container.New(&slotLayout{height: probe.MinSize().Height}, container.NewVScroll(container.NewVBox(objs...)))
 }
 
 // fractional reports whether a unit's quantities may have a fractional part.

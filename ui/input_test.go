@@ -149,7 +149,7 @@ func TestItemKeypadKeepsToTheDecimals(t *testing.T) {
 	}
 	zero := h.button("0")
 	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(zero)
-	h.tapLast("0") // the third decimal: refused
+	h.tapLast("0")          // the third decimal: refused
 	h.w.Content().Refresh() // laid out again, as the app's next frame is
 	if now := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.button("0")); now != at {
 		t.Errorf("the refusal moved the keypad: «0» from %v to %v", at, now)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -290,6 +291,8 @@ func TestCashOutOverTheDrawerRefusedAsTyped(t *testing.T) {
 		if h.errorLabel(over) == nil {
 			t.Fatalf("%s: 150 out of a drawer of 100 not refused as typed:\n%s", lang, h.text())
 		}
+		h.w.Content().Refresh()
+		h.fullyShown(lang, h.errorLabel(over))
 		if !strings.Contains(strings.ReplaceAll(over, "\u00a0", " "), "100") {
 			t.Errorf("%s: the message does not name the drawer: %q", lang, over)
 		}
@@ -418,6 +421,20 @@ func TestMoneyInMessagesNeverBreaks(t *testing.T) {
 			if msg := l.Error(err); broken.MatchString(msg) {
 				t.Errorf("%s: %q breaks a number", lang, msg)
 			}
+		}
+	}
+}
+
+// fullyShown fails unless the message l is shown whole in the place that scrolls it (a
+// message lying over the keypad's display has the display's height).
+func (h *harness) fullyShown(what any, l *widget.Label) {
+	h.t.Helper()
+	for _, o := range h.visible() {
+		if sc, ok := o.(*container.Scroll); ok && sc.Content == fyne.CanvasObject(l) {
+			if sc.Size().Height+0.5 < l.MinSize().Height {
+				h.t.Errorf("%v: %q cut: %v of its %v shown", what, l.Text, sc.Size().Height, l.MinSize().Height)
+			}
+			return
 		}
 	}
 }

@@ -475,10 +475,10 @@ func (u *UI) keypadWithNote(in *amountInput, withSum bool, changed func(), note 
 	// The message lies over the display (the amounts and the total), on the screen's background,
 	// and scrolls there when long: shown or hidden it takes no height of its own, so it never moves
 	// or shrinks a key; the next key hides it and shows the amounts again.
+	// Two lines, the amount typed over its total, with or without «+»: a message over them has two
+	// lines to be read in (a cash out refused names the drawer and the amount, cut after one line
+	// when the display had only the total).
 	display := container.NewVBox(expr, total)
-	if !withSum {
-		display = container.NewVBox(total)
-	}
 	shown = overlayMessage(limit)
 	shown.Hidden = limit.Hidden
 	display = container.NewStack(display, shown)

@@ -161,6 +161,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	}
 	owner.Add(s.tradingPointView())
 	owner.Add(s.accessView())
+	owner.Add(s.scaleView())
 	if s.may(kkm.ActionSettings) {
 		body.Add(owner)
 	} else if s.checked {
@@ -301,6 +302,12 @@ func (s *settingsScreen) save() {
 		return
 	}
 	set.TradingPoint = point
+	if err := set.ScaleLabels.Validate(); err != nil { // a prefix in two layouts: said before saving
+		s.err = err
+		u.render()
+		reveal(s.scroll, s.errL)
+		return
+	}
 	if set.VATPayer && !set.DefaultVATRate.Taxed() {
 		set.DefaultVATRate = kkm.VAT16
 	}

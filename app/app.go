@@ -196,7 +196,8 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 		log.Printf("printer settings: %v", err)
 	}
 	ports := rt.Ports()
-	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences())
+	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences(),
+		secretFile{path: filepath.Join(dir, ownerCredentialFile), key: j.DeriveKey("owner hub credential")})
 	ports.HubRestore = rt // a new phone takes its register from the owner's hub (start page)
 	ports.Catalogue, ports.PriceLists = newCatalogue(j, rt), newPriceLists(j, rt)
 	ports.DemoCode = DemoCode

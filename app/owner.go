@@ -17,23 +17,48 @@ import (
 	"github.com/ekassa-go/ekassa/ui"
 )
 
-// The app's preferences that keep the owner's sign-in to the hub. They live in the app's private
-// storage, not in a register's journal: the owner's view belongs to the phone, whichever register
-// it works as. The credential is never logged or shown.
+// The app's preferences that keep the owner's sign-in to the hub: its address and certificate.
+// They live in the app's private storage, not in a register's journal: the owner's view belongs to
+// the phone, whichever register it works as. The credential is kept sealed apart (secretStore,
+// ownersecret.go), never in the preferences, and never logged or shown; prefOwnerCredential is
+// where an earlier build kept it in plain, moved out at the next Resume.
 const (
 	prefOwnerAddress    = "owner.hub.address"
 	prefOwnerCert       = "owner.hub.cert" // PEM
 	prefOwnerCredential = "owner.hub.credential"
 )
 
-// ownerMode is the owner mode's port (ui.OwnerMode) over hub.Client, keeping the sign-in in prefs.
-type ownerMode struct{ prefs fyne.Preferences }
+// secretStore keeps the owner's credential (secretFile).
+type secretStore interface {
+	Load() (string, error)
+	Save(secret string) error
+	Remove() error
+}
 
-func newOwnerMode(prefs fyne.Preferences) ui.OwnerMode { return ownerMode{prefs: prefs} }
+// ownerMode is the owner mode's port (ui.OwnerMode) over hub.Client, keeping the sign-in in prefs
+// and the credential in secret.
+type ownerMode struct {
+	prefs  fyne.Preferences
+	secret secretStore
+}
+
+func newOwnerMode(prefs fyne.Preferences, secret secretStore) ui.OwnerMode {
+	return ownerMode{prefs: prefs, secret: secret}
+}
 
 func (m ownerMode) Resume(ctx context.Context) (ui.OwnerHub, error) {
+	if old := m.prefs.String(prefOwnerCredential); old != "" { // an earlier build's plain copy
+		if err := m.secret.Save(old); err != nil {
+			return nil, err
+		}
+		m.prefs.RemoveValue(prefOwnerCredential)
+	}
+	credential, err := m.secret.Load()
+	if err != nil {
+		return nil, nil // sealed under another journal's key (a restored phone): sign in again
+	}
 	login := ui.OwnerLogin{Address: m.prefs.String(prefOwnerAddress), CertPEM: []byte(m.prefs.String(prefOwnerCert)),
-		Credential: m.prefs.String(prefOwnerCredential)}
+		Credential: credential}
 	if login.Address == "" || login.Credential == "" {
 		return nil, nil
 	}
@@ -49,9 +74,11 @@ func (m ownerMode) SignIn(ctx context.Context, login ui.OwnerLogin) (ui.OwnerHub
 	if _, err := h.Registers(ctx); err != nil {
 		return nil, err
 	}
+	if err := m.secret.Save(login.Credential); err != nil {
+		return nil, err
+	}
 	m.prefs.SetString(prefOwnerAddress, login.Address)
 	m.prefs.SetString(prefOwnerCert, string(login.CertPEM))
-	m.prefs.SetString(prefOwnerCredential, login.Credential)
 	return h, nil
 }
 
@@ -59,7 +86,7 @@ func (m ownerMode) SignOut(context.Context) error {
 	m.prefs.RemoveValue(prefOwnerAddress)
 	m.prefs.RemoveValue(prefOwnerCert)
 	m.prefs.RemoveValue(prefOwnerCredential)
-	return nil
+	return m.secret.Remove()
 }
 
 // ownerClient is the hub's client for a login, trusting its certificate when one is given.

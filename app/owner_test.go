@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +46,8 @@ func TestOwnerModeOverTheHub(t *testing.T) {
 	}
 
 	a := test.NewTempApp(t)
-	mode := newOwnerMode(a.Preferences())
+	secret := secretFile{path: filepath.Join(t.TempDir(), ownerCredentialFile), key: bytes.Repeat([]byte{9}, 32)}
+	mode := newOwnerMode(a.Preferences(), secret)
 	if h, err := mode.Resume(ctx); h != nil || err != nil {
 		t.Fatalf("resumed with nothing kept: %v, %v", h, err)
 	}
@@ -73,9 +76,29 @@ func TestOwnerModeOverTheHub(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h, err := newOwnerMode(a.Preferences()).Resume(ctx) // as after a restart
+	// The credential is not in the preferences, and not in plain in its file.
+	if got := a.Preferences().String(prefOwnerCredential); got != "" {
+		t.Fatal("the owner's credential is in the preferences")
+	}
+	if b, err := os.ReadFile(secret.path); err != nil || bytes.Contains(b, []byte(ownerSecret)) {
+		t.Fatalf("the credential's file: %v, or it holds the credential in plain", err)
+	}
+	h, err := newOwnerMode(a.Preferences(), secret).Resume(ctx) // as after a restart
 	if err != nil || h == nil {
 		t.Fatalf("resume = %v, %v", h, err)
+	}
+	// Under another journal's key (a restored phone) the file does not open: sign in again.
+	if h, err := newOwnerMode(a.Preferences(), secretFile{path: secret.path, key: bytes.Repeat([]byte{8}, 32)}).Resume(ctx); h != nil || err != nil {
+		t.Fatalf("resumed under another key: %v, %v", h, err)
+	}
+	// An earlier build's plain copy in the preferences moves into the sealed file.
+	a.Preferences().SetString(prefOwnerCredential, ownerSecret)
+	if err := secret.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := newOwnerMode(a.Preferences(), secret).Resume(ctx); err != nil || h == nil ||
+		a.Preferences().String(prefOwnerCredential) != "" {
+		t.Fatalf("the plain credential did not move: %v, %v", h, err)
 	}
 	regs, err := h.Registers(ctx)
 	if err != nil || len(regs) != 1 {

@@ -537,3 +537,10 @@ func (j *Journal) SaveStateWithEvent(ctx context.Context, s kkm.State, kind, det
 		return addEvent(ctx, tx, j.seal, kind, detail)
 	})
 }
+
+// DeriveKey returns a 32-byte key for purpose, derived from the journal's seal key (an HMAC of
+// the purpose under it): the app seals small secrets of its own with it (the owner's hub
+// credential), so they open only beside this journal's key and never reveal the key itself.
+func (j *Journal) DeriveKey(purpose string) []byte {
+	return j.seal.mac([]byte("derived key"), []byte(purpose))
+}

@@ -30,14 +30,14 @@ const errClockJumped = "err.clock.jumped"
 // the UI goroutine when they may; a refusal is shown in their language. Without an Access port
 // everything is allowed here (the register still checks when it issues).
 func (u *UI) allowThen(a kkm.Action, then func()) {
-	adm := u.ports.Access
-	if adm == nil {
+	access := u.ports.Access
+	if access == nil {
 		then()
 		return
 	}
 	by := u.cashier.Operator()
 	u.background(func(ctx context.Context) func() {
-		err := adm.Allow(ctx, by, a)
+		err := access.Allow(ctx, by, a)
 		return func() {
 			if err != nil {
 				u.render() // a menu that opened the screen shows its choice again
@@ -54,19 +54,19 @@ func (u *UI) allowThen(a kkm.Action, then func()) {
 // clock right: issue again); what was typed stays on the form either way.
 func (u *UI) issueFailed(err error, again func()) {
 	var m interface{ MessageID() string }
-	adm := u.ports.Recovery
-	if adm != nil && errors.As(err, &m) && m.MessageID() == string(kkm.ErrClockBackwards) && u.isAdministrator() {
+	recovery := u.ports.Recovery
+	if recovery != nil && errors.As(err, &m) && m.MessageID() == string(kkm.ErrClockBackwards) && u.isAdministrator() {
 		u.offerClockCorrection(err)
 		return
 	}
-	if adm == nil || !errors.As(err, &m) || m.MessageID() != errClockJumped {
+	if recovery == nil || !errors.As(err, &m) || m.MessageID() != errClockJumped {
 		u.inform("dialog.error", u.loc.Error(err))
 		return
 	}
 	l := u.loc
 	u.dialogBox(l.T("clock.title"), wrapped(l.Error(err)),
 		dialogButton{text: l.T("clock.confirm"), main: true, tapped: func() {
-			adm.ConfirmClock()
+			recovery.ConfirmClock()
 			again()
 		}},
 		dialogButton{text: l.T("clock.retry"), tapped: again},
@@ -77,11 +77,11 @@ func (u *UI) issueFailed(err error, again func()) {
 // for an administrator: «Исправить время по ОФД» (docs/fault-matrix.md, «Clocks»). The register
 // checks the OFD's time and the role again; what it answers is shown.
 func (u *UI) offerClockCorrection(err error) {
-	l, adm := u.loc, u.ports.Recovery
+	l, recovery := u.loc, u.ports.Recovery
 	by := u.cashier.Operator()
 	correct := func() {
 		u.background(func(ctx context.Context) func() {
-			cc, err := adm.CorrectClock(ctx, by)
+			cc, err := recovery.CorrectClock(ctx, by)
 			st := u.ports.Status.Status()
 			return func() {
 				u.setStatus(st)
@@ -242,7 +242,7 @@ func (j *journalCare) backupName() string {
 // backup asks for the backup's password (twice), then where to save it, and saves an encrypted
 // copy of the journal there.
 func (j *journalCare) backup() {
-	u, adm := j.u, j.u.ports.JournalCare
+	u, care := j.u, j.u.ports.JournalCare
 	by := u.cashier.Operator()
 	u.askPassword("journal.backup", "backup.password.text", true, func(password string) {
 		j.files.save(j.backupName(), func(w fyne.URIWriteCloser, err error) {
@@ -255,7 +255,7 @@ func (j *journalCare) backup() {
 			}
 			j.start()
 			u.background(func(ctx context.Context) func() {
-				n, err := backupTo(ctx, adm, by, password, w)
+				n, err := backupTo(ctx, care, by, password, w)
 				return func() { j.done(n, "journal.backup.done", err) }
 			})
 		})
@@ -263,7 +263,7 @@ func (j *journalCare) backup() {
 }
 
 // backupTo makes the backup into a temporary file and copies it to w, which it closes.
-func backupTo(ctx context.Context, adm JournalCare, by kkm.Operator, password string, w io.WriteCloser) (int64, error) {
+func backupTo(ctx context.Context, care JournalCare, by kkm.Operator, password string, w io.WriteCloser) (int64, error) {
 	dir, err := os.MkdirTemp("", "ekassa-backup-*")
 	if err != nil {
 		w.Close()
@@ -271,7 +271,7 @@ func backupTo(ctx context.Context, adm JournalCare, by kkm.Operator, password st
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "journal.ekassa")
-	n, err := adm.Backup(ctx, by, path, password)
+	n, err := care.Backup(ctx, by, path, password)
 	if err != nil {
 		w.Close()
 		return 0, err
@@ -293,7 +293,7 @@ func backupTo(ctx context.Context, adm JournalCare, by kkm.Operator, password st
 // restore asks to confirm, then for the backup and its password, restores it and locks the app:
 // the cashiers are the backup's now.
 func (j *journalCare) restore() {
-	u, adm := j.u, j.u.ports.JournalCare
+	u, care := j.u, j.u.ports.JournalCare
 	by := u.cashier.Operator()
 	u.confirm("journal.restore", "journal.restore.confirm", "journal.restore.go", func() {
 		j.files.open(func(r fyne.URIReadCloser, err error) {
@@ -307,7 +307,7 @@ func (j *journalCare) restore() {
 			u.askPassword("journal.restore", "restore.password.text", false, func(password string) {
 				j.start()
 				u.background(func(ctx context.Context) func() {
-					n, err := restoreFrom(ctx, adm, by, password, r)
+					n, err := restoreFrom(ctx, care, by, password, r)
 					st := u.ports.Status.Status()
 					return func() {
 						u.setStatus(st)
@@ -327,10 +327,10 @@ func (j *journalCare) restore() {
 }
 
 // restoreFrom copies the chosen backup to a temporary file, which it restores.
-func restoreFrom(ctx context.Context, adm JournalCare, by kkm.Operator, password string, r io.ReadCloser) (int64, error) {
+func restoreFrom(ctx context.Context, care JournalCare, by kkm.Operator, password string, r io.ReadCloser) (int64, error) {
 	var n int64
 	err := withBackupCopy(r, func(path string) (err error) {
-		n, err = adm.Restore(ctx, by, path, password)
+		n, err = care.Restore(ctx, by, path, password)
 		return err
 	})
 	return n, err
@@ -395,10 +395,10 @@ func askBackupPassword(win fyne.Window, l *i18n.Localizer, titleID, textID strin
 
 // verify checks the journal's whole hash chain.
 func (j *journalCare) verify() {
-	u, adm := j.u, j.u.ports.JournalCare
+	u, care := j.u, j.u.ports.JournalCare
 	j.start()
 	u.background(func(ctx context.Context) func() {
-		n, err := adm.CheckIntegrity(ctx)
+		n, err := care.CheckIntegrity(ctx)
 		return func() { j.done(n, "journal.verify.done", err) }
 	})
 }

@@ -36,13 +36,13 @@ func (u *UI) openCashiers() {
 
 // load reads the cashiers.
 func (s *cashiersScreen) load() {
-	u, adm := s.u, s.u.ports.Cashiers
-	if adm == nil {
+	u, cashierAdmin := s.u, s.u.ports.Cashiers
+	if cashierAdmin == nil {
 		return
 	}
 	s.busy = true
 	u.background(func(ctx context.Context) func() {
-		cs, err := adm.Cashiers(ctx)
+		cs, err := cashierAdmin.Cashiers(ctx)
 		return func() {
 			s.busy = false
 			s.cashiers = cs
@@ -104,11 +104,11 @@ func (s *cashiersScreen) row(c kkm.Cashier) fyne.CanvasObject {
 
 // setRole gives a cashier another role; the administrator's own role follows at once.
 func (s *cashiersScreen) setRole(c kkm.Cashier, r kkm.Role) {
-	u, adm := s.u, s.u.ports.Cashiers
+	u, cashierAdmin := s.u, s.u.ports.Cashiers
 	by := u.cashier.Operator()
 	s.busy, s.err, s.notice = true, nil, ""
 	u.background(func(ctx context.Context) func() {
-		err := adm.SetCashierRole(ctx, by, c.ID, r)
+		err := cashierAdmin.SetCashierRole(ctx, by, c.ID, r)
 		return func() {
 			s.busy = false
 			s.err = err
@@ -126,12 +126,12 @@ func (s *cashiersScreen) setRole(c kkm.Cashier, r kkm.Role) {
 
 // remove asks to confirm and removes a cashier.
 func (s *cashiersScreen) remove(c kkm.Cashier) {
-	u, adm := s.u, s.u.ports.Cashiers
+	u, cashierAdmin := s.u, s.u.ports.Cashiers
 	by := u.cashier.Operator()
 	u.confirmText("cashiers.remove", u.loc.T("cashiers.remove.confirm", map[string]any{"Name": c.Name}), "cashiers.remove", func() {
 		s.busy, s.err, s.notice = true, nil, ""
 		u.background(func(ctx context.Context) func() {
-			err := adm.RemoveCashier(ctx, by, c.ID)
+			err := cashierAdmin.RemoveCashier(ctx, by, c.ID)
 			return func() {
 				s.busy = false
 				s.err = err
@@ -183,7 +183,7 @@ func (s *cashierFormScreen) view() fyne.CanvasObject {
 
 // save checks the form and adds the cashier; the list shows them after.
 func (s *cashierFormScreen) save() {
-	u, adm := s.u, s.u.ports.Cashiers
+	u, cashierAdmin := s.u, s.u.ports.Cashiers
 	f := CashierForm{Name: strings.TrimSpace(s.name), Role: s.role, Code: s.code}
 	s.err = nil
 	if t := strings.TrimSpace(s.operator); t != "" {
@@ -208,7 +208,7 @@ func (s *cashierFormScreen) save() {
 	s.busy = true
 	u.render()
 	u.background(func(ctx context.Context) func() {
-		c, err := adm.AddCashier(ctx, by, f)
+		c, err := cashierAdmin.AddCashier(ctx, by, f)
 		return func() {
 			s.busy = false
 			s.err = err

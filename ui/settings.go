@@ -62,8 +62,8 @@ func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
 
 // checkAccess asks which of the screen's restricted parts the cashier may use.
 func (s *settingsScreen) checkAccess() {
-	u, adm := s.u, s.u.ports.Access
-	if adm == nil {
+	u, access := s.u, s.u.ports.Access
+	if access == nil {
 		s.checked = true
 		return
 	}
@@ -71,7 +71,7 @@ func (s *settingsScreen) checkAccess() {
 	u.background(func(ctx context.Context) func() {
 		denied := map[kkm.Action]error{}
 		for _, a := range []kkm.Action{kkm.ActionSettings, kkm.ActionChangeToken} {
-			if err := adm.Allow(ctx, by, a); err != nil {
+			if err := access.Allow(ctx, by, a); err != nil {
 				denied[a] = err
 			}
 		}

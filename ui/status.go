@@ -213,9 +213,9 @@ func (u *UI) blockView(st Status) fyne.CanvasObject {
 // retry leaves a protocol block once its cause is fixed: the register sends the waiting document
 // again. A refusal is shown; the status line follows what the register says.
 func (u *UI) retry() {
-	adm := u.ports.Recovery
+	recovery := u.ports.Recovery
 	u.background(func(ctx context.Context) func() {
-		err := adm.Retry(ctx)
+		err := recovery.Retry(ctx)
 		st := u.ports.Status.Status()
 		return func() {
 			u.setStatus(st)
@@ -239,11 +239,11 @@ func hours(d time.Duration) int64 { return max(int64(d/time.Hour), 1) }
 // shift's counters and the queue, and the register goes on. The cashier is told to issue a
 // corrected one.
 func (u *UI) setAside(r *RefusedDocument) {
-	adm := u.ports.Recovery
+	recovery := u.ports.Recovery
 	data := refusedData(u.loc, r)
 	u.confirmText("set_aside.confirm.title", u.loc.T("set_aside.confirm.text", data), "set_aside.confirm.ok", func() {
 		u.background(func(ctx context.Context) func() {
-			err := adm.SetAside(ctx)
+			err := recovery.SetAside(ctx)
 			st := u.ports.Status.Status()
 			return func() {
 				u.setStatus(st)

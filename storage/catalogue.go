@@ -134,16 +134,6 @@ func saveItemTx(ctx context.Context, tx itemQuerier, it *kkm.Item) error {
 			return fmt.Errorf("storage: save item: %w", err)
 		}
 	}
-	for _, b := range it.Barcodes {
-		var other string
-		err := tx.QueryRowContext(ctx, `SELECT i.name FROM item_barcodes b JOIN items i ON i.id = b.item_id
-			WHERE b.code = ? AND b.item_id <> ?`, b, it.ID).Scan(&other)
-		if err == nil {
-			return &kkm.Error{Code: kkm.ErrBarcodeTaken, Data: map[string]any{"Code": kkm.DisplayBarcode(b), "Name": other}}
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("storage: save item: %w", err)
-		}
-	}
 	args := []any{it.Name, it.NTIN, it.Code, it.Unit, int64(it.Price), int(it.VATRate), string(it.Marked),
 		it.Favourite, it.Archived, searchText(*it)}
 	if it.ID == 0 {
@@ -164,9 +154,23 @@ func saveItemTx(ctx context.Context, tx itemQuerier, it *kkm.Item) error {
 			return fmt.Errorf("storage: save item: %w", err)
 		}
 	}
+	// A barcode another item holds is found by its primary key as it is inserted (one statement
+	// a barcode instead of a look-up and an insert: an import's rows are mostly barcodes); the
+	// caller's transaction then rolls the item back.
 	for _, b := range it.Barcodes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO item_barcodes (code, item_id) VALUES (?, ?)`, b, it.ID); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO item_barcodes (code, item_id) VALUES (?, ?) ON CONFLICT (code) DO NOTHING`, b, it.ID)
+		if err != nil {
 			return fmt.Errorf("storage: save item: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("storage: save item: %w", err)
+		} else if n == 0 {
+			var other string
+			if err := tx.QueryRowContext(ctx, `SELECT i.name FROM item_barcodes b JOIN items i ON i.id = b.item_id
+				WHERE b.code = ?`, b).Scan(&other); err != nil {
+				return fmt.Errorf("storage: save item: %w", err)
+			}
+			return &kkm.Error{Code: kkm.ErrBarcodeTaken, Data: map[string]any{"Code": kkm.DisplayBarcode(b), "Name": other}}
 		}
 	}
 	return nil

@@ -17,6 +17,14 @@ func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-lang", "de"}); err == nil {
 		t.Fatal("an unknown language accepted")
 	}
+	// A new phone's restore from the hub names the hub.
+	if _, err := parseFlags([]string{"-restore-from-hub"}); err == nil {
+		t.Fatal("-restore-from-hub accepted without -hub")
+	}
+	c, err = parseFlags([]string{"-restore-from-hub", "-hub", "https://127.0.0.1:8443", "-hub-ca", "hub.crt"})
+	if err != nil || !c.restoreFromHub || c.hub.url != "https://127.0.0.1:8443" || c.hub.caFile != "hub.crt" {
+		t.Fatalf("flags %+v, %v", c, err)
+	}
 }
 
 // The demo cashier's name is app text too: it is on every demo receipt, in the cashier's language.

@@ -146,7 +146,7 @@ func RunRegister(ctx context.Context, a Args, credential string, client *http.Cl
 	}
 	if reg.State.ShiftOpen && a.Sell > 0 { // a new day: yesterday's shift closes first
 		if err := commit(reg.CloseShift(op, at, false)); err != nil {
-			return rep, fmt.Errorf("Z report: %w", err)
+			return rep, fmt.Errorf("the Z report: %w", err)
 		}
 	}
 	for i := 0; i < a.Sell; i++ {

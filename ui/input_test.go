@@ -438,3 +438,22 @@ func (h *harness) fullyShown(what any, l *widget.Label) {
 		}
 	}
 }
+
+// A refused key's message goes when the cashier does anything else: typing, or a choice that
+// draws the form anew (walked: the discount's «two decimals» stayed after choosing «Mixed»).
+func TestRefusedKeyMessageGoesWithTheNextAction(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Russian)
+	h.unlock()
+	h.tab(h.T("register.tab.extended"))
+	h.addItem("Сыр", "1", "1000")
+	h.keyboard(h.T("sale.amount.hint"), 0, "10,555") // the discount
+	tooMany := h.u.loc.Error(kkm.ErrMoneyTooManyDecimals)
+	if h.errorLabel(tooMany) == nil {
+		t.Fatalf("no refusal:\n%s", h.text())
+	}
+	h.tap(h.T("pay.mixed"))
+	h.noErrors()
+	if got := h.padEntries(h.T("sale.amount.hint"))[0].Text; got != "10,55" {
+		t.Errorf("discount %q", got)
+	}
+}

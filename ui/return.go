@@ -138,6 +138,7 @@ func (s *returnScreen) simple() bool {
 // an amount the return refuses is named as it is typed.
 func (s *returnScreen) whatView() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
+	s.keyErr = nil // a refused key's message lasts until the cashier does anything else
 	orig := s.ret.Original
 	body := container.NewVBox(
 		bold(documentTitle(l, orig.Document)),

@@ -280,6 +280,7 @@ func (s *extendedSale) draft(full bool) (kkm.ReceiptDraft, saleField, error) {
 
 func (s *extendedSale) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
+	s.keyErr = nil // a refused key's message lasts until the cashier does anything else
 	set := u.ports.Settings.Settings()
 	for i := range s.errs {
 		s.errs[i] = errorText("")
@@ -630,6 +631,7 @@ func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
 
 func (s *itemScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
+	s.keyErr = nil // a refused key's message lasts until the cashier does anything else
 	for i := range s.errs {
 		s.errs[i] = errorText("")
 	}

@@ -128,6 +128,8 @@ func (h *harness) text() string {
 			b.WriteString(v.Text + "\n")
 		case *padEntry:
 			b.WriteString(v.Text + "\n")
+		case *scanEntry:
+			b.WriteString(v.Text + "\n")
 		case *widget.Select:
 			b.WriteString(v.Selected + "\n")
 		case *widget.Check:
@@ -259,6 +261,9 @@ func (h *harness) entries(placeholder string) []*widget.Entry {
 			out = append(out, &e.Entry)
 		}
 		if e, ok := o.(*padEntry); ok && e.PlaceHolder == placeholder { // the item's quantity and price
+			out = append(out, &e.Entry)
+		}
+		if e, ok := o.(*scanEntry); ok && e.PlaceHolder == placeholder { // the catalogue's search
 			out = append(out, &e.Entry)
 		}
 	}

@@ -100,6 +100,12 @@ func (u *UI) typedRune(r rune) {
 		}
 		return
 	}
+	u.padRune(r)
+}
+
+// padRune takes a character typed on the register screen with no widget focused: keypad keys on
+// the simple tab.
+func (u *UI) padRune(r rune) {
 	if !u.onRegister() || u.reg.tab != tabSimple {
 		return
 	}

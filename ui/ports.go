@@ -200,6 +200,7 @@ func RefusalIDs() []string {
 	}
 	ids = append(ids, errBackupSave, errBackupRead, errCardExceedsLeft, errDateInvalid)
 	ids = append(ids, errMarkingEnough, errMarkingPhoto, errMarkedGroupMissing)
+	ids = append(ids, errItemArchived, errScanUnknown)
 	return ids
 }
 

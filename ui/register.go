@@ -27,6 +27,7 @@ const (
 	menuReturn
 	menuCashIn
 	menuCashOut
+	menuCatalogue // «Тауарлар каталогы», when the app has a catalogue
 )
 
 // registerScreen is the register's home: the tabs «Простой» and «Расширенный» (the manual's
@@ -69,6 +70,9 @@ func (s *registerScreen) view() fyne.CanvasObject {
 func (s *registerScreen) operations() *widget.Select {
 	u, l := s.u, s.u.loc
 	items := []string{l.T("op.sale"), l.T("op.purchase"), l.T("op.return"), l.T("op.cash_in"), l.T("op.cash_out")}
+	if u.ports.Catalogue != nil {
+		items = append(items, l.T("catsell.title"))
+	}
 	sel := widget.NewSelect(items, nil)
 	if s.op == kkm.OpPurchase {
 		sel.SetSelectedIndex(int(menuPurchase))
@@ -89,6 +93,9 @@ func (s *registerScreen) operations() *widget.Select {
 			return
 		case menuCashOut:
 			u.open(newCashScreen(u, kkm.KindCashOut))
+			return
+		case menuCatalogue:
+			u.open(newCatalogueScreen(u))
 			return
 		}
 		u.render()

@@ -145,11 +145,26 @@ type extendedSale struct {
 	leftL    *widget.Label
 	quick    *fyne.Container
 	card     *padEntry
+	// cat is the catalogue's search, favourites and scanner around the form (catalogue_sell.go),
+	// kept from one customer to the next.
+	cat *catalogueSale
 }
 
 // fresh is the form for the next customer: no items, cash, a discount if any, nothing typed.
 func (s *extendedSale) fresh() {
-	*s = extendedSale{u: s.u, reg: s.reg}
+	cat := s.cat
+	*s = extendedSale{u: s.u, reg: s.reg, cat: cat}
+	if cat != nil {
+		cat.query, cat.note, cat.showFav, cat.lastResults = "", nil, false, nil
+	}
+}
+
+// catalogue is the catalogue's part of the form, made when first shown.
+func (s *extendedSale) catalogue() *catalogueSale {
+	if s.cat == nil {
+		s.cat = newCatalogueSale(s)
+	}
+	return s.cat
 }
 
 // modifier is the receipt's discount or markup as typed, or nil.
@@ -367,7 +382,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 	s.totalL.Wrapping = fyne.TextWrapWord
 	bottom := container.NewVBox(s.totalL, s.errs[atTotal], primary(l.T("sale.next"), s.next))
 	s.follow()
-	return container.NewBorder(nil, bottom, nil, nil, s.scroll)
+	return container.NewBorder(nil, bottom, nil, nil, s.catalogue().wrap(s.scroll))
 }
 
 // liveEntry is an entry bound to *value whose every change updates the totals and the errors in

@@ -1,0 +1,515 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ekassa-go/ekassa/barcode"
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// Selling from the catalogue on the register screen (issue 14.2):
+//
+//   - a search field over the extended form finds items as the cashier types, by name, barcode,
+//     NTIN or code; a result tapped goes on the receipt (one piece, or the quantity asked for an
+//     item sold by weight or measure);
+//   - «Таңдаулылар» shows the favourites as a grid of large buttons, one tap one piece;
+//   - a barcode scanner acting as a keyboard adds the item it reads, or one more of it, from
+//     either tab without a field focused (its keys are told from typing by their pace,
+//     barcode.KeyboardScanner; keyboard.go routes them here), and out of the search field when
+//     the field has the focus (scanEntry takes the burst back out of the text);
+//   - a scale label (prefixes 20–29, kkm.ScaleFormat) adds the weighed item with its weight or
+//     price; an unknown barcode offers to create the item with that code, or tells a cashier
+//     without the permission whom to ask; a marked item asks for its marking code as the
+//     marked-goods flow does, and a marking code scanned is the unit itself.
+
+// catalogueSale is the extended form's catalogue part. It keeps its list and grid between
+// renders: a render only moves them into the new view.
+type catalogueSale struct {
+	sale    *extendedSale
+	query   string
+	showFav bool // «Таңдаулылар» chosen instead of the receipt
+	note    error
+	run     searchRun
+	results *itemList
+	favs    *favouritesGrid
+	favLoad bool // the favourites are loaded (again after the catalogue changed)
+
+	center            *fyne.Container // the form, the results or the favourites
+	form              fyne.CanvasObject
+	noteL             *widget.Label
+	formBtn, favBtn   *widget.Button
+	resultsView       fyne.CanvasObject
+	lastResults       []kkm.Item
+	scanner           barcode.KeyboardScanner
+	padBefore         amountInput // the simple keypad before a run of keys that may be a scan
+	now               func() time.Time
+	scanEntryNow      func() time.Time // the search field's clock (tests replay a pace)
+	searchField       *scanEntry
+	resultsEmpty      *widget.Label
+	resultsEmptyShown bool
+}
+
+func newCatalogueSale(sale *extendedSale) *catalogueSale {
+	c := &catalogueSale{sale: sale, now: time.Now, scanEntryNow: time.Now}
+	u := sale.u
+	c.run = searchRun{u: u, show: c.found}
+	c.results = newItemList(u.loc, func(it kkm.Item) { c.query = ""; c.sell(it, "") })
+	c.favs = newFavouritesGrid(u.loc, func(it kkm.Item) { c.sell(it, "") })
+	c.scanner.OnScan = c.scanned
+	return c
+}
+
+// scaleFormat is the scale labels' layout this register reads.
+func scaleFormat(kkm.Settings) kkm.ScaleFormat { return kkm.DefaultScaleFormat }
+
+// wrap puts the catalogue's search, the favourites and the results around the extended form.
+func (c *catalogueSale) wrap(form fyne.CanvasObject) fyne.CanvasObject {
+	u, l := c.sale.u, c.sale.u.loc
+	if u.ports.Catalogue == nil {
+		return form
+	}
+	c.results.l, c.favs.l = l, l
+	if !c.favLoad {
+		c.loadFavourites()
+	}
+	c.form = form
+	c.searchField = newScanEntry(c.scannedInField, func() time.Time { return c.scanEntryNow() })
+	bind(&c.searchField.Entry, &c.query, l.T("catsell.search.hint"))
+	bound := c.searchField.OnChanged
+	c.searchField.OnChanged = func(v string) {
+		bound(v)
+		c.note = nil
+		c.showNote()
+		c.run.search(v)
+		c.switchCenter()
+	}
+	c.searchField.OnSubmitted = func(string) { c.submitted() }
+	c.noteL = errorText("")
+	c.showNote()
+	c.formBtn = widget.NewButton(l.T("catsell.receipt", map[string]any{"Count": len(c.sale.lines)}), func() { c.choose(false) })
+	c.favBtn = widget.NewButton(l.T("catsell.favourites"), func() { c.choose(true) })
+	c.resultsEmpty = wrapped(l.T("catsell.none"))
+	c.resultsView = container.NewBorder(c.resultsEmpty, nil, nil, nil, c.results.list)
+	c.center = container.NewStack(form, c.resultsView, c.favs.grid)
+	c.switchCenter()
+	top := container.NewVBox(c.searchField, c.noteL, container.NewGridWithColumns(2, c.formBtn, c.favBtn))
+	return container.NewBorder(top, nil, nil, nil, c.center)
+}
+
+// choose shows the receipt's form or the favourites.
+func (c *catalogueSale) choose(fav bool) {
+	c.showFav = fav
+	c.switchCenter()
+}
+
+// switchCenter shows the results while something is typed, else the form or the favourites.
+func (c *catalogueSale) switchCenter() {
+	if c.center == nil {
+		return
+	}
+	searching := c.query != ""
+	objs := c.center.Objects
+	showIf(objs[0], !searching && !c.showFav)
+	showIf(objs[1], searching)
+	showIf(objs[2], !searching && c.showFav)
+	c.resultsEmpty.Hidden = !(searching && c.resultsEmptyShown)
+	for i, b := range []*widget.Button{c.formBtn, c.favBtn} {
+		b.Importance = widget.MediumImportance
+		if !searching && (i == 1) == c.showFav {
+			b.Importance = widget.HighImportance
+		}
+		b.Refresh()
+	}
+	c.center.Refresh()
+}
+
+// showNote shows the last refusal of a scan or a tap, or nothing.
+func (c *catalogueSale) showNote() {
+	if c.noteL == nil {
+		return
+	}
+	c.noteL.SetText(c.sale.u.loc.Error(c.note))
+	c.noteL.Hidden = c.note == nil
+	c.noteL.Refresh()
+}
+
+// found shows a search's answer, while something is still typed.
+func (c *catalogueSale) found(items []kkm.Item, err error) {
+	if err != nil {
+		c.note = err
+		c.showNote()
+		return
+	}
+	c.lastResults = items
+	c.resultsEmptyShown = len(items) == 0
+	c.results.show(items)
+	c.switchCenter()
+}
+
+// loadFavourites reads the favourites into the grid.
+func (c *catalogueSale) loadFavourites() {
+	u := c.sale.u
+	c.favLoad = true
+	u.background(func(ctx context.Context) func() {
+		items, err := u.ports.Catalogue.Favourites(ctx, favouritesLimit)
+		return func() {
+			if err != nil {
+				c.note = err
+				c.showNote()
+				return
+			}
+			c.favs.show(items)
+		}
+	})
+}
+
+// submitted is Enter in the search field: the first item found goes on the receipt; with none
+// found, what was typed is read as a barcode (typed by hand, or by a scanner too slow to tell).
+func (c *catalogueSale) submitted() {
+	text := c.query
+	if text == "" {
+		return
+	}
+	if len(c.lastResults) > 0 {
+		it := c.lastResults[0]
+		c.query = ""
+		c.sell(it, "")
+		return
+	}
+	c.query = ""
+	c.scan(text)
+}
+
+// scannedInField takes a scan that landed in the focused search field: the field already has its
+// text back as before the burst.
+func (c *catalogueSale) scannedInField(code string) { c.scan(code) }
+
+// scanned takes a scan typed with no field focused. On the simple tab the keypad got the
+// scanner's digits as it got them: it goes back to what it showed before them.
+func (c *catalogueSale) scanned(code string) {
+	reg := c.sale.reg
+	if reg.tab == tabSimple {
+		reg.simple.in = c.padBefore
+	}
+	c.scan(code)
+}
+
+// scan looks up a scanned or typed code and sells its item: a scale label's item with its weight
+// or price, any other barcode's item one more. The extended tab shows what was added.
+func (c *catalogueSale) scan(raw string) {
+	u, s := c.sale.u, c.sale
+	cat := u.ports.Catalogue
+	if cat == nil {
+		return
+	}
+	s.reg.tab = tabExtended
+	c.showFav = false
+	c.note = nil
+	if label, ok, err := scaleFormat(u.ports.Register.Settings()).ReadScaleLabel(raw); ok {
+		if err != nil {
+			c.refuse(err)
+			return
+		}
+		u.background(func(ctx context.Context) func() {
+			it, found, err := cat.ItemByCode(ctx, label.Code)
+			return func() {
+				switch {
+				case err != nil:
+					c.refuse(err)
+				case !found:
+					c.offerCreate(kkm.Item{Code: label.Code, Unit: "166"}, func(it kkm.Item) { c.sellWeighed(it, label) })
+				case it.Archived:
+					c.refuse(&kkm.Error{Code: errItemArchived, Data: map[string]any{"Name": it.Name}})
+				default:
+					c.sellWeighed(it, label)
+				}
+			}
+		})
+		return
+	}
+	b, err := kkm.ReadBarcode(raw)
+	if err != nil {
+		c.refuse(err)
+		return
+	}
+	u.background(func(ctx context.Context) func() {
+		it, found, err := cat.ItemByBarcode(ctx, raw)
+		return func() {
+			switch {
+			case err != nil:
+				c.refuse(err)
+			case !found:
+				c.offerCreate(kkm.Item{Barcodes: []string{b.Key}}, func(it kkm.Item) { c.sell(it, raw) })
+			case it.Archived:
+				c.refuse(&kkm.Error{Code: errItemArchived, Data: map[string]any{"Name": it.Name}})
+			default:
+				c.sell(it, raw)
+			}
+		}
+	})
+}
+
+// errItemArchived refuses to sell an archived item: {{.Name}}.
+const errItemArchived = "err.catsell.archived"
+
+// errScanUnknown is the message for an unknown barcode when the cashier may not create items:
+// {{.Code}}.
+const errScanUnknown = "err.catsell.unknown"
+
+// refuse shows why a scan or a tap sold nothing.
+func (c *catalogueSale) refuse(err error) {
+	c.note = err
+	c.sale.u.render()
+}
+
+// offerCreate offers to create the item a scan did not find, with its code; saved, it is sold
+// (then). A cashier who may not change the catalogue is told so, and whom to ask.
+func (c *catalogueSale) offerCreate(it kkm.Item, then func(kkm.Item)) {
+	u, l := c.sale.u, c.sale.u.loc
+	code := it.Code
+	if len(it.Barcodes) > 0 {
+		code = kkm.DisplayBarcode(it.Barcodes[0])
+	}
+	ask := func() {
+		u.confirmText("catsell.unknown.title", l.T("catsell.unknown.offer", map[string]any{"Code": code}), "catsell.unknown.create", func() {
+			if it.Unit == "" {
+				it.Unit = kkm.UnitPiece
+			}
+			it.VATRate = kkm.VATDefault
+			u.open(newItemEditScreen(u, it, func(saved kkm.Item) {
+				u.catalogueChanged()
+				then(saved)
+			}))
+		})
+	}
+	adm := u.ports.admin()
+	if adm == nil {
+		ask()
+		return
+	}
+	by := u.cashier.Operator()
+	u.background(func(ctx context.Context) func() {
+		err := adm.Allow(ctx, by, kkm.ActionCatalogue)
+		return func() {
+			if err != nil {
+				c.note = &kkm.Error{Code: errScanUnknown, Data: map[string]any{"Code": code}}
+				u.render()
+				u.inform("catsell.unknown.title", l.Error(c.note))
+				return
+			}
+			ask()
+		}
+	})
+}
+
+// sameItem reports whether a line of the receipt sells the item as it is now: a scan of it adds
+// one to that line instead of a line of its own.
+func sameItem(ln kkm.LineDraft, it kkm.Item) bool {
+	return ln.Name == it.Name && ln.NTIN == it.NTIN && ln.Unit == it.Unit && ln.Price == it.Price &&
+		ln.VATRate == it.VATRate && ln.Marked == it.Marked && ln.Modifier == nil
+}
+
+// sell puts the item on the receipt: one more of it, or, for an item sold by weight or measure,
+// the quantity asked. raw is the code scanned: a marked item's marking code is the unit itself.
+func (c *catalogueSale) sell(it kkm.Item, raw string) {
+	s := c.sale
+	s.reg.tab = tabExtended
+	c.note = nil
+	if fractional(it.Unit) {
+		c.askQuantity(it, func(q kkm.Quantity) { c.addLine(it.Line(q)) })
+		return
+	}
+	var code string
+	if it.Marked != "" {
+		if mc, err := kkm.ParseMarkingCode(raw); err == nil {
+			code = mc.String()
+		}
+	}
+	for i, ln := range s.lines {
+		if !sameItem(ln, it) {
+			continue
+		}
+		q := ln.Quantity + kkm.QuantityOne
+		if q > kkm.MaxQuantity {
+			c.refuse(&kkm.Error{Code: kkm.ErrQuantityOverflow, Data: map[string]any{"Max": kkm.MaxQuantity}})
+			return
+		}
+		s.lines[i].Quantity = q
+		c.markedNext(i, code)
+		return
+	}
+	s.lines = append(s.lines, it.Line(kkm.QuantityOne))
+	c.markedNext(len(s.lines)-1, code)
+}
+
+// markedNext finishes a line after one more unit: a marked line takes the code scanned, or asks
+// for it on the marking screen; any other shows the receipt.
+func (c *catalogueSale) markedNext(i int, code string) {
+	u, s := c.sale.u, c.sale
+	ln := s.lines[i]
+	if ln.Marked == "" {
+		u.render()
+		return
+	}
+	m := newMarkingScreen(u, s, i)
+	if code != "" {
+		if err := m.accept(code); err == nil {
+			u.render()
+			return
+		}
+	}
+	u.open(m)
+}
+
+// sellWeighed puts a scale label's item on the receipt with the label's weight or sum.
+func (c *catalogueSale) sellWeighed(it kkm.Item, label kkm.ScaleLabel) {
+	ln, err := it.ScaleLine(label)
+	if err != nil {
+		c.refuse(err)
+		return
+	}
+	c.addLine(ln)
+}
+
+// addLine puts a line on the receipt, checked as the receipt will check it.
+func (c *catalogueSale) addLine(ln kkm.LineDraft) {
+	s := c.sale
+	s.reg.tab = tabExtended
+	s.lines = append(s.lines, ln)
+	if ln.Marked != "" {
+		c.markedNext(len(s.lines)-1, "")
+		return
+	}
+	s.u.render()
+}
+
+// askQuantity asks how much of an item sold by weight or measure goes on the receipt, on the
+// decimal keypad; then gets the quantity typed.
+func (c *catalogueSale) askQuantity(it kkm.Item, then func(kkm.Quantity)) {
+	u, l := c.sale.u, c.sale.u.loc
+	var typed string
+	e := newPadEntry(nil)
+	bind(&e.Entry, &typed, l.T("catsell.quantity.hint", map[string]any{"Unit": unitName(l, it.Unit)}))
+	e.text = true
+	msg := errorText("")
+	msg.Hide()
+	var d dialog.Dialog
+	add := func() {
+		q, err := kkm.ParseQuantity(typed)
+		if err == nil {
+			_, err = kkm.MulQuantity(it.Price, q)
+		}
+		if err != nil {
+			msg.SetText(l.Error(err))
+			msg.Show()
+			return
+		}
+		d.Hide()
+		then(q)
+	}
+	e.OnSubmitted = func(string) { add() }
+	head := wrapped(it.Name)
+	head.TextStyle = fyne.TextStyle{Bold: true}
+	ok := primary(l.T("item.add"), add)
+	content := container.NewVBox(head, wrapped(itemDetail(l, it)), e, msg, u.decimalPad(func() *padEntry { return e }), ok,
+		widget.NewButton(l.T("button.cancel"), func() { d.Hide() }))
+	d = dialog.NewCustomWithoutButtons("", content, u.win)
+	u.showDialog(d)
+	u.win.Canvas().Focus(e)
+}
+
+// catalogueChanged reloads what the sale shows of the catalogue after an item changed.
+func (u *UI) catalogueChanged() {
+	if u.reg != nil && u.reg.extended.cat != nil {
+		u.reg.extended.cat.favLoad = false
+	}
+}
+
+// scanEntry is a text field that notices a barcode scanner typing into it: a burst of keys
+// ending in Enter at a scanner's pace (barcode.KeyboardScanner) is taken back out of the text and
+// handed to onScan, so a scan while the cashier's cursor is in the field sells the item instead of
+// searching for its digits.
+type scanEntry struct {
+	widget.Entry
+	scanner barcode.KeyboardScanner
+	now     func() time.Time
+	before  string // the text before the run of keys now being timed
+}
+
+func newScanEntry(onScan func(code string), now func() time.Time) *scanEntry {
+	e := &scanEntry{now: now}
+	e.scanner.OnScan = func(code string) {
+		e.SetText(e.before)
+		onScan(code)
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedRune times the key before the field takes it.
+func (e *scanEntry) TypedRune(r rune) {
+	prev := e.Text
+	e.scanner.Rune(r, e.now())
+	if e.scanner.Pending() == 1 {
+		e.before = prev // a new run of keys begins here
+	}
+	e.Entry.TypedRune(r)
+}
+
+// TypedKey takes a scanner's Enter; any other key, or an Enter typed by a person, is the field's.
+func (e *scanEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		if e.scanner.Enter(e.now()) {
+			return
+		}
+	} else {
+		e.scanner.Reset()
+	}
+	e.Entry.TypedKey(k)
+}
+
+// scanRune takes a key typed on the register screen with no field focused: the simple tab's
+// keypad gets it as before, and the scanner times it (keyboard.go). The keypad's state before a
+// run of keys is kept, so a run that turns out to be a scan leaves the keypad as it was.
+func (s *registerScreen) scanRune(r rune) {
+	if s.u.ports.Catalogue != nil {
+		c := s.extended.catalogue()
+		c.scanner.Rune(r, c.now())
+		if c.scanner.Pending() == 1 {
+			c.padBefore = amountInput{terms: append([]kkm.Money(nil), s.simple.in.terms...),
+				typing: s.simple.in.typing, entered: s.simple.in.entered}
+		}
+	}
+	s.u.padRune(r)
+}
+
+// scanEnter takes Enter with no field focused: the end of a scan, or else the simple keypad's
+// «ВВОД =».
+func (s *registerScreen) scanEnter() {
+	if s.u.ports.Catalogue != nil {
+		c := s.extended.catalogue()
+		if c.scanner.Enter(c.now()) {
+			return
+		}
+	}
+	if s.u.onRegister() && s.tab == tabSimple {
+		s.u.keyPad("=")
+	}
+}
+
+var _ keyScanTarget = (*registerScreen)(nil)
+
+// showIf shows or hides o.
+func showIf(o fyne.CanvasObject, show bool) {
+	if show {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}

@@ -33,7 +33,8 @@ func (t PaymentType) Valid() bool { return t == PayCash || t == PayCard || t == 
 func PaymentTypes() []PaymentType { return []PaymentType{PayCash, PayCard, PayMobile} }
 
 // SimpleDraft builds a simple-mode draft («Простой режим ККМ»): one line per amount, each one
-// piece named SimpleLineName in DefaultSection at the default VAT rate.
+// piece of the settings' free-price item (Settings.SimpleItem, SimpleLineName when unnamed) in
+// DefaultSection at the default VAT rate.
 func SimpleDraft(op Operation, amounts []Money, payments []Payment) ReceiptDraft {
 	d := ReceiptDraft{Operation: op, Simple: true, Payments: payments}
 	for _, a := range amounts {
@@ -247,7 +248,11 @@ func computeLine(n int, ld LineDraft, simple bool, s Settings) (Line, error) {
 		if !simple {
 			return Line{}, newError(ErrLineNameEmpty, "Line", n)
 		}
-		l.Name = SimpleLineName
+		// Simple mode's amount is a piece of the owner's free-price item (Settings.SimpleItem).
+		l.Name = s.SimpleItem.LineName()
+		if l.NTIN == "" {
+			l.NTIN = strings.TrimSpace(s.SimpleItem.NTIN)
+		}
 	}
 	if err := ValidateItemName(l.Name); err != nil {
 		return Line{}, err

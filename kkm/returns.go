@@ -256,6 +256,12 @@ func ComputeReturn(st ReturnState, parent ParentReceipt, req ReturnRequest) (Rec
 	d := ReceiptDraft{Operation: op, Simple: st.Original.Simple, Parent: &p}
 	var total Money
 	if st.Original.Simple {
+		// The return names the free-price item the original sold, even when the owner has named
+		// another since (Settings.SimpleItem).
+		var name, ntin string
+		if len(st.Original.Lines) > 0 {
+			name, ntin = st.Original.Lines[0].Name, st.Original.Lines[0].NTIN
+		}
 		for _, a := range req.Amounts {
 			if a <= 0 {
 				continue
@@ -263,7 +269,7 @@ func ComputeReturn(st ReturnState, parent ParentReceipt, req ReturnRequest) (Rec
 			if a > MaxMoney || total+a > MaxMoney {
 				return d, newError(ErrMoneyOverflow, "Input", a, "Max", MaxMoney)
 			}
-			d.Lines = append(d.Lines, LineDraft{Price: a, Quantity: QuantityOne, Unit: UnitPiece})
+			d.Lines = append(d.Lines, LineDraft{Name: name, NTIN: ntin, Price: a, Quantity: QuantityOne, Unit: UnitPiece})
 			total += a
 		}
 	} else {

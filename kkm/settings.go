@@ -3,6 +3,7 @@ package kkm
 import (
 	"net"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -75,7 +76,27 @@ type Settings struct {
 	ScaleLabels      ScaleFormats `json:"scale_labels,omitempty"`
 	CatalogueVersion int64        `json:"catalogue_version,omitempty"`
 
+	// SimpleItem is the free-price item simple mode's lines carry instead of SimpleLineName
+	// (issue 14.3): the owner names it as in the НКТ, with its NTIN when there is one.
+	SimpleItem SimpleItem `json:"simple_item,omitzero"`
+
 	Reg RegInfo `json:"reg_info"`
+}
+
+// SimpleItem is the free-price item of simple mode: every amount typed on the keypad is one piece
+// of it, printed and sent to the OFD with this name and NTIN. A zero SimpleItem is SimpleLineName
+// without an NTIN.
+type SimpleItem struct {
+	Name string `json:"name,omitempty"` // as in the НКТ; empty: SimpleLineName
+	NTIN string `json:"ntin,omitempty"` // digits (ValidateNTIN); empty: none
+}
+
+// LineName is the name simple mode's lines carry.
+func (s SimpleItem) LineName() string {
+	if n := strings.TrimSpace(s.Name); n != "" {
+		return n
+	}
+	return SimpleLineName
 }
 
 // The defaults and upper bounds of the time limits.
@@ -159,6 +180,12 @@ func (s Settings) Validate() error {
 		return err
 	}
 	if err := s.ScaleLabels.Validate(); err != nil {
+		return err
+	}
+	if err := ValidateItemName(strings.TrimSpace(s.SimpleItem.Name)); err != nil {
+		return err
+	}
+	if err := ValidateNTIN(strings.TrimSpace(s.SimpleItem.NTIN)); err != nil {
 		return err
 	}
 	if s.Reg.OrgIINBIN != "" {

@@ -402,3 +402,27 @@ func TestTicketRefusesInconsistentLines(t *testing.T) {
 		})
 	}
 }
+
+// Simple mode's lines go to the OFD as the owner's free-price item (kkm.Settings.SimpleItem, issue
+// 14.3): its name and NTIN on every commodity.
+func TestSimpleItemInTheRequest(t *testing.T) {
+	s := kkm.DefaultSettings()
+	s.SimpleItem = kkm.SimpleItem{Name: "Азық-түлік / Продукты", NTIN: "02900001234"}
+	rc, err := kkm.ComputeReceipt(kkm.SimpleDraft(kkm.OpSale, []kkm.Money{15000, 2000}, []kkm.Payment{{Type: kkm.PayCash, Sum: 17000}}), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tk, err := testIdentity.Ticket(&kkm.Document{Kind: kkm.KindReceipt, ShiftNumber: 1, Number: 1, Time: at, Receipt: &rc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.GetItems()) != 2 {
+		t.Fatalf("%d items", len(tk.GetItems()))
+	}
+	for i, it := range tk.GetItems() {
+		if c := it.GetCommodity(); c.GetName() != "Азық-түлік / Продукты" || c.GetNtin() != "02900001234" {
+			t.Errorf("item %d: %q %q", i+1, c.GetName(), c.GetNtin())
+		}
+	}
+}

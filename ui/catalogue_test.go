@@ -378,3 +378,28 @@ func TestItemScreenBarcodesAndArchive(t *testing.T) {
 
 // deleteIcon is the removal's icon, as the item's screen shows it by each barcode.
 func deleteIcon() fyne.Resource { return theme.DeleteIcon() }
+
+// The owner names simple mode's free-price item in the settings (issue 14.3): the preview and
+// the issued receipt carry its name and NTIN instead of «Тауар / Товар».
+func TestSimpleModeLineNameFromTheSettings(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Kazakh)
+	h.unlock()
+	h.tapIcon(theme.SettingsIcon(), 0)
+	h.typeInto(h.T("settings.simple_item.hint"), 0, "  Азық-түлік тауарлары ")
+	h.typeInto(h.T("item.ntin.hint", map[string]any{"Max": kkm.MaxNTINLength}), 0, "02900001234")
+	h.tap(h.T("settings.save"))
+	if got := h.reg.Settings().SimpleItem; got.Name != "Азық-түлік тауарлары" || got.NTIN != "02900001234" {
+		t.Fatalf("saved %+v", got)
+	}
+	h.u.back()
+	h.settle()
+	h.keys("150")
+	h.tap(h.T("sale.next"))
+	h.see("Азық-түлік тауарлары")
+	h.notSee(kkm.SimpleLineName)
+	h.tap(h.T("preview.issue"))
+	rs := h.reg.receipts()
+	if len(rs) != 1 || rs[0].Lines[0].Name != "Азық-түлік тауарлары" || rs[0].Lines[0].NTIN != "02900001234" {
+		t.Fatalf("the receipt: %+v", rs)
+	}
+}

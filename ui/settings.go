@@ -159,6 +159,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		body.Add(field(l.T("settings.vat_series"), entry(&s.set.VATCertificateSeries, "")))
 		owner.Add(field(l.T("settings.vat_number"), entry(&s.set.VATCertificateNumber, "")))
 	}
+	owner.Add(s.simpleItemView())
 	owner.Add(s.tradingPointView())
 	owner.Add(s.accessView())
 	owner.Add(s.scaleView())
@@ -210,6 +211,21 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 		s.scroll.Offset = prev.Offset
 	}
 	return pg
+}
+
+// simpleItemView is the free-price item simple mode's lines carry (issue 14.3): its name as in
+// the НКТ and its NTIN, both optional.
+func (s *settingsScreen) simpleItemView() fyne.CanvasObject {
+	l := s.u.loc
+	title := bold(l.T("settings.simple_item"))
+	title.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(
+		title,
+		wrapped(l.T("settings.simple_item.intro")),
+		field(l.T("settings.simple_item.name"), entry(&s.set.SimpleItem.Name, l.T("settings.simple_item.hint"))),
+		container.NewVBox(wrapped(l.T("item.ntin")),
+			wholeEntry(&s.set.SimpleItem.NTIN, l.T("item.ntin.hint", map[string]any{"Max": kkm.MaxNTINLength}))),
+	)
 }
 
 // tradingPointView is the trading point's coordinates: what every document sends the OFD as the
@@ -308,6 +324,7 @@ func (s *settingsScreen) save() {
 		reveal(s.scroll, s.errL)
 		return
 	}
+	set.SimpleItem.Name, set.SimpleItem.NTIN = strings.TrimSpace(set.SimpleItem.Name), strings.TrimSpace(set.SimpleItem.NTIN)
 	if set.VATPayer && !set.DefaultVATRate.Taxed() {
 		set.DefaultVATRate = kkm.VAT16
 	}

@@ -339,6 +339,7 @@ func TestEveryScreenAndDialogFitsAPhone(t *testing.T) {
 
 func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	h := newHarness(t, true, true, l)
+	h.u.ports.Catalogue = fitCatalogue() // the catalogue's search and favourites on the register (catalogue_fit_test.go)
 	h.app.Preferences().SetFloat(PrefTextScale, float64(scale))
 	h.app.Settings().SetTheme(&Theme{Mode: ThemeLight, Scale: scale})
 	h.reg.reg.Settings.VATPayer = true
@@ -390,6 +391,9 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 		{"settings-token", newSettingsScreen(h.u, true)},
 		{"receipt", newDocumentScreen(h.u, sale)},
 		{"cash-in-document", newDocumentScreen(h.u, cashIn)},
+		{"catalogue", newCatalogueScreen(h.u)},
+		{"catalogue-item", newItemEditScreen(h.u, fitCatalogue().items[0], nil)},
+		{"catalogue-new-item", newItemEditScreen(h.u, kkm.Item{Unit: kkm.UnitPiece}, nil)},
 	}
 	for _, sc := range screens {
 		h.u.open(sc.s)
@@ -404,6 +408,7 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	h.settle()
 	h.fits("the register, extended mode")
 	shot("register-extended")
+	h.catalogueFits(shot)
 
 	// The status line in every block: readable, nothing cut.
 	for _, b := range Blocks() {

@@ -27,6 +27,7 @@ type catalogueScreen struct {
 	query    string
 	archived bool
 	err      error
+	stale    bool // the catalogue may have changed behind the list (an import): search again
 
 	run   searchRun
 	list  *itemList
@@ -62,8 +63,21 @@ func (s *catalogueScreen) view() fyne.CanvasObject {
 	s.errL.SetText(l.Error(s.err))
 	s.errL.Hidden = s.err == nil
 	top := container.NewVBox(u.header(l.T("catsell.title"), true), search, which, s.errL, s.count)
-	add := primary(l.T("catsell.new"), func() { s.create(nil) })
-	return container.NewBorder(top, add, nil, nil, s.list.list)
+	if s.stale {
+		s.stale = false
+		s.run.search(s.query)
+	}
+	var bottom fyne.CanvasObject = primary(l.T("catsell.new"), func() { s.create(nil) })
+	if u.ports.PriceLists != nil {
+		// The price lists' import and export (pricelist.go): what it imports is listed on return.
+		prices := widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
+			s.stale = true
+			u.catalogueChanged()
+			u.OpenPriceLists()
+		})
+		bottom = container.NewBorder(nil, nil, nil, prices, bottom)
+	}
+	return container.NewBorder(top, bottom, nil, nil, s.list.list)
 }
 
 // found shows a search's answer.

@@ -77,5 +77,8 @@ func prepareDemo(ctx context.Context, rt *Runtime, d *Demo, cashierName string) 
 	if _, err := rt.Connect(ctx, d.Connect); err != nil {
 		return fmt.Errorf("app: connect the demo register: %w", err)
 	}
+	if err := seedDemoCatalogue(ctx, rt.journal); err != nil {
+		return fmt.Errorf("app: the demo catalogue: %w", err)
+	}
 	return nil
 }

@@ -40,6 +40,7 @@ func newCatalogueScreen(u *UI) *catalogueScreen {
 	s.run = searchRun{u: u, show: s.found}
 	s.list = newItemList(u.loc, func(it kkm.Item) { s.edit(it) })
 	s.errL, s.count = errorText(""), wrapped("")
+	s.count.Hide()
 	s.run.search("")
 	return s
 }
@@ -90,8 +91,10 @@ func (s *catalogueScreen) found(items []kkm.Item, err error) {
 		s.list.show(items)
 	}
 	s.count.SetText("")
+	s.count.Hide()
 	if err == nil && len(items) == 0 {
 		s.count.SetText(s.u.loc.T("catsell.none"))
+		s.count.Show()
 	}
 }
 

@@ -159,7 +159,11 @@ func newFavouritesGrid(l *i18n.Localizer, tapped func(kkm.Item)) *favouritesGrid
 			}
 			it, t := g.items[id], o.(*favouriteTile)
 			t.name.SetText(it.Name)
-			t.price.SetText(money(g.l, it.Price))
+			price := money(g.l, it.Price)
+			if fractional(it.Unit) { // a price per kilogram, litre, metre: say so
+				price = g.l.T("catsell.price_per", map[string]any{"Price": price, "Unit": unitName(g.l, it.Unit)})
+			}
+			t.price.SetText(price)
 			t.tapped = func() { g.tapped(it) }
 		},
 	)

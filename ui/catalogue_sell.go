@@ -211,6 +211,7 @@ func (c *catalogueSale) scan(raw string) {
 	s.reg.tab = tabExtended
 	c.showFav = false
 	c.note = nil
+	c.showNote() // the last refusal goes as the next scan comes (a dialog may follow it)
 	if label, ok, err := scaleFormat(u.ports.Register.Settings()).ReadScaleLabel(raw); ok {
 		if err != nil {
 			c.refuse(err)

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/barcode"
@@ -18,7 +19,8 @@ import (
 //   - a search field over the extended form finds items as the cashier types, by name, barcode,
 //     NTIN or code; a result tapped goes on the receipt (one piece, or the quantity asked for an
 //     item sold by weight or measure);
-//   - «Таңдаулылар» shows the favourites as a grid of large buttons, one tap one piece;
+//   - the grid button beside the field shows the favourites as a grid of large buttons, one tap
+//     one piece;
 //   - a barcode scanner acting as a keyboard adds the item it reads, or one more of it, from
 //     either tab without a field focused (its keys are told from typing by their pace,
 //     barcode.KeyboardScanner; keyboard.go routes them here), and out of the search field when
@@ -43,7 +45,7 @@ type catalogueSale struct {
 	center            *fyne.Container // the form, the results or the favourites
 	form              fyne.CanvasObject
 	noteL             *widget.Label
-	formBtn, favBtn   *widget.Button
+	favBtn            *widget.Button // the favourites' grid on and off
 	resultsView       fyne.CanvasObject
 	lastResults       []kkm.Item
 	scanner           barcode.KeyboardScanner
@@ -92,13 +94,14 @@ func (c *catalogueSale) wrap(form fyne.CanvasObject) fyne.CanvasObject {
 	c.searchField.OnSubmitted = func(string) { c.submitted() }
 	c.noteL = errorText("")
 	c.showNote()
-	c.formBtn = widget.NewButton(l.T("catsell.receipt", map[string]any{"Count": len(c.sale.lines)}), func() { c.choose(false) })
-	c.favBtn = widget.NewButton(l.T("catsell.favourites"), func() { c.choose(true) })
+	// One button beside the field shows the favourites' grid instead of the receipt, and back: a
+	// row of its own would take from the receipt's height on a small phone at a large text size.
+	c.favBtn = widget.NewButtonWithIcon("", theme.GridIcon(), func() { c.choose(!c.showFav) })
 	c.resultsEmpty = wrapped(l.T("catsell.none"))
 	c.resultsView = container.NewBorder(c.resultsEmpty, nil, nil, nil, c.results.list)
 	c.center = container.NewStack(form, c.resultsView, c.favs.grid)
 	c.switchCenter()
-	top := container.NewVBox(c.searchField, c.noteL, container.NewGridWithColumns(2, c.formBtn, c.favBtn))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, c.favBtn, c.searchField), c.noteL)
 	return container.NewBorder(top, nil, nil, nil, c.center)
 }
 
@@ -119,13 +122,11 @@ func (c *catalogueSale) switchCenter() {
 	showIf(objs[1], searching)
 	showIf(objs[2], !searching && c.showFav)
 	c.resultsEmpty.Hidden = !(searching && c.resultsEmptyShown)
-	for i, b := range []*widget.Button{c.formBtn, c.favBtn} {
-		b.Importance = widget.MediumImportance
-		if !searching && (i == 1) == c.showFav {
-			b.Importance = widget.HighImportance
-		}
-		b.Refresh()
+	c.favBtn.Importance = widget.MediumImportance
+	if !searching && c.showFav {
+		c.favBtn.Importance = widget.HighImportance
 	}
+	c.favBtn.Refresh()
 	c.center.Refresh()
 }
 

@@ -170,7 +170,7 @@ func TestSellFromFavourites(t *testing.T) {
 	h.u.reg.tab = tabExtended
 	h.u.render()
 	h.settle()
-	h.tap(h.T("catsell.favourites"))
+	h.tapIcon(theme.GridIcon(), 0)
 	h.tapTile("Нан")
 	h.tapTile("Нан")
 	h.tapTile("Сүт 3,2% 1 л")

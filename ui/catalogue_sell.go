@@ -45,7 +45,9 @@ type catalogueSale struct {
 	center            *fyne.Container // the form, the results or the favourites
 	form              fyne.CanvasObject
 	noteL             *widget.Label
-	favBtn            *widget.Button // the favourites' grid on and off
+	favBtn            *widget.Button     // the favourites' grid on and off
+	row               *fyne.Container    // the search field, that button and the last refusal
+	slots             [3]*fyne.Container // where the row sits: atop the form, the results, the favourites
 	resultsView       fyne.CanvasObject
 	lastResults       []kkm.Item
 	scanner           barcode.KeyboardScanner
@@ -69,6 +71,17 @@ func newCatalogueSale(sale *extendedSale) *catalogueSale {
 
 // scaleFormat is the scale labels' layout this register reads.
 func scaleFormat(kkm.Settings) kkm.ScaleFormat { return kkm.DefaultScaleFormat }
+
+// formSlot is where the search row sits on the receipt's form: its first line, inside the form's
+// scroll, so that the row takes none of the fixed height a small phone at a large text size needs
+// for the total and «Далее». view puts it at the top of the form before wrap.
+func (c *catalogueSale) formSlot() fyne.CanvasObject {
+	c.slots[0] = container.NewStack()
+	if c.sale.u.ports.Catalogue == nil {
+		c.slots[0].Hide()
+	}
+	return c.slots[0]
+}
 
 // wrap puts the catalogue's search, the favourites and the results around the extended form.
 func (c *catalogueSale) wrap(form fyne.CanvasObject) fyne.CanvasObject {
@@ -94,15 +107,18 @@ func (c *catalogueSale) wrap(form fyne.CanvasObject) fyne.CanvasObject {
 	c.searchField.OnSubmitted = func(string) { c.submitted() }
 	c.noteL = errorText("")
 	c.showNote()
-	// One button beside the field shows the favourites' grid instead of the receipt, and back: a
-	// row of its own would take from the receipt's height on a small phone at a large text size.
+	// One button beside the field shows the favourites' grid instead of the receipt, and back.
 	c.favBtn = widget.NewButtonWithIcon("", theme.GridIcon(), func() { c.choose(!c.showFav) })
+	c.row = container.NewVBox(container.NewBorder(nil, nil, nil, c.favBtn, c.searchField), c.noteL)
 	c.resultsEmpty = wrapped(l.T("catsell.none"))
-	c.resultsView = container.NewBorder(c.resultsEmpty, nil, nil, nil, c.results.list)
-	c.center = container.NewStack(form, c.resultsView, c.favs.grid)
+	c.slots[1], c.slots[2] = container.NewStack(), container.NewStack()
+	if c.slots[0] == nil {
+		c.formSlot()
+	}
+	c.resultsView = container.NewBorder(container.NewVBox(c.slots[1], c.resultsEmpty), nil, nil, nil, c.results.list)
+	c.center = container.NewStack(form, c.resultsView, container.NewBorder(c.slots[2], nil, nil, nil, c.favs.grid))
 	c.switchCenter()
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, c.favBtn, c.searchField), c.noteL)
-	return container.NewBorder(top, nil, nil, nil, c.center)
+	return c.center
 }
 
 // choose shows the receipt's form or the favourites.
@@ -111,7 +127,9 @@ func (c *catalogueSale) choose(fav bool) {
 	c.switchCenter()
 }
 
-// switchCenter shows the results while something is typed, else the form or the favourites.
+// switchCenter shows the results while something is typed, else the form or the favourites, and
+// moves the search row to the top of the one shown (the field keeps the focus: it is the same
+// widget).
 func (c *catalogueSale) switchCenter() {
 	if c.center == nil {
 		return
@@ -121,6 +139,26 @@ func (c *catalogueSale) switchCenter() {
 	showIf(objs[0], !searching && !c.showFav)
 	showIf(objs[1], searching)
 	showIf(objs[2], !searching && c.showFav)
+	at := 0
+	switch {
+	case searching:
+		at = 1
+	case c.showFav:
+		at = 2
+	}
+	for i, slot := range c.slots {
+		if slot == nil {
+			continue
+		}
+		want := i == at
+		if has := len(slot.Objects) > 0; has != want {
+			slot.Objects = nil
+			if want {
+				slot.Objects = []fyne.CanvasObject{c.row}
+			}
+			slot.Refresh()
+		}
+	}
 	c.resultsEmpty.Hidden = !(searching && c.resultsEmptyShown)
 	c.favBtn.Importance = widget.MediumImportance
 	if !searching && c.showFav {

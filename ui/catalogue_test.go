@@ -403,3 +403,23 @@ func TestSimpleModeLineNameFromTheSettings(t *testing.T) {
 		t.Fatalf("the receipt: %+v", rs)
 	}
 }
+
+// The search row moves from the top of the receipt's form to the top of the results as the first
+// key is typed: the field keeps the focus, so the next keys still go into it.
+func TestSearchKeepsTheFocusAsTheResultsShow(t *testing.T) {
+	h, _ := catalogueHarness(t, i18n.Kazakh)
+	h.u.reg.tab = tabExtended
+	h.u.render()
+	h.settle()
+	c := h.u.reg.extended.catalogue()
+	c.scanEntryNow = stepClock(200 * time.Millisecond) // a person's pace
+	h.w.Canvas().Focus(c.searchField)
+	for _, r := range "қым" { // as the driver does: each key to the object focused now
+		h.w.Canvas().Focused().TypedRune(r)
+		h.settle()
+	}
+	if c.query != "қым" || h.w.Canvas().Focused() != c.searchField {
+		t.Fatalf("typed %q, focused %T", c.query, h.w.Canvas().Focused())
+	}
+	h.see("Қымыз «Сары-Арқа» 0,5 л")
+}

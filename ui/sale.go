@@ -300,7 +300,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 	for i := range s.errs {
 		s.errs[i] = errorText("")
 	}
-	body := container.NewVBox(s.reg.operations(),
+	body := container.NewVBox(s.catalogue().formSlot(), s.reg.operations(),
 		widget.NewButtonWithIcon(l.T("sale.add_item"), theme.ContentAddIcon(), func() {
 			u.open(newItemScreen(u, s, -1))
 		}))
@@ -401,7 +401,7 @@ func (s *extendedSale) liveEntry(value *string, hint string, typed func()) *widg
 		s.follow()
 	}
 	e.OnSubmitted = func(string) { s.next() }
-	return e
+	return o, e
 }
 
 // amountEntry is an entry of an amount of money bound to *value, at field at of the form: its

@@ -48,6 +48,8 @@ type catalogueSale struct {
 	favBtn            *widget.Button     // the favourites' grid on and off
 	row               *fyne.Container    // the search field, that button and the last refusal
 	slots             [3]*fyne.Container // where the row sits: atop the form, the results, the favourites
+	placed            *fyne.Container    // the center last arranged by switchCenter, and for which view
+	placedAt          int
 	resultsView       fyne.CanvasObject
 	lastResults       []kkm.Item
 	scanner           barcode.KeyboardScanner
@@ -135,10 +137,6 @@ func (c *catalogueSale) switchCenter() {
 		return
 	}
 	searching := c.query != ""
-	objs := c.center.Objects
-	showIf(objs[0], !searching && !c.showFav)
-	showIf(objs[1], searching)
-	showIf(objs[2], !searching && c.showFav)
 	at := 0
 	switch {
 	case searching:
@@ -146,6 +144,20 @@ func (c *catalogueSale) switchCenter() {
 	case c.showFav:
 		at = 2
 	}
+	empty := searching && c.resultsEmptyShown
+	if c.placed == c.center && c.placedAt == at {
+		// The same view as before this key: only the «nothing found» line may change. The form
+		// is not laid out again for every key typed.
+		if c.resultsEmpty.Hidden == empty {
+			showIf(c.resultsEmpty, empty)
+		}
+		return
+	}
+	c.placed, c.placedAt = c.center, at
+	objs := c.center.Objects
+	showIf(objs[0], at == 0)
+	showIf(objs[1], at == 1)
+	showIf(objs[2], at == 2)
 	for i, slot := range c.slots {
 		if slot == nil {
 			continue
@@ -159,7 +171,7 @@ func (c *catalogueSale) switchCenter() {
 			slot.Refresh()
 		}
 	}
-	c.resultsEmpty.Hidden = !(searching && c.resultsEmptyShown)
+	c.resultsEmpty.Hidden = !empty
 	c.favBtn.Importance = widget.MediumImportance
 	if !searching && c.showFav {
 		c.favBtn.Importance = widget.HighImportance

@@ -225,7 +225,7 @@ func (s *itemEditScreen) view() fyne.CanvasObject {
 	body.Add(field(l.T("item.price"), container.NewVBox(s.priceE, errAt(editPrice))))
 	body.Add(u.decimalPad(func() *padEntry { return s.priceE }))
 
-	set := u.ports.Register.Settings()
+	set := u.ports.Settings.Settings()
 	if set.VATPayer {
 		rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
 		labels := make([]string, len(rates))

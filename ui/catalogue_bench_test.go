@@ -44,7 +44,9 @@ func BenchmarkSaleSearchKeystroke(b *testing.B) {
 			Name: fmt.Sprintf("Қымыз «Сары-Арқа» пастерленген %d г №%d", 100+i, 40000+i), Code: fmt.Sprintf("A%05d", i),
 			Barcodes: []string{fmt.Sprintf("0487000%07d", i)}})
 	}
-	u := New(a, Ports{Profiles: p, Connector: fakeConnector{reg: reg}, Register: reg, Catalogue: cat}, i18n.MustBundle(), i18n.Kazakh)
+	ports := fakePorts(p, fakeConnector{reg: reg}, reg, reg)
+	ports.Catalogue = cat
+	u := New(a, ports, i18n.MustBundle(), i18n.Kazakh)
 	u.spawn = func(f func()) { f() }
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(360, 640))

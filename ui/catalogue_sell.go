@@ -71,8 +71,9 @@ func newCatalogueSale(sale *extendedSale) *catalogueSale {
 	return c
 }
 
-// scaleFormat is the scale labels' layout this register reads.
-func scaleFormat(kkm.Settings) kkm.ScaleFormat { return kkm.DefaultScaleFormat }
+// scaleFormats are the scale labels' layouts this register reads (the settings' ScaleLabels, or
+// the default layout for every prefix 20–29).
+func scaleFormats(s kkm.Settings) kkm.ScaleFormats { return s.ScaleLabels.Effective() }
 
 // formSlot is where the search row sits on the receipt's form: its first line, inside the form's
 // scroll, so that the row takes none of the fixed height a small phone at a large text size needs
@@ -263,7 +264,7 @@ func (c *catalogueSale) scan(raw string) {
 	c.showFav = false
 	c.note = nil
 	c.showNote() // the last refusal goes as the next scan comes (a dialog may follow it)
-	if label, ok, err := scaleFormat(u.ports.Register.Settings()).ReadScaleLabel(raw); ok {
+	if label, ok, err := scaleFormats(u.ports.Settings.Settings()).ReadScaleLabel(raw); ok {
 		if err != nil {
 			c.refuse(err)
 			return
@@ -340,7 +341,7 @@ func (c *catalogueSale) offerCreate(it kkm.Item, then func(kkm.Item)) {
 			}))
 		})
 	}
-	adm := u.ports.admin()
+	adm := u.ports.Access
 	if adm == nil {
 		ask()
 		return

@@ -75,6 +75,11 @@ func (h *harness) misfits() []string {
 				out = append(out, msg)
 			}
 			return
+		case *scanEntry: // the catalogue's search
+			if msg := hintCut(&v.Entry, th); msg != "" {
+				out = append(out, msg)
+			}
+			return
 		case *numberEntry:
 			if msg := hintCut(&v.Entry, th); msg != "" {
 				out = append(out, msg)

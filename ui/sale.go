@@ -401,7 +401,7 @@ func (s *extendedSale) liveEntry(value *string, hint string, typed func()) *widg
 		s.follow()
 	}
 	e.OnSubmitted = func(string) { s.next() }
-	return o, e
+	return e
 }
 
 // amountEntry is an entry of an amount of money bound to *value, at field at of the form: its

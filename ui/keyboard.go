@@ -26,9 +26,11 @@ import (
 //
 // and on the screens opened from it, Esc goes back; on the preview, Enter forms the receipt; on
 // cash in and cash out, digits, the comma, Backspace and Delete are their keypad's keys. On
-// the marking-code screen a barcode scanner acting as a keyboard needs no field focused: its keys
-// and Enter go to barcode.KeyboardScanner, which takes fast runs ending in Enter as codes and
-// drops slower typing (marking.go).
+// the marking-code screen, the catalogue item's screen and the register itself a barcode scanner
+// acting as a keyboard needs no field focused: its keys and Enter go to barcode.KeyboardScanner,
+// which takes fast runs ending in Enter as codes and drops slower typing (marking.go,
+// catalogue.go, catalogue_sell.go); on the register the simple keypad still gets the keys, and
+// gets back what it showed before a run that turns out to be a scan.
 //
 // Every other button is reached with Tab and pressed with Space, as Fyne gives every button. A
 // text field takes the keys while it has the focus (Fyne sends keys to the focused widget first).

@@ -12,6 +12,11 @@
 //     (a seq skipped) or a fork (another document at a seq already held, or a prev_hash that is
 //     not the hash held before it) is refused with a clear error and changes nothing.
 //
+// Beside its documents a register keeps its safe here (safe.go): the OFD's answers and a snapshot
+// of its state, OFD link and seal key, sealed on the register with its own credential, so that a
+// new phone can restore the register (hubsync.Restore). The owner's figures read rollups kept in
+// the push's transaction (analytics.go), and leave out what the OFD refused.
+//
 // Access is by credential: a register's credential pushes to that register only; an owner's
 // credential reads the registers of its own organization only. Credentials are random and kept
 // as SHA-256 digests. All traffic is TLS (Server.ListenAndServeTLS).

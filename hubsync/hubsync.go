@@ -10,6 +10,9 @@
 // Each document's UUID is derived from the register's serial number and the document's seq, so
 // the same document always carries the same key.
 //
+// With Config.Safe set it also pushes the journal's safe after the documents (the OFD's answers
+// and a sealed snapshot, storage/hubsafe.go), and Restore rebuilds a new phone's journal from it.
+//
 // It imports storage (the feed) and hub (the wire), never kkm's rules or the UI.
 //
 // It must not import delivery, ui or app (nor Fyne).

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -227,7 +226,7 @@ func (s *ownerScreen) signInForm() fyne.CanvasObject {
 		cert = s.certName
 	}
 	body.Add(field(l.T("owner.cert"), container.NewVBox(wrapped(cert),
-		widget.NewButtonWithIcon(l.T("owner.cert.choose"), theme.FolderOpenIcon(), s.chooseCert))))
+		widget.NewButtonWithIcon(l.T("owner.cert.choose"), theme.FolderOpenIcon(), func() { s.u.chooseHubCert(s.setCert) }))))
 	cred := widget.NewPasswordEntry()
 	bind(cred, &s.credential, l.T("owner.credential.hint"))
 	body.Add(field(l.T("owner.credential"), cred))
@@ -241,27 +240,9 @@ func (s *ownerScreen) signInForm() fyne.CanvasObject {
 	return body
 }
 
-// chooseCert reads the hub's certificate from a file the owner picks.
-func (s *ownerScreen) chooseCert() {
-	u, l := s.u, s.u.loc
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		s.setCert(r.URI().Name(), r)
-	}, u.win)
-	d.SetConfirmText(l.T("owner.cert.choose"))
-	d.SetDismissText(l.T("button.cancel"))
-	d.Show()
-}
-
 // setCert keeps the certificate read from r (closing it) under the file's name.
 func (s *ownerScreen) setCert(name string, r io.ReadCloser) {
-	pem, err := io.ReadAll(io.LimitReader(r, 1<<20))
-	r.Close()
-	if err == nil && !strings.Contains(string(pem), "-----BEGIN CERTIFICATE-----") {
-		err = ErrOwnerCert
-	}
+	pem, err := readHubCert(r)
 	s.err = err
 	if err == nil {
 		s.certPEM, s.certName = pem, name

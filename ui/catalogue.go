@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/barcode"
+	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -227,22 +228,7 @@ func (s *itemEditScreen) view() fyne.CanvasObject {
 
 	set := u.ports.Settings.Settings()
 	if set.VATPayer {
-		rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
-		labels := make([]string, len(rates))
-		for i, r := range rates {
-			labels[i] = vatName(l, r)
-			if r == kkm.VATDefault {
-				labels[i] = l.T("vat.default", map[string]any{"Rate": vatName(l, set.DefaultVATRate)})
-			}
-		}
-		vat := widget.NewSelect(labels, nil)
-		for i, r := range rates {
-			if r == s.vat {
-				vat.SetSelectedIndex(i)
-			}
-		}
-		vat.OnChanged = func(string) { s.vat = rates[vat.SelectedIndex()] }
-		body.Add(field(l.T("item.vat"), vat))
+		body.Add(field(l.T("item.vat"), vatSelect(l, set.DefaultVATRate, s.vat, func(r kkm.VATRate) { s.vat = r })))
 	}
 
 	groups := append([]kkm.MarkedGroup{""}, kkm.MarkedGroups()...)
@@ -430,4 +416,26 @@ func (s *itemEditScreen) archive() {
 			}
 		}
 	})
+}
+
+// vatSelect picks an item's VAT rate: the register's default (named with its rate) or any rate of
+// the law, showing chosen and handing the cashier's choice to set. The item screen of the
+// catalogue and the sale's item form offer the same list.
+func vatSelect(l *i18n.Localizer, def, chosen kkm.VATRate, set func(kkm.VATRate)) *widget.Select {
+	rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
+	labels := make([]string, len(rates))
+	for i, r := range rates {
+		labels[i] = vatName(l, r)
+		if r == kkm.VATDefault {
+			labels[i] = l.T("vat.default", map[string]any{"Rate": vatName(l, def)})
+		}
+	}
+	vat := widget.NewSelect(labels, nil)
+	for i, r := range rates {
+		if r == chosen {
+			vat.SetSelectedIndex(i)
+		}
+	}
+	vat.OnChanged = func(string) { set(rates[vat.SelectedIndex()]) }
+	return vat
 }

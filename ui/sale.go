@@ -703,22 +703,7 @@ func (s *itemScreen) view() fyne.CanvasObject {
 	body.Add(s.errs[atMarked])
 	set := u.ports.Settings.Settings()
 	if set.VATPayer {
-		rates := append([]kkm.VATRate{kkm.VATDefault}, kkm.VATRates()...)
-		labels := make([]string, len(rates))
-		for i, r := range rates {
-			labels[i] = vatName(l, r)
-			if r == kkm.VATDefault {
-				labels[i] = l.T("vat.default", map[string]any{"Rate": vatName(l, set.DefaultVATRate)})
-			}
-		}
-		vat := widget.NewSelect(labels, nil)
-		for i, r := range rates {
-			if r == s.vat {
-				vat.SetSelectedIndex(i)
-			}
-		}
-		vat.OnChanged = func(string) { s.vat = rates[vat.SelectedIndex()] }
-		body.Add(field(l.T("item.vat"), vat))
+		body.Add(field(l.T("item.vat"), vatSelect(l, set.DefaultVATRate, s.vat, func(r kkm.VATRate) { s.vat = r })))
 	}
 	label := l.T("item.add")
 	if s.index >= 0 {

@@ -48,21 +48,7 @@ type PullStatus struct {
 // NewPuller returns a puller of h's catalogue into sink. Zero Config values take the Pusher's
 // defaults, but a page of 1 000 items and a poll every 5 minutes.
 func NewPuller(h CatalogueSource, sink CatalogueSink, cfg Config) *Puller {
-	if cfg.Batch <= 0 {
-		cfg.Batch = 1000
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = 5 * time.Minute
-	}
-	if cfg.MinPause <= 0 {
-		cfg.MinPause = time.Second
-	}
-	if cfg.MaxPause <= 0 {
-		cfg.MaxPause = 5 * time.Minute
-	}
-	if cfg.After == nil {
-		cfg.After = time.After
-	}
+	cfg = cfg.withDefaults(1000, 5*time.Minute)
 	return &Puller{hub: h, sink: sink, cfg: cfg}
 }
 

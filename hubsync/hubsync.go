@@ -102,23 +102,30 @@ func DocumentUUID(serial string, seq int64) uuid.UUID {
 	return uuid.NewSHA1(documentSpace, fmt.Appendf(nil, "%s/%d", serial, seq))
 }
 
+// withDefaults fills the zero values of c: a batch of batch and a poll every poll (the pusher's
+// and the puller's differ), pauses from a second doubling to five minutes, the real clock.
+func (c Config) withDefaults(batch int, poll time.Duration) Config {
+	if c.Batch <= 0 {
+		c.Batch = batch
+	}
+	if c.Poll <= 0 {
+		c.Poll = poll
+	}
+	if c.MinPause <= 0 {
+		c.MinPause = time.Second
+	}
+	if c.MaxPause <= 0 {
+		c.MaxPause = 5 * time.Minute
+	}
+	if c.After == nil {
+		c.After = time.After
+	}
+	return c
+}
+
 // New returns a pusher of the journal src of the register with serial number serial.
 func New(src Source, h Hub, serial string, cfg Config) *Pusher {
-	if cfg.Batch <= 0 {
-		cfg.Batch = 200
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = 30 * time.Second
-	}
-	if cfg.MinPause <= 0 {
-		cfg.MinPause = time.Second
-	}
-	if cfg.MaxPause <= 0 {
-		cfg.MaxPause = 5 * time.Minute
-	}
-	if cfg.After == nil {
-		cfg.After = time.After
-	}
+	cfg = cfg.withDefaults(200, 30*time.Second)
 	return &Pusher{src: src, hub: h, serial: serial, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 

@@ -540,16 +540,7 @@ func (s *Sender) State() State {
 // (Run's, mostly): fn must return quickly, and a Fyne UI hands the state to fyne.Do. The
 // returned function ends the subscription.
 func (s *Sender) Subscribe(fn func(State)) (unsubscribe func()) {
-	s.mu.Lock()
-	id := s.nextSub
-	s.nextSub++
-	s.subs[id] = fn
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		delete(s.subs, id)
-		s.mu.Unlock()
-	}
+	return subscribe(s, s.subs, fn)
 }
 
 // SubscribeOutcomes calls fn with the outcome of every document the sender completes (the OFD
@@ -558,14 +549,20 @@ func (s *Sender) Subscribe(fn func(State)) (unsubscribe func()) {
 // comes back to the app, so nobody has to poll the journal for it. The returned function ends
 // the subscription.
 func (s *Sender) SubscribeOutcomes(fn func(Outcome)) (unsubscribe func()) {
+	return subscribe(s, s.outcomes, fn)
+}
+
+// subscribe adds fn to subs (one of the sender's subscriber maps, guarded by mu) under the next
+// subscription number and returns the function that removes it.
+func subscribe[F any](s *Sender, subs map[int]F, fn F) (unsubscribe func()) {
 	s.mu.Lock()
 	id := s.nextSub
 	s.nextSub++
-	s.outcomes[id] = fn
+	subs[id] = fn
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
-		delete(s.outcomes, id)
+		delete(subs, id)
 		s.mu.Unlock()
 	}
 }

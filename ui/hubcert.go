@@ -5,8 +5,31 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
+
+// hubFields are the fields that reach the owner's hub: its address (into *address), the
+// certificate to trust (certName shown, another chosen through setCert) and a credential (into
+// *credential, hidden) labelled by the message IDs credKey and hintKey. The owner's sign-in and
+// the restore from the hub on a new phone ask for the same.
+func (u *UI) hubFields(address *string, certName string, setCert func(string, io.ReadCloser), credential *string, credKey, hintKey string) []fyne.CanvasObject {
+	l := u.loc
+	cert := l.T("owner.cert.none")
+	if certName != "" {
+		cert = certName
+	}
+	cred := widget.NewPasswordEntry()
+	bind(cred, credential, l.T(hintKey))
+	return []fyne.CanvasObject{
+		field(l.T("owner.address"), entry(address, "https://…")),
+		field(l.T("owner.cert"), container.NewVBox(wrapped(cert),
+			widget.NewButtonWithIcon(l.T("owner.cert.choose"), theme.FolderOpenIcon(), func() { u.chooseHubCert(setCert) }))),
+		field(l.T(credKey), cred),
+	}
+}
 
 // chooseHubCert asks for the file of the hub's certificate (a hub with a self-signed one) and
 // hands its name and content to set, which reads it with readHubCert. The owner's sign-in and the

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -32,16 +31,9 @@ func newHubRestoreScreen(u *UI) *hubRestoreScreen { return &hubRestoreScreen{u: 
 func (s *hubRestoreScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	body := container.NewVBox(wrapped(l.T("hubrestore.intro")))
-	body.Add(field(l.T("owner.address"), entry(&s.address, "https://…")))
-	cert := l.T("owner.cert.none")
-	if s.certName != "" {
-		cert = s.certName
+	for _, f := range u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "hubrestore.credential", "hubrestore.credential.hint") {
+		body.Add(f)
 	}
-	body.Add(field(l.T("owner.cert"), container.NewVBox(wrapped(cert),
-		widget.NewButtonWithIcon(l.T("owner.cert.choose"), theme.FolderOpenIcon(), func() { s.u.chooseHubCert(s.setCert) }))))
-	cred := widget.NewPasswordEntry()
-	bind(cred, &s.credential, l.T("hubrestore.credential.hint"))
-	body.Add(field(l.T("hubrestore.credential"), cred))
 	body.Add(errorText(l.Error(s.err)))
 	restore := primary(l.T("hubrestore.go"), s.restore)
 	if s.busy {

@@ -220,16 +220,9 @@ func (s *ownerScreen) signInForm() fyne.CanvasObject {
 		body.Add(widget.NewProgressBarInfinite())
 		return body
 	}
-	body.Add(field(l.T("owner.address"), entry(&s.address, "https://…")))
-	cert := l.T("owner.cert.none")
-	if s.certName != "" {
-		cert = s.certName
+	for _, f := range s.u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "owner.credential", "owner.credential.hint") {
+		body.Add(f)
 	}
-	body.Add(field(l.T("owner.cert"), container.NewVBox(wrapped(cert),
-		widget.NewButtonWithIcon(l.T("owner.cert.choose"), theme.FolderOpenIcon(), func() { s.u.chooseHubCert(s.setCert) }))))
-	cred := widget.NewPasswordEntry()
-	bind(cred, &s.credential, l.T("owner.credential.hint"))
-	body.Add(field(l.T("owner.credential"), cred))
 	body.Add(errorText(l.Error(s.err)))
 	sign := primary(l.T("owner.sign_in"), s.signIn)
 	if s.busy {

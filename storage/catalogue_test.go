@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ekassa-go/ekassa/kkm"
 )
@@ -247,5 +248,57 @@ func TestCatalogueSearchFollowsEdits(t *testing.T) {
 	}
 	if items, _ := j.SearchItems(ctx, ItemQuery{Text: "шай №9", Limit: 100}); len(items) != 11 {
 		t.Fatalf("after an import: %d found", len(items))
+	}
+}
+
+// The hub catalogue's cursor belongs to the puller: a settings form opened before a pull and
+// saved after it (SaveSettings), or a reconnection (SaveConnection), keeps the version the pull
+// reached instead of writing its own older one back (seen in session 3: the next pull started
+// over from the form's value).
+func TestSavingSettingsKeepsTheCatalogueCursor(t *testing.T) {
+	ctx := context.Background()
+	j := openTemp(t)
+	d := newDesk(t, j)
+	if err := j.SaveSettings(ctx, d.reg.Settings); err != nil {
+		t.Fatal(err)
+	}
+	form, _, err := j.Settings(ctx) // the form is opened: version 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulled := []HubItem{{Key: "h-1", Item: kkm.Item{Name: "Нан", Unit: kkm.UnitPiece, Price: 25000, Code: "1"}}}
+	if err := j.ApplyHubItems(ctx, pulled, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		save func(kkm.Settings) error
+	}{
+		{"the settings form", func(s kkm.Settings) error { return j.SaveSettings(ctx, s) }},
+		{"a reconnection", func(s kkm.Settings) error { _, err := j.SaveConnection(ctx, s, nil, nil); return err }},
+	} {
+		for _, stale := range []int64{0, 3, 9} { // older, or a value the puller never reached
+			s := form
+			s.CatalogueVersion = stale
+			s.AutoLockAfter += time.Minute // what the cashier changed is saved
+			if err := tc.save(s); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			got, _, err := j.Settings(ctx)
+			if err != nil || got.CatalogueVersion != 7 || got.AutoLockAfter != s.AutoLockAfter {
+				t.Fatalf("%s with version %d: stored version %d, auto-lock %v (%v); want 7, %v",
+					tc.name, stale, got.CatalogueVersion, got.AutoLockAfter, err, s.AutoLockAfter)
+			}
+			if v, err := j.CatalogueVersion(ctx); err != nil || v != 7 {
+				t.Fatalf("%s: the puller goes on from %d (%v), want 7", tc.name, v, err)
+			}
+		}
+	}
+	// The puller still moves it on.
+	if err := j.ApplyHubItems(ctx, nil, 8); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := j.CatalogueVersion(ctx); v != 8 {
+		t.Fatalf("after the next pull: %d, want 8", v)
 	}
 }

@@ -34,12 +34,37 @@ func (j *Journal) Settings(ctx context.Context) (kkm.Settings, bool, error) {
 	return s, true, nil
 }
 
-// SaveSettings replaces the settings.
+// SaveSettings replaces the settings, all but the hub catalogue's cursor (CatalogueVersion):
+// that belongs to the catalogue's puller (ApplyHubItems moves it), and a settings form opened
+// before a pull would otherwise write its older value back and make the next pull start over.
 func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
-	if err := j.checkFile(ctx); err != nil {
-		return err
+	return j.inTx(ctx, func(tx *sql.Tx) error {
+		if err := keepCatalogueCursor(ctx, tx, &s); err != nil {
+			return err
+		}
+		return saveSettings(ctx, tx, j.seal, s)
+	})
+}
+
+// keepCatalogueCursor puts the stored settings' CatalogueVersion into s: only the puller moves it.
+func keepCatalogueCursor(ctx context.Context, tx *sql.Tx, s *kkm.Settings) error {
+	var content []byte
+	err := tx.QueryRowContext(ctx, `SELECT content FROM settings WHERE id = 1`).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.CatalogueVersion = 0 // nothing pulled into a register that had no settings
+		return nil
 	}
-	return j.fail(saveSettings(ctx, j.db, j.seal, s))
+	if err != nil {
+		return fmt.Errorf("storage: load settings: %w", err)
+	}
+	var stored struct {
+		CatalogueVersion int64 `json:"catalogue_version"`
+	}
+	if err := json.Unmarshal(content, &stored); err != nil {
+		return fmt.Errorf("storage: decode settings: %w", err)
+	}
+	s.CatalogueVersion = stored.CatalogueVersion
+	return nil
 }
 
 // SaveConnection stores, in one transaction, what connecting a register to the OFD changes:
@@ -59,6 +84,9 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 	}
 	var l LinkState
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		if err := keepCatalogueCursor(ctx, tx, &s); err != nil {
+			return err
+		}
 		if err := saveSettings(ctx, tx, j.seal, s); err != nil {
 			return err
 		}

@@ -97,8 +97,8 @@ func period(from, to time.Time) url.Values {
 	return url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}
 }
 
-// RemoteError is an error answer of the hub; it wraps ErrGap, ErrFork, ErrMalformed or
-// ErrForbidden when the hub named one.
+// RemoteError is an error answer of the hub; it wraps the sentinel error the hub named (ErrGap,
+// ErrFork, ErrMalformed, ErrForbidden, the onboarding's refusals …).
 type RemoteError struct {
 	Status int
 	Reply  ErrorReply
@@ -125,6 +125,22 @@ func (e *RemoteError) Unwrap() error {
 		return ErrNoSafe
 	case "catalogue_taken":
 		return ErrCatalogueTaken
+	case "code_wrong":
+		return ErrCodeWrong
+	case "code_attempts":
+		return ErrCodeAttempts
+	case "signature":
+		return ErrSignature
+	case "not_bound":
+		return ErrNotBound
+	case "serial_taken":
+		return ErrSerialTaken
+	case "cert_expired":
+		return ErrCertExpired
+	case "cert_untrusted":
+		return ErrCertUntrusted
+	case "cert_organization":
+		return ErrCertOrganization
 	}
 	return nil
 }

@@ -36,6 +36,15 @@ type Onboarding struct {
 	Mail    Mailer
 	Cabinet OFDCabinet
 	Now     func() time.Time // time.Now when nil
+	// Trust holds the roots (NCA RK's RSA root, or demo mode's CA) and intermediates an ЭЦП
+	// certificate must chain to; Bind refuses every certificate while it is nil.
+	Trust *Trust
+	// ShowCode hands the confirmation code back in the sign-up's answer as well as mailing it:
+	// demo mode only, where no mail goes out (make hub).
+	ShowCode bool
+	// OFDAddress is the address (host:port) of the OFD the cabinet registers registers with,
+	// given with a registered register's system ID and token for «Подключить кассу».
+	OFDAddress string
 }
 
 // Mailer sends a message.
@@ -110,6 +119,37 @@ type Application struct {
 	Error      string `json:"error,omitempty"`
 	SystemID   uint32 `json:"system_id,omitempty"` // for «Подключить кассу», once registered
 	Token      uint32 `json:"token,omitempty"`
+	OFDAddress string `json:"ofd_address,omitempty"` // the OFD to connect to, once registered
+
+	// What was applied for, in the list of the organization's applications (Applications).
+	Name       string `json:"name,omitempty"`
+	Serial     string `json:"serial,omitempty"`
+	Model      string `json:"model,omitempty"`
+	Year       int    `json:"year,omitempty"`
+	TradePoint string `json:"trade_point,omitempty"`
+	Tariff     string `json:"tariff,omitempty"`
+	Connection string `json:"connection,omitempty"`
+}
+
+// OrganizationInfo is the owner's organization as the onboarding has it so far.
+type OrganizationInfo struct {
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	IINBIN       string `json:"iin_bin,omitempty"` // empty until bound by its ЭЦП
+	LegalAddress string `json:"legal_address,omitempty"`
+}
+
+// BindRequest binds an organization by its ЭЦП (step 2).
+type BindRequest struct {
+	Certificate []byte   `json:"certificate"`     // the signer's, DER
+	Chain       [][]byte `json:"chain,omitempty"` // the intermediates from the key file, DER
+	Signature   []byte   `json:"signature"`       // of the hub's challenge
+	// IINBIN is the IIN/BIN the owner typed; it must be the certificate's. Empty takes the
+	// certificate's.
+	IINBIN       string `json:"iin_bin,omitempty"`
+	Name         string `json:"name"`
+	LegalAddress string `json:"legal_address"`
 }
 
 // Onboarding errors.
@@ -118,6 +158,14 @@ var (
 	ErrCodeAttempts = errors.New("hub: too many wrong codes: ask for a new one")
 	ErrNotBound     = errors.New("hub: bind the organization with its ЭЦП first")
 	ErrSignature    = errors.New("hub: the signature does not verify with the certificate")
+	// ErrCertExpired: the ЭЦП certificate is not valid now (expired, or not yet valid).
+	ErrCertExpired = errors.New("hub: the ЭЦП certificate is not valid now")
+	// ErrCertUntrusted: the certificate does not chain to a trusted root (self-signed, or of an
+	// issuer the hub does not know).
+	ErrCertUntrusted = errors.New("hub: the ЭЦП certificate is not issued by a trusted authority")
+	// ErrCertOrganization: the certificate names another IIN/BIN than the one typed, or than
+	// the one the organization is already bound to.
+	ErrCertOrganization = errors.New("hub: the ЭЦП certificate is of another IIN/BIN")
 )
 
 const (
@@ -135,13 +183,19 @@ func (o *Onboarding) now() time.Time {
 // SignUp starts an account for email (step 1): it sends a six-digit code, valid for 15 minutes,
 // replacing any code sent before.
 func (o *Onboarding) SignUp(ctx context.Context, email string) error {
+	_, err := o.sendCode(ctx, email)
+	return err
+}
+
+// sendCode is SignUp, returning the code sent (shown in demo mode, ShowCode).
+func (o *Onboarding) sendCode(ctx context.Context, email string) (string, error) {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || len(email) > 254 {
-		return fmt.Errorf("%w: %q is not an e-mail address", ErrMalformed, email)
+		return "", fmt.Errorf("%w: %q is not an e-mail address", ErrMalformed, email)
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
-		return err
+		return "", err
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
 	d := sha256.Sum256([]byte(email + "/" + code))
@@ -150,9 +204,9 @@ func (o *Onboarding) SignUp(ctx context.Context, email string) error {
 		SET code_digest = excluded.code_digest, code_expires_at = excluded.code_expires_at, attempts = 0`,
 		email, d[:], o.now().Add(codeLifetime))
 	if err != nil {
-		return err
+		return "", err
 	}
-	return o.Mail.Send(ctx, email, "E-kassa: confirmation code", "Your confirmation code: "+code+
+	return code, o.Mail.Send(ctx, email, "E-kassa: confirmation code", "Your confirmation code: "+code+
 		"\nIt is valid for 15 minutes.\n\nКод подтверждения: "+code+"\nРастау коды: "+code+"\n")
 }
 
@@ -220,23 +274,28 @@ func (o *Onboarding) Challenge(ctx context.Context, orgID int64) ([]byte, error)
 	return c, err
 }
 
-// Bind binds the organization to the holder of an ЭЦП certificate (step 2): signature is the
-// challenge signed with the certificate's RSA key (PKCS #1 v1.5 over SHA-256, as NCA RK's
-// individual keys sign). The IIN or BIN comes from the certificate's subject (serialNumber
-// "IIN…", organizationalUnit "BIN…"), is checked, and becomes the organization's, with its
-// legal address and name. The challenge is spent either way.
+// Bind binds the organization to the holder of an ЭЦП certificate (step 2): the signature is the
+// hub's challenge signed with the certificate's RSA key (PKCS #1 v1.5 over SHA-256, as NCA RK's
+// individual keys sign). The certificate must be valid now and chain to a root of o.Trust (NCA RK's
+// in a shop, demo mode's CA in make hub), through o.Trust's intermediates or those in r.Chain. The
+// IIN or BIN comes from the certificate's subject (serialNumber "IIN…", organizationalUnit
+// "BIN…"), is checked, must be the one typed and the one the organization is already bound to,
+// if any, and becomes the organization's, with its legal address and name. The challenge is
+// spent whenever the signature is checked.
 //
 // GOST keys (NCA RK's keys of companies) are not read: no kept Go library reads Kazakh GOST
-// 34.310 keys; docs/hub.md says so. Nor is the certificate's chain checked against NCA RK's roots,
-// which this hub does not carry yet: a self-signed certificate binds in demo mode.
-func (o *Onboarding) Bind(ctx context.Context, orgID int64, certDER, signature []byte, name, legalAddress string) (string, error) {
-	cert, err := x509.ParseCertificate(certDER)
+// 34.310 keys; docs/hub.md says so.
+func (o *Onboarding) Bind(ctx context.Context, orgID int64, r BindRequest) (string, error) {
+	cert, err := x509.ParseCertificate(r.Certificate)
 	if err != nil {
 		return "", fmt.Errorf("%w: the certificate cannot be read: %v", ErrMalformed, err)
 	}
 	now := o.now()
 	if now.Before(cert.NotBefore) || now.After(cert.NotAfter) {
-		return "", fmt.Errorf("%w: the certificate is not valid now", ErrSignature)
+		return "", fmt.Errorf("%w (valid %s – %s)", ErrCertExpired, cert.NotBefore.Format(time.DateOnly), cert.NotAfter.Format(time.DateOnly))
+	}
+	if err := o.Trust.verify(cert, r.Chain, now); err != nil {
+		return "", err
 	}
 	pub, ok := cert.PublicKey.(*rsa.PublicKey)
 	if !ok {
@@ -246,25 +305,35 @@ func (o *Onboarding) Bind(ctx context.Context, orgID int64, certDER, signature [
 	if err := kkm.ValidateIINBIN(iinBin); err != nil {
 		return "", fmt.Errorf("%w: the certificate names no valid IIN/BIN (%v)", ErrMalformed, err)
 	}
-	if strings.TrimSpace(name) == "" || len(name) > 200 || strings.TrimSpace(legalAddress) == "" || len(legalAddress) > 500 {
+	if r.IINBIN != "" && r.IINBIN != iinBin {
+		return "", fmt.Errorf("%w: the certificate is of %s, not of %s", ErrCertOrganization, iinBin, r.IINBIN)
+	}
+	name, legalAddress := strings.TrimSpace(r.Name), strings.TrimSpace(r.LegalAddress)
+	if name == "" || len(name) > 200 || legalAddress == "" || len(legalAddress) > 500 {
 		return "", fmt.Errorf("%w: the organization's name and legal address are needed", ErrMalformed)
 	}
 	var refused error // the signature did not verify; the challenge is spent all the same
 	err = pgx.BeginFunc(ctx, o.Store.pool, func(tx pgx.Tx) error {
 		var challenge []byte
-		if err := tx.QueryRow(ctx, `SELECT challenge FROM organizations WHERE id = $1 FOR UPDATE`, orgID).Scan(&challenge); err != nil {
+		var bound *string
+		if err := tx.QueryRow(ctx, `SELECT challenge, iin_bin FROM organizations WHERE id = $1 FOR UPDATE`, orgID).
+			Scan(&challenge, &bound); err != nil {
 			return ErrForbidden
+		}
+		if bound != nil && *bound != iinBin {
+			refused = fmt.Errorf("%w: the organization is bound to %s", ErrCertOrganization, *bound)
+			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE organizations SET challenge = NULL WHERE id = $1`, orgID); err != nil {
 			return err
 		}
 		digest := sha256.Sum256(challenge)
-		if challenge == nil || rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], signature) != nil {
+		if challenge == nil || rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], r.Signature) != nil {
 			refused = ErrSignature
 			return nil
 		}
 		_, err := tx.Exec(ctx, `UPDATE organizations SET iin_bin = $2, certificate = $3, name = $4, legal_address = $5
-			WHERE id = $1`, orgID, iinBin, certDER, name, legalAddress)
+			WHERE id = $1`, orgID, iinBin, r.Certificate, name, legalAddress)
 		return err
 	})
 	if err == nil && refused != nil {
@@ -364,7 +433,7 @@ func (o *Onboarding) Refresh(ctx context.Context, orgID, registerID int64) (Appl
 	}
 	if out.Status == StatusRegistered || (out.Status == StatusError && ref == "") {
 		if systemID != nil && token != nil {
-			out.SystemID, out.Token = uint32(*systemID), uint32(*token)
+			out.SystemID, out.Token, out.OFDAddress = uint32(*systemID), uint32(*token), o.OFDAddress
 		}
 		return out, nil
 	}
@@ -377,10 +446,64 @@ func (o *Onboarding) Refresh(ctx context.Context, orgID, registerID int64) (Appl
 	if st.Status == StatusRegistered {
 		s, t := int64(st.SystemID), int64(st.Token)
 		sid, tok = &s, &t
+		out.OFDAddress = o.OFDAddress
 	}
 	_, err = o.Store.pool.Exec(ctx, `UPDATE applications SET status = $2, error = $3, system_id = $4, token = $5,
 		updated_at = now() WHERE register_id = $1`, registerID, st.Status, st.Error, sid, tok)
 	return out, err
+}
+
+// Organization returns the owner's organization: its account's e-mail, and its IIN/BIN, name
+// and legal address once bound.
+func (o *Onboarding) Organization(ctx context.Context, orgID int64) (OrganizationInfo, error) {
+	info := OrganizationInfo{ID: orgID}
+	var iinBin *string
+	err := o.Store.pool.QueryRow(ctx, `SELECT o.name, o.iin_bin, o.legal_address,
+			COALESCE((SELECT min(email) FROM accounts WHERE organization_id = o.id), '')
+		FROM organizations o WHERE o.id = $1`, orgID).Scan(&info.Name, &iinBin, &info.LegalAddress, &info.Email)
+	if err != nil {
+		return info, ErrForbidden
+	}
+	if iinBin != nil {
+		info.IINBIN = *iinBin
+	}
+	return info, nil
+}
+
+// TradePoints lists the organization's trading points in the order they were added.
+func (o *Onboarding) TradePoints(ctx context.Context, orgID int64) ([]TradePoint, error) {
+	rows, err := o.Store.pool.Query(ctx, `SELECT id, name, region, locality, street, house, apartment
+		FROM trade_points WHERE organization_id = $1 ORDER BY id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (TradePoint, error) {
+		var tp TradePoint
+		err := r.Scan(&tp.ID, &tp.Name, &tp.Region, &tp.Locality, &tp.Street, &tp.House, &tp.Apartment)
+		return tp, err
+	})
+}
+
+// Applications lists the organization's registers applied for, in the order applied, with each
+// one's status as last known (Refresh asks the cabinet anew).
+func (o *Onboarding) Applications(ctx context.Context, orgID int64) ([]Application, error) {
+	rows, err := o.Store.pool.Query(ctx, `SELECT a.register_id, a.status, a.error, a.system_id, a.token,
+			r.name, r.serial, a.model, a.year, t.name, a.tariff, a.connection
+		FROM applications a JOIN registers r ON r.id = a.register_id JOIN trade_points t ON t.id = a.trade_point_id
+		WHERE r.organization_id = $1 ORDER BY a.register_id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Application, error) {
+		var a Application
+		var sid, tok *int64
+		err := r.Scan(&a.RegisterID, &a.Status, &a.Error, &sid, &tok, &a.Name, &a.Serial, &a.Model, &a.Year,
+			&a.TradePoint, &a.Tariff, &a.Connection)
+		if sid != nil && tok != nil && a.Status == StatusRegistered {
+			a.SystemID, a.Token, a.OFDAddress = uint32(*sid), uint32(*tok), o.OFDAddress
+		}
+		return a, err
+	})
 }
 
 // MemoryMailer keeps the messages it is given instead of sending them: demo mode shows the code

@@ -17,11 +17,15 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 			Email string `json:"email"`
 		}
 		if s.decode(w, r, &req) {
-			if err := o.SignUp(r.Context(), req.Email); err != nil {
+			code, err := o.sendCode(r.Context(), req.Email)
+			if err != nil {
 				s.fail(w, statusOf(err), err)
 				return
 			}
-			s.reply(w, struct{}{})
+			if !o.ShowCode {
+				code = "" // it went by mail only
+			}
+			s.reply(w, signUpReply{Code: code})
 		}
 	})
 	mux.HandleFunc("POST /v1/confirm", func(w http.ResponseWriter, r *http.Request) {
@@ -47,20 +51,39 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 		s.reply(w, map[string][]byte{"challenge": c})
 	}))
 	mux.HandleFunc("POST /v1/bind", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
-		var req struct {
-			Certificate  []byte `json:"certificate"` // DER
-			Signature    []byte `json:"signature"`
-			Name         string `json:"name"`
-			LegalAddress string `json:"legal_address"`
-		}
+		var req BindRequest
 		if s.decode(w, r, &req) {
-			iinBin, err := o.Bind(r.Context(), p.OrganizationID, req.Certificate, req.Signature, req.Name, req.LegalAddress)
+			iinBin, err := o.Bind(r.Context(), p.OrganizationID, req)
 			if err != nil {
 				s.fail(w, statusOf(err), err)
 				return
 			}
 			s.reply(w, map[string]string{"iin_bin": iinBin})
 		}
+	}))
+	mux.HandleFunc("GET /v1/organization", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		info, err := o.Organization(r.Context(), p.OrganizationID)
+		if err != nil {
+			s.fail(w, statusOf(err), err)
+			return
+		}
+		s.reply(w, info)
+	}))
+	mux.HandleFunc("GET /v1/trade-points", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		tps, err := o.TradePoints(r.Context(), p.OrganizationID)
+		if err != nil {
+			s.fail(w, statusOf(err), err)
+			return
+		}
+		s.reply(w, nonNil(tps))
+	}))
+	mux.HandleFunc("GET /v1/applications", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		apps, err := o.Applications(r.Context(), p.OrganizationID)
+		if err != nil {
+			s.fail(w, statusOf(err), err)
+			return
+		}
+		s.reply(w, nonNil(apps))
 	}))
 	mux.HandleFunc("POST /v1/trade-points", s.asOwner(func(w http.ResponseWriter, r *http.Request, p Principal) {
 		var tp TradePoint
@@ -97,6 +120,19 @@ func (s *Server) onboardingRoutes(mux *http.ServeMux) {
 		}
 		s.reply(w, app)
 	}))
+}
+
+// signUpReply is the sign-up's answer: the code only in demo mode.
+type signUpReply struct {
+	Code string `json:"code,omitempty"`
+}
+
+// nonNil answers an empty list as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // decode reads a JSON body, or answers 400 and returns false.

@@ -38,11 +38,14 @@ type Server struct {
 	log   *log.Logger
 	// Onboarding, when set, serves the onboarding calls (the manual's steps 1–6):
 	//
-	//	POST /v1/signup             {email}: a code goes to the address
+	//	POST /v1/signup             {email}: a code goes to the address (→ {code} in demo, ShowCode)
 	//	POST /v1/confirm            {email, code} → {organization, credential}
+	//	GET  /v1/organization       (owner) → OrganizationInfo
 	//	POST /v1/challenge          (owner) → {challenge}
-	//	POST /v1/bind               (owner) {certificate, signature, name, legal_address} → {iin_bin}
+	//	POST /v1/bind               (owner) BindRequest → {iin_bin}
+	//	GET  /v1/trade-points       (owner) → []TradePoint
 	//	POST /v1/trade-points       (owner) TradePoint → TradePoint
+	//	GET  /v1/applications       (owner) → []Application, as last known
 	//	POST /v1/applications       (owner) RegisterApplication → {register, credential, application}
 	//	GET  /v1/applications/{id}  (owner) → Application, asked anew of the OFD's cabinet
 	Onboarding *Onboarding
@@ -288,7 +291,8 @@ func statusOf(err error) int {
 	case errors.As(err, new(*kkm.Error)):
 		return http.StatusBadRequest // a catalogue item the register's rules refuse
 	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeWrong), errors.Is(err, ErrCodeAttempts),
-		errors.Is(err, ErrSignature):
+		errors.Is(err, ErrSignature), errors.Is(err, ErrCertExpired), errors.Is(err, ErrCertUntrusted),
+		errors.Is(err, ErrCertOrganization):
 		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
@@ -301,8 +305,16 @@ func codeOf(err error) string {
 		return "gap"
 	case errors.Is(err, ErrFork):
 		return "fork"
+	case errors.Is(err, ErrSerialTaken): // before malformed, which it is too
+		return "serial_taken"
 	case errors.Is(err, ErrMalformed):
 		return "malformed"
+	case errors.Is(err, ErrCertExpired):
+		return "cert_expired"
+	case errors.Is(err, ErrCertUntrusted):
+		return "cert_untrusted"
+	case errors.Is(err, ErrCertOrganization):
+		return "cert_organization"
 	case errors.Is(err, ErrForbidden):
 		return "forbidden"
 	case errors.Is(err, ErrCodeWrong):

@@ -109,7 +109,7 @@ func (s *Store) AddRegister(ctx context.Context, orgID int64, serial, name, shop
 		return err
 	})
 	if isUniqueViolation(err) {
-		return Register{}, "", fmt.Errorf("%w: the serial number %s is already registered", ErrMalformed, serial)
+		return Register{}, "", fmt.Errorf("%w: %w: %s", ErrMalformed, ErrSerialTaken, serial)
 	}
 	return r, secret, err
 }

@@ -79,6 +79,8 @@ var (
 	ErrMalformed = errors.New("hub: a malformed document")
 	// ErrForbidden: the credential does not allow this action, or does not exist.
 	ErrForbidden = errors.New("hub: not allowed")
+	// ErrSerialTaken: a register with this serial number (ЗНМ) is already registered at the hub.
+	ErrSerialTaken = errors.New("hub: the serial number is already registered")
 )
 
 // ChainError says which document broke the chain and how.

@@ -4,8 +4,9 @@
 //	ekassa-hub local [-data hub-data] [-listen 127.0.0.1:8443] [-ofd 127.0.0.1:7777]
 //	    a PostgreSQL cluster of the machine's own in data/pg and the hub beside it, with a
 //	    self-signed certificate, and onboarding in demo mode: an OFD emulator on -ofd stands in
-//	    for the OFD's cabinet, and confirmation codes are printed instead of mailed; prints where
-//	    to point a register (what `make hub` runs)
+//	    for the OFD's cabinet, confirmation codes are printed (and shown in the app) instead of
+//	    mailed, and an ЭЦП must chain to -roots (NCA RK's certificates) or, without it, to a demo
+//	    CA whose demo ЭЦП is written beside; prints where to point a register (what `make hub` runs)
 //	ekassa-hub serve -db DSN -listen ADDR -cert FILE -key FILE
 //	ekassa-hub org -db DSN -name NAME                       → the owner's credential
 //	ekassa-hub register -db DSN -org ID -serial ZNM -name N -shop S → the register's credential
@@ -24,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/ekassa-go/ekassa/hub"
 	"github.com/ekassa-go/ekassa/hub/ofdsimcabinet"
@@ -66,6 +68,8 @@ func local(ctx context.Context, args []string) error {
 	data := fs.String("data", "hub-data", "folder for the PostgreSQL cluster, the certificate and the credentials")
 	listen := fs.String("listen", "127.0.0.1:8443", "address of the hub's HTTPS API")
 	ofdAddr := fs.String("ofd", "127.0.0.1:7777", "address of the demo OFD emulator the onboarding registers registers with")
+	roots := fs.String("roots", "", "file or folder of the certificates an ЭЦП must chain to (NCA RK's RSA root and intermediate);\n"+
+		"empty: demo mode's own CA, written with a demo ЭЦП into the data folder")
 	fs.Parse(args)
 	abs, err := filepath.Abs(*data)
 	if err != nil {
@@ -104,11 +108,56 @@ func local(ctx context.Context, args []string) error {
 	defer sim.Close()
 	fmt.Printf("demo OFD:   %s (registers applied for through the hub's onboarding connect here)\n", sim.Addr())
 	fmt.Println("point a register at the hub's address with the register's credential; Ctrl-C stops both")
+	rootsPath := *roots
+	if rootsPath == "" {
+		if rootsPath, err = demoECP(abs); err != nil {
+			return err
+		}
+	}
+	trust, err := hub.LoadTrust(rootsPath)
+	if err != nil {
+		return err
+	}
 	srv := hub.NewServer(store, log.Default())
-	srv.Onboarding = &hub.Onboarding{Store: store, Mail: printMailer{}, Cabinet: &ofdsimcabinet.Cabinet{Server: sim}}
+	srv.Onboarding = &hub.Onboarding{Store: store, Mail: printMailer{}, Cabinet: &ofdsimcabinet.Cabinet{Server: sim},
+		Trust: trust, ShowCode: true, OFDAddress: sim.Addr()}
 	srv.Mail = printMailer{}
 	return srv.ListenAndServeTLS(ctx, *listen, cert, key)
 }
+
+// demoECP writes demo mode's CA (its root, what the hub trusts instead of NCA RK's) and an ЭЦП it
+// issued, for the onboarding's «Привязать» in the app, into the data folder once, and prints
+// where they are. It returns the roots file.
+func demoECP(data string) (string, error) {
+	rootsFile, p12File := filepath.Join(data, "demo-ca.pem"), filepath.Join(data, "demo-ecp.p12")
+	if _, err := os.Stat(p12File); err != nil {
+		ca, err := hub.NewDemoCA()
+		if err != nil {
+			return "", err
+		}
+		now := time.Now()
+		p12, err := ca.Issue(hub.DemoECP{IINBIN: demoIIN, Name: "ДЕМО ИП", NotBefore: now.Add(-time.Hour),
+			NotAfter: now.AddDate(1, 0, 0), Password: demoECPPassword})
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(rootsFile, ca.RootPEM(), 0o644); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p12File, p12, 0o600); err != nil {
+			return "", err
+		}
+	}
+	fmt.Printf("demo ЭЦП:   %s (password %s, IIN %s), issued by the demo CA %s (not NCA RK)\n",
+		p12File, demoECPPassword, demoIIN, rootsFile)
+	return rootsFile, nil
+}
+
+// The demo ЭЦП's IIN and password.
+const (
+	demoIIN         = "870412300416"
+	demoECPPassword = "demo1234"
+)
 
 // printMailer shows mail on standard output: demo mode's confirmation codes.
 type printMailer struct{}

@@ -28,7 +28,8 @@ func TestOnboardingOverTheAPI(t *testing.T) {
 	sim, _ := ofdsim.New(ofdsim.Options{})
 	mail := &hub.MemoryMailer{}
 	srv := hub.NewServer(store, nil)
-	srv.Onboarding = &hub.Onboarding{Store: store, Mail: mail, Cabinet: &Cabinet{Server: sim}}
+	ca := demoCA(t)
+	srv.Onboarding = &hub.Onboarding{Store: store, Mail: mail, Cabinet: &Cabinet{Server: sim}, Trust: ca.Trust()}
 	ts := httptest.NewTLSServer(srv.Handler())
 	defer ts.Close()
 
@@ -79,7 +80,11 @@ func TestOnboardingOverTheAPI(t *testing.T) {
 	}
 	key, cert := selfSigned(t, "870412300416")
 	bind := map[string]any{"certificate": cert, "signature": sign(t, key, ch.Challenge), "name": "ИП", "legal_address": "Алматы"}
-	if code := call("POST", "/v1/bind", owner, bind, nil); code != http.StatusOK {
+	if code := call("POST", "/v1/bind", owner, bind, nil); code != http.StatusForbidden {
+		t.Fatalf("bind with a self-signed certificate: %d, want 403", code)
+	}
+	call("POST", "/v1/challenge", owner, nil, &ch)
+	if code := call("POST", "/v1/bind", owner, bindOf(signed(t, ca, hub.DemoECP{IINBIN: "870412300416", Name: "ИП"}, ch.Challenge)), nil); code != http.StatusOK {
 		t.Fatalf("bind: %d", code)
 	}
 	var tp hub.TradePoint

@@ -18,7 +18,6 @@ import (
 	"github.com/ekassa-go/ekassa/internal/pgtest"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // selfSigned makes an ЭЦП-shaped RSA certificate of an individual entrepreneur with the IIN.
@@ -38,12 +37,38 @@ func selfSigned(t *testing.T, iin string) (*rsa.PrivateKey, []byte) {
 	return key, der
 }
 
-func mustParse(t *testing.T, der []byte) *x509.Certificate {
-	c, err := x509.ParseCertificate(der)
+// demoCA is a CA standing in for NCA RK.
+func demoCA(t *testing.T) *hub.DemoCA {
+	t.Helper()
+	ca, err := hub.NewDemoCA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return ca
+}
+
+// signed issues an ЭЦП under ca (valid for a year unless e says) and signs the challenge with it.
+func signed(t *testing.T, ca *hub.DemoCA, e hub.DemoECP, challenge []byte) hub.BindRequest {
+	t.Helper()
+	if e.NotAfter.IsZero() {
+		e.NotBefore, e.NotAfter = time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)
+	}
+	e.Password = "pw"
+	p12, err := ca.Issue(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := hub.SignChallenge(p12, "pw", challenge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// bindOf is r with the organization's name and legal address.
+func bindOf(r hub.BindRequest) hub.BindRequest {
+	r.Name, r.LegalAddress = "ИП Ахметов", "Алматы, Абай 10"
+	return r
 }
 
 func sign(t *testing.T, key *rsa.PrivateKey, challenge []byte) []byte {
@@ -76,7 +101,7 @@ func TestOnboardingInDemo(t *testing.T) {
 	}
 	defer sim.Close()
 	mail := &hub.MemoryMailer{}
-	o := &hub.Onboarding{Store: store, Mail: mail, Cabinet: &Cabinet{Server: sim}}
+	o := &hub.Onboarding{Store: store, Mail: mail, Cabinet: &Cabinet{Server: sim}, OFDAddress: sim.Addr()}
 
 	// Step 1: the account.
 	if err := o.SignUp(ctx, "not an address"); !errors.Is(err, hub.ErrMalformed) {
@@ -114,35 +139,80 @@ func TestOnboardingInDemo(t *testing.T) {
 		t.Fatalf("a trading point before binding = %v", err)
 	}
 
-	// Step 2: the organization bound by its ЭЦП.
-	key, cert := selfSigned(t, "870412300416")
+	// Step 2: the organization bound by its ЭЦП, issued under a CA the hub trusts (NCA RK's
+	// stand-in). A self-signed certificate, one of an unknown issuer and an expired one bind
+	// nothing, whatever they sign.
+	ca := demoCA(t)
+	o.Trust = ca.Trust()
 	ch, err := o.Challenge(ctx, org.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherKey, _ := selfSigned(t, "870412300416")
-	if _, err := o.Bind(ctx, org.ID, cert, sign(t, otherKey, ch), "ИП Ахметов", "Алматы, Абай 10"); !errors.Is(err, hub.ErrSignature) {
-		t.Fatalf("a signature by another key = %v", err)
+	key, cert := selfSigned(t, "870412300416")
+	if _, err := o.Bind(ctx, org.ID, hub.BindRequest{Certificate: cert, Signature: sign(t, key, ch),
+		Name: "ИП Ахметов", LegalAddress: "Алматы, Абай 10"}); !errors.Is(err, hub.ErrCertUntrusted) {
+		t.Fatalf("a self-signed certificate = %v, want ErrCertUntrusted", err)
 	}
-	if _, err := o.Bind(ctx, org.ID, cert, sign(t, key, ch), "ИП Ахметов", "Алматы, Абай 10"); !errors.Is(err, hub.ErrSignature) {
-		t.Fatalf("a spent challenge = %v", err)
+	unknown := signed(t, demoCA(t), hub.DemoECP{IINBIN: "870412300416", Name: "АХМЕТОВ"}, ch)
+	if _, err := o.Bind(ctx, org.ID, bindOf(unknown)); !errors.Is(err, hub.ErrCertUntrusted) {
+		t.Fatalf("a certificate of an unknown issuer = %v, want ErrCertUntrusted", err)
+	}
+	expired := signed(t, ca, hub.DemoECP{IINBIN: "870412300416", Name: "АХМЕТОВ",
+		NotBefore: time.Now().AddDate(-2, 0, 0), NotAfter: time.Now().AddDate(-1, 0, 0)}, ch)
+	if _, err := o.Bind(ctx, org.ID, bindOf(expired)); !errors.Is(err, hub.ErrCertExpired) {
+		t.Fatalf("an expired certificate = %v, want ErrCertExpired", err)
 	}
 	// The owner's side opens the .p12 with its password and signs; a wrong password opens nothing.
-	p12, err := pkcs12.Modern.Encode(key, mustParse(t, cert), nil, "qwerty")
+	p12, err := ca.Issue(hub.DemoECP{IINBIN: "870412300416", Name: "АХМЕТОВ АЙДАР",
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), Password: "qwerty"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, _ = o.Challenge(ctx, org.ID)
-	if _, _, err := hub.SignChallenge(p12, "wrong", ch); !errors.Is(err, hub.ErrKeyPassword) {
+	if _, err := hub.SignChallenge(p12, "wrong", ch); !errors.Is(err, hub.ErrKeyPassword) {
 		t.Fatalf("a wrong key password = %v", err)
 	}
-	certDER, sig, err := hub.SignChallenge(p12, "qwerty", ch)
+	good, err := hub.SignChallenge(p12, "qwerty", ch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	iin, err := o.Bind(ctx, org.ID, certDER, sig, "ИП Ахметов", "Алматы, Абай 10")
+	if len(good.Chain) != 1 {
+		t.Fatalf("the key file's chain has %d certificates, want the intermediate", len(good.Chain))
+	}
+	mismatch := bindOf(good)
+	mismatch.IINBIN = "000740001307" // the BIN typed is not the certificate's
+	if _, err := o.Bind(ctx, org.ID, mismatch); !errors.Is(err, hub.ErrCertOrganization) {
+		t.Fatalf("a certificate of another IIN/BIN than typed = %v, want ErrCertOrganization", err)
+	}
+	forged := bindOf(good)
+	forged.Signature = signed(t, ca, hub.DemoECP{IINBIN: "870412300416", Name: "АХМЕТОВ"}, ch).Signature
+	if _, err := o.Bind(ctx, org.ID, forged); !errors.Is(err, hub.ErrSignature) {
+		t.Fatalf("a signature by another key = %v", err)
+	}
+	if _, err := o.Bind(ctx, org.ID, bindOf(good)); !errors.Is(err, hub.ErrSignature) {
+		t.Fatalf("a spent challenge = %v", err)
+	}
+	if info, err := o.Organization(ctx, org.ID); err != nil || info.IINBIN != "" || info.Email != email {
+		t.Fatalf("the organization before binding = %+v, %v", info, err)
+	}
+	ch, _ = o.Challenge(ctx, org.ID)
+	if good, err = hub.SignChallenge(p12, "qwerty", ch); err != nil {
+		t.Fatal(err)
+	}
+	typed := bindOf(good)
+	typed.IINBIN = "870412300416"
+	iin, err := o.Bind(ctx, org.ID, typed)
 	if err != nil || iin != "870412300416" {
 		t.Fatalf("Bind = %q, %v", iin, err)
+	}
+	if info, err := o.Organization(ctx, org.ID); err != nil || info.IINBIN != iin || info.Name != "ИП Ахметов" ||
+		info.LegalAddress != "Алматы, Абай 10" {
+		t.Fatalf("the organization bound = %+v, %v", info, err)
+	}
+	// Bound, it stays the same IIN/BIN's: another person's key cannot take it over.
+	ch, _ = o.Challenge(ctx, org.ID)
+	takeover := signed(t, ca, hub.DemoECP{IINBIN: "000740001307", Company: true, Name: "ТОО"}, ch)
+	if _, err := o.Bind(ctx, org.ID, bindOf(takeover)); !errors.Is(err, hub.ErrCertOrganization) {
+		t.Fatalf("another IIN/BIN over a bound organization = %v, want ErrCertOrganization", err)
 	}
 
 	// Step 3: a trading point; step 4–5: a register applied for.
@@ -161,6 +231,16 @@ func TestOnboardingInDemo(t *testing.T) {
 	if err != nil || a.Status != hub.StatusSent || regSecret == "" || reg.Shop != tp.Name {
 		t.Fatalf("ApplyRegister = %+v %+v, %v", reg, a, err)
 	}
+	if _, _, _, err := o.ApplyRegister(ctx, org.ID, app); !errors.Is(err, hub.ErrSerialTaken) {
+		t.Fatalf("a serial applied for twice = %v, want ErrSerialTaken", err)
+	}
+	if tps, err := o.TradePoints(ctx, org.ID); err != nil || len(tps) != 1 || tps[0] != tp {
+		t.Fatalf("TradePoints = %+v, %v", tps, err)
+	}
+	if apps, err := o.Applications(ctx, org.ID); err != nil || len(apps) != 1 || apps[0].Serial != app.Serial ||
+		apps[0].TradePoint != tp.Name || apps[0].Status != hub.StatusSent || apps[0].Model != "E-kassa" {
+		t.Fatalf("Applications = %+v, %v", apps, err)
+	}
 
 	// Step 6: followed until registered.
 	if a, err = o.Refresh(ctx, org.ID, reg.ID); err != nil || a.Status != hub.StatusAwaitingKGD {
@@ -168,6 +248,13 @@ func TestOnboardingInDemo(t *testing.T) {
 	}
 	if a, err = o.Refresh(ctx, org.ID, reg.ID); err != nil || a.Status != hub.StatusRegistered || a.SystemID == 0 || a.Token == 0 {
 		t.Fatalf("second Refresh = %+v, %v", a, err)
+	}
+	if a.OFDAddress != sim.Addr() {
+		t.Fatalf("the OFD's address given with the token = %q, want %q", a.OFDAddress, sim.Addr())
+	}
+	if apps, err := o.Applications(ctx, org.ID); err != nil || apps[0].Status != hub.StatusRegistered ||
+		apps[0].SystemID != a.SystemID || apps[0].Token != a.Token {
+		t.Fatalf("Applications once registered = %+v, %v", apps, err)
 	}
 	if again, err := o.Refresh(ctx, org.ID, reg.ID); err != nil || again != a {
 		t.Fatalf("a Refresh after registration = %+v, %v; want %+v", again, err, a)

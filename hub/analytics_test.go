@@ -209,3 +209,109 @@ func TestAnalyticsRollupMatchesReceipts(t *testing.T) {
 		}
 	}
 }
+
+// TestHourOfDayRollupMatchesRecount: the figures by the hour of the day, read from the rollup by
+// month and hour of the day (whole months, and months less the days outside a period), from the
+// hourly one and from the receipts, equal a recount of the receipts pushed, over three months of
+// sales, returns and purchases of three registers, with some receipts refused by the OFD after they
+// were rolled up; for random periods up to 70 days and for calendar months beside the 30 days before.
+// The other groupings are checked over the same periods too.
+func TestHourOfDayRollupMatchesRecount(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	org, _, _ := s.CreateOrganization(ctx, "Chain")
+	rng := rand.New(rand.NewPCG(18, 9))
+	kz := time.FixedZone("UTC+5", 5*3600)
+	base := time.Date(2026, 9, 20, 0, 0, 0, 0, kz)
+	type held struct {
+		shop, serial string
+		s            sale
+		refused      bool
+	}
+	var all []held
+	for i, shop := range []string{"Abay 10", "Dostyk 5", "Abay 10"} {
+		serial := fmt.Sprintf("M%d", i)
+		r, _, err := s.AddRegister(ctx, org.ID, serial, "Till "+serial, shop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sales []sale
+		for at := base.Add(time.Duration(rng.IntN(600)) * time.Minute); at.Before(base.AddDate(0, 3, 0)); at = at.Add(time.Duration(30+rng.IntN(600)) * time.Minute) {
+			sales = append(sales, sale{at, []int{0, 1, 2, 2, 2, 2, 3}[rng.IntN(7)], int64(rng.IntN(1_000_000)), 1 + rng.IntN(3)})
+		}
+		docs := receiptChain(serial, sales)
+		for k := 0; k < len(docs); {
+			n := min(1+rng.IntN(60), len(docs)-k)
+			if _, err := s.Push(ctx, r.ID, docs[k:k+n]); err != nil {
+				t.Fatal(err)
+			}
+			k += n
+		}
+		// The OFD's answers after the rollups hold every receipt: one in twelve refused.
+		var answers []Answer
+		for k, sl := range sales {
+			refused := rng.IntN(12) == 0
+			answers = append(answers, Answer{Seq: int64(k + 1), Refused: refused, Data: []byte(`{}`)})
+			all = append(all, held{shop, serial, sl, refused})
+		}
+		last := docs[len(docs)-1]
+		if _, err := s.PutSafe(ctx, r.ID, SafePush{HeadSeq: last.Seq, HeadHash: last.Hash, Sealed: []byte("sealed"), Answers: answers}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type period struct{ from, to time.Time }
+	periods := []period{
+		{time.Date(2026, 11, 1, 0, 0, 0, 0, kz), time.Date(2026, 12, 1, 0, 0, 0, 0, kz)},                    // November beside Oct 2 – Nov 1
+		{time.Date(2026, 10, 1, 0, 0, 0, 0, kz), time.Date(2026, 11, 1, 0, 0, 0, 0, kz)},                    // October beside 31 days of Aug–Sep
+		{time.Date(2026, 12, 1, 0, 0, 0, 0, kz), time.Date(2026, 12, 18, 14, 37, 0, 0, kz)},                 // this month so far
+		{time.Date(2026, 10, 3, 7, 15, 30, 0, kz), time.Date(2026, 12, 29, 23, 59, 59, 0, kz)},              // across months, ends inside hours
+		{time.Date(2026, 10, 16, 0, 0, 0, 0, kz), time.Date(2026, 10, 31, 12, 0, 0, 0, kz)},                 // just under half a month
+		{time.Date(2026, 10, 15, 0, 0, 0, 0, kz), time.Date(2026, 11, 1, 0, 0, 0, 0, kz).Add(-time.Second)}, // just over
+	}
+	for range 20 {
+		from := base.Add(time.Duration(rng.IntN(90*24*60)) * time.Minute)
+		periods = append(periods, period{from, from.Add(time.Duration(1+rng.IntN(70*24*60)) * time.Minute)})
+	}
+	for _, p := range periods {
+		prev := p.from.Add(-p.to.Sub(p.from))
+		for _, by := range []Grouping{ByHour, ByShop, ByRegister, ByCashier} {
+			want := map[string]*Figures{}
+			for _, h := range all {
+				if h.refused || h.s.at.Before(prev) || !h.s.at.Before(p.to) {
+					continue
+				}
+				key := map[Grouping]string{ByShop: h.shop, ByRegister: h.serial, ByCashier: fmt.Sprint(h.s.cashier),
+					ByHour: h.s.at.In(kz).Format("15")}[by]
+				f := want[key]
+				if f == nil {
+					f = &Figures{Key: key}
+					want[key] = f
+				}
+				rev := h.s.total
+				if h.s.op == 0 || h.s.op == 3 {
+					rev = -rev
+				}
+				if h.s.at.Before(p.from) {
+					f.PrevReceipts++
+					f.PrevRevenue += rev
+				} else {
+					f.Receipts++
+					f.Revenue += rev
+				}
+			}
+			got, err := s.Analytics(ctx, org.ID, p.from, p.to, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s %v–%v: %d groups, want %d", by, p.from, p.to, len(got), len(want))
+			}
+			for _, g := range got {
+				w := want[g.Key]
+				if w == nil || g.Receipts != w.Receipts || g.Revenue != w.Revenue || g.PrevReceipts != w.PrevReceipts || g.PrevRevenue != w.PrevRevenue {
+					t.Fatalf("%s %v–%v: %+v, want %+v", by, p.from, p.to, g, w)
+				}
+			}
+		}
+	}
+}

@@ -205,7 +205,29 @@ var migrations = [][]string{
 			SELECT register_id, ` + kzDay("hour") + `, cashier_code, MAX(cashier_name), SUM(receipts), SUM(revenue)
 			FROM receipt_hours GROUP BY 1, 2, 3`,
 	},
+	9: {
+		// The rollup by month in Kazakhstan and hour of the day (0–23 there), for the owner's
+		// figures by the hour of the day: a whole month of 100 registers is 2 400 rows of it instead
+		// of some 45 000 hourly ones (docs/hub.md). Kept in the push's transaction like the others
+		// (rollupMonthsSQL) and filled from the hourly rollup, which already leaves out refusals.
+		`CREATE TABLE receipt_month_hours (
+			register_id BIGINT      NOT NULL REFERENCES registers(id),
+			month       TIMESTAMPTZ NOT NULL, -- the 1st, 00:00 in Kazakhstan (UTC+5)
+			hod         SMALLINT    NOT NULL, -- the hour of the day in Kazakhstan
+			receipts    BIGINT      NOT NULL,
+			revenue     BIGINT      NOT NULL, -- tiyn, each operation with its sign
+			PRIMARY KEY (register_id, month, hod)
+		)`,
+		`CREATE INDEX receipt_month_hours_by_month ON receipt_month_hours (month, register_id) INCLUDE (hod, receipts, revenue)`,
+		monthsFromHoursSQL,
+	},
 }
+
+// monthsFromHoursSQL fills the rollup by month and hour of the day from the hourly one (an hour in
+// UTC is one hour in Kazakhstan).
+var monthsFromHoursSQL = `INSERT INTO receipt_month_hours (register_id, month, hod, receipts, revenue)
+	SELECT register_id, ` + kzMonth("hour") + `, ` + kzHour("hour") + `, SUM(receipts), SUM(revenue)
+	FROM receipt_hours GROUP BY 1, 2, 3`
 
 // Migrate brings the database's schema up to the newest version this hub knows, and refuses a
 // schema newer than that.

@@ -96,6 +96,7 @@ func (s *Store) PutSafe(ctx context.Context, registerID int64, push SafePush) (C
 			if a.Refused {
 				batch.Queue(unrollSQL, registerID, a.Seq)
 				batch.Queue(unrollDaysSQL, registerID, a.Seq)
+				batch.Queue(unrollMonthsSQL, registerID, a.Seq)
 			}
 			c.Answered = a.Seq
 		}

@@ -210,6 +210,7 @@ func (s *Store) PushWithState(ctx context.Context, registerID int64, docs []Docu
 		if res.Stored > 0 {
 			batch.Queue(rollupSQL, registerID, first, head.Seq)
 			batch.Queue(rollupDaysSQL, registerID, first, head.Seq)
+			batch.Queue(rollupMonthsSQL, registerID, first, head.Seq)
 			batch.Queue(`UPDATE registers SET head_seq = $2, head_hash = $3, pushed_at = now() WHERE id = $1`,
 				registerID, head.Seq, head.Hash)
 		}

@@ -247,6 +247,26 @@ func TestHubDrill(t *testing.T) {
 		t.Fatalf("the owner's shops: %d receipts, %d tiyn; the journals: %d, %d (issued %d)", owner.Receipts, owner.Revenue,
 			total.Receipts, total.Revenue, registers*days*sell)
 	}
+	// By the hour of the day over the whole months around the drill: read from the rollup by month
+	// and hour of the day, it sums to the journals' own too.
+	kz := time.FixedZone("UTC+5", 5*3600)
+	first := day0.AddDate(0, 0, -1).In(kz)
+	last := day0.AddDate(0, 0, days+1).In(kz)
+	monthFrom := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, kz)
+	monthTo := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, kz).AddDate(0, 1, 0)
+	hours, err := store.Analytics(ctx, org.ID, monthFrom, monthTo, hub.ByHour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var byHour Report
+	for _, f := range hours {
+		byHour.Receipts += f.Receipts
+		byHour.Revenue += f.Revenue
+	}
+	if byHour.Receipts != total.Receipts || byHour.Revenue != total.Revenue {
+		t.Fatalf("the owner's hours of the day: %d receipts, %d tiyn; the journals: %d, %d", byHour.Receipts, byHour.Revenue,
+			total.Receipts, total.Revenue)
+	}
 	t.Logf("%d registers × %d days × %d receipts: the owner's figures equal the journals (%d receipts, %d tiyn); "+
 		"the hub killed once (%d push attempts that day by %d pushing registers), register 1 restored with %d documents",
 		registers, days, sell, total.Receipts, total.Revenue, killedDayPushes, registers-1, restored)

@@ -221,6 +221,11 @@ var migrations = [][]string{
 		`CREATE INDEX receipt_month_hours_by_month ON receipt_month_hours (month, register_id) INCLUDE (hod, receipts, revenue)`,
 		monthsFromHoursSQL,
 	},
+	10: {
+		// Whether the owner lets the organization's registers change its catalogue
+		// (catalogue_registers.go); off until the owner turns it on.
+		`ALTER TABLE organizations ADD COLUMN registers_edit_catalogue BOOLEAN NOT NULL DEFAULT false`,
+	},
 }
 
 // monthsFromHoursSQL fills the rollup by month and hour of the day from the hourly one (an hour in

@@ -31,6 +31,9 @@ const maxPushBytes = 16 << 20
 //	GET  /v1/export.csv  the owner's documents of a period (from, to) as CSV
 //	PUT  /v1/catalogue   the owner's changes of the organization's catalogue ([]CatalogueItem)
 //	GET  /v1/catalogue   its changes after a version (after, limit), for a register or the owner
+//	POST /v1/catalogue/register  a register's own changes ([]RegisterItem → []RegisterItemResult)
+//	GET  /v1/catalogue/settings  whether registers may change the catalogue (CatalogueSettings)
+//	PUT  /v1/catalogue/settings  the owner turns it on or off
 //
 // Every call carries its credential as "Authorization: Bearer <secret>".
 type Server struct {
@@ -71,6 +74,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/export.csv", s.asOwner(s.exportCSV))
 	mux.HandleFunc("PUT /v1/catalogue", s.asOwner(s.putCatalogue))
 	mux.HandleFunc("GET /v1/catalogue", s.asMember(s.catalogueChanges))
+	mux.HandleFunc("POST /v1/catalogue/register", s.asRegister(s.putRegisterItems))
+	mux.HandleFunc("GET /v1/catalogue/settings", s.asOwner(s.catalogueSettings))
+	mux.HandleFunc("PUT /v1/catalogue/settings", s.asOwner(s.putCatalogueSettings))
 	if s.Onboarding != nil {
 		s.onboardingRoutes(mux)
 	}

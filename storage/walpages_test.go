@@ -1,0 +1,178 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
+)
+
+// The WAL pages a write transaction adds (issue 16, item 1): every page a transaction changes is
+// one frame appended to the WAL (two pwrite calls here, the frame's header and its page) before
+// the commit's single fsync, so beyond the fsync a commit costs about what its pages cost. Unlike
+// a time, the count does not move with the machine's load; these tests hold it to a budget and
+// name the pages, so an index or a statement that adds a page to every receipt is seen at once.
+
+// walFrames returns the database pages of the frames the WAL at walPath holds from byte offset
+// from on (the frames one transaction appended, when from is the WAL's size before it).
+func walFrames(t testing.TB, walPath string, from int64, pageSize int64) []uint32 {
+	t.Helper()
+	buf, err := os.ReadFile(walPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from = max(from, walHeaderSize)
+	var pages []uint32
+	for off := from; off+walFrameHeaderSize+pageSize <= int64(len(buf)); off += walFrameHeaderSize + pageSize {
+		pages = append(pages, binary.BigEndian.Uint32(buf[off:]))
+	}
+	return pages
+}
+
+// walSize is the WAL file's size (0 when there is none).
+func walSize(t testing.TB, walPath string) int64 {
+	t.Helper()
+	fi, err := os.Stat(walPath)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// pageNames names the journal's pages by the table or index that holds them (SQLite's dbstat).
+func pageNames(t testing.TB, j *Journal) map[uint32]string {
+	t.Helper()
+	rows, err := j.db.QueryContext(context.Background(), `SELECT name, pageno FROM dbstat`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[uint32]string{}
+	for rows.Next() {
+		var name string
+		var page uint32
+		if err := rows.Scan(&name, &page); err != nil {
+			t.Fatal(err)
+		}
+		m[page] = name
+	}
+	return m
+}
+
+// commitPages runs write once and returns the names of the pages it wrote to the WAL, sorted
+// (page 1, the file's header, when the file grew; a name twice when a b-tree split).
+func commitPages(t testing.TB, j *Journal, write func()) []string {
+	t.Helper()
+	wal := j.path + "-wal"
+	before := walSize(t, wal)
+	write()
+	names := pageNames(t, j)
+	var out []string
+	for _, p := range walFrames(t, wal, before, j.id.pageSize) {
+		out = append(out, names[p])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// medianPages runs write n times (n odd) and returns the median number of WAL frames of one run
+// and the names of that run's pages: the occasional b-tree split, a file that grows (page 1) or
+// a background fold landing in between is left out.
+func medianPages(t testing.TB, j *Journal, n int, write func()) (int, []string) {
+	t.Helper()
+	runs := make([][]string, n)
+	for i := range runs {
+		runs[i] = commitPages(t, j, write)
+	}
+	slices.SortFunc(runs, func(a, b []string) int { return len(a) - len(b) })
+	m := runs[n/2]
+	return len(m), m
+}
+
+// TestReceiptCommitWALPages holds a five-line receipt's commit (online, the register with a
+// token: the request assigned in the same transaction) and the OFD answer's commit while a
+// backlog drains (CompleteAndAssignNext) to their page budgets, on a journal of a few hundred
+// documents with the analytics folded.
+func TestReceiptCommitWALPages(t *testing.T) {
+	j := openTemp(t)
+	d := newDesk(t, j)
+	ctx := context.Background()
+	for i := 0; i < 300; i++ {
+		d.sale(true)
+	}
+	if err := j.foldAnalytics(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The drain: the backlog's answers, each with the next document's request.
+	head, err := j.NextOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.AssignNextRequest(ctx, head.Seq, 77, d.now); err != nil {
+		t.Fatal(err)
+	}
+	seq := head.Seq
+	answer := func() {
+		next, err := j.CompleteAndAssignNext(ctx, seq, FiscalResult{Sign: "FS" + time.Now().Format("150405.000000"), QRLink: "https://ofd/q", At: d.now},
+			78, d.now)
+		if err != nil || next == nil {
+			t.Fatalf("CompleteAndAssignNext(%d) = %v, %v", seq, next, err)
+		}
+		seq = next.Seq
+	}
+	n, pages := medianPages(t, j, 9, answer)
+	t.Logf("answer's commit: %d pages %v", n, pages)
+	if max := 6; n > max {
+		t.Errorf("the answer's commit writes %d WAL pages %v, budget %d", n, pages, max)
+	}
+	// Drain the rest and go online: the next receipt is sent at once, its request assigned in
+	// its own Commit.
+	for {
+		next, err := j.CompleteAndAssignNext(ctx, seq, FiscalResult{QRLink: "https://ofd/q", At: d.now}, 79, d.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next == nil {
+			break
+		}
+		seq = next.Seq
+	}
+	if err := j.SetLinkState(ctx, LinkState{Token: 79, LastReqnum: 400}); err != nil {
+		t.Fatal(err)
+	}
+	var runs [][]string
+	for i := 0; i < 9; i++ {
+		// Only the receipt's own commit is counted; its answer is stored after it.
+		iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seqs []int64
+		runs = append(runs, commitPages(t, j, func() {
+			if seqs, err = j.Commit(ctx, iss.Documents, iss.State); err != nil {
+				t.Fatal(err)
+			}
+		}))
+		d.reg.State = iss.State
+		if err := j.CompleteOutbox(ctx, seqs[0], FiscalResult{QRLink: "https://ofd/q", At: d.now}, 79); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.SortFunc(runs, func(a, b []string) int { return len(a) - len(b) })
+	commit := runs[len(runs)/2]
+	t.Logf("receipt's commit: %d pages %v", len(commit), commit)
+	if max := 12; len(commit) > max {
+		t.Errorf("a receipt's commit writes %d WAL pages %v, budget %d", len(commit), commit, max)
+	}
+}

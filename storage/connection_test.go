@@ -69,7 +69,7 @@ func TestSaveConnection(t *testing.T) {
 
 	for _, tc := range []struct{ name, trigger string }{
 		{"settings", `CREATE TRIGGER fail BEFORE UPDATE ON settings BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
-		{"link", `CREATE TRIGGER fail BEFORE UPDATE ON ofd_link BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
+		{"link", `CREATE TRIGGER fail BEFORE UPDATE OF link_token ON chain BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
 		{"state", `CREATE TRIGGER fail BEFORE UPDATE ON register_state BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
 	} {
 		t.Run("failing "+tc.name, func(t *testing.T) {

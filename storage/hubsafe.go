@@ -481,8 +481,8 @@ func buildFromSafe(ctx context.Context, path string, safe HubSafe, snap safeSnap
 			}
 		}
 		l := snap.Link
-		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET token = ?, last_reqnum = ?, offline_since = ?, blocked_code = ?,
-			info_text = ? WHERE id = 1`, l.Token, l.LastReqnum, l.OfflineSince, l.BlockedCode, l.InfoText); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE chain SET link_token = ?, link_reqnum = ?, link_offline_since = ?,
+			link_blocked_code = ?, link_info_text = ? WHERE id = 1`, l.Token, l.LastReqnum, l.OfflineSince, l.BlockedCode, l.InfoText); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM journal_events`); err != nil {

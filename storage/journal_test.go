@@ -181,6 +181,10 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if _, err := j.VerifyAll(ctx); err != nil {
 		t.Errorf("VerifyAll after the re-keying: %v", err)
 	}
+	// The link's own row (migration 12 moved it into the chain row): the token of the answer.
+	if l, err := j.LinkState(ctx); err != nil || l.Token != 9 {
+		t.Errorf("LinkState after the migrations = %+v, %v; want token 9", l, err)
+	}
 	d.j = j
 	if seq := d.sale(false); seq != 12 {
 		t.Errorf("the next sale is %d, want 12", seq)
@@ -214,6 +218,21 @@ func downgradeToSchema2(t testing.TB, path string) {
 	}
 	defer db.Close()
 	for _, q := range []string{
+		`DROP VIEW ofd_link`,
+		`CREATE TABLE ofd_link (
+			id            INTEGER PRIMARY KEY CHECK (id = 1),
+			token         INTEGER NOT NULL,
+			last_reqnum   INTEGER NOT NULL,
+			offline_since INTEGER,
+			blocked_code  INTEGER NOT NULL,
+			info_text     TEXT    NOT NULL
+		)`,
+		`INSERT INTO ofd_link SELECT 1, link_token, link_reqnum, link_offline_since, link_blocked_code, link_info_text FROM chain`,
+		`ALTER TABLE chain DROP COLUMN link_token`,
+		`ALTER TABLE chain DROP COLUMN link_reqnum`,
+		`ALTER TABLE chain DROP COLUMN link_offline_since`,
+		`ALTER TABLE chain DROP COLUMN link_blocked_code`,
+		`ALTER TABLE chain DROP COLUMN link_info_text`,
 		`DROP TABLE analytics_days`,
 		`DROP TABLE analytics_month_hours`,
 		`DROP TABLE analytics_item_months`,

@@ -191,6 +191,28 @@ func migrations() []migration {
 			`ALTER TABLE analytics_rollup ADD COLUMN folded_seq INTEGER NOT NULL DEFAULT 0`,
 			`UPDATE analytics_rollup SET folded_seq = (SELECT COALESCE(MAX(seq), 0) FROM documents)`,
 		},
+	}, {
+		// 12: the OFD link's state moves into the chain row (issue 16: a page fewer per commit).
+		// Every write transaction rewrites the chain row's page already (its stamp, identity.go),
+		// and the writes that change the link (an online receipt's request, every OFD answer)
+		// wrote the link's own one-row table besides: one WAL page and one statement more. In
+		// the chain row the link's write is the stamp's, one statement, one page. ofd_link stays
+		// as a view of those columns for reading; every write names the chain's columns.
+		version: 12,
+		statements: []string{
+			`ALTER TABLE chain ADD COLUMN link_token INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE chain ADD COLUMN link_reqnum INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE chain ADD COLUMN link_offline_since INTEGER`,
+			`ALTER TABLE chain ADD COLUMN link_blocked_code INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE chain ADD COLUMN link_info_text TEXT NOT NULL DEFAULT ''`,
+			`UPDATE chain SET (link_token, link_reqnum, link_offline_since, link_blocked_code, link_info_text) =
+				(SELECT token, last_reqnum, offline_since, blocked_code, info_text FROM ofd_link WHERE id = 1)
+				WHERE id = 1 AND EXISTS (SELECT 1 FROM ofd_link WHERE id = 1)`,
+			`DROP TABLE ofd_link`,
+			`CREATE VIEW ofd_link AS SELECT id, link_token AS token, link_reqnum AS last_reqnum,
+				link_offline_since AS offline_since, link_blocked_code AS blocked_code, link_info_text AS info_text
+				FROM chain`,
+		},
 	}}
 }
 

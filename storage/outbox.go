@@ -189,10 +189,10 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 				decoded <- out
 			}(heads[1].content)
 		}
-		if err := j.complete(ctx, tx, seq, result); err != nil {
-			return err
-		}
 		if len(heads) < 2 || heads[1].request != nil {
+			if err := j.complete(ctx, tx, seq, result); err != nil {
+				return err
+			}
 			j.noteLink()
 			if _, err := tx.StmtContext(ctx, j.st.setToken).ExecContext(ctx, int64(newToken)); err != nil {
 				return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
@@ -202,17 +202,31 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 			}
 			return nil
 		}
-		w := heads[1]
-		var n int64
-		j.noteLink()
-		if err := tx.StmtContext(ctx, j.st.setTokenTakeReqnum).QueryRowContext(ctx, int64(newToken)).Scan(&n); err != nil {
+		// The usual case while a backlog drains: three statements. The answer; the chain row's
+		// one write, which sets the token, takes the REQNUM and stamps the write, returning
+		// the link as it leaves it (no read after); the entry done and the next one's request
+		// in one UPDATE of the outbox.
+		at, mac, sign := j.answerRow(seq, result)
+		if _, err := tx.StmtContext(ctx, j.st.insertFiscalResult).ExecContext(ctx, seq, sign, result.QRLink, at, mac); err != nil {
 			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
-		r, err := j.storeRequest(ctx, tx, w.seq, Request{Token: newToken, Reqnum: uint16(n), OfflineBegin: offlineBegin})
+		link, err := scanLink(tx.StmtContext(ctx, j.st.setTokenTakeReqnum).QueryRowContext(ctx, int64(newToken), j.nonce()))
 		if err != nil {
-			return err
+			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 		}
-		w.request, next = &r, &w
+		j.pend.stamped, j.pend.link = true, &link
+		w := heads[1]
+		req := Request{Token: newToken, Reqnum: link.LastReqnum, OfflineBegin: truncMillis(offlineBegin)}
+		var begin any
+		if !req.OfflineBegin.IsZero() {
+			begin = toMillis(req.OfflineBegin)
+		}
+		if _, err := tx.StmtContext(ctx, j.st.doneAndNext).ExecContext(ctx, seq, at, w.seq, int64(req.Token), int64(req.Reqnum), begin); err != nil {
+			return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
+		}
+		j.noteAnswer(seq, FiscalResult{Sign: result.Sign, QRLink: result.QRLink, At: fromMillis(at)})
+		j.noteRequest(w.seq, req)
+		w.request, next = &req, &w
 		return nil
 	})
 	if err != nil || next == nil {
@@ -234,28 +248,44 @@ type decodedDocument struct {
 
 // The statements of the outbox and the link, prepared once (see statements.go).
 const (
-	readLinkSQL = `SELECT token, last_reqnum, offline_since, blocked_code, info_text
-		FROM ofd_link WHERE id = 1`
-	takeReqnumSQL = `UPDATE ofd_link SET last_reqnum = (last_reqnum + 1) % 65536 WHERE id = 1
-		RETURNING last_reqnum`
-	setTokenSQL           = `UPDATE ofd_link SET token = ? WHERE id = 1`
-	setTokenTakeReqnumSQL = `UPDATE ofd_link SET token = ?, last_reqnum = (last_reqnum + 1) % 65536
-		WHERE id = 1 RETURNING last_reqnum`
+	readLinkSQL = `SELECT link_token, link_reqnum, link_offline_since, link_blocked_code, link_info_text
+		FROM chain WHERE id = 1`
+	takeReqnumSQL = `UPDATE chain SET link_reqnum = (link_reqnum + 1) % 65536 WHERE id = 1
+		RETURNING link_reqnum`
+	setTokenSQL = `UPDATE chain SET link_token = ? WHERE id = 1`
+	// The answer's link write stamps the write too (stampWriteSQL, identity.go): one statement
+	// of the chain row, which holds the link since migration 12.
+	setTokenTakeReqnumSQL = `UPDATE chain SET link_token = ?, link_reqnum = (link_reqnum + 1) % 65536,
+		writes = writes + 1, opener = ? WHERE id = 1
+		RETURNING link_token, link_reqnum, link_offline_since, link_blocked_code, link_info_text`
 	storeRequestSQL       = `UPDATE outbox SET token = ?, reqnum = ?, offline_begin = ? WHERE seq = ?`
 	insertFiscalResultSQL = `INSERT INTO fiscal_results (seq, fiscal_sign, qr_link, answered_at, mac)
 		VALUES (?, ?, ?, ?, ?)`
 	markDoneSQL = `UPDATE outbox SET done_at = ? WHERE seq = ?`
+	// doneAndNextSQL marks entry ?1 done at ?2 and gives entry ?3 its request (?4 token, ?5
+	// REQNUM, ?6 offline_period begin): CompleteAndAssignNext's two rows in one statement.
+	doneAndNextSQL = `UPDATE outbox SET
+		done_at = CASE seq WHEN ?1 THEN ?2 ELSE done_at END,
+		token = CASE seq WHEN ?3 THEN ?4 ELSE token END,
+		reqnum = CASE seq WHEN ?3 THEN ?5 ELSE reqnum END,
+		offline_begin = CASE seq WHEN ?3 THEN ?6 ELSE offline_begin END
+		WHERE seq IN (?1, ?3)`
 )
 
-// complete stores the fiscal result of entry seq and marks it done, inside tx.
-func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
-	var sign any
+// answerRow is the fiscal_results row of result for entry seq: its time in milliseconds, its
+// seal and its sign (NULL when the answer carries none).
+func (j *Journal) answerRow(seq int64, result FiscalResult) (at int64, mac []byte, sign any) {
 	ns := sql.NullString{String: result.Sign, Valid: result.Sign != ""}
 	if ns.Valid {
 		sign = result.Sign
 	}
-	at := toMillis(result.At)
-	mac := j.seal.fiscalMAC(seq, ns, result.QRLink, at)
+	at = toMillis(result.At)
+	return at, j.seal.fiscalMAC(seq, ns, result.QRLink, at), sign
+}
+
+// complete stores the fiscal result of entry seq and marks it done, inside tx.
+func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
+	at, mac, sign := j.answerRow(seq, result)
 	if _, err := tx.StmtContext(ctx, j.st.insertFiscalResult).ExecContext(ctx, seq, sign, result.QRLink, at, mac); err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
 	}
@@ -433,8 +463,8 @@ func writeLink(ctx context.Context, q linkDB, s LinkState) error {
 	if !s.OfflineSince.IsZero() {
 		since = toMillis(s.OfflineSince)
 	}
-	_, err := q.ExecContext(ctx, `UPDATE ofd_link SET token = ?, last_reqnum = ?, offline_since = ?,
-		blocked_code = ?, info_text = ? WHERE id = 1`,
+	_, err := q.ExecContext(ctx, `UPDATE chain SET link_token = ?, link_reqnum = ?, link_offline_since = ?,
+		link_blocked_code = ?, link_info_text = ? WHERE id = 1`,
 		int64(s.Token), int64(s.LastReqnum), since, int64(s.BlockedCode), s.InfoText)
 	if err != nil {
 		return fmt.Errorf("storage: set link state: %w", err)

@@ -82,7 +82,7 @@ func (j *Journal) RefuseHead(ctx context.Context, seq int64, refused Request, r 
 		// The block this refusal caused ends with it.
 		j.noteRefusal(seq, Refusal{Code: r.Code, Text: r.Text, At: fromMillis(at)})
 		j.noteLink()
-		if _, err := tx.ExecContext(ctx, `UPDATE ofd_link SET blocked_code = 0, info_text = '' WHERE id = 1`); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE chain SET link_blocked_code = 0, link_info_text = '' WHERE id = 1`); err != nil {
 			return fmt.Errorf("storage: refuse %d: %w", seq, err)
 		}
 		inDrawer, err := j.amendAfter(ctx, tx, seq, doc)

@@ -41,6 +41,7 @@ type statements struct {
 	waitingWithContent *sql.Stmt
 	insertFiscalResult *sql.Stmt
 	markDone           *sql.Stmt
+	doneAndNext        *sql.Stmt
 	// every write transaction (journal.go inTx, identity.go)
 	stampWrite *sql.Stmt
 
@@ -73,6 +74,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&s.waitingWithContent, waitingWithContentSQL},
 		{&s.insertFiscalResult, insertFiscalResultSQL},
 		{&s.markDone, markDoneSQL},
+		{&s.doneAndNext, doneAndNextSQL},
 		{&s.stampWrite, stampWriteSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.query)

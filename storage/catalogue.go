@@ -57,7 +57,12 @@ func (j *Journal) SaveItem(ctx context.Context, it kkm.Item) (kkm.Item, error) {
 	if err := it.Validate(); err != nil {
 		return kkm.Item{}, err
 	}
-	err := j.inTx(ctx, func(tx *sql.Tx) error { return saveItemTx(ctx, tx, &it) })
+	err := j.inTx(ctx, func(tx *sql.Tx) error {
+		if err := saveItemTx(ctx, tx, &it); err != nil {
+			return err
+		}
+		return markHubChange(ctx, tx, it.ID)
+	})
 	if err != nil {
 		return kkm.Item{}, err
 	}
@@ -209,7 +214,7 @@ func (j *Journal) SetItemArchived(ctx context.Context, id int64, archived bool) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &kkm.Error{Code: kkm.ErrItemNotFound}
 		}
-		return nil
+		return markHubChange(ctx, tx, id)
 	})
 	if err == nil {
 		j.catalogue.archive(id, archived)

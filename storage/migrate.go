@@ -213,6 +213,16 @@ func migrations() []migration {
 				link_offline_since AS offline_since, link_blocked_code AS blocked_code, link_info_text AS info_text
 				FROM chain`,
 		},
+	}, {
+		// 13: the register's own catalogue changes go up to the owner's hub (catalogue_hub.go):
+		// the hub version an item's copy is based on, and the mark of a change made here and not
+		// yet answered by the hub (0: none).
+		version: 13,
+		statements: []string{
+			`ALTER TABLE items ADD COLUMN hub_version INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE items ADD COLUMN hub_changed INTEGER NOT NULL DEFAULT 0`,
+			`CREATE INDEX items_hub_changed ON items(hub_changed) WHERE hub_changed > 0`,
+		},
 	}}
 }
 

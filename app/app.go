@@ -15,6 +15,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -73,6 +74,8 @@ func parseFlags(args []string) (config, error) {
 // when ready. A cashier sees the app at once, however large the journal or slow the start of
 // the demo's OFD, and the frame's time does not grow with the journal (docs/benchmarks.md).
 func Main(args []string) error {
+	tr := newStartTrace()
+	tr.step("main")
 	cfg, err := parseFlags(args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,23 +84,42 @@ func Main(args []string) error {
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
+	tr.step("app")
 	ui.ApplyTheme(a) // the theme and text size kept in the preferences
+	tr.step("theme")
 	w := a.NewWindow(ui.AppTitle)
+	// The small icon: the metadata's is 1024 px, decoded on Fyne's thread before the first frame.
+	w.SetIcon(ui.OpeningIcon)
+	tr.step("window")
 	w.Resize(fyne.NewSize(400, 760))
-	w.SetContent(ui.Opening(a))
+	w.SetContent(ui.Opening())
+	tr.step("content")
 
 	var (
 		started  = make(chan struct{})
 		cleanups []func()
 		startErr error
 	)
-	go func() {
-		defer close(started)
-		cleanups, startErr = startRegister(a, w, cfg)
-		if startErr != nil {
-			fyne.Do(a.Quit)
-		}
-	}()
+	// The register starts once the first frame is on the screen: Show creates the window and its
+	// GL context and paints the opening before the loop starts (OnStarted). Started beside Show,
+	// its journal, demo OFD and translations took the second core from the window's GL (Mesa's
+	// software GL on two cores): the first frame came 100–200 ms later, the register's screen no
+	// sooner (docs/benchmarks.md, "Cold start").
+	// (A phone's driver calls OnStarted when the app comes alive, before its first paint; once
+	// is for a driver that would call it again.)
+	var once sync.Once
+	a.Lifecycle().SetOnStarted(func() {
+		tr.step("shown") // on the desktop: after Show's first paint and buffer swap
+		once.Do(func() {
+			go func() {
+				defer close(started)
+				cleanups, startErr = startRegister(a, w, cfg, tr)
+				if startErr != nil {
+					fyne.Do(a.Quit)
+				}
+			}()
+		})
+	})
 	w.ShowAndRun()
 	<-started // the journal is never closed under a start still running
 	for i := len(cleanups) - 1; i >= 0; i-- {
@@ -110,7 +132,7 @@ func Main(args []string) error {
 // demo's OFD, the journal, the runtime, the owner's hub — and then shows that screen in w (the
 // journal's problem page when the journal cannot be opened). It runs behind the opening frame,
 // off Fyne's thread, and returns what to undo when the window closes, last first.
-func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), err error) {
+func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (cleanups []func(), err error) {
 	defer func() {
 		if err != nil { // undone here: Main runs the cleanups only of a start that succeeded
 			for i := len(cleanups) - 1; i >= 0; i-- {
@@ -123,6 +145,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 	if err != nil {
 		return nil, err
 	}
+	tr.step("reg.i18n")
 	ctx := context.Background()
 
 	opts := Options{}
@@ -142,6 +165,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 		}
 		cleanups = append(cleanups, func() { demo.Server.Close() })
 		opts.Demo = demo.Server
+		tr.step("reg.demo-ofd")
 	} else if dir == "" {
 		dir = a.Storage().RootURI().Path()
 	}
@@ -165,6 +189,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 		return cleanups, nil
 	}
 	cleanups = append(cleanups, func() { j.Close() })
+	tr.step("reg.journal")
 	if cfg.restoreFromHub {
 		info, err := restoreFromHub(ctx, j, cfg.hub, os.Getenv(HubCredentialEnv))
 		if err != nil {
@@ -179,6 +204,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 		return cleanups, err
 	}
 	cleanups = append(cleanups, func() { rt.Close() })
+	tr.step("reg.runtime")
 	if cfg.hub.url != "" {
 		stop, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
 		if err != nil {
@@ -195,6 +221,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 	if err := migratePrinter(ctx, rt, a.Preferences()); err != nil {
 		log.Printf("printer settings: %v", err)
 	}
+	tr.step("reg.demo-register")
 	ports := rt.Ports()
 	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences(),
 		secretFile{path: filepath.Join(dir, ownerCredentialFile), key: j.DeriveKey("owner hub credential")})
@@ -225,6 +252,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config) (cleanups []func(), er
 		})
 	})
 	cleanups = append(cleanups, u.Close)
+	tr.step("reg.screen")
 	if os.Getenv(ReadyMarkEnv) != "" {
 		fmt.Fprintln(os.Stderr, ReadyMark)
 	}

@@ -1,7 +1,10 @@
 //go:build ignore
 
 // icon_gen draws the app icon, assets/icon.png (1024×1024): a white receipt with a zigzag tear
-// and the tenge sign on a deep teal rounded square. Drawn from shapes so it is reproducible:
+// and the tenge sign on a deep teal rounded square, and the same scaled to 192×192 for the
+// window's opening frame, ui/opening_icon.png (96 dp at a phone's scale 2: decoding and scaling
+// the 1024 px icon took tens of milliseconds before the first frame). Drawn from shapes so it is
+// reproducible:
 //
 //	go run assets/icon_gen.go
 package main
@@ -13,6 +16,8 @@ import (
 	"log"
 	"math"
 	"os"
+
+	"golang.org/x/image/draw"
 )
 
 const size = 1024
@@ -57,7 +62,17 @@ func main() {
 	fill(img, cx-130, 500, cx+130, 542, ink)
 	fill(img, cx-22, 500, cx+22, 720, ink)
 	fill(img, left+62, 760, right-62, 782, gold)
-	f, err := os.Create("assets/icon.png")
+	write("assets/icon.png", img)
+	small := image.NewRGBA(image.Rect(0, 0, openingSize, openingSize))
+	draw.CatmullRom.Scale(small, small.Bounds(), img, img.Bounds(), draw.Src, nil)
+	write("ui/opening_icon.png", small)
+}
+
+// openingSize is the opening frame's icon in pixels: 96 dp at scale 2.
+const openingSize = 192
+
+func write(path string, img image.Image) {
+	f, err := os.Create(path)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -2,7 +2,8 @@
 // ("On the phone"):
 //
 //	ekassa-measure day   [-n 2000]                 memory after a day of sales through app.Runtime
-//	ekassa-measure start [-bin bin/ekassa] [-runs 5] cold start to the first drawn frame (needs $DISPLAY)
+//	ekassa-measure start [-bin bin/ekassa] [-runs 5] [-trace] [-data journal.db]
+//	                                               cold start to the first drawn frame (needs $DISPLAY)
 //
 // day issues n documents (sales in cash and by card, a cash in every 100, an X report at the end)
 // through the same app.Runtime the UI drives, against the demo OFD emulator on loopback, in a
@@ -21,11 +22,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,36 +154,71 @@ func start(args []string) error {
 	fs := flag.NewFlagSet("start", flag.ExitOnError)
 	bin := fs.String("bin", "bin/ekassa", "the app binary")
 	runs := fs.Int("runs", 5, "cold starts to time")
+	trace := fs.Bool("trace", false, "also print the app's own steps before the first frame (app.StartTraceEnv), median and p90 of each")
+	data := fs.String("data", "", "start on a copy of this journal (its .key beside it) instead of -demo's empty one; the copy is made once, before the runs")
 	_ = fs.Parse(args)
 	if os.Getenv("DISPLAY") == "" {
 		return fmt.Errorf("start needs an X display (e.g. Xvfb :98 & DISPLAY=:98)")
 	}
+	appArgs := []string{"-demo", "-lang", "ru"}
+	if *data != "" {
+		// The journal is written at its open (the WAL, a migration), so never the original; one
+		// copy for all runs keeps every run's journal the same size.
+		dir, err := os.MkdirTemp("", "ekassa-start-data-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		for _, suffix := range []string{"", ".key"} {
+			if err := copyFile(*data+suffix, filepath.Join(dir, app.JournalFile+suffix)); err != nil {
+				return err
+			}
+		}
+		appArgs = []string{"-data", dir, "-lang", "ru"}
+	}
 	var times, readies []time.Duration
+	steps := map[string][]time.Duration{}
+	var order []string
 	for r := 0; r < *runs; r++ {
 		home, err := os.MkdirTemp("", "ekassa-start-*")
 		if err != nil {
 			return err
 		}
-		cmd := exec.Command(*bin, "-demo", "-lang", "ru")
+		cmd := exec.Command(*bin, appArgs...)
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, app.ReadyMarkEnv+"=1")
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			return err
 		}
 		t0 := time.Now()
+		if *trace {
+			cmd.Env = append(cmd.Env, app.StartTraceEnv+"=1", app.StartT0Env+"="+strconv.FormatInt(t0.UnixNano(), 10))
+		}
 		if err := cmd.Start(); err != nil {
 			return err
 		}
-		// The app says when the register's first screen is in its window (app.ReadyMark).
+		// The app says when the register's first screen is in its window (app.ReadyMark), and
+		// with -trace the time of each step of its start.
 		readyAt := make(chan time.Duration, 1)
+		traced := make(chan map[string]time.Duration, 1)
 		go func() {
+			got := map[string]time.Duration{}
 			sc := bufio.NewScanner(stderr)
 			for sc.Scan() {
-				if strings.Contains(sc.Text(), app.ReadyMark) {
+				line := sc.Text()
+				if strings.Contains(line, app.ReadyMark) {
 					readyAt <- time.Since(t0)
+				}
+				if rest, ok := strings.CutPrefix(line, app.TraceLinePrefix); ok {
+					if name, ms, ok := strings.Cut(rest, " "); ok {
+						if v, err := strconv.ParseFloat(ms, 64); err == nil {
+							got[name] = time.Duration(v * float64(time.Millisecond))
+						}
+					}
 				}
 			}
 			close(readyAt)
+			traced <- got
 		}()
 		d, err := firstFrame(t0, 30*time.Second)
 		var rd time.Duration
@@ -197,6 +235,7 @@ func start(args []string) error {
 		}
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		got := <-traced
 		os.RemoveAll(home)
 		if err != nil {
 			return err
@@ -204,17 +243,71 @@ func start(args []string) error {
 		fmt.Printf("run %d: first frame after %v, register ready after %v\n", r+1, d.Round(time.Millisecond), rd.Round(time.Millisecond))
 		times = append(times, d)
 		readies = append(readies, rd)
+		if *trace {
+			if len(got) == 0 {
+				return fmt.Errorf("run %d: -trace, but the app wrote no step (%s not read by this binary?)", r+1, app.StartTraceEnv)
+			}
+			for name, at := range got {
+				if _, ok := steps[name]; !ok {
+					order = append(order, name)
+				}
+				steps[name] = append(steps[name], at)
+			}
+		}
+	}
+	if *trace {
+		// The steps in the order of their medians: the window's thread and the register's
+		// goroutine interleave.
+		slices.SortFunc(order, func(a, b string) int { return int(median(steps[a]) - median(steps[b])) })
+		fmt.Printf("%-20s %9s %9s %5s   (from the exec; ms)\n", "step", "median", "p90", "runs")
+		for _, name := range order {
+			fmt.Printf("%-20s %9.1f %9.1f %5d\n", name, ms(median(steps[name])), ms(pct(steps[name], 90)), len(steps[name]))
+		}
 	}
 	for _, m := range []struct {
 		what string
 		ds   []time.Duration
 	}{{"cold start to first frame", times}, {"cold start to the register's first screen", readies}} {
 		slices.Sort(m.ds)
-		fmt.Printf("%s: median %v (min %v, max %v, %d runs)\n", m.what,
-			m.ds[len(m.ds)/2].Round(time.Millisecond), m.ds[0].Round(time.Millisecond),
+		fmt.Printf("%s: median %v, p90 %v (min %v, max %v, %d runs)\n", m.what,
+			median(m.ds).Round(time.Millisecond), pct(m.ds, 90).Round(time.Millisecond), m.ds[0].Round(time.Millisecond),
 			m.ds[len(m.ds)-1].Round(time.Millisecond), len(m.ds))
 	}
 	return nil
+}
+
+// median is the middle of ds (the upper of the two middles of an even count).
+func median(ds []time.Duration) time.Duration { return pct(ds, 50) }
+
+// pct is the p-th percentile of ds, nearest rank.
+func pct(ds []time.Duration, p int) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100 // nearest rank: ceil(p/100 × n), 1-based
+	if p == 50 {
+		i = len(s)/2 + 1
+	}
+	return s[min(max(i-1, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// copyFile copies src to dst (0600: a journal and its key are the owner's only).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // firstFrame waits for the app's window and for it to show more than one colour.

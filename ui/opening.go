@@ -34,7 +34,7 @@ func Opening() fyne.CanvasObject {
 	img := canvas.NewImageFromResource(OpeningIcon)
 	img.FillMode = canvas.ImageFillContain
 	return container.NewCenter(container.NewVBox(
-		container.NewGridWrap(fyne.NewSize(96, 96), img),
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), img)),
 		container.NewGridWrap(fyne.NewSize(160, 4), newRunningBar()),
 	))
 }

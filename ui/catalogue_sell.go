@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ekassa-go/ekassa/barcode"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -52,8 +51,8 @@ type catalogueSale struct {
 	placedAt          int
 	resultsView       fyne.CanvasObject
 	lastResults       []kkm.Item
-	scanner           barcode.KeyboardScanner
-	padBefore         amountInput // the simple keypad before a run of keys that may be a scan
+	windowKeys        *fieldScan // the register's keys with no field focused (keys)
+	lastAdded         string     // the name of the item the last scan or tap put on the receipt
 	now               func() time.Time
 	scanEntryNow      func() time.Time // the search field's clock (tests replay a pace)
 	searchField       *scanEntry
@@ -67,7 +66,6 @@ func newCatalogueSale(sale *extendedSale) *catalogueSale {
 	c.run = searchRun{u: u, show: c.found}
 	c.results = newItemList(u.loc, func(it kkm.Item) { c.query = ""; c.sell(it, "") })
 	c.favs = newFavouritesGrid(u.loc, func(it kkm.Item) { c.sell(it, "") })
-	c.scanner.OnScan = c.scanned
 	return c
 }
 
@@ -242,16 +240,6 @@ func (c *catalogueSale) submitted() {
 // text back as before the burst.
 func (c *catalogueSale) scannedInField(code string) { c.scan(code) }
 
-// scanned takes a scan typed with no field focused. On the simple tab the keypad got the
-// scanner's digits as it got them: it goes back to what it showed before them.
-func (c *catalogueSale) scanned(code string) {
-	reg := c.sale.reg
-	if reg.tab == tabSimple {
-		reg.simple.in = c.padBefore
-	}
-	c.scan(code)
-}
-
 // scan looks up a scanned or typed code and sells its item: a scale label's item with its weight
 // or price, any other barcode's item one more. The extended tab shows what was added.
 func (c *catalogueSale) scan(raw string) {
@@ -406,6 +394,7 @@ func (c *catalogueSale) sell(it kkm.Item, raw string) {
 func (c *catalogueSale) markedNext(i int, code string) {
 	u, s := c.sale.u, c.sale
 	ln := s.lines[i]
+	c.lastAdded = ln.Name
 	if ln.Marked == "" {
 		u.render()
 		return
@@ -435,6 +424,7 @@ func (c *catalogueSale) addLine(ln kkm.LineDraft) {
 	s := c.sale
 	s.reg.tab = tabExtended
 	s.lines = append(s.lines, ln)
+	c.lastAdded = ln.Name
 	if ln.Marked != "" {
 		c.markedNext(len(s.lines)-1, "")
 		return
@@ -484,60 +474,45 @@ func (u *UI) catalogueChanged() {
 	}
 }
 
-// scanEntry is a text field that notices a barcode scanner typing into it: a burst of keys
-// ending in Enter at a scanner's pace (barcode.KeyboardScanner) is taken back out of the text and
-// handed to onScan, so a scan while the cashier's cursor is in the field sells the item instead of
-// searching for its digits.
+// scanEntry is a text field that notices a barcode scanner typing into it (fieldScan): a burst of
+// keys ending in Enter at a scanner's pace is taken back out of the text and handed to onScan, so
+// a scan while the cashier's cursor is in the field sells the item instead of searching for its
+// digits.
 type scanEntry struct {
 	widget.Entry
-	scanner barcode.KeyboardScanner
-	now     func() time.Time
-	before  string // the text before the run of keys now being timed
+	scan *fieldScan
 }
 
 func newScanEntry(onScan func(code string), now func() time.Time) *scanEntry {
-	e := &scanEntry{now: now}
-	e.scanner.OnScan = func(code string) {
-		e.SetText(e.before)
-		onScan(code)
-	}
+	e := &scanEntry{}
+	e.scan = newFieldScan(now, func() func() {
+		before := e.Text
+		return func() { e.SetText(before) }
+	}, onScan)
 	e.ExtendBaseWidget(e)
 	return e
 }
 
 // TypedRune times the key before the field takes it.
 func (e *scanEntry) TypedRune(r rune) {
-	prev := e.Text
-	e.scanner.Rune(r, e.now())
-	if e.scanner.Pending() == 1 {
-		e.before = prev // a new run of keys begins here
-	}
+	e.scan.rune(r)
 	e.Entry.TypedRune(r)
 }
 
 // TypedKey takes a scanner's Enter; any other key, or an Enter typed by a person, is the field's.
 func (e *scanEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
-		if e.scanner.Enter(e.now()) {
-			return
-		}
-	} else {
-		e.scanner.Reset()
+	if e.scan.key(k.Name) {
+		return
 	}
 	e.Entry.TypedKey(k)
 }
 
 // scanRune takes a key typed on the register screen with no field focused: the simple tab's
-// keypad gets it as before, and the scanner times it (keyboard.go). The keypad's state before a
-// run of keys is kept, so a run that turns out to be a scan leaves the keypad as it was.
+// keypad gets it as before, and the catalogue's fieldScan times it (keyboard.go); a run that
+// turns out to be a scan leaves the keypad as it was before the run.
 func (s *registerScreen) scanRune(r rune) {
 	if s.u.ports.Catalogue != nil {
-		c := s.extended.catalogue()
-		c.scanner.Rune(r, c.now())
-		if c.scanner.Pending() == 1 {
-			c.padBefore = amountInput{terms: append([]kkm.Money(nil), s.simple.in.terms...),
-				typing: s.simple.in.typing, entered: s.simple.in.entered}
-		}
+		s.extended.catalogue().keys().rune(r)
 	}
 	s.u.padRune(r)
 }
@@ -545,15 +520,39 @@ func (s *registerScreen) scanRune(r rune) {
 // scanEnter takes Enter with no field focused: the end of a scan, or else the simple keypad's
 // «ВВОД =».
 func (s *registerScreen) scanEnter() {
-	if s.u.ports.Catalogue != nil {
-		c := s.extended.catalogue()
-		if c.scanner.Enter(c.now()) {
-			return
-		}
+	if s.u.ports.Catalogue != nil && s.extended.catalogue().keys().enter() {
+		return
 	}
 	if s.u.onRegister() && s.tab == tabSimple {
 		s.u.keyPad("=")
 	}
+}
+
+// keys is the pace test of the window's keys on the register screen: a scan puts the simple
+// keypad back as it was before the scan's first key, refusal included.
+func (c *catalogueSale) keys() *fieldScan {
+	if c.windowKeys == nil {
+		c.windowKeys = newFieldScan(func() time.Time { return c.now() }, func() func() {
+			reg := c.sale.reg
+			in := reg.simple.in
+			in.terms = append([]kkm.Money(nil), in.terms...)
+			return func() { reg.simple.in = in }
+		}, c.scan)
+	}
+	return c.windowKeys
+}
+
+// fieldScans makes a field of the sale tell a scanner's keys from typing (padEntry.noticeScans):
+// the scan sells its item, the field and what the form made of it are put back (keep), and the
+// field, rebuilt with the form, gets the focus back (refocus is called when it is rebuilt).
+func (c *catalogueSale) fieldScans(e *padEntry, keep func() func(), refocus func()) {
+	if c.sale.u.ports.Catalogue == nil {
+		return
+	}
+	e.noticeScans(func() time.Time { return c.scanEntryNow() }, keep, func(code string) {
+		refocus()
+		c.scan(code)
+	})
 }
 
 var _ keyScanTarget = (*registerScreen)(nil)
@@ -565,4 +564,19 @@ func showIf(o fyne.CanvasObject, show bool) {
 	} else {
 		o.Hide()
 	}
+}
+
+// scannedNote says, on the item form, which item a scan into its quantity or price put on the
+// receipt (the form itself stays as the cashier typed it); empty before such a scan.
+func (s *itemScreen) scannedNote() fyne.CanvasObject {
+	c := s.sale.cat
+	switch {
+	case !s.scanned || c == nil:
+		return container.NewStack()
+	case c.note != nil:
+		return errorText(s.u.loc.Error(c.note)) // the scan sold nothing: why
+	case c.lastAdded == "":
+		return container.NewStack()
+	}
+	return wrapped(s.u.loc.T("catsell.scan.added", map[string]any{"Name": c.lastAdded}))
 }

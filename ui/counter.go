@@ -66,6 +66,7 @@ type padEntry struct {
 	rule     func() inputRule // nil: money
 	refused  func(error)      // a key was refused, and why
 	pristine bool             // the text is the screen's suggestion: the next key replaces it
+	scan     *fieldScan       // a barcode scanner's keys told from typing (noticeScans), or nil
 }
 
 func newPadEntry(chosen func()) *padEntry {

@@ -76,6 +76,9 @@ func (e *padEntry) fill(text string) {
 
 // TypedRune takes a character from a keyboard (the phone's or a hardware one) through the rule.
 func (e *padEntry) TypedRune(r rune) {
+	if e.scan != nil {
+		e.scan.rune(r)
+	}
 	if e.pristine {
 		e.pristine = false
 		e.SetText("")
@@ -95,6 +98,9 @@ func (e *padEntry) TypedRune(r rune) {
 // a desktop keyboard sends a digit's key (here) before its character (TypedRune), which is the
 // one that replaces the amount.
 func (e *padEntry) TypedKey(k *fyne.KeyEvent) {
+	if e.scan != nil && e.scan.key(k.Name) {
+		return // the Enter of a scan, whose keys are already taken back out
+	}
 	if e.pristine {
 		switch k.Name {
 		case fyne.KeyBackspace, fyne.KeyDelete:

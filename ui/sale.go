@@ -148,6 +148,9 @@ type extendedSale struct {
 	// cat is the catalogue's search, favourites and scanner around the form (catalogue_sell.go),
 	// kept from one customer to the next.
 	cat *catalogueSale
+	// refocus: a scanner typed into the field at focusAt; rebuilt, it gets the focus back.
+	refocus bool
+	focusAt saleField
 }
 
 // fresh is the form for the next customer: no items, cash, a discount if any, nothing typed.
@@ -432,6 +435,23 @@ func (s *extendedSale) amountEntry(value *string, at saleField, filled *bool) *p
 		s.follow()
 	}
 	e.OnSubmitted = func(string) { s.next() }
+	// A scanner typing into the field sells its item: the field, its filled-in state and the
+	// card part filled in from it are put back as they were, and the rebuilt field has the focus.
+	s.catalogue().fieldScans(e, func() func() {
+		wasFilled, own := filled != nil && *filled, s.cardOwn
+		return func() {
+			if filled != nil {
+				*filled = wasFilled
+			}
+			s.cardOwn = own
+			s.keyErr = nil
+			s.follow()
+		}
+	}, func() { s.focusAt, s.refocus = at, true })
+	if s.refocus && s.focusAt == at {
+		s.refocus = false
+		s.u.focusAfterRender(e)
+	}
 	return e
 }
 
@@ -612,6 +632,11 @@ type itemScreen struct {
 	scroll *container.Scroll
 	fields [2]*padEntry    // quantity and price, by pad
 	padSeg *fyne.Container // the choice of the keypad's field
+	// scanned: a scanner typed into the quantity or the price (focusPad) and sold its item on
+	// the receipt; the form says so, and the rebuilt field gets the focus back (refocus).
+	scanned  bool
+	refocus  bool
+	focusPad int
 }
 
 // itemField is where on the item form an error belongs.
@@ -684,6 +709,7 @@ func (s *itemScreen) view() fyne.CanvasObject {
 	}
 	s.sumL = bold("")
 	body := container.NewVBox(
+		s.scannedNote(),
 		field(l.T("item.name"), container.NewVBox(name, s.errs[atName])),
 		// Digits only: the phone's numeric keyboard. The label wraps, long as it is at a large text size.
 		container.NewVBox(wrapped(l.T("item.ntin")), ntin, s.errs[atNTIN]),
@@ -745,6 +771,23 @@ func (s *itemScreen) padField(pad int, value *string, hint string) *padEntry {
 		s.follow()
 	}
 	e.OnSubmitted = func(string) { s.save() }
+	// A scanner typing into the quantity or the price sells the scanned item on the receipt; the
+	// form keeps what was typed in it, says what the scan added, and the field keeps the focus.
+	s.sale.catalogue().fieldScans(e, func() func() {
+		wasFilled := s.filled[pad]
+		return func() {
+			s.filled[pad] = wasFilled
+			s.keyErr = nil
+			s.follow()
+		}
+	}, func() {
+		s.refocus, s.focusPad, s.scanned = true, pad, true
+		s.pad = pad
+	})
+	if s.refocus && s.focusPad == pad {
+		s.refocus = false
+		s.u.focusAfterRender(e)
+	}
 	s.fields[pad] = e
 	return e
 }

@@ -59,6 +59,7 @@ type UI struct {
 	cancelAnswers func()
 	stop          chan struct{}
 	stopOnce      sync.Once
+	focusNext     fyne.Focusable // focused once render has put the screen on the window (scanfield.go)
 }
 
 // New builds the UI. lang is the language to start in when the cashier has not chosen one yet
@@ -241,6 +242,7 @@ func (u *UI) render() {
 	if u.win == nil || u.current == nil {
 		return
 	}
+	defer u.focusPending()
 	content := u.current.view()
 	if u.unlocked && u.status.Registered {
 		u.statusBox = container.NewVBox(u.statusView(u.status))

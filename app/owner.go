@@ -100,11 +100,16 @@ func ownerClient(login ui.OwnerLogin) (ownerHub, error) {
 		conf.RootCAs = pool
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: conf}}
-	return ownerHub{c: &hub.Client{BaseURL: login.Address, Secret: login.Credential, HTTP: hc}}, nil
+	c := &hub.Client{BaseURL: login.Address, Secret: login.Credential, HTTP: hc}
+	return ownerHub{c: c, cat: newHubCatalogue(c)}, nil
 }
 
-// ownerHub is ui.OwnerHub over hub.Client.
-type ownerHub struct{ c *hub.Client }
+// ownerHub is ui.OwnerHub over hub.Client, and ui.OwnerCatalogue over its copy of the hub's
+// catalogue (ownercatalogue.go).
+type ownerHub struct {
+	c   *hub.Client
+	cat *hubCatalogue
+}
 
 func (h ownerHub) Registers(ctx context.Context) ([]ui.OwnerRegister, error) {
 	regs, err := h.c.Registers(ctx)

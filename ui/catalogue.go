@@ -24,7 +24,14 @@ import (
 // catalogueScreen lists the catalogue: a search as you type over the items on sale or the
 // archived ones, and «Жаңа тауар».
 type catalogueScreen struct {
-	u        *UI
+	u *UI
+	// cat is the catalogue shown: the register's own (Ports.Catalogue), or with owner the
+	// organization's at the hub (the owner mode, owner_catalogue.go).
+	cat      Catalogue
+	owner    OwnerCatalogue
+	regsEdit bool // the owner lets registers change the hub's catalogue
+	regsBusy bool
+	regsErr  error
 	query    string
 	archived bool
 	err      error
@@ -37,8 +44,13 @@ type catalogueScreen struct {
 }
 
 func newCatalogueScreen(u *UI) *catalogueScreen {
-	s := &catalogueScreen{u: u}
-	s.run = searchRun{u: u, show: s.found}
+	return newCatalogueScreenOf(u, u.ports.Catalogue, nil)
+}
+
+// newCatalogueScreenOf lists cat; owner is set when cat is the organization's at the hub.
+func newCatalogueScreenOf(u *UI, cat Catalogue, owner OwnerCatalogue) *catalogueScreen {
+	s := &catalogueScreen{u: u, cat: cat, owner: owner}
+	s.run = searchRun{u: u, cat: cat, show: s.found}
 	s.list = newItemList(u.loc, func(it kkm.Item) { s.edit(it) })
 	s.errL, s.count = errorText(""), wrapped("")
 	s.count.Hide()
@@ -64,12 +76,19 @@ func (s *catalogueScreen) view() fyne.CanvasObject {
 	})
 	s.errL.SetText(l.Error(s.err))
 	s.errL.Hidden = s.err == nil
-	top := container.NewVBox(u.header(l.T("catsell.title"), true), search, which, s.errL, s.count)
+	title := l.T("catsell.title")
+	if s.owner != nil {
+		title = l.T("hubowner.catalogue.title")
+	}
+	top := container.NewVBox(u.header(title, true), search, which, s.errL, s.count)
 	if s.stale {
 		s.stale = false
 		s.run.search(s.query)
 	}
 	var bottom fyne.CanvasObject = primary(l.T("catsell.new"), func() { s.create(nil) })
+	if s.owner != nil {
+		return s.ownerView(top, bottom)
+	}
 	if u.ports.PriceLists != nil {
 		// The price lists' import and export (pricelist.go): what it imports is listed on return.
 		prices := widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
@@ -102,15 +121,27 @@ func (s *catalogueScreen) found(items []kkm.Item, err error) {
 // edit opens an item's screen, when the cashier may change the catalogue.
 func (s *catalogueScreen) edit(it kkm.Item) {
 	s.u.allowThen(kkm.ActionCatalogue, func() {
-		s.u.open(newItemEditScreen(s.u, it, func(kkm.Item) { s.u.catalogueChanged(); s.run.search(s.query) }))
+		s.u.open(s.itemScreen(it))
 	})
+}
+
+// itemScreen is an item's screen over the catalogue shown, which lists again once it is saved.
+func (s *catalogueScreen) itemScreen(it kkm.Item) *itemEditScreen {
+	e := newItemEditScreen(s.u, it, func(kkm.Item) {
+		if s.owner == nil {
+			s.u.catalogueChanged()
+		}
+		s.run.search(s.query)
+	})
+	e.cat = s.cat
+	return e
 }
 
 // create opens the screen of a new item, with barcode when one was scanned.
 func (s *catalogueScreen) create(codes []string) {
 	s.u.allowThen(kkm.ActionCatalogue, func() {
 		it := kkm.Item{Unit: kkm.UnitPiece, VATRate: kkm.VATDefault, Barcodes: codes}
-		s.u.open(newItemEditScreen(s.u, it, func(kkm.Item) { s.u.catalogueChanged(); s.run.search(s.query) }))
+		s.u.open(s.itemScreen(it))
 	})
 }
 
@@ -132,6 +163,7 @@ type itemEditScreen struct {
 	marked kkm.MarkedGroup
 	fav    bool
 	saved  func(kkm.Item)
+	cat    Catalogue // where it is saved; nil: the register's own (Ports.Catalogue)
 
 	err     error
 	errAt   editField
@@ -377,7 +409,7 @@ func (s *itemEditScreen) save() {
 	u.render()
 	by := u.cashier.Operator()
 	u.background(func(ctx context.Context) func() {
-		saved, err := u.ports.Catalogue.SaveItem(ctx, by, it)
+		saved, err := s.catalogue().SaveItem(ctx, by, it)
 		return func() {
 			s.busy = false
 			if err != nil {
@@ -394,6 +426,14 @@ func (s *itemEditScreen) save() {
 	})
 }
 
+// catalogue is where the item is saved.
+func (s *itemEditScreen) catalogue() Catalogue {
+	if s.cat != nil {
+		return s.cat
+	}
+	return s.u.ports.Catalogue
+}
+
 // archive archives the item, or brings an archived one back, and goes back.
 func (s *itemEditScreen) archive() {
 	u := s.u
@@ -401,7 +441,7 @@ func (s *itemEditScreen) archive() {
 	u.render()
 	by, it := u.cashier.Operator(), s.item
 	u.background(func(ctx context.Context) func() {
-		err := u.ports.Catalogue.SetArchived(ctx, by, it.ID, !it.Archived)
+		err := s.catalogue().SetArchived(ctx, by, it.ID, !it.Archived)
 		return func() {
 			s.busy = false
 			if err != nil {

@@ -181,6 +181,7 @@ func (g *favouritesGrid) show(items []kkm.Item) {
 // one that comes late is dropped).
 type searchRun struct {
 	u        *UI
+	cat      Catalogue // nil: the register's own (Ports.Catalogue)
 	seq      int
 	archived bool
 	show     func([]kkm.Item, error)
@@ -188,7 +189,10 @@ type searchRun struct {
 
 // search asks for text and shows the answer when it is still the latest.
 func (r *searchRun) search(text string) {
-	cat := r.u.ports.Catalogue
+	cat := r.cat
+	if cat == nil {
+		cat = r.u.ports.Catalogue
+	}
 	if cat == nil {
 		return
 	}

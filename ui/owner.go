@@ -204,6 +204,9 @@ func (s *ownerScreen) view() fyne.CanvasObject {
 		}
 	}
 	body.Add(widget.NewSeparator())
+	if oc, ok := s.hub.(OwnerCatalogue); ok {
+		body.Add(widget.NewButtonWithIcon(l.T("hubowner.catalogue.open"), theme.ListIcon(), func() { u.openOwnerCatalogue(oc) }))
+	}
 	body.Add(widget.NewButtonWithIcon(l.T("owner.export"), theme.DocumentSaveIcon(), s.saveDialog))
 	if s.exported != "" {
 		body.Add(wrapped(s.exported))

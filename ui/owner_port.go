@@ -39,6 +39,17 @@ type OwnerHub interface {
 	ExportCSV(ctx context.Context, w io.Writer, from, to time.Time) error
 }
 
+// OwnerCatalogue is the organization's catalogue at the hub (one for all shops), which an OwnerHub
+// may offer: the owner finds, creates, edits and archives its items on the register's own
+// catalogue screens over Catalogue, imports a price list into it over PriceLists, and lets the
+// registers change it or not (a register's change is then decided by the hub's version).
+type OwnerCatalogue interface {
+	Catalogue() Catalogue
+	PriceLists() PriceLists
+	RegistersEdit(ctx context.Context) (bool, error)
+	SetRegistersEdit(ctx context.Context, on bool) error
+}
+
 // OwnerRegister is one register as the hub holds it.
 type OwnerRegister struct {
 	ID       int64

@@ -56,7 +56,7 @@ type LinkState struct {
 // without its Document (Seq, QueuedAt and Request set): the entry cannot be sent, but it can be
 // named, and its request renewed.
 func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
-	heads, err := waitingHeads(ctx, j.st.waitingWithContent, 1)
+	heads, err := waitingHeads(ctx, j.st.waitingWithContent, 1, 0, 1)
 	if err != nil {
 		return OutboxEntry{}, err
 	}
@@ -345,18 +345,23 @@ func (w waitingRow) entry() (OutboxEntry, error) {
 // The reads of the oldest waiting entries, with and without their documents. Both walk the
 // partial index of waiting rows.
 const (
-	waitingWithContentSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, COALESCE(o.amended, d.content)
+	// waitingWithContentSQL reads the content of the entries from seq ?1 on: CompleteAndAssignNext
+	// needs only the next entry's, and a document's content (its printed text too) is the
+	// largest part of the row, often on overflow pages.
+	waitingWithContentSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin,
+			CASE WHEN o.seq >= ?1 THEN COALESCE(o.amended, d.content) END
 		FROM outbox o JOIN documents d ON d.seq = o.seq
-		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT ?`
+		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT ?2`
 	waitingBareSQL = `SELECT seq, queued_at, token, reqnum, offline_begin, NULL
 		FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT ?`
 )
 
 // waitingHeads reads up to n of the oldest waiting outbox entries, oldest first, with their
-// stored requests, in one statement: read is the statement of waitingBareSQL, or of
-// waitingWithContentSQL to read the documents' content too.
-func waitingHeads(ctx context.Context, read *sql.Stmt, n int) ([]waitingRow, error) {
-	rows, err := read.QueryContext(ctx, n)
+// stored requests, in one statement: read is the statement of waitingBareSQL (args: n), or of
+// waitingWithContentSQL to read the documents' content too (args: the first seq whose content
+// is read, n).
+func waitingHeads(ctx context.Context, read *sql.Stmt, n int, args ...any) ([]waitingRow, error) {
+	rows, err := read.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}
@@ -386,11 +391,12 @@ func waitingHeads(ctx context.Context, read *sql.Stmt, n int) ([]waitingRow, err
 // with its document, for CompleteAndAssignNext) and fails with ErrOutboxOrder unless the oldest
 // is seq.
 func (j *Journal) oldestWaiting(ctx context.Context, tx *sql.Tx, seq int64, n int) ([]waitingRow, error) {
-	read := j.st.waitingBare
+	read, args := j.st.waitingBare, []any{n}
 	if n > 1 {
-		read = j.st.waitingWithContent
+		// The oldest's content is not read: it is the document being answered, not sent.
+		read, args = j.st.waitingWithContent, []any{seq + 1, n}
 	}
-	heads, err := waitingHeads(ctx, tx.StmtContext(ctx, read), n)
+	heads, err := waitingHeads(ctx, tx.StmtContext(ctx, read), n, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -62,22 +62,28 @@ func BenchmarkAnswerCommitOverBareInsert(b *testing.B) {
 				seq = next.Seq
 			}
 			insert := bareInserter(b)
-			var answers, bares []time.Duration
-			timed := func(f func(), into *[]time.Duration) {
+			var answers, bares, answersCPU, baresCPU []time.Duration
+			_, withCPU := processCPU()
+			timed := func(f func(), into, cpu *[]time.Duration) {
+				c0, _ := processCPU()
 				start := time.Now()
 				f()
 				if d := time.Since(start); !refilled {
 					*into = append(*into, d)
+					if withCPU {
+						c1, _ := processCPU()
+						*cpu = append(*cpu, c1-c0)
+					}
 				}
 				refilled = false
 			}
 			for i := 0; b.Loop(); i++ {
 				if i%2 == 0 {
-					timed(answer, &answers)
-					timed(insert, &bares)
+					timed(answer, &answers, &answersCPU)
+					timed(insert, &bares, &baresCPU)
 				} else {
-					timed(insert, &bares)
-					timed(answer, &answers)
+					timed(insert, &bares, &baresCPU)
+					timed(answer, &answers, &answersCPU)
 				}
 			}
 			ap50, amean := p50AndMean(answers)
@@ -91,6 +97,16 @@ func BenchmarkAnswerCommitOverBareInsert(b *testing.B) {
 			b.ReportMetric(bmean, "bare-mean-µs")
 			b.ReportMetric(ap50/bp50, "ratio-p50")
 			b.ReportMetric(amean/bmean, "ratio-mean")
+			// The process's CPU time per operation (getrusage), as in BenchmarkCommitOverBareInsert.
+			if withCPU {
+				_, ac := p50AndMean(answersCPU)
+				_, bc := p50AndMean(baresCPU)
+				if ac <= 0 || bc <= 0 {
+					b.Fatalf("CPU time measured as %v and %v µs", ac, bc)
+				}
+				b.ReportMetric(ac, "answer-cpu-mean-µs")
+				b.ReportMetric(bc, "bare-cpu-mean-µs")
+			}
 		})
 	}
 }

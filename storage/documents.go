@@ -51,7 +51,7 @@ const (
 	saveStateSQL    = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals, mac = excluded.mac`
 	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
-	olderWaitingSQL  = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND done_at IS NULL)`
+	olderWaitingSQL  = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND ` + waitingWhere + `)`
 )
 
 // Commit writes docs (in order) and the register state after them in one transaction, and for

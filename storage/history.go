@@ -215,7 +215,7 @@ func (j *Journal) historySQL(ctx context.Context, q HistoryQuery, p Page) (query
 	case StateFiscalised:
 		add(`f.seq IS NOT NULL`)
 	case StateWaiting:
-		add(`d.seq IN (SELECT seq FROM outbox WHERE done_at IS NULL)`)
+		add(`d.seq IN (SELECT seq FROM outbox WHERE ` + waitingWhere + `)`)
 	case StateOffline:
 		add(`d.offline = 1`)
 	case StateRefused:

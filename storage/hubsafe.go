@@ -280,7 +280,8 @@ func readSnapshot(ctx context.Context, tx *sql.Tx) (safeSnapshot, error) {
 	if err := rows.Err(); err != nil {
 		return s, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+outboxColumns+` WHERE o.done_at IS NULL ORDER BY o.seq`)
+	rows, err = tx.QueryContext(ctx, `SELECT `+outboxColumns+` WHERE o.seq > (SELECT outbox_done_seq FROM chain WHERE id = 1)
+		AND o.done_at IS NULL ORDER BY o.seq`)
 	if err != nil {
 		return s, err
 	}

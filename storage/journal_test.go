@@ -181,6 +181,13 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if _, err := j.VerifyAll(ctx); err != nil {
 		t.Errorf("VerifyAll after the re-keying: %v", err)
 	}
+	// The outbox's watermark (migration 14): document 1 answered, 2..11 waiting.
+	if st, err := j.OutboxStats(ctx); err != nil || st.Waiting != 10 {
+		t.Errorf("OutboxStats after the migrations = %+v, %v; want 10 waiting", st, err)
+	}
+	if e, err := j.NextOutbox(ctx); err != nil || e.Seq != 2 {
+		t.Errorf("NextOutbox after the migrations = %d, %v; want 2", e.Seq, err)
+	}
 	// The link's own row (migration 12 moved it into the chain row): the token of the answer.
 	if l, err := j.LinkState(ctx); err != nil || l.Token != 9 {
 		t.Errorf("LinkState after the migrations = %+v, %v; want token 9", l, err)
@@ -218,6 +225,10 @@ func downgradeToSchema2(t testing.TB, path string) {
 	}
 	defer db.Close()
 	for _, q := range []string{
+		`DROP TRIGGER outbox_done_update`,
+		`DROP TRIGGER outbox_done_insert`,
+		`ALTER TABLE chain DROP COLUMN outbox_done_seq`,
+		`CREATE INDEX outbox_waiting ON outbox(seq) WHERE done_at IS NULL`,
 		`DROP VIEW ofd_link`,
 		`CREATE TABLE ofd_link (
 			id            INTEGER PRIMARY KEY CHECK (id = 1),

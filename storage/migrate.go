@@ -223,8 +223,38 @@ func migrations() []migration {
 			`ALTER TABLE items ADD COLUMN hub_changed INTEGER NOT NULL DEFAULT 0`,
 			`CREATE INDEX items_hub_changed ON items(hub_changed) WHERE hub_changed > 0`,
 		},
+	}, {
+		// 14: the outbox's waiting entries found from a watermark in the chain row instead of
+		// the partial index outbox_waiting, which every receipt's Commit (its entry joins it)
+		// and every OFD answer (its entry leaves it) wrote: one WAL page each (issue 16).
+		// chain.outbox_done_seq is a seq at or below which every outbox entry is done; a waiting
+		// entry is one above it with done_at NULL (both conditions: the watermark narrows, the
+		// column decides), found on the outbox's primary key. Entries are done oldest first
+		// (only the oldest waiting can be answered or refused), so the triggers move the
+		// watermark to each entry done, and only when no entry between is still waiting: a
+		// watermark above a waiting entry would hide it from the sender, so it never moves
+		// past one, whatever writes the outbox (a restore from the hub, the fixture).
+		version: 14,
+		statements: []string{
+			`ALTER TABLE chain ADD COLUMN outbox_done_seq INTEGER NOT NULL DEFAULT 0`,
+			`UPDATE chain SET outbox_done_seq = COALESCE((SELECT MIN(seq) FROM outbox WHERE done_at IS NULL) - 1,
+				(SELECT MAX(seq) FROM outbox), 0) WHERE id = 1`,
+			`DROP INDEX outbox_waiting`,
+			`CREATE TRIGGER outbox_done_update AFTER UPDATE OF done_at ON outbox
+				WHEN OLD.done_at IS NULL AND NEW.done_at IS NOT NULL
+				BEGIN ` + moveOutboxWatermarkSQL + ` END`,
+			`CREATE TRIGGER outbox_done_insert AFTER INSERT ON outbox
+				WHEN NEW.done_at IS NOT NULL
+				BEGIN ` + moveOutboxWatermarkSQL + ` END`,
+		},
 	}}
 }
+
+// moveOutboxWatermarkSQL moves the outbox's watermark to the entry NEW.seq just done, when
+// every entry between the watermark and it is done too (migration 14's triggers).
+const moveOutboxWatermarkSQL = `UPDATE chain SET outbox_done_seq = NEW.seq
+	WHERE id = 1 AND NEW.seq > outbox_done_seq AND NOT EXISTS (SELECT 1 FROM outbox
+		WHERE seq > chain.outbox_done_seq AND seq < NEW.seq AND done_at IS NULL);`
 
 // SchemaVersion is the newest journal schema this build knows.
 func SchemaVersion() int {

@@ -72,8 +72,8 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	var s OutboxStats
 	var oldest sql.NullInt64
 	err := j.db.QueryRowContext(ctx, `SELECT COUNT(*),
-			(SELECT queued_at FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT 1)
-		FROM outbox WHERE done_at IS NULL`).Scan(&s.Waiting, &oldest)
+			(SELECT queued_at FROM outbox WHERE `+waitingWhere+` ORDER BY seq LIMIT 1)
+		FROM outbox WHERE `+waitingWhere).Scan(&s.Waiting, &oldest)
 	if err != nil {
 		return s, j.fail(fmt.Errorf("storage: outbox stats: %w", err))
 	}
@@ -342,8 +342,13 @@ func (w waitingRow) entry() (OutboxEntry, error) {
 	return e, nil
 }
 
-// The reads of the oldest waiting entries, with and without their documents. Both walk the
-// partial index of waiting rows.
+// waitingWhere selects the waiting entries of the outbox: above the watermark (migration 14),
+// not done. It walks the outbox's primary key from the watermark, so its cost follows the
+// queue's length, not the journal's.
+const waitingWhere = `seq > (SELECT outbox_done_seq FROM chain WHERE id = 1) AND done_at IS NULL`
+
+// The reads of the oldest waiting entries, with and without their documents, from the
+// watermark on (waitingWhere).
 const (
 	// waitingWithContentSQL reads the content of the entries from seq ?1 on: CompleteAndAssignNext
 	// needs only the next entry's, and a document's content (its printed text too) is the
@@ -351,9 +356,10 @@ const (
 	waitingWithContentSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin,
 			CASE WHEN o.seq >= ?1 THEN COALESCE(o.amended, d.content) END
 		FROM outbox o JOIN documents d ON d.seq = o.seq
-		WHERE o.done_at IS NULL ORDER BY o.seq LIMIT ?2`
+		WHERE o.seq > (SELECT outbox_done_seq FROM chain WHERE id = 1) AND o.done_at IS NULL
+		ORDER BY o.seq LIMIT ?2`
 	waitingBareSQL = `SELECT seq, queued_at, token, reqnum, offline_begin, NULL
-		FROM outbox WHERE done_at IS NULL ORDER BY seq LIMIT ?`
+		FROM outbox WHERE ` + waitingWhere + ` ORDER BY seq LIMIT ?`
 )
 
 // waitingHeads reads up to n of the oldest waiting outbox entries, oldest first, with their

@@ -304,8 +304,8 @@ func (j *Journal) verifyAnswers(ctx context.Context) error {
 }
 
 // verifyOutbox checks the outbox against the documents and the answers: every fiscal document
-// has its entry, every entry is a fiscal document's, and an entry is marked sent exactly when its
-// answer is stored, at the answer's time.
+// has its entry, every entry is a fiscal document's, an entry is marked sent exactly when its
+// answer is stored, at the answer's time, and no waiting entry is at or below the watermark.
 func (j *Journal) verifyOutbox(ctx context.Context) error {
 	var seq int64
 	check := func(reason, q string) error {
@@ -331,6 +331,9 @@ func (j *Journal) verifyOutbox(ctx context.Context) error {
 			WHERE o.seq IS NULL OR o.done_at IS NULL LIMIT 1`},
 		{"a refusal is stored for an entry still waiting", `SELECT r.seq FROM refusals r LEFT JOIN outbox o ON o.seq = r.seq
 			WHERE o.seq IS NULL OR o.done_at IS NULL LIMIT 1`},
+		// The sender finds waiting entries above the watermark only (migration 14).
+		{"an entry still waiting is below the outbox's watermark", `SELECT o.seq FROM outbox o
+			WHERE o.seq <= (SELECT outbox_done_seq FROM chain WHERE id = 1) AND o.done_at IS NULL LIMIT 1`},
 	} {
 		if err := check(c.reason, c.q); err != nil {
 			return err

@@ -50,8 +50,14 @@ func (r VATRate) String() string {
 		return "default"
 	case VATNone:
 		return "none"
-	case VAT0, VAT5, VAT10, VAT16:
-		return fmt.Sprint(r.Percent())
+	case VAT0:
+		return "0"
+	case VAT5:
+		return "5"
+	case VAT10:
+		return "10"
+	case VAT16:
+		return "16"
 	}
 	return fmt.Sprintf("VATRate(%d)", uint8(r))
 }
@@ -66,20 +72,42 @@ func (r VATRate) MarshalText() ([]byte, error) {
 
 // UnmarshalText decodes the String form of a rate.
 func (r *VATRate) UnmarshalText(b []byte) error {
-	v, err := ParseVATRate(string(b))
-	if err != nil {
+	// A switch on string(b) does not copy b; ParseVATRate is only for the error's text.
+	switch string(b) {
+	case "default":
+		*r = VATDefault
+	case "none":
+		*r = VATNone
+	case "0":
+		*r = VAT0
+	case "5":
+		*r = VAT5
+	case "10":
+		*r = VAT10
+	case "16":
+		*r = VAT16
+	default:
+		_, err := ParseVATRate(string(b))
 		return err
 	}
-	*r = v
 	return nil
 }
 
 // ParseVATRate parses the String form of a rate ("default", "none", "0", "5", "10", "16").
 func ParseVATRate(s string) (VATRate, error) {
-	for _, r := range []VATRate{VATDefault, VATNone, VAT0, VAT5, VAT10, VAT16} {
-		if r.String() == s {
-			return r, nil
-		}
+	switch s {
+	case "default":
+		return VATDefault, nil
+	case "none":
+		return VATNone, nil
+	case "0":
+		return VAT0, nil
+	case "5":
+		return VAT5, nil
+	case "10":
+		return VAT10, nil
+	case "16":
+		return VAT16, nil
 	}
 	return 0, newError(ErrVATRateInvalid, "Rate", s)
 }

@@ -264,3 +264,35 @@ func TestReportsOpenAnalytics(t *testing.T) {
 		t.Fatalf("back to %T", h.u.current)
 	}
 }
+
+// The history opens at the top of its form, «Номер смены» in view, though its first page is
+// loaded with it; «Найти» then scrolls to the result under the form (walker S4 W8: at 360×640
+// the page loaded with the screen scrolled the shift field out of sight).
+func TestHistoryOpensAtItsFirstFilter(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.Kazakh, i18n.Russian, i18n.English} {
+		t.Run(string(lang), func(t *testing.T) {
+			h := newHarness(t, true, true, lang)
+			for i := 0; i < 3; i++ {
+				h.sell(10000)
+			}
+			h.unlock()
+			h.tap(h.T("register.reports"))
+			h.tap(h.T("reports.history"))
+			s, ok := h.u.current.(*historyScreen)
+			if !ok {
+				t.Fatalf("not the history: %T", h.u.current)
+			}
+			if len(s.docs) != 3 {
+				t.Fatalf("the first page: %d documents", len(s.docs))
+			}
+			if y := s.scroll.Offset.Y; y != 0 {
+				t.Fatalf("opened scrolled %v down: the shift filter is out of sight", y)
+			}
+			h.tap(h.T("history.search"))
+			s = h.u.current.(*historyScreen)
+			if y := s.scroll.Offset.Y; y == 0 {
+				t.Fatal("«Найти» did not scroll to its result under the form")
+			}
+		})
+	}
+}

@@ -127,7 +127,9 @@ func historyStates() []historyState {
 
 func newHistoryScreen(u *UI) *historyScreen {
 	s := &historyScreen{u: u}
-	s.search(false)
+	// The first page comes with the screen: the form stays at its top (its first filter,
+	// «Номер смены», in view); only a search the cashier asked for scrolls to its result.
+	s.find(false, false)
 	return s
 }
 
@@ -264,7 +266,12 @@ func (s *historyScreen) filter() (HistoryFilter, historyField, error) {
 
 // search loads the first page of what the filter selects, or, when more is set, the page after
 // the last document shown, of the search the list shows.
-func (s *historyScreen) search(more bool) {
+func (s *historyScreen) search(more bool) { s.find(more, true) }
+
+// find is search; reveal scrolls a first page's first document into view (a search the cashier
+// asked for), which the page loaded with the screen must not do: at 360×640 it scrolled the
+// form's first field out of sight before the cashier touched anything (walker S4 W8).
+func (s *historyScreen) find(more, reveal bool) {
 	u := s.u
 	f := s.query
 	if more && len(s.docs) > 0 {
@@ -302,7 +309,7 @@ func (s *historyScreen) search(more bool) {
 				if u.current == s {
 					u.render()
 					// The result is under the whole form: «Найти» would seem to do nothing.
-					if s.scroll != nil && len(s.list.Objects) > 0 {
+					if reveal && s.scroll != nil && len(s.list.Objects) > 0 {
 						scrollIntoView(s.scroll, s.list.Objects[0])
 					}
 				}

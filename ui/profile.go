@@ -127,6 +127,15 @@ type lockScreen struct {
 	err   error
 	until time.Time // no try before this moment
 	busy  bool
+	entry *numberEntry // the code's field as last shown
+}
+
+// field is the code's field, focused as the screen shows (focuser).
+func (s *lockScreen) field() fyne.Focusable {
+	if s.entry == nil {
+		return nil
+	}
+	return s.entry
 }
 
 func newLockScreen(u *UI, back screen) *lockScreen { return &lockScreen{u: u, back: back} }
@@ -136,6 +145,7 @@ func (s *lockScreen) view() fyne.CanvasObject {
 	code := secret(&s.code, l.T("lock.code.hint"))
 	enter := primary(l.T("lock.enter"), s.check)
 	code.OnSubmitted = func(string) { s.check() }
+	s.entry = code
 	if s.busy || time.Now().Before(s.until) {
 		enter.Disable()
 	}

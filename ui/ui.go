@@ -258,6 +258,22 @@ func (u *UI) render() {
 	// The same second pass for screens without the status line (start, connect): their wrapped
 	// labels otherwise overlap what lies below them.
 	content.Refresh()
+	u.focusField()
+}
+
+// focuser is a screen whose field takes the keyboard as it shows: the lock screen's code, which a
+// desktop cashier types and ends with Enter (walker S4 W1: the keys went nowhere until the field
+// was clicked).
+type focuser interface{ field() fyne.Focusable }
+
+// focusField gives the current screen's field the keyboard, on the desktop only: on a phone a
+// focused field raises the system keyboard over the screen's own PIN pad.
+func (u *UI) focusField() {
+	if f, ok := u.current.(focuser); ok && !fyne.CurrentDevice().IsMobile() {
+		if e := f.field(); e != nil {
+			u.win.Canvas().Focus(e)
+		}
+	}
 }
 
 // setStatus takes a new status: it refreshes the status line, and opens the register when one

@@ -327,6 +327,7 @@ func saveFileDialog(u *UI, name string, write func(fyne.URIWriteCloser)) {
 	}, u.win)
 	d.SetFileName(name)
 	d.SetConfirmText(u.loc.T("analytics.save"))
+	titleFileDialog(d, u.loc, true)
 	d.SetDismissText(u.loc.T("button.cancel"))
 	d.Show()
 }

@@ -444,6 +444,7 @@ func (s *documentScreen) saveFile(name, doneID string, write func(io.Writer) err
 		u.render()
 	}, u.win)
 	d.SetFileName(name)
+	titleFileDialog(d, u.loc, true)
 	d.Show()
 }
 

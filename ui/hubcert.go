@@ -42,6 +42,7 @@ func (u *UI) chooseHubCert(set func(name string, r io.ReadCloser)) {
 		set(r.URI().Name(), r)
 	}, u.win)
 	d.SetConfirmText(u.loc.T("owner.cert.choose"))
+	titleFileDialog(d, u.loc, false)
 	d.SetDismissText(u.loc.T("button.cancel"))
 	d.Show()
 }

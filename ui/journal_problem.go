@@ -40,7 +40,7 @@ type JournalProblem struct {
 // ShowJournalProblem shows the page in w. restore may be nil; quit closes the app.
 func ShowJournalProblem(w fyne.Window, bundle *i18n.Bundle, lang i18n.Lang, err error, restore JournalRestore, quit func()) *JournalProblem {
 	p := &JournalProblem{win: w, loc: bundle.Localizer(lang), err: err, restore: restore, quit: quit,
-		files: dialogFiles{win: w}, spawn: func(f func()) { go f() }}
+		files: dialogFiles{win: w, loc: bundle.Localizer(lang)}, spawn: func(f func()) { go f() }}
 	w.SetTitle(p.loc.T("app.name"))
 	p.render()
 	return p

@@ -161,6 +161,7 @@ func (s *markingScreen) openPhoto() {
 		s.readPhoto(rc)
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
+	titleFileDialog(d, u.loc, false)
 	d.Show()
 }
 

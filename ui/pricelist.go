@@ -83,6 +83,7 @@ func (s *priceListScreen) choose() {
 	}, s.u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".xlsx", ".txt"}))
 	d.SetConfirmText(l.T("pricelist.choose"))
+	titleFileDialog(d, l, false)
 	d.SetDismissText(l.T("button.cancel"))
 	d.Show()
 }

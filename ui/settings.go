@@ -55,7 +55,7 @@ func newSettingsScreen(u *UI, tokenOnly bool) *settingsScreen {
 		perms[a] = s.set.Permissions.Least(a)
 	}
 	s.set.Permissions = perms
-	s.journal = &journalCare{u: u, files: dialogFiles{win: u.win}}
+	s.journal = &journalCare{u: u, files: dialogFiles{win: u.win, loc: u.loc}}
 	s.checkAccess()
 	return s
 }

@@ -27,7 +27,7 @@ type startScreen struct {
 func newStartScreen(u *UI) *startScreen {
 	s := &startScreen{u: u}
 	if u.ports.JournalCare != nil {
-		s.journal = &journalCare{u: u, files: dialogFiles{win: u.win}}
+		s.journal = &journalCare{u: u, files: dialogFiles{win: u.win, loc: u.loc}}
 	}
 	return s
 }

@@ -223,9 +223,11 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	}
 	tr.step("reg.demo-register")
 	ports := rt.Ports()
-	ports.Analytics, ports.Owner = newAnalytics(j), newOwnerMode(a.Preferences(),
-		secretFile{path: filepath.Join(dir, ownerCredentialFile), key: j.DeriveKey("owner hub credential")})
-	ports.HubRestore = rt // a new phone takes its register from the owner's hub (start page)
+	owner := ownerMode{prefs: a.Preferences(),
+		secret: secretFile{path: filepath.Join(dir, ownerCredentialFile), key: j.DeriveKey("owner hub credential")}}
+	ports.Analytics, ports.Owner = newAnalytics(j), owner
+	ports.Onboarding = onboarding{owner: owner} // the owner's cabinet, kept as the owner mode's sign-in
+	ports.HubRestore = rt                       // a new phone takes its register from the owner's hub (start page)
 	ports.Catalogue, ports.PriceLists = newCatalogue(j, rt), newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
 	mobile := fyne.CurrentDevice().IsMobile()

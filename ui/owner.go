@@ -211,6 +211,9 @@ func (s *ownerScreen) view() fyne.CanvasObject {
 	if s.exported != "" {
 		body.Add(wrapped(s.exported))
 	}
+	if u.ports.Onboarding != nil { // the organization, trading points and registers (onboarding.go)
+		body.Add(widget.NewButtonWithIcon(l.T("onboarding.open"), theme.AccountIcon(), func() { u.OpenOnboarding(u.ports.Onboarding) }))
+	}
 	body.Add(widget.NewButton(l.T("owner.sign_out"), s.signOut))
 	return page(u.header(l.T("owner.title"), true), body)
 }
@@ -233,6 +236,9 @@ func (s *ownerScreen) signInForm() fyne.CanvasObject {
 		body.Add(widget.NewProgressBarInfinite())
 	}
 	body.Add(sign)
+	if s.u.ports.Onboarding != nil { // no account yet: the manual's registration (onboarding.go)
+		body.Add(widget.NewButton(s.u.loc.T("onboarding.signup"), func() { s.u.OpenOnboarding(s.u.ports.Onboarding) }))
+	}
 	return body
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -54,6 +56,13 @@ type Ports struct {
 	// PriceLists imports and exports the catalogue as a price list (pricelist_port.go); nil
 	// hides «Импорт и экспорт товаров».
 	PriceLists PriceLists
+
+	// Onboarding is the owner's cabinet on the hub (onboarding_port.go); nil hides the start
+	// page's «Я владелец» and the owner mode's way to it.
+	Onboarding Onboarding
+	// ChooseFile asks for a file to read (the ЭЦП's key file, the hub's certificate in the
+	// cabinet); nil: Fyne's file dialog in the window.
+	ChooseFile func(done func(fyne.URIReadCloser, error))
 
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.

@@ -56,6 +56,10 @@ func (s *startScreen) view() fyne.CanvasObject {
 		actions = append(actions, widget.NewButtonWithIcon(l.T("hubrestore.start"), theme.DownloadIcon(),
 			func() { u.open(newHubRestoreScreen(u)) }))
 	}
+	if u.ports.Onboarding != nil { // «Я владелец»: the account, organization and registers (onboarding.go)
+		actions = append(actions, widget.NewButtonWithIcon(l.T("onboarding.start"), theme.AccountIcon(),
+			func() { u.OpenOnboarding(u.ports.Onboarding) }))
+	}
 	actions = append(actions, widget.NewButton(l.T("start.lock"), u.Lock))
 	return twoPass(page(u.header(l.T("start.title"), false), body, actions...))
 }

@@ -605,7 +605,3 @@ func (u *UI) chooseFile(set func(name string, r io.ReadCloser)) {
 	d.SetDismissText(u.loc.T("button.cancel"))
 	d.Show()
 }
-
-// Settle waits until the background work the screens have started so far is done and shown:
-// for tests that drive the screens from another package (the onboarding against a real hub).
-func (u *UI) Settle() { u.settle() }

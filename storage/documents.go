@@ -41,17 +41,24 @@ type querier interface {
 
 // The statements of Commit, prepared once (see statements.go).
 const (
-	chainHeadSQL      = `SELECT head_seq, head_hash FROM chain WHERE id = 1`
+	chainHeadSQL = `SELECT head_seq, head_hash FROM chain WHERE id = 1`
+	// commitHeadSQL is what Commit reads before it writes, in one statement: the chain head,
+	// the OFD link (both in the chain row since migration 12), the refusals the saved state
+	// took out, and whether any outbox entry is waiting (for the online head's request).
+	commitHeadSQL = `SELECT head_seq, head_hash, link_token, link_reqnum, link_offline_since,
+			link_blocked_code, link_info_text,
+			(SELECT refusals FROM register_state WHERE id = 1),
+			EXISTS (SELECT 1 FROM outbox WHERE ` + waitingWhere + `)
+		FROM chain WHERE id = 1`
 	insertDocumentSQL = `INSERT INTO documents (seq, kind, shift_number, number, issued_at,
 			total, offline, offline_number, parent_seq, parent_number, content, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at) VALUES (?, ?)`
+	// insertOutboxSQL: an entry, with its request when Commit assigns one (NULLs otherwise).
+	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at, token, reqnum) VALUES (?, ?, ?, ?)`
 	// setChainHeadSQL also stamps the write (stampWriteSQL, identity.go): one statement for both.
 	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ?, writes = writes + 1, opener = ? WHERE id = 1`
 	saveStateSQL    = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals, mac = excluded.mac`
-	stateRefusalsSQL = `SELECT refusals FROM register_state WHERE id = 1`
-	olderWaitingSQL  = `SELECT EXISTS (SELECT 1 FROM outbox WHERE seq < ? AND ` + waitingWhere + `)`
 )
 
 // Commit writes docs (in order) and the register state after them in one transaction, and for
@@ -81,8 +88,17 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		var head int64
 		var prev []byte
-		if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &prev); err != nil {
+		var link LinkState
+		var token, reqnum int64
+		var since, savedRefusals sql.NullInt64
+		var waiting bool
+		if err := tx.StmtContext(ctx, j.st.commitHead).QueryRowContext(ctx).Scan(&head, &prev,
+			&token, &reqnum, &since, &link.BlockedCode, &link.InfoText, &savedRefusals, &waiting); err != nil {
 			return fmt.Errorf("storage: commit: read chain head: %w", err)
+		}
+		link.Token, link.LastReqnum = uint32(token), uint16(reqnum)
+		if since.Valid {
+			link.OfflineSince = fromMillis(since.Int64)
 		}
 		// The journal's identity: the chain never moves back from the head this process's last
 		// Commit left (nor changes its hash there). If it did, the content under the open file
@@ -114,12 +130,21 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 			}
 			j.noteDoc(*r, prev, h)
 			if docs[i].Kind.Fiscal() {
-				if _, err := insertOutbox.ExecContext(ctx, r.seq, r.issuedAt); err != nil {
-					return fmt.Errorf("storage: commit: outbox %d: %w", r.seq, err)
-				}
-				if err := j.assignIfOnlineHead(ctx, tx, r.seq, &docs[i]); err != nil {
+				req, err := j.onlineHeadRequest(ctx, tx, &docs[i], link, waiting)
+				if err != nil {
 					return err
 				}
+				var token, reqnum any
+				if req != nil {
+					token, reqnum = int64(req.Token), int64(req.Reqnum)
+				}
+				if _, err := insertOutbox.ExecContext(ctx, r.seq, r.issuedAt, token, reqnum); err != nil {
+					return fmt.Errorf("storage: commit: outbox %d: %w", r.seq, err)
+				}
+				if req != nil {
+					j.noteRequest(r.seq, *req)
+				}
+				waiting = true
 			}
 			seqs[i], head, prev = r.seq, r.seq, h
 		}
@@ -127,7 +152,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev, j.nonce()); err != nil {
 			return fmt.Errorf("storage: commit: chain head: %w", err)
 		}
-		if err := j.checkRefusals(ctx, tx, state.Refusals); err != nil {
+		if err := checkRefusals(savedRefusals, state.Refusals); err != nil {
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals), j.seal.stateMAC(head, prev, stateJSON)); err != nil {
@@ -466,29 +491,19 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// assignIfOnlineHead gives a document issued online its request identity in the transaction that
-// commits it, when it is the only document waiting and the link is neither offline nor blocked:
-// the sender would assign exactly this pair before sending (the link's token, the next REQNUM,
-// no offline_period), so an online receipt costs one durable commit less. Otherwise the sender
-// assigns it later, with the offline_period or the new token that the situation needs.
-func (j *Journal) assignIfOnlineHead(ctx context.Context, tx *sql.Tx, seq int64, d *kkm.Document) error {
-	if d.Offline {
-		return nil
+// onlineHeadRequest gives a document issued online its request identity in the transaction that
+// commits it, when it is the only document waiting (waiting: none was before it) and the link
+// is neither offline nor blocked: the sender would assign exactly this pair before sending (the
+// link's token, the next REQNUM, no offline_period), so an online receipt costs one durable
+// commit less. It takes the REQNUM and returns the request to store with the entry; nil when
+// the sender assigns it later, with the offline_period or the new token that the situation needs.
+func (j *Journal) onlineHeadRequest(ctx context.Context, tx *sql.Tx, d *kkm.Document, link LinkState, waiting bool) (*Request, error) {
+	if d.Offline || waiting || link.BlockedCode != 0 || !link.OfflineSince.IsZero() || link.Token == 0 {
+		return nil, nil
 	}
-	link, err := scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx))
+	taken, err := j.takeReqnum(ctx, tx)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("storage: commit: %w", err)
 	}
-	if link.BlockedCode != 0 || !link.OfflineSince.IsZero() || link.Token == 0 {
-		return nil
-	}
-	var older int
-	if err := tx.StmtContext(ctx, j.st.olderWaiting).QueryRowContext(ctx, seq).Scan(&older); err != nil {
-		return fmt.Errorf("storage: commit: outbox head: %w", err)
-	}
-	if older != 0 {
-		return nil
-	}
-	_, err = j.assignFresh(ctx, tx, seq, link.Token, time.Time{})
-	return err
+	return &Request{Token: link.Token, Reqnum: taken.LastReqnum}, nil
 }

@@ -251,7 +251,7 @@ const (
 	readLinkSQL = `SELECT link_token, link_reqnum, link_offline_since, link_blocked_code, link_info_text
 		FROM chain WHERE id = 1`
 	takeReqnumSQL = `UPDATE chain SET link_reqnum = (link_reqnum + 1) % 65536 WHERE id = 1
-		RETURNING link_reqnum`
+		RETURNING link_token, link_reqnum, link_offline_since, link_blocked_code, link_info_text`
 	setTokenSQL = `UPDATE chain SET link_token = ? WHERE id = 1`
 	// The answer's link write stamps the write too (stampWriteSQL, identity.go): one statement
 	// of the chain row, which holds the link since migration 12.
@@ -299,12 +299,22 @@ func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result Fi
 // assignFresh takes the journal's next REQNUM and stores it with token and offlineBegin as the
 // request of entry seq, replacing any it had, inside tx.
 func (j *Journal) assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
-	var n int64
-	j.noteLink()
-	if err := tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx).Scan(&n); err != nil {
+	taken, err := j.takeReqnum(ctx, tx)
+	if err != nil {
 		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
 	}
-	return j.storeRequest(ctx, tx, seq, Request{Token: token, Reqnum: uint16(n), OfflineBegin: offlineBegin})
+	return j.storeRequest(ctx, tx, seq, Request{Token: token, Reqnum: taken.LastReqnum, OfflineBegin: offlineBegin})
+}
+
+// takeReqnum takes the journal's next REQNUM inside tx and returns the link as it leaves it
+// (LastReqnum is the REQNUM taken), kept for the session without reading it again.
+func (j *Journal) takeReqnum(ctx context.Context, tx *sql.Tx) (LinkState, error) {
+	l, err := scanLink(tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx))
+	if err != nil {
+		return l, err
+	}
+	j.pend.link = &l
+	return l, nil
 }
 
 // storeRequest writes req as the request of entry seq inside tx and returns it as stored.
@@ -508,15 +518,16 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 // NextReqnum durably takes the next REQNUM (LastReqnum+1, wrapping at 65536) for a request that
 // carries no document (INFO, SYSTEM, REPORT) and returns it.
 func (j *Journal) NextReqnum(ctx context.Context) (uint16, error) {
-	var n int64
+	var l LinkState
 	err := j.inTx(ctx, func(tx *sql.Tx) error {
-		j.noteLink()
-		return tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx).Scan(&n)
+		var err error
+		l, err = j.takeReqnum(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("storage: next reqnum: %w", err)
 	}
-	return uint16(n), nil
+	return l.LastReqnum, nil
 }
 
 // toMillis converts t to Unix milliseconds for the journal's time columns.

@@ -453,7 +453,7 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 			}
 			// The analytics aggregates fold them in later (analytics_fold.go).
 			if kkm.DocumentKind(r.kind).Fiscal() {
-				if _, err := tx.StmtContext(ctx, b.st.insertOutbox).ExecContext(ctx, r.seq, r.issuedAt); err != nil {
+				if _, err := tx.StmtContext(ctx, b.st.insertOutbox).ExecContext(ctx, r.seq, r.issuedAt, nil, nil); err != nil {
 					return fmt.Errorf("outbox %d: %w", r.seq, err)
 				}
 			}

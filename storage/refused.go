@@ -198,17 +198,9 @@ func (j *Journal) LastRefusal(ctx context.Context) (Entry, error) {
 
 // checkRefusals refuses, inside Commit's tx, a state whose Refusals count is behind the saved
 // state's: it was computed before RefuseHead took a document out of the counters.
-func (j *Journal) checkRefusals(ctx context.Context, tx *sql.Tx, have uint32) error {
-	var saved int64
-	err := tx.StmtContext(ctx, j.st.stateRefusals).QueryRowContext(ctx).Scan(&saved)
-	if err == sql.ErrNoRows {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("storage: commit: state: %w", err)
-	}
-	if uint32(saved) != have {
-		return fmt.Errorf("%w: the saved state took out %d refused documents, this one %d", ErrStateChanged, saved, have)
+func checkRefusals(saved sql.NullInt64, have uint32) error {
+	if saved.Valid && uint32(saved.Int64) != have {
+		return fmt.Errorf("%w: the saved state took out %d refused documents, this one %d", ErrStateChanged, saved.Int64, have)
 	}
 	return nil
 }

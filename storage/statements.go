@@ -21,12 +21,11 @@ import (
 type statements struct {
 	// Commit (documents.go)
 	chainHead      *sql.Stmt
+	commitHead     *sql.Stmt
 	insertDocument *sql.Stmt
 	insertOutbox   *sql.Stmt
 	setChainHead   *sql.Stmt
 	saveState      *sql.Stmt
-	stateRefusals  *sql.Stmt
-	olderWaiting   *sql.Stmt
 	// the analytics aggregates (analytics.go), in the fold's transaction (analytics_fold.go)
 	analyticsHour     *sql.Stmt
 	analyticsOperator *sql.Stmt
@@ -56,12 +55,11 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		query string
 	}{
 		{&s.chainHead, chainHeadSQL},
+		{&s.commitHead, commitHeadSQL},
 		{&s.insertDocument, insertDocumentSQL},
 		{&s.insertOutbox, insertOutboxSQL},
 		{&s.setChainHead, setChainHeadSQL},
 		{&s.saveState, saveStateSQL},
-		{&s.stateRefusals, stateRefusalsSQL},
-		{&s.olderWaiting, olderWaitingSQL},
 		{&s.analyticsHour, analyticsHourSQL},
 		{&s.analyticsOperator, analyticsOperatorSQL},
 		{&s.analyticsItem, analyticsItemSQL},

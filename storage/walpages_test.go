@@ -192,7 +192,7 @@ func TestOutboxWaitingPlans(t *testing.T) {
 	}{
 		{"waiting", waitingBareSQL, []any{2}},
 		{"waiting with content", waitingWithContentSQL, []any{1, 2}},
-		{"older waiting", olderWaitingSQL, []any{3}},
+		{"Commit's head", commitHeadSQL, nil},
 		{"stats", `SELECT COUNT(*), (SELECT queued_at FROM outbox WHERE ` + waitingWhere + ` ORDER BY seq LIMIT 1)
 			FROM outbox WHERE ` + waitingWhere, nil},
 	} {

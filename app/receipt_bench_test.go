@@ -1,0 +1,152 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime/metrics"
+	"slices"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ekassa-go/ekassa/delivery"
+	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/storage"
+)
+
+// BenchmarkReceiptToFiscalSign is a sale from the cashier's «Сформировать» to its fiscal sign,
+// through what the sale screen calls (Runtime.IssueReceipt, the ui port) in a demo register as
+// the app starts it (the OFD emulator on loopback, the app's own sender settings): the checks,
+// kkm's issue, the journal's commit, the sender woken, the request, the emulator's answer, the
+// answer's commit, and the answer's event back to the waiting call (awaitFiscal). A sale that
+// comes back without its sign fails the benchmark.
+//
+// Beside the wall p50/p99 it reports what the slow ones are made of: the process's CPU time a
+// sale (p99 and mean; far below the wall p99 means the slow sales waited for a core, not
+// worked), the hop from the sender's outcome to the call's return (hop-p99-µs), and the share
+// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%).
+func BenchmarkReceiptToFiscalSign(b *testing.B) {
+	ctx := context.Background()
+	demo, err := StartDemo(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { demo.Server.Close() })
+	j, err := storage.Open(ctx, filepath.Join(b.TempDir(), JournalFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { j.Close() })
+	rt, err := NewRuntime(ctx, j, Options{Demo: demo.Server})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rt.Close() })
+	if err := prepareDemo(ctx, rt, demo, "Демо кассир"); err != nil {
+		b.Fatal(err)
+	}
+	c, err := rt.CheckCode(ctx, DemoCode)
+	if err != nil {
+		b.Fatal(err)
+	}
+	by := c.Operator()
+	// When the sender's outcome of each sale came (the answer committed), for the hop.
+	var outcomeAt atomic.Int64
+	rt.mu.Lock()
+	sender := rt.sender
+	rt.mu.Unlock()
+	unsubscribe := sender.SubscribeOutcomes(func(delivery.Outcome) { outcomeAt.Store(time.Now().UnixNano()) })
+	b.Cleanup(unsubscribe)
+	draft := func(i int) kkm.ReceiptDraft {
+		amounts := []kkm.Money{kkm.Money(10000 + (i*7919)%900000), 45000, 12500, 3000, kkm.Money(5000 + (i*104729)%50000)}
+		var sum kkm.Money
+		for _, a := range amounts {
+			sum += a
+		}
+		return kkm.SimpleDraft(kkm.OpSale, amounts, []kkm.Payment{{Type: kkm.PayCash, Sum: sum}})
+	}
+	type sale struct {
+		n              int
+		wall, cpu, hop time.Duration
+		gc             bool
+	}
+	sales := make([]sale, 0, b.N)
+	gcs := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	i := 0
+	for b.Loop() {
+		i++
+		metrics.Read(gcs)
+		gc0 := gcs[0].Value.Uint64()
+		cpu0 := cpuNow(b)
+		start := time.Now()
+		is, err := rt.IssueReceipt(ctx, by, draft(i))
+		end := time.Now()
+		if err != nil {
+			b.Fatalf("sale %d: %v", i, err)
+		}
+		if d := is.Last(); !d.Answered || d.FiscalSign == "" {
+			b.Fatalf("sale %d came back without its fiscal sign: %+v", i, d)
+		}
+		metrics.Read(gcs)
+		sales = append(sales, sale{n: i, wall: end.Sub(start), cpu: cpuNow(b) - cpu0,
+			hop: end.Sub(time.Unix(0, outcomeAt.Load())), gc: gcs[0].Value.Uint64() != gc0})
+		if i%2000 == 0 { // a shift of realistic size: the Z report untimed
+			b.StopTimer()
+			if _, err := rt.CloseShift(ctx, by); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+	}
+	if len(sales) == 0 {
+		b.Fatal("no sale was timed")
+	}
+	pct := func(xs []time.Duration, q float64) float64 {
+		s := slices.Clone(xs)
+		slices.Sort(s)
+		return float64(s[min(len(s)-1, int(q*float64(len(s))))].Nanoseconds()) / 1e3
+	}
+	var walls, cpus, hops []time.Duration
+	var cpuSum time.Duration
+	for _, s := range sales {
+		walls, cpus, hops = append(walls, s.wall), append(cpus, s.cpu), append(hops, s.hop)
+		cpuSum += s.cpu
+	}
+	b.ReportMetric(pct(walls, 0.50), "p50-µs")
+	b.ReportMetric(pct(walls, 0.99), "p99-µs")
+	b.ReportMetric(pct(cpus, 0.99), "cpu-p99-µs")
+	b.ReportMetric(float64(cpuSum.Nanoseconds())/1e3/float64(len(sales)), "cpu-µs/op")
+	b.ReportMetric(pct(hops, 0.99), "hop-p99-µs")
+	slices.SortFunc(sales, func(a, b sale) int { return int(b.wall - a.wall) })
+	slow := sales[:max(1, len(sales)/100)]
+	withGC := 0
+	for _, s := range slow {
+		if s.gc {
+			withGC++
+		}
+	}
+	b.ReportMetric(100*float64(withGC)/float64(len(slow)), "gc-in-slowest-%")
+	heavy := 0 // sales during which the process worked more than three times the mean
+	for _, s := range sales {
+		if s.cpu > 3*cpuSum/time.Duration(len(sales)) {
+			heavy++
+		}
+	}
+	b.ReportMetric(100*float64(heavy)/float64(len(sales)), "cpu-heavy-%")
+	if testing.Verbose() {
+		for _, s := range slow {
+			fmt.Printf("slow sale %d: wall %v cpu %v hop %v gc %v\n", s.n, s.wall, s.cpu, s.hop, s.gc)
+		}
+	}
+}
+
+// cpuNow is the process's user and system CPU time so far.
+func cpuNow(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -100,6 +100,13 @@ func drainOverBare(b *testing.B, backlog int, prepare bool) {
 	}
 	perDoc := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(backlog) }
 	drainP50, bareP50 := p50(timing.docs), p50(timing.bareEach)
+	// Every figure below is read from this run; one that was not measured fails the benchmark
+	// instead of printing a zero (or a ratio over one).
+	if drainP50 <= 0 || bareP50 <= 0 || p50(timing.commits) <= 0 || p50(timing.exchangeEach) <= 0 ||
+		timing.journal <= 0 || timing.exchange <= 0 || drain <= 0 {
+		b.Fatalf("a per-document time was not measured: drain p50 %v, bare p50 %v, %d commits, %d exchanges, journal %v, exchange %v, drain %v",
+			drainP50, bareP50, len(timing.commits), len(timing.exchangeEach), timing.journal, timing.exchange, drain)
+	}
 	b.ReportMetric(float64(drain)/float64(bareAll), "ratio")
 	b.ReportMetric(float64(drainP50)/float64(bareP50), "ratio-p50")
 	b.ReportMetric(float64(drainP50.Nanoseconds())/1e3, "drain-p50-µs")

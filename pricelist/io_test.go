@@ -304,7 +304,7 @@ func BenchmarkImportXLSX(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		j := openJournal(b)
-		before := cpuTime()
+		before := cpuTime(b)
 		b.StartTimer()
 		tab, err := pricelist.ReadAny(bytes.NewReader(data))
 		if err != nil {
@@ -315,8 +315,11 @@ func BenchmarkImportXLSX(b *testing.B) {
 			b.Fatalf("%+v, %d bad (%v), %v", r, len(bad), bad, err)
 		}
 		b.StopTimer()
-		cpu += cpuTime() - before
+		cpu += cpuTime(b) - before
 		b.StartTimer()
+	}
+	if cpu <= 0 {
+		b.Fatalf("CPU time measured as %v", cpu)
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/list")
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/list")

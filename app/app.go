@@ -205,12 +205,14 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	}
 	cleanups = append(cleanups, func() { rt.Close() })
 	tr.step("reg.runtime")
+	var catalogueChanged func() // the hub's catalogue sync, woken by a change made here
 	if cfg.hub.url != "" {
-		stop, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
+		stop, wake, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
 		if err != nil {
 			return cleanups, fmt.Errorf("the owner's hub: %w", err)
 		}
 		cleanups = append(cleanups, stop)
+		catalogueChanged = wake
 	}
 	if demo != nil {
 		if err := prepareDemo(ctx, rt, demo, bundle.Localizer(lang).T("demo.cashier")); err != nil {
@@ -228,7 +230,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	ports.Analytics, ports.Owner = newAnalytics(j), owner
 	ports.Onboarding = onboarding{owner: owner} // the owner's cabinet, kept as the owner mode's sign-in
 	ports.HubRestore = rt                       // a new phone takes its register from the owner's hub (start page)
-	ports.Catalogue, ports.PriceLists = newCatalogue(j, rt), newPriceLists(j, rt)
+	ports.Catalogue, ports.PriceLists = catalogue{journal: j, access: rt, changed: catalogueChanged}, newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
 	mobile := fyne.CurrentDevice().IsMobile()
 	var u *ui.UI

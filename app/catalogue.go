@@ -16,6 +16,9 @@ type catalogue struct {
 	access  interface {
 		Allow(ctx context.Context, by kkm.Operator, a kkm.Action) error
 	}
+	// changed, when set, wakes the hub's catalogue sync after a change: the change goes up to the
+	// owner's hub at once (it is in the journal already; the sync never holds the screen).
+	changed func()
 }
 
 // newCatalogue returns the catalogue's port over the journal, with the runtime's permissions.
@@ -49,7 +52,11 @@ func (c catalogue) SaveItem(ctx context.Context, by kkm.Operator, it kkm.Item) (
 	if err := c.access.Allow(ctx, by, kkm.ActionCatalogue); err != nil {
 		return kkm.Item{}, err
 	}
-	return c.journal.SaveItem(ctx, it)
+	saved, err := c.journal.SaveItem(ctx, it)
+	if err == nil && c.changed != nil {
+		c.changed()
+	}
+	return saved, err
 }
 
 // SetArchived archives an item or brings it back when the cashier by may change the catalogue.
@@ -57,5 +64,9 @@ func (c catalogue) SetArchived(ctx context.Context, by kkm.Operator, id int64, a
 	if err := c.access.Allow(ctx, by, kkm.ActionCatalogue); err != nil {
 		return err
 	}
-	return c.journal.SetItemArchived(ctx, id, archived)
+	err := c.journal.SetItemArchived(ctx, id, archived)
+	if err == nil && c.changed != nil {
+		c.changed()
+	}
+	return err
 }

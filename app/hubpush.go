@@ -29,20 +29,21 @@ type hubConfig struct {
 
 // startHubPush starts pushing the journal to the hub in the background, woken by every change of
 // the runtime's status (each commit changes it), and pulling the owner's catalogue beside it, and
-// returns the function that stops both. A
-// register that is not connected yet (no serial number) has nothing to push under.
-func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubConfig, logf func(string, ...any)) (stop func(), err error) {
+// returns the function that stops both and the one that wakes the catalogue's sync (a change made
+// on the register goes up at once). A register that is not connected yet (no serial number) has
+// nothing to push under.
+func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubConfig, logf func(string, ...any)) (stop, wake func(), err error) {
 	secret := os.Getenv(HubCredentialEnv)
 	if secret == "" {
-		return nil, fmt.Errorf("the hub's credential is missing: set %s", HubCredentialEnv)
+		return nil, nil, fmt.Errorf("the hub's credential is missing: set %s", HubCredentialEnv)
 	}
 	serial := rt.Settings().SerialNumber
 	if serial == "" {
-		return nil, errors.New("the register is not connected yet: connect it, then start with -hub again")
+		return nil, nil, errors.New("the register is not connected yet: connect it, then start with -hub again")
 	}
 	hc, err := hubHTTPClient(cfg.caFile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The journal's safe goes with the documents, sealed with the register's credential, so that
 	// a new phone can restore the register from the hub (restoreFromHub).
@@ -70,7 +71,7 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 			logf("hub catalogue: %v", err)
 		}
 	}()
-	return func() { unsubscribe(); cancel(); <-done; <-done }, nil
+	return func() { unsubscribe(); cancel(); <-done; <-done }, pull.Wake, nil
 }
 
 // restoreFromHub makes the empty journal j the register's journal as the hub holds it, read

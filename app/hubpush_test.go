@@ -38,7 +38,7 @@ func TestSalesReachTheHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(HubCredentialEnv, secret)
-	stop, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, t.Logf)
+	stop, _, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,75 @@ func pemOf(srv *httptest.Server) []byte {
 func TestHubPushNeedsItsCredential(t *testing.T) {
 	r := newRig(t)
 	t.Setenv(HubCredentialEnv, "")
-	if _, err := startHubPush(context.Background(), r.j, r.rt, hubConfig{url: "https://127.0.0.1:1"}, nil); err == nil {
+	if _, _, err := startHubPush(context.Background(), r.j, r.rt, hubConfig{url: "https://127.0.0.1:1"}, nil); err == nil {
 		t.Fatal("started without a credential")
+	}
+}
+
+// TestRegisterCatalogueChangeGoesUpAtOnce: on a register joined to a hub whose owner lets
+// registers edit, an item a senior cashier saves on the catalogue's port reaches the hub without
+// waiting for the catalogue's poll (minutes): the save wakes the sync. The save itself returns
+// before and whatever the hub does.
+func TestRegisterCatalogueChangeGoesUpAtOnce(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Start(t)
+	store, err := hub.Open(ctx, c.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r := newRig(t)
+	org, _, _ := store.CreateOrganization(ctx, "Shop")
+	if err := store.SetCatalogueSettings(ctx, org.ID, hub.CatalogueSettings{RegistersEdit: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := store.AddRegister(ctx, org.ID, r.rt.Settings().SerialNumber, "Till", "Shop 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(hub.NewServer(store, nil).Handler())
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "hub.crt")
+	if err := os.WriteFile(ca, pemOf(srv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(HubCredentialEnv, secret)
+	stop, wake, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	// The owner's bread comes down first: the sync's start is over before the cashier's save.
+	bread := kkm.Item{Name: "Нан", Code: "B-1", Unit: kkm.UnitPiece, Price: 250_00, VATRate: kkm.VATDefault}
+	if _, err := store.PutCatalogue(ctx, org.ID, []hub.CatalogueItem{{Item: bread}}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if _, found, _ := r.j.ItemByCode(ctx, "B-1"); found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the owner's bread never came down")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cat := catalogue{journal: r.j, access: r.rt, changed: wake}
+	tea := kkm.Item{Name: "Шай", Code: "T-77", Unit: kkm.UnitPiece, Price: 1200_00, VATRate: kkm.VATDefault}
+	if _, err := cat.SaveItem(ctx, r.by, tea); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ch, err := store.CatalogueChanges(ctx, org.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ch.Items) == 2 && ch.Items[1].Item.Code == "T-77" && ch.Items[1].Item.Price == 1200_00 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's catalogue after the save: %+v", ch.Items)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -37,6 +37,8 @@ type Puller struct {
 	sink CatalogueSink
 	cfg  Config // Batch (the page, 1 000 by default), Poll, MinPause, MaxPause, After
 
+	wake chan struct{}
+
 	mu     sync.Mutex
 	status PullStatus
 }
@@ -75,7 +77,16 @@ type CatalogueChanges interface {
 // defaults, but a page of 1 000 items and a poll every 5 minutes.
 func NewPuller(h CatalogueSource, sink CatalogueSink, cfg Config) *Puller {
 	cfg = cfg.withDefaults(1000, 5*time.Minute)
-	return &Puller{hub: h, sink: sink, cfg: cfg}
+	return &Puller{hub: h, sink: sink, cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes Run sync now rather than at its next poll: a catalogue change made on the register
+// goes up at once (when the hub answers), not minutes later.
+func (p *Puller) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Status returns what the puller last did.
@@ -209,6 +220,7 @@ func (p *Puller) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-p.wake:
 		case <-p.cfg.After(wait):
 		}
 	}

@@ -365,7 +365,7 @@ func TestStatusOfflineAndBlocks(t *testing.T) {
 	h.reg.demo = true
 	h.unlock()
 	h.u.setStatus(h.reg.Status())
-	h.see("DEMO", "Онлайн")
+	h.see("ДЕМО", "Онлайн")
 	h.tapCheck("Нет сети")
 	h.keys("100")
 	h.tap("Далее")

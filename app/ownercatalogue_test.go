@@ -213,12 +213,15 @@ func TestOwnerCatalogueScreenOverTheHub(t *testing.T) {
 	s.tap(l.T("catsell.archive"))
 
 	// The registers may edit.
-	var regs *widget.Check
+	var regs *widget.Check // the screen's one check: its text is a label beside it, which wraps
 	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Check); ok && c.Text == l.T("hubowner.catalogue.registers_edit") {
+		if c, ok := o.(*widget.Check); ok && regs == nil {
 			regs = c
 		}
 	})
+	if !strings.Contains(textOf(w.Canvas().Content()), l.T("hubowner.catalogue.registers_edit")) {
+		t.Fatal("the registers' rule is not on the screen")
+	}
 	if regs == nil || regs.Checked {
 		t.Fatalf("the registers' rule: %+v", regs)
 	}
@@ -276,4 +279,18 @@ func mustOwnerCatalogue(t *testing.T, mode ui.OwnerMode) ui.OwnerCatalogue {
 		t.Fatal("the owner's hub offers no catalogue")
 	}
 	return oc
+}
+
+// textOf is every label's text inside o.
+func textOf(o fyne.CanvasObject) string {
+	var b strings.Builder
+	walk(o, func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(x.String() + "\n")
+		}
+	})
+	return b.String()
 }

@@ -34,9 +34,8 @@ func (u *UI) openOwnerCatalogue(oc OwnerCatalogue) {
 // ownerView is the hub catalogue's screen: the list, the registers' rule, the import and «Жаңа тауар».
 func (s *catalogueScreen) ownerView(top *fyne.Container, bottom fyne.CanvasObject) fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	regs := widget.NewCheck(l.T("hubowner.catalogue.registers_edit"), nil)
-	regs.SetChecked(s.regsEdit)
-	regs.OnChanged = func(on bool) {
+	// A check whose text wraps: the rule's words are long in Kazakh.
+	regs := newWrapCheck(l.T("hubowner.catalogue.registers_edit"), s.regsEdit, func(on bool) {
 		if on == s.regsEdit || s.regsBusy {
 			return
 		}
@@ -52,9 +51,9 @@ func (s *catalogueScreen) ownerView(top *fyne.Container, bottom fyne.CanvasObjec
 				u.render()
 			}
 		})
-	}
+	})
 	if s.regsBusy {
-		regs.Disable()
+		regs.box.Disable()
 	}
 	top.Add(regs)
 	if s.regsErr != nil {

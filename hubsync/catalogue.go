@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -144,7 +145,9 @@ func (p *Puller) up(ctx context.Context) (sent int, up, err error) {
 			}
 		}
 		res, err := hubUp.PutRegisterItems(ctx, items)
-		if errors.Is(err, hub.ErrForbidden) {
+		var re *hub.RemoteError
+		if errors.Is(err, hub.ErrForbidden) || errors.As(err, &re) && (re.Status == http.StatusNotFound || re.Status == http.StatusMethodNotAllowed) {
+			// Not allowed, or a hub older than registers' changes: they wait; the pull goes on.
 			return sent, err, nil
 		}
 		if err != nil {

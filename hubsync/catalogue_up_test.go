@@ -39,6 +39,13 @@ func hubPrice(t *testing.T, owner *hub.Client, code string) kkm.Money {
 	return 0
 }
 
+// oldHub is a hub that does not know registers' changes (404), as one older than them answers.
+type oldHub struct{ *hub.Client }
+
+func (oldHub) PutRegisterItems(context.Context, []hub.RegisterItem) ([]hub.RegisterItemResult, error) {
+	return nil, &hub.RemoteError{Status: 404}
+}
+
 // TestRegisterCatalogueEditsGoUp: two registers of one organization over a real hub (PostgreSQL,
 // TLS). A change made on register A is kept in its journal and waits while the hub is out of reach
 // and while the owner does not let registers edit; once allowed it goes up and register B pulls it;
@@ -106,6 +113,10 @@ func TestRegisterCatalogueEditsGoUp(t *testing.T) {
 	}
 	if len(pending(t, jA)) != 1 || hubPrice(t, a.owner, "K1") != 850_00 {
 		t.Fatal("the change left the register while the owner did not allow it")
+	}
+	// A hub older than registers' changes: they wait, the pull goes on.
+	if _, err := NewPuller(oldHub{a.register}, jA, Config{}).Sync(ctx); err != nil || len(pending(t, jA)) != 1 {
+		t.Fatalf("a sync with a hub that does not know registers' changes: %v", err)
 	}
 	if err := a.owner.SetCatalogueSettings(ctx, hub.CatalogueSettings{RegistersEdit: true}); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ekassa-go/ekassa/app"
@@ -184,6 +186,10 @@ func start(args []string) error {
 		if err != nil {
 			return err
 		}
+		// The run before's window gone first: an old window would count as this run's frame.
+		if err := noWindow(5 * time.Second); err != nil {
+			return err
+		}
 		cmd := exec.Command(*bin, appArgs...)
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, app.ReadyMarkEnv+"=1")
 		stderr, err := cmd.StderrPipe()
@@ -201,11 +207,18 @@ func start(args []string) error {
 		// with -trace the time of each step of its start.
 		readyAt := make(chan time.Duration, 1)
 		traced := make(chan map[string]time.Duration, 1)
+		var tail strings.Builder // the app's last words, for a run that fails
+		var tailMu sync.Mutex
 		go func() {
 			got := map[string]time.Duration{}
 			sc := bufio.NewScanner(stderr)
 			for sc.Scan() {
 				line := sc.Text()
+				tailMu.Lock()
+				if tail.Len() < 4096 {
+					tail.WriteString(line + "\n")
+				}
+				tailMu.Unlock()
 				if strings.Contains(line, app.ReadyMark) {
 					readyAt <- time.Since(t0)
 				}
@@ -233,12 +246,15 @@ func start(args []string) error {
 				err = fmt.Errorf("the register was not ready within 30 s")
 			}
 		}
+		exited := cmd.ProcessState == nil && cmd.Process.Signal(syscall.Signal(0)) != nil
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		got := <-traced
 		os.RemoveAll(home)
 		if err != nil {
-			return err
+			tailMu.Lock()
+			defer tailMu.Unlock()
+			return fmt.Errorf("run %d: %w (the app had exited: %v); its standard error:\n%s", r+1, err, exited, tail.String())
 		}
 		fmt.Printf("run %d: first frame after %v, register ready after %v\n", r+1, d.Round(time.Millisecond), rd.Round(time.Millisecond))
 		times = append(times, d)
@@ -310,20 +326,36 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// firstFrame waits for the app's window and for it to show more than one colour.
+// noWindow waits until no window of the app is on the X server.
+func noWindow(limit time.Duration) error {
+	for t0 := time.Now(); time.Since(t0) < limit; time.Sleep(20 * time.Millisecond) {
+		out, _ := exec.Command("xdotool", "search", "--name", "kassa|касса").Output()
+		if len(bytes.TrimSpace(out)) == 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("a window of the app is still open after %v (another app on this display?)", limit)
+}
+
+// firstFrame waits for the app's window and for it to show more than one colour. On a timeout it
+// says what it last saw, so a run that failed can be told from an app that hung.
 func firstFrame(t0 time.Time, limit time.Duration) (time.Duration, error) {
+	last := "no window"
 	for time.Since(t0) < limit {
 		// The opening frame's title is ui.AppTitle; the register's is its translated name.
 		out, _ := exec.Command("xdotool", "search", "--name", "kassa|касса").Output()
-		if id := strings.TrimSpace(string(out)); id != "" {
-			id = strings.Fields(id)[0]
+		// Every window found (the run before's is gone, noWindow): a run that looked only at the
+		// first id once waited 30 s on one that was going away.
+		for _, id := range strings.Fields(string(out)) {
 			// The number of distinct colours in the window: a blank (not yet drawn) window has one.
-			img, err := exec.Command("import", "-silent", "-window", id, "-format", "%k", "info:").Output()
-			if err == nil && len(bytes.TrimSpace(img)) > 0 && string(bytes.TrimSpace(img)) != "1" {
+			img, err := exec.Command("import", "-silent", "-window", id, "-format", "%k", "info:").CombinedOutput()
+			colours := string(bytes.TrimSpace(img))
+			if err == nil && colours != "" && colours != "1" {
 				return time.Since(t0), nil
 			}
+			last = fmt.Sprintf("window %s: %q %v", id, colours, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return 0, fmt.Errorf("no frame within %v", limit)
+	return 0, fmt.Errorf("no frame within %v (last seen: %s)", limit, last)
 }

@@ -137,9 +137,7 @@ func (k cabinet) Apply(ctx context.Context, a ui.CabinetApplication) (ui.Cabinet
 	if err != nil {
 		return ui.CabinetRegister{}, cabinetError(err)
 	}
-	r := uiRegister(app)
-	r.Name, r.Serial, r.Model, r.Year = a.Name, a.Serial, a.Model, a.Year
-	return r, nil
+	return uiRegister(app), nil
 }
 
 func (k cabinet) Refresh(ctx context.Context, id int64) (ui.CabinetRegister, error) {

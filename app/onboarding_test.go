@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -180,7 +181,7 @@ func TestOnboardingScreensOnARealHub(t *testing.T) {
 	d.typeInto(l.T("onboarding.reg.serial.hint"), "EKS0000042")
 	d.choose("", l.T("onboarding.tariff.base"))
 	d.tap(l.T("onboarding.reg.apply"))
-	d.see("Касса 1 · EKS0000042", l.T("onboarding.status.sent"))
+	d.see("Касса 1 · EKS0000042", l.T("onboarding.status.sent"), "E-kassa, "+strconv.Itoa(now.Year())+" · Бакалея")
 	d.tap(l.T("onboarding.reg.refresh"))
 	d.see(l.T("onboarding.status.awaiting_kgd"))
 	d.tap(l.T("onboarding.reg.refresh"))

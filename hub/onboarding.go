@@ -407,7 +407,8 @@ func (o *Onboarding) ApplyRegister(ctx context.Context, orgID int64, a RegisterA
 		return Register{}, "", Application{}, err
 	}
 	app.TradePoint, app.Serial, app.Model, app.Year, app.Tariff, app.Connection = tp, a.Serial, a.Model, a.Year, a.Tariff, a.Connection
-	out := Application{RegisterID: reg.ID, Status: StatusSent}
+	out := Application{RegisterID: reg.ID, Status: StatusSent, Name: a.Name, Serial: a.Serial, Model: a.Model, Year: a.Year,
+		TradePoint: tp.Name, Tariff: a.Tariff, Connection: a.Connection}
 	ref, err := o.Cabinet.Apply(ctx, app)
 	if err != nil {
 		out.Status, out.Error = StatusError, err.Error()

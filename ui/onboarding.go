@@ -172,7 +172,7 @@ func (s *onboardingScreen) view() fyne.CanvasObject {
 	}
 	body.Add(errorText(l.Error(s.errs[""])))
 	if !s.loaded {
-		return page(head, body)
+		return twoPass(page(head, body))
 	}
 	switch s.tab {
 	case cabinetTabOrganization:
@@ -202,7 +202,7 @@ func (s *onboardingScreen) accountView(head fyne.CanvasObject) fyne.CanvasObject
 		send.Disable()
 		body.Add(widget.NewProgressBarInfinite())
 	}
-	return page(head, body, send)
+	return twoPass(page(head, body, send))
 }
 
 // codeView is step 1's code.
@@ -225,7 +225,7 @@ func (s *onboardingScreen) codeView(head fyne.CanvasObject) fyne.CanvasObject {
 		again.Disable()
 		body.Add(widget.NewProgressBarInfinite())
 	}
-	return page(head, body, confirm, again, other)
+	return twoPass(page(head, body, confirm, again, other))
 }
 
 // chooseCert asks for the hub's certificate, as the owner's sign-in does.
@@ -356,10 +356,10 @@ func (s *onboardingScreen) organizationView(head fyne.CanvasObject, body *fyne.C
 		body.Add(field(l.T("reg.org"), wrapped(o.Name)))
 		body.Add(field(l.T("reg.iin_bin"), widget.NewLabel(o.IINBIN)))
 		body.Add(field(l.T("onboarding.org.legal"), wrapped(o.LegalAddress)))
-		return page(head, body, widget.NewButton(l.T("onboarding.tab.trade_points"), func() {
+		return twoPass(page(head, body, widget.NewButton(l.T("onboarding.tab.trade_points"), func() {
 			s.tab = cabinetTabTradePoints
 			u.render()
-		}))
+		})))
 	}
 	body.Add(wrapped(l.T("onboarding.org.intro")))
 	body.Add(s.field("reg.iin_bin", wholeEntry(&s.iinBin, "000000000000"), "iinbin"))
@@ -379,7 +379,7 @@ func (s *onboardingScreen) organizationView(head fyne.CanvasObject, body *fyne.C
 	if s.busy {
 		b.Disable()
 	}
-	return page(head, body, b)
+	return twoPass(page(head, body, b))
 }
 
 // maxKeyFile bounds the ЭЦП file read (NCA RK's .p12 files are a few kilobytes).
@@ -447,7 +447,7 @@ func (s *onboardingScreen) tradePointsView(head fyne.CanvasObject, body *fyne.Co
 	u, l := s.u, s.u.loc
 	if !s.org.Bound() {
 		body.Add(wrapped(l.T("err.onboarding.not_bound")))
-		return page(head, body)
+		return twoPass(page(head, body))
 	}
 	if len(s.tps) == 0 {
 		body.Add(wrapped(l.T("onboarding.tp.none")))
@@ -458,7 +458,7 @@ func (s *onboardingScreen) tradePointsView(head fyne.CanvasObject, body *fyne.Co
 		body.Add(wrapped(tradePointAddress(tp)))
 	}
 	add := primary(l.T("onboarding.tp.add"), func() { u.open(newTradePointScreen(s)) })
-	return page(head, body, add)
+	return twoPass(page(head, body, add))
 }
 
 // tradePointAddress is a trading point's address in one line.
@@ -475,7 +475,7 @@ func (s *onboardingScreen) registersView(head fyne.CanvasObject, body *fyne.Cont
 	u, l := s.u, s.u.loc
 	if !s.org.Bound() {
 		body.Add(wrapped(l.T("err.onboarding.not_bound")))
-		return page(head, body)
+		return twoPass(page(head, body))
 	}
 	if len(s.regs) == 0 {
 		body.Add(wrapped(l.T("onboarding.reg.none")))
@@ -511,7 +511,7 @@ func (s *onboardingScreen) registersView(head fyne.CanvasObject, body *fyne.Cont
 		add.Disable()
 		body.Add(wrapped(l.T("onboarding.reg.need_tp")))
 	}
-	return page(head, body, refresh, add)
+	return twoPass(page(head, body, refresh, add))
 }
 
 // pending reports whether a register's application is still on its way.
@@ -602,6 +602,7 @@ func (u *UI) chooseFile(set func(name string, r io.ReadCloser)) {
 		return
 	}
 	d := dialog.NewFileOpen(done, u.win)
+	d.SetConfirmText(u.loc.T("owner.cert.choose"))
 	d.SetDismissText(u.loc.T("button.cancel"))
 	d.Show()
 }

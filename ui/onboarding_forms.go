@@ -68,7 +68,7 @@ func (s *tradePointScreen) view() fyne.CanvasObject {
 		add.Disable()
 		body.Add(widget.NewProgressBarInfinite())
 	}
-	return page(u.header(l.T("onboarding.tp.add"), true), body, add)
+	return twoPass(page(u.header(l.T("onboarding.tp.add"), true), body, add))
 }
 
 // add checks the fields and adds the trading point; back on the list it is there.
@@ -174,7 +174,7 @@ func (s *applyScreen) view() fyne.CanvasObject {
 		apply.Disable()
 		body.Add(widget.NewProgressBarInfinite())
 	}
-	return page(u.header(l.T("onboarding.reg.add"), true), body, apply)
+	return twoPass(page(u.header(l.T("onboarding.reg.add"), true), body, apply))
 }
 
 // apply checks the fields and applies; back on the list the register is there as «sent».
@@ -267,5 +267,5 @@ func (s *tokenScreen) view() fyne.CanvasObject {
 		u.app.Clipboard().SetContent(l.T("onboarding.token.text", map[string]any{"OFD": r.OFDAddress,
 			"SystemID": formatUint(r.SystemID), "Token": formatUint(r.Token)}))
 	})
-	return page(u.header(l.T("onboarding.token.title"), true), body, copyAll)
+	return twoPass(page(u.header(l.T("onboarding.token.title"), true), body, copyAll))
 }

@@ -107,7 +107,6 @@ func local(ctx context.Context, args []string) error {
 	}
 	defer sim.Close()
 	fmt.Printf("demo OFD:   %s (registers applied for through the hub's onboarding connect here)\n", sim.Addr())
-	fmt.Println("point a register at the hub's address with the register's credential; Ctrl-C stops both")
 	rootsPath := *roots
 	if rootsPath == "" {
 		if rootsPath, err = demoECP(abs); err != nil {
@@ -118,6 +117,7 @@ func local(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	fmt.Println("point a register at the hub's address with the register's credential; Ctrl-C stops both")
 	srv := hub.NewServer(store, log.Default())
 	srv.Onboarding = &hub.Onboarding{Store: store, Mail: printMailer{}, Cabinet: &ofdsimcabinet.Cabinet{Server: sim},
 		Trust: trust, ShowCode: true, OFDAddress: sim.Addr()}

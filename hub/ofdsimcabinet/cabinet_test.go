@@ -228,7 +228,8 @@ func TestOnboardingInDemo(t *testing.T) {
 		t.Fatalf("a register of 1990 = %v", err)
 	}
 	reg, regSecret, a, err := o.ApplyRegister(ctx, org.ID, app)
-	if err != nil || a.Status != hub.StatusSent || regSecret == "" || reg.Shop != tp.Name {
+	if err != nil || a.Status != hub.StatusSent || regSecret == "" || reg.Shop != tp.Name || a.TradePoint != tp.Name ||
+		a.Serial != app.Serial || a.Name != app.Name {
 		t.Fatalf("ApplyRegister = %+v %+v, %v", reg, a, err)
 	}
 	if _, _, _, err := o.ApplyRegister(ctx, org.ID, app); !errors.Is(err, hub.ErrSerialTaken) {

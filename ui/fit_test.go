@@ -376,7 +376,7 @@ func phoneFits(t *testing.T, l i18n.Lang, scale float32) {
 	}
 	reg := h.u.current.(*registerScreen)
 	reg.extended.lines = []kkm.LineDraft{{Name: "Нан «Бородинский» қара бидай ұны, кесілген", Quantity: 2500, Unit: "166",
-		Price: 123456, NTIN: "02900001234567890123"}}
+		Price: 123456, NTIN: "02900001234567890123", Modifier: &kkm.Modifier{Kind: kkm.Discount, Percent: 1250}}}
 	reg.extended.pay = payMixed
 	screens := []struct {
 		name string

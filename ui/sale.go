@@ -322,6 +322,11 @@ func (s *extendedSale) view() fyne.CanvasObject {
 			lines.Add(s.markedLine(i))
 		}
 		lines.Add(detail)
+		if ln.Modifier != nil {
+			if m := s.modifierLine(ln); m != nil {
+				lines.Add(m)
+			}
+		}
 		edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { u.open(newItemScreen(u, s, i)) })
 		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 			s.lines = append(s.lines[:i:i], s.lines[i+1:]...)
@@ -615,8 +620,9 @@ type itemScreen struct {
 	marked bool
 	group  kkm.MarkedGroup
 	codes  []string
-	pad    int  // the field the keypad types into: padPrice or padQuantity
-	tried  bool // «Добавить» was pressed: every change checks the line again
+	mod    itemModifier // the line's own discount or markup (itemmodifier.go)
+	pad    int          // the field the keypad types into: padPrice or padQuantity
+	tried  bool         // «Добавить» was pressed: every change checks the line again
 	err    error
 	errAt  itemField
 	// filled: the quantity (1 on a new line) or the price (of a line edited) is as the screen
@@ -627,11 +633,12 @@ type itemScreen struct {
 	keyErr error
 	keyAt  itemField
 
-	errs   [itemFields]*widget.Label
-	sumL   *widget.Label
-	scroll *container.Scroll
-	fields [2]*padEntry    // quantity and price, by pad
-	padSeg *fyne.Container // the choice of the keypad's field
+	errs     [itemFields]*widget.Label
+	sumL     *widget.Label
+	modAfter *widget.Label // the line after its discount or markup (itemmodifier.go)
+	scroll   *container.Scroll
+	fields   [2]*padEntry    // quantity and price, by pad
+	padSeg   *fyne.Container // the choice of the keypad's field
 	// scanned: a scanner typed into the quantity or the price (focusPad) and sold its item on
 	// the receipt; the form says so, and the rebuilt field gets the focus back (refocus).
 	scanned  bool
@@ -647,7 +654,8 @@ const (
 	atNTIN
 	atQuantity
 	atPrice
-	atMarked // the marked-goods flag and group (marking.go)
+	atMarked       // the marked-goods flag and group (marking.go)
+	atLineModifier // the line's discount or markup (itemmodifier.go)
 	itemFields
 )
 
@@ -658,13 +666,15 @@ const (
 )
 
 func newItemScreen(u *UI, sale *extendedSale, index int) *itemScreen {
-	s := &itemScreen{u: u, sale: sale, index: index, qty: "1", unit: kkm.UnitPiece, vat: kkm.VATDefault, pad: padPrice}
+	s := &itemScreen{u: u, sale: sale, index: index, qty: "1", unit: kkm.UnitPiece, vat: kkm.VATDefault, pad: padPrice,
+		mod: modifierFrom(nil)}
 	s.filled[padQuantity] = true
 	if index >= 0 {
 		s.filled[padPrice] = true
 		ln := sale.lines[index]
 		s.name, s.ntin, s.qty, s.unit, s.price, s.vat = ln.Name, ln.NTIN, ln.Quantity.String(), ln.Unit, ln.Price.String(), ln.VATRate
 		s.marked, s.group, s.codes = ln.Marked != "", ln.Marked, ln.Codes
+		s.mod = modifierFrom(ln.Modifier) // an edited line keeps its discount or markup
 	}
 	return s
 }
@@ -725,6 +735,7 @@ func (s *itemScreen) view() fyne.CanvasObject {
 		s.padSeg,
 		u.decimalPad(func() *padEntry { return s.fields[s.pad] }),
 	)
+	body.Add(s.modifierView())
 	body.Add(s.markedView())
 	body.Add(s.errs[atMarked])
 	set := u.ports.Settings.Settings()
@@ -826,6 +837,14 @@ func (s *itemScreen) line() (kkm.LineDraft, itemField, error) {
 		s.u.ports.Settings.Settings()); err != nil {
 		return ln, atPrice, err
 	}
+	if ln.Modifier, err = s.mod.modifier(); err != nil {
+		return ln, atLineModifier, err
+	}
+	if ln.Modifier != nil {
+		if _, _, err := lineAfterModifier(s.sale.reg.op, ln, s.u.ports.Settings.Settings()); err != nil {
+			return ln, atLineModifier, err
+		}
+	}
 	if s.marked {
 		if err := s.mark(&ln); err != nil {
 			return ln, atMarked, err
@@ -862,6 +881,7 @@ func (s *itemScreen) follow() {
 	if qerr == nil && perr == nil && p > 0 {
 		if sum, err := kkm.MulQuantity(p, q); err == nil {
 			s.sumL.SetText(l.T("item.sum", map[string]any{"Sum": money(l, sum)}))
+			s.followModifier(p, q)
 		} else {
 			s.err, s.errAt = err, atPrice
 		}

@@ -76,6 +76,7 @@ func parseFlags(args []string) (config, error) {
 func Main(args []string) error {
 	tr := newStartTrace()
 	tr.step("main")
+	tuneGC()
 	cfg, err := parseFlags(args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

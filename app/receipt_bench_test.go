@@ -26,8 +26,10 @@ import (
 // Beside the wall p50/p99 it reports what the slow ones are made of: the process's CPU time a
 // sale (p99 and mean; far below the wall p99 means the slow sales waited for a core, not
 // worked), the hop from the sender's outcome to the call's return (hop-p99-µs), and the share
-// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%).
+// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%). The collector is set
+// as the app sets it (tuneGC); GOGC=100 in the environment measures Go's default.
 func BenchmarkReceiptToFiscalSign(b *testing.B) {
+	tuneGC() // as app.Main does
 	ctx := context.Background()
 	demo, err := StartDemo(ctx)
 	if err != nil {

@@ -70,7 +70,7 @@ func TestSaveConnection(t *testing.T) {
 	for _, tc := range []struct{ name, trigger string }{
 		{"settings", `CREATE TRIGGER fail BEFORE UPDATE ON settings BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
 		{"link", `CREATE TRIGGER fail BEFORE UPDATE OF link_token ON chain BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
-		{"state", `CREATE TRIGGER fail BEFORE UPDATE ON register_state BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
+		{"state", `CREATE TRIGGER fail BEFORE UPDATE OF state_content ON chain BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`},
 	} {
 		t.Run("failing "+tc.name, func(t *testing.T) {
 			j, s := connectedJournal(t)

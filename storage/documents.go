@@ -47,7 +47,7 @@ const (
 	// took out, and whether any outbox entry is waiting (for the online head's request).
 	commitHeadSQL = `SELECT head_seq, head_hash, link_token, link_reqnum, link_offline_since,
 			link_blocked_code, link_info_text,
-			(SELECT refusals FROM register_state WHERE id = 1),
+			CASE WHEN state_content IS NOT NULL THEN state_refusals END,
 			EXISTS (SELECT 1 FROM outbox WHERE ` + waitingWhere + `)
 		FROM chain WHERE id = 1`
 	insertDocumentSQL = `INSERT INTO documents (seq, kind, shift_number, number, issued_at,
@@ -55,10 +55,12 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// insertOutboxSQL: an entry, with its request when Commit assigns one (NULLs otherwise).
 	insertOutboxSQL = `INSERT INTO outbox (seq, queued_at, token, reqnum) VALUES (?, ?, ?, ?)`
-	// setChainHeadSQL also stamps the write (stampWriteSQL, identity.go): one statement for both.
-	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ?, writes = writes + 1, opener = ? WHERE id = 1`
-	saveStateSQL    = `INSERT INTO register_state (id, content, refusals, mac) VALUES (1, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET content = excluded.content, refusals = excluded.refusals, mac = excluded.mac`
+	// setChainHeadSQL also stamps the write (stampWriteSQL, identity.go) and saves the register
+	// state after the documents (in the chain row since migration 15): one statement, one row.
+	setChainHeadSQL = `UPDATE chain SET head_seq = ?, head_hash = ?, writes = writes + 1, opener = ?,
+		state_content = ?, state_refusals = ?, state_mac = ? WHERE id = 1`
+	// saveStateSQL replaces the register state alone (SaveState, a refusal, a restore).
+	saveStateSQL = `UPDATE chain SET state_content = ?, state_refusals = ?, state_mac = ? WHERE id = 1`
 )
 
 // Commit writes docs (in order) and the register state after them in one transaction, and for
@@ -148,15 +150,13 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 			}
 			seqs[i], head, prev = r.seq, r.seq, h
 		}
-		j.pend.stamped = true
-		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev, j.nonce()); err != nil {
-			return fmt.Errorf("storage: commit: chain head: %w", err)
-		}
 		if err := checkRefusals(savedRefusals, state.Refusals); err != nil {
 			return err
 		}
-		if _, err := tx.StmtContext(ctx, j.st.saveState).ExecContext(ctx, stateJSON, int64(state.Refusals), j.seal.stateMAC(head, prev, stateJSON)); err != nil {
-			return fmt.Errorf("storage: commit: state: %w", err)
+		j.pend.stamped = true
+		if _, err := tx.StmtContext(ctx, j.st.setChainHead).ExecContext(ctx, head, prev, j.nonce(),
+			stateJSON, int64(state.Refusals), j.seal.stateMAC(head, prev, stateJSON)); err != nil {
+			return fmt.Errorf("storage: commit: chain head and state: %w", err)
 		}
 		j.noteState(stateJSON, int64(state.Refusals))
 		newHead = chainHead{seq: head, hash: prev}

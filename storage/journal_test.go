@@ -225,6 +225,17 @@ func downgradeToSchema2(t testing.TB, path string) {
 	}
 	defer db.Close()
 	for _, q := range []string{
+		`DROP VIEW register_state`,
+		`CREATE TABLE register_state (
+			id      INTEGER PRIMARY KEY CHECK (id = 1),
+			content BLOB NOT NULL,
+			refusals INTEGER NOT NULL DEFAULT 0,
+			mac BLOB
+		)`,
+		`INSERT INTO register_state SELECT 1, state_content, state_refusals, state_mac FROM chain WHERE state_content IS NOT NULL`,
+		`ALTER TABLE chain DROP COLUMN state_content`,
+		`ALTER TABLE chain DROP COLUMN state_refusals`,
+		`ALTER TABLE chain DROP COLUMN state_mac`,
 		`DROP TRIGGER outbox_done_update`,
 		`DROP TRIGGER outbox_done_insert`,
 		`ALTER TABLE chain DROP COLUMN outbox_done_seq`,

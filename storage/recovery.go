@@ -486,7 +486,9 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 			}
 		}
 		b.pend.stamped = true
-		if _, err := tx.StmtContext(ctx, b.st.setChainHead).ExecContext(ctx, headSeq, headHash, b.nonce()); err != nil {
+		// The head alone (Commit's setChainHead writes the state with it; here the state may stay).
+		if _, err := tx.ExecContext(ctx, `UPDATE chain SET head_seq = ?, head_hash = ?, writes = writes + 1, opener = ?
+			WHERE id = 1`, headSeq, headHash, b.nonce()); err != nil {
 			return err
 		}
 		if state != nil {

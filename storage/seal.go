@@ -326,13 +326,13 @@ func rehashRows(ctx context.Context, tx *sql.Tx, key []byte) ([]byte, error) {
 
 // sealAll (re)computes the MAC of the state, the settings, every cashier and every OFD answer.
 func sealAll(ctx context.Context, tx *sql.Tx, s sealer, headSeq int64, headHash []byte) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE register_state SET mac = ? WHERE id = 1`, nil); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE chain SET state_mac = ? WHERE id = 1`, nil); err != nil {
 		return fmt.Errorf("storage: seal: %w", err)
 	}
 	var content []byte
 	switch err := tx.QueryRowContext(ctx, `SELECT content FROM register_state WHERE id = 1`).Scan(&content); {
 	case err == nil:
-		if _, err := tx.ExecContext(ctx, `UPDATE register_state SET mac = ? WHERE id = 1`, s.stateMAC(headSeq, headHash, content)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE chain SET state_mac = ? WHERE id = 1`, s.stateMAC(headSeq, headHash, content)); err != nil {
 			return fmt.Errorf("storage: seal: %w", err)
 		}
 	case !errors.Is(err, sql.ErrNoRows):

@@ -59,11 +59,14 @@ func (s *catalogueScreen) ownerView(top *fyne.Container, bottom fyne.CanvasObjec
 	if s.regsErr != nil {
 		top.Add(errorText(l.Error(s.regsErr)))
 	}
-	prices := widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
-		s.stale = true
-		u.open(&priceListScreen{u: u, port: s.owner.PriceLists(), update: true})
-	})
-	bottom = container.NewBorder(nil, nil, nil, prices, bottom)
+	if port := s.owner.PriceLists(); port != nil {
+		// The register's import screen, into the hub's catalogue: what it imports is listed on return.
+		prices := widget.NewButtonWithIcon("", theme.UploadIcon(), func() {
+			s.stale = true
+			u.open(&priceListScreen{u: u, port: port, update: true})
+		})
+		bottom = container.NewBorder(nil, nil, nil, prices, bottom)
+	}
 	return container.NewBorder(top, bottom, nil, nil, s.list.list)
 }
 

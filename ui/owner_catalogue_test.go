@@ -5,6 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
@@ -12,13 +16,14 @@ import (
 // fakeOwnerCatalogueHub is the fake hub with the organization's catalogue.
 type fakeOwnerCatalogueHub struct {
 	fakeOwnerHub
-	cat   *fakeCatalogue
-	edit  bool
-	rules []bool
+	cat    *fakeCatalogue
+	prices PriceLists
+	edit   bool
+	rules  []bool
 }
 
 func (f *fakeOwnerCatalogueHub) Catalogue() Catalogue   { return f.cat }
-func (f *fakeOwnerCatalogueHub) PriceLists() PriceLists { return nil }
+func (f *fakeOwnerCatalogueHub) PriceLists() PriceLists { return f.prices }
 func (f *fakeOwnerCatalogueHub) RegistersEdit(context.Context) (bool, error) {
 	return f.edit, nil
 }
@@ -70,6 +75,15 @@ func TestOwnerCatalogue(t *testing.T) {
 			if len(local.items) != 1 || local.items[0].Code != "" {
 				t.Fatalf("the register's own catalogue changed: %+v", local.items)
 			}
+			// Without a price lists' port there is no import; with one, the import screen opens over it.
+			h.notSeeIcon(theme.UploadIcon())
+			oh.prices = &journalPriceLists{}
+			h.u.render()
+			h.tapIcon(theme.UploadIcon(), 0)
+			if p, ok := h.u.current.(*priceListScreen); !ok || p.port != oh.prices {
+				t.Fatalf("the import opened %T", h.u.current)
+			}
+			h.fits("the import into the hub's catalogue")
 		})
 	}
 }
@@ -85,4 +99,14 @@ func (o ownerWith) Resume(ctx context.Context) (OwnerHub, error) {
 		return h, err
 	}
 	return o.hub, nil
+}
+
+// notSeeIcon fails when a button with only this icon is on the screen.
+func (h *harness) notSeeIcon(icon fyne.Resource) {
+	h.t.Helper()
+	for _, o := range h.visible() {
+		if b, ok := o.(*widget.Button); ok && b.Text == "" && b.Icon != nil && b.Icon.Name() == icon.Name() {
+			h.t.Fatalf("a button with icon %s is on the screen", icon.Name())
+		}
+	}
 }

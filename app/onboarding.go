@@ -64,8 +64,19 @@ type cabinet struct{ c *hub.Client }
 
 func (k cabinet) Organization(ctx context.Context) (ui.CabinetOrganization, error) {
 	info, err := k.c.Organization(ctx)
-	return ui.CabinetOrganization{Email: info.Email, Name: info.Name, IINBIN: info.IINBIN, LegalAddress: info.LegalAddress},
-		cabinetError(err)
+	if err != nil {
+		return ui.CabinetOrganization{}, cabinetError(err)
+	}
+	tps, err := k.c.TradePoints(ctx)
+	if err != nil {
+		return ui.CabinetOrganization{}, cabinetError(err)
+	}
+	o := ui.CabinetOrganization{Email: info.Email, Name: info.Name, IINBIN: info.IINBIN, LegalAddress: info.LegalAddress,
+		TradePoints: make([]ui.CabinetTradePoint, len(tps))}
+	for i, tp := range tps {
+		o.TradePoints[i] = uiTradePoint(tp)
+	}
+	return o, nil
 }
 
 // Bind opens the key file and signs the hub's challenge here, on the phone: only the
@@ -82,18 +93,6 @@ func (k cabinet) Bind(ctx context.Context, b ui.CabinetBind) (string, error) {
 	req.IINBIN, req.Name, req.LegalAddress = b.IINBIN, b.Name, b.LegalAddress
 	iinBin, err := k.c.Bind(ctx, req)
 	return iinBin, cabinetError(err)
-}
-
-func (k cabinet) TradePoints(ctx context.Context) ([]ui.CabinetTradePoint, error) {
-	tps, err := k.c.TradePoints(ctx)
-	if err != nil {
-		return nil, cabinetError(err)
-	}
-	out := make([]ui.CabinetTradePoint, len(tps))
-	for i, tp := range tps {
-		out[i] = uiTradePoint(tp)
-	}
-	return out, nil
 }
 
 func uiTradePoint(tp hub.TradePoint) ui.CabinetTradePoint {

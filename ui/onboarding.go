@@ -319,11 +319,7 @@ func (s *onboardingScreen) load() {
 	s.refresh()
 	s.u.background(func(ctx context.Context) func() {
 		org, err := cab.Organization(ctx)
-		var tps []CabinetTradePoint
 		var regs []CabinetRegister
-		if err == nil {
-			tps, err = cab.TradePoints(ctx)
-		}
 		if err == nil {
 			regs, err = cab.Registers(ctx)
 		}
@@ -333,8 +329,8 @@ func (s *onboardingScreen) load() {
 				s.fail(err)
 				return
 			}
-			s.org, s.tps, s.regs, s.loaded = org, tps, regs, true
-			if org.Bound() && s.tab == cabinetTabOrganization && len(tps) > 0 {
+			s.org, s.tps, s.regs, s.loaded = org, org.TradePoints, regs, true
+			if org.Bound() && s.tab == cabinetTabOrganization && len(s.tps) > 0 {
 				s.tab = cabinetTabRegisters // a returning owner comes for the registers
 			}
 			if s.iinBin == "" {

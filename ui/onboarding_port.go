@@ -28,11 +28,11 @@ type HubAddress struct {
 
 // OwnerCabinet is the owner's organization at the hub and what is added to it.
 type OwnerCabinet interface {
+	// Organization reads the organization with its trading points.
 	Organization(ctx context.Context) (CabinetOrganization, error)
 	// Bind opens the key file with its password, signs the hub's challenge and binds the
 	// organization; it returns the IIN/BIN bound.
 	Bind(ctx context.Context, b CabinetBind) (string, error)
-	TradePoints(ctx context.Context) ([]CabinetTradePoint, error)
 	AddTradePoint(ctx context.Context, tp CabinetTradePoint) (CabinetTradePoint, error)
 	// Registers lists the registers applied for with their status as last known.
 	Registers(ctx context.Context) ([]CabinetRegister, error)
@@ -48,6 +48,7 @@ type CabinetOrganization struct {
 	Name         string
 	IINBIN       string
 	LegalAddress string
+	TradePoints  []CabinetTradePoint
 }
 
 // Bound reports whether the organization is bound by its ЭЦП.

@@ -3,11 +3,15 @@ package ui
 import (
 	"context"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/ekassa-go/ekassa/i18n"
 )
@@ -48,7 +52,9 @@ func (f *fakeOnboarding) Confirm(_ context.Context, _ HubAddress, email, code st
 }
 
 func (f *fakeOnboarding) Organization(context.Context) (CabinetOrganization, error) {
-	return f.org, nil
+	o := f.org
+	o.TradePoints = f.tps
+	return o, nil
 }
 
 func (f *fakeOnboarding) Bind(_ context.Context, b CabinetBind) (string, error) {
@@ -68,8 +74,6 @@ func (f *fakeOnboarding) Bind(_ context.Context, b CabinetBind) (string, error) 
 	f.org.IINBIN, f.org.Name, f.org.LegalAddress = b.IINBIN, b.Name, b.LegalAddress
 	return b.IINBIN, nil
 }
-
-func (f *fakeOnboarding) TradePoints(context.Context) ([]CabinetTradePoint, error) { return f.tps, nil }
 
 func (f *fakeOnboarding) AddTradePoint(_ context.Context, tp CabinetTradePoint) (CabinetTradePoint, error) {
 	tp.ID = int64(len(f.tps) + 1)
@@ -189,7 +193,7 @@ func TestOnboardingScreens(t *testing.T) {
 	h.see(h.T("err.onboarding.cert_org"))
 	h.typeInto("000000000000", 0, "870412300416")
 	h.tap(h.T("onboarding.bind"))
-	if f.org.IINBIN != "870412300416" || f.org.LegalAddress != "Алматы, Абая 10" {
+	if f.org.IINBIN != "870412300416" || f.org.LegalAddress != "Алматы, Абая 10" || f.bindCalls != 5 {
 		t.Fatalf("bound %+v", f.org)
 	}
 
@@ -269,4 +273,40 @@ func TestOnboardingResumesSignedIn(t *testing.T) {
 	h.settle()
 	h.see(h.T("onboarding.reg.show"))
 	h.notSee(h.T("onboarding.reg.connect_here"))
+}
+
+// TestTokenScreenQRCode: the QR code the token screen shows reads back (with gozxing, an
+// implementation independent of the encoder) as the OFD's address, the system ID and the token shown beside it.
+func TestTokenScreenQRCode(t *testing.T) {
+	h := newHarness(t, true, true, i18n.Kazakh)
+	h.unlock()
+	r := CabinetRegister{Name: "Касса 1", Serial: "EK1", Status: CabinetRegistered, OFDAddress: "127.0.0.1:7793",
+		SystemID: 700001, Token: 264776970}
+	h.u.open(&tokenScreen{u: h.u, reg: r})
+	h.settle()
+	h.see("127.0.0.1:7793", "700001", "264776970")
+	var qr *canvas.Image
+	for _, o := range h.visible() {
+		if img, ok := o.(*canvas.Image); ok && img.Image != nil && img.Image.Bounds().Dx() >= 100 {
+			qr = img // the QR code; the icons are small
+		}
+	}
+	if qr == nil {
+		t.Fatal("no QR code on the screen")
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(qr.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		t.Fatalf("the screen's QR code does not read: %v", err)
+	}
+	u, err := url.Parse(res.GetText())
+	if err != nil || u.Scheme != "ekassa-connect" {
+		t.Fatalf("the QR code holds %q", res.GetText())
+	}
+	if q := u.Query(); q.Get("ofd") != r.OFDAddress || q.Get("id") != "700001" || q.Get("token") != "264776970" {
+		t.Fatalf("the QR code holds %q", res.GetText())
+	}
 }

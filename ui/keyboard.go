@@ -24,8 +24,8 @@ import (
 //	Ctrl+,             settings
 //	Ctrl+L             lock the app
 //
-// and on the screens opened from it, Esc goes back; on the preview, Enter forms the receipt; on
-// cash in and cash out, digits, the comma, Backspace and Delete are their keypad's keys. On
+// and on the screens opened from it, Esc goes back; over a dialog, Esc closes it (its cancel);
+// on the preview, Enter forms the receipt; on cash in and cash out, digits, the comma, Backspace and Delete are their keypad's keys. On
 // the marking-code screen, the catalogue item's screen and the register itself a barcode scanner
 // acting as a keyboard needs no field focused: its keys and Enter go to barcode.KeyboardScanner,
 // which takes fast runs ending in Enter as codes and drops slower typing (marking.go,
@@ -119,6 +119,12 @@ func (u *UI) padRune(r rune) {
 // typedKey takes a key pressed with no widget focused.
 func (u *UI) typedKey(ev *fyne.KeyEvent) {
 	if u.win.Canvas().Overlays().Top() != nil {
+		// Esc closes the dialog on top as its cancel would (the buyer's QR code, a
+		// confirmation, the share menu), as on every desktop (walker S4 W20).
+		if ev.Name == fyne.KeyEscape && u.shown != nil {
+			u.shown.Hide()
+			u.shown = nil
+		}
 		return
 	}
 	if t, ok := u.current.(keyScanTarget); ok && u.unlocked && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {

@@ -39,6 +39,8 @@ type UI struct {
 	bundle  *i18n.Bundle
 	loc     *i18n.Localizer
 	win     fyne.Window
+	// shown is the dialog last shown with showDialog: Esc closes it (keyboard.go).
+	shown dialog.Dialog
 
 	cashier  kkm.Cashier // the cashier who unlocked the app
 	unlocked bool
@@ -392,6 +394,7 @@ func (u *UI) showDialog(d dialog.Dialog) {
 	w := min(u.win.Canvas().Size().Width-2*dialogMargin, dialogMaxWidth)
 	d.Resize(fyne.NewSize(w, 0))
 	d.Show()
+	u.shown = d
 	// Wrapped text knows its height once it has its width: a second pass fits the height.
 	d.Refresh()
 }

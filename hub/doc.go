@@ -17,6 +17,10 @@
 // new phone can restore the register (hubsync.Restore). The owner's figures read rollups kept in
 // the push's transaction (analytics.go), and leave out what the OFD refused.
 //
+// The organization's catalogue is the hub's too (catalogue.go): the owner changes it, every
+// register pulls its changes from a version cursor, and when the owner allows it a register's own
+// changes come up and are decided by the hub's version (catalogue_registers.go).
+//
 // Access is by credential: a register's credential pushes to that register only; an owner's
 // credential reads the registers of its own organization only. Credentials are random and kept
 // as SHA-256 digests. All traffic is TLS (Server.ListenAndServeTLS).

@@ -62,6 +62,12 @@ func (s *Server) handle(conn net.Conn) {
 	}
 
 	answer, info := s.exchange(h, frame.Payload, fault, faulty)
+	if answer == nil { // the state file could not keep it: no answer, as after a dropped connection
+		entry.Request = info.request
+		entry.ReadErr = "not answered: the state file could not be written"
+		s.record(entry)
+		return
+	}
 	entry.Request, entry.Response = info.request, info.response
 	entry.Result, entry.AnswerToken = info.response.GetResult().GetResultCode(), info.token
 	entry.Replayed, entry.ReplayDiffers = info.replayed, info.replayDiffers
@@ -162,10 +168,42 @@ func isDocument(cmd pb.CommandTypeEnum) bool {
 }
 
 // exchange answers one request under the ledger rules and returns the whole answer frame.
+//
+// With a state file (Options.StateFile) a document request that reached a ledger is written and
+// synced before its answer is returned; when that write fails the answer is nil (the connection
+// is closed unanswered, as if the network had dropped it) and so is every later document's, since
+// the file no longer follows the ledger.
 func (s *Server) exchange(h ofdclient.Header, payload []byte, fault Fault, faulty bool) ([]byte, exchangeInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock()
+	if faulty && fault.Kind == FaultResult {
+		return s.exchangeLocked(h, payload, now, fault, true)
+	}
+	if s.state != nil && s.state.err != nil {
+		if req, err := ofdclient.DecodeRequest(payload); err == nil && isDocument(req.GetCommand()) {
+			return nil, exchangeInfo{request: req}
+		}
+	}
+	b, info := s.exchangeLocked(h, payload, now, Fault{}, false)
+	if s.state != nil && info.request != nil && isDocument(info.request.GetCommand()) && s.ledgers[h.SystemID] != nil {
+		rec, err := exchangeRecord(now, h, payload)
+		if err == nil {
+			err = s.persistLocked(recExchange, rec)
+		}
+		if err != nil {
+			if s.opts.Logger != nil {
+				s.opts.Logger.Error("state file", "error", err.Error())
+			}
+			return nil, info
+		}
+	}
+	return b, info
+}
+
+// exchangeLocked answers one request at the emulator's time now. Called with s.mu held; loading
+// the state file replays document requests through it.
+func (s *Server) exchangeLocked(h ofdclient.Header, payload []byte, now time.Time, fault Fault, faulty bool) ([]byte, exchangeInfo) {
 	var info exchangeInfo
 	answer := func(resp *pb.Response, token uint32) []byte {
 		info.response, info.token = resp, token

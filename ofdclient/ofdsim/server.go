@@ -28,6 +28,8 @@ package ofdsim
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -80,6 +82,11 @@ type Options struct {
 	// AllowMissingGeo accepts fiscal requests without service.security_stats.geo_position, as
 	// an OFD of protocol 2.0.2 would. By default they are refused (see checkGeo).
 	AllowMissingGeo bool
+	// StateFile, when set, keeps the ledgers in this file (persist.go): New loads what it holds
+	// (its seed replaces Seed, and a register it already holds keeps its ledger over the
+	// RegisterConfig passed), and every document request that reaches a ledger is synced to it
+	// before the answer leaves. Empty keeps the ledgers in memory only.
+	StateFile string
 }
 
 // Server is an OFD emulator. Its methods are safe for concurrent use.
@@ -98,6 +105,7 @@ type Server struct {
 	cut       bool
 	restored  chan struct{} // closed when a network cut ends; replaced at each cut
 	closed    bool
+	state     *stateLog // the state file, nil without Options.StateFile
 	done      chan struct{}
 	conns     map[net.Conn]struct{}
 	handlers  sync.WaitGroup
@@ -128,19 +136,32 @@ func New(opts Options, registers ...RegisterConfig) (*Server, error) {
 		opts:     opts,
 		clock:    opts.Clock,
 		ledgers:  map[uint32]*ledger{},
-		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		rng:      newRNG(opts.Seed),
 		signs:    map[string]bool{},
 		restored: make(chan struct{}),
 		done:     make(chan struct{}),
 		conns:    map[net.Conn]struct{}{},
 	}
 	close(s.restored)
+	if opts.StateFile != "" {
+		if err := s.openState(opts.StateFile); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range registers {
+		if s.state != nil && s.ledgers[r.ID] != nil {
+			continue // the state file's ledger, not a new one
+		}
 		if err := s.AddRegister(r); err != nil {
+			s.closeState()
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+func newRNG(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 // AddRegister registers a register with the emulator, as the OFD cabinet does.
@@ -152,6 +173,15 @@ func (s *Server) AddRegister(cfg RegisterConfig) error {
 	}
 	if cfg.TradingPoint.Latitude == 0 && cfg.TradingPoint.Longitude == 0 {
 		cfg.TradingPoint.Latitude, cfg.TradingPoint.Longitude = defaultLatitude, defaultLongitude
+	}
+	if s.state != nil {
+		b, err := json.Marshal(cfg)
+		if err != nil {
+			return fmt.Errorf("ofdsim: register %d: %w", cfg.ID, err)
+		}
+		if err := s.persistLocked(recRegister, b); err != nil {
+			return err
+		}
 	}
 	s.ledgers[cfg.ID] = newLedger(cfg)
 	return nil
@@ -285,6 +315,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.handlers.Wait()
+	s.closeState()
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("ofdsim: closing: %w", err)
 	}
@@ -361,24 +392,42 @@ func (s *Server) ClearFaults() {
 // Block puts a register in server block: every request but INFO is answered with code 15, and
 // every answer carries info as a TICKET_AD_INFO text, until Unblock.
 func (s *Server) Block(id uint32, info string) error {
-	return s.withLedger(id, func(l *ledger) {
-		l.blocked, l.info = true, info
-	})
+	return s.setBlock(id, true, info)
 }
 
 // Unblock lifts a register's server block.
 func (s *Server) Unblock(id uint32) error {
-	return s.withLedger(id, func(l *ledger) {
-		l.blocked, l.info = false, ""
+	return s.setBlock(id, false, "")
+}
+
+func (s *Server) setBlock(id uint32, blocked bool, info string) error {
+	var perr error
+	err := s.withLedger(id, func(l *ledger) {
+		b, _ := json.Marshal(blockRecord{ID: id, Blocked: blocked, Info: info})
+		if perr = s.persistLocked(recBlock, b); perr == nil {
+			l.blocked, l.info = blocked, info
+		}
 	})
+	if err != nil {
+		return err
+	}
+	return perr
 }
 
 // SetToken sets a register's token, as a token reset in the OFD cabinet does. The retry of the
 // last document is then no longer replayed: the old token chain is over.
 func (s *Server) SetToken(id, token uint32) error {
-	return s.withLedger(id, func(l *ledger) {
-		l.token, l.last = token, nil
+	var perr error
+	err := s.withLedger(id, func(l *ledger) {
+		b := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, id), token)
+		if perr = s.persistLocked(recToken, b); perr == nil {
+			l.token, l.last = token, nil
+		}
 	})
+	if err != nil {
+		return err
+	}
+	return perr
 }
 
 // Token is the token a register's next document must carry.

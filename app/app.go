@@ -33,11 +33,13 @@ const JournalFile = "journal.db"
 
 // config is what the command line says.
 type config struct {
-	demo    bool
-	dataDir string
-	lang    string
-	verbose bool
-	hub     hubConfig
+	demo bool
+	// demoReset starts the demo over: its folder (a demo's, never a register's) is emptied first.
+	demoReset bool
+	dataDir   string
+	lang      string
+	verbose   bool
+	hub       hubConfig
 	// restoreFromHub: before anything else, make the (empty) journal the register's journal
 	// as the hub at hub.url holds it (a new phone; credential in $EKASSA_HUB_CREDENTIAL).
 	restoreFromHub bool
@@ -46,8 +48,9 @@ type config struct {
 func parseFlags(args []string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("ekassa", flag.ContinueOnError)
-	fs.BoolVar(&c.demo, "demo", false, "demo mode: an embedded OFD emulator and a demo register, in a throwaway journal")
-	fs.StringVar(&c.dataDir, "data", "", "the folder of the journal (default: the app's own storage)")
+	fs.BoolVar(&c.demo, "demo", false, "demo mode: an embedded OFD emulator and a demo register, kept in -data or the app's storage's demo folder")
+	fs.BoolVar(&c.demoReset, "demo-reset", false, "with -demo: start the demo over (its journal and its OFD's ledger are deleted)")
+	fs.StringVar(&c.dataDir, "data", "", "the folder of the journal (default: the app's own storage; for -demo, its demo folder)")
 	fs.StringVar(&c.lang, "lang", "", "the interface language on first start: kk, ru or en")
 	fs.BoolVar(&c.verbose, "v", false, "log every OFD exchange to standard error")
 	fs.StringVar(&c.hub.url, "hub", "", "push the journal to the owner's hub at this https address (credential in $"+HubCredentialEnv+")")
@@ -55,6 +58,9 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.restoreFromHub, "restore-from-hub", false, "a new phone: restore the register's journal from the hub (-hub) before starting")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.demoReset && !c.demo {
+		return c, errors.New("-demo-reset needs -demo")
 	}
 	if c.restoreFromHub && c.hub.url == "" {
 		return c, errors.New("-restore-from-hub needs -hub")
@@ -170,12 +176,15 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	dir := cfg.dataDir
 	var demo *Demo
 	if cfg.demo {
-		// A throwaway journal: the emulator's ledger lives in memory, so the two start together.
-		if dir, err = os.MkdirTemp("", "ekassa-demo-*"); err != nil {
+		// The demo's journal and its emulator's ledger are kept together in one folder, so a
+		// demo closed or killed comes back as it was: the same shift, its queued documents.
+		if dir, err = demoFolder(cfg.dataDir, a.Storage().RootURI().Path(), cfg.demoReset); err != nil {
 			return cleanups, err
 		}
-		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
-		if demo, err = StartDemo(ctx); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return cleanups, err
+		}
+		if demo, err = StartDemoIn(ctx, dir); err != nil {
 			return cleanups, err
 		}
 		cleanups = append(cleanups, func() { demo.Server.Close() })
@@ -205,6 +214,12 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	}
 	cleanups = append(cleanups, func() { j.Close() })
 	tr.step("reg.journal")
+	demoReady := false
+	if demo != nil {
+		if demoReady, err = reconnectDemo(ctx, j, demo); err != nil {
+			return cleanups, err
+		}
+	}
 	if cfg.restoreFromHub {
 		info, err := restoreFromHub(ctx, j, cfg.hub, os.Getenv(HubCredentialEnv))
 		if err != nil {
@@ -229,7 +244,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 		cleanups = append(cleanups, stop)
 		catalogueChanged = wake
 	}
-	if demo != nil {
+	if demo != nil && !demoReady {
 		if err := prepareDemo(ctx, rt, demo, bundle.Localizer(lang).T("demo.cashier")); err != nil {
 			return cleanups, err
 		}

@@ -5,9 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/ofdclient/ofdsim"
+	"github.com/ekassa-go/ekassa/storage"
 	"github.com/ekassa-go/ekassa/ui"
 )
 
@@ -28,8 +31,29 @@ type Demo struct {
 	Connect ui.ConnectRequest
 }
 
-// StartDemo starts the emulator on a free loopback port with the demo register.
+// DemoFolder is the demo's folder inside the app's own storage when -data does not name one:
+// beside the real register's journal, never in its place.
+const DemoFolder = "demo"
+
+// DemoStateFile is the embedded emulator's ledger file in the demo's folder (ofdsim.Options.StateFile):
+// the OFD's side of the demo register, kept beside the register's journal so that the two come
+// back together after the app is closed or killed. Its presence marks a folder as a demo's.
+const DemoStateFile = "ofd-emulator.state"
+
+// StartDemo starts the emulator on a free loopback port with the demo register, its ledger in
+// memory (tests and benchmarks, which throw the journal away too).
 func StartDemo(ctx context.Context) (*Demo, error) {
+	return startDemo(ctx, "")
+}
+
+// StartDemoIn starts the emulator with its ledger kept in dir (DemoStateFile): a fresh folder
+// gets a new demo register, a folder used before gets the register and ledger it left, so the
+// demo journal beside it goes on where it stopped. Connect carries the token the ledger expects.
+func StartDemoIn(ctx context.Context, dir string) (*Demo, error) {
+	return startDemo(ctx, filepath.Join(dir, DemoStateFile))
+}
+
+func startDemo(ctx context.Context, stateFile string) (*Demo, error) {
 	znm, err := kkm.NewSerialNumber()
 	if err != nil {
 		return nil, err
@@ -40,7 +64,7 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 	}
 	// Tokens above 2³¹ occur in real life; the demo starts with one so that path is used too.
 	token := binary.LittleEndian.Uint32(b[:]) | 1<<31
-	srv, err := ofdsim.New(ofdsim.Options{}, ofdsim.RegisterConfig{
+	srv, err := ofdsim.New(ofdsim.Options{StateFile: stateFile}, ofdsim.RegisterConfig{
 		ID: demoSystemID, Token: token, RNM: demoRNM, ZNM: znm,
 		Organisation: ofdsim.Organisation{
 			Title:     "ИП «Демо-дүкен»",
@@ -60,7 +84,13 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 		return nil, err
 	}
 	if err := srv.Start(ctx, "127.0.0.1:0"); err != nil {
+		srv.Close()
 		return nil, fmt.Errorf("app: demo OFD: %w", err)
+	}
+	// A ledger loaded from the state file keeps its own token (the config's fresh one is unused).
+	if token, err = srv.Token(demoSystemID); err != nil {
+		srv.Close()
+		return nil, err
 	}
 	return &Demo{
 		Server:  srv,
@@ -68,17 +98,66 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 	}, nil
 }
 
-// prepareDemo makes a fresh demo journal ready to sell: the demo cashier, and the register
-// connected to the emulator.
+// demoFolder is the folder a demo keeps its journal and its OFD's ledger in: -data when given,
+// else DemoFolder in the app's storage. It refuses a folder holding a register's journal but no
+// demo ledger (a real register's, which a demo must never sell into), and -demo-reset empties a
+// demo's folder first.
+func demoFolder(dataDir, appStorage string, reset bool) (string, error) {
+	dir := dataDir
+	if dir == "" {
+		dir = filepath.Join(appStorage, DemoFolder)
+	}
+	_, jerr := os.Stat(filepath.Join(dir, JournalFile))
+	_, serr := os.Stat(filepath.Join(dir, DemoStateFile))
+	if jerr == nil && serr != nil {
+		return "", fmt.Errorf("%s holds a register's journal, not a demo's: the demo does not use it (choose another -data)", dir)
+	}
+	if reset && serr == nil {
+		if err := os.RemoveAll(dir); err != nil {
+			return "", fmt.Errorf("starting the demo over: %w", err)
+		}
+	}
+	return dir, nil
+}
+
+// reconnectDemo points a demo journal connected before at the emulator's new address (it listens
+// on a free port, another at each start). It reports whether the journal is connected to the
+// demo register at all; if not, prepareDemo makes it so.
+func reconnectDemo(ctx context.Context, j *storage.Journal, d *Demo) (bool, error) {
+	s, ok, err := j.Settings(ctx)
+	if err != nil || !ok || s.SystemID != demoSystemID {
+		return false, err
+	}
+	if s.OFDAddress == d.Connect.OFDAddress {
+		return true, nil
+	}
+	s.OFDAddress = d.Connect.OFDAddress
+	if err := j.SaveSettings(ctx, s); err != nil {
+		return false, fmt.Errorf("app: the demo OFD's address: %w", err)
+	}
+	return true, nil
+}
+
+// prepareDemo makes a fresh demo journal ready to sell: the demo cashier, the catalogue, and the
+// register connected to the emulator.
 func prepareDemo(ctx context.Context, rt *Runtime, d *Demo, cashierName string) error {
-	if _, err := rt.CreateCashier(ctx, ui.NewCashier{Name: cashierName, Code: DemoCode}); err != nil {
+	// A demo killed after its cashier was made and before it connected has the cashier already.
+	cashiers, err := rt.Cashiers(ctx)
+	if err != nil {
 		return err
+	}
+	if len(cashiers) == 0 {
+		if _, err := rt.CreateCashier(ctx, ui.NewCashier{Name: cashierName, Code: DemoCode}); err != nil {
+			return err
+		}
+	}
+	// The catalogue before the connection: a journal connected to the demo register is a
+	// prepared one (reconnectDemo), whatever instant a kill interrupted this at.
+	if err := seedDemoCatalogue(ctx, rt.journal); err != nil {
+		return fmt.Errorf("app: the demo catalogue: %w", err)
 	}
 	if _, err := rt.Connect(ctx, d.Connect); err != nil {
 		return fmt.Errorf("app: connect the demo register: %w", err)
-	}
-	if err := seedDemoCatalogue(ctx, rt.journal); err != nil {
-		return fmt.Errorf("app: the demo catalogue: %w", err)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func demoItems() []kkm.Item {
 	}
 }
 
-// seedDemoCatalogue puts the demo catalogue into the demo's throwaway journal.
+// seedDemoCatalogue puts the demo catalogue into a new demo journal.
 func seedDemoCatalogue(ctx context.Context, j *storage.Journal) error {
 	_, err := j.ImportItems(ctx, demoItems())
 	return err

@@ -1,6 +1,6 @@
 # E-kassa: a mobile cash register for Kazakhstan (Go + Fyne).
 #
-#   make run          start the app in demo mode (embedded OFD emulator, no account, no network)
+#   make run          start the app in demo mode (embedded OFD emulator, no account, no network; kept between runs)
 #   make test         vet, staticcheck and every test (installs what the build needs)
 #   make lint         gofmt and staticcheck (pinned)
 #   make bench        run the benchmarks

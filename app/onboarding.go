@@ -21,7 +21,7 @@ func (o onboarding) Resume(ctx context.Context) (ui.OwnerCabinet, error) {
 	if err != nil || h == nil {
 		return nil, err
 	}
-	return cabinet{c: h.(ownerHub).c}, nil
+	return cabinetOf(h)
 }
 
 // client is the hub's client at an address, with no credential yet.
@@ -56,7 +56,16 @@ func (o onboarding) Confirm(ctx context.Context, at ui.HubAddress, email, code s
 	if err != nil {
 		return nil, err
 	}
-	return cabinet{c: h.(ownerHub).c}, nil
+	return cabinetOf(h)
+}
+
+// cabinetOf is the cabinet over the owner mode's hub client.
+func cabinetOf(h ui.OwnerHub) (ui.OwnerCabinet, error) {
+	oh, ok := h.(ownerHub)
+	if !ok {
+		return nil, fmt.Errorf("app: the owner mode's hub is a %T, not the hub's client", h)
+	}
+	return cabinet{c: oh.c}, nil
 }
 
 // cabinet is ui.OwnerCabinet over the owner's hub.Client.

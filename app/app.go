@@ -73,17 +73,6 @@ func parseFlags(args []string) (config, error) {
 	return c, nil
 }
 
-// notices are what the flags given mean that the user may not expect, for standard error: the
-// demo keeps its journal in a throwaway folder whatever -data names (its OFD emulator's ledger is
-// in memory, so the two start together), and a restart of the demo is a new register (walker S4
-// W7: a shift "lost" after kill -9 and the same command again). The lock screen says it too.
-func (c config) notices() []string {
-	if c.demo && c.dataDir != "" {
-		return []string{fmt.Sprintf("ekassa: -data %s is not used in demo mode: the demo's journal is thrown away when the app closes", c.dataDir)}
-	}
-	return nil
-}
-
 // Main runs the app until its window closes.
 //
 // The window comes first: it is created and shown with an opening frame (ui.Opening) before
@@ -100,9 +89,6 @@ func Main(args []string) error {
 			return nil
 		}
 		return err
-	}
-	for _, n := range cfg.notices() {
-		log.Print(n)
 	}
 	a := fyneapp.NewWithID(AppID)
 	tr.step("app")

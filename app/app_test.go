@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -14,13 +13,6 @@ func TestParseFlags(t *testing.T) {
 	c, err := parseFlags([]string{"-demo", "-lang", "kk", "-data", "/tmp/x", "-v"})
 	if err != nil || !c.demo || c.lang != "kk" || c.dataDir != "/tmp/x" || !c.verbose {
 		t.Fatalf("flags %+v, %v", c, err)
-	}
-	// The demo keeps no journal in -data, and says so (walker S4 W7).
-	if n := c.notices(); len(n) != 1 || !strings.Contains(n[0], "-data /tmp/x is not used in demo mode") {
-		t.Fatalf("notices %q", n)
-	}
-	if c, _ := parseFlags([]string{"-data", "/tmp/x"}); len(c.notices()) != 0 {
-		t.Fatalf("a real register's -data noticed: %q", c.notices())
 	}
 	if _, err := parseFlags([]string{"-lang", "de"}); err == nil {
 		t.Fatal("an unknown language accepted")

@@ -67,6 +67,19 @@ func (h *harness) keypadParts(labels []string) (keys []*widget.Button, scroll *c
 // The register's simple mode and the cash screens at a phone's size, in every language, with a
 // quiet and a busy (offline, wrapped) status line: every key of the keypad, the payment choice
 // and «Далее» are on the screen at once, with no scrolling.
+// A phone shorter than 640 points (an older small phone, 320×533; Fyne's phone simulation in a
+// small screen, about 360×540) still shows every key without scrolling at the usual text size:
+// the keys grow lower rather than out of sight (walker S4 W17).
+func TestShortPhoneKeypadFits(t *testing.T) {
+	for _, size := range []fyne.Size{fyne.NewSize(360, 540), fyne.NewSize(320, 533)} {
+		for _, l := range i18n.Langs() {
+			for _, offline := range []bool{false, true} {
+				phoneKeypadFitsIn(t, l, offline, 1, size)
+			}
+		}
+	}
+}
+
 func TestPhoneKeypadFits(t *testing.T) {
 	for _, l := range i18n.Langs() {
 		for _, offline := range []bool{false, true} {
@@ -77,9 +90,14 @@ func TestPhoneKeypadFits(t *testing.T) {
 
 // phoneKeypadFits is TestPhoneKeypadFits in one language, quiet or offline, at a text scale.
 func phoneKeypadFits(t *testing.T, l i18n.Lang, offline bool, scale float32) {
+	phoneKeypadFitsIn(t, l, offline, scale, phone)
+}
+
+// phoneKeypadFitsIn is phoneKeypadFits in a window of the given size.
+func phoneKeypadFitsIn(t *testing.T, l i18n.Lang, offline bool, scale float32, size fyne.Size) {
 	h := newHarness(t, true, true, l)
 	h.app.Settings().SetTheme(&Theme{Mode: ThemeLight, Scale: scale})
-	h.w.Resize(phone)
+	h.w.Resize(size)
 	h.unlock()
 	if offline {
 		// The tallest status line: DEMO with the network switch, offline with a document
@@ -104,8 +122,11 @@ func phoneKeypadFits(t *testing.T, l i18n.Lang, offline bool, scale float32) {
 	h.within(string(l)+" «"+h.T("sale.next")+"»", h.button(h.T("sale.next")), nil)
 	h.within(string(l)+" «"+h.T("pay.card")+"»", h.button(h.T("pay.card")), nil)
 	if scroll.Content.MinSize().Height > scroll.Size().Height+0.5 {
-		t.Errorf("%s offline %v at %v: the simple mode scrolls (%v in %v)", l, offline, scale,
+		t.Errorf("%s offline %v at %v in %v: the simple mode scrolls (%v in %v)", l, offline, scale, size,
 			scroll.Content.MinSize().Height, scroll.Size().Height)
+	}
+	if size != phone {
+		return
 	}
 	if offline && scale == 1 {
 		h.shot("30-phone-offline-" + string(l))

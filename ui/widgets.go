@@ -520,8 +520,17 @@ func (k *keypadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		w += cw
 	}
 	n := float32(k.rows(objs))
+	if !k.fixedRows {
+		row *= compactKeys
+	}
 	return fyne.NewSize(w+pad*float32(k.cols-1), row*n+pad*(n-1))
 }
+
+// compactKeys is how far a keypad's rows may shrink below a button's own height in a window too
+// short for them (a small phone, a large text size, Fyne's phone simulation): a key a little
+// lower than a button is still a key to tap, where a keypad scrolled out of sight is none. In a
+// window of a usual height the rows grow from the height the screen leaves them.
+const compactKeys = 0.8
 
 func (k *keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) == 0 {
@@ -546,7 +555,7 @@ func (k *keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 	}
 	n := float32(k.rows(objs))
-	row := max(minRow, min(maxKeyHeight, (size.Height-pad*(n-1))/n))
+	row := max(minRow*compactKeys, min(maxKeyHeight, (size.Height-pad*(n-1))/n))
 	if k.fixedRows {
 		row = minRow
 	}

@@ -1,6 +1,7 @@
 // Package pricelist reads a shop's price list from CSV into catalogue items (kkm.Item): UTF-8
-// with or without a byte-order mark, fields split by ';' (as a spreadsheet set to Russian or
-// Kazakh saves them) or ',', found from the header line. The columns are mapped to the item's
+// with or without a byte-order mark, or Windows-1251 (1С's and a Russian Excel's CSV), fields
+// split by ';' (as a spreadsheet set to Russian or Kazakh saves them) or ',', found from the first
+// lines; titles above the header and a total line under the list are skipped. The columns are mapped to the item's
 // fields by the cashier, with a guess from the header's words to start from; every row is
 // checked as kkm checks an item, and a bad row gets its own error, so the preview shows them all
 // before anything is written. Writing is the journal's, in one transaction (package
@@ -50,11 +51,13 @@ const (
 	ErrVAT      kkm.Code = "err.pricelist.vat"      // a VAT rate not known; {{.Value}}
 	ErrMarked   kkm.Code = "err.pricelist.marked"   // a marked group not known; {{.Value}}
 	ErrFlag     kkm.Code = "err.pricelist.flag"     // a favourite/archived cell neither yes nor no; {{.Value}}
+	// ErrDuplicateBarcode: an earlier row gives the barcode to another item; {{.Code}} {{.Line}} {{.Name}}
+	ErrDuplicateBarcode kkm.Code = "err.pricelist.duplicate_barcode"
 )
 
 // MessageIDs lists the message IDs of this package.
 func MessageIDs() []string {
-	return []string{string(ErrEncoding), string(ErrEmpty), string(ErrSyntax), string(ErrColumns), string(ErrVAT), string(ErrMarked), string(ErrFlag), string(ErrXLSX)}
+	return []string{string(ErrEncoding), string(ErrEmpty), string(ErrSyntax), string(ErrColumns), string(ErrVAT), string(ErrMarked), string(ErrFlag), string(ErrXLSX), string(ErrDuplicateBarcode)}
 }
 
 // MaxSize bounds a price list read (64 MB: several hundred thousand rows).
@@ -77,12 +80,18 @@ func Read(r io.Reader) (Table, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
-		return Table{}, &kkm.Error{Code: ErrEncoding}
+		// 1С and Excel on a Russian Windows save CSV in Windows-1251 unless told otherwise.
+		dec, ok := fromWindows1251(data)
+		if !ok {
+			return Table{}, &kkm.Error{Code: ErrEncoding}
+		}
+		data = dec
 	}
-	first, _, _ := bufio.NewReader(bytes.NewReader(data)).ReadLine()
-	t := Table{Delimiter: delimiter(string(first))}
+	t := Table{Delimiter: delimiter(data)}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma, cr.FieldsPerRecord, cr.ReuseRecord = t.Delimiter, -1, false
+	var lead [][]string // the rows before the header is known (titles above it)
+	var leadLines []int
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -97,32 +106,97 @@ func Read(r io.Reader) (Table, error) {
 			return Table{}, &kkm.Error{Code: ErrSyntax, Data: map[string]any{"Line": line}, Err: err}
 		}
 		line, _ := cr.FieldPos(0)
-		if t.Header == nil {
-			t.Header = rec
-			continue
-		}
-		if blank(rec) {
-			continue
-		}
+		t.add(rec, line, &lead, &leadLines)
+	}
+	return t.finish(lead, leadLines)
+}
+
+// headerSearch is how many rows above the header a price list may have: a title, the shop's name
+// and address, the date, as 1С and a supplier's spreadsheet put there.
+const headerSearch = 30
+
+// add takes a row of the file: a blank row is skipped, and until the header is found (the first
+// row that names the name and price columns, within headerSearch rows) the rows are kept aside.
+func (t *Table) add(rec []string, line int, lead *[][]string, leadLines *[]int) {
+	if blank(rec) {
+		return
+	}
+	if t.Header != nil {
 		t.Rows, t.Lines = append(t.Rows, rec), append(t.Lines, line)
+		return
+	}
+	if m := GuessMapping(rec); m[ColName] >= 0 && m[ColPrice] >= 0 {
+		t.Header = rec // the rows above it were titles
+		*lead, *leadLines = nil, nil
+		return
+	}
+	*lead, *leadLines = append(*lead, rec), append(*leadLines, line)
+	if len(*lead) > headerSearch {
+		t.finishLead(*lead, *leadLines)
+		*lead, *leadLines = nil, nil
+	}
+}
+
+// finishLead makes the first kept row the header when no row named the columns: the cashier maps
+// them by hand.
+func (t *Table) finishLead(lead [][]string, lines []int) {
+	t.Header = lead[0]
+	t.Rows, t.Lines = append(t.Rows, lead[1:]...), append(t.Lines, lines[1:]...)
+}
+
+// finish ends the reading: the header from the kept rows if none was found, and a total line at
+// the end of the list dropped.
+func (t Table) finish(lead [][]string, leadLines []int) (Table, error) {
+	if t.Header == nil && len(lead) > 0 {
+		t.finishLead(lead, leadLines)
 	}
 	if t.Header == nil {
 		return Table{}, &kkm.Error{Code: ErrEmpty}
 	}
+	for n := len(t.Rows); n > 0 && totalLine(t.Rows[n-1]); n-- {
+		t.Rows, t.Lines = t.Rows[:n-1], t.Lines[:n-1]
+	}
 	return t, nil
 }
 
-func delimiter(line string) rune {
+// totalWords begin the total line an accounting program puts under a list («Итого», «Всего:
+// 2 000 позиций», «Барлығы»): not an item.
+var totalWords = []string{"итого", "итог", "всего", "барлығы", "жиыны", "барлыгы", "total"}
+
+// totalLine tells a list's total line: its first filled cell begins with a total's word.
+func totalLine(rec []string) bool {
+	for _, f := range rec {
+		f = kkm.FoldForSearch(f)
+		if f == "" {
+			continue
+		}
+		for _, w := range totalWords {
+			if f == w || strings.HasPrefix(f, w+" ") || strings.HasPrefix(f, w+":") {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// delimiter is the one of ';' and ',' the first lines hold more of outside quotes: the header's
+// line alone may be a title above it with neither.
+func delimiter(data []byte) rune {
 	semi, comma, quoted := 0, 0, false
-	for _, r := range line {
-		switch {
-		case r == '"':
-			quoted = !quoted
-		case quoted:
-		case r == ';':
-			semi++
-		case r == ',':
-			comma++
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for n := 0; n < 10 && sc.Scan(); n++ {
+		for _, r := range sc.Text() {
+			switch {
+			case r == '"':
+				quoted = !quoted
+			case quoted:
+			case r == ';':
+				semi++
+			case r == ',':
+				comma++
+			}
 		}
 	}
 	if comma > semi {
@@ -213,10 +287,20 @@ func (t Table) Items(m Mapping) ([]kkm.Item, []*RowError, error) {
 	}
 	var items []kkm.Item
 	var bad []*RowError
+	seen := map[string]int{}  // a row's text: its index, for a row listed twice
+	owner := map[string]int{} // a barcode's key: the index of the row that has it
 	for i, rec := range t.Rows {
+		whole := strings.Join(rec, "\x00")
+		if _, twice := seen[whole]; twice {
+			continue // the same row again (an export listing an item twice): nothing new in it
+		}
+		seen[whole] = i
 		it, err := item(rec, m)
 		if err == nil {
 			err = it.Validate()
+		}
+		if err == nil {
+			err = t.sharedBarcode(it, i, owner, m)
 		}
 		if err != nil {
 			bad = append(bad, &RowError{Line: t.Lines[i], Err: err})
@@ -225,6 +309,32 @@ func (t Table) Items(m Mapping) ([]kkm.Item, []*RowError, error) {
 		items = append(items, it)
 	}
 	return items, bad, nil
+}
+
+// sharedBarcode refuses a row whose barcode an earlier row of the list gives another item, naming
+// that row's line and item, so the preview shows it before anything is written; else it notes the
+// row's barcodes in owner.
+func (t Table) sharedBarcode(it kkm.Item, i int, owner map[string]int, m Mapping) error {
+	for _, b := range it.Barcodes {
+		code, err := kkm.ReadBarcode(b)
+		if err != nil {
+			continue // Validate has read it; a code it keeps as is is the journal's to check
+		}
+		if j, ok := owner[code.Key]; ok {
+			name := ""
+			if c := m[ColName]; c >= 0 && c < len(t.Rows[j]) {
+				name = strings.TrimSpace(t.Rows[j][c])
+			}
+			return &kkm.Error{Code: ErrDuplicateBarcode, Data: map[string]any{
+				"Code": kkm.DisplayBarcode(code.Key), "Line": t.Lines[j], "Name": name}}
+		}
+	}
+	for _, b := range it.Barcodes {
+		if code, err := kkm.ReadBarcode(b); err == nil {
+			owner[code.Key] = i
+		}
+	}
+	return nil
 }
 
 func item(rec []string, m Mapping) (kkm.Item, error) {
@@ -279,7 +389,19 @@ func unitCode(s string) string {
 			return u.Code
 		}
 	}
+	if c, ok := unitWords[f]; ok {
+		return c
+	}
 	return s
+}
+
+// unitWords are the other names accounting programs and spreadsheets give the units (1С writes
+// «уп» and «упак.», a supplier «килограмм» or «pcs»), folded.
+var unitWords = map[string]string{
+	"штука": "796", "штук": "796", "pcs": "796", "pc": "796", "ед": "796",
+	"килограмм": "166", "kg": "166", "грамм": "163", "литр": "112", "l": "112",
+	"уп": "778", "упаковка": "778", "қаптама": "778", "pack": "778",
+	"бутылка": "868", "бут": "868",
 }
 
 // flag reads a yes/no cell in the languages price lists come in; empty is no.

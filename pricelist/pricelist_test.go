@@ -22,7 +22,7 @@ const semicolonList = "\uFEFFНаименование;Штрихкод;Ед.;Ц�
 	";4006381333931;шт;100;16;\r\n" + // no name
 	"Шай;4006381333932;шт;100;16;\r\n" + // misread barcode
 	"Кофе;;шт;сто;16;\r\n" + // no price
-	"Айран;;литр;300;16;\r\n" + // unknown unit
+	"Айран;;ящик;300;16;\r\n" + // unknown unit
 	"Сүт;;шт;300;12;\r\n" // an old VAT rate
 
 func TestReadAndMap(t *testing.T) {
@@ -93,8 +93,9 @@ func TestRefusedWhole(t *testing.T) {
 	}
 }
 
-// A price list whose rows pass the preview but clash in the journal (two rows, one barcode) is
-// imported not at all.
+// Two rows of a price list giving one barcode to two items are refused in the preview, the
+// second naming the first's line and item; and items that clash in the journal anyway (there two
+// rows, one barcode, past the preview) are imported not at all.
 func TestImportIsOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	j, err := storage.Open(ctx, filepath.Join(t.TempDir(), "journal.db"))
@@ -104,9 +105,12 @@ func TestImportIsOneTransaction(t *testing.T) {
 	defer j.Close()
 	tab, _ := pricelist.Read(strings.NewReader("Товар;Цена;Штрихкод\nНан;250;4006381333931\nСүт;540;96385074\nАйран;400;04006381333931\n"))
 	items, bad, err := tab.Items(pricelist.GuessMapping(tab.Header))
-	if err != nil || len(bad) != 0 || len(items) != 3 {
+	var dup *kkm.Error
+	if err != nil || len(items) != 2 || len(bad) != 1 || bad[0].Line != 4 || !errors.As(bad[0].Err, &dup) ||
+		dup.Code != pricelist.ErrDuplicateBarcode || dup.Data["Line"] != 2 || dup.Data["Name"] != "Нан" {
 		t.Fatalf("preview: %v %v %v", items, bad, err)
 	}
+	items = append(items, kkm.Item{Name: "Айран", Unit: kkm.UnitPiece, Price: 40000, Barcodes: []string{"04006381333931"}})
 	if _, err := j.ImportItems(ctx, items); !errors.Is(err, kkm.ErrBarcodeTaken) {
 		t.Fatalf("ImportItems = %v", err)
 	}

@@ -32,8 +32,11 @@ func ReadAny(r io.Reader) (Table, error) {
 	return Read(bytes.NewReader(data))
 }
 
-// ReadXLSX reads the first sheet of an XLSX workbook as a price list: the first non-empty row is
-// the header, empty rows are skipped, and each row keeps its sheet row number for the errors.
+// ReadXLSX reads the first sheet of an XLSX workbook as a price list: the header is the first row
+// that names the name and price columns (titles above it are skipped; with no such row, the first
+// non-empty one), empty rows and a total line at the end are skipped, and each row keeps its
+// sheet row number for the errors. A formula's cell is its value as the spreadsheet last computed
+// and saved it.
 // The sheet is read as a stream of rows (excelize.Rows), so a list of 50 000 rows is never
 // held as a parsed sheet beside its table. Cells are read raw (no number format applied: a price
 // formatted «# ##0,00 ₸» is its number), and a number Excel stored with binary noise
@@ -54,6 +57,8 @@ func ReadXLSX(r io.Reader) (Table, error) {
 	}
 	defer rows.Close()
 	var t Table
+	var lead [][]string
+	var leadLines []int
 	for line := 1; rows.Next(); line++ {
 		rec, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
@@ -62,22 +67,12 @@ func ReadXLSX(r io.Reader) (Table, error) {
 		for i, c := range rec {
 			rec[i] = cellText(c)
 		}
-		if blank(rec) {
-			continue
-		}
-		if t.Header == nil {
-			t.Header = rec
-			continue
-		}
-		t.Rows, t.Lines = append(t.Rows, rec), append(t.Lines, line)
+		t.add(rec, line, &lead, &leadLines)
 	}
 	if err := rows.Error(); err != nil {
 		return Table{}, &kkm.Error{Code: ErrXLSX, Err: err}
 	}
-	if t.Header == nil {
-		return Table{}, &kkm.Error{Code: ErrEmpty}
-	}
-	return t, nil
+	return t.finish(lead, leadLines)
 }
 
 // cellText is a raw cell's text, with a float's binary noise taken out (see ReadXLSX). Only a

@@ -215,7 +215,6 @@ func TestScanIntoTheSearchFieldKeyByKey(t *testing.T) {
 // The simple keypad at its limit refuses every digit of a scan with a message; after the
 // scan the keypad shows what it did before it, and no message.
 func TestScanOnAFullSimpleKeypad(t *testing.T) {
-	desktopOnly(t) // the window's keys
 	h, _ := catalogueHarness(t, i18n.Russian)
 	for h.u.reg.simple.in.err == nil {
 		h.u.reg.simple.in.press("9")

@@ -84,7 +84,6 @@ func (h *harness) issueSale() kkm.Receipt {
 // (a second scan of the bread adds one to its line), the unknown one offers «Тауар жасау», the
 // item is created with the scanned code already on it, and is sold at once.
 func TestScanThreeItemsOneUnknown(t *testing.T) {
-	desktopOnly(t) // scans come as the window's keys (installKeys), which a phone build has not; there a scanner types into the search field (TestScanIntoTheFocusedSearchField)
 	h, cat := catalogueHarness(t, i18n.Russian)
 	h.scanOnRegister(eanBread)
 	h.scanOnRegister(eanMilk)
@@ -124,7 +123,6 @@ func TestScanThreeItemsOneUnknown(t *testing.T) {
 // Keys at a person's pace are typing, not a scan: nothing is looked up, and on the simple tab the
 // keypad has them as before. A scan on the simple tab leaves the keypad as it was.
 func TestScanToldFromTypingOnTheSimpleTab(t *testing.T) {
-	desktopOnly(t) // scans come as the window's keys (installKeys), which a phone build has not; there a scanner types into the search field (TestScanIntoTheFocusedSearchField)
 	h, _ := catalogueHarness(t, i18n.Russian)
 	h.u.reg.extended.catalogue().now = stepClock(150 * time.Millisecond)
 	h.typeKeys("1500")
@@ -203,7 +201,6 @@ func (h *harness) tapTile(name string) {
 // A price changed in the catalogue sells at the new price from then on and leaves the receipt
 // already issued as it was.
 func TestEditPriceLeavesAnOlderReceipt(t *testing.T) {
-	desktopOnly(t) // scans come as the window's keys (installKeys), which a phone build has not; there a scanner types into the search field (TestScanIntoTheFocusedSearchField)
 	h, cat := catalogueHarness(t, i18n.Russian)
 	h.scanOnRegister(eanBread)
 	first := h.issueSale()
@@ -257,7 +254,6 @@ func (h *harness) tapRow(name string) {
 
 // A scale label (prefix 20, code 00123, 1,250 kg) sells the weighed apples at their price.
 func TestScaleLabelSold(t *testing.T) {
-	desktopOnly(t) // scans come as the window's keys (installKeys), which a phone build has not; there a scanner types into the search field (TestScanIntoTheFocusedSearchField)
 	h, _ := catalogueHarness(t, i18n.Russian)
 	h.scanOnRegister(ean13("200012301250"))
 	h.wantLines("Алма «Апорт» × 1250 @ 90000")
@@ -296,7 +292,6 @@ func TestSearchWithAKazakhName(t *testing.T) {
 // A cashier the owner keeps from the catalogue may look and sell, but opening an item is refused
 // with the reason, and an unknown barcode says whom to ask instead of offering to create it.
 func TestCataloguePermissionRefusedForACashier(t *testing.T) {
-	desktopOnly(t) // scans come as the window's keys (installKeys), which a phone build has not; there a scanner types into the search field (TestScanIntoTheFocusedSearchField)
 	h := newHarness(t, true, true, i18n.Russian)
 	if _, err := h.reg.AddCashier(t.Context(), kkm.Operator{Code: 1}, CashierForm{Name: "Ержан", Role: kkm.RoleCashier, Code: "5678"}); err != nil {
 		t.Fatal(err)
@@ -337,7 +332,6 @@ func TestCataloguePermissionRefusedForACashier(t *testing.T) {
 // in the cashier's language and not added), a barcode of another item refused naming it, the item
 // archived and brought back.
 func TestItemScreenBarcodesAndArchive(t *testing.T) {
-	desktopOnly(t) // scans come as the window's keys (installKeys), which a phone build has not; there a scanner types into the search field (TestScanIntoTheFocusedSearchField)
 	h, cat := catalogueHarness(t, i18n.Kazakh)
 	h.choose(h.T("op.sale"), h.T("catsell.title"))
 	h.tap(h.T("catsell.new"))

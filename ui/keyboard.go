@@ -65,10 +65,17 @@ func (u *UI) keyShortcuts() map[fyne.Shortcut]func() {
 // installKeys puts the keyboard's handlers on the window's canvas. The register screen calls it
 // each time it is built; installing again replaces the same handlers.
 func (u *UI) installKeys() {
-	if u.win == nil || fyne.CurrentDevice().IsMobile() {
+	if u.win == nil {
 		return
 	}
 	c := u.win.Canvas()
+	if fyne.CurrentDevice().IsMobile() {
+		// A phone has no shortcuts; a key with nothing focused is a hardware keyboard's
+		// (scancatcher.go), and the keys a scanner sends go through the catcher.
+		c.SetOnTypedRune(u.phoneRune)
+		c.SetOnTypedKey(u.phoneKey)
+		return
+	}
 	c.SetOnTypedRune(u.typedRune)
 	c.SetOnTypedKey(u.typedKey)
 	for sc, do := range u.keyShortcuts() {

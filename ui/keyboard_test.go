@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +15,9 @@ import (
 // key presses a key on the window's canvas with no widget focused, as the desktop driver does.
 func (h *harness) key(name fyne.KeyName) {
 	h.t.Helper()
+	if h.phoneScanner(func(c *scanCatcher) { c.TypedKey(&fyne.KeyEvent{Name: name}) }) {
+		return
+	}
 	h.w.Canvas().Unfocus()
 	if f := h.w.Canvas().OnTypedKey(); f != nil {
 		f(&fyne.KeyEvent{Name: name})
@@ -24,6 +28,16 @@ func (h *harness) key(name fyne.KeyName) {
 // typeKeys types characters on the window's canvas with no widget focused.
 func (h *harness) typeKeys(s string) {
 	h.t.Helper()
+	if h.phoneScanner(func(c *scanCatcher) {
+		for _, r := range s {
+			if r < 128 && r > ' ' {
+				c.TypedKey(&fyne.KeyEvent{Name: fyne.KeyName(strings.ToUpper(string(r)))}) // as the driver sends it
+			}
+			c.TypedRune(r)
+		}
+	}) {
+		return
+	}
 	h.w.Canvas().Unfocus()
 	if h.w.Canvas().OnTypedRune() != nil { // installed with the register screen
 		test.TypeOnCanvas(h.w.Canvas(), s)
@@ -155,6 +169,33 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if _, ok := h.u.current.(*lockScreen); !ok {
 		t.Fatalf("Esc left the lock screen for %T", h.u.current)
 	}
+}
+
+// phoneScanner sends keys as a Bluetooth scanner's reach a phone on a screen that takes them
+// (scancatcher.go): to the focused scan catcher, which must have the focus with no field focused.
+// The phone has seen its scanner already (TestPhoneNoticesItsScanner shows how it does). It
+// reports false on the desktop or on a screen that takes no scan, where the canvas gets the keys.
+func (h *harness) phoneScanner(send func(*scanCatcher)) bool {
+	h.t.Helper()
+	if !phoneBuild {
+		return false
+	}
+	if _, ok := h.u.current.(keyScanTarget); !ok {
+		return false
+	}
+	if !h.u.hardKeys {
+		h.u.hardKeys = true // what the scanner's first key does (phoneKey)
+		h.u.catchKeys()
+	}
+	h.w.Canvas().Unfocus() // as a tap on a button does: the catcher takes the focus back
+	h.settle()
+	c, ok := h.w.Canvas().Focused().(*scanCatcher)
+	if !ok {
+		h.t.Fatalf("on a phone with a scanner the focus is on %T, not the scan catcher", h.w.Canvas().Focused())
+	}
+	send(c)
+	h.settle()
+	return true
 }
 
 // desktopOnly skips a test of the desktop keyboard in the mobile build (go test -tags mobile).

@@ -98,7 +98,11 @@ func (u *UI) focusAfterRender(o fyne.Focusable) { u.focusNext = o }
 func (u *UI) focusPending() {
 	o := u.focusNext
 	u.focusNext = nil
-	if o == nil || u.win == nil || u.win.Canvas().Overlays().Top() != nil {
+	if o == nil {
+		u.catchKeys() // on a phone with a scanner, the catcher takes its keys (scancatcher.go)
+		return
+	}
+	if u.win == nil || u.win.Canvas().Overlays().Top() != nil {
 		return
 	}
 	if e, ok := o.(*padEntry); ok {

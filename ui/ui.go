@@ -62,6 +62,8 @@ type UI struct {
 	stop          chan struct{}
 	stopOnce      sync.Once
 	focusNext     fyne.Focusable // focused once render has put the screen on the window (scanfield.go)
+	catcher       *scanCatcher   // a phone's hardware keys with no field focused (scancatcher.go)
+	hardKeys      bool           // the phone has shown a hardware keyboard or scanner
 }
 
 // New builds the UI. lang is the language to start in when the cashier has not chosen one yet
@@ -245,7 +247,7 @@ func (u *UI) render() {
 		return
 	}
 	defer u.focusPending()
-	content := u.current.view()
+	content := u.withCatcher(u.current.view())
 	if u.unlocked && u.status.Registered {
 		u.statusBox = container.NewVBox(u.statusView(u.status))
 		u.frame = container.NewBorder(u.statusBox, nil, nil, nil, content)

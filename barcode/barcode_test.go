@@ -162,6 +162,46 @@ func TestKeyboardScanner(t *testing.T) {
 			return ok1 && ok2
 		}, []string{beer, codes["tobacco short"]}},
 		{"Enter alone", func(k *KeyboardScanner) bool { return k.Enter(t0) }, nil},
+		// The app stalls (a search per key on a slow phone, a loaded machine): the keys it takes
+		// after the pause come in a burst. Seen in the walk: 135 ms after eight keys.
+		{"a scan the app took with a stall in it", func(k *KeyboardScanner) bool {
+			at := t0
+			for i, r := range "4870001000035" {
+				if i == 8 {
+					at = at.Add(135 * time.Millisecond)
+				}
+				k.Rune(r, at)
+				at = at.Add(time.Millisecond)
+			}
+			return k.Enter(at)
+		}, []string{"4870001000035"}},
+		{"a stall before the scan's Enter", func(k *KeyboardScanner) bool {
+			at := t0
+			for _, r := range beer {
+				k.Rune(r, at)
+				at = at.Add(3 * time.Millisecond)
+			}
+			return k.Enter(at.Add(200 * time.Millisecond))
+		}, []string{beer}},
+		{"a pause longer than a stall splits the run", func(k *KeyboardScanner) bool {
+			at := t0
+			for i, r := range "4870001000035" {
+				if i == 8 {
+					at = at.Add(400 * time.Millisecond)
+				}
+				k.Rune(r, at)
+				at = at.Add(time.Millisecond)
+			}
+			return k.Enter(at)
+		}, nil},
+		{"a person's two quick keys do not make a pause a stall", func(k *KeyboardScanner) bool {
+			at := t0
+			for i, r := range "12345678" {
+				k.Rune(r, at)
+				at = at.Add([]time.Duration{30, 30, 120, 120, 120, 120, 120, 120}[i] * time.Millisecond)
+			}
+			return k.Enter(at)
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -229,3 +229,22 @@ func TestScanOnAFullSimpleKeypad(t *testing.T) {
 	}
 	h.wantLines("Нан × 1000 @ 25000")
 }
+
+// Enter on a name the search does not find keeps the text to be corrected: it is not read as a
+// barcode (kkm reads «киии» as the Russian layout's «rbbb» and the register offered to create an
+// item with that code, seen in the walk); digits nothing matched are still a code to look up.
+func TestEnterOnANameNothingMatched(t *testing.T) {
+	h, _ := fieldHarness(t)
+	c := h.u.reg.extended.catalogue()
+	h.typeInto(h.T("catsell.search.hint"), 0, "кефир жоқ")
+	h.submit(h.T("catsell.search.hint"), 0)
+	if top := h.w.Canvas().Overlays().Top(); top != nil {
+		t.Fatalf("Enter on a name opened a dialog:\n%s", h.text())
+	}
+	if c.query != "кефир жоқ" || len(h.u.reg.extended.lines) != 0 {
+		t.Fatalf("the query %q, lines %v", c.query, h.lines())
+	}
+	h.typeInto(h.T("catsell.search.hint"), 0, eanNew)
+	h.submit(h.T("catsell.search.hint"), 0)
+	h.see(h.T("catsell.unknown.offer", map[string]any{"Code": eanNew}))
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -220,7 +221,8 @@ func (c *catalogueSale) loadFavourites() {
 }
 
 // submitted is Enter in the search field: the first item found goes on the receipt; with none
-// found, what was typed is read as a barcode (typed by hand, or by a scanner too slow to tell).
+// found, what was typed is read as a barcode when it may be one (codeLike: typed by hand, or by a
+// scanner too slow to tell).
 func (c *catalogueSale) submitted() {
 	text := c.query
 	if text == "" {
@@ -232,8 +234,28 @@ func (c *catalogueSale) submitted() {
 		c.sell(it, "")
 		return
 	}
+	if !codeLike(text) {
+		return // a name nothing matched: «nothing found» is shown, and the text stays to be corrected
+	}
 	c.query = ""
 	c.scan(text)
+}
+
+// codeLike tells typed text that may be a code (digits, with Latin letters and signs as a Code 128
+// or a marking code has) from a name: with a space, a letter outside Latin, or no digit at all it
+// is a name, and Enter on a name nothing matched must not offer to create an item with the code
+// «rbbb» that kkm.ReadBarcode reads «киии» as (a scanner typing through the Russian layout).
+func codeLike(text string) bool {
+	digit := false
+	for _, r := range text {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r == ' ' || r > unicode.MaxASCII:
+			return false
+		}
+	}
+	return digit
 }
 
 // scannedInField takes a scan that landed in the focused search field: the field already has its

@@ -18,7 +18,7 @@ var latinAllowed = map[string]bool{
 	"Beeline": true, "ESC": true, "POS": true, "GS1": true, "EAN": true, "UPC": true, "Code": true,
 	"GTIN": true, "PIN": true, "TLS": true, "PKCS": true, "RSA": true, "IP": true, "NTIN": true,
 	"p12": true, "csv": true, "xlsx": true, "txt": true, "png": true, "jpg": true, "e-mail": true,
-	"UTF-8": true, "EAN-13": true, "PLU": true, "KOFD": true, "Wi-Fi": true,
+	"UTF-8": true, "EAN-13": true, "PLU": true, "KOFD": true, "Wi-Fi": true, "Windows-1251": true,
 }
 
 // A Kazakh or Russian text has no English word where its own belongs: walker S4 W15 found «DEMO»

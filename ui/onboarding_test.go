@@ -251,7 +251,8 @@ func TestOnboardingScreens(t *testing.T) {
 }
 
 // TestOnboardingResumesSignedIn: with the owner mode's sign-in kept, the cabinet opens at once;
-// once the organization is bound and has a trading point it opens on the registers.
+// once the organization is bound and has a trading point it opens on the registers; a refused
+// application shows the cabinet's reason.
 func TestOnboardingResumesSignedIn(t *testing.T) {
 	h := newHarness(t, true, true, i18n.Kazakh)
 	f := &fakeOnboarding{confirmed: true, org: CabinetOrganization{Email: "a@b.kz", IINBIN: "870412300416", Name: "ЖК"},
@@ -268,10 +269,11 @@ func TestOnboardingResumesSignedIn(t *testing.T) {
 	h.tap(h.T("onboarding.tab.registers"))
 	h.see(h.T("onboarding.reg.none"))
 	// A register is connected on this phone: only «show for another phone» is offered.
-	f.regs = []CabinetRegister{{ID: 1, Name: "Касса", Serial: "S1", Status: CabinetRegistered, SystemID: 5, Token: 6}}
+	f.regs = []CabinetRegister{{ID: 1, Name: "Касса", Serial: "S1", Status: CabinetRegistered, SystemID: 5, Token: 6},
+		{ID: 2, Name: "Касса 2", Serial: "S2", Status: CabinetError, Error: "ZNM is not in the register of models"}}
 	s.load()
 	h.settle()
-	h.see(h.T("onboarding.reg.show"))
+	h.see(h.T("onboarding.reg.show"), h.T("onboarding.status.error.reason", map[string]any{"Reason": "ZNM is not in the register of models"}))
 	h.notSee(h.T("onboarding.reg.connect_here"))
 }
 

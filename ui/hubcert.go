@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"io"
 	"strings"
 
@@ -14,8 +15,10 @@ import (
 // hubFields are the fields that reach the owner's hub: its address (into *address), the
 // certificate to trust (certName shown, another chosen through setCert) and a credential (into
 // *credential, hidden) labelled by the message IDs credKey and hintKey. The owner's sign-in and
-// the restore from the hub on a new phone ask for the same.
-func (u *UI) hubFields(address *string, certName string, setCert func(string, io.ReadCloser), credential *string, credKey, hintKey string) []fyne.CanvasObject {
+// the restore from the hub on a new phone ask for the same. changed is called after every keystroke
+// in the address or the credential, so that a form takes its error away as the field is corrected
+// (hubFormError), not only at the next tap of its button.
+func (u *UI) hubFields(address *string, certName string, setCert func(string, io.ReadCloser), credential *string, credKey, hintKey string, changed func()) []fyne.CanvasObject {
 	l := u.loc
 	cert := l.T("owner.cert.none")
 	if certName != "" {
@@ -23,12 +26,36 @@ func (u *UI) hubFields(address *string, certName string, setCert func(string, io
 	}
 	cred := widget.NewPasswordEntry()
 	bind(cred, credential, l.T(hintKey))
+	addr := entry(address, "https://…")
+	for _, e := range []*widget.Entry{addr, cred} {
+		write := e.OnChanged
+		e.OnChanged = func(s string) { write(s); changed() }
+	}
 	return []fyne.CanvasObject{
-		field(l.T("owner.address"), entry(address, "https://…")),
+		field(l.T("owner.address"), addr),
 		field(l.T("owner.cert"), container.NewVBox(wrapped(cert),
 			widget.NewButtonWithIcon(l.T("owner.cert.choose"), theme.FolderOpenIcon(), func() { u.chooseHubCert(setCert) }))),
 		field(l.T(credKey), cred),
 	}
+}
+
+// validHubAddress is an https:// address with something after the scheme.
+func validHubAddress(address string) bool {
+	address = strings.TrimSpace(address)
+	return strings.HasPrefix(address, "https://") && len(address) > len("https://")
+}
+
+// hubFormError is the error of a hub form (the owner's sign-in, the restore from the hub)
+// checked again as it is typed: the address's or the credential's error goes once that field is
+// right; any other error (a refusal of the hub, a certificate) stays until the next try.
+func hubFormError(err error, address, credential string) error {
+	switch {
+	case errors.Is(err, ErrOwnerAddress) && validHubAddress(address):
+		return nil
+	case errors.Is(err, ErrOwnerCredential) && strings.TrimSpace(credential) != "":
+		return nil
+	}
+	return err
 }
 
 // chooseHubCert asks for the file of the hub's certificate (a hub with a self-signed one) and

@@ -31,10 +31,18 @@ func newHubRestoreScreen(u *UI) *hubRestoreScreen { return &hubRestoreScreen{u: 
 func (s *hubRestoreScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	body := container.NewVBox(wrapped(l.T("hubrestore.intro")))
-	for _, f := range u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "hubrestore.credential", "hubrestore.credential.hint") {
+	var msg *widget.Label
+	for _, f := range u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "hubrestore.credential", "hubrestore.credential.hint", func() {
+		// In place: a rebuild would take the focus from the field being typed in.
+		if s.err != nil && hubFormError(s.err, s.address, s.credential) == nil {
+			s.err = nil
+			msg.Hide()
+		}
+	}) {
 		body.Add(f)
 	}
-	body.Add(errorText(l.Error(s.err)))
+	msg = errorText(l.Error(s.err))
+	body.Add(msg)
 	restore := primary(l.T("hubrestore.go"), s.restore)
 	if s.busy {
 		restore.Disable()
@@ -58,7 +66,7 @@ func (s *hubRestoreScreen) restore() {
 	u := s.u
 	address := strings.TrimSpace(s.address)
 	switch {
-	case !strings.HasPrefix(address, "https://") || len(address) <= len("https://"):
+	case !validHubAddress(address):
 		s.err = ErrOwnerAddress
 	case strings.TrimSpace(s.credential) == "":
 		s.err = ErrOwnerCredential

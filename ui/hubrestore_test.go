@@ -72,10 +72,14 @@ func TestStartPageRestoresFromTheHub(t *testing.T) {
 			h.tap(h.T("hubrestore.go"))
 			h.see(h.u.loc.Error(ErrOwnerAddress))
 			h.typeInto("https://…", 0, "s") // now "http://hub.examples": still not https
-			s.address = hubAddress
-			h.u.render()
+			h.see(h.u.loc.Error(ErrOwnerAddress))
+			h.typeInto("https://…", 0, hubAddress) // corrected: the error goes as typed (W14)
+			h.noErrors()
 			h.tap(h.T("hubrestore.go"))
 			h.see(h.u.loc.Error(ErrOwnerCredential))
+			h.typeInto(h.T("hubrestore.credential.hint"), 0, "x")
+			h.noErrors()
+			h.typeInto(h.T("hubrestore.credential.hint"), 0, "")
 			if len(phone.asked) != 0 {
 				t.Fatalf("the hub was asked with a bad form: %v", phone.asked)
 			}

@@ -86,7 +86,7 @@ func (s *ownerScreen) refresh() {
 // signIn checks the form against the hub and keeps it.
 func (s *ownerScreen) signIn() {
 	address := strings.TrimSpace(s.address)
-	if !strings.HasPrefix(address, "https://") || len(address) <= len("https://") {
+	if !validHubAddress(address) {
 		s.err = ErrOwnerAddress
 		s.u.render()
 		return
@@ -226,10 +226,18 @@ func (s *ownerScreen) signInForm() fyne.CanvasObject {
 		body.Add(widget.NewProgressBarInfinite())
 		return body
 	}
-	for _, f := range s.u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "owner.credential", "owner.credential.hint") {
+	var msg *widget.Label
+	for _, f := range s.u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "owner.credential", "owner.credential.hint", func() {
+		// In place: a rebuild would take the focus from the field being typed in.
+		if s.err != nil && hubFormError(s.err, s.address, s.credential) == nil {
+			s.err = nil
+			msg.Hide()
+		}
+	}) {
 		body.Add(f)
 	}
-	body.Add(errorText(l.Error(s.err)))
+	msg = errorText(l.Error(s.err))
+	body.Add(msg)
 	sign := primary(l.T("owner.sign_in"), s.signIn)
 	if s.busy {
 		sign.Disable()

@@ -111,7 +111,12 @@ func TestOwnerMode(t *testing.T) {
 			h.tap(h.T("owner.sign_in"))
 			h.settle()
 			h.see(h.u.loc.Error(ErrOwnerAddress))
+			// W14: the address's error goes as the address is corrected, before «Кіру».
+			h.typeInto("https://…", 0, "http://hub.example:8443")
+			h.see(h.u.loc.Error(ErrOwnerAddress))
 			h.typeInto("https://…", 0, "https://hub.example:8443")
+			h.notSee(h.u.loc.Error(ErrOwnerAddress))
+			h.noErrors()
 			h.typeInto(h.T("owner.credential.hint"), 0, "wrong")
 			h.tap(h.T("owner.sign_in"))
 			h.settle()

@@ -248,3 +248,26 @@ func TestEnterOnANameNothingMatched(t *testing.T) {
 	h.submit(h.T("catsell.search.hint"), 0)
 	h.see(h.T("catsell.unknown.offer", map[string]any{"Code": eanNew}))
 }
+
+// An item whose price list named a VAT rate, sold on a register whose organization pays no VAT:
+// the line takes the register's default rate (none) and the receipt is issued, instead of every
+// such line being refused with «the organization is not a VAT payer» (seen in the walk).
+func TestItemWithAVATRateOnARegisterThatPaysNone(t *testing.T) {
+	h, cat := catalogueHarness(t, i18n.Russian)
+	if h.u.ports.Settings.Settings().VATPayer {
+		t.Fatal("the fake register pays VAT")
+	}
+	cat.items[0].VATRate = kkm.VAT16
+	h.u.reg.tab = tabExtended
+	h.u.render()
+	h.settle()
+	h.u.reg.extended.catalogue().sell(cat.items[0], "")
+	h.settle()
+	if ln := h.u.reg.extended.lines[0]; ln.VATRate != kkm.VATDefault {
+		t.Fatalf("the line's VAT rate is %v", ln.VATRate)
+	}
+	r := h.issueSale()
+	if len(r.Lines) != 1 || r.Total != 25000 {
+		t.Fatalf("the receipt: %+v", r)
+	}
+}

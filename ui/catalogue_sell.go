@@ -382,6 +382,7 @@ func sameItem(ln kkm.LineDraft, it kkm.Item) bool {
 // the quantity asked. raw is the code scanned: a marked item's marking code is the unit itself.
 func (c *catalogueSale) sell(it kkm.Item, raw string) {
 	s := c.sale
+	it = c.forRegister(it)
 	s.reg.tab = tabExtended
 	c.note = nil
 	if fractional(it.Unit) {
@@ -433,6 +434,7 @@ func (c *catalogueSale) markedNext(i int, code string) {
 
 // sellWeighed puts a scale label's item on the receipt with the label's weight or sum.
 func (c *catalogueSale) sellWeighed(it kkm.Item, label kkm.ScaleLabel) {
+	it = c.forRegister(it)
 	ln, err := it.ScaleLine(label)
 	if err != nil {
 		c.refuse(err)
@@ -601,4 +603,16 @@ func (s *itemScreen) scannedNote() fyne.CanvasObject {
 		return container.NewStack()
 	}
 	return wrapped(s.u.loc.T("catsell.scan.added", map[string]any{"Name": c.lastAdded}))
+}
+
+// forRegister is the item as this register sells it: a register whose organization pays no VAT
+// sells at its default rate (none), whatever rate the item carries — a price list imported from a
+// VAT payer, or the hub's catalogue of an owner whose other shops pay it, named rates that kkm
+// refuses on this register's receipt, and the cashier could sell none of those goods (seen in the
+// walk: «ставку НДС указать нельзя» under every line from the price list).
+func (c *catalogueSale) forRegister(it kkm.Item) kkm.Item {
+	if !c.sale.u.ports.Settings.Settings().VATPayer {
+		it.VATRate = kkm.VATDefault
+	}
+	return it
 }

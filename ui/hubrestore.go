@@ -96,7 +96,10 @@ func (s *hubRestoreScreen) restore() {
 			u.reg = nil // the register screen of the journal before
 			u.home()
 			u.Lock()
-			u.inform("hubrestore.title", u.loc.T("hubrestore.done", map[string]any{"Count": n}))
+			// The start page comes after the first cashier's profile (profile.go), and the
+			// restore brings the old phone's cashiers instead (W16): say so, or the new code is
+			// tried at the lock and refused without a word why.
+			u.inform("hubrestore.title", u.loc.T("hubrestore.done", map[string]any{"Count": n})+"\n\n"+u.loc.T("hubfix.restore.cashiers"))
 		}
 	})
 }

@@ -248,6 +248,15 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	ports.HubRestore = rt                       // a new phone takes its register from the owner's hub (start page)
 	ports.Catalogue, ports.PriceLists = catalogue{journal: j, access: rt, changed: catalogueChanged}, newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
+	if demo != nil {
+		ports.DemoReset = func() {
+			if err := requestDemoReset(dir); err != nil {
+				log.Printf("starting the demo over: %v", err)
+				return
+			}
+			a.Quit()
+		}
+	}
 	mobile := fyne.CurrentDevice().IsMobile()
 	var u *ui.UI
 	fyne.DoAndWait(func() {

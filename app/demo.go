@@ -40,6 +40,24 @@ const DemoFolder = "demo"
 // back together after the app is closed or killed. Its presence marks a folder as a demo's.
 const DemoStateFile = "ofd-emulator.state"
 
+// DemoResetFile in the demo's folder asks the next start to start the demo over (settings →
+// «Начать демо заново», which closes the app: the journal and the emulator cannot be replaced
+// under the running screens).
+const DemoResetFile = "reset-requested"
+
+// requestDemoReset leaves DemoResetFile in dir, synced, for the next start.
+func requestDemoReset(dir string) error {
+	f, err := os.Create(filepath.Join(dir, DemoResetFile))
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // StartDemo starts the emulator on a free loopback port with the demo register, its ledger in
 // memory (tests and benchmarks, which throw the journal away too).
 func StartDemo(ctx context.Context) (*Demo, error) {
@@ -100,8 +118,8 @@ func startDemo(ctx context.Context, stateFile string) (*Demo, error) {
 
 // demoFolder is the folder a demo keeps its journal and its OFD's ledger in: -data when given,
 // else DemoFolder in the app's storage. It refuses a folder holding a register's journal but no
-// demo ledger (a real register's, which a demo must never sell into), and -demo-reset empties a
-// demo's folder first.
+// demo ledger (a real register's, which a demo must never sell into), and -demo-reset (or
+// DemoResetFile left by the settings) empties a demo's folder first.
 func demoFolder(dataDir, appStorage string, reset bool) (string, error) {
 	dir := dataDir
 	if dir == "" {
@@ -111,6 +129,9 @@ func demoFolder(dataDir, appStorage string, reset bool) (string, error) {
 	_, serr := os.Stat(filepath.Join(dir, DemoStateFile))
 	if jerr == nil && serr != nil {
 		return "", fmt.Errorf("%s holds a register's journal, not a demo's: the demo does not use it (choose another -data)", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DemoResetFile)); err == nil {
+		reset = true // asked in the demo's settings
 	}
 	if reset && serr == nil {
 		if err := os.RemoveAll(dir); err != nil {

@@ -271,6 +271,11 @@ func TestDemoFolder(t *testing.T) {
 	write(filepath.Join(root, "used", JournalFile))
 	write(filepath.Join(root, "used", DemoStateFile))
 	write(filepath.Join(root, "storage", JournalFile)) // the real register's, in the app's storage
+	write(filepath.Join(root, "asked", JournalFile))   // a demo whose settings asked to start over
+	write(filepath.Join(root, "asked", DemoStateFile))
+	if err := requestDemoReset(filepath.Join(root, "asked")); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, data string
 		reset      bool
@@ -283,6 +288,7 @@ func TestDemoFolder(t *testing.T) {
 		{"a register's journal, reset", filepath.Join(root, "real"), true, "", false},
 		{"a demo used before", filepath.Join(root, "used"), false, filepath.Join(root, "used"), false},
 		{"a demo used before, reset", filepath.Join(root, "used"), true, filepath.Join(root, "used"), true},
+		{"a demo whose settings asked to start over", filepath.Join(root, "asked"), false, filepath.Join(root, "asked"), true},
 	}
 	for _, c := range cases {
 		got, err := demoFolder(c.data, filepath.Join(root, "storage"), c.reset)

@@ -67,6 +67,9 @@ type Ports struct {
 	// DemoCode is the demo cashier's quick-access code, shown on the lock screen while the
 	// register is the demo one (Status.Demo). Empty: no hint.
 	DemoCode string
+	// DemoReset starts the demo over (settings, demo only): the app closes and its next start
+	// is a new demo. Nil: no button.
+	DemoReset func()
 }
 
 // Profiles keeps the cashiers of this device and checks their quick-access code. The code itself

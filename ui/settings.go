@@ -195,6 +195,11 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	}
 	body.Add(u.printerButton())
 	body.Add(widget.NewButton(l.T("settings.lock"), u.Lock))
+	if u.status.Demo && u.ports.DemoReset != nil { // the demo is kept between runs; this starts it over
+		body.Add(widget.NewButton(l.T("demo.reset"), func() {
+			u.confirm("demo.reset", "demo.reset.text", "demo.reset.ok", u.ports.DemoReset)
+		}))
+	}
 	save := primary(l.T("settings.save"), s.save)
 	if s.busy {
 		save.Disable()

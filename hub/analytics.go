@@ -12,8 +12,8 @@ import (
 // Figures are the owner's sums of one group (a shop, a register, a cashier or an hour of the
 // day) over a period and over the period of the same length just before it.
 type Figures struct {
-	Key          string `json:"key"`   // the shop's name, the register's serial, the cashier's code, the hour "09"
-	Label        string `json:"label"` // what to show: the register's name, the cashier's name
+	Key          string `json:"key"`   // the shop's name, the register's serial, "serial/code" of a cashier, the hour "09"
+	Label        string `json:"label"` // what to show: the register's name, the cashier's name (with the register's when shared)
 	Receipts     int64  `json:"receipts"`
 	Revenue      int64  `json:"revenue"` // tiyn: sales − sale returns − purchases + purchase returns
 	PrevReceipts int64  `json:"prev_receipts"`
@@ -31,13 +31,18 @@ const (
 	ByHour     Grouping = "hour" // the hour of the day in Kazakhstan (UTC+5)
 )
 
-// groupSQL is each grouping's key and label over the rows p (receipts or rollup rows of an
-// hour: register_id, at, code, name, n, rev) joined to their registers r.
-var groupSQL = map[Grouping][2]string{
-	ByShop:     {`r.shop`, `r.shop`},
-	ByRegister: {`r.serial`, `r.name`},
-	ByCashier:  {`p.code`, `MAX(p.name)`},
-	ByHour:     {`to_char(p.at AT TIME ZONE '+05:00'::interval, 'HH24')`, `''`},
+// groupSQL is each grouping's key, label and register's name (for a label two groups share)
+// over the rows p (receipts or rollup rows of an hour: register_id, at, code, name, n, rev)
+// joined to their registers r.
+//
+// A cashier is a register's (W12): every register numbers its cashiers from 1, so cashier 1 of
+// one register is another person than cashier 1 of the next. The rollups key cashiers the same
+// way (register_id, hour or day, cashier_code), so no rollup needs another key.
+var groupSQL = map[Grouping][3]string{
+	ByShop:     {`r.shop`, `r.shop`, `''`},
+	ByRegister: {`r.serial`, `r.name`, `''`},
+	ByCashier:  {`r.serial || '/' || p.code`, `MAX(p.name)`, `MAX(r.name)`},
+	ByHour:     {`to_char(p.at AT TIME ZONE '+05:00'::interval, 'HH24')`, `''`, `''`},
 }
 
 // signedTotal is a receipt's total with its operation's sign: kkm's Operation numbers, as on the
@@ -247,7 +252,7 @@ func (s *Store) Analytics(ctx context.Context, orgID int64, from, to time.Time, 
 	// Planned with this call's times, every time (QueryExecModeExec): a plan cached for any period
 	// (generic) reads the partial-hour receipts as if they were many, in parallel, which costs seconds.
 	rows, err := s.pool.Query(ctx, `WITH p AS (`+strings.Join(branches, "\n\t\t\tUNION ALL\n\t\t\t")+`)
-		SELECT `+g[0]+` AS key, `+g[1]+` AS label,
+		SELECT `+g[0]+` AS key, `+g[1]+` AS label, `+g[2]+` AS register,
 			COALESCE(SUM(p.n) FILTER (WHERE p.cur), 0),
 			COALESCE(SUM(p.rev) FILTER (WHERE p.cur), 0),
 			COALESCE(SUM(p.n) FILTER (WHERE NOT p.cur), 0),
@@ -260,11 +265,17 @@ func (s *Store) Analytics(ctx context.Context, orgID int64, from, to time.Time, 
 	}
 	defer rows.Close()
 	var out []Figures
+	var registers []string
 	for rows.Next() {
 		var f Figures
-		var key, label *string
-		if err := rows.Scan(&key, &label, &f.Receipts, &f.Revenue, &f.PrevReceipts, &f.PrevRevenue); err != nil {
+		var key, label, register *string
+		if err := rows.Scan(&key, &label, &register, &f.Receipts, &f.Revenue, &f.PrevReceipts, &f.PrevRevenue); err != nil {
 			return nil, err
+		}
+		if register != nil {
+			registers = append(registers, *register)
+		} else {
+			registers = append(registers, "")
 		}
 		if key != nil {
 			f.Key = *key
@@ -274,7 +285,27 @@ func (s *Store) Analytics(ctx context.Context, orgID int64, from, to time.Time, 
 		}
 		out = append(out, f)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if by == ByCashier {
+		nameShared(out, registers)
+	}
+	return out, nil
+}
+
+// nameShared puts the register's name beside a cashier's name that another register's cashier
+// has too, «Aliya (Till 2)», so that the owner tells the two apart; registers[i] is out[i]'s.
+func nameShared(out []Figures, registers []string) {
+	n := map[string]int{}
+	for _, f := range out {
+		n[f.Label]++
+	}
+	for i := range out {
+		if n[out[i].Label] > 1 && registers[i] != "" {
+			out[i].Label += " (" + registers[i] + ")"
+		}
+	}
 }
 
 // groupLabel adds the label to GROUP BY where it is a plain column.

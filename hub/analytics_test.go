@@ -72,9 +72,10 @@ func TestAnalyticsAcrossShops(t *testing.T) {
 			{Key: "R2", Label: "Till 2", Receipts: 2, Revenue: 1600},
 			{Key: "R3", Label: "Till 3", Receipts: 1, Revenue: 700},
 		}},
-		{ByCashier, []Figures{
-			{Key: "1", Label: "Cashier 1", Receipts: 3, Revenue: 1400, PrevReceipts: 1, PrevRevenue: 500},
-			{Key: "2", Label: "Cashier 2", Receipts: 2, Revenue: 1600},
+		{ByCashier, []Figures{ // cashier 1 of R1 and cashier 1 of R3 are two people (W12)
+			{Key: "R1/1", Label: "Cashier 1 (Till 1)", Receipts: 2, Revenue: 700, PrevReceipts: 1, PrevRevenue: 500},
+			{Key: "R2/2", Label: "Cashier 2", Receipts: 2, Revenue: 1600},
+			{Key: "R3/1", Label: "Cashier 1 (Till 3)", Receipts: 1, Revenue: 700},
 		}},
 		{ByHour, []Figures{
 			{Key: "09", Receipts: 2, Revenue: 700, PrevReceipts: 1, PrevRevenue: 500},
@@ -174,7 +175,7 @@ func TestAnalyticsRollupMatchesReceipts(t *testing.T) {
 				if h.s.at.Before(prev) || !h.s.at.Before(to) {
 					continue
 				}
-				key := map[Grouping]string{ByShop: h.shop, ByRegister: h.serial, ByCashier: fmt.Sprint(h.s.cashier),
+				key := map[Grouping]string{ByShop: h.shop, ByRegister: h.serial, ByCashier: h.serial + "/" + fmt.Sprint(h.s.cashier),
 					ByHour: h.s.at.In(kz).Format("15")}[by]
 				f := want[key]
 				if f == nil {
@@ -204,6 +205,11 @@ func TestAnalyticsRollupMatchesReceipts(t *testing.T) {
 				w := want[g.Key]
 				if w == nil || g.Receipts != w.Receipts || g.Revenue != w.Revenue || g.PrevReceipts != w.PrevReceipts || g.PrevRevenue != w.PrevRevenue {
 					t.Fatalf("%s %v–%v: %+v, want %+v", by, from, to, g, w)
+				}
+				// Each register has its cashiers 1–3 under the same names: each is labelled
+				// with its register's name beside (W12).
+				if serial, code, ok := strings.Cut(g.Key, "/"); by == ByCashier && (!ok || g.Label != "Cashier "+code+" (Till "+serial+")") {
+					t.Fatalf("cashier %q labelled %q", g.Key, g.Label)
 				}
 			}
 		}
@@ -280,7 +286,7 @@ func TestHourOfDayRollupMatchesRecount(t *testing.T) {
 				if h.refused || h.s.at.Before(prev) || !h.s.at.Before(p.to) {
 					continue
 				}
-				key := map[Grouping]string{ByShop: h.shop, ByRegister: h.serial, ByCashier: fmt.Sprint(h.s.cashier),
+				key := map[Grouping]string{ByShop: h.shop, ByRegister: h.serial, ByCashier: h.serial + "/" + fmt.Sprint(h.s.cashier),
 					ByHour: h.s.at.In(kz).Format("15")}[by]
 				f := want[key]
 				if f == nil {

@@ -271,3 +271,26 @@ func TestItemWithAVATRateOnARegisterThatPaysNone(t *testing.T) {
 		t.Fatalf("the receipt: %+v", r)
 	}
 }
+
+// A scan on the preview (the next item scanned too early) forms no receipt: its Enter is the
+// scanner's, not the cashier's; the cashier's own Enter still forms it (seen in the walk).
+func TestScanOnThePreviewFormsNothing(t *testing.T) {
+	h, _ := catalogueHarness(t, i18n.Russian)
+	h.scanOnRegister(eanBread)
+	h.tap(h.T("sale.next"))
+	p, ok := h.u.current.(*previewScreen)
+	if !ok {
+		t.Fatalf("not on the preview: %T", h.u.current)
+	}
+	p.keys().now = stepClock(4 * time.Millisecond)
+	h.typeKeys(eanMilk)
+	h.key(fyne.KeyReturn)
+	if n := len(h.reg.receipts()); n != 0 || h.u.current != p {
+		t.Fatalf("a scan on the preview: %d receipts, on %T", n, h.u.current)
+	}
+	p.keys().now = stepClock(time.Second)
+	h.key(fyne.KeyReturn)
+	if n := len(h.reg.receipts()); n != 1 {
+		t.Fatalf("the cashier's Enter: %d receipts", n)
+	}
+}

@@ -954,6 +954,7 @@ type previewScreen struct {
 	r      kkm.Receipt
 	issued func() // clears the form after the receipt is issued
 	busy   bool
+	scan   *fieldScan // a scanner's keys told from the cashier's Enter (scanfield.go)
 }
 
 func newPreviewScreen(u *UI, d kkm.ReceiptDraft, r kkm.Receipt, issued func()) *previewScreen {

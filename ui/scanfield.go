@@ -110,3 +110,29 @@ func (u *UI) focusPending() {
 	}
 	u.win.Canvas().Focus(o)
 }
+
+// On the preview Enter forms the receipt (keyboard.go). A scanner's Enter is not the cashier's:
+// a scan there (the next item, scanned before «Артқа») forms nothing; its keys are timed as
+// everywhere and dropped, and the cashier's own Enter still forms the receipt (seen in the walk:
+// the scan's Enter issued the receipt without the item scanned).
+func (s *previewScreen) keys() *fieldScan {
+	if s.scan == nil {
+		s.scan = newFieldScan(time.Now, nil, func(string) {})
+	}
+	return s.scan
+}
+
+// scanRune times a key typed on the preview with no field focused.
+func (s *previewScreen) scanRune(r rune) { s.keys().rune(r) }
+
+// scanEnter is Enter on the preview: a scan's ends nothing, the cashier's forms the receipt.
+func (s *previewScreen) scanEnter() {
+	if s.keys().enter() {
+		return
+	}
+	if s.u.current == s && s.u.win.Canvas().Overlays().Top() == nil {
+		s.issueNow()
+	}
+}
+
+var _ keyScanTarget = (*previewScreen)(nil)

@@ -222,11 +222,18 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	cleanups = append(cleanups, func() { rt.Close() })
 	tr.step("reg.runtime")
 	var catalogueChanged func() // the hub's catalogue sync, woken by a change made here
+	registers := registerSecrets{dir: dir, key: j.DeriveKey("register hub credentials")}
 	if cfg.hub.url != "" {
 		stop, wake, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
 		if err != nil {
 			return cleanups, fmt.Errorf("the owner's hub: %w", err)
 		}
+		cleanups = append(cleanups, stop)
+		catalogueChanged = wake
+	} else if demo == nil {
+		// A register the owner applied for from this phone's cabinet pushes to the owner's hub
+		// once connected, with no flag and no restart.
+		stop, wake := ownersHubPush(ctx, j, rt, a.Preferences(), registers, log.Printf)
 		cleanups = append(cleanups, stop)
 		catalogueChanged = wake
 	}
@@ -244,8 +251,8 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	owner := ownerMode{prefs: a.Preferences(),
 		secret: secretFile{path: filepath.Join(dir, ownerCredentialFile), key: j.DeriveKey("owner hub credential")}}
 	ports.Analytics, ports.Owner = newAnalytics(j), owner
-	ports.Onboarding = onboarding{owner: owner} // the owner's cabinet, kept as the owner mode's sign-in
-	ports.HubRestore = rt                       // a new phone takes its register from the owner's hub (start page)
+	ports.Onboarding = onboarding{owner: owner, registers: registers} // the owner's cabinet, kept as the owner mode's sign-in
+	ports.HubRestore = rt                                             // a new phone takes its register from the owner's hub (start page)
 	ports.Catalogue, ports.PriceLists = catalogue{journal: j, access: rt, changed: catalogueChanged}, newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
 	if demo != nil {

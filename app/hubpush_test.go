@@ -3,15 +3,19 @@ package app
 import (
 	"context"
 	"encoding/pem"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ekassa-go/ekassa/hub"
 	"github.com/ekassa-go/ekassa/internal/pgtest"
 	"github.com/ekassa-go/ekassa/kkm"
+	"github.com/ekassa-go/ekassa/ofdclient"
+	"github.com/ekassa-go/ekassa/storage"
 )
 
 // TestSalesReachTheHub: a demo register started with -hub pushes its journal to a real hub over
@@ -149,6 +153,83 @@ func TestRegisterCatalogueChangeGoesUpAtOnce(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the hub's catalogue after the save: %+v", ch.Items)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestHubPushWaitsForTheConnection (walker S4 W10): the push to the hub started on a register not
+// connected yet neither fails nor stops the app: it waits for the connection and then for a
+// credential, and pushes every document once both are there, with no restart.
+func TestHubPushWaitsForTheConnection(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Start(t)
+	store, err := hub.Open(ctx, c.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := httptest.NewTLSServer(hub.NewServer(store, nil).Handler())
+	defer srv.Close()
+	hc, err := hubHTTPClientPEM(pemOf(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	demo, err := StartDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer demo.Server.Close()
+	j, err := storage.Open(ctx, filepath.Join(t.TempDir(), JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	rt, err := NewRuntime(ctx, j, Options{Demo: demo.Server, FiscalWait: 5 * time.Second,
+		Exchanger: &ofdclient.Transport{Timeout: 2 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+
+	var secret atomic.Value
+	secret.Store("")
+	stop, _ := pushWhenConnected(ctx, j, rt, func() (string, *http.Client, error) { return srv.URL, hc, nil },
+		func(string) (string, error) { return secret.Load().(string), nil }, t.Logf)
+	defer stop()
+
+	// Connected: a serial number, but no credential yet.
+	if err := prepareDemo(ctx, rt, demo, "Демо кассир"); err != nil {
+		t.Fatal(err)
+	}
+	serial := rt.Settings().SerialNumber
+	org, _, _ := store.CreateOrganization(ctx, "Shop")
+	reg, cred, err := store.AddRegister(ctx, org.ID, serial, "Till", "Shop 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret.Store(cred)
+	cashier, err := rt.CheckCode(ctx, DemoCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := rt.IssueReceipt(ctx, cashier.Operator(), kkm.SimpleDraft(kkm.OpSale, []kkm.Money{500_00},
+		[]kkm.Payment{{Type: kkm.PayCash, Sum: 500_00}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cur, err := store.Cursor(ctx, reg.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.Seq >= is.Last().Seq {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub holds up to seq %d; the sale is seq %d", cur.Seq, is.Last().Seq)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

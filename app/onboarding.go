@@ -14,14 +14,21 @@ import (
 // account's credential is kept exactly as the owner mode's sign-in keeps it (ownerMode: the
 // address and certificate in the preferences, the credential sealed in its file), so the owner
 // mode opens signed in afterwards and the cabinet resumes from the owner mode's sign-in.
-type onboarding struct{ owner ownerMode }
+//
+// A register the owner applies for from this phone gets its hub credential from the hub then;
+// registers keeps it, sealed, so that when this phone is connected as that register
+// («Подключить эту кассу») it pushes its journal to the hub at once (ownersHubPush).
+type onboarding struct {
+	owner     ownerMode
+	registers registerSecrets
+}
 
 func (o onboarding) Resume(ctx context.Context) (ui.OwnerCabinet, error) {
 	h, err := o.owner.Resume(ctx)
 	if err != nil || h == nil {
 		return nil, err
 	}
-	return cabinetOf(h)
+	return o.cabinetOf(h)
 }
 
 // client is the hub's client at an address, with no credential yet.
@@ -56,20 +63,23 @@ func (o onboarding) Confirm(ctx context.Context, at ui.HubAddress, email, code s
 	if err != nil {
 		return nil, err
 	}
-	return cabinetOf(h)
+	return o.cabinetOf(h)
 }
 
 // cabinetOf is the cabinet over the owner mode's hub client.
-func cabinetOf(h ui.OwnerHub) (ui.OwnerCabinet, error) {
+func (o onboarding) cabinetOf(h ui.OwnerHub) (ui.OwnerCabinet, error) {
 	oh, ok := h.(ownerHub)
 	if !ok {
 		return nil, fmt.Errorf("app: the owner mode's hub is a %T, not the hub's client", h)
 	}
-	return cabinet{c: oh.c}, nil
+	return cabinet{c: oh.c, registers: o.registers}, nil
 }
 
 // cabinet is ui.OwnerCabinet over the owner's hub.Client.
-type cabinet struct{ c *hub.Client }
+type cabinet struct {
+	c         *hub.Client
+	registers registerSecrets // where a register's hub credential is kept; none kept when zero
+}
 
 func (k cabinet) Organization(ctx context.Context) (ui.CabinetOrganization, error) {
 	info, err := k.c.Organization(ctx)
@@ -137,13 +147,19 @@ func uiRegister(a hub.Application) ui.CabinetRegister {
 }
 
 // Apply applies and returns the register as the list shows it. The register's hub credential
-// the hub hands over is not kept here: the phone that becomes the register gets its own from
-// the owner (ekassa-hub register), as today.
+// the hub hands over (once) is kept sealed on this phone: connected as that register, the phone
+// pushes its journal with it (ownersHubPush). Another phone gets its credential from the owner
+// (ekassa-hub register).
 func (k cabinet) Apply(ctx context.Context, a ui.CabinetApplication) (ui.CabinetRegister, error) {
-	_, _, app, err := k.c.ApplyRegister(ctx, hub.RegisterApplication{Name: a.Name, Model: a.Model, Serial: a.Serial,
+	reg, secret, app, err := k.c.ApplyRegister(ctx, hub.RegisterApplication{Name: a.Name, Model: a.Model, Serial: a.Serial,
 		Year: a.Year, TradePointID: a.TradePointID, Tariff: a.Tariff, Connection: a.Connection})
 	if err != nil {
 		return ui.CabinetRegister{}, cabinetError(err)
+	}
+	if k.registers.dir != "" && secret != "" {
+		if err := k.registers.Save(reg.Serial, secret); err != nil {
+			return ui.CabinetRegister{}, err
+		}
 	}
 	return uiRegister(app), nil
 }

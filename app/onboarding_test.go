@@ -103,8 +103,10 @@ func TestOnboardingScreensOnARealHub(t *testing.T) {
 	a := test.NewTempApp(t)
 	owner := ownerMode{prefs: a.Preferences(), secret: secretFile{path: filepath.Join(t.TempDir(), ownerCredentialFile),
 		key: bytes.Repeat([]byte{5}, 32)}}
+	// The register applied for here keeps its hub credential on this phone (cabinet.Apply).
+	registers := registerSecrets{dir: t.TempDir(), key: bytes.Repeat([]byte{7}, 32)}
 	ports := rt.Ports()
-	ports.Owner, ports.Onboarding = owner, onboarding{owner: owner}
+	ports.Owner, ports.Onboarding = owner, onboarding{owner: owner, registers: registers}
 	var next []byte // the file the next choice hands over
 	var nextName string
 	ports.ChooseFile = func(done func(fyne.URIReadCloser, error)) {
@@ -207,8 +209,29 @@ func TestOnboardingScreensOnARealHub(t *testing.T) {
 		t.Fatalf("the sale was not accepted by the emulator: %+v", doc)
 	}
 	// The owner mode is signed in with the credential the confirmation gave.
-	if h, err := owner.Resume(ctx); err != nil || h == nil {
+	h, err := owner.Resume(ctx)
+	if err != nil || h == nil {
 		t.Fatalf("the owner mode after the onboarding: %v, %v", h, err)
+	}
+	// The connected phone pushes its journal to the owner's hub with the credential the cabinet
+	// kept, with no -hub (ownersHubPush, as the app starts it; started here after the screens, as
+	// the headless driver runs the push's screen updates beside the taps): the owner sees the sale.
+	// TestHubPushWaitsForTheConnection shows the same push started before the connection.
+	stopPush, _ := ownersHubPush(ctx, j, rt, a.Preferences(), registers, t.Logf)
+	t.Cleanup(stopPush)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		regs, err := h.Registers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(regs) == 1 && regs[0].Serial == "EKS0000042" && regs[0].Pushed >= is.Last().Seq {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub holds %+v; the sale is seq %d", regs, is.Last().Seq)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

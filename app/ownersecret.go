@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 )
 
 // The owner's hub credential is not kept in the app's preferences (a plain file that desktop and
@@ -43,7 +44,7 @@ func (f secretFile) Load() (string, error) {
 	if len(b) < aead.NonceSize() {
 		return "", fmt.Errorf("%s: too short", f.path)
 	}
-	plain, err := aead.Open(nil, b[:aead.NonceSize()], b[aead.NonceSize():], []byte(ownerCredentialFile))
+	plain, err := aead.Open(nil, b[:aead.NonceSize()], b[aead.NonceSize():], f.label())
 	if err != nil {
 		return "", fmt.Errorf("%s does not open with this journal's key: %w", f.path, err)
 	}
@@ -69,7 +70,7 @@ func (f secretFile) Save(secret string) error {
 		tmp.Close()
 		return err
 	}
-	if _, err := tmp.Write(aead.Seal(nonce, nonce, []byte(secret), []byte(ownerCredentialFile))); err != nil {
+	if _, err := tmp.Write(aead.Seal(nonce, nonce, []byte(secret), f.label())); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -91,10 +92,52 @@ func (f secretFile) Remove() error {
 	return nil
 }
 
+// label binds the sealed secret to its file's name, so that one file copied over another does
+// not open (the owner's file was sealed with its name before other secrets were kept too).
+func (f secretFile) label() []byte { return []byte(filepath.Base(f.path)) }
+
 func (f secretFile) aead() (cipher.AEAD, error) {
 	block, err := aes.NewCipher(f.key)
 	if err != nil {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
+}
+
+// registerSecrets keeps, one sealed file each in the data folder, the hub credentials of the
+// registers the owner applied for from this phone (cabinet.Apply), by serial number.
+type registerSecrets struct {
+	dir string
+	key []byte // 32 bytes (storage.Journal.DeriveKey)
+}
+
+// registerSerial is what a serial number may be to name a file.
+var registerSerial = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func (r registerSecrets) file(serial string) (secretFile, error) {
+	if !registerSerial.MatchString(serial) {
+		return secretFile{}, fmt.Errorf("app: %q is not a serial number to keep a credential under", serial)
+	}
+	return secretFile{path: filepath.Join(r.dir, "hub-register-"+serial+".credential"), key: r.key}, nil
+}
+
+// Save keeps the credential of the register with this serial.
+func (r registerSecrets) Save(serial, secret string) error {
+	f, err := r.file(serial)
+	if err != nil {
+		return err
+	}
+	return f.Save(secret)
+}
+
+// Load is the credential kept for the register with this serial, "" when none.
+func (r registerSecrets) Load(serial string) (string, error) {
+	if r.dir == "" {
+		return "", nil
+	}
+	f, err := r.file(serial)
+	if err != nil {
+		return "", err
+	}
+	return f.Load()
 }

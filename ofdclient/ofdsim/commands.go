@@ -84,7 +84,14 @@ func (s *Server) info(l *ledger, now time.Time) *pb.Response {
 	if l.open != nil {
 		resp.Report = &pb.ReportResponse{Report: pb.ReportTypeEnum_REPORT_X.Enum(), ZxReport: l.currentX(at)}
 	} else {
-		resp.Report = &pb.ReportResponse{Report: pb.ReportTypeEnum_REPORT_Z.Enum(), ZxReport: l.lastZReport(at)}
+		// The last Z, but dated now: date_time of INFO's report is the OFD's clock, which the
+		// register reads to check its own (delivery.OFDTime). The stored Z's own date made a
+		// register see its clock "ahead" by the time since the last Z (seen with the demo kept
+		// across a restart).
+		z := proto.Clone(l.lastZReport(at)).(*pb.ZXReport)
+		z.DateTime = wireTime(at)
+		z.Checksum = proto.String(Checksum(z))
+		resp.Report = &pb.ReportResponse{Report: pb.ReportTypeEnum_REPORT_Z.Enum(), ZxReport: z}
 	}
 	shiftNumber := l.lastShiftNumber
 	if l.open != nil {

@@ -245,3 +245,29 @@ func TestStateFileTornTail(t *testing.T) {
 		t.Fatal("a damaged record before the last was loaded")
 	}
 }
+
+// TestInfoAfterZIsDatedNow: INFO with no shift open answers the last Z dated with the OFD's
+// clock (the register checks its own clock against it), its counters and checksum otherwise the Z's.
+// Before, it carried the Z's own date, and a demo started again after a Z saw its clock "ahead".
+func TestInfoAfterZIsDatedNow(t *testing.T) {
+	s, clock := startSim(t)
+	r := newReg(t, s)
+	if resp := r.do(closeShift(shiftDay(t, r))); code(resp) != 0 {
+		t.Fatalf("Z: code %d %q", code(resp), resp.GetResult().GetResultText())
+	}
+	clock.advance(10 * time.Minute)
+	info := r.do(infoReq())
+	z := info.GetReport().GetZxReport()
+	at, err := wallTime("date_time", z.GetDateTime())
+	if err != nil || !at.Equal(wallClock(clock.now())) {
+		t.Fatalf("INFO's Z dated %v (%v), want the clock %v", at, err, wallClock(clock.now()))
+	}
+	v, _ := s.Ledger(testID)
+	if z.GetShiftNumber() != v.LastZ.GetShiftNumber() || z.GetChecksum() != Checksum(z) ||
+		tiyn(z.GetCashSum()) != tiyn(v.LastZ.GetCashSum()) {
+		t.Fatalf("INFO's Z %v is not the last Z %v", z, v.LastZ)
+	}
+	if wt, _ := wallTime("date_time", v.LastZ.GetDateTime()); wt.Equal(at) {
+		t.Fatal("the stored Z was redated")
+	}
+}

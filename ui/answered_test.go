@@ -3,8 +3,6 @@ package ui
 import (
 	"testing"
 
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/ekassa-go/ekassa/i18n"
 )
 
@@ -86,7 +84,7 @@ func TestOfflineCashInTurnsAccepted(t *testing.T) {
 func (h *harness) count(s string) int {
 	n := 0
 	for _, o := range h.visible() {
-		if l, ok := o.(*widget.Label); ok && l.Text == s {
+		if text, _, ok := labelText(o); ok && text == s {
 			n++
 		}
 	}

@@ -132,6 +132,8 @@ func (w *idleWatch) fingerprint() uint64 {
 			walk(v.Content)
 		case *widget.Label:
 			io.WriteString(h, v.Text)
+		case *msgLabel:
+			io.WriteString(h, v.Text)
 		case *widget.Entry:
 			fmt.Fprintf(h, "%s;%d;%d;", v.Text, v.CursorRow, v.CursorColumn)
 		case *widget.Check:

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/kkm"
 )
@@ -31,7 +30,7 @@ func (s *cashScreen) view() fyne.CanvasObject {
 	// that would take the drawer past its limit, each with the drawer's cash in the message, in
 	// the keypad's own message place, which never moves the keys.
 	body := container.NewVBox(
-		widget.NewLabel(l.T("cash.drawer", map[string]any{"Cash": money(l, u.status.CashInDrawer)})),
+		wrapped(l.T("cash.drawer", map[string]any{"Cash": money(l, u.status.CashInDrawer)})),
 		u.keypadWithNote(&s.in, false, func() { s.err = nil }, s.note),
 	)
 	do := primary(action, s.record)

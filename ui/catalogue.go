@@ -39,8 +39,8 @@ type catalogueScreen struct {
 
 	run   searchRun
 	list  *itemList
-	errL  *widget.Label
-	count *widget.Label
+	errL  *msgLabel
+	count *msgLabel
 }
 
 func newCatalogueScreen(u *UI) *catalogueScreen {
@@ -207,7 +207,7 @@ func newItemEditScreen(u *UI, it kkm.Item, saved func(kkm.Item)) *itemEditScreen
 
 func (s *itemEditScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
-	errAt := func(f editField) *widget.Label {
+	errAt := func(f editField) *msgLabel {
 		if s.err != nil && s.errAt == f {
 			return errorText(l.Error(s.err))
 		}

@@ -61,7 +61,7 @@ func (x *itemList) update(id widget.ListItemID, o fyne.CanvasObject) {
 	it := x.items[id]
 	box := o.(*fyne.Container)
 	box.Objects[0].(*widget.Label).SetText(it.Name)
-	box.Objects[1].(*widget.Label).SetText(itemDetail(x.l, it))
+	box.Objects[1].(*msgLabel).SetText(itemDetail(x.l, it))
 	w := o.Size().Width
 	if w <= 0 {
 		w = x.list.Size().Width
@@ -105,9 +105,10 @@ func itemDetail(l *i18n.Localizer, it kkm.Item) string {
 // on a large target. It is tapped as a whole.
 type favouriteTile struct {
 	widget.BaseWidget
-	name, price *widget.Label
-	button      *widget.Button
-	tapped      func()
+	name   *widget.Label
+	price  *msgLabel
+	button *widget.Button
+	tapped func()
 }
 
 // tileWidth and tileHeight are the favourite's button: two to a 360-pixel phone, three lines of a

@@ -44,7 +44,7 @@ type catalogueSale struct {
 
 	center            *fyne.Container // the form, the results or the favourites
 	form              fyne.CanvasObject
-	noteL             *widget.Label
+	noteL             *msgLabel
 	favBtn            *widget.Button     // the favourites' grid on and off
 	row               *fyne.Container    // the search field, that button and the last refusal
 	slots             [3]*fyne.Container // where the row sits: atop the form, the results, the favourites
@@ -57,7 +57,7 @@ type catalogueSale struct {
 	now               func() time.Time
 	scanEntryNow      func() time.Time // the search field's clock (tests replay a pace)
 	searchField       *scanEntry
-	resultsEmpty      *widget.Label
+	resultsEmpty      *msgLabel
 	resultsEmptyShown bool
 }
 

@@ -31,21 +31,32 @@ func (h *harness) chosen(text string, want bool) {
 }
 
 // errorLabel is the danger label shown with this text, or nil.
-func (h *harness) errorLabel(text string) *widget.Label {
+func (h *harness) errorLabel(text string) *msgLabel {
 	for _, o := range h.visible() {
-		if l, ok := o.(*widget.Label); ok && l.Importance == widget.DangerImportance && l.Text == text {
+		if l, ok := o.(*msgLabel); ok && l.Importance == widget.DangerImportance && l.Text == text {
 			return l
 		}
 	}
 	return nil
 }
 
+// labelText is the text and importance of a label of either kind (Fyne's or a message's).
+func labelText(o fyne.CanvasObject) (text string, imp widget.Importance, ok bool) {
+	switch l := o.(type) {
+	case *widget.Label:
+		return l.Text, l.Importance, true
+	case *msgLabel:
+		return l.Text, l.Importance, true
+	}
+	return "", 0, false
+}
+
 // noErrors fails when any error is shown.
 func (h *harness) noErrors() {
 	h.t.Helper()
 	for _, o := range h.visible() {
-		if l, ok := o.(*widget.Label); ok && l.Importance == widget.DangerImportance && l.Text != "" {
-			h.t.Fatalf("a stale error is still shown: %q", l.Text)
+		if text, imp, ok := labelText(o); ok && imp == widget.DangerImportance && text != "" {
+			h.t.Fatalf("a stale error is still shown: %q", text)
 		}
 	}
 }
@@ -229,8 +240,8 @@ func TestTotalNeverNegativeOrWrapped(t *testing.T) {
 func (h *harness) shownErrorsKeep() []string {
 	var out []string
 	for _, o := range h.visible() {
-		if l, ok := o.(*widget.Label); ok && l.Importance == widget.DangerImportance && strings.TrimSpace(l.Text) != "" {
-			out = append(out, l.Text)
+		if text, imp, ok := labelText(o); ok && imp == widget.DangerImportance && strings.TrimSpace(text) != "" {
+			out = append(out, text)
 		}
 	}
 	return out

@@ -33,8 +33,8 @@ func (h *harness) shownInView(what, text string) {
 			return
 		}
 		switch v := o.(type) {
-		case *widget.Label:
-			if v.Text == text {
+		case *widget.Label, *msgLabel:
+			if s, _, _ := labelText(v); s == text {
 				found, in = v, scroll
 				return
 			}

@@ -121,7 +121,7 @@ type documentScreen struct {
 
 // paperView is the widgets of one document, updated in place when its answer arrives.
 type paperView struct {
-	state *widget.Label   // the document's standing with the OFD, in the cashier's language
+	state *msgLabel       // the document's standing with the OFD, in the cashier's language
 	text  *widget.Label   // the document as printed
 	qr    *fyne.Container // the QR code, when the document has a check link
 	large *widget.Button  // shows the QR code large
@@ -159,8 +159,7 @@ func (s *documentScreen) view() fyne.CanvasObject {
 	if len(s.docs) == 0 {
 		shareB.Disable()
 	}
-	notice := widget.NewLabel(s.notice)
-	notice.Wrapping = fyne.TextWrapWord
+	notice := wrapped(s.notice)
 	if s.notice == "" {
 		notice.Hide()
 	}
@@ -197,11 +196,10 @@ func (u *UI) issueAgain(d IssuedDocument) {
 // paper builds the widgets of document i: its state, then the paper with the text and the QR code.
 func (s *documentScreen) paper(i int, set kkm.Settings) fyne.CanvasObject {
 	pv := &paperView{
-		state: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		state: boldMsg(""),
 		text:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
 		qr:    container.NewCenter(),
 	}
-	pv.state.Wrapping = fyne.TextWrapWord
 	pv.large = widget.NewButtonWithIcon(s.u.loc.T("doc.qr.show"), theme.ZoomInIcon(), func() { s.showQR(i) })
 	s.papers[i] = pv
 	s.fill(pv, s.docs[i], set)

@@ -70,6 +70,13 @@ func (h *harness) misfits() []string {
 			if messageIDs[v.Text] {
 				out = append(out, fmt.Sprintf("label %q shows a message ID, not its text", v.Text))
 			}
+		case *msgLabel:
+			if msg := msgCut(v, th); msg != "" {
+				out = append(out, msg)
+			}
+			if messageIDs[v.Text] {
+				out = append(out, fmt.Sprintf("label %q shows a message ID, not its text", v.Text))
+			}
 		case *widget.Entry:
 			if msg := hintCut(v, th); msg != "" {
 				out = append(out, msg)
@@ -188,6 +195,8 @@ func describe(o fyne.CanvasObject) string {
 	switch v := o.(type) {
 	case *widget.Label:
 		return fmt.Sprintf("label %q", v.Text)
+	case *msgLabel:
+		return fmt.Sprintf("message %q", v.Text)
 	case *widget.Button:
 		return fmt.Sprintf("button %q", v.Text)
 	case *widget.Check:
@@ -267,23 +276,57 @@ func labelCut(l *widget.Label, th fyne.Theme) string {
 		}
 		return ""
 	}
-	// Wrapped: every word whole on one line.
+	return wrapCut(l.Text, lines, l.Size().Width-2*th.Size(theme.SizeNameInnerPadding), func(s string) float32 {
+		return fyne.MeasureText(s, th.Size(theme.SizeNameText), l.TextStyle).Width
+	})
+}
+
+// msgCut says how a message label's text is cut, or "" when it is shown whole (rule 3): every
+// line within the label, every word whole on one line.
+func msgCut(l *msgLabel, th fyne.Theme) string {
+	if strings.TrimSpace(l.Text) == "" || l.Size().Width == 0 {
+		return ""
+	}
+	var lines []string
+	room := l.Size().Width - 2*th.Size(theme.SizeNameInnerPadding)
+	measure := func(s string) float32 { return fyne.MeasureText(s, th.Size(theme.SizeNameText), l.TextStyle).Width }
+	for _, o := range test.WidgetRenderer(l).Objects() {
+		t := o.(*canvas.Text)
+		lines = append(lines, t.Text)
+		if w := measure(t.Text); w > room+fitSlack {
+			return fmt.Sprintf("message %q draws the line %q %.0f wide in %.0f", l.Text, t.Text, w, room)
+		}
+	}
+	return wrapCut(l.Text, lines, room, measure)
+}
+
+// wrapCut says how a wrapped text is broken where it must not be, or "" when every word is whole
+// on one of the lines drawn. A word is what lies between ordinary spaces and line ends: a
+// no-break space (U+00A0, U+202F) joins, so «6 000,00 ₸» is one word that a line must never split
+// (Fyne's own word wrap breaks at it, walker F10). A word wider than the whole room (a file's
+// path) can only be broken: that is allowed.
+func wrapCut(text string, lines []string, room float32, measure func(string) float32) string {
 	var drawn []string
 	for _, line := range lines {
-		drawn = append(drawn, strings.Fields(line)...)
+		drawn = append(drawn, breakWords(line)...)
 	}
-	words := strings.Fields(text)
+	words := breakWords(text)
 	if slices.Equal(drawn, words) {
 		return ""
 	}
-	// A word wider than the whole line (a file's path) can only be broken: that is allowed.
-	room := l.Size().Width - 2*th.Size(theme.SizeNameInnerPadding)
 	for _, w := range words {
-		if !slices.Contains(drawn, w) && fyne.MeasureText(w, th.Size(theme.SizeNameText), l.TextStyle).Width <= room {
-			return fmt.Sprintf("label %q breaks the word %q: drawn as %q", l.Text, w, lines)
+		if !slices.Contains(drawn, w) && measure(w) <= room {
+			return fmt.Sprintf("label %q breaks the word %q: drawn as %q", text, w, lines)
 		}
 	}
 	return ""
+}
+
+// breakWords splits text at the ordinary spaces and line ends only (not at a no-break space), the
+// space before the tenge sign excepted (the texts write «{{.Sum}} ₸»: the sign belongs to the amount).
+func breakWords(text string) []string {
+	text = strings.ReplaceAll(text, " "+kkm.CurrencySign, "\u00a0"+kkm.CurrencySign) // never a line starting with «₸»
+	return strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' })
 }
 
 // fits fails the test with what does not fit on the window, naming where it was.
@@ -308,16 +351,18 @@ func (h *harness) longestMessages(prefix string, n int) []string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	data := map[string]any{"Name": "Әлия Қасымова", "Max": "999 999 999,99", "Total": "1 234 567,89", "Cash": "1 234 567,89",
+	// Amounts as the app writes them: digit groups joined by no-break spaces (i18n's Number).
+	num := func(m kkm.Money) string { return h.u.loc.Number(m.String()) }
+	data := map[string]any{"Name": "Әлия Қасымова", "Max": num(99999999999), "Total": num(123456789), "Cash": num(123456789),
 		"Left": "23 ч 59 мин", "Count": 1234, "Number": 12345, "Shift": 123, "Code": 13, "Text": "ОФД: документ отклонён",
-		"Minutes": 90, "Hours": 72, "Seconds": 30, "Sum": "1 234 567,89", "Line": 3, "Now": "02.03.2026 10:30",
+		"Minutes": 90, "Hours": 72, "Seconds": 30, "Sum": num(123456789), "Line": 3, "Now": "02.03.2026 10:30",
 		"Expected": "02.03.2026 09:00", "Addr": "ofd.example.kz:7777", "Address": "ofd.example.kz:7777",
 		"File": "/storage/emulated/0/Documents/ekassa-journal-2026-03-02T10-30.db", "Document": "Продажа №12, смена 3",
-		"Reason": "ОФД: неверный формат", "Action": "Z", "Amount": "1 234,00", "Card": "1 000,00", "Change": "0,00",
+		"Reason": "ОФД: неверный формат", "Action": "Z", "Amount": num(123400), "Card": num(100000), "Change": num(0),
 		"From": "01.03.2026", "To": "02.03.2026", "Have": 3, "Want": 5, "Index": 2, "Info": "ОФД", "Input": "31.02.2026",
 		"KB": 640, "MaxKB": 512, "Latitude": "43.238949", "Longitude": "76.889709", "Lines": 10000, "Min": 1,
-		"NonCash": "1 000,00", "OFD": "АО «Казахтелеком»", "Operation": "Продажа", "Paid": "1 000,00", "Pay": "1 000,00",
-		"Percent": 16, "Price": "1 000,00", "Quantity": "1,5", "Rate": "16%", "Role": "Кассир", "Site": "consumer.oofd.kz",
+		"NonCash": num(100000), "OFD": "АО «Казахтелеком»", "Operation": "Продажа", "Paid": num(100000), "Pay": num(100000),
+		"Percent": 16, "Price": num(100000), "Quantity": "1,5", "Rate": "16%", "Role": "Кассир", "Site": "consumer.oofd.kz",
 		"Token": 12345678, "Unit": "кг", "Year": 2026, "PrevFrom": "01.02.2026", "PrevTo": "28.02.2026", "Paper": 58}
 	var texts []string
 	for _, id := range ids {

@@ -120,6 +120,8 @@ func (h *harness) text() string {
 		switch v := o.(type) {
 		case *widget.Label:
 			b.WriteString(v.Text + "\n")
+		case *msgLabel:
+			b.WriteString(v.Text + "\n")
 		case *widget.Button:
 			b.WriteString(v.Text + "\n")
 		case *widget.Entry:

@@ -239,8 +239,8 @@ func (h *harness) snapshot() (docs, rest string) {
 func (h *harness) shownErrors() []string {
 	var out []string
 	for _, o := range h.visible() {
-		if l, ok := o.(*widget.Label); ok && l.Importance == widget.DangerImportance && strings.TrimSpace(l.Text) != "" {
-			out = append(out, l.Text)
+		if text, imp, ok := labelText(o); ok && imp == widget.DangerImportance && strings.TrimSpace(text) != "" {
+			out = append(out, text)
 		}
 	}
 	if top := h.w.Canvas().Overlays().Top(); top != nil {
@@ -252,6 +252,10 @@ func (h *harness) shownErrors() []string {
 			switch v := o.(type) {
 			case *widget.Label:
 				if v.Wrapping == fyne.TextWrapWord && v.Text != "" {
+					out = append(out, v.Text)
+				}
+			case *msgLabel: // a dialog's text
+				if v.Text != "" {
 					out = append(out, v.Text)
 				}
 			case *fyne.Container:

@@ -31,7 +31,7 @@ func newHubRestoreScreen(u *UI) *hubRestoreScreen { return &hubRestoreScreen{u: 
 func (s *hubRestoreScreen) view() fyne.CanvasObject {
 	u, l := s.u, s.u.loc
 	body := container.NewVBox(wrapped(l.T("hubrestore.intro")))
-	var msg *widget.Label
+	var msg *msgLabel
 	for _, f := range u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "hubrestore.credential", "hubrestore.credential.hint", func() {
 		// In place: a rebuild would take the focus from the field being typed in.
 		if s.err != nil && hubFormError(s.err, s.address, s.credential) == nil {

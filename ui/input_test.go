@@ -442,7 +442,7 @@ func TestMoneyInMessagesNeverBreaks(t *testing.T) {
 
 // fullyShown fails unless the message l is shown whole in the place that scrolls it (a
 // message lying over the keypad's display has the display's height).
-func (h *harness) fullyShown(what any, l *widget.Label) {
+func (h *harness) fullyShown(what any, l *msgLabel) {
 	h.t.Helper()
 	for _, o := range h.visible() {
 		if sc, ok := o.(*container.Scroll); ok && sc.Content == fyne.CanvasObject(l) {

@@ -139,8 +139,8 @@ func (h *harness) scrollTo(text string) {
 			if sc == nil {
 				sc = v
 			}
-		case *widget.Label:
-			if v.Text == text && sc != nil {
+		case *widget.Label, *msgLabel:
+			if s, _, _ := labelText(v); s == text && sc != nil {
 				d := fyne.CurrentApp().Driver()
 				sc.ScrollToOffset(fyne.NewPos(0, d.AbsolutePositionForObject(v).Y-d.AbsolutePositionForObject(sc.Content).Y-theme.Padding()))
 				return

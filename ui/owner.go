@@ -226,7 +226,7 @@ func (s *ownerScreen) signInForm() fyne.CanvasObject {
 		body.Add(widget.NewProgressBarInfinite())
 		return body
 	}
-	var msg *widget.Label
+	var msg *msgLabel
 	for _, f := range s.u.hubFields(&s.address, s.certName, s.setCert, &s.credential, "owner.credential", "owner.credential.hint", func() {
 		// In place: a rebuild would take the focus from the field being typed in.
 		if s.err != nil && hubFormError(s.err, s.address, s.credential) == nil {

@@ -159,7 +159,7 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	}
 	// A refusal of the filter sits under the field it is about (the shift, the dates, the
 	// amounts), where the cashier looks; any other under «Найти».
-	errAt := func(at historyField) *widget.Label {
+	errAt := func(at historyField) *msgLabel {
 		if s.err == nil || s.errAt != at {
 			return errorText("")
 		}
@@ -168,7 +168,7 @@ func (s *historyScreen) view() fyne.CanvasObject {
 	shiftErr, datesErr, amountsErr := errAt(atShift), errAt(atDates), errAt(atAmounts)
 	// Editing a field the refusal is about makes the refusal stale (a cleared date no longer
 	// refused): it goes at once.
-	staleOnEdit := func(msg *widget.Label, at historyField, entries ...*widget.Entry) {
+	staleOnEdit := func(msg *msgLabel, at historyField, entries ...*widget.Entry) {
 		for _, e := range entries {
 			set := e.OnChanged
 			e.OnChanged = func(v string) {
@@ -351,8 +351,7 @@ func (u *UI) documentItem(d IssuedDocument, tapped func()) fyne.CanvasObject {
 	if awaitsAnswer(d) {
 		detail += " · " + l.T("doc.waiting")
 	}
-	info := widget.NewLabel(detail)
-	info.Wrapping = fyne.TextWrapWord // time, amount and state: wrapped at words, never cut
+	info := wrapped(detail) // time, amount and state: wrapped at words, never cut, never inside the amount
 	if d.Refused != nil {
 		// A clear mark: the document is in the journal but the OFD never counted it.
 		info.SetText(l.T("doc.refused.short") + " · " + detail)

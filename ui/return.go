@@ -34,7 +34,7 @@ type returnScreen struct {
 	err     error
 	busy    bool
 	scroll  *container.Scroll // the page's, to scroll a refusal into view
-	errL    *widget.Label     // the refusal under the refund choices
+	errL    *msgLabel         // the refusal under the refund choices
 }
 
 // How a return refunds (kkm.ComputeReturn): as the original was paid unless the cashier
@@ -147,7 +147,7 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 	)
 	errLabel := errorText(l.Error(s.err))
 	refund := container.NewVBox()
-	lineSums := make([]*widget.Label, len(s.ret.Lines))
+	lineSums := make([]*msgLabel, len(s.ret.Lines))
 	// showRefund shows what the return typed so far gives back: per line, in all and per payment
 	// type; or why the return would be refused.
 	showRefund := func() {
@@ -232,7 +232,7 @@ func (s *returnScreen) whatView() fyne.CanvasObject {
 // return of that quantity alone (the same number the whole return gives the line), or why that
 // quantity is refused; with nothing typed, what all that is left of a line paid after discounts
 // or markups refunds.
-func (s *returnScreen) showLineRefund(i int, sum *widget.Label) {
+func (s *returnScreen) showLineRefund(i int, sum *msgLabel) {
 	l := s.u.loc
 	rl := s.ret.Lines[i]
 	sum.Importance = widget.MediumImportance

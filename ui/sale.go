@@ -138,11 +138,11 @@ type extendedSale struct {
 
 	// The parts of the view that follow the typing.
 	scroll   *container.Scroll
-	errs     [fieldCount]*widget.Label
-	totalL   *widget.Label
-	changeL  *widget.Label
-	cardSumL *widget.Label
-	leftL    *widget.Label
+	errs     [fieldCount]*msgLabel
+	totalL   *msgLabel
+	changeL  *msgLabel
+	cardSumL *msgLabel
+	leftL    *msgLabel
 	quick    *fyne.Container
 	card     *padEntry
 	// cat is the catalogue's search, favourites and scanner around the form (catalogue_sell.go),
@@ -355,8 +355,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 		u.render()
 	}))
 	// The amounts' labels wrap: at a large text size a long amount must not widen the phone.
-	s.changeL, s.cardSumL, s.leftL, s.quick, s.card = bold(""), wrapped(""), wrapped(""), nil, nil
-	s.changeL.Wrapping = fyne.TextWrapWord
+	s.changeL, s.cardSumL, s.leftL, s.quick, s.card = boldMsg(""), wrapped(""), wrapped(""), nil, nil
 	switch s.pay {
 	case payCash:
 		body.Add(field(l.T("sale.taken"), s.amountEntry(&s.cashText, atCash, &s.cashFilled)))
@@ -386,8 +385,7 @@ func (s *extendedSale) view() fyne.CanvasObject {
 	}
 	s.scroll = container.NewVScroll(body)
 	// The total stays in view above «Далее», however long the list, and so do the errors about it.
-	s.totalL = bold("")
-	s.totalL.Wrapping = fyne.TextWrapWord
+	s.totalL = boldMsg("")
 	bottom := container.NewVBox(s.totalL, s.errs[atTotal], primary(l.T("sale.next"), s.next))
 	s.follow()
 	return container.NewBorder(nil, bottom, nil, nil, s.catalogue().wrap(s.scroll))
@@ -633,9 +631,9 @@ type itemScreen struct {
 	keyErr error
 	keyAt  itemField
 
-	errs     [itemFields]*widget.Label
-	sumL     *widget.Label
-	modAfter *widget.Label // the line after its discount or markup (itemmodifier.go)
+	errs     [itemFields]*msgLabel
+	sumL     *msgLabel
+	modAfter *msgLabel // the line after its discount or markup (itemmodifier.go)
 	scroll   *container.Scroll
 	fields   [2]*padEntry    // quantity and price, by pad
 	padSeg   *fyne.Container // the choice of the keypad's field
@@ -717,7 +715,7 @@ func (s *itemScreen) view() fyne.CanvasObject {
 		bound := e.OnChanged
 		e.OnChanged = func(v string) { bound(v); s.follow() }
 	}
-	s.sumL = bold("")
+	s.sumL = boldMsg("")
 	body := container.NewVBox(
 		s.scannedNote(),
 		field(l.T("item.name"), container.NewVBox(name, s.errs[atName])),
@@ -905,7 +903,7 @@ func (s *itemScreen) follow() {
 
 // padMessages holds the messages of the keypad's fields in two lines of a fixed height, shown
 // or not (one is shown at a time; a longer one scrolls inside).
-func padMessages(msgs ...*widget.Label) fyne.CanvasObject {
+func padMessages(msgs ...*msgLabel) fyne.CanvasObject {
 	probe := widget.NewLabel("A\nA")
 	objs := make([]fyne.CanvasObject, len(msgs))
 	for i, m := range msgs {

@@ -34,7 +34,7 @@ type settingsScreen struct {
 
 	// What a save scrolls into view (reveal): its refusal, or the notice that it was saved.
 	scroll                   *container.Scroll
-	errL, noticeL, pointErrL *widget.Label
+	errL, noticeL, pointErrL *msgLabel
 
 	checked bool                 // the permissions below have been asked
 	denied  map[kkm.Action]error // the refusals of the actions the cashier may not do
@@ -172,7 +172,7 @@ func (s *settingsScreen) view() fyne.CanvasObject {
 	body.Add(s.errL)
 	s.noticeL = nil
 	if s.notice != "" {
-		s.noticeL = widget.NewLabel(s.notice)
+		s.noticeL = wrapped(s.notice)
 		body.Add(s.noticeL)
 	}
 	body.Add(widget.NewSeparator())

@@ -107,7 +107,7 @@ type connectScreen struct {
 	token    string
 	err      error
 	scroll   *container.Scroll // the page's, to scroll a refusal into view
-	errL     *widget.Label     // the refusal, at the foot of the form
+	errL     *msgLabel         // the refusal, at the foot of the form
 	busy     bool
 	info     *kkm.RegInfo // the registration, once connected
 }

@@ -44,7 +44,7 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 		l.T("status.shift_closed"),
 		l.T("status.shift_open", map[string]any{"Number": st.ShiftNumber + 1, "Left": duration(l, max(longest, 24*time.Hour))}))
 
-	var net *widget.Label
+	var net *msgLabel
 	if st.Online && st.Waiting == 0 {
 		net = wrapped(l.T("status.online"))
 		net.Importance = widget.SuccessImportance

@@ -50,7 +50,7 @@ func scrolledPage(head fyne.CanvasObject, body fyne.CanvasObject, actions ...fyn
 // refusal sits under the field it is about or at the foot of the form; on a phone that is below
 // the fold, and a tap on «Далее», «Подключить» or «Сохранить» seemed to do nothing (walker S1,
 // F1). Call it after the screen is rendered, so that the labels have their places.
-func reveal(s *container.Scroll, labels ...*widget.Label) {
+func reveal(s *container.Scroll, labels ...*msgLabel) {
 	if s == nil {
 		return
 	}
@@ -81,22 +81,17 @@ func (twoPassLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 // errorText is the label a screen shows its last error in, in the cashier's language.
-func errorText(text string) *widget.Label {
-	l := widget.NewLabel(text)
+func errorText(text string) *msgLabel {
+	l := newMsgLabel(text)
 	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
 	if text == "" {
 		l.Hide()
 	}
 	return l
 }
 
-// wrapped is a label that wraps its words.
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
+// wrapped is a label that wraps its words, never inside an amount (msgLabel).
+func wrapped(text string) *msgLabel { return newMsgLabel(text) }
 
 // bold is a bold label.
 func bold(text string) *widget.Label {
@@ -196,7 +191,7 @@ type wrapCheck struct {
 	widget.BaseWidget
 	Text  string
 	box   *widget.Check
-	label *widget.Label
+	label *msgLabel
 }
 
 func newWrapCheck(text string, checked bool, changed func(bool)) *wrapCheck {
@@ -230,7 +225,7 @@ type wrapButton struct {
 	widget.BaseWidget
 	Text   string
 	button *widget.Button
-	label  *widget.Label
+	label  *msgLabel
 }
 
 func newWrapButton(text string, tapped func()) *wrapButton {
@@ -576,7 +571,7 @@ func (k *keypadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // lines lines of text whether the message is shown, hidden or long. So a message appearing or
 // going never moves the keys next to it under the cashier's finger; a longer message wraps and
 // scrolls inside the region instead of pushing the keys away.
-func messageSlot(msg *widget.Label, lines int) fyne.CanvasObject {
+func messageSlot(msg *msgLabel, lines int) fyne.CanvasObject {
 	probe := widget.NewLabel(strings.Repeat("A\n", lines-1) + "A")
 	return container.New(&slotLayout{height: probe.MinSize().Height}, container.NewVScroll(msg))
 }
@@ -600,7 +595,7 @@ func (s *slotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // overlayMessage is msg on the theme's background, to lie over what it covers while shown; a long
 // message scrolls inside the covered region instead of growing it.
-func overlayMessage(msg *widget.Label) *fyne.Container {
+func overlayMessage(msg *msgLabel) *fyne.Container {
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
 	return container.NewStack(bg, container.New(&slotLayout{}, container.NewVScroll(msg)))
 }

@@ -121,6 +121,7 @@ type fakeRegister struct {
 
 	profiles    *fakeProfiles    // the cashiers, for the Cashiers port (fake_admin_test.go)
 	clockJumped bool             // fiscal documents are refused with err.clock.jumped
+	clockGap    time.Duration    // the device's clock minus the OFD's, shown on the status line
 	corrected   int              // CorrectClock calls that moved the mark back
 	confirmed   int              // ConfirmClock calls
 	retried     int              // Retry calls
@@ -157,6 +158,7 @@ func (r *fakeRegister) statusLocked() Status {
 		}
 	}
 	st.Online = !r.cut && st.Waiting == 0
+	st.ClockGap = r.clockGap
 	st.OfflineSince = oldest
 	st.OfflineLeft = kkm.OfflineTimeLeft(oldest, r.now, kkm.DefaultOfflineLimit)
 	return st

@@ -125,6 +125,41 @@ func TestSaleKeypadKeysStayPut(t *testing.T) {
 	}
 }
 
+// The clock's warning on the status line (the device's clock away from the OFD's) appearing and
+// going moves no key of the sale's keypad: it shares the network's row, which keeps its room
+// (it had a row of its own, and the keys moved down when it came). kk, ru, en at 100 and 130 %.
+func TestClockGapMovesNoKey(t *testing.T) {
+	for _, lang := range i18n.Langs() {
+		for _, scale := range []float32{1, 1.3} {
+			h := newHarness(t, true, true, lang)
+			h.unlock()
+			h.scaled(scale)
+			keys := []string{"7", "1", "0", h.T("keypad.clear"), h.T("keypad.enter")}
+			what := func(s string) string { return fmt.Sprintf("%s %.0f%% %s", lang, scale*100, s) }
+			for _, demo := range []bool{false, true} {
+				h.setDemo(demo)
+				clean := h.keyPositions(keys...)
+				for _, gap := range []time.Duration{17 * time.Minute, -3 * 24 * time.Hour} {
+					h.reg.mu.Lock()
+					h.reg.clockGap = gap
+					h.reg.mu.Unlock()
+					h.reg.notify()
+					h.settle()
+					h.see(clockGapText(h.u.loc, gap))
+					sameKeys(t, what(fmt.Sprintf("demo %v, the clock %v away", demo, gap)), clean, h.keyPositions(keys...))
+				}
+				h.reg.mu.Lock()
+				h.reg.clockGap = 0
+				h.reg.mu.Unlock()
+				h.reg.notify()
+				h.settle()
+				h.notSee(clockGapText(h.u.loc, 17*time.Minute))
+				sameKeys(t, what("the clock right again"), clean, h.keyPositions(keys...))
+			}
+		}
+	}
+}
+
 // setDemo puts the register into demo mode (the DEMO mark and the network switch on the status
 // line) or out of it.
 func (h *harness) setDemo(on bool) {

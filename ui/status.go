@@ -45,7 +45,14 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 		l.T("status.shift_open", map[string]any{"Number": st.ShiftNumber + 1, "Left": duration(l, max(longest, 24*time.Hour))}))
 
 	var net *msgLabel
-	if st.Online && st.Waiting == 0 {
+	if st.Online && st.Waiting == 0 && st.ClockGap != 0 {
+		// The clock's warning shares the network's row, within the room the row keeps for its
+		// longest offline text (offlineSamples): appearing, it moves no key (it took a row of its
+		// own before). The gap is found in the OFD's answers, so it is news while online; offline,
+		// the row says what is waiting and the warning comes back with the link.
+		net = wrapped(l.T("status.online") + " · " + clockGapText(l, st.ClockGap))
+		net.Importance = widget.WarningImportance
+	} else if st.Online && st.Waiting == 0 {
 		net = wrapped(l.T("status.online"))
 		net.Importance = widget.SuccessImportance
 	} else {
@@ -83,10 +90,6 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 	}
 	rows = append(rows, shiftRow, netRow)
 	line := []fyne.CanvasObject{container.NewThemeOverride(container.NewVBox(rows...), th)}
-	if st.ClockGap != 0 {
-		minutes := int64((max(st.ClockGap, -st.ClockGap) + time.Minute - 1) / time.Minute)
-		line = append(line, errorText(u.loc.T("status.clock_gap", map[string]any{"Minutes": minutes})))
-	}
 	if st.Block != BlockNone || st.OnlyZ {
 		line = append(line, u.blockView(st))
 	}
@@ -105,7 +108,14 @@ func offlineSamples(l *i18n.Localizer, st Status) []string {
 		out = append(out, l.T("status.offline", map[string]any{"Count": n, "Left": duration(l, left),
 			"Since": dateTime(l, st.OfflineSince)}))
 	}
-	return out
+	// Online with the clock's warning, a gap of days in minutes at its widest.
+	return append(out, l.T("status.online")+" · "+clockGapText(l, 99999*time.Minute))
+}
+
+// clockGapText warns that the device's clock is gap away from the OFD's, in whole minutes.
+func clockGapText(l *i18n.Localizer, gap time.Duration) string {
+	minutes := int64((max(gap, -gap) + time.Minute - 1) / time.Minute)
+	return l.T("status.clock_gap", map[string]any{"Minutes": minutes})
 }
 
 // statusTheme is the app's theme with the inner padding of text cut down, for the status line's

@@ -202,7 +202,7 @@ func (rt *Runtime) Resume() {
 	defer rt.mu.Unlock()
 	if rt.sender != nil {
 		rt.sender.Resume()
-		rt.sender.Wake()
+		rt.sender.CheckSoon() // back from the background: the network may have changed meanwhile
 	}
 }
 
@@ -215,6 +215,11 @@ func (rt *Runtime) startSender() error {
 	cfg.Exchanger = rt.ofd
 	cfg.OfflineLimit = rt.reg.Settings.OfflineLimit
 	cfg.Now = rt.now
+	if cfg.IdleCheck == 0 {
+		// With nothing waiting, a real link that broke is seen by this check before the next
+		// receipt, which is then issued offline with its own number (issue 12). Negative: none.
+		cfg.IdleCheck = delivery.IdleLinkCheck
+	}
 	if cfg.Logf == nil {
 		cfg.Logf = rt.logf
 	}

@@ -194,6 +194,8 @@ type rigOptions struct {
 	// after, when set, gives the Sender its default pauses and waits them out with after (a
 	// fake clock's) instead of the rig's short real ones.
 	after func(d time.Duration) <-chan time.Time
+	// idleCheck is the Sender's Config.IdleCheck (0: no idle checks, as the other tests run).
+	idleCheck time.Duration
 }
 
 // newRig connects a fresh register (INFO), stores what the OFD said, and builds its Sender.
@@ -274,6 +276,7 @@ func (r *rig) newSender(o rigOptions) {
 		r.cfg = delivery.Config{Address: r.cfg.Address, Identity: r.cfg.Identity, Exchanger: r.net,
 			Now: r.clock.Now, After: o.after}
 	}
+	r.cfg.IdleCheck = o.idleCheck
 	var j delivery.Journal = r.journal
 	if o.journal != nil {
 		j = o.journal(r.journal)

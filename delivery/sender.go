@@ -66,9 +66,22 @@ type Config struct {
 	// After waits for a pause of Run (default: a real timer); tests pass a fake clock's, which
 	// moves Now on by d, so that the default pauses can be tested without sleeping.
 	After func(d time.Duration) <-chan time.Time
+	// IdleCheck is how often Run asks the OFD whether the link works while nothing waits to be
+	// sent (a COMMAND_SYSTEM, fact sheet §4.6.3), so that a break is seen before the next
+	// document is issued. 0 (the default): never; the app sets IdleLinkCheck.
+	IdleCheck time.Duration
 	// Logf, when set, gets a line for every exchange and decision.
 	Logf func(format string, args ...any)
 }
+
+// IdleLinkCheck is the app's IdleCheck. With nothing waiting, a link that broke is found only by
+// asking: without it the first receipt after the break was issued online and went offline only
+// when its own send failed, without its offline number or local check link. A minute is the
+// spec's own default pause between attempts to restore the link (OfflineRetry's 60 s); a probe is
+// one small exchange, about 1 500 a day on a register left open, which a phone's data plan and
+// battery bear; more often would gain a cashier little, since the app also checks at once when it
+// comes back to the foreground (CheckSoon), the likeliest moment for a changed network.
+const IdleLinkCheck = time.Minute
 
 // withDefaults fills the zero fields.
 func (c Config) withDefaults() Config {
@@ -172,6 +185,7 @@ type Sender struct {
 	failures  int            // failed attempts of the current document
 	probes    int            // failed probes of a server block or attempts while offline
 	idleDown  bool           // CheckLink found no link with nothing waiting: probe until it answers
+	checkAt   time.Time      // when the next idle check of the link is due (Config.IdleCheck; zero: none planned)
 	refusals  int            // documents set aside since the sender was made
 	refused   *storage.Entry // the last of them
 	statsDue  bool           // the outbox changed behind the sender's back (Wake): count it again
@@ -208,6 +222,20 @@ func (s *Sender) Wake() {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// CheckSoon makes the next idle check of the link due now (Config.IdleCheck; the app calls it when
+// it comes back to the foreground) and wakes the sender: the check runs in Run's next step,
+// between sends, never beside one nor twice at a time. With documents waiting the send is the check.
+func (s *Sender) CheckSoon() {
+	if s.cfg.IdleCheck <= 0 {
+		s.Wake()
+		return
+	}
+	s.mu.Lock()
+	s.checkAt = s.cfg.Now()
+	s.mu.Unlock()
+	s.Wake()
 }
 
 // Queued tells the sender that the app has just committed n documents to the outbox, the
@@ -880,9 +908,16 @@ func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration
 	}
 	s.waiting, s.oldest = 0, time.Time{}
 	if s.idleDown {
-		// Offline with nothing to send (CheckLink): the spell ends when the OFD answers a probe.
+		// Offline with nothing to send (CheckLink): the spell ends when the OFD answers a probe;
+		// then the idle checks go on from there.
 		s.mu.Unlock()
-		return s.idleProbe(ctx, l)
+		if d := s.idleProbe(ctx, l); d != idle {
+			return d
+		}
+		s.mu.Lock()
+		s.checkAt = time.Time{}
+		s.mu.Unlock()
+		return s.idleCheck(ctx, l)
 	}
 	s.lastErr, s.failSince, s.failures, s.probes = nil, time.Time{}, 0, 0
 	s.mu.Unlock()
@@ -891,8 +926,40 @@ func (s *Sender) drained(ctx context.Context, l storage.LinkState) time.Duration
 			return s.localFailure(err)
 		}
 		s.cfg.Logf("ofd: queue drained, online again")
+		l.OfflineSince = time.Time{}
 	}
-	return idle
+	return s.idleCheck(ctx, l)
+}
+
+// idleCheck asks the OFD whether the link works when the idle check is due (Config.IdleCheck)
+// and says how long to wait until the next one. It runs inside a step, under exMu, with nothing
+// waiting: never beside a send, never two at once. A check that finds no link begins the offline
+// spell (idleProbe), and the sender probes on at the offline pauses until the OFD answers.
+func (s *Sender) idleCheck(ctx context.Context, l storage.LinkState) time.Duration {
+	every := s.cfg.IdleCheck
+	if every <= 0 {
+		return idle
+	}
+	now := s.cfg.Now()
+	s.mu.Lock()
+	due := s.checkAt
+	if due.IsZero() {
+		s.checkAt = now.Add(every)
+	}
+	s.mu.Unlock()
+	if due.IsZero() {
+		return every
+	}
+	if now.Before(due) {
+		return due.Sub(now)
+	}
+	s.mu.Lock()
+	s.checkAt = now.Add(every)
+	s.mu.Unlock()
+	if d := s.idleProbe(ctx, l); d != idle {
+		return d // no link: the offline pauses
+	}
+	return every
 }
 
 // send sends the outbox's oldest document once and handles the answer.
@@ -900,6 +967,7 @@ func (s *Sender) send(ctx context.Context, l storage.LinkState, e storage.Outbox
 	now := s.cfg.Now()
 	s.mu.Lock()
 	s.oldest = e.QueuedAt
+	s.checkAt = time.Time{} // a send is a check: the next idle one is planned when the queue drains
 	if s.waiting < 1 {
 		s.waiting = 1
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
@@ -126,8 +127,10 @@ func TestSaleKeypadKeysStayPut(t *testing.T) {
 }
 
 // The clock's warning on the status line (the device's clock away from the OFD's) appearing and
-// going moves no key of the sale's keypad: it shares the network's row, which keeps its room
-// (it had a row of its own, and the keys moved down when it came). kk, ru, en at 100 and 130 %.
+// going moves no key of the sale's keypad: it takes the network's row, which keeps its room
+// (it had a row of its own, and the keys moved down when it came). It costs the keypad no room
+// either: it takes no more lines than the longest offline text the row keeps room for (a longer
+// one cut the keypad's last row on a 360×640 phone). kk, ru, en at 100 and 130 %.
 func TestClockGapMovesNoKey(t *testing.T) {
 	for _, lang := range i18n.Langs() {
 		for _, scale := range []float32{1, 1.3} {
@@ -136,6 +139,27 @@ func TestClockGapMovesNoKey(t *testing.T) {
 			h.scaled(scale)
 			keys := []string{"7", "1", "0", h.T("keypad.clear"), h.T("keypad.enter")}
 			what := func(s string) string { return fmt.Sprintf("%s %.0f%% %s", lang, scale*100, s) }
+			var row *msgLabel
+			for _, o := range h.visible() {
+				if l, ok := o.(*msgLabel); ok && l.Text == h.T("status.online") {
+					row = l
+				}
+			}
+			if row == nil || row.Size().Width == 0 {
+				t.Fatalf("%s: no network row:\n%s", what(""), h.text())
+			}
+			size := theme.TextSize() * scale
+			lines := func(s string) int {
+				return len(wrapLines(s, row.Size().Width-4, func(s string) float32 { return fyne.MeasureText(s, size, fyne.TextStyle{}).Width }))
+			}
+			samples := offlineSamples(h.u.loc, h.reg.Status())
+			most := 0
+			for _, s := range samples[:len(samples)-1] {
+				most = max(most, lines(s))
+			}
+			if clock := samples[len(samples)-1]; lines(clock) > most {
+				t.Errorf("%s: the clock's warning %q takes %d lines, the offline texts at most %d", what(""), clock, lines(clock), most)
+			}
 			for _, demo := range []bool{false, true} {
 				h.setDemo(demo)
 				clean := h.keyPositions(keys...)

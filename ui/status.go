@@ -46,11 +46,13 @@ func (u *UI) statusView(st Status) fyne.CanvasObject {
 
 	var net *msgLabel
 	if st.Online && st.Waiting == 0 && st.ClockGap != 0 {
-		// The clock's warning shares the network's row, within the room the row keeps for its
-		// longest offline text (offlineSamples): appearing, it moves no key (it took a row of its
-		// own before). The gap is found in the OFD's answers, so it is news while online; offline,
-		// the row says what is waiting and the warning comes back with the link.
-		net = wrapped(l.T("status.online") + " · " + clockGapText(l, st.ClockGap))
+		// The clock's warning takes the network's row, in the room the row keeps for its longest
+		// offline text (offlineSamples): appearing, it moves no key (it had a row of its own, and
+		// the keys moved down). It is short so as to cost the keypad no room (a longer text took
+		// a third line and cut the keypad's last row). The gap is found in the OFD's answers, so
+		// it is news while online; offline, the row says what waits, and the warning comes back
+		// with the link.
+		net = wrapped(clockGapText(l, st.ClockGap))
 		net.Importance = widget.WarningImportance
 	} else if st.Online && st.Waiting == 0 {
 		net = wrapped(l.T("status.online"))
@@ -108,14 +110,14 @@ func offlineSamples(l *i18n.Localizer, st Status) []string {
 		out = append(out, l.T("status.offline", map[string]any{"Count": n, "Left": duration(l, left),
 			"Since": dateTime(l, st.OfflineSince)}))
 	}
-	// Online with the clock's warning, a gap of days in minutes at its widest.
-	return append(out, l.T("status.online")+" · "+clockGapText(l, 99999*time.Minute))
+	// The clock's warning, a gap of over two months in minutes at its widest.
+	return append(out, clockGapText(l, 99999*time.Minute))
 }
 
 // clockGapText warns that the device's clock is gap away from the OFD's, in whole minutes.
 func clockGapText(l *i18n.Localizer, gap time.Duration) string {
 	minutes := int64((max(gap, -gap) + time.Minute - 1) / time.Minute)
-	return l.T("status.clock_gap", map[string]any{"Minutes": minutes})
+	return l.T("status.clock_gap.short", map[string]any{"Minutes": minutes})
 }
 
 // statusTheme is the app's theme with the inner padding of text cut down, for the status line's

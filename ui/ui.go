@@ -64,6 +64,10 @@ type UI struct {
 	focusNext     fyne.Focusable // focused once render has put the screen on the window (scanfield.go)
 	catcher       *scanCatcher   // a phone's hardware keys with no field focused (scancatcher.go)
 	hardKeys      bool           // the phone has shown a hardware keyboard or scanner
+	// drawn is the screen render drew last: drawn again, it keeps its scrolls' places.
+	drawn screen
+	// enterKeys are the buttons Enter presses, by the dialog's overlay (dialogButton.enter).
+	enterKeys map[fyne.CanvasObject]*widget.Button
 }
 
 // New builds the UI. lang is the language to start in when the cashier has not chosen one yet
@@ -247,6 +251,15 @@ func (u *UI) render() {
 		return
 	}
 	defer u.focusPending()
+	// The same screen drawn anew (a choice that changes the form, a box ticked) stays where the
+	// cashier had scrolled it: it jumped back to its top, the field being typed in out of sight
+	// (walker F6: «Смешанная» far down the sale's form).
+	var kept []fyne.Position
+	if u.drawn == u.current {
+		kept = scrollOffsets(u.win.Content())
+	}
+	u.drawn = u.current
+	defer func() { keepScrollOffsets(u.win.Content(), kept) }()
 	content := u.withCatcher(u.current.view())
 	if u.unlocked && u.status.Registered {
 		u.statusBox = container.NewVBox(u.statusView(u.status))
@@ -277,6 +290,48 @@ func (u *UI) focusField() {
 		if e := f.field(); e != nil {
 			u.win.Canvas().Focus(e)
 		}
+	}
+}
+
+// scrollOffsets are the offsets of the scrolls of a screen's containers, in the order met.
+func scrollOffsets(o fyne.CanvasObject) []fyne.Position {
+	var out []fyne.Position
+	eachScroll(o, func(s *container.Scroll) { out = append(out, s.Offset) })
+	return out
+}
+
+// keepScrollOffsets scrolls the screen's scrolls to the offsets, when it has as many as they were
+// taken from (the same screen drawn anew). Called once the screen is laid out: a scroll not yet
+// laid out has no content height and puts any offset back to 0. A screen that scrolls to what it
+// has just refused (reveal) does so after, and has the last word.
+func keepScrollOffsets(o fyne.CanvasObject, offsets []fyne.Position) {
+	var scrolls []*container.Scroll
+	eachScroll(o, func(s *container.Scroll) { scrolls = append(scrolls, s) })
+	if len(offsets) == 0 || len(scrolls) != len(offsets) {
+		return
+	}
+	for i, s := range scrolls {
+		s.ScrollToOffset(offsets[i])
+	}
+}
+
+// eachScroll calls f with every scroll among a screen's containers (and in its chosen tab), in
+// order; the scrolls inside widgets (a list's, a field's) are theirs.
+func eachScroll(o fyne.CanvasObject, f func(*container.Scroll)) {
+	switch v := o.(type) {
+	case *container.Scroll:
+		f(v)
+		eachScroll(v.Content, f)
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			eachScroll(c, f)
+		}
+	case *container.AppTabs:
+		if it := v.Selected(); it != nil {
+			eachScroll(it.Content, f)
+		}
+	case *container.ThemeOverride:
+		eachScroll(v.Content, f)
 	}
 }
 

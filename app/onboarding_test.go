@@ -298,13 +298,16 @@ func (d *driver) text() string {
 	return b.String()
 }
 
-// field reads a string field of a widget that embeds widget.Entry (the screens' own entries).
+// field reads a string field of a widget that embeds widget.Entry (the screens' own entries) or of
+// a label (one with an Importance: Fyne's, or the ui's message label).
 func field(o fyne.CanvasObject, name string) (string, bool) {
 	v := reflect.ValueOf(o)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return "", false
 	}
-	if _, ok := v.Elem().Type().FieldByName("Entry"); !ok && v.Elem().Type() != reflect.TypeOf(widget.Entry{}) {
+	_, entry := v.Elem().Type().FieldByName("Entry")
+	_, label := v.Elem().Type().FieldByName("Importance") // a label: Fyne's, or the ui's message label
+	if !entry && !label && v.Elem().Type() != reflect.TypeOf(widget.Entry{}) {
 		return "", false
 	}
 	f := v.Elem().FieldByName(name)
@@ -325,11 +328,15 @@ func (d *driver) see(pieces ...string) {
 	}
 }
 
-// label returns the first label starting with prefix.
+// label returns the first label starting with prefix (a Fyne label or a message label, whose
+// text field is read as text does).
 func (d *driver) label(prefix string) string {
 	for _, o := range d.visible() {
-		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, strings.TrimSpace(prefix)) {
-			return l.Text
+		if _, button := o.(*widget.Button); button {
+			continue
+		}
+		if s, ok := field(o, "Text"); ok && strings.HasPrefix(s, strings.TrimSpace(prefix)) {
+			return s
 		}
 	}
 	return ""

@@ -315,27 +315,48 @@ func TestEnterFormsOnPreview(t *testing.T) {
 }
 
 // The Z report is not the highlighted button of its screen, and its confirmation says what it
-// will do: the shift's number, the Z sent to the OFD, no more receipts in it, the cash.
+// will do: the shift's number, the Z sent to the OFD, no more receipts in it, the cash. Its
+// highlighted button, the one Enter presses, is «Отмена» (walker F15): the Z, which cannot be
+// undone, is made only by a tap on «Закрыть смену». In kk, ru and en.
 func TestZReportConfirmation(t *testing.T) {
-	h := newHarness(t, true, true, i18n.Kazakh)
-	h.unlock()
-	h.keys("1500")
-	h.tap(h.T("sale.next"))
-	h.tap(h.T("preview.issue"))
-	h.tap(h.T("button.done"))
-	h.tap(h.T("register.reports"))
-	if b := h.button(h.T("reports.z")); b.Importance == widget.HighImportance {
-		t.Error("the Z report is the highlighted button")
+	for _, lang := range i18n.Langs() {
+		t.Run(string(lang), func(t *testing.T) {
+			h := newHarness(t, true, true, lang)
+			h.unlock()
+			h.keys("1500")
+			h.tap(h.T("sale.next"))
+			h.tap(h.T("preview.issue"))
+			h.tap(h.T("button.done"))
+			h.tap(h.T("register.reports"))
+			if b := h.button(h.T("reports.z")); b.Importance == widget.HighImportance {
+				t.Error("the Z report is the highlighted button")
+			}
+			h.tap(h.T("reports.z"))
+			h.see(h.T("counter.z.confirm", map[string]any{"Shift": 1, "Cash": h.money(150000)}))
+			// What it will do, in the words of the language: the shift, the Z, the OFD.
+			want := map[i18n.Lang][]string{i18n.Kazakh: {"ауысым", "Z-есеп", "ФДО"}, i18n.Russian: {"смену", "Z-отчёт", "ОФД"},
+				i18n.English: {"shift", "Z report", "OFD"}}[lang]
+			h.see(want...)
+			h.chosen(h.T("button.cancel"), true)
+			h.chosen(h.T("counter.z.close"), false)
+			h.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			h.settle()
+			if got := h.reg.kinds(); got != "receipt" {
+				t.Errorf("Enter on the Z confirmation issued %s", got)
+			}
+			if top := h.w.Canvas().Overlays().Top(); top != nil {
+				t.Fatal("Enter left the Z confirmation open")
+			}
+			h.tap(h.T("reports.z"))
+			h.tap(h.T("button.cancel"))
+			if got := h.reg.kinds(); got != "receipt" {
+				t.Errorf("cancelled Z issued %s", got)
+			}
+			h.tap(h.T("reports.z"))
+			h.tap(h.T("counter.z.close"))
+			h.see(h.T("doc.title.z_report", map[string]any{"Shift": 1}))
+		})
 	}
-	h.tap(h.T("reports.z"))
-	h.see(h.T("counter.z.confirm", map[string]any{"Shift": 1, "Cash": h.money(150000)}))
-	h.tap(h.T("button.cancel"))
-	if got := h.reg.kinds(); got != "receipt" {
-		t.Errorf("cancelled Z issued %s", got)
-	}
-	h.tap(h.T("reports.z"))
-	h.tap(h.T("counter.z.close"))
-	h.see(h.T("doc.title.z_report", map[string]any{"Shift": 1}))
 }
 
 // The lock screen's PIN pad: the code typed with taps alone, ⌫ and C, a wrong code refused and

@@ -132,6 +132,10 @@ func (u *UI) typedKey(ev *fyne.KeyEvent) {
 			u.shown.Hide()
 			u.shown = nil
 		}
+		// A dialog: Enter presses the button it names for it (the safe one), nothing else.
+		if b := u.enterButton(); b != nil && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {
+			b.OnTapped()
+		}
 		return
 	}
 	if t, ok := u.current.(keyScanTarget); ok && u.unlocked && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {

@@ -135,7 +135,9 @@ func (u *UI) closeShift() {
 	u.allowThen(kkm.ActionCloseShift, func() { // the owner's permissions (admin.go)
 		// The question says what the Z does, and its button says it again: nothing to misread.
 		text := u.loc.T("counter.z.confirm", map[string]any{"Shift": u.status.ShiftNumber, "Cash": money(u.loc, u.status.CashInDrawer)})
-		u.confirmText("reports.z", text, "counter.z.close", func() {
+		// Closing the shift cannot be undone: «Отмена» is the highlighted button and the one Enter
+		// presses (walker F15); the Z is made only by a tap on its own button.
+		u.confirmCancelFirst("reports.z", text, "counter.z.close", func() {
 			u.issue(func(ctx context.Context) (Issued, error) {
 				return u.ports.Issuer.CloseShift(ctx, u.cashier.Operator())
 			}, nil, nil)

@@ -400,16 +400,34 @@ func (u *UI) confirmText(titleID, text, okID string, ok func()) {
 		dialogButton{text: u.loc.T("button.cancel")})
 }
 
-// inform shows a message with our own translated button.
+// confirmCancelFirst asks a question whose action cannot be undone (the Z report): «Отменить» is
+// the highlighted button and the one Enter presses; the action has to be tapped.
+func (u *UI) confirmCancelFirst(titleID, text, okID string, ok func()) {
+	u.dialogBox(u.loc.T(titleID), wrapped(text),
+		dialogButton{text: u.loc.T(okID), tapped: ok},
+		dialogButton{text: u.loc.T("button.cancel"), main: true, enter: true})
+}
+
+// inform shows a message with our own translated button, the one Enter presses.
 func (u *UI) inform(titleID, text string) {
-	u.dialogBox(u.loc.T(titleID), wrapped(text), dialogButton{text: u.loc.T("button.ok")})
+	u.dialogBox(u.loc.T(titleID), wrapped(text), dialogButton{text: u.loc.T("button.ok"), enter: true})
 }
 
 // dialogButton is a button of a dialog: it closes the dialog, then runs tapped (if any).
 type dialogButton struct {
 	text   string
 	main   bool // the highlighted action
+	enter  bool // the button the Enter key presses while the dialog is on top (enterButton)
 	tapped func()
+}
+
+// enterButton is the button of the dialog on top that Enter presses, or nil: only a button the
+// dialog names so (dialogButton.enter), never an action by default.
+func (u *UI) enterButton() *widget.Button {
+	if u.win == nil {
+		return nil
+	}
+	return u.enterKeys[u.win.Canvas().Overlays().Top()]
 }
 
 // dialogMaxWidth is the widest a dialog grows in a large window: a comfortable line of text.
@@ -428,6 +446,7 @@ func (u *UI) dialogBox(title string, body fyne.CanvasObject, buttons ...dialogBu
 	head.TextStyle = fyne.TextStyle{Bold: true}
 	content := container.NewVBox(head, body)
 	var d dialog.Dialog
+	var enter *widget.Button
 	for _, b := range buttons {
 		b := b
 		w := widget.NewButton(b.text, func() {
@@ -439,10 +458,22 @@ func (u *UI) dialogBox(title string, body fyne.CanvasObject, buttons ...dialogBu
 		if b.main {
 			w.Importance = widget.HighImportance
 		}
+		if b.enter {
+			enter = w
+		}
 		content.Add(w)
 	}
 	d = dialog.NewCustomWithoutButtons("", content, u.win)
 	u.showDialog(d)
+	if enter != nil && u.win != nil {
+		// The dialog is the overlay on top now: Enter presses its button while it stays there.
+		if u.enterKeys == nil {
+			u.enterKeys = map[fyne.CanvasObject]*widget.Button{}
+		}
+		top := u.win.Canvas().Overlays().Top()
+		u.enterKeys[top] = enter
+		d.SetOnClosed(func() { delete(u.enterKeys, top) })
+	}
 	return d
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ekassa-go/ekassa/i18n"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -46,6 +48,22 @@ type ownerScreen struct {
 	loadedTab int // the tab whose data is shown; -1 none
 }
 
+// kazakhstanTime is Kazakhstan's one time zone, UTC+5 since 2024-03-01 (the hub's kz).
+var kazakhstanTime = time.FixedZone("UTC+5", 5*3600)
+
+// joinDot joins the parts that are there with « · », so that an empty one leaves no «·» behind.
+func joinDot(parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return strings.TrimSpace(p) == "" }), " · ")
+}
+
+// shopName is a register's shop, or «(без торговой точки)» for a register added without one.
+func shopName(l *i18n.Localizer, shop string) string {
+	if strings.TrimSpace(shop) == "" {
+		return l.T("hubfix.no_shop")
+	}
+	return shop
+}
+
 // The owner screen's tabs.
 const (
 	ownerTabRegisters = iota
@@ -59,7 +77,10 @@ var ownerTabIDs = [...]string{"owner.tab.registers", "owner.tab.documents", "own
 func (u *UI) OpenOwner(mode OwnerMode) { u.open(newOwnerScreen(u, mode, time.Now)) }
 
 func newOwnerScreen(u *UI, mode OwnerMode, now func() time.Time) *ownerScreen {
-	s := &ownerScreen{u: u, mode: mode, now: now, by: OwnerByShop, loadedTab: -1}
+	// One time for the owner everywhere (W13): Kazakhstan's, as the receipts print it and as the
+	// hub's hour figures and CSV count it, whatever zone the owner's phone is set to; the period's
+	// days are Kazakhstan's days too.
+	s := &ownerScreen{u: u, mode: mode, now: func() time.Time { return now().In(kazakhstanTime) }, by: OwnerByShop, loadedTab: -1}
 	s.busy = true
 	u.background(func(ctx context.Context) func() {
 		h, err := mode.Resume(ctx)
@@ -295,13 +316,13 @@ func (s *ownerScreen) registersView(body *fyne.Container) {
 		if r.Shop != shop {
 			shop = r.Shop
 			body.Add(widget.NewSeparator())
-			body.Add(bold(shop))
+			body.Add(bold(shopName(l, shop)))
 		}
 		name := r.Name
 		if name == "" {
 			name = r.Serial
 		}
-		body.Add(bold(name + " · " + r.Serial))
+		body.Add(bold(joinDot(name, r.Serial)))
 		for _, line := range s.registerLines(r, now) {
 			body.Add(wrapped(line))
 		}
@@ -353,7 +374,7 @@ func (s *ownerScreen) documentsView(body *fyne.Container) {
 	chosen := 0
 	for _, r := range s.regs {
 		byID[r.ID] = r
-		names = append(names, r.Name+" · "+r.Shop)
+		names = append(names, joinDot(r.Name, shopName(l, r.Shop)))
 		ids = append(ids, r.ID)
 		if r.ID == s.register {
 			chosen = len(ids) - 1
@@ -379,12 +400,12 @@ func (s *ownerScreen) documentsView(body *fyne.Container) {
 		}
 		r := byID[d.RegisterID]
 		title := fmt.Sprintf("%s № %d", kind, d.Number)
-		line := dateTime(l, d.IssuedAt.In(loc)) + " · " + r.Name + " · " + r.Shop
+		line := joinDot(dateTime(l, d.IssuedAt.In(loc)), r.Name, shopName(l, r.Shop))
 		if d.Kind == "receipt" {
 			sum += d.Total
 		}
 		if d.Offline {
-			line += " · " + l.T("owner.documents.offline")
+			line = joinDot(line, l.T("owner.documents.offline"))
 		}
 		body.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(money(l, d.Total)), wrapped(title)))
 		body.Add(wrapped(line))
@@ -438,6 +459,9 @@ func (s *ownerScreen) figuresView(body *fyne.Container) {
 		}
 		if s.by == OwnerByHour {
 			label = f.Key + ":00"
+		}
+		if s.by == OwnerByShop {
+			label = shopName(l, f.Label)
 		}
 		name := widget.NewLabel(label)
 		name.Wrapping = fyne.TextWrapWord

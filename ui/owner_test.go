@@ -43,16 +43,21 @@ type fakeOwnerHub struct {
 	queries  []OwnerDocumentQuery
 	groups   []OwnerGrouping
 	exported [][2]time.Time
+	noShop   bool // register 2 added without a shop
 }
 
 func (f *fakeOwnerHub) Registers(context.Context) ([]OwnerRegister, error) {
-	return []OwnerRegister{
+	regs := []OwnerRegister{
 		{ID: 1, Serial: "R1", Name: "Касса 1", Shop: "Абай 10", Pushed: 120, PushedAt: f.now, HasState: true,
 			StateAt: f.now, ShiftOpen: true, ShiftNumber: 7, ShiftEndsAt: f.now.Add(5*time.Hour + 30*time.Minute),
 			Waiting: 3, OfflineSince: f.now.Add(-2 * time.Hour)},
 		{ID: 2, Serial: "R2", Name: "Касса 2", Shop: "Достық 5", Pushed: 40, PushedAt: f.now, HasState: true,
 			StateAt: f.now, Block: BlockShiftExpired},
-	}, nil
+	}
+	if f.noShop {
+		regs[1].Shop = ""
+	}
+	return regs, nil
 }
 
 func (f *fakeOwnerHub) Documents(_ context.Context, q OwnerDocumentQuery) ([]OwnerDocument, error) {
@@ -75,10 +80,14 @@ func (f *fakeOwnerHub) Analytics(_ context.Context, from, to time.Time, by Owner
 	case OwnerByHour:
 		return []OwnerFigures{{Key: "09", Receipts: 4, Revenue: 700_000}}, nil
 	}
-	return []OwnerFigures{
+	figs := []OwnerFigures{
 		{Key: "Абай 10", Label: "Абай 10", Receipts: 10, Revenue: 1_400_000, PrevReceipts: 8, PrevRevenue: 1_000_000},
 		{Key: "Достық 5", Label: "Достық 5", Receipts: 2, Revenue: 200_000, PrevReceipts: 0, PrevRevenue: 0},
-	}, nil
+	}
+	if f.noShop {
+		figs[1].Key, figs[1].Label = "", ""
+	}
+	return figs, nil
 }
 
 func (f *fakeOwnerHub) ExportCSV(_ context.Context, w io.Writer, from, to time.Time) error {
@@ -143,7 +152,8 @@ func TestOwnerMode(t *testing.T) {
 			h.see("Абай 10", "Касса 1 · R1", "Достық 5", "Касса 2 · R2",
 				h.T("owner.state.shift_open", map[string]any{"Number": 7, "Hours": 5, "Minutes": 30}),
 				h.T("owner.state.waiting", map[string]any{"Count": 3}),
-				h.T("owner.state.offline", map[string]any{"Since": dateTime(h.u.loc, now.Add(-2*time.Hour))}),
+				// Kazakhstan's time (UTC+5), as the receipts print it: 10:00 UTC is 15:00 (W13).
+				h.T("owner.state.offline", map[string]any{"Since": dateTime(h.u.loc, time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC))}),
 				h.T("owner.state.block", map[string]any{"Why": h.T("owner.block.shift_expired")}),
 				h.T("owner.state.shift_closed"))
 			h.fits("owner registers")
@@ -159,13 +169,13 @@ func TestOwnerMode(t *testing.T) {
 			h.fits("owner documents")
 			h.choose(h.T("owner.documents.all"), "Касса 2 · Достық 5")
 			h.settle()
-			if q := fo.hub.queries[len(fo.hub.queries)-1]; q.RegisterID != 2 || !q.From.Equal(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)) {
+			if q := fo.hub.queries[len(fo.hub.queries)-1]; q.RegisterID != 2 || !q.From.Equal(time.Date(2026, 12, 3, 0, 0, 0, 0, kazakhstanTime)) {
 				t.Errorf("documents asked as %+v", q)
 			}
 			h.see(h.T("owner.documents.count", map[string]any{"Count": 1}))
 			h.choose(h.T("analytics.range.today"), h.T("analytics.range.month"))
-			if q := fo.hub.queries[len(fo.hub.queries)-1]; !q.From.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) ||
-				!q.To.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			if q := fo.hub.queries[len(fo.hub.queries)-1]; !q.From.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, kazakhstanTime)) ||
+				!q.To.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, kazakhstanTime)) {
 				t.Errorf("the month asked as %+v", q)
 			}
 
@@ -189,7 +199,7 @@ func TestOwnerMode(t *testing.T) {
 			s.export(&out)
 			h.settle()
 			if !out.closed || !strings.Contains(out.String(), "Абай 10;R1") || len(fo.hub.exported) != 1 ||
-				!fo.hub.exported[0][0].Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+				!fo.hub.exported[0][0].Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, kazakhstanTime)) {
 				t.Errorf("export: closed %v, %q, asked %v", out.closed, out.String(), fo.hub.exported)
 			}
 			h.see(h.T("analytics.exported"))
@@ -224,4 +234,38 @@ func TestOwnerModeOnlyForTheAdministrator(t *testing.T) {
 	}
 	h.openSettings()
 	h.notSee(h.T("owner.title"))
+}
+
+// W13: a register added without a shop leaves no dangling «·» and is «(без торговой точки)» in
+// the registers, the documents and the figures by shop; the documents show Kazakhstan's time
+// (UTC+5), as the receipts, the hub's hour figures and its CSV do, on a phone set to UTC.
+func TestOwnerNoShopAndKazakhstanTime(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.Kazakh, i18n.Russian, i18n.English} {
+		t.Run(string(lang), func(t *testing.T) {
+			h := newHarness(t, true, true, lang)
+			now := time.Date(2026, 12, 3, 17, 55, 0, 0, time.UTC) // 22:55 in Kazakhstan
+			fo := &fakeOwner{hub: &fakeOwnerHub{now: now, noShop: true}, kept: &OwnerLogin{Address: "https://hub"}}
+			h.unlock()
+			h.u.open(newOwnerScreen(h.u, fo, func() time.Time { return now }))
+			h.settle()
+			noShop := h.T("hubfix.no_shop")
+			h.see(noShop, "Касса 2 · R2")
+			h.tap(h.T("owner.tab.documents"))
+			h.settle()
+			// The Z report at 17:25 UTC is 22:25 on its receipt.
+			h.see(dateTime(h.u.loc, time.Date(2026, 12, 3, 22, 25, 0, 0, time.UTC))+" · Касса 2 · "+noShop,
+				dateTime(h.u.loc, time.Date(2026, 12, 3, 21, 55, 0, 0, time.UTC))+" · Касса 1 · Абай 10")
+			h.notSee(dateTime(h.u.loc, time.Date(2026, 12, 3, 17, 25, 0, 0, time.UTC)))
+			for _, line := range strings.Split(h.text(), "\n") {
+				if l := strings.TrimSpace(line); strings.HasSuffix(l, "·") || strings.Contains(l, "·  ·") || strings.Contains(l, "· ·") {
+					t.Errorf("a dangling «·»: %q", l)
+				}
+			}
+			h.choose(h.T("owner.documents.all"), "Касса 2 · "+noShop)
+			h.settle()
+			h.tap(h.T("owner.tab.figures"))
+			h.settle()
+			h.see("Абай 10", noShop)
+		})
+	}
 }

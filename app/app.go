@@ -223,8 +223,9 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	tr.step("reg.runtime")
 	var catalogueChanged func() // the hub's catalogue sync, woken by a change made here
 	registers := registerSecrets{dir: dir, key: j.DeriveKey("register hub credentials")}
+	mailer := &hubMailer{} // receipts to the buyer's e-mail, once the register pushes to a hub
 	if cfg.hub.url != "" {
-		stop, wake, err := startHubPush(ctx, j, rt, cfg.hub, log.Printf)
+		stop, wake, err := startHubPush(ctx, j, rt, cfg.hub, mailer, log.Printf)
 		if err != nil {
 			return cleanups, fmt.Errorf("the owner's hub: %w", err)
 		}
@@ -233,7 +234,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	} else if demo == nil {
 		// A register the owner applied for from this phone's cabinet pushes to the owner's hub
 		// once connected, with no flag and no restart.
-		stop, wake := ownersHubPush(ctx, j, rt, a.Preferences(), registers, log.Printf)
+		stop, wake := ownersHubPush(ctx, j, rt, a.Preferences(), registers, mailer, log.Printf)
 		cleanups = append(cleanups, stop)
 		catalogueChanged = wake
 	}
@@ -255,6 +256,7 @@ func startRegister(a fyne.App, w fyne.Window, cfg config, tr *startTrace) (clean
 	ports.HubRestore = rt                                             // a new phone takes its register from the owner's hub (start page)
 	ports.Catalogue, ports.PriceLists = catalogue{journal: j, access: rt, changed: catalogueChanged}, newPriceLists(j, rt)
 	ports.DemoCode = DemoCode
+	ports.ReceiptMail = mailer
 	if demo != nil {
 		ports.DemoReset = func() {
 			if err := requestDemoReset(dir); err != nil {

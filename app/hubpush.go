@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -37,7 +38,7 @@ type hubConfig struct {
 //
 // A register that is not connected yet has no serial number to push under: the push waits for
 // the connection («Подключить кассу») and starts then, without a restart (walker S4 W10).
-func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubConfig, logf func(string, ...any)) (stop, wake func(), err error) {
+func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubConfig, mailer *hubMailer, logf func(string, ...any)) (stop, wake func(), err error) {
 	secret := os.Getenv(HubCredentialEnv)
 	if secret == "" {
 		return nil, nil, fmt.Errorf("the hub's credential is missing: set %s", HubCredentialEnv)
@@ -47,7 +48,7 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 		return nil, nil, err
 	}
 	stop, wake = pushWhenConnected(ctx, j, rt, func() (string, *http.Client, error) { return cfg.url, hc, nil },
-		func(string) (string, error) { return secret, nil }, logf)
+		func(string) (string, error) { return secret, nil }, mailer, logf)
 	return stop, wake, nil
 }
 
@@ -56,7 +57,7 @@ func startHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, cfg hubC
 // kept in registers), to the hub the owner mode is signed in to (its address and certificate in
 // prefs). Until then it only waits, for a phone that never was onboarded as well.
 func ownersHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, prefs fyne.Preferences, registers registerSecrets,
-	logf func(string, ...any)) (stop, wake func()) {
+	mailer *hubMailer, logf func(string, ...any)) (stop, wake func()) {
 	target := func() (string, *http.Client, error) {
 		addr := prefs.String(prefOwnerAddress)
 		if addr == "" {
@@ -65,16 +66,16 @@ func ownersHubPush(ctx context.Context, j *storage.Journal, rt *Runtime, prefs f
 		hc, err := hubHTTPClientPEM([]byte(prefs.String(prefOwnerCert)))
 		return addr, hc, err
 	}
-	return pushWhenConnected(ctx, j, rt, target, registers.Load, logf)
+	return pushWhenConnected(ctx, j, rt, target, registers.Load, mailer, logf)
 }
 
 // pushWhenConnected pushes the journal to the hub that target names as soon as the register has
 // a serial number, secretFor has a credential for it and target an address ("" means none yet:
 // the push waits for the next change of the register's status, such as the connection), and
-// pulls the owner's catalogue beside it. stop ends both (or the wait); wake wakes the
-// catalogue's sync once it runs.
+// pulls the owner's catalogue beside it; from then on mailer (when not nil) mails receipts
+// through that hub. stop ends both (or the wait); wake wakes the catalogue's sync once it runs.
 func pushWhenConnected(ctx context.Context, j *storage.Journal, rt *Runtime, target func() (string, *http.Client, error),
-	secretFor func(serial string) (string, error), logf func(string, ...any)) (stop, wake func()) {
+	secretFor func(serial string) (string, error), mailer *hubMailer, logf func(string, ...any)) (stop, wake func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	changed := make(chan struct{}, 1)
 	unsubscribe := rt.Subscribe(func(ui.Status) {
@@ -101,7 +102,11 @@ func pushWhenConnected(ctx context.Context, j *storage.Journal, rt *Runtime, tar
 					logf("hub push: %v", err)
 				}
 				if secret != "" && url != "" && hc != nil {
-					p := startPush(ctx, j, rt, &hub.Client{BaseURL: url, Secret: secret, HTTP: hc}, serial, secret, logf)
+					client := &hub.Client{BaseURL: url, Secret: secret, HTTP: hc}
+					p := startPush(ctx, j, rt, client, serial, secret, logf)
+					if mailer != nil {
+						mailer.client.Store(client)
+					}
 					mu.Lock()
 					pushing = p
 					mu.Unlock()
@@ -227,4 +232,20 @@ func registerState(st ui.Status, now time.Time) hub.RegisterState {
 		rs.ShiftEndsAt = now.Add(st.ShiftLeft).Truncate(time.Minute)
 	}
 	return rs
+}
+
+// hubMailer is ui.ReceiptMailer over the hub the register pushes to, once it does: the hub's
+// mailer sends the receipt to the buyer (POST /v1/receipts/email, with the register's credential).
+type hubMailer struct{ client atomic.Pointer[hub.Client] }
+
+// Ready reports whether the register pushes to a hub.
+func (m *hubMailer) Ready() bool { return m.client.Load() != nil }
+
+// Send mails a receipt's text and check link to the buyer at to.
+func (m *hubMailer) Send(ctx context.Context, to, text, link string) error {
+	c := m.client.Load()
+	if c == nil {
+		return errors.New("app: the register pushes to no hub to mail through")
+	}
+	return c.EmailReceipt(ctx, hub.ReceiptMail{To: to, Text: text, Link: link})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestSalesReachTheHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(HubCredentialEnv, secret)
-	stop, _, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, t.Logf)
+	stop, _, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, nil, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func pemOf(srv *httptest.Server) []byte {
 func TestHubPushNeedsItsCredential(t *testing.T) {
 	r := newRig(t)
 	t.Setenv(HubCredentialEnv, "")
-	if _, _, err := startHubPush(context.Background(), r.j, r.rt, hubConfig{url: "https://127.0.0.1:1"}, nil); err == nil {
+	if _, _, err := startHubPush(context.Background(), r.j, r.rt, hubConfig{url: "https://127.0.0.1:1"}, nil, nil); err == nil {
 		t.Fatal("started without a credential")
 	}
 }
@@ -118,7 +119,7 @@ func TestRegisterCatalogueChangeGoesUpAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(HubCredentialEnv, secret)
-	stop, wake, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, t.Logf)
+	stop, wake, err := startHubPush(ctx, r.j, r.rt, hubConfig{url: srv.URL, caFile: ca}, nil, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,10 @@ func TestHubPushWaitsForTheConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := httptest.NewTLSServer(hub.NewServer(store, nil).Handler())
+	hs := hub.NewServer(store, nil)
+	mails := &hub.MemoryMailer{}
+	hs.Mail = mails
+	srv := httptest.NewTLSServer(hs.Handler())
 	defer srv.Close()
 	hc, err := hubHTTPClientPEM(pemOf(srv))
 	if err != nil {
@@ -195,9 +199,13 @@ func TestHubPushWaitsForTheConnection(t *testing.T) {
 
 	var secret atomic.Value
 	secret.Store("")
+	mailer := &hubMailer{}
 	stop, _ := pushWhenConnected(ctx, j, rt, func() (string, *http.Client, error) { return srv.URL, hc, nil },
-		func(string) (string, error) { return secret.Load().(string), nil }, t.Logf)
+		func(string) (string, error) { return secret.Load().(string), nil }, mailer, t.Logf)
 	defer stop()
+	if mailer.Ready() {
+		t.Fatal("the receipt's e-mail offered before the register pushes to a hub")
+	}
 
 	// Connected: a serial number, but no credential yet.
 	if err := prepareDemo(ctx, rt, demo, "Демо кассир"); err != nil {
@@ -232,5 +240,15 @@ func TestHubPushWaitsForTheConnection(t *testing.T) {
 			t.Fatalf("the hub holds up to seq %d; the sale is seq %d", cur.Seq, is.Last().Seq)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// Pushing, the register mails a receipt to its buyer through the hub's mailer (issue 18.7).
+	if !mailer.Ready() {
+		t.Fatal("pushing to the hub, the register offers no e-mail")
+	}
+	if err := mailer.Send(ctx, "buyer@example.kz", "ФИСКАЛЬНЫЙ ЧЕК 500,00", "https://consumer.oofd.kz/?i=1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := mails.Last("buyer@example.kz"); !strings.Contains(got, "500,00") || !strings.Contains(got, "https://consumer.oofd.kz/?i=1") {
+		t.Fatalf("the buyer got %q", got)
 	}
 }

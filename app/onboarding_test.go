@@ -217,7 +217,7 @@ func TestOnboardingScreensOnARealHub(t *testing.T) {
 	// kept, with no -hub (ownersHubPush, as the app starts it; started here after the screens, as
 	// the headless driver runs the push's screen updates beside the taps): the owner sees the sale.
 	// TestHubPushWaitsForTheConnection shows the same push started before the connection.
-	stopPush, _ := ownersHubPush(ctx, j, rt, a.Preferences(), registers, t.Logf)
+	stopPush, _ := ownersHubPush(ctx, j, rt, a.Preferences(), registers, nil, t.Logf)
 	t.Cleanup(stopPush)
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -111,6 +111,7 @@ type documentScreen struct {
 	notice   string       // what the last print or share action did
 	err      error        // why the last print or save failed
 	printing bool
+	mailTo   string // the buyer's e-mail as last typed (mailreceipt.go)
 
 	checked bool // the waiting documents were read once, for answers that came before the screen
 
@@ -370,7 +371,14 @@ func (s *documentScreen) share() {
 		return b
 	}
 	wa, tg := messenger(receipt.WhatsApp, "share.whatsapp"), messenger(receipt.Telegram, "share.telegram")
-	d = u.dialogBox(l.T("share.title"), container.NewVBox(link, wa, tg, text, png, txt), dialogButton{text: l.T("button.cancel")})
+	choices := container.NewVBox(link, wa, tg)
+	if mail := s.mailButton(last, act); mail != nil {
+		choices.Add(mail)
+	}
+	choices.Add(text)
+	choices.Add(png)
+	choices.Add(txt)
+	d = u.dialogBox(l.T("share.title"), choices, dialogButton{text: l.T("button.cancel")})
 }
 
 // openMessenger opens the messenger with a message carrying the document's check link.

@@ -56,6 +56,9 @@ type Ports struct {
 	// PriceLists imports and exports the catalogue as a price list (pricelist_port.go); nil
 	// hides «Импорт и экспорт товаров».
 	PriceLists PriceLists
+	// ReceiptMail mails a receipt to its buyer through the owner's hub (mailreceipt.go); nil
+	// hides «На e-mail покупателя».
+	ReceiptMail ReceiptMailer
 
 	// Onboarding is the owner's cabinet on the hub (onboarding_port.go); nil hides the start
 	// page's «Я владелец» and the owner mode's way to it.

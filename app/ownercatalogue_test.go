@@ -290,6 +290,13 @@ func textOf(o fyne.CanvasObject) string {
 			b.WriteString(x.Text + "\n")
 		case *widget.RichText:
 			b.WriteString(x.String() + "\n")
+		case *widget.Button:
+		default:
+			// The ui's message label (a wrapped check box's text, a message): a label with an
+			// Importance, read as the onboarding's driver reads it.
+			if s, ok := field(o, "Text"); ok {
+				b.WriteString(s + "\n")
+			}
 		}
 	})
 	return b.String()

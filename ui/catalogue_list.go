@@ -105,7 +105,7 @@ func itemDetail(l *i18n.Localizer, it kkm.Item) string {
 // on a large target. It is tapped as a whole.
 type favouriteTile struct {
 	widget.BaseWidget
-	name   *widget.Label
+	name   *msgLabel
 	price  *msgLabel
 	button *widget.Button
 	tapped func()
@@ -119,8 +119,11 @@ const (
 )
 
 func newFavouriteTile() *favouriteTile {
-	t := &favouriteTile{name: bold(""), price: wrapped("")}
-	t.name.Wrapping = fyne.TextWrapWord
+	t := &favouriteTile{name: wrapped(""), price: boldMsg("")}
+	// Wrapped at spaces, three lines at most and no more than fit above the price, the last
+	// ending in «…»: a long name never runs over the price under it, and in regular weight a
+	// long word («Бородинский») fits the tile at 130 % text without being broken (walker S4 W3).
+	t.name.MaxLines = 3
 	t.name.Alignment = fyne.TextAlignCenter
 	t.price.Alignment = fyne.TextAlignCenter
 	t.button = widget.NewButton("", func() {

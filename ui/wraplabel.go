@@ -27,6 +27,10 @@ type msgLabel struct {
 	Importance widget.Importance
 	TextStyle  fyne.TextStyle
 	Alignment  fyne.TextAlign
+	// MaxLines, when above 0, is as many lines as the label shows, fewer when fewer fit the
+	// height it is given: the last one shown ends in «…» when the text goes on (a favourite's
+	// name on its tile, above its price).
+	MaxLines int
 }
 
 // newMsgLabel is a message label showing text.
@@ -118,9 +122,18 @@ func (r *msgLabelRenderer) Refresh() {
 	if r.l.Size().Width == 0 {
 		room = 0 // not laid out yet: one line a paragraph until the label has its width
 	}
-	lines := wrapLines(r.l.Text, room, func(s string) float32 {
-		return fyne.MeasureText(s, size, r.l.TextStyle).Width
-	})
+	measure := func(s string) float32 { return fyne.MeasureText(s, size, r.l.TextStyle).Width }
+	lines := wrapLines(r.l.Text, room, measure)
+	if max := r.l.MaxLines; max > 0 {
+		if h := r.l.Size().Height; h > 0 {
+			line := fyne.MeasureText("A", size, r.l.TextStyle).Height
+			max = min(max, int((h-2*pad)/line))
+		}
+		max = maxInt(max, 1)
+		if len(lines) > max {
+			lines = append(lines[:max-1:max-1], ellipsize(lines[max-1], room, measure))
+		}
+	}
 	col := th.Color(importanceColor(r.l.Importance), fyne.CurrentApp().Settings().ThemeVariant())
 	r.lines = r.lines[:0]
 	for _, s := range lines {
@@ -215,4 +228,21 @@ func boldMsg(text string) *msgLabel {
 	l := newMsgLabel(text)
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	return l
+}
+
+// ellipsize is line with «…» after it, cut where both fit in room (0: no limit).
+func ellipsize(line string, room float32, measure func(string) float32) string {
+	const more = "…"
+	for room > 0 && line != "" && measure(strings.TrimRight(line, " ")+more) > room {
+		_, n := utf8.DecodeLastRuneInString(line)
+		line = line[:len(line)-n]
+	}
+	return strings.TrimRight(line, " ") + more
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
 }

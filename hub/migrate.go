@@ -226,6 +226,26 @@ var migrations = [][]string{
 		// (catalogue_registers.go); off until the owner turns it on.
 		`ALTER TABLE organizations ADD COLUMN registers_edit_catalogue BOOLEAN NOT NULL DEFAULT false`,
 	},
+	11: {
+		// A register's documents are kept as pushed, at least five years (issue 18.7; the
+		// register's owner keeps the fiscal documents that long): the database itself refuses to
+		// change one, to delete one younger than five years, or to empty the table, whatever
+		// program or person connects to it. A hub never needs to: a push only inserts, the
+		// rollups and refusals live in tables of their own, and a month's partition would be
+		// detached and archived, not deleted (docs/hub.md).
+		`CREATE FUNCTION documents_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP = 'DELETE' AND OLD.issued_at < now() - interval '5 years' THEN
+				RETURN OLD;
+			END IF;
+			RAISE EXCEPTION 'hub: documents are kept as pushed for at least 5 years: % refused', TG_OP
+				USING ERRCODE = 'integrity_constraint_violation';
+		END $$`,
+		`CREATE TRIGGER documents_kept BEFORE UPDATE OR DELETE ON documents
+			FOR EACH ROW EXECUTE FUNCTION documents_kept()`,
+		`CREATE TRIGGER documents_kept_whole BEFORE TRUNCATE ON documents
+			FOR EACH STATEMENT EXECUTE FUNCTION documents_kept()`,
+	},
 }
 
 // monthsFromHoursSQL fills the rollup by month and hour of the day from the hourly one (an hour in

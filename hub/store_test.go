@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -228,5 +229,46 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 	}
 	if _, err := Open(ctx, c.DSN); err == nil {
 		t.Fatal("Open on a newer schema succeeded")
+	}
+}
+
+// TestDocumentsKeptFiveYears (issue 18.7): the database refuses to change a pushed document, to
+// delete one younger than five years, or to empty the table, whoever connects; a document older
+// than five years may go. A push goes on after the refusals.
+func TestDocumentsKeptFiveYears(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	org, _, _ := s.CreateOrganization(ctx, "Shop")
+	reg, _, _ := s.AddRegister(ctx, org.ID, "KTCD0005", "Till", "Shop 1")
+	docs := chain("KTCD0005", 1, zeroHash, 4)
+	if _, err := s.Push(ctx, reg.ID, docs[:3]); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE documents SET total = total + 100000 WHERE seq = 2`,
+		`DELETE FROM documents WHERE seq = 3`,
+		`DELETE FROM documents`,
+		`TRUNCATE documents CASCADE`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "kept as pushed") {
+			t.Errorf("%s: %v, want the refusal", q, err)
+		}
+	}
+	if res, err := s.Push(ctx, reg.ID, docs[3:]); err != nil || res.Cursor.Seq != 4 {
+		t.Fatalf("the push after the refusals = %+v, %v", res, err)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE register_id = $1`, reg.ID).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("%d documents kept, %v", n, err)
+	}
+	// Past five years a document may go (archived elsewhere by then).
+	old := chain("KTCD0006", 1, zeroHash, 1)
+	old[0].IssuedAt = time.Now().AddDate(-5, 0, -2)
+	reg6, _, _ := s.AddRegister(ctx, org.ID, "KTCD0006", "Till 6", "Shop 1")
+	if _, err := s.Push(ctx, reg6.ID, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM documents WHERE register_id = $1`, reg6.ID); err != nil {
+		t.Fatalf("a document older than five years: %v", err)
 	}
 }

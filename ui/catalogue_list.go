@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ekassa-go/ekassa/i18n"
@@ -114,7 +115,7 @@ type favouriteTile struct {
 // tileWidth and tileHeight are the favourite's button: two to a 360-pixel phone, three lines of a
 // name at 130 % text and the price under them.
 const (
-	tileWidth  = 164
+	tileWidth  = 172
 	tileHeight = 112
 )
 
@@ -135,8 +136,17 @@ func newFavouriteTile() *favouriteTile {
 	return t
 }
 
-// MinSize is the tile's fixed size: the grid lays every tile out alike.
-func (t *favouriteTile) MinSize() fyne.Size { return fyne.NewSize(tileWidth, tileHeight) }
+// MinSize is the tile's size, alike for every tile of the grid: two to a 360-pixel phone, and
+// as high as three lines of a name over the price take at the text size in force (at 130 % the
+// fixed 112 left room for one line of the name).
+func (t *favouriteTile) MinSize() fyne.Size {
+	th := t.Theme()
+	size, inner, pad := th.Size(theme.SizeNameText), th.Size(theme.SizeNameInnerPadding), th.Size(theme.SizeNamePadding)
+	line := fyne.MeasureText("A", size, fyne.TextStyle{}).Height
+	bold := fyne.MeasureText("A", size, fyne.TextStyle{Bold: true}).Height
+	h := 3*pad + (3*line + 2*inner) + (bold + 2*inner) // padded round, and the border's padding between the two
+	return fyne.NewSize(tileWidth, max(tileHeight, h))
+}
 
 // CreateRenderer draws the button under the name and the price.
 func (t *favouriteTile) CreateRenderer() fyne.WidgetRenderer {

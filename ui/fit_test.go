@@ -297,6 +297,22 @@ func msgCut(l *msgLabel, th fyne.Theme) string {
 			return fmt.Sprintf("message %q draws the line %q %.0f wide in %.0f", l.Text, t.Text, w, room)
 		}
 	}
+	if l.MaxLines > 0 && len(lines) > 0 && strings.HasSuffix(lines[len(lines)-1], "…") {
+		// Cut on purpose after its last line (a favourite's name on its tile): the words drawn
+		// before the «…» must be whole, the last one drawn may be cut short by it.
+		if len(lines) < min(l.MaxLines, 2) {
+			return fmt.Sprintf("label %q cut to %d line(s) %q of the %d it may show", l.Text, len(lines), lines, l.MaxLines)
+		}
+		last := strings.TrimSuffix(lines[len(lines)-1], "…")
+		drawn := breakWords(strings.Join(append(lines[:len(lines)-1:len(lines)-1], last), "\n"))
+		words := breakWords(l.Text)
+		for i, w := range drawn {
+			if i >= len(words) || (w != words[i] && i < len(drawn)-1) || !strings.HasPrefix(words[i], w) {
+				return fmt.Sprintf("label %q breaks the word %q: drawn as %q", l.Text, w, lines)
+			}
+		}
+		return ""
+	}
 	return wrapCut(l.Text, lines, room, measure)
 }
 

@@ -127,7 +127,7 @@ func (r *msgLabelRenderer) Refresh() {
 	if max := r.l.MaxLines; max > 0 {
 		if h := r.l.Size().Height; h > 0 {
 			line := fyne.MeasureText("A", size, r.l.TextStyle).Height
-			max = min(max, int((h-2*pad)/line))
+			max = min(max, int((h-2*pad)/line+0.01)) // a height made for n lines holds n, rounding aside
 		}
 		max = maxInt(max, 1)
 		if len(lines) > max {

@@ -173,18 +173,38 @@ func serve(ctx context.Context, args []string) error {
 	listen := fs.String("listen", ":8443", "address of the hub's HTTPS API")
 	cert := fs.String("cert", "", "TLS certificate (PEM)")
 	key := fs.String("key", "", "TLS key (PEM)")
+	smtpAddr := fs.String("smtp", "", "host:port of the SMTP server that mails receipts to buyers (STARTTLS; its password in $"+smtpPasswordEnv+")")
+	smtpFrom := fs.String("smtp-from", "", "the address receipts are mailed from")
+	smtpUser := fs.String("smtp-user", "", "the SMTP user (the -smtp-from address when empty)")
 	fs.Parse(args)
 	if *dsn == "" || *cert == "" || *key == "" {
 		return errors.New("serve needs -db, -cert and -key")
+	}
+	if (*smtpAddr == "") != (*smtpFrom == "") {
+		return errors.New("serve: -smtp and -smtp-from go together")
 	}
 	store, err := hub.Open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	srv := hub.NewServer(store, log.Default())
+	// Receipts to the buyer's e-mail (the registers' «На e-mail покупателя») once an SMTP server
+	// is given; without one the hub takes none and the register says so.
+	if *smtpAddr != "" {
+		user := *smtpUser
+		if user == "" {
+			user = *smtpFrom
+		}
+		srv.Mail = hub.SMTPMailer{Addr: *smtpAddr, From: *smtpFrom, User: user, Password: os.Getenv(smtpPasswordEnv)}
+	}
 	// No onboarding here until a real OFD cabinet implements hub.OFDCabinet (docs/hub.md).
-	return hub.NewServer(store, log.Default()).ListenAndServeTLS(ctx, *listen, *cert, *key)
+	return srv.ListenAndServeTLS(ctx, *listen, *cert, *key)
 }
+
+// smtpPasswordEnv names the environment variable with the SMTP password, kept off the command
+// line (ps) and the logs.
+const smtpPasswordEnv = "EKASSA_HUB_SMTP_PASSWORD"
 
 func org(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("org", flag.ExitOnError)

@@ -71,9 +71,7 @@ func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
 func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	var s OutboxStats
 	var oldest sql.NullInt64
-	err := j.db.QueryRowContext(ctx, `SELECT COUNT(*),
-			(SELECT queued_at FROM outbox WHERE `+waitingWhere+` ORDER BY seq LIMIT 1)
-		FROM outbox WHERE `+waitingWhere).Scan(&s.Waiting, &oldest)
+	err := j.st.outboxStats.QueryRowContext(ctx).Scan(&s.Waiting, &oldest)
 	if err != nil {
 		return s, j.fail(fmt.Errorf("storage: outbox stats: %w", err))
 	}
@@ -357,6 +355,14 @@ func (w waitingRow) entry() (OutboxEntry, error) {
 // queue's length, not the journal's.
 const waitingWhere = `seq > (SELECT outbox_done_seq FROM chain WHERE id = 1) AND done_at IS NULL`
 
+// outboxStatsSQL counts the waiting entries and reads the oldest one's queueing time (OutboxStats).
+const outboxStatsSQL = `SELECT COUNT(*),
+		(SELECT queued_at FROM outbox WHERE ` + waitingWhere + ` ORDER BY seq LIMIT 1)
+	FROM outbox WHERE ` + waitingWhere
+
+// fiscalResultSQL reads a document's stored answer (FiscalResult).
+const fiscalResultSQL = `SELECT fiscal_sign, qr_link, answered_at FROM fiscal_results WHERE seq = ?`
+
 // The reads of the oldest waiting entries, with and without their documents, from the
 // watermark on (waitingWhere).
 const (
@@ -431,8 +437,7 @@ func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, er
 	var r FiscalResult
 	var sign sql.NullString
 	var at int64
-	err := j.db.QueryRowContext(ctx, `SELECT fiscal_sign, qr_link, answered_at FROM fiscal_results WHERE seq = ?`, seq).
-		Scan(&sign, &r.QRLink, &at)
+	err := j.st.fiscalResult.QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound(fmt.Sprintf("fiscal result of document %d", seq))
 	}

@@ -124,14 +124,14 @@ func (r *msgLabelRenderer) Refresh() {
 	}
 	measure := func(s string) float32 { return fyne.MeasureText(s, size, r.l.TextStyle).Width }
 	lines := wrapLines(r.l.Text, room, measure)
-	if max := r.l.MaxLines; max > 0 {
+	if shown := r.l.MaxLines; shown > 0 {
 		if h := r.l.Size().Height; h > 0 {
 			line := fyne.MeasureText("A", size, r.l.TextStyle).Height
-			max = min(max, int((h-2*pad)/line+0.01)) // a height made for n lines holds n, rounding aside
+			shown = min(shown, int((h-2*pad)/line+0.01)) // a height made for n lines holds n, rounding aside
 		}
-		max = maxInt(max, 1)
-		if len(lines) > max {
-			lines = append(lines[:max-1:max-1], ellipsize(lines[max-1], room, measure))
+		shown = max(shown, 1)
+		if len(lines) > shown {
+			lines = append(lines[:shown-1:shown-1], ellipsize(lines[shown-1], room, measure))
 		}
 	}
 	col := th.Color(importanceColor(r.l.Importance), fyne.CurrentApp().Settings().ThemeVariant())
@@ -238,11 +238,4 @@ func ellipsize(line string, room float32, measure func(string) float32) string {
 		line = line[:len(line)-n]
 	}
 	return strings.TrimRight(line, " ") + more
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }

@@ -34,7 +34,8 @@ func modifierFrom(m *kkm.Modifier) itemModifier {
 	return itemModifier{kind: m.Kind, text: m.Amount.String()}
 }
 
-// modifier is the typed modifier, nil when none (an empty field or 0).
+// modifier is the typed modifier, nil when none (an empty field or 0). The receipt's own
+// discount or markup is read the same way, in tenge (extendedSale.modifier).
 func (im itemModifier) modifier() (*kkm.Modifier, error) {
 	if strings.TrimSpace(im.text) == "" {
 		return nil, nil

@@ -170,23 +170,12 @@ func (s *extendedSale) catalogue() *catalogueSale {
 	return s.cat
 }
 
-// modifier is the receipt's discount or markup as typed, or nil.
+// modifier is the receipt's discount or markup as typed (an amount in tenge), or nil.
 func (s *extendedSale) modifier() (*kkm.Modifier, error) {
-	if strings.TrimSpace(s.modText) == "" || !s.u.ports.Settings.Settings().ReceiptModifiersAllowed {
+	if !s.u.ports.Settings.Settings().ReceiptModifiersAllowed {
 		return nil, nil
 	}
-	m, err := kkm.ParseMoney(s.modText)
-	if err != nil {
-		return nil, err
-	}
-	if m == 0 {
-		return nil, nil
-	}
-	kind := s.modKind
-	if kind == 0 {
-		kind = kkm.Discount
-	}
-	return &kkm.Modifier{Kind: kind, Amount: m}, nil
+	return itemModifier{kind: s.modKind, text: s.modText}.modifier()
 }
 
 // total is the receipt's total as kkm computes it from the lines and the modifier, or where the

@@ -21,18 +21,23 @@ import (
 // document, atomically with the rows it added (a crash leaves both as they were).
 //
 // The fold runs before Analytics reads (so its figures always include the last receipt), and in
-// the background once foldEvery documents are waiting, so that a read finds little to do and a
-// phone pays one extra durable commit for that many receipts, not one per receipt. The same add
+// the background at the first pause in the writes once foldEvery documents are waiting (idle.go),
+// or at once when foldForce are, so that a read finds little to do, a sale does not wait for a
+// fold, and a phone pays one extra durable commit for that many receipts, not one per receipt. The same add
 // (analyticsWriter) as before computes the rows, so the figures are the same
 // (TestAnalyticsRollupSame, TestAnalyticsBackfillEqualsHook, TestAnalyticsAgainstRecount).
 
-// foldEvery is how many documents may wait before a background fold.
-const foldEvery = 64
+// foldEvery is how many documents may wait before the next pause folds them; foldForce, how many
+// before a fold starts at once.
+const (
+	foldEvery = 64
+	foldForce = 1024
+)
 
-// foldSoon counts n more documents committed and starts a background fold when foldEvery are
-// waiting and none is running.
+// foldSoon counts n more documents committed and starts a background fold when foldForce are
+// waiting and none is running (a pause folds foldEvery, idle.go).
 func (j *Journal) foldSoon(n int) {
-	if j.unfolded.Add(int64(n)) < foldEvery || !j.folding.CompareAndSwap(false, true) {
+	if j.unfolded.Add(int64(n)) < foldForce || !j.folding.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {

@@ -12,20 +12,26 @@ import (
 // past 1 000 pages (wal_autocheckpoint): one receipt in ~70 paid for the copy of 1 000 pages and,
 // with synchronous=FULL, the database file's fsync. The journal turns that off (DSN) and copies
 // the WAL itself, after the commit that took the WAL past checkpointAfter bytes, in a goroutine of
-// its own: a PASSIVE checkpoint (it never waits for a reader), under writeMu, so the files' mark
-// (identity.go) is taken again before the next write looks at it. A commit that arrives meanwhile
-// waits for the copy; at a cashier's pace the next receipt comes long after it ended. The WAL is
-// started again and truncated (journal_size_limit) by the first commit after a complete copy.
+// its own, at the next pause in the writes (idle.go): a PASSIVE checkpoint (it never waits for a
+// reader), under writeMu, so the files' mark (identity.go) is taken again before the next write
+// looks at it. A commit that arrives meanwhile waits for the copy; at a cashier's pace none does.
+// A journal written without a pause checkpoints at checkpointForce. The WAL is started again and
+// truncated (journal_size_limit) by the first commit after a complete copy.
 // Journal.Checkpoint (the app going to the background, Close) copies and truncates at once.
 
-// checkpointAfter is the WAL's size past which a background checkpoint starts: SQLite's own
-// default of 1 000 pages of 4 KiB.
-const checkpointAfter = 1000 * (4096 + walFrameHeaderSize)
+// checkpointAfter is the WAL's size past which the next pause checkpoints: SQLite's own default
+// of 1 000 pages of 4 KiB. checkpointForce is the size past which a checkpoint starts at once.
+const (
+	checkpointAfter = 1000 * (4096 + walFrameHeaderSize)
+	checkpointForce = 4 * checkpointAfter
+)
 
-// checkpointSoon starts a background checkpoint when the WAL has grown past checkpointAfter and
-// none is running. It is called with writeMu held, after a write transaction's mark.
+// checkpointSoon waits for a pause before the next checkpoint (idle.go), or starts one at once in
+// the background when the WAL has grown past checkpointForce and none is running. It is called
+// with writeMu held, after a write transaction's mark.
 func (j *Journal) checkpointSoon() {
-	if j.id == nil || j.id.mark.walSize < checkpointAfter || !j.checkpointing.CompareAndSwap(false, true) {
+	j.wrote()
+	if j.id == nil || j.id.mark.walSize < checkpointForce || !j.checkpointing.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -69,6 +70,7 @@ type Journal struct {
 
 	checkpointing atomic.Bool // a background checkpoint is running (checkpoint.go)
 	closed        bool        // closeDB has begun (guarded by writeMu)
+	idle          *time.Timer // runs whenIdle after a pause in the writes (idle.go; guarded by writeMu)
 
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.
@@ -240,6 +242,7 @@ func (j *Journal) closeDB() error {
 	j.stopCheck()
 	j.writeMu.Lock()
 	j.closed = true // no background checkpoint starts now
+	j.stopIdle()
 	j.writeMu.Unlock()
 	j.folding.Store(true) // no background fold starts now; a running one finishes first
 	j.foldMu.Lock()
@@ -264,6 +267,10 @@ func (j *Journal) closeDB() error {
 // so the chain's page differs after each one (identity.go); what fn noted for the session is kept
 // once the transaction commits (recovery.go).
 func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	ctx, err := whole(ctx)
+	if err != nil {
+		return err
+	}
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	if err := j.checkFile(ctx); err != nil {
@@ -312,6 +319,20 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // app never uses it: every write of the app goes through the journal's methods.
 func (j *Journal) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return j.inTx(ctx, fn)
+}
+
+// whole returns ctx without its cancellation, or ctx's error when it is done already. A write
+// transaction of the journal, once begun, runs to its commit or its rollback whatever happens to
+// the caller's context (a sender stopped as the app goes to the background must not drop an
+// answer the OFD gave), and so do the short reads of the sale's path: the driver watches a
+// cancellable context with a goroutine of its own for every statement (modernc.org/sqlite
+// interruptOnDone), which a sale paid some twenty times (BenchmarkReceiptToFiscalSign's
+// scheduler latency).
+func whole(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return ctx, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // wrapErr wraps err with what, or returns nil.

@@ -70,6 +70,10 @@ const (
 // was taken out of the saved one (its Refusals count is behind) is refused with ErrStateChanged:
 // saving it would count the refused document again; the caller reloads State and issues anew.
 func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.State) ([]int64, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return nil, err
+	}
 	if len(docs) == 0 {
 		return nil, ErrNoDocuments
 	}

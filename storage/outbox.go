@@ -56,6 +56,10 @@ type LinkState struct {
 // without its Document (Seq, QueuedAt and Request set): the entry cannot be sent, but it can be
 // named, and its request renewed.
 func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return OutboxEntry{}, err
+	}
 	heads, err := waitingHeads(ctx, j.st.waitingWithContent, 1, 0, 1)
 	if err != nil {
 		return OutboxEntry{}, err
@@ -69,9 +73,13 @@ func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
 // OutboxStats counts the waiting entries and finds the oldest one's queue time. Both use the
 // partial index over waiting rows, so the cost follows the queue's length, not the journal's.
 func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return OutboxStats{}, err
+	}
 	var s OutboxStats
 	var oldest sql.NullInt64
-	err := j.st.outboxStats.QueryRowContext(ctx).Scan(&s.Waiting, &oldest)
+	err = j.st.outboxStats.QueryRowContext(ctx).Scan(&s.Waiting, &oldest)
 	if err != nil {
 		return s, j.fail(fmt.Errorf("storage: outbox stats: %w", err))
 	}
@@ -88,8 +96,12 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 // no REQNUM is taken: every retry, also after a crash or restart, reuses the first. Only the
 // oldest waiting entry can be assigned (ErrOutboxOrder otherwise).
 func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return Request{}, err
+	}
 	var out Request
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
@@ -118,8 +130,12 @@ func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32
 // longer refused's (TOKEN, REQNUM) (it was replaced already, say before a crash), the stored one
 // is returned unchanged and no REQNUM is taken; an entry with no request gets its first.
 func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused Request, token uint32, offlineBegin time.Time) (Request, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return Request{}, err
+	}
 	var out Request
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
@@ -138,6 +154,10 @@ func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused
 // result, the entry marked done, and newToken (the answer header's TOKEN) as the link's token.
 // Only the oldest waiting entry can be completed (ErrOutboxOrder otherwise).
 func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalResult, newToken uint32) error {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return err
+	}
 	return j.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := j.oldestWaiting(ctx, tx, seq, 1); err != nil {
 			return err
@@ -167,6 +187,10 @@ func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalRe
 // Should that document not decode, the answer stays committed and nil is returned: NextOutbox
 // then reports the failure.
 func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result FiscalResult, newToken uint32, offlineBegin time.Time) (*OutboxEntry, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return nil, err
+	}
 	var next *waitingRow
 	// The next document is decoded while the transaction writes and waits for its fsync: the
 	// sender needs it at once to build the next request, and its JSON decoding is a quarter of
@@ -174,7 +198,7 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 	// (a phone's). On this 2-core machine at load 20 it saved only 1–2 % of the commit
 	// (BenchmarkAnswerCommitOverBareInsert, the two ways alternated in one run).
 	var decoded chan decodedDocument
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 2)
 		if err != nil {
 			return err
@@ -434,10 +458,14 @@ func (j *Journal) oldestWaiting(ctx context.Context, tx *sql.Tx, seq int64, n in
 // FiscalResult returns the OFD's answer stored for document seq, or ErrNotFound while none has
 // arrived.
 func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return FiscalResult{}, err
+	}
 	var r FiscalResult
 	var sign sql.NullString
 	var at int64
-	err := j.st.fiscalResult.QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
+	err = j.st.fiscalResult.QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound(fmt.Sprintf("fiscal result of document %d", seq))
 	}
@@ -450,6 +478,10 @@ func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, er
 
 // LinkState reads the OFD link's state.
 func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return LinkState{}, err
+	}
 	return scanLink(j.st.readLink.QueryRowContext(ctx))
 }
 
@@ -457,6 +489,10 @@ func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
 // or back online, a block and its text). A writer that changes only some fields while others
 // may take REQNUMs uses UpdateLinkState.
 func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return err
+	}
 	return j.inTx(ctx, func(tx *sql.Tx) error {
 		j.noteLink()
 		return writeLink(ctx, tx, s)
@@ -504,8 +540,12 @@ func writeLink(ctx context.Context, q linkDB, s LinkState) error {
 // token, the offline spell, a block) thereby never writes back a stale copy of the others, such
 // as a LastReqnum another request took meanwhile; fn should leave LastReqnum alone.
 func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (LinkState, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return LinkState{}, err
+	}
 	var s LinkState
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if s, err = scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx)); err != nil {
 			return err

@@ -187,6 +187,10 @@ func (j *Journal) Cashier(ctx context.Context, id int64) (kkm.Cashier, error) {
 
 // CashierByOperatorCode returns the cashier with operator code code.
 func (j *Journal) CashierByOperatorCode(ctx context.Context, code uint32) (kkm.Cashier, error) {
+	ctx, err := whole(ctx) // the statements run whole (journal.go)
+	if err != nil {
+		return kkm.Cashier{}, err
+	}
 	return j.oneCashier(ctx, fmt.Sprintf("cashier with operator code %d", code), `operator_code = ?`, int64(code))
 }
 

@@ -751,16 +751,16 @@ func (rt *Runtime) issue(ctx context.Context, by kkm.Operator, closesShift bool,
 
 	// The sender counts the new documents at once (the status line shows them from its state)
 	// and wakes.
-	queued, oldest := 0, time.Time{}
-	for _, d := range iss.Documents {
+	queued, oldest, through := 0, time.Time{}, int64(0)
+	for i, d := range iss.Documents {
 		if d.Kind.Fiscal() {
 			if queued == 0 {
 				oldest = d.Time
 			}
-			queued++
+			queued, through = queued+1, seqs[i]
 		}
 	}
-	sender.Queued(queued, oldest)
+	sender.Queued(queued, oldest, through)
 	out := make(ui.Issued, len(seqs))
 	for i, seq := range seqs {
 		out[i] = ui.IssuedDocument{Seq: seq, Document: iss.Documents[i], QRLink: iss.CheckLinks[i]}

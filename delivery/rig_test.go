@@ -329,16 +329,16 @@ func (r *rig) commit(iss kkm.Issued, err error) []int64 {
 		r.t.Fatalf("commit: %v", err)
 	}
 	r.reg.State = iss.State
-	queued, oldest := 0, time.Time{}
-	for _, d := range iss.Documents {
+	queued, oldest, through := 0, time.Time{}, int64(0)
+	for i, d := range iss.Documents {
 		if d.Kind.Fiscal() {
 			if queued == 0 {
 				oldest = d.Time
 			}
-			queued++
+			queued, through = queued+1, seqs[i]
 		}
 	}
-	r.sender.Queued(queued, oldest)
+	r.sender.Queued(queued, oldest, through)
 	return seqs
 }
 

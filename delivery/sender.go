@@ -190,6 +190,7 @@ type Sender struct {
 	refused   *storage.Entry // the last of them
 	statsDue  bool           // the outbox changed behind the sender's back (Wake): count it again
 	queued    uint64         // bumped by Queued: a count read before a bump may miss documents
+	counted   int64          // the newest outbox seq counted in waiting (Queued, refreshStats)
 	stepGen   uint64         // queued when the current step began (steps are serialised by exMu)
 	sent      int            // documents the OFD accepted since the sender was made
 	subs      map[int]func(State)
@@ -243,14 +244,21 @@ func (s *Sender) CheckSoon() {
 // line needs no count of its own; the sender still counts the journal's outbox again on its
 // next step, and a count or an empty queue it read before this call does not overwrite it.
 // It never blocks.
-func (s *Sender) Queued(n int, oldest time.Time) {
+//
+// through is the seq of the newest of them: a count the sender read after their commit (the
+// journal's count says up to which seq it counted, storage.OutboxStats.Newest) has them already,
+// and they are not counted twice.
+func (s *Sender) Queued(n int, oldest time.Time, through int64) {
 	s.mu.Lock()
-	if s.waiting == 0 {
-		s.oldest = oldest
+	if through > s.counted {
+		if s.waiting == 0 {
+			s.oldest = oldest
+		}
+		s.waiting += n
+		s.counted = through
+		s.queued++
+		s.statsDue = true
 	}
-	s.waiting += n
-	s.queued++
-	s.statsDue = true
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -806,6 +814,7 @@ func (s *Sender) refreshStats(ctx context.Context) error {
 	s.mu.Lock()
 	if s.queued == gen { // else documents were queued meanwhile: keep Queued's count, count again
 		s.waiting, s.oldest, s.statsDue = st.Waiting, st.OldestQueued, false
+		s.counted = max(s.counted, st.Newest)
 	}
 	s.mu.Unlock()
 	return nil

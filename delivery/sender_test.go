@@ -616,3 +616,31 @@ func TestSubscribersMayCallBack(t *testing.T) {
 		t.Fatal("not sent after Retry")
 	}
 }
+
+// TestQueuedAfterACountThatHadThem: the sender counts the outbox after a document's commit and
+// before the app tells it of the document (Queued): the count has it already, and Queued does not
+// count it a second time (the status line showed one document too many until the next count).
+func TestQueuedAfterACountThatHadThem(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.net.setCut(true)
+	iss, err := r.reg.IssueReceipt(bread(), r.op, r.clock.Now(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs, err := r.journal.Commit(r.ctx, iss.Documents, iss.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.reg.State = iss.State
+	r.sender.Wake()       // the outbox changed: the next step counts it
+	r.sender.Drain(r.ctx) // the count, then a send the cut network fails
+	r.sender.Queued(1, iss.Documents[0].Time, seqs[0])
+	if w := r.sender.State().Waiting; w != 1 {
+		t.Fatalf("%d documents waiting, want 1", w)
+	}
+	// A document the count has not seen is counted.
+	next := r.commit(r.reg.IssueReceipt(bread(), r.op, r.clock.Now(), true))
+	if w := r.sender.State().Waiting; w != 2 || next[0] != seqs[0]+1 {
+		t.Fatalf("%d documents waiting after the next, want 2", w)
+	}
+}

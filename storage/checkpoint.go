@@ -69,7 +69,7 @@ func (j *Journal) checkpointPassive(ctx context.Context) error {
 		return nil
 	}
 	var busy, logFrames, checkpointed int
-	err := j.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &checkpointed)
+	err := j.view().QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &checkpointed)
 	j.id.dbWritten = true
 	if merr := j.remark(); merr != nil {
 		return merr

@@ -174,6 +174,10 @@ func TestDiskFullAtWork(t *testing.T) {
 	if _, err := j.db.Exec(`PRAGMA max_page_count = ` + itoa(pages)); err != nil {
 		t.Fatal(err)
 	}
+	// and on the held connection, where the write transactions run
+	if _, err := j.hold.ExecContext(ctx, `PRAGMA max_page_count = `+itoa(pages)); err != nil {
+		t.Fatal(err)
+	}
 	var err error
 	for i := 0; i < 200 && err == nil; i++ {
 		var iss kkm.Issued

@@ -225,7 +225,7 @@ func (j *Journal) writeRecovery(ctx context.Context) (string, error) {
 	var errs []error
 	for _, dir := range []string{filepath.Dir(j.path), os.TempDir()} {
 		p := filepath.Join(dir, name)
-		if _, err := j.db.ExecContext(ctx, `VACUUM INTO ?`, p); err != nil {
+		if _, err := j.view().ExecContext(ctx, `VACUUM INTO ?`, p); err != nil {
 			os.Remove(p)
 			errs = append(errs, err)
 			continue

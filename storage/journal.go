@@ -47,15 +47,18 @@ type Journal struct {
 	db   *sql.DB
 	path string
 	st   *statements // the write path's prepared statements
+	hot  *hotReads   // the sale path's reads on the writing connection (statements.go)
 
 	// The file under the app (lock.go, fault.go).
-	lock      *journalLock // the OS lock held for the journal's life
-	hold      *sql.Conn    // one connection kept open, so SQLite never deletes and recreates the WAL
-	files     fileID       // the journal file and WAL this process opened
-	seen      fileID       // the files at the path as the last path check found them
-	faults    faultLatch   // the first fault met; writes are refused with it
-	recoverMu sync.Mutex   // one recovery file at a time
-	id        *identity    // the files' own bytes, read past SQLite (identity.go)
+	lock *journalLock // the OS lock held for the journal's life
+	// hold is one connection kept open, so SQLite never deletes and recreates the WAL; every
+	// write transaction and the hot reads run on it (statements.go).
+	hold      *sql.Conn
+	files     fileID     // the journal file and WAL this process opened
+	seen      fileID     // the files at the path as the last path check found them
+	faults    faultLatch // the first fault met; writes are refused with it
+	recoverMu sync.Mutex // one recovery file at a time
+	id        *identity  // the files' own bytes, read past SQLite (identity.go)
 
 	// writeMu serialises every write transaction and checkpoint of this process, so that the
 	// files' mark taken after one is what the next one finds unless another program wrote. It
@@ -187,6 +190,9 @@ func (j *Journal) open(ctx context.Context) error {
 	if j.st, err = prepareStatements(ctx, j.db); err != nil {
 		return j.fail(err)
 	}
+	if j.hot, err = prepareHotReads(ctx, j.hold); err != nil {
+		return j.fail(err)
+	}
 	if err := j.hold.QueryRowContext(ctx, chainHeadSQL).Scan(&j.head.seq, &j.head.hash); err != nil {
 		return j.fail(fmt.Errorf("storage: open %s: read chain head: %w", j.path, err))
 	}
@@ -220,7 +226,7 @@ func (j *Journal) Checkpoint(ctx context.Context) error {
 		return nil
 	}
 	var busy, logFrames, checkpointed int
-	err := j.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
+	err := j.view().QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
 	if j.id != nil {
 		j.id.dbWritten = true
 	}
@@ -252,6 +258,9 @@ func (j *Journal) closeDB() error {
 	if j.st != nil {
 		errs = append(errs, j.st.close())
 	}
+	if j.hot != nil {
+		errs = append(errs, j.hot.close())
+	}
 	if j.hold != nil {
 		errs = append(errs, j.hold.Close())
 	}
@@ -279,7 +288,11 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := j.checkIdentity(ctx); err != nil {
 		return err
 	}
-	tx, err := j.db.BeginTx(ctx, nil)
+	begin := j.db.BeginTx
+	if j.hold != nil {
+		begin = j.hold.BeginTx // the writing connection (statements.go, hotReads)
+	}
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return j.fail(fmt.Errorf("storage: begin: %w", err))
 	}

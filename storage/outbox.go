@@ -39,6 +39,9 @@ type OutboxEntry struct {
 type OutboxStats struct {
 	Waiting      int       // documents not yet answered by the OFD
 	OldestQueued time.Time // when the oldest of them was queued; zero when none waits
+	// Newest is the seq of the newest outbox entry, answered or not, when they were counted:
+	// the count holds every document queued up to it (delivery.Sender.Queued).
+	Newest int64
 }
 
 // LinkState is the OFD link's persistent state.
@@ -60,7 +63,11 @@ func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
 	if err != nil {
 		return OutboxEntry{}, err
 	}
-	heads, err := waitingHeads(ctx, j.st.waitingWithContent, 1, 0, 1)
+	var heads []waitingRow
+	err = j.hotRead(func(h *hotReads) error {
+		heads, err = waitingHeads(ctx, h.nextWaiting, 1, 0, 1)
+		return err
+	})
 	if err != nil {
 		return OutboxEntry{}, err
 	}
@@ -79,7 +86,9 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	}
 	var s OutboxStats
 	var oldest sql.NullInt64
-	err = j.st.outboxStats.QueryRowContext(ctx).Scan(&s.Waiting, &oldest)
+	err = j.hotRead(func(h *hotReads) error {
+		return h.outboxStats.QueryRowContext(ctx).Scan(&s.Waiting, &oldest, &s.Newest)
+	})
 	if err != nil {
 		return s, j.fail(fmt.Errorf("storage: outbox stats: %w", err))
 	}
@@ -381,7 +390,8 @@ const waitingWhere = `seq > (SELECT outbox_done_seq FROM chain WHERE id = 1) AND
 
 // outboxStatsSQL counts the waiting entries and reads the oldest one's queueing time (OutboxStats).
 const outboxStatsSQL = `SELECT COUNT(*),
-		(SELECT queued_at FROM outbox WHERE ` + waitingWhere + ` ORDER BY seq LIMIT 1)
+		(SELECT queued_at FROM outbox WHERE ` + waitingWhere + ` ORDER BY seq LIMIT 1),
+		(SELECT COALESCE(MAX(seq), 0) FROM outbox)
 	FROM outbox WHERE ` + waitingWhere
 
 // fiscalResultSQL reads a document's stored answer (FiscalResult).
@@ -465,7 +475,9 @@ func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, er
 	var r FiscalResult
 	var sign sql.NullString
 	var at int64
-	err = j.st.fiscalResult.QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
+	err = j.hotRead(func(h *hotReads) error {
+		return h.fiscalResult.QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound(fmt.Sprintf("fiscal result of document %d", seq))
 	}
@@ -482,7 +494,12 @@ func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
 	if err != nil {
 		return LinkState{}, err
 	}
-	return scanLink(j.st.readLink.QueryRowContext(ctx))
+	var l LinkState
+	err = j.hotRead(func(h *hotReads) error {
+		l, err = scanLink(h.readLink.QueryRowContext(ctx))
+		return err
+	})
+	return l, err
 }
 
 // SetLinkState replaces the OFD link's state (a new token entered by the cashier, going offline

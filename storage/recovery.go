@@ -262,7 +262,7 @@ func (j *Journal) recoverOverwritten(ctx context.Context, pair bool) (string, st
 	// 1. SQLite's view, if it is whole.
 	if !trustView {
 		errs = append(errs, errors.New("SQLite's view: not tried (test)"))
-	} else if _, err := j.db.ExecContext(ctx, `VACUUM INTO ?`, p); err == nil {
+	} else if _, err := j.view().ExecContext(ctx, `VACUUM INTO ?`, p); err == nil {
 		err = j.sealedRecovery(ctx, p, headSeq, headHash)
 		if err == nil {
 			return p, fmt.Sprintf("the journal as SQLite still served it, verified whole: %d documents", headSeq), nil
@@ -512,7 +512,7 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 func (j *Journal) readBack(ctx context.Context, from int64, fromHash []byte, answers map[int64]FiscalResult,
 	requests map[int64]Request, refusals map[int64]Refusal) ([]sessionDoc, error) {
 	to := j.sess.openSeq
-	rows, err := j.db.QueryContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq`, from, to)
+	rows, err := j.view().QueryContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("documents %d to %d: %w", from+1, to, err)
 	}
@@ -538,7 +538,7 @@ func (j *Journal) readBack(ctx context.Context, from int64, fromHash []byte, ans
 		return nil, fmt.Errorf("documents %d to %d could not be read back whole", from+1, to)
 	}
 	// Their answers, requests and refusals, where SQLite still has them and their seals hold.
-	fr, err := j.db.QueryContext(ctx, `SELECT seq, fiscal_sign, qr_link, answered_at, mac FROM fiscal_results WHERE seq > ? AND seq <= ?`, from, to)
+	fr, err := j.view().QueryContext(ctx, `SELECT seq, fiscal_sign, qr_link, answered_at, mac FROM fiscal_results WHERE seq > ? AND seq <= ?`, from, to)
 	if err == nil {
 		for fr.Next() {
 			var seq, at int64
@@ -551,7 +551,7 @@ func (j *Journal) readBack(ctx context.Context, from int64, fromHash []byte, ans
 		}
 		fr.Close()
 	}
-	rq, err := j.db.QueryContext(ctx, `SELECT seq, token, reqnum, offline_begin FROM outbox WHERE seq > ? AND seq <= ? AND token IS NOT NULL`, from, to)
+	rq, err := j.view().QueryContext(ctx, `SELECT seq, token, reqnum, offline_begin FROM outbox WHERE seq > ? AND seq <= ? AND token IS NOT NULL`, from, to)
 	if err == nil {
 		for rq.Next() {
 			var seq, token, reqnum int64
@@ -566,7 +566,7 @@ func (j *Journal) readBack(ctx context.Context, from int64, fromHash []byte, ans
 		}
 		rq.Close()
 	}
-	rf, err := j.db.QueryContext(ctx, `SELECT seq, code, text, refused_at, mac FROM refusals WHERE seq > ? AND seq <= ?`, from, to)
+	rf, err := j.view().QueryContext(ctx, `SELECT seq, code, text, refused_at, mac FROM refusals WHERE seq > ? AND seq <= ?`, from, to)
 	if err == nil {
 		for rf.Next() {
 			var seq, code, at int64

@@ -35,6 +35,12 @@ func TextWidth(s string) int {
 
 // runeWidth returns the columns one rune takes (see TextWidth).
 func runeWidth(r rune) int {
+	// Printable ASCII and Cyrillic (Kazakh's letters are in U+0400–U+04FF; U+0483–U+0489 are
+	// combining marks), nearly every rune of a receipt, take one column: found without the
+	// Unicode tables, which were a twentieth of a sale's CPU.
+	if r >= 0x20 && r < 0x7f || r >= 0x400 && r < 0x483 || r >= 0x48a && r < 0x500 {
+		return 1
+	}
 	switch {
 	case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
 		return 0

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // updateGolden rewrites the golden receipt texts: go test ./kkm -run Golden -update
@@ -404,10 +405,22 @@ func TestTextWidth(t *testing.T) {
 		{"漢字", 4},
 		{"е\u0301", 1}, // a combining acute accent takes no column
 		{"№", 1},
+		{"Ә҃ә", 2}, // a Cyrillic combining mark inside the fast path's range takes none
+		{"a	b", 2}, // a control character takes none
 	}
 	for _, tt := range tests {
 		if got := TextWidth(tt.s); got != tt.want {
 			t.Errorf("TextWidth(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+	// The fast path for ASCII and Cyrillic gives what the Unicode tables give.
+	for r := rune(0); r < 0x500; r++ {
+		want := 1
+		if r == '\u200b' || unicode.In(r, unicode.Mn, unicode.Me, unicode.Cc, unicode.Cf) {
+			want = 0
+		}
+		if got := runeWidth(r); got != want {
+			t.Errorf("runeWidth(%U) = %d, want %d", r, got, want)
 		}
 	}
 }

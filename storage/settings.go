@@ -191,8 +191,20 @@ func (j *Journal) CashierByOperatorCode(ctx context.Context, code uint32) (kkm.C
 	if err != nil {
 		return kkm.Cashier{}, err
 	}
-	return j.oneCashier(ctx, fmt.Sprintf("cashier with operator code %d", code), `operator_code = ?`, int64(code))
+	// Asked on every sale (the cashier the receipt names): a hot read (statements.go).
+	var c kkm.Cashier
+	err = j.hotRead(func(h *hotReads) error {
+		c, err = scanCashier(h.cashierByCode.QueryRowContext(ctx, int64(code)))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound(fmt.Sprintf("cashier with operator code %d", code))
+	}
+	return c, err
 }
+
+// cashierByCodeSQL reads the cashier with an operator code (CashierByOperatorCode).
+const cashierByCodeSQL = `SELECT id, content FROM cashiers WHERE operator_code = ?`
 
 // Cashiers lists every cashier by name.
 func (j *Journal) Cashiers(ctx context.Context) ([]kkm.Cashier, error) {

@@ -43,8 +43,9 @@ type statements struct {
 	doneAndNext        *sql.Stmt
 	// reads asked on every sale (the status line's queue, the answer awaited): prepared once
 	// instead of on every call, which took ~16 % of a sale's CPU (docs/benchmarks.md)
-	outboxStats  *sql.Stmt
-	fiscalResult *sql.Stmt
+	outboxStats   *sql.Stmt
+	fiscalResult  *sql.Stmt
+	cashierByCode *sql.Stmt
 	// every write transaction (journal.go inTx, identity.go)
 	stampWrite *sql.Stmt
 
@@ -79,6 +80,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&s.doneAndNext, doneAndNextSQL},
 		{&s.outboxStats, outboxStatsSQL},
 		{&s.fiscalResult, fiscalResultSQL},
+		{&s.cashierByCode, cashierByCodeSQL},
 		{&s.stampWrite, stampWriteSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.query)
@@ -101,8 +103,8 @@ func (s *statements) close() error {
 	return errors.Join(errs...)
 }
 
-// hotReads are the reads of a sale's path — the queue for the status line, the next document to
-// send, the answer awaited, the link — prepared on the connection the write transactions run on
+// hotReads are the reads of a sale's path — the cashier, the queue for the status line, the next
+// document to send, the answer awaited, the link — prepared on the connection the write transactions run on
 // (Journal.hold), and run there under writeMu, between two transactions.
 //
 // On a connection of the pool they cost a sale a fifth of its CPU: SQLite drops a connection's
@@ -113,7 +115,7 @@ func (s *statements) close() error {
 // pace is none, and never see one half done. A count that waited for a commit sees its documents
 // before the app tells the sender of them: OutboxStats.Newest lets the sender count them once.
 type hotReads struct {
-	outboxStats, fiscalResult, nextWaiting, readLink *sql.Stmt
+	cashierByCode, outboxStats, fiscalResult, nextWaiting, readLink *sql.Stmt
 }
 
 // prepareHotReads prepares the hot reads on conn.
@@ -123,6 +125,7 @@ func prepareHotReads(ctx context.Context, conn *sql.Conn) (*hotReads, error) {
 		stmt  **sql.Stmt
 		query string
 	}{
+		{&h.cashierByCode, cashierByCodeSQL},
 		{&h.outboxStats, outboxStatsSQL},
 		{&h.fiscalResult, fiscalResultSQL},
 		{&h.nextWaiting, waitingWithContentSQL},
@@ -140,7 +143,7 @@ func prepareHotReads(ctx context.Context, conn *sql.Conn) (*hotReads, error) {
 // close closes the hot reads prepared so far.
 func (h *hotReads) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{h.outboxStats, h.fiscalResult, h.nextWaiting, h.readLink} {
+	for _, s := range []*sql.Stmt{h.cashierByCode, h.outboxStats, h.fiscalResult, h.nextWaiting, h.readLink} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
@@ -153,7 +156,7 @@ func (h *hotReads) close() error {
 // statements.
 func (j *Journal) hotRead(read func(h *hotReads) error) error {
 	if j.hot == nil {
-		return read(&hotReads{outboxStats: j.st.outboxStats, fiscalResult: j.st.fiscalResult,
+		return read(&hotReads{cashierByCode: j.st.cashierByCode, outboxStats: j.st.outboxStats, fiscalResult: j.st.fiscalResult,
 			nextWaiting: j.st.waitingWithContent, readLink: j.st.readLink})
 	}
 	j.writeMu.Lock()

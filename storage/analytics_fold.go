@@ -48,13 +48,15 @@ func (j *Journal) foldSoon(n int) {
 
 // foldAnalytics adds the receipts committed after the watermark to the fine aggregates and moves
 // the watermark to the last document, in one transaction; nothing when there is none.
+//
+// The same transaction adds the documents' search keys after their watermark (keys.go).
 func (j *Journal) foldAnalytics(ctx context.Context) error {
-	var folded, last int64
-	if err := j.db.QueryRowContext(ctx, `SELECT folded_seq, (SELECT COALESCE(MAX(seq), 0) FROM documents)
-		FROM analytics_rollup WHERE id = 1`).Scan(&folded, &last); err != nil {
+	var folded, keyed, last int64
+	if err := j.db.QueryRowContext(ctx, `SELECT folded_seq, keyed_seq, (SELECT COALESCE(MAX(seq), 0) FROM documents)
+		FROM analytics_rollup WHERE id = 1`).Scan(&folded, &keyed, &last); err != nil {
 		return fmt.Errorf("storage: analytics: fold: %w", err)
 	}
-	if folded >= last {
+	if folded >= last && keyed >= last {
 		return nil
 	}
 	j.foldMu.Lock()
@@ -95,6 +97,9 @@ func (j *Journal) foldAnalytics(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE analytics_rollup SET folded_seq = (SELECT COALESCE(MAX(seq), 0) FROM documents) WHERE id = 1`); err != nil {
 			return fmt.Errorf("storage: analytics: fold: %w", err)
+		}
+		if err := keyTail(ctx, tx); err != nil {
+			return err
 		}
 		j.unfolded.Store(0)
 		return nil

@@ -381,7 +381,7 @@ func TestReplaceDamagedJournalFromBackup(t *testing.T) {
 // of the history, latches ErrJournalCorrupt, and the next Commit is refused.
 func TestCheckGoesOnInTheBackground(t *testing.T) {
 	path, roots := sampleJournal(t, 40)
-	flipBit(t, path, pageOffset(roots["documents_by_time"]), 0x01)
+	flipBit(t, path, pageOffset(roots["keys_time"]), 0x01)
 	was := startCheckBudget
 	startCheckBudget = 0
 	t.Cleanup(func() { startCheckBudget = was })

@@ -338,20 +338,23 @@ func (j *Journal) Document(ctx context.Context, seq int64) (Entry, error) {
 	return j.one(ctx, fmt.Sprintf("document %d", seq), `d.seq = ?`, seq)
 }
 
-// ReceiptByNumber finds the receipt with number number in shift shift. It reads the documents
-// numbered number within the shift's first and last seq (documents_history_number, bounded by
-// documents_history_shift), so its cost does not grow with the journal or the shift.
+// ReceiptByNumber finds the receipt with number number in shift shift. Among the keyed documents
+// it reads those numbered number within the shift's first and last seq (keys_number, bounded by
+// keys_shift), so its cost does not grow with the journal or the shift; the tail is read whole
+// (keys.go).
 func (j *Journal) ReceiptByNumber(ctx context.Context, shift, number uint32) (Entry, error) {
 	return j.one(ctx, fmt.Sprintf("receipt %d of shift %d", number, shift), receiptByNumberWhere,
-		number, shift, shift, shift)
+		number, shift, shift, shift, number, shift)
 }
 
-// receiptByNumberWhere is ReceiptByNumber's condition. The shift's bounds only narrow the search:
-// the shift number is still checked on every row (the unary + keeps SQLite from walking the
-// whole shift on documents_history_shift instead).
-const receiptByNumberWhere = `d.number = ? AND +d.shift_number = ? AND d.kind = 'receipt'
-	AND d.seq BETWEEN (SELECT MIN(seq) FROM documents WHERE shift_number = ?)
-		AND (SELECT MAX(seq) FROM documents WHERE shift_number = ?)`
+// receiptByNumberWhere is ReceiptByNumber's condition. The shift's bounds only narrow the search
+// of the keyed documents: the shift number is still checked on every row (the unary + keeps
+// SQLite from walking the whole shift on keys_shift instead).
+const receiptByNumberWhere = `d.seq IN (SELECT seq FROM document_keys
+		WHERE number = ? AND +shift_number = ? AND kind = 'receipt'
+			AND seq BETWEEN (SELECT MIN(seq) FROM document_keys WHERE shift_number = ?)
+				AND (SELECT MAX(seq) FROM document_keys WHERE shift_number = ?)
+	UNION ALL SELECT seq FROM ` + tailKeysSQL + ` WHERE number = ? AND shift_number = ? AND kind = 'receipt')`
 
 // ReceiptByOfflineNumber finds the receipt issued offline with offline number n.
 func (j *Journal) ReceiptByOfflineNumber(ctx context.Context, n uint32) (Entry, error) {
@@ -367,26 +370,28 @@ func (j *Journal) ReceiptByFiscalSign(ctx context.Context, sign string) (Entry, 
 
 // DocumentsByShift lists shift shift's documents, newest first, one page at a time.
 func (j *Journal) DocumentsByShift(ctx context.Context, shift uint32, p Page) ([]Entry, error) {
-	return j.page(ctx, p, `d.shift_number = ?`, shift)
+	return j.page(ctx, p, `x.shift_number = ?`, shift)
 }
 
 // DocumentsByPeriod lists the documents issued in [from, to), newest first, one page at a time.
 func (j *Journal) DocumentsByPeriod(ctx context.Context, from, to time.Time, p Page) ([]Entry, error) {
-	return j.page(ctx, p, `d.issued_at >= ? AND d.issued_at < ?`, toMillis(from), toMillis(to))
+	return j.page(ctx, p, `x.issued_at >= ? AND x.issued_at < ?`, toMillis(from), toMillis(to))
 }
 
-// page runs a keyset-paged listing, newest first.
+// page runs a keyset-paged listing, newest first, of the documents whose keys (x, keys.go) meet
+// where.
 func (j *Journal) page(ctx context.Context, p Page, where string, args ...any) ([]Entry, error) {
 	limit := p.Limit
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
 	if p.Before > 0 {
-		where += ` AND d.seq < ?`
+		where += ` AND x.seq < ?`
 		args = append(args, p.Before)
 	}
+	seqs, args := keyedSeqs(where, `x.seq DESC`, limit, args...)
 	args = append(args, limit)
-	rows, err := j.db.QueryContext(ctx, `SELECT `+entryColumns+` WHERE `+where+` ORDER BY d.seq DESC LIMIT ?`, args...)
+	rows, err := j.db.QueryContext(ctx, `SELECT `+entryColumns+` WHERE d.seq IN (`+seqs+`) ORDER BY d.seq DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list documents: %w", err)
 	}

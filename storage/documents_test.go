@@ -173,22 +173,26 @@ func TestLookups(t *testing.T) {
 // the whole shift, nor every shift's document of that number.
 func TestReceiptByNumberPlan(t *testing.T) {
 	s, _ := historyShop(t)
-	plan := explain(t, s.j, `SELECT `+entryColumns+` WHERE `+receiptByNumberWhere+` LIMIT 1`, 3, 2, 2, 2)
-	if !strings.Contains(plan, "SEARCH d USING INDEX documents_history_number (number=? AND seq>? AND seq<?)") {
+	plan := explain(t, s.j, `SELECT `+entryColumns+` WHERE `+receiptByNumberWhere+` LIMIT 1`, 3, 2, 2, 2, 3, 2)
+	if !strings.Contains(plan, "SEARCH document_keys USING INDEX keys_number (number=? AND seq>? AND seq<?)") {
 		t.Errorf("ReceiptByNumber does not search the number within the shift's seqs:\n%s", plan)
 	}
 	if strings.Contains(plan, "SCAN") || strings.Contains(plan, "TEMP B-TREE") {
 		t.Errorf("ReceiptByNumber scans or sorts:\n%s", plan)
 	}
-	// Every receipt of the shop is found by its shift and number.
+	// Every receipt of the shop is found by its shift and number, none keyed, half, or all
+	// (keys.go).
 	ctx := context.Background()
-	for i, d := range s.docs {
-		if d.Kind != kkm.KindReceipt {
-			continue
-		}
-		e, err := s.j.ReceiptByNumber(ctx, d.ShiftNumber, d.Number)
-		if err != nil || e.Seq != s.seqs[i] {
-			t.Errorf("ReceiptByNumber(%d, %d) = %d, %v; want %d", d.ShiftNumber, d.Number, e.Seq, err, s.seqs[i])
+	for _, keyed := range []int64{0, s.seqs[len(s.seqs)/2], s.seqs[len(s.seqs)-1]} {
+		keyUpTo(t, s.j, keyed)
+		for i, d := range s.docs {
+			if d.Kind != kkm.KindReceipt {
+				continue
+			}
+			e, err := s.j.ReceiptByNumber(ctx, d.ShiftNumber, d.Number)
+			if err != nil || e.Seq != s.seqs[i] {
+				t.Errorf("keyed to %d: ReceiptByNumber(%d, %d) = %d, %v; want %d", keyed, d.ShiftNumber, d.Number, e.Seq, err, s.seqs[i])
+			}
 		}
 	}
 	if _, err := s.j.ReceiptByNumber(ctx, 99, 1); !errors.Is(err, ErrNotFound) {

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -160,28 +159,28 @@ func (j *Journal) historySQL(ctx context.Context, q HistoryQuery, p Page) (query
 		}
 		lower, upper = lo, min(upper, hi+1)
 		if !q.From.IsZero() {
-			add(`d.issued_at >= ?`, toMillis(q.From))
+			add(`x.issued_at >= ?`, toMillis(q.From))
 		}
 		if !q.To.IsZero() {
-			add(`d.issued_at < ?`, toMillis(q.To))
+			add(`x.issued_at < ?`, toMillis(q.To))
 		}
 	}
-	add(`d.seq < ?`, upper)
+	add(`x.seq < ?`, upper)
 	if lower > 0 {
-		add(`d.seq >= ?`, lower)
+		add(`x.seq >= ?`, lower)
 	}
 	if q.Shift > 0 {
-		add(`d.shift_number = ?`, int64(q.Shift))
+		add(`x.shift_number = ?`, int64(q.Shift))
 	}
 	if s := strings.TrimSpace(q.Number); s != "" {
 		n, perr := strconv.ParseUint(s, 10, 63)
 		if perr != nil {
 			return "", nil, false, fmt.Errorf("%w: number %q", ErrBadHistoryQuery, q.Number)
 		}
-		cond := `(d.seq IN (SELECT seq FROM fiscal_results WHERE fiscal_sign = ?)`
+		cond := `(x.seq IN (SELECT seq FROM fiscal_results WHERE fiscal_sign = ?)`
 		a := []any{s}
 		if n <= math.MaxUint32 {
-			cond += ` OR d.offline_number = ? OR d.number = ?`
+			cond += ` OR x.offline_number = ? OR x.number = ?`
 			a = append(a, int64(n), int64(n))
 		}
 		add(cond+`)`, a...)
@@ -190,62 +189,65 @@ func (j *Journal) historySQL(ctx context.Context, q HistoryQuery, p Page) (query
 	case q.Amount.Min < 0 || q.Amount.Max < 0 || (q.Amount.Max > 0 && q.Amount.Max < q.Amount.Min):
 		return "", nil, false, fmt.Errorf("%w: amount %v…%v", ErrBadHistoryQuery, q.Amount.Min, q.Amount.Max)
 	case q.Amount.Max > 0 && q.Amount.Min == q.Amount.Max:
-		add(`d.total = ?`, int64(q.Amount.Min))
+		add(`x.total = ?`, int64(q.Amount.Min))
 	default:
 		if q.Amount.Min > 0 {
-			add(`d.total >= ?`, int64(q.Amount.Min))
+			add(`x.total >= ?`, int64(q.Amount.Min))
 		}
 		if q.Amount.Max > 0 {
-			add(`d.total <= ?`, int64(q.Amount.Max))
+			add(`x.total <= ?`, int64(q.Amount.Max))
 		}
 	}
 	switch q.Kind {
 	case HistoryAll:
 	case HistoryReceipts, HistoryCashIn, HistoryCashOut, HistoryXReports, HistoryZReports:
-		add(`d.kind = ?`, string(q.Kind))
+		add(`x.kind = ?`, string(q.Kind))
 	case HistorySales, HistorySaleReturns, HistoryPurchases, HistoryPurchaseReturn:
 		op := map[HistoryKind]kkm.Operation{HistorySales: kkm.OpSale, HistorySaleReturns: kkm.OpSaleReturn,
 			HistoryPurchases: kkm.OpPurchase, HistoryPurchaseReturn: kkm.OpPurchaseReturn}[q.Kind]
-		add(`d.kind = 'receipt' AND `+strings.ReplaceAll(receiptOperationSQL, "content", "d.content")+` = ?`, int64(op))
+		add(`x.kind = 'receipt' AND x.operation = ?`, int64(op))
 	default:
 		return "", nil, false, fmt.Errorf("%w: kind %q", ErrBadHistoryQuery, q.Kind)
 	}
 	switch q.State {
 	case StateAny:
 	case StateFiscalised:
-		add(`f.seq IS NOT NULL`)
+		add(`EXISTS (SELECT 1 FROM fiscal_results f WHERE f.seq = x.seq)`)
 	case StateWaiting:
-		add(`d.seq IN (SELECT seq FROM outbox WHERE ` + waitingWhere + `)`)
+		add(`x.seq IN (SELECT seq FROM outbox WHERE ` + waitingWhere + `)`)
 	case StateOffline:
-		add(`d.offline = 1`)
+		add(`x.offline = 1`)
 	case StateRefused:
-		add(`d.seq IN (SELECT seq FROM refusals)`)
+		add(`x.seq IN (SELECT seq FROM refusals)`)
 	default:
 		return "", nil, false, fmt.Errorf("%w: state %q", ErrBadHistoryQuery, q.State)
 	}
+	seqs, args := keyedSeqs(strings.Join(where, ` AND `), `x.seq DESC`, pageLimit(p)+1, args...)
 	args = append(args, pageLimit(p)+1)
-	return `SELECT ` + entryColumns + ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY d.seq DESC LIMIT ?`,
-		args, false, nil
+	return `SELECT ` + entryColumns + ` WHERE d.seq IN (` + seqs + `) ORDER BY d.seq DESC LIMIT ?`, args, false, nil
 }
 
 // periodSeqs returns the first and last seq of the documents issued in [from, to) (a zero bound
-// is open), each found in O(log n) on the time index; ok is false when there are none. It relies
-// on the journal's times moving forward with seq.
+// is open), each found in O(log n) on the time index of the keyed documents and in the tail
+// (keys.go); ok is false when there are none. It relies on the journal's times moving forward
+// with seq.
 func (j *Journal) periodSeqs(ctx context.Context, from, to time.Time) (lo, hi int64, ok bool, err error) {
 	fromMs, toMs := periodMillis(from, to)
-	err = j.db.QueryRowContext(ctx, `SELECT seq FROM documents WHERE issued_at >= ? AND issued_at < ?
-		ORDER BY issued_at, seq LIMIT 1`, fromMs, toMs).Scan(&lo)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, false, nil
-	}
-	if err == nil {
-		err = j.db.QueryRowContext(ctx, `SELECT seq FROM documents WHERE issued_at >= ? AND issued_at < ?
-			ORDER BY issued_at DESC, seq DESC LIMIT 1`, fromMs, toMs).Scan(&hi)
+	const in = `x.issued_at >= ? AND x.issued_at < ?`
+	first, args := keyedSeqs(in, `x.issued_at, x.seq`, 1, fromMs, toMs)
+	var l, h sql.NullInt64
+	err = j.db.QueryRowContext(ctx, `SELECT MIN(seq) FROM (`+first+`)`, args...).Scan(&l)
+	if err == nil && l.Valid {
+		last, args := keyedSeqs(in, `x.issued_at DESC, x.seq DESC`, 1, fromMs, toMs)
+		err = j.db.QueryRowContext(ctx, `SELECT MAX(seq) FROM (`+last+`)`, args...).Scan(&h)
 	}
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("storage: history: period: %w", err)
 	}
-	return lo, hi, true, nil
+	if !l.Valid || !h.Valid {
+		return 0, 0, false, nil
+	}
+	return l.Int64, h.Int64, true, nil
 }
 
 // periodMillis returns [from, to) in the journal's milliseconds, a zero bound open.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -94,8 +95,43 @@ func stateMatches(q HistoryQuery, d kkm.Document, answered bool) bool {
 	return true
 }
 
+// The history is searched with the documents' keys (keys.go) in every state: none keyed (all in
+// the tail), the first half keyed, and all keyed.
 func TestHistoryAgainstRecount(t *testing.T) {
+	defer func(old time.Duration) { idleAfter = old }(idleAfter)
+	idleAfter = time.Hour // no pause keys the documents behind the test's back
 	s, signs := historyShop(t)
+	for _, keyed := range []int64{0, s.seqs[len(s.seqs)/2], s.seqs[len(s.seqs)-1]} {
+		keyUpTo(t, s.j, keyed)
+		t.Run(fmt.Sprintf("keyed to %d", keyed), func(t *testing.T) { historyAgainstRecount(t, s, signs) })
+	}
+}
+
+// keyUpTo leaves the documents up to seq keyed and the others in the tail.
+func keyUpTo(t *testing.T, j *Journal, seq int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := j.WriteTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql string
+			arg any
+		}{
+			{`DELETE FROM document_keys WHERE seq > ?`, 0},
+			{`INSERT INTO document_keys ` + keysOfDocumentsSQL + ` WHERE seq <= ?`, seq},
+			{`UPDATE analytics_rollup SET keyed_seq = ? WHERE id = 1`, seq},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.arg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func historyAgainstRecount(t *testing.T, s *shop, signs map[int64]string) {
 	ctx := context.Background()
 	day := func(n, h int) time.Time { return time.Date(2026, 3, 2+n, h, 0, 0, 0, almaty) }
 	var someSign string
@@ -211,14 +247,14 @@ func TestHistoryQueryPlansUseIndexes(t *testing.T) {
 	}{
 		{HistoryQuery{}, "INTEGER PRIMARY KEY", false},
 		{HistoryQuery{From: from, To: from.AddDate(0, 0, 1)}, "INTEGER PRIMARY KEY", false},
-		{HistoryQuery{Shift: 2}, "documents_history_shift", false},
-		{HistoryQuery{Shift: 2, From: from}, "documents_history_shift", false},
-		{HistoryQuery{Kind: HistoryZReports}, "documents_history_kind", false},
-		{HistoryQuery{Kind: HistorySaleReturns}, "documents_history_operation", false},
+		{HistoryQuery{Shift: 2}, "keys_shift", false},
+		{HistoryQuery{Shift: 2, From: from}, "keys_shift", false},
+		{HistoryQuery{Kind: HistoryZReports}, "keys_kind", false},
+		{HistoryQuery{Kind: HistorySaleReturns}, "keys_operation", false},
 		{HistoryQuery{Number: "90005"}, "", true},
-		{HistoryQuery{Amount: ExactAmount(123_456)}, "documents_history_total", false},
-		{HistoryQuery{Amount: AmountRange{Min: 1, Max: 2}}, "documents_history_total", true},
-		{HistoryQuery{State: StateOffline}, "documents_history_offline", false},
+		{HistoryQuery{Amount: ExactAmount(123_456)}, "keys_total", false},
+		{HistoryQuery{Amount: AmountRange{Min: 1, Max: 2}}, "keys_total", true},
+		{HistoryQuery{State: StateOffline}, "keys_offline", false},
 		{HistoryQuery{State: StateWaiting}, "", true},
 		{HistoryQuery{State: StateFiscalised}, "INTEGER PRIMARY KEY", false},
 	}

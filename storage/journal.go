@@ -236,8 +236,12 @@ func (j *Journal) Checkpoint(ctx context.Context) error {
 	return nil
 }
 
-// Close checkpoints the WAL and closes the journal.
+// Close keys and folds what the last pause left (keys.go, analytics_fold.go), checkpoints the
+// WAL and closes the journal.
 func (j *Journal) Close() error {
+	if j.Fault() == nil && j.hold != nil {
+		_ = j.foldAnalytics(context.Background()) // what is left is done by the next pause
+	}
 	cerr := j.Checkpoint(context.Background())
 	return errors.Join(cerr, j.closeDB())
 }

@@ -158,7 +158,7 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if hasIndex(t, j.db, "documents_by_shift") {
 		t.Error("documents_by_shift is still there")
 	}
-	for _, idx := range []string{"documents_by_time", "documents_history_shift", "documents_history_number"} {
+	for _, idx := range []string{"keys_time", "keys_shift", "keys_number"} {
 		if !hasIndex(t, j.db, idx) {
 			t.Errorf("%s is gone", idx)
 		}
@@ -259,6 +259,14 @@ func downgradeToSchema2(t testing.TB, path string) {
 		`DROP TABLE analytics_month_hours`,
 		`DROP TABLE analytics_item_months`,
 		`DROP TABLE analytics_rollup`,
+		`DROP TABLE document_keys`,
+		`CREATE INDEX documents_by_time ON documents(issued_at)`,
+		`CREATE INDEX documents_history_shift ON documents(shift_number, seq)`,
+		`CREATE INDEX documents_history_kind ON documents(kind, seq)`,
+		`CREATE INDEX documents_history_operation ON documents(` + receiptOperationSQL + `, seq) WHERE kind = 'receipt'`,
+		`CREATE INDEX documents_history_number ON documents(number, seq)`,
+		`CREATE INDEX documents_history_total ON documents(total, seq)`,
+		`CREATE INDEX documents_history_offline ON documents(seq) WHERE offline = 1`,
 		`DROP TABLE item_barcodes`,
 		`DROP TABLE items`,
 		`DROP TABLE journal_events`,

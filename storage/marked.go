@@ -35,10 +35,11 @@ func (j *Journal) UnitsOut(ctx context.Context, shift uint32, ids []string) (map
 		if err != nil {
 			return nil, err
 		}
+		inShift, args := keyedSeqs(`x.kind = 'receipt' AND x.shift_number = ?`, `x.seq`, 0, shift)
 		rows, err := j.db.QueryContext(ctx, `SELECT number, content FROM documents
-			WHERE kind = 'receipt' AND shift_number = ? AND instr(content, ?) > 0 AND instr(content, ?) > 0
+			WHERE seq IN (`+inShift+`) AND instr(content, ?) > 0 AND instr(content, ?) > 0
 				AND seq NOT IN (SELECT seq FROM refusals) ORDER BY seq`,
-			shift, strings.Trim(string(g), `"`), strings.Trim(string(sr), `"`))
+			append(args, strings.Trim(string(g), `"`), strings.Trim(string(sr), `"`))...)
 		if err != nil {
 			return nil, fmt.Errorf("storage: units out: %w", err)
 		}

@@ -176,7 +176,7 @@ func TestReceiptCommitWALPages(t *testing.T) {
 	slices.SortFunc(runs, func(a, b []string) int { return len(a) - len(b) })
 	commit := runs[len(runs)/2]
 	t.Logf("receipt's commit: %d pages %v", len(commit), commit)
-	if max := 9; len(commit) > max {
+	if max := 3; len(commit) > max { // the chain row, the document, its outbox entry (keys.go)
 		t.Errorf("a receipt's commit writes %d WAL pages %v, budget %d", len(commit), commit, max)
 	}
 }

@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The documents' search keys, off the commit (issue 16, item 1).
+//
+// The history («История отчетов и чеков») and the lookups (a receipt by its number in a shift, a
+// shift's documents, a period) find documents through seven indexes: by shift, kind, operation,
+// number, offline number, total, time, and the offline ones. Kept on the documents table, every
+// receipt's commit wrote a page of each — seven of its nine WAL pages, half of what the commit
+// cost beyond its fsync, and, with the fsync of nine pages slower than that of three, more of
+// the fsync too (BenchmarkCommitOverBareInsert).
+//
+// They are now kept in document_keys, a narrow copy of the documents' searched columns, filled
+// behind a watermark (analytics_rollup.keyed_seq) in the same transaction as the analytics fold:
+// at the first pause in the writes (idle.go), at once past foldForce documents, and before
+// Analytics reads. A search reads two arms and joins them (keyedSeqs): the keyed documents through
+// the indexes, and the documents after the watermark — the tail, a few dozen at a cashier's pace,
+// foldForce at most — read by seq. Both arms select the same columns under the same names (x.),
+// so one condition serves both, and each arm is ordered and limited on its own: a page still
+// reads about as many index entries as it shows. A document is never missing from a search: it
+// is in the tail until its keys are committed, and the watermark moves with them.
+
+// documentKeysMigration is migration 16: document_keys filled from every document (one pass over
+// the documents), its indexes, the documents' old ones dropped, and the watermark at the last
+// document.
+func documentKeysMigration() []string {
+	return []string{
+		`CREATE TABLE document_keys (
+			seq            INTEGER PRIMARY KEY, -- documents.seq
+			shift_number   INTEGER NOT NULL,
+			kind           TEXT    NOT NULL,
+			operation      INTEGER,             -- a receipt's kkm.Operation, NULL for other kinds
+			number         INTEGER NOT NULL,
+			offline_number INTEGER,
+			total          INTEGER NOT NULL,
+			issued_at      INTEGER NOT NULL,
+			offline        INTEGER NOT NULL
+		)`,
+		`INSERT INTO document_keys ` + keysOfDocumentsSQL,
+		`CREATE INDEX keys_shift ON document_keys(shift_number, seq)`,
+		`CREATE INDEX keys_kind ON document_keys(kind, seq)`,
+		`CREATE INDEX keys_operation ON document_keys(operation, seq) WHERE operation IS NOT NULL`,
+		`CREATE INDEX keys_number ON document_keys(number, seq)`,
+		`CREATE INDEX keys_offline_number ON document_keys(offline_number) WHERE offline_number IS NOT NULL`,
+		`CREATE INDEX keys_total ON document_keys(total, seq)`,
+		`CREATE INDEX keys_time ON document_keys(issued_at)`,
+		`CREATE INDEX keys_offline ON document_keys(seq) WHERE offline = 1`,
+		`DROP INDEX documents_history_shift`,
+		`DROP INDEX documents_history_kind`,
+		`DROP INDEX documents_history_operation`,
+		`DROP INDEX documents_history_number`,
+		`DROP INDEX documents_history_total`,
+		`DROP INDEX documents_history_offline`,
+		`DROP INDEX documents_by_time`,
+		`ALTER TABLE analytics_rollup ADD COLUMN keyed_seq INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE analytics_rollup SET keyed_seq = (SELECT COALESCE(MAX(seq), 0) FROM document_keys) WHERE id = 1`,
+	}
+}
+
+// keyColumnsSQL are document_keys' columns as read from a row of documents.
+const keyColumnsSQL = `seq, shift_number, kind, CASE WHEN kind = 'receipt' THEN ` + receiptOperationSQL + ` END,
+	number, offline_number, total, issued_at, offline`
+
+// keysOfDocumentsSQL selects the keys of every document (migration 16).
+const keysOfDocumentsSQL = `SELECT ` + keyColumnsSQL + ` FROM documents`
+
+// keyedSQL is the keyed documents' watermark.
+const keyedSQL = `(SELECT keyed_seq FROM analytics_rollup WHERE id = 1)`
+
+// tailKeysSQL is the tail: the keys of the documents after the watermark, read from the
+// documents themselves, under document_keys' column names.
+const tailKeysSQL = `(SELECT seq, shift_number, kind, CASE WHEN kind = 'receipt' THEN ` + receiptOperationSQL + ` END AS operation,
+	number, offline_number, total, issued_at, offline FROM documents WHERE seq > ` + keyedSQL + `)`
+
+// keyedSeqs returns the SQL of the seqs of the documents whose keys (aliased x) meet cond, from
+// the keyed documents and from the tail, each arm ordered by order (an ORDER BY over x: "x.seq
+// DESC", say) and, with limit, limited to a last parameter, and the arguments of both arms (args,
+// twice, each time followed by limit when given).
+func keyedSeqs(cond, order string, limit int, args ...any) (string, []any) {
+	arm := func(src string) string {
+		q := `SELECT x.seq FROM ` + src + ` x WHERE ` + cond + ` ORDER BY ` + order
+		if limit > 0 {
+			q += ` LIMIT ?`
+		}
+		return `SELECT seq FROM (` + q + `)`
+	}
+	all := make([]any, 0, 2*len(args)+2)
+	for range 2 {
+		all = append(all, args...)
+		if limit > 0 {
+			all = append(all, limit)
+		}
+	}
+	return arm(`document_keys`) + ` UNION ALL ` + arm(tailKeysSQL), all
+}
+
+// keyTail adds the keys of the documents after the watermark to document_keys and moves the
+// watermark to the last document, inside tx (the fold's transaction, analytics_fold.go).
+func keyTail(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO document_keys `+keysOfDocumentsSQL+` WHERE seq > `+keyedSQL); err != nil {
+		return fmt.Errorf("storage: document keys: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE analytics_rollup SET keyed_seq = (SELECT COALESCE(MAX(seq), 0) FROM document_keys) WHERE id = 1`); err != nil {
+		return fmt.Errorf("storage: document keys: %w", err)
+	}
+	return nil
+}

@@ -373,13 +373,13 @@ const (
 // analyticsWriter adds documents to the analytics aggregates inside one transaction (the fold's,
 // analytics_fold.go), with the journal's prepared statements bound to the transaction's connection.
 type analyticsWriter struct {
-	tx                     *sql.Tx
+	tx                     *Tx
 	st                     *statements
 	hours, operators, item *sql.Stmt // st's, bound to tx on first use
 }
 
 // newAnalyticsWriter returns the writer of transaction tx.
-func (j *Journal) newAnalyticsWriter(tx *sql.Tx) *analyticsWriter {
+func (j *Journal) newAnalyticsWriter(tx *Tx) *analyticsWriter {
 	return &analyticsWriter{tx: tx, st: j.st}
 }
 

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -61,7 +60,7 @@ func (j *Journal) foldAnalytics(ctx context.Context) error {
 	}
 	j.foldMu.Lock()
 	defer j.foldMu.Unlock()
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		// Read again inside the write transaction: another fold may have run meanwhile.
 		if err := tx.QueryRowContext(ctx, `SELECT folded_seq FROM analytics_rollup WHERE id = 1`).Scan(&folded); err != nil {
 			return fmt.Errorf("storage: analytics: fold: %w", err)

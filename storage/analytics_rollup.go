@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -175,7 +174,7 @@ func (j *Journal) rollAnalytics(ctx context.Context) error {
 	}
 	j.commitMu.Lock()
 	defer j.commitMu.Unlock()
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		for _, q := range rollAnalyticsSQL() {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("storage: analytics: roll up: %w", err)

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -485,7 +484,7 @@ func (j *Journal) restorePlain(ctx context.Context, cp string, key []byte, path,
 			return BackupInfo{}, fmt.Errorf("storage: restore from %s: %w", path, err)
 		}
 		j.seal = sealer{key: srcKey}
-		if err := j.inTx(ctx, func(tx *sql.Tx) error {
+		if err := j.inTx(ctx, func(tx *Tx) error {
 			return addEvent(ctx, tx, j.seal, "adopt-key", fmt.Sprintf("restored %d documents from %s sealed with key %s",
 				info.Documents, source, hex.EncodeToString(keyID(srcKey))))
 		}); err != nil {

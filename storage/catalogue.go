@@ -57,7 +57,7 @@ func (j *Journal) SaveItem(ctx context.Context, it kkm.Item) (kkm.Item, error) {
 	if err := it.Validate(); err != nil {
 		return kkm.Item{}, err
 	}
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		if err := saveItemTx(ctx, tx, &it); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ type itemQuerier interface {
 // txStatements prepares each query once in its transaction: an import runs the same few
 // statements for every row, and modernc's prepare costs about what the statement does.
 type txStatements struct {
-	tx *sql.Tx
+	tx *Tx
 	m  map[string]*sql.Stmt
 }
 
@@ -206,7 +206,7 @@ func (e *ItemRowError) Unwrap() error { return e.Err }
 // SetItemArchived archives an item (hidden from sale, search and favourites, its codes kept) or
 // brings it back.
 func (j *Journal) SetItemArchived(ctx context.Context, id int64, archived bool) error {
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE items SET archived = ? WHERE id = ?`, archived, id)
 		if err != nil {
 			return fmt.Errorf("storage: archive item: %w", err)

@@ -62,7 +62,7 @@ func (j *Journal) ApplyHubItems(ctx context.Context, items []HubItem, version in
 		}
 		checked[i] = HubItem{Key: h.Key, Version: h.Version, Item: it}
 	}
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		var content, mac []byte
 		err := tx.QueryRowContext(ctx, `SELECT content, mac FROM settings WHERE id = 1`).Scan(&content, &mac)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -168,7 +168,7 @@ func applyHubItem(ctx context.Context, q itemQuerier, h *HubItem) error {
 
 // markHubChange marks item id as changed here, with a number above every mark held, so a change
 // made while an earlier one is on its way up is told from it.
-func markHubChange(ctx context.Context, tx *sql.Tx, id int64) error {
+func markHubChange(ctx context.Context, tx *Tx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE items SET hub_changed = (SELECT COALESCE(MAX(hub_changed), 0) + 1 FROM items)
 		WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("storage: catalogue change: %w", err)
@@ -247,7 +247,7 @@ func (j *Journal) HubItemsSent(ctx context.Context, sent []HubItemSent) error {
 			sent[i].Hub.Item = it
 		}
 	}
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		for i, s := range sent {
 			var err error
 			switch s.Outcome {

@@ -37,7 +37,7 @@ func (j *Journal) ImportItemsWith(ctx context.Context, items []kkm.Item, o Impor
 			return nil, 0, &ItemRowError{Row: i, Err: err}
 		}
 	}
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		stmts := &txStatements{tx: tx, m: map[string]*sql.Stmt{}}
 		defer stmts.close()
 		if o.Update {

@@ -3,7 +3,6 @@ package storage
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -180,7 +179,7 @@ func crashChild(path, point string) {
 	// The fourth, through the real Commit, stopped at point.
 	iss := issue()
 	report(4, iss.State)
-	commitHook = func(ctx context.Context, tx *sql.Tx, at string) {
+	commitHook = func(ctx context.Context, tx *Tx, at string) {
 		if at != point {
 			return
 		}

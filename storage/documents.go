@@ -91,7 +91,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 	j.commitMu.Lock()
 	defer j.commitMu.Unlock()
 	var newHead chainHead
-	err = j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		var head int64
 		var prev []byte
 		var link LinkState
@@ -266,11 +266,11 @@ func (j *Journal) SaveState(ctx context.Context, s kkm.State) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode state: %w", err)
 	}
-	return j.inTx(ctx, func(tx *sql.Tx) error { return j.saveStateTx(ctx, tx, content, int64(s.Refusals)) })
+	return j.inTx(ctx, func(tx *Tx) error { return j.saveStateTx(ctx, tx, content, int64(s.Refusals)) })
 }
 
 // saveStateTx replaces the register state inside tx, sealed to the chain head it follows.
-func (j *Journal) saveStateTx(ctx context.Context, tx *sql.Tx, content []byte, refusals int64) error {
+func (j *Journal) saveStateTx(ctx context.Context, tx *Tx, content []byte, refusals int64) error {
 	var head int64
 	var hash []byte
 	if err := tx.StmtContext(ctx, j.st.chainHead).QueryRowContext(ctx).Scan(&head, &hash); err != nil {
@@ -506,7 +506,7 @@ func nullIfEmpty(s string) any {
 // link's token, the next REQNUM, no offline_period), so an online receipt costs one durable
 // commit less. It takes the REQNUM and returns the request to store with the entry; nil when
 // the sender assigns it later, with the offline_period or the new token that the situation needs.
-func (j *Journal) onlineHeadRequest(ctx context.Context, tx *sql.Tx, d *kkm.Document, link LinkState, waiting bool) (*Request, error) {
+func (j *Journal) onlineHeadRequest(ctx context.Context, tx *Tx, d *kkm.Document, link LinkState, waiting bool) (*Request, error) {
 	if d.Offline || waiting || link.BlockedCode != 0 || !link.OfflineSince.IsZero() || link.Token == 0 {
 		return nil, nil
 	}

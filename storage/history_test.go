@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -111,7 +110,7 @@ func TestHistoryAgainstRecount(t *testing.T) {
 func keyUpTo(t *testing.T, j *Journal, seq int64) {
 	t.Helper()
 	ctx := context.Background()
-	err := j.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := j.WriteTx(ctx, func(tx *Tx) error {
 		for _, q := range []struct {
 			sql string
 			arg any

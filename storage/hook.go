@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 )
 
 // commitHook, when set, is called at the named points of Commit's transaction: "begin" (the
@@ -10,4 +9,4 @@ import (
 // open) and "committed" (after the commit, before Commit returns; tx is nil). It is a seam for the
 // crash test, which runs the real Commit in a child process and kills it at one of these points;
 // nothing sets it outside tests.
-var commitHook func(ctx context.Context, tx *sql.Tx, point string)
+var commitHook func(ctx context.Context, tx *Tx, point string)

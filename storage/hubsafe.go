@@ -192,7 +192,7 @@ func (j *Journal) SafeCopy(ctx context.Context, answersAfter int64, passphrase s
 	}
 	var out SafeCopy
 	var snap safeSnapshot
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, chainHeadSQL).Scan(&out.HeadSeq, &out.HeadHash); err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (j *Journal) SafeCopy(ctx context.Context, answersAfter int64, passphrase s
 }
 
 // readSnapshot reads the snapshot's rows (all but the key and the head) in tx.
-func readSnapshot(ctx context.Context, tx *sql.Tx) (safeSnapshot, error) {
+func readSnapshot(ctx context.Context, tx *Tx) (safeSnapshot, error) {
 	s := safeSnapshot{Format: 1}
 	var st safeRow
 	switch err := tx.QueryRowContext(ctx, `SELECT content, refusals, mac FROM register_state WHERE id = 1`).Scan(&st.Content, &st.Refusals, &st.MAC); {
@@ -423,7 +423,7 @@ func buildFromSafe(ctx context.Context, path string, safe HubSafe, snap safeSnap
 	if err != nil {
 		return fmt.Errorf("storage: restore from the hub: %w", err)
 	}
-	err = b.inTx(ctx, func(tx *sql.Tx) error {
+	err = b.inTx(ctx, func(tx *Tx) error {
 		// The analytics aggregates are folded in from the documents later (analytics_fold.go).
 		insert := tx.StmtContext(ctx, b.st.insertDocument)
 		for _, d := range safe.Documents {

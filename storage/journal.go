@@ -27,8 +27,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +50,10 @@ type Journal struct {
 	path string
 	st   *statements // the write path's prepared statements
 	hot  *hotReads   // the sale path's reads on the writing connection (statements.go)
+	// the write transaction on the held connection and its BEGIN, COMMIT and ROLLBACK
+	// (statements.go, Tx)
+	tx                            *Tx
+	txBegin, txCommit, txRollback *sql.Stmt
 
 	// The file under the app (lock.go, fault.go).
 	lock *journalLock // the OS lock held for the journal's life
@@ -193,6 +199,9 @@ func (j *Journal) open(ctx context.Context) error {
 	if j.hot, err = prepareHotReads(ctx, j.hold); err != nil {
 		return j.fail(err)
 	}
+	if j.tx, j.txBegin, j.txCommit, j.txRollback, err = heldTx(ctx, j.hold, j.st, j.st.queries); err != nil {
+		return j.fail(err)
+	}
 	if err := j.hold.QueryRowContext(ctx, chainHeadSQL).Scan(&j.head.seq, &j.head.hash); err != nil {
 		return j.fail(fmt.Errorf("storage: open %s: read chain head: %w", j.path, err))
 	}
@@ -265,6 +274,11 @@ func (j *Journal) closeDB() error {
 	if j.hot != nil {
 		errs = append(errs, j.hot.close())
 	}
+	if j.tx != nil {
+		for _, st := range append(slices.Collect(maps.Values(j.tx.bound)), j.txBegin, j.txCommit, j.txRollback) {
+			errs = append(errs, st.Close())
+		}
+	}
 	if j.hold != nil {
 		errs = append(errs, j.hold.Close())
 	}
@@ -279,7 +293,7 @@ func (j *Journal) closeDB() error {
 // latched. Every transaction stamps the chain row with a write counter and this process's nonce,
 // so the chain's page differs after each one (identity.go); what fn noted for the session is kept
 // once the transaction commits (recovery.go).
-func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (j *Journal) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	ctx, err := whole(ctx)
 	if err != nil {
 		return err
@@ -292,16 +306,16 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := j.checkIdentity(ctx); err != nil {
 		return err
 	}
-	begin := j.db.BeginTx
-	if j.hold != nil {
-		begin = j.hold.BeginTx // the writing connection (statements.go, hotReads)
+	if j.tx == nil {
+		return j.fail(fmt.Errorf("storage: %s: the journal has no write connection", j.path))
 	}
-	tx, err := begin(ctx, nil)
-	if err != nil {
+	if _, err := j.txBegin.ExecContext(ctx); err != nil {
 		return j.fail(fmt.Errorf("storage: begin: %w", err))
 	}
+	tx := j.tx
 	// Whatever the transaction's end, the files hold what this process made of them.
 	defer func() {
+		tx.end()
 		if err := j.remark(); err != nil {
 			j.fail(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the storage failed", Err: err})
 			return
@@ -310,31 +324,42 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}()
 	j.pend = session{}
 	if err := fn(tx); err != nil {
-		return j.fail(errors.Join(err, rollback(tx)))
+		return j.fail(errors.Join(err, j.rollbackTx(ctx)))
 	}
 	if j.id != nil && !j.pend.stamped {
 		if _, err := tx.StmtContext(ctx, j.st.stampWrite).ExecContext(ctx, j.id.nonce); err != nil {
-			return j.fail(errors.Join(fmt.Errorf("storage: stamp the write: %w", err), rollback(tx)))
+			return j.fail(errors.Join(fmt.Errorf("storage: stamp the write: %w", err), j.rollbackTx(ctx)))
 		}
 	}
 	if j.pend.linkDirty {
 		l, err := scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx))
 		if err != nil {
-			return j.fail(errors.Join(err, rollback(tx)))
+			return j.fail(errors.Join(err, j.rollbackTx(ctx)))
 		}
 		j.pend.link = &l
 	}
-	if err := tx.Commit(); err != nil {
-		return j.fail(fmt.Errorf("storage: commit: %w", err))
+	if _, err := j.txCommit.ExecContext(ctx); err != nil {
+		// A COMMIT that failed may leave the transaction open (SQLITE_BUSY): it is rolled
+		// back, so the connection is clean for the next one.
+		return j.fail(errors.Join(fmt.Errorf("storage: commit: %w", err), j.rollbackTx(ctx)))
 	}
 	j.sess.merge(&j.pend)
+	return nil
+}
+
+// rollbackTx rolls the running write transaction back; a transaction SQLite has already ended
+// (a failed COMMIT that rolled back, an error that ended it) is no error.
+func (j *Journal) rollbackTx(ctx context.Context) error {
+	if _, err := j.txRollback.ExecContext(ctx); err != nil && !strings.Contains(err.Error(), "no transaction is active") {
+		return fmt.Errorf("storage: rollback: %w", err)
+	}
 	return nil
 }
 
 // WriteTx runs fn in one of the journal's own write transactions (with its checks, inTx), for a
 // tool that writes in bulk what the API writes row by row (the fixture generator's answers). The
 // app never uses it: every write of the app goes through the journal's methods.
-func (j *Journal) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (j *Journal) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return j.inTx(ctx, fn)
 }
 

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -101,7 +100,7 @@ func keyedSeqs(cond, order string, limit int, args ...any) (string, []any) {
 
 // keyTail adds the keys of the documents after the watermark to document_keys and moves the
 // watermark to the last document, inside tx (the fold's transaction, analytics_fold.go).
-func keyTail(ctx context.Context, tx *sql.Tx) error {
+func keyTail(ctx context.Context, tx *Tx) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO document_keys `+keysOfDocumentsSQL+` WHERE seq > `+keyedSQL); err != nil {
 		return fmt.Errorf("storage: document keys: %w", err)
 	}

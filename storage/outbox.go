@@ -110,7 +110,7 @@ func (j *Journal) AssignNextRequest(ctx context.Context, seq int64, token uint32
 		return Request{}, err
 	}
 	var out Request
-	err = j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
@@ -144,7 +144,7 @@ func (j *Journal) ReassignRefusedRequest(ctx context.Context, seq int64, refused
 		return Request{}, err
 	}
 	var out Request
-	err = j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (j *Journal) CompleteOutbox(ctx context.Context, seq int64, result FiscalRe
 	if err != nil {
 		return err
 	}
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		if _, err := j.oldestWaiting(ctx, tx, seq, 1); err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 	// (a phone's). On this 2-core machine at load 20 it saved only 1–2 % of the commit
 	// (BenchmarkAnswerCommitOverBareInsert, the two ways alternated in one run).
 	var decoded chan decodedDocument
-	err = j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 2)
 		if err != nil {
 			return err
@@ -315,7 +315,7 @@ func (j *Journal) answerRow(seq int64, result FiscalResult) (at int64, mac []byt
 }
 
 // complete stores the fiscal result of entry seq and marks it done, inside tx.
-func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result FiscalResult) error {
+func (j *Journal) complete(ctx context.Context, tx *Tx, seq int64, result FiscalResult) error {
 	at, mac, sign := j.answerRow(seq, result)
 	if _, err := tx.StmtContext(ctx, j.st.insertFiscalResult).ExecContext(ctx, seq, sign, result.QRLink, at, mac); err != nil {
 		return fmt.Errorf("storage: complete outbox %d: %w", seq, err)
@@ -329,7 +329,7 @@ func (j *Journal) complete(ctx context.Context, tx *sql.Tx, seq int64, result Fi
 
 // assignFresh takes the journal's next REQNUM and stores it with token and offlineBegin as the
 // request of entry seq, replacing any it had, inside tx.
-func (j *Journal) assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
+func (j *Journal) assignFresh(ctx context.Context, tx *Tx, seq int64, token uint32, offlineBegin time.Time) (Request, error) {
 	taken, err := j.takeReqnum(ctx, tx)
 	if err != nil {
 		return Request{}, fmt.Errorf("storage: assign request of %d: %w", seq, err)
@@ -339,7 +339,7 @@ func (j *Journal) assignFresh(ctx context.Context, tx *sql.Tx, seq int64, token 
 
 // takeReqnum takes the journal's next REQNUM inside tx and returns the link as it leaves it
 // (LastReqnum is the REQNUM taken), kept for the session without reading it again.
-func (j *Journal) takeReqnum(ctx context.Context, tx *sql.Tx) (LinkState, error) {
+func (j *Journal) takeReqnum(ctx context.Context, tx *Tx) (LinkState, error) {
 	l, err := scanLink(tx.StmtContext(ctx, j.st.takeReqnum).QueryRowContext(ctx))
 	if err != nil {
 		return l, err
@@ -349,7 +349,7 @@ func (j *Journal) takeReqnum(ctx context.Context, tx *sql.Tx) (LinkState, error)
 }
 
 // storeRequest writes req as the request of entry seq inside tx and returns it as stored.
-func (j *Journal) storeRequest(ctx context.Context, tx *sql.Tx, seq int64, req Request) (Request, error) {
+func (j *Journal) storeRequest(ctx context.Context, tx *Tx, seq int64, req Request) (Request, error) {
 	var begin any
 	if !req.OfflineBegin.IsZero() {
 		begin = toMillis(req.OfflineBegin)
@@ -446,7 +446,7 @@ func waitingHeads(ctx context.Context, read *sql.Stmt, n int, args ...any) ([]wa
 // oldestWaiting reads the oldest waiting entry inside tx (with n = 2 also the one after it,
 // with its document, for CompleteAndAssignNext) and fails with ErrOutboxOrder unless the oldest
 // is seq.
-func (j *Journal) oldestWaiting(ctx context.Context, tx *sql.Tx, seq int64, n int) ([]waitingRow, error) {
+func (j *Journal) oldestWaiting(ctx context.Context, tx *Tx, seq int64, n int) ([]waitingRow, error) {
 	read, args := j.st.waitingBare, []any{n}
 	if n > 1 {
 		// The oldest's content is not read: it is the document being answered, not sent.
@@ -510,7 +510,7 @@ func (j *Journal) SetLinkState(ctx context.Context, s LinkState) error {
 	if err != nil {
 		return err
 	}
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		j.noteLink()
 		return writeLink(ctx, tx, s)
 	})
@@ -562,7 +562,7 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 		return LinkState{}, err
 	}
 	var s LinkState
-	err = j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		var err error
 		if s, err = scanLink(tx.StmtContext(ctx, j.st.readLink).QueryRowContext(ctx)); err != nil {
 			return err
@@ -581,7 +581,7 @@ func (j *Journal) UpdateLinkState(ctx context.Context, fn func(*LinkState)) (Lin
 // carries no document (INFO, SYSTEM, REPORT) and returns it.
 func (j *Journal) NextReqnum(ctx context.Context) (uint16, error) {
 	var l LinkState
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		var err error
 		l, err = j.takeReqnum(ctx, tx)
 		return err

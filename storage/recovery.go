@@ -445,7 +445,7 @@ func (b *Journal) extend(ctx context.Context, src *Journal, info BackupInfo) err
 			link = &l
 		}
 	}
-	return b.inTx(ctx, func(tx *sql.Tx) error {
+	return b.inTx(ctx, func(tx *Tx) error {
 		for _, d := range rows {
 			r := d.row
 			if _, err := tx.StmtContext(ctx, b.st.insertDocument).ExecContext(ctx,

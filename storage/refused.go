@@ -51,7 +51,7 @@ const (
 // refused entry with its Refusal.
 func (j *Journal) RefuseHead(ctx context.Context, seq int64, refused Request, r Refusal) (Entry, error) {
 	var out Entry
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		heads, err := j.oldestWaiting(ctx, tx, seq, 1)
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ const refusedShiftExpired = 11
 // amendAfter amends the waiting Z reports and the first auto cash-out after refused, inside tx,
 // and reports whether refused's cash is still in the drawer the state counts (no auto cash-out
 // after it has emptied the drawer since).
-func (j *Journal) amendAfter(ctx context.Context, tx *sql.Tx, seq int64, refused kkm.Document) (bool, error) {
+func (j *Journal) amendAfter(ctx context.Context, tx *Tx, seq int64, refused kkm.Document) (bool, error) {
 	rows, err := tx.QueryContext(ctx, waitingAfterSQL, seq)
 	if err != nil {
 		return false, fmt.Errorf("storage: refuse: waiting documents: %w", err)

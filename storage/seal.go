@@ -242,7 +242,7 @@ func (j *Journal) keyUp(ctx context.Context, keyPath string, given []byte) error
 // answers, records the key's ID and an event saying what was re-keyed.
 func (j *Journal) rekey(ctx context.Context, key []byte) error {
 	var head chainHead
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		var headSeq int64
 		var headHash []byte
 		if err := tx.QueryRowContext(ctx, `SELECT head_seq, head_hash FROM chain WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
@@ -283,7 +283,7 @@ func (j *Journal) rekey(ctx context.Context, key []byte) error {
 }
 
 // rehashRows recomputes every document row's prev_hash and hash with key and returns the head.
-func rehashRows(ctx context.Context, tx *sql.Tx, key []byte) ([]byte, error) {
+func rehashRows(ctx context.Context, tx writer, key []byte) ([]byte, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+chainColumns+` FROM documents ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("storage: rekey: %w", err)
@@ -325,7 +325,7 @@ func rehashRows(ctx context.Context, tx *sql.Tx, key []byte) ([]byte, error) {
 }
 
 // sealAll (re)computes the MAC of the state, the settings, every cashier and every OFD answer.
-func sealAll(ctx context.Context, tx *sql.Tx, s sealer, headSeq int64, headHash []byte) error {
+func sealAll(ctx context.Context, tx *Tx, s sealer, headSeq int64, headHash []byte) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE chain SET state_mac = ? WHERE id = 1`, nil); err != nil {
 		return fmt.Errorf("storage: seal: %w", err)
 	}
@@ -356,7 +356,7 @@ func sealAll(ctx context.Context, tx *sql.Tx, s sealer, headSeq int64, headHash 
 }
 
 // sealRefusals seals every refusal of the OFD.
-func sealRefusals(ctx context.Context, tx *sql.Tx, s sealer) error {
+func sealRefusals(ctx context.Context, tx *Tx, s sealer) error {
 	rows, err := tx.QueryContext(ctx, `SELECT seq, code, text, refused_at FROM refusals`)
 	if err != nil {
 		return fmt.Errorf("storage: seal refusals: %w", err)
@@ -383,7 +383,7 @@ func sealRefusals(ctx context.Context, tx *sql.Tx, s sealer) error {
 	return nil
 }
 
-func sealCashiers(ctx context.Context, tx *sql.Tx, s sealer) error {
+func sealCashiers(ctx context.Context, tx *Tx, s sealer) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, operator_code, content FROM cashiers`)
 	if err != nil {
 		return fmt.Errorf("storage: seal cashiers: %w", err)
@@ -411,7 +411,7 @@ func sealCashiers(ctx context.Context, tx *sql.Tx, s sealer) error {
 }
 
 // sealFiscalResults seals the OFD's answers, only those without a MAC when onlyUnsealed.
-func sealFiscalResults(ctx context.Context, tx *sql.Tx, s sealer, onlyUnsealed bool) (int64, error) {
+func sealFiscalResults(ctx context.Context, tx *Tx, s sealer, onlyUnsealed bool) (int64, error) {
 	q := `SELECT seq, fiscal_sign, qr_link, answered_at FROM fiscal_results`
 	if onlyUnsealed {
 		q += ` WHERE mac IS NULL`
@@ -453,7 +453,7 @@ func sealFiscalResults(ctx context.Context, tx *sql.Tx, s sealer, onlyUnsealed b
 // every answer it stores is sealed in the transaction that stores it.
 func (j *Journal) SealBulkAnswers(ctx context.Context) (int64, error) {
 	var n int64
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		var err error
 		n, err = sealFiscalResults(ctx, tx, j.seal, true)
 		return err
@@ -462,7 +462,7 @@ func (j *Journal) SealBulkAnswers(ctx context.Context) (int64, error) {
 }
 
 // addEvent records an event of the seal, sealed itself.
-func addEvent(ctx context.Context, tx *sql.Tx, s sealer, kind, detail string) error {
+func addEvent(ctx context.Context, tx *Tx, s sealer, kind, detail string) error {
 	at := time.Now().UnixMilli()
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO journal_events (at, kind, detail, mac) VALUES (?, ?, ?, zeroblob(32)) RETURNING id`,
@@ -530,7 +530,7 @@ func (j *Journal) SaveStateWithEvent(ctx context.Context, s kkm.State, kind, det
 	if err != nil {
 		return fmt.Errorf("storage: encode state: %w", err)
 	}
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		if err := j.saveStateTx(ctx, tx, content, int64(s.Refusals)); err != nil {
 			return err
 		}

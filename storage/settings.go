@@ -38,7 +38,7 @@ func (j *Journal) Settings(ctx context.Context) (kkm.Settings, bool, error) {
 // that belongs to the catalogue's puller (ApplyHubItems moves it), and a settings form opened
 // before a pull would otherwise write its older value back and make the next pull start over.
 func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		if err := keepCatalogueCursor(ctx, tx, &s); err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (j *Journal) SaveSettings(ctx context.Context, s kkm.Settings) error {
 }
 
 // keepCatalogueCursor puts the stored settings' CatalogueVersion into s: only the puller moves it.
-func keepCatalogueCursor(ctx context.Context, tx *sql.Tx, s *kkm.Settings) error {
+func keepCatalogueCursor(ctx context.Context, tx *Tx, s *kkm.Settings) error {
 	var content []byte
 	err := tx.QueryRowContext(ctx, `SELECT content FROM settings WHERE id = 1`).Scan(&content)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -83,7 +83,7 @@ func (j *Journal) SaveConnection(ctx context.Context, s kkm.Settings, link func(
 		}
 	}
 	var l LinkState
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		if err := keepCatalogueCursor(ctx, tx, &s); err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (j *Journal) AddCashier(ctx context.Context, c kkm.Cashier) (kkm.Cashier, e
 		return c, fmt.Errorf("storage: encode cashier: %w", err)
 	}
 	var id int64
-	err = j.inTx(ctx, func(tx *sql.Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO cashiers (operator_code, name, content) VALUES (?, ?, ?)
 			RETURNING id`, int64(c.OperatorCode), c.Name, content).Scan(&id); err != nil {
 			return cashierError(c, err)
@@ -158,7 +158,7 @@ func (j *Journal) UpdateCashier(ctx context.Context, c kkm.Cashier) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode cashier: %w", err)
 	}
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE cashiers SET operator_code = ?, name = ?, content = ?, mac = ? WHERE id = ?`,
 			int64(c.OperatorCode), c.Name, content, j.seal.cashierMAC(c.ID, int64(c.OperatorCode), content), c.ID)
 		if err != nil {
@@ -171,7 +171,7 @@ func (j *Journal) UpdateCashier(ctx context.Context, c kkm.Cashier) error {
 // DeleteCashier removes cashier id (ErrNotFound when there is none). The documents they issued
 // keep their Operator.
 func (j *Journal) DeleteCashier(ctx context.Context, id int64) error {
-	return j.inTx(ctx, func(tx *sql.Tx) error {
+	return j.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM cashiers WHERE id = ?`, id)
 		if err != nil {
 			return fmt.Errorf("storage: delete cashier %d: %w", id, err)

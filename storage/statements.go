@@ -49,12 +49,13 @@ type statements struct {
 	// every write transaction (journal.go inTx, identity.go)
 	stampWrite *sql.Stmt
 
-	all []*sql.Stmt // every statement above that is prepared, for close
+	all     []*sql.Stmt          // every statement above that is prepared, for close
+	queries map[*sql.Stmt]string // each one's SQL, to prepare it on the held connection (Tx)
 }
 
 // prepareStatements prepares the write path's statements on db.
 func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
-	s := &statements{}
+	s := &statements{queries: map[*sql.Stmt]string{}}
 	for _, p := range []struct {
 		stmt  **sql.Stmt
 		query string
@@ -89,6 +90,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		}
 		*p.stmt = stmt
 		s.all = append(s.all, stmt)
+		s.queries[stmt] = p.query
 	}
 	return s, nil
 }
@@ -181,4 +183,101 @@ func (j *Journal) view() sqlView {
 		return j.db
 	}
 	return j.hold
+}
+
+// Tx is one of the journal's write transactions (Journal.inTx, WriteTx): BEGIN IMMEDIATE and
+// COMMIT on the held connection, with the write path's statements prepared on that connection
+// once, when the journal opens.
+//
+// A *sql.Tx cost each transaction what its statements cost: database/sql and the driver prepare
+// BEGIN and COMMIT anew every time, start a goroutine to watch the transaction's context, and bind
+// every prepared statement to the transaction again (Tx.StmtContext): 34 → 23 µs p50 for a
+// transaction of one statement, a fifth of a receipt's commit beyond its fsync.
+type Tx struct {
+	conn  *sql.Conn
+	bound map[*sql.Stmt]*sql.Stmt // the pool's statements (Journal.st) → the same on conn
+	own   []*sql.Stmt             // prepared in this transaction (PrepareContext), closed at its end
+}
+
+// ExecContext runs query in the transaction.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.conn.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs query in the transaction.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query in the transaction.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.conn.QueryRowContext(ctx, query, args...)
+}
+
+// StmtContext returns the write path's statement s (one of Journal.st's) as prepared on the
+// transaction's connection.
+func (tx *Tx) StmtContext(_ context.Context, s *sql.Stmt) *sql.Stmt {
+	b, ok := tx.bound[s]
+	if !ok {
+		panic("storage: a statement not prepared with the write path's (prepareStatements)")
+	}
+	return b
+}
+
+// PrepareContext prepares query for the rest of the transaction.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	s, err := tx.conn.PrepareContext(ctx, query)
+	if err == nil {
+		tx.own = append(tx.own, s)
+	}
+	return s, err
+}
+
+// end closes what the transaction prepared.
+func (tx *Tx) end() {
+	for _, s := range tx.own {
+		s.Close()
+	}
+	tx.own = tx.own[:0]
+}
+
+// heldTx prepares the write transactions' statements on conn: BEGIN IMMEDIATE, COMMIT, ROLLBACK
+// and each of st's.
+func heldTx(ctx context.Context, conn *sql.Conn, st *statements, queries map[*sql.Stmt]string) (tx *Tx, begin, commit, rollback *sql.Stmt, err error) {
+	tx = &Tx{conn: conn, bound: map[*sql.Stmt]*sql.Stmt{}}
+	closeAll := func() {
+		for _, s := range tx.bound {
+			s.Close()
+		}
+		for _, s := range []*sql.Stmt{begin, commit, rollback} {
+			if s != nil {
+				s.Close()
+			}
+		}
+	}
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{{&begin, "BEGIN IMMEDIATE"}, {&commit, "COMMIT"}, {&rollback, "ROLLBACK"}} {
+		if *p.stmt, err = conn.PrepareContext(ctx, p.query); err != nil {
+			closeAll()
+			return nil, nil, nil, nil, fmt.Errorf("storage: prepare %q: %w", p.query, err)
+		}
+	}
+	for _, s := range st.all {
+		b, err := conn.PrepareContext(ctx, queries[s])
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, nil, fmt.Errorf("storage: prepare %q: %w", queries[s], err)
+		}
+		tx.bound[s] = b
+	}
+	return tx, begin, commit, rollback, nil
+}
+
+// writer is what both a *Tx and a *sql.Tx do: the seal's helpers (seal.go) take either, so the
+// tests' forger can use them on a database of its own.
+type writer interface {
+	sqlView
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }

@@ -169,7 +169,7 @@ func (j *Journal) VerifyAll(ctx context.Context) (VerifyResult, error) {
 // recordVerified makes seq the last verified point when it is still the head. It is a write like
 // any (inTx); on a journal with a fault the point is simply not recorded.
 func (j *Journal) recordVerified(ctx context.Context, seq int64) error {
-	err := j.inTx(ctx, func(tx *sql.Tx) error {
+	err := j.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE chain SET verified_seq = ?, verified_hash = head_hash WHERE id = 1 AND head_seq = ?`, seq, seq)
 		return err
 	})

@@ -129,6 +129,12 @@ func TestSealCatchesARewrittenJournal(t *testing.T) {
 		{"an outbox entry deleted", func(t *testing.T, db *sql.DB) {
 			sqlExec(t, db, `DELETE FROM outbox WHERE seq = 6`)
 		}, ChangedOutbox, 6, false},
+		{"a document's search key changed, hiding it from the history", func(t *testing.T, db *sql.DB) {
+			sqlExec(t, db, `UPDATE document_keys SET total = 1 WHERE seq = 3`)
+		}, ChangedDocument, 3, false},
+		{"a document's search keys deleted", func(t *testing.T, db *sql.DB) {
+			sqlExec(t, db, `DELETE FROM document_keys WHERE seq = 4`)
+		}, ChangedDocument, 4, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

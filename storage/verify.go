@@ -210,6 +210,11 @@ func (j *Journal) verifyRange(ctx context.Context, from, to, headSeq int64, head
 			return fmt.Errorf("storage: verify: %w", err)
 		}
 	}
+	keys, err := j.openKeyCheck(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	defer keys.close()
 	rows, err := j.db.QueryContext(ctx, `SELECT `+chainColumns+` FROM documents WHERE seq BETWEEN ? AND ? ORDER BY seq`, from, to)
 	if err != nil {
 		return fmt.Errorf("storage: verify: %w", err)
@@ -237,6 +242,9 @@ func (j *Journal) verifyRange(ctx context.Context, from, to, headSeq int64, head
 		if h := hs.rowHash(prev, r); !bytes.Equal(h, stored) {
 			return &ChainError{Seq: r.seq, Reason: "content does not match its sealed hash"}
 		}
+		if err := keys.check(&r); err != nil {
+			return err
+		}
 		prevBuf = append(prevBuf[:0], stored...)
 		prev, want = prevBuf, r.seq+1
 		if r.seq%4096 == 0 {
@@ -247,6 +255,9 @@ func (j *Journal) verifyRange(ctx context.Context, from, to, headSeq int64, head
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("storage: verify: %w", err)
+	}
+	if err := keys.end(); err != nil {
+		return err
 	}
 	if want <= to {
 		return &ChainError{Seq: want, Reason: fmt.Sprintf("rows %d..%d missing", want, to)}

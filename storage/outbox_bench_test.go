@@ -96,6 +96,7 @@ func BenchmarkAnswerCommitOverBareInsert(b *testing.B) {
 			b.ReportMetric(bp50, "bare-p50-µs")
 			b.ReportMetric(bmean, "bare-mean-µs")
 			b.ReportMetric(ap50/bp50, "ratio-p50")
+			b.ReportMetric(ap50-bp50, "beyond-bare-p50-µs")
 			b.ReportMetric(amean/bmean, "ratio-mean")
 			// The process's CPU time per operation (getrusage), as in BenchmarkCommitOverBareInsert.
 			if withCPU {

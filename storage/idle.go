@@ -59,3 +59,21 @@ func (j *Journal) whenIdle() {
 		j.checkpointing.Store(false)
 	}
 }
+
+// catchUpSoon counts, at Open, the documents written before it and not yet folded or keyed (an
+// app stopped before its pause, a journal restored from the hub or carried forward by a
+// recovery), so that the first pause folds and keys them, or a background fold starts at once
+// past foldForce: until then the history reads them in the tail, one by one.
+func (j *Journal) catchUpSoon(ctx context.Context) {
+	var behind int64
+	if err := j.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(seq) FROM documents), 0) - MIN(folded_seq, keyed_seq)
+		FROM analytics_rollup WHERE id = 1`).Scan(&behind); err != nil || behind <= 0 {
+		return
+	}
+	j.foldSoon(int(behind))
+	if behind >= foldEvery {
+		j.writeMu.Lock()
+		j.wrote()
+		j.writeMu.Unlock()
+	}
+}

@@ -93,3 +93,34 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	}
 	t.Fatalf("%s did not come within ten seconds", what)
 }
+
+// TestOpenCatchesUp: documents left unkeyed and unfolded by an app that stopped before its pause
+// are folded and keyed at the first pause after the next Open, with no write to start it.
+func TestOpenCatchesUp(t *testing.T) {
+	defer func(old time.Duration) { idleAfter = old }(idleAfter)
+	idleAfter = time.Hour
+	ctx := context.Background()
+	j := openTemp(t)
+	path := j.path
+	d := newDesk(t, j)
+	var last int64
+	for i := 0; i < foldEvery+5; i++ {
+		last = d.sale(false)
+	}
+	if err := j.closeDB(); err != nil { // stopped before its pause: no fold at Close
+		t.Fatal(err)
+	}
+	idleAfter = 20 * time.Millisecond
+	j, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	waitFor(t, func() bool {
+		var keyed int64
+		if err := j.db.QueryRow(`SELECT keyed_seq FROM analytics_rollup WHERE id = 1`).Scan(&keyed); err != nil {
+			t.Fatal(err)
+		}
+		return keyed == last && foldedSeq(t, j) == last
+	}, "the catch-up after Open")
+}

@@ -202,6 +202,7 @@ func (j *Journal) open(ctx context.Context) error {
 	if j.tx, j.txBegin, j.txCommit, j.txRollback, err = heldTx(ctx, j.hold, j.st, j.st.queries); err != nil {
 		return j.fail(err)
 	}
+	j.catchUpSoon(ctx)
 	if err := j.hold.QueryRowContext(ctx, chainHeadSQL).Scan(&j.head.seq, &j.head.hash); err != nil {
 		return j.fail(fmt.Errorf("storage: open %s: read chain head: %w", j.path, err))
 	}

@@ -49,7 +49,6 @@ type Journal struct {
 	db   *sql.DB
 	path string
 	st   *statements // the write path's prepared statements
-	hot  *hotReads   // the sale path's reads on the writing connection (statements.go)
 	// the write transaction on the held connection and its BEGIN, COMMIT and ROLLBACK
 	// (statements.go, Tx)
 	tx                            *Tx
@@ -58,7 +57,7 @@ type Journal struct {
 	// The file under the app (lock.go, fault.go).
 	lock *journalLock // the OS lock held for the journal's life
 	// hold is one connection kept open, so SQLite never deletes and recreates the WAL; every
-	// write transaction and the hot reads run on it (statements.go).
+	// write transaction and the sale path's reads run on it (statements.go, Tx, hotRead).
 	hold      *sql.Conn
 	files     fileID     // the journal file and WAL this process opened
 	seen      fileID     // the files at the path as the last path check found them
@@ -196,9 +195,6 @@ func (j *Journal) open(ctx context.Context) error {
 	if j.st, err = prepareStatements(ctx, j.db); err != nil {
 		return j.fail(err)
 	}
-	if j.hot, err = prepareHotReads(ctx, j.hold); err != nil {
-		return j.fail(err)
-	}
 	if j.tx, j.txBegin, j.txCommit, j.txRollback, err = heldTx(ctx, j.hold, j.st, j.st.queries); err != nil {
 		return j.fail(err)
 	}
@@ -271,9 +267,6 @@ func (j *Journal) closeDB() error {
 	var errs []error
 	if j.st != nil {
 		errs = append(errs, j.st.close())
-	}
-	if j.hot != nil {
-		errs = append(errs, j.hot.close())
 	}
 	if j.tx != nil {
 		for _, st := range append(slices.Collect(maps.Values(j.tx.bound)), j.txBegin, j.txCommit, j.txRollback) {

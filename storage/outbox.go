@@ -64,8 +64,8 @@ func (j *Journal) NextOutbox(ctx context.Context) (OutboxEntry, error) {
 		return OutboxEntry{}, err
 	}
 	var heads []waitingRow
-	err = j.hotRead(func(h *hotReads) error {
-		heads, err = waitingHeads(ctx, h.nextWaiting, 1, 0, 1)
+	err = j.hotRead(func(held func(*sql.Stmt) *sql.Stmt) error {
+		heads, err = waitingHeads(ctx, held(j.st.waitingWithContent), 1, 0, 1)
 		return err
 	})
 	if err != nil {
@@ -86,8 +86,8 @@ func (j *Journal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	}
 	var s OutboxStats
 	var oldest sql.NullInt64
-	err = j.hotRead(func(h *hotReads) error {
-		return h.outboxStats.QueryRowContext(ctx).Scan(&s.Waiting, &oldest, &s.Newest)
+	err = j.hotRead(func(held func(*sql.Stmt) *sql.Stmt) error {
+		return held(j.st.outboxStats).QueryRowContext(ctx).Scan(&s.Waiting, &oldest, &s.Newest)
 	})
 	if err != nil {
 		return s, j.fail(fmt.Errorf("storage: outbox stats: %w", err))
@@ -475,8 +475,8 @@ func (j *Journal) FiscalResult(ctx context.Context, seq int64) (FiscalResult, er
 	var r FiscalResult
 	var sign sql.NullString
 	var at int64
-	err = j.hotRead(func(h *hotReads) error {
-		return h.fiscalResult.QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
+	err = j.hotRead(func(held func(*sql.Stmt) *sql.Stmt) error {
+		return held(j.st.fiscalResult).QueryRowContext(ctx, seq).Scan(&sign, &r.QRLink, &at)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound(fmt.Sprintf("fiscal result of document %d", seq))
@@ -495,8 +495,8 @@ func (j *Journal) LinkState(ctx context.Context) (LinkState, error) {
 		return LinkState{}, err
 	}
 	var l LinkState
-	err = j.hotRead(func(h *hotReads) error {
-		l, err = scanLink(h.readLink.QueryRowContext(ctx))
+	err = j.hotRead(func(held func(*sql.Stmt) *sql.Stmt) error {
+		l, err = scanLink(held(j.st.readLink).QueryRowContext(ctx))
 		return err
 	})
 	return l, err

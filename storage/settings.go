@@ -193,8 +193,8 @@ func (j *Journal) CashierByOperatorCode(ctx context.Context, code uint32) (kkm.C
 	}
 	// Asked on every sale (the cashier the receipt names): a hot read (statements.go).
 	var c kkm.Cashier
-	err = j.hotRead(func(h *hotReads) error {
-		c, err = scanCashier(h.cashierByCode.QueryRowContext(ctx, int64(code)))
+	err = j.hotRead(func(held func(*sql.Stmt) *sql.Stmt) error {
+		c, err = scanCashier(held(j.st.cashierByCode).QueryRowContext(ctx, int64(code)))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {

@@ -105,9 +105,11 @@ func (s *statements) close() error {
 	return errors.Join(errs...)
 }
 
-// hotReads are the reads of a sale's path — the cashier, the queue for the status line, the next
-// document to send, the answer awaited, the link — prepared on the connection the write transactions run on
-// (Journal.hold), and run there under writeMu, between two transactions.
+// hotRead runs read between two write transactions (under writeMu) with the write path's
+// statements as prepared on the held connection (Tx), for the reads of a sale's path: the
+// cashier, the queue for the status line, the next document to send, the answer awaited, the
+// link. held maps one of j.st's statements to its copy there; a journal without the connection
+// (read-only, readonly.go) runs them on the pool.
 //
 // On a connection of the pool they cost a sale a fifth of its CPU: SQLite drops a connection's
 // whole page cache when it finds that another connection wrote since its last read, so each of
@@ -116,54 +118,13 @@ func (s *statements) close() error {
 // 2.2 → 1.8 ms p50, CPU −21 %). The reads wait for a transaction in progress, which at a cashier's
 // pace is none, and never see one half done. A count that waited for a commit sees its documents
 // before the app tells the sender of them: OutboxStats.Newest lets the sender count them once.
-type hotReads struct {
-	cashierByCode, outboxStats, fiscalResult, nextWaiting, readLink *sql.Stmt
-}
-
-// prepareHotReads prepares the hot reads on conn.
-func prepareHotReads(ctx context.Context, conn *sql.Conn) (*hotReads, error) {
-	h := &hotReads{}
-	for _, p := range []struct {
-		stmt  **sql.Stmt
-		query string
-	}{
-		{&h.cashierByCode, cashierByCodeSQL},
-		{&h.outboxStats, outboxStatsSQL},
-		{&h.fiscalResult, fiscalResultSQL},
-		{&h.nextWaiting, waitingWithContentSQL},
-		{&h.readLink, readLinkSQL},
-	} {
-		stmt, err := conn.PrepareContext(ctx, p.query)
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("storage: prepare %q: %w", p.query, err), h.close())
-		}
-		*p.stmt = stmt
-	}
-	return h, nil
-}
-
-// close closes the hot reads prepared so far.
-func (h *hotReads) close() error {
-	var errs []error
-	for _, s := range []*sql.Stmt{h.cashierByCode, h.outboxStats, h.fiscalResult, h.nextWaiting, h.readLink} {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// hotRead runs read with the hot reads on the writing connection, between two write
-// transactions; a journal without one (read-only, readonly.go) runs it with the pool's
-// statements.
-func (j *Journal) hotRead(read func(h *hotReads) error) error {
-	if j.hot == nil {
-		return read(&hotReads{cashierByCode: j.st.cashierByCode, outboxStats: j.st.outboxStats, fiscalResult: j.st.fiscalResult,
-			nextWaiting: j.st.waitingWithContent, readLink: j.st.readLink})
+func (j *Journal) hotRead(read func(held func(*sql.Stmt) *sql.Stmt) error) error {
+	if j.tx == nil {
+		return read(func(s *sql.Stmt) *sql.Stmt { return s })
 	}
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
-	return read(j.hot)
+	return read(func(s *sql.Stmt) *sql.Stmt { return j.tx.StmtContext(context.Background(), s) })
 }
 
 // sqlView is what both a connection and the pool answer: the statements of SQLite's view.

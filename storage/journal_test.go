@@ -224,7 +224,7 @@ func downgradeToSchema2(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{
+	for _, q := range append([]string{
 		`DROP VIEW register_state`,
 		`CREATE TABLE register_state (
 			id      INTEGER PRIMARY KEY CHECK (id = 1),
@@ -259,14 +259,8 @@ func downgradeToSchema2(t testing.TB, path string) {
 		`DROP TABLE analytics_month_hours`,
 		`DROP TABLE analytics_item_months`,
 		`DROP TABLE analytics_rollup`,
-		`DROP TABLE document_keys`,
+		`DROP TABLE document_keys`, // and the indexes migration 16 moved to it, below
 		`CREATE INDEX documents_by_time ON documents(issued_at)`,
-		`CREATE INDEX documents_history_shift ON documents(shift_number, seq)`,
-		`CREATE INDEX documents_history_kind ON documents(kind, seq)`,
-		`CREATE INDEX documents_history_operation ON documents(` + receiptOperationSQL + `, seq) WHERE kind = 'receipt'`,
-		`CREATE INDEX documents_history_number ON documents(number, seq)`,
-		`CREATE INDEX documents_history_total ON documents(total, seq)`,
-		`CREATE INDEX documents_history_offline ON documents(seq) WHERE offline = 1`,
 		`DROP TABLE item_barcodes`,
 		`DROP TABLE items`,
 		`DROP TABLE journal_events`,
@@ -283,7 +277,7 @@ func downgradeToSchema2(t testing.TB, path string) {
 		`ALTER TABLE register_state DROP COLUMN refusals`,
 		`CREATE INDEX documents_by_shift ON documents(shift_number, number)`,
 		`PRAGMA user_version = 2`,
-	} {
+	}, historyAndAnalyticsMigration()[:6]...) { // migration 2's history indexes
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

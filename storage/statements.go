@@ -11,13 +11,12 @@ import (
 // prepared once when the journal opens instead of parsed again in every transaction: the parse is
 // a fifth of what a receipt's commit costs in CPU.
 //
-// They are prepared on the *sql.DB and used inside a transaction through tx.StmtContext, which
-// binds a statement to the transaction's connection: database/sql keeps one prepared copy per
-// connection of the pool and prepares a new copy the first time a statement runs on a connection
-// that has none, so the pool may open, close and reuse connections as it likes. Every statement is
-// a single SQL statement, which modernc.org/sqlite keeps prepared (reset, not finalized, after
-// each use). A statement changed by a schema change (a migration, a restore) is prepared again by
-// SQLite itself on its next step.
+// They are prepared on the *sql.DB (the pool, for a journal without a write connection) and again
+// on the held connection, where every write transaction runs (Tx): inside one, tx.StmtContext
+// gives a statement's copy there, and the sale path's reads use the same copies between two
+// transactions (hotRead). Every statement is a single SQL statement, which modernc.org/sqlite
+// keeps prepared (reset, not finalized, after each use). A statement changed by a schema change
+// (a migration, a restore) is prepared again by SQLite itself on its next step.
 type statements struct {
 	// Commit (documents.go)
 	chainHead      *sql.Stmt

@@ -57,7 +57,7 @@ func TestBackgroundWorkWaitsForAPause(t *testing.T) {
 
 	// The timer: a pause of idleAfter after the last write runs the fold.
 	for j.unfolded.Load() < foldEvery {
-		last = d.sale(false)
+		d.sale(false)
 	}
 	idleAfter = 20 * time.Millisecond
 	last = d.sale(false) // restarts the wait with the short pause

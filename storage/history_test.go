@@ -97,8 +97,7 @@ func stateMatches(q HistoryQuery, d kkm.Document, answered bool) bool {
 // The history is searched with the documents' keys (keys.go) in every state: none keyed (all in
 // the tail), the first half keyed, and all keyed.
 func TestHistoryAgainstRecount(t *testing.T) {
-	defer func(old time.Duration) { idleAfter = old }(idleAfter)
-	idleAfter = time.Hour // no pause keys the documents behind the test's back
+	defer setPause(setPause(time.Hour)) // no pause keys the documents behind the test's back
 	s, signs := historyShop(t)
 	for _, keyed := range []int64{0, s.seqs[len(s.seqs)/2], s.seqs[len(s.seqs)-1]} {
 		keyUpTo(t, s.j, keyed)

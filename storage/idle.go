@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,7 +22,16 @@ import (
 // them on a count, at foldForce receipts and checkpointForce bytes of WAL, so that the unfolded
 // tail and the WAL stay bounded; a larger checkpoint copies a page written many times once, so
 // fewer and larger ones copy less in all.
-var idleAfter = 200 * time.Millisecond // a var for the tests
+const idleAfter = 200 * time.Millisecond
+
+// pause is the wait for a pause in force: idleAfter, but for the tests, which change it while a
+// journal's timer may be running (setPause).
+var pause atomic.Int64
+
+func init() { pause.Store(int64(idleAfter)) }
+
+// setPause sets the wait for a pause and returns the one it replaces.
+func setPause(d time.Duration) time.Duration { return time.Duration(pause.Swap(int64(d))) }
 
 // wrote (re)starts the wait for a pause after a write transaction. It is called with writeMu
 // held.
@@ -30,10 +40,10 @@ func (j *Journal) wrote() {
 		return
 	}
 	if j.idle == nil {
-		j.idle = time.AfterFunc(idleAfter, j.whenIdle)
+		j.idle = time.AfterFunc(time.Duration(pause.Load()), j.whenIdle)
 		return
 	}
-	j.idle.Reset(idleAfter)
+	j.idle.Reset(time.Duration(pause.Load()))
 }
 
 // stopIdle stops the wait for a pause (closeDB, with writeMu held).

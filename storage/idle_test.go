@@ -33,8 +33,7 @@ func fileSize(t *testing.T, path string) int64 {
 // (they are due, but no pause came); the pause runs both, the fold first; and a journal written
 // without a pause still folds once foldForce receipts wait.
 func TestBackgroundWorkWaitsForAPause(t *testing.T) {
-	defer func(old time.Duration) { idleAfter = old }(idleAfter)
-	idleAfter = time.Hour // no pause comes while the sales are made
+	defer setPause(setPause(time.Hour)) // no pause comes while the sales are made
 	j := openTemp(t)
 	d := newDesk(t, j)
 	var last int64
@@ -55,16 +54,16 @@ func TestBackgroundWorkWaitsForAPause(t *testing.T) {
 		t.Fatalf("the pause copied nothing into the database file (%d → %d bytes)", dbBefore, after)
 	}
 
-	// The timer: a pause of idleAfter after the last write runs the fold.
+	// The timer: a pause after the last write runs the fold.
 	for j.unfolded.Load() < foldEvery {
 		d.sale(false)
 	}
-	idleAfter = 20 * time.Millisecond
+	setPause(20 * time.Millisecond)
 	last = d.sale(false) // restarts the wait with the short pause
 	waitFor(t, func() bool { return foldedSeq(t, j) == last }, "the fold after a pause")
 
 	// Without a pause: foldForce receipts in one commit start a fold at once.
-	idleAfter = time.Hour
+	setPause(time.Hour)
 	last = d.sale(false)
 	iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
 	if err != nil {
@@ -97,8 +96,7 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // TestOpenCatchesUp: documents left unkeyed and unfolded by an app that stopped before its pause
 // are folded and keyed at the first pause after the next Open, with no write to start it.
 func TestOpenCatchesUp(t *testing.T) {
-	defer func(old time.Duration) { idleAfter = old }(idleAfter)
-	idleAfter = time.Hour
+	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
 	j := openTemp(t)
 	path := j.path
@@ -110,7 +108,7 @@ func TestOpenCatchesUp(t *testing.T) {
 	if err := j.closeDB(); err != nil { // stopped before its pause: no fold at Close
 		t.Fatal(err)
 	}
-	idleAfter = 20 * time.Millisecond
+	setPause(20 * time.Millisecond)
 	j, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

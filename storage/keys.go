@@ -105,7 +105,9 @@ func keyedSeqs(cond, order string, limit int, args ...any) (string, []any) {
 // keyTail adds the keys of the documents after the watermark to document_keys and moves the
 // watermark to the last document, inside tx (the fold's transaction, analytics_fold.go).
 func keyTail(ctx context.Context, tx *Tx) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO document_keys `+keysOfDocumentsSQL+` WHERE seq > `+keyedSQL); err != nil {
+	// OR REPLACE: a key row above the watermark (a journal's watermark moved back by hand) is
+	// recomputed from its document instead of stopping every fold on a duplicate.
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO document_keys `+keysOfDocumentsSQL+` WHERE seq > `+keyedSQL); err != nil {
 		return fmt.Errorf("storage: document keys: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE analytics_rollup SET keyed_seq = (SELECT COALESCE(MAX(seq), 0) FROM document_keys) WHERE id = 1`); err != nil {

@@ -110,11 +110,11 @@ func (s *statements) close() error {
 // link. held maps one of j.st's statements to its copy there; a journal without the connection
 // (read-only, readonly.go) runs them on the pool.
 //
-// On a connection of the pool they cost a sale a fifth of its CPU: SQLite drops a connection's
+// On a connection of the pool they cost a sale some forty preads: SQLite drops a connection's
 // whole page cache when it finds that another connection wrote since its last read, so each of
-// them read the pages of the chain, the outbox and the document again from the files (some forty
-// preads a sale). The writing connection's cache is always current (BenchmarkReceiptToFiscalSign:
-// 2.2 → 1.8 ms p50, CPU −21 %). The reads wait for a transaction in progress, which at a cashier's
+// them read the pages of the chain, the outbox and the document again from the files. The
+// writing connection's cache is always current (BenchmarkReceiptToFiscalSign: CPU 2.24 → 1.96 ms
+// a sale, and 1.84 with the cashier's lookup here too). The reads wait for a transaction in progress, which at a cashier's
 // pace is none, and never see one half done. A count that waited for a commit sees its documents
 // before the app tells the sender of them: OutboxStats.Newest lets the sender count them once.
 func (j *Journal) hotRead(read func(held func(*sql.Stmt) *sql.Stmt) error) error {

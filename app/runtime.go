@@ -72,8 +72,11 @@ type Runtime struct {
 	answerSubs map[int]func(ui.Answer)
 	// kick wakes the notifier goroutine, which calls the subscribers; changes coalesce, and no
 	// one calls a subscriber while holding mu (the sender's callbacks come from its goroutine).
-	kick      chan struct{}
-	stopKick  chan struct{}
+	kick     chan struct{}
+	stopKick chan struct{}
+	// kickDone is closed when the notifier has returned: Close waits for it, so no status
+	// reaches a screen after the runtime is closed (a test's app is gone by then).
+	kickDone  chan struct{}
 	closeOnce sync.Once
 }
 
@@ -142,6 +145,7 @@ func NewRuntime(ctx context.Context, j *storage.Journal, opts Options) (*Runtime
 		subs:       map[int]func(ui.Status){},
 		kick:       make(chan struct{}, 1),
 		stopKick:   make(chan struct{}),
+		kickDone:   make(chan struct{}),
 	}
 	rt.fiscalResult = j.FiscalResult
 	rt.setPoint(settings)
@@ -177,6 +181,7 @@ func (rt *Runtime) Close() error {
 		close(rt.clockStop)
 	})
 	<-rt.clockDone
+	<-rt.kickDone
 	rt.cancelVerify()
 	rt.mu.Lock()
 	rt.stopSenderLocked()
@@ -396,6 +401,7 @@ func (rt *Runtime) changed() {
 }
 
 func (rt *Runtime) notifier() {
+	defer close(rt.kickDone)
 	for {
 		select {
 		case <-rt.stopKick:

@@ -62,23 +62,17 @@ func documentKeysMigration() []string {
 	}
 }
 
-// keyColumnsSQL are document_keys' columns as read from a row of documents.
-const keyColumnsSQL = `seq, shift_number, kind, CASE WHEN kind = 'receipt' THEN ` + receiptOperationSQL + ` END,
-	number, offline_number, total, issued_at, offline`
-
-// keysOfDocumentsSQL selects the keys of every document (migration 16).
-const keysOfDocumentsSQL = `SELECT ` + keyColumnsSQL + ` FROM documents`
+// keysOfDocumentsSQL reads every document's keys from the documents themselves, in
+// document_keys' columns and under their names: what fills the table (migration 16, keyTail) and
+// what a search reads of the tail (tailKeysSQL).
+const keysOfDocumentsSQL = `SELECT seq, shift_number, kind, CASE WHEN kind = 'receipt' THEN ` + receiptOperationSQL + ` END AS operation,
+	number, offline_number, total, issued_at, offline FROM documents`
 
 // keyedSQL is the keyed documents' watermark.
 const keyedSQL = `(SELECT keyed_seq FROM analytics_rollup WHERE id = 1)`
 
-// keysAsReadSQL reads every document's keys from the documents themselves, under document_keys'
-// column names.
-const keysAsReadSQL = `SELECT seq, shift_number, kind, CASE WHEN kind = 'receipt' THEN ` + receiptOperationSQL + ` END AS operation,
-	number, offline_number, total, issued_at, offline FROM documents`
-
 // tailKeysSQL is the tail: the keys of the documents after the watermark.
-const tailKeysSQL = `(` + keysAsReadSQL + ` WHERE seq > ` + keyedSQL + `)`
+const tailKeysSQL = `(` + keysOfDocumentsSQL + ` WHERE seq > ` + keyedSQL + `)`
 
 // keyedSeqs returns the SQL of the seqs of the documents whose keys (aliased x) meet cond, from
 // the keyed documents and from the tail, each arm ordered by order (an ORDER BY over x: "x.seq

@@ -36,13 +36,19 @@ const (
 // foldSoon counts n more documents committed and starts a background fold when foldForce are
 // waiting and none is running (a pause folds foldEvery, idle.go).
 func (j *Journal) foldSoon(n int) {
-	if j.unfolded.Add(int64(n)) < foldForce || !j.folding.CompareAndSwap(false, true) {
+	if j.unfolded.Add(int64(n)) >= foldForce {
+		go j.foldInBackground()
+	}
+}
+
+// foldInBackground folds unless a background fold is running (or the journal is closing, which
+// holds the flag); a failed fold is done again by the next read or pause.
+func (j *Journal) foldInBackground() {
+	if !j.folding.CompareAndSwap(false, true) {
 		return
 	}
-	go func() {
-		defer j.folding.Store(false)
-		_ = j.foldAnalytics(context.Background()) // a failed fold is done again by the next read
-	}()
+	defer j.folding.Store(false)
+	_ = j.foldAnalytics(context.Background())
 }
 
 // foldAnalytics adds the receipts committed after the watermark to the fine aggregates and moves

@@ -31,13 +31,19 @@ const (
 // with writeMu held, after a write transaction's mark.
 func (j *Journal) checkpointSoon() {
 	j.wrote()
-	if j.id == nil || j.id.mark.walSize < checkpointForce || !j.checkpointing.CompareAndSwap(false, true) {
+	if j.id != nil && j.id.mark.walSize >= checkpointForce {
+		go j.checkpointInBackground()
+	}
+}
+
+// checkpointInBackground checkpoints unless a background checkpoint is running; a failed one is
+// tried again after the next commit or pause.
+func (j *Journal) checkpointInBackground() {
+	if !j.checkpointing.CompareAndSwap(false, true) {
 		return
 	}
-	go func() {
-		defer j.checkpointing.Store(false)
-		_ = j.checkpointPassive(context.Background()) // a failed one is tried again after the next commit
-	}()
+	defer j.checkpointing.Store(false)
+	_ = j.checkpointPassive(context.Background())
 }
 
 // checkBeforeCheckpoint looks at the files' own bytes before a checkpoint writes the database

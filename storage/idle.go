@@ -56,17 +56,14 @@ func (j *Journal) stopIdle() {
 // whenIdle runs the background work that waits for a pause: the fold first (its rows then go
 // into the copy), then the checkpoint.
 func (j *Journal) whenIdle() {
-	ctx := context.Background()
-	if j.unfolded.Load() >= foldEvery && j.folding.CompareAndSwap(false, true) {
-		_ = j.foldAnalytics(ctx) // a failed fold is done again by the next read or pause
-		j.folding.Store(false)
+	if j.unfolded.Load() >= foldEvery {
+		j.foldInBackground()
 	}
 	j.writeMu.Lock()
 	due := !j.closed && j.id != nil && j.id.mark.walSize >= checkpointAfter
 	j.writeMu.Unlock()
-	if due && j.checkpointing.CompareAndSwap(false, true) {
-		_ = j.checkpointPassive(ctx) // a failed one is tried again at the next pause
-		j.checkpointing.Store(false)
+	if due {
+		j.checkpointInBackground()
 	}
 }
 

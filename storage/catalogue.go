@@ -277,7 +277,7 @@ func (j *Journal) SearchItems(ctx context.Context, q ItemQuery) ([]kkm.Item, err
 	if limit <= 0 {
 		limit = 50
 	}
-	if err := j.catalogue.load(ctx, j.db); err != nil {
+	if err := j.catalogue.load(ctx, j.db.DB); err != nil {
 		return nil, err
 	}
 	text := kkm.FoldForSearch(q.Text)

@@ -56,6 +56,7 @@ func (j *Journal) stopIdle() {
 // whenIdle runs the background work that waits for a pause: the fold first (its rows then go
 // into the copy), then the checkpoint.
 func (j *Journal) whenIdle() {
+	_ = j.settle(context.Background()) // a backlog's answers logged (answers.go)
 	if j.unfolded.Load() >= foldEvery {
 		j.foldInBackground()
 	}

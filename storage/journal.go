@@ -46,7 +46,7 @@ const busyTimeoutMillis = 5000
 // writes are serialised by SQLite's write lock, taken at BEGIN (_txlock=immediate) so that two
 // writers never deadlock upgrading a read lock.
 type Journal struct {
-	db   *sql.DB
+	db   pool
 	path string
 	st   *statements // the write path's prepared statements
 	// the write transaction on the held connection and its BEGIN, COMMIT and ROLLBACK
@@ -89,6 +89,7 @@ type Journal struct {
 	head      chainHead
 
 	seal sealer // the key every fiscal fact is sealed with (seal.go)
+	ans  answerState // the answer log and what it holds that SQLite does not yet (answers.go)
 	// scryptWork is the scrypt work factor of the backups it writes (backupWorkFactor when 0;
 	// tests lower it).
 	scryptWork int
@@ -160,7 +161,8 @@ func openKeyed(ctx context.Context, path string, key []byte) (*Journal, error) {
 		lock.release()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	j := &Journal{db: db, path: path, lock: lock}
+	j := &Journal{db: pool{DB: db}, path: path, lock: lock}
+	j.db.j = j
 	if err := j.open(ctx); err != nil {
 		j.lock = nil // kept for the read-only fallback
 		j.closeDB()
@@ -173,6 +175,10 @@ func openKeyed(ctx context.Context, path string, key []byte) (*Journal, error) {
 		return nil, err
 	}
 	if err := j.keyUp(ctx, KeyFile(path), key); err != nil {
+		j.closeDB()
+		return nil, err
+	}
+	if err := j.replayAnswers(ctx); err != nil {
 		j.closeDB()
 		return nil, err
 	}
@@ -189,10 +195,10 @@ func (j *Journal) open(ctx context.Context) error {
 	if err := j.startCheck(ctx); err != nil {
 		return err
 	}
-	if err := migrate(ctx, j.db); err != nil {
+	if err := migrate(ctx, j.db.DB); err != nil {
 		return j.fail(err)
 	}
-	if j.st, err = prepareStatements(ctx, j.db); err != nil {
+	if j.st, err = prepareStatements(ctx, j.db.DB); err != nil {
 		return j.fail(err)
 	}
 	if j.tx, j.txBegin, j.txCommit, j.txRollback, err = heldTx(ctx, j.hold, j.st, j.st.queries); err != nil {
@@ -246,6 +252,7 @@ func (j *Journal) Checkpoint(ctx context.Context) error {
 // WAL and closes the journal.
 func (j *Journal) Close() error {
 	if j.Fault() == nil && j.hold != nil {
+		_ = j.settle(context.Background()) // else the next Open applies them
 		_ = j.foldAnalytics(context.Background()) // what is left is done by the next pause
 	}
 	cerr := j.Checkpoint(context.Background())
@@ -265,6 +272,9 @@ func (j *Journal) closeDB() error {
 	defer j.foldMu.Unlock()
 	j.closeIdentity()
 	var errs []error
+	if j.ans.answers != nil {
+		errs = append(errs, j.ans.answers.close())
+	}
 	if j.st != nil {
 		errs = append(errs, j.st.close())
 	}
@@ -317,6 +327,15 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		j.checkpointSoon()
 	}()
 	j.pend = session{}
+	// Whatever this transaction changes, the answers logged while a backlog drains reach SQLite
+	// first, in it (answers.go), and the stream they followed may no longer hold.
+	applied := len(j.ans.logged)
+	if applied > 0 {
+		if err := j.applyLogged(ctx, tx); err != nil {
+			return j.fail(errors.Join(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the answer log could not be applied", Err: err}, j.rollbackTx(ctx)))
+		}
+	}
+	j.ans.stream, j.ans.streamNext, j.ans.ahead = nil, nil, nil
 	if err := fn(tx); err != nil {
 		return j.fail(errors.Join(err, j.rollbackTx(ctx)))
 	}
@@ -338,6 +357,12 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return j.fail(errors.Join(fmt.Errorf("storage: commit: %w", err), j.rollbackTx(ctx)))
 	}
 	j.sess.merge(&j.pend)
+	j.ans.stream = j.ans.streamNext
+	if applied > 0 {
+		j.ans.logged = j.ans.logged[:0]
+		j.ans.count.Store(0)
+		j.ans.answers.restart()
+	}
 	return nil
 }
 

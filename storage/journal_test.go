@@ -155,11 +155,11 @@ func TestOpenMigratesVersion2Journal(t *testing.T) {
 	if err := j.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion() || v < 3 {
 		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion())
 	}
-	if hasIndex(t, j.db, "documents_by_shift") {
+	if hasIndex(t, j.db.DB, "documents_by_shift") {
 		t.Error("documents_by_shift is still there")
 	}
 	for _, idx := range []string{"keys_time", "keys_shift", "keys_number"} {
-		if !hasIndex(t, j.db, idx) {
+		if !hasIndex(t, j.db.DB, idx) {
 			t.Errorf("%s is gone", idx)
 		}
 	}

@@ -200,6 +200,14 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 	if err != nil {
 		return nil, err
 	}
+	if next, logged, fold := j.logAnswer(ctx, seq, result, newToken, offlineBegin); logged {
+		if fold {
+			// The answers logged reach SQLite now, not at the next read: an error here is a
+			// latched fault the next step meets; this answer is durable in the log already.
+			_ = j.settle(ctx)
+		}
+		return next, nil
+	}
 	var next *waitingRow
 	// The next document is decoded while the transaction writes and waits for its fsync: the
 	// sender needs it at once to build the next request, and its JSON decoding is a quarter of
@@ -258,10 +266,16 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 		j.noteAnswer(seq, FiscalResult{Sign: result.Sign, QRLink: result.QRLink, At: fromMillis(at)})
 		j.noteRequest(w.seq, req)
 		w.request, next = &req, &w
+		// The next answer may go to the answer log (answers.go): this one gave the next entry its
+		// request, and left the link as link.
+		j.ans.streamNext = &answerStream{head: w.seq, req: req, link: link}
 		return nil
 	})
 	if err != nil || next == nil {
 		return nil, err
+	}
+	if next.request != nil {
+		go j.readAhead(next.seq) // for a logged answer to it (answers.go)
 	}
 	d := <-decoded
 	if d.err != nil {

@@ -47,7 +47,7 @@ func openFull(ctx context.Context, path string, lock *journalLock, err error) (*
 		return nil, err
 	}
 	db.SetMaxOpenConns(1) // exclusive locking: one connection holds the file
-	j := &Journal{db: db, path: path, lock: lock}
+	j := &Journal{db: pool{DB: db}, path: path, lock: lock} // no answer log: nothing to settle
 	j.faults.set(&FaultError{Code: ErrDiskFull, Path: path, Reason: "the disk is full: opened read-only", Err: err})
 	if oerr := j.openReadOnly(ctx); oerr != nil {
 		if j.st != nil {
@@ -69,7 +69,7 @@ func (j *Journal) openReadOnly(ctx context.Context) error {
 		return fmt.Errorf("storage: a read-only journal at schema %d, this build needs %d", v, SchemaVersion())
 	}
 	var err error
-	if j.st, err = prepareStatements(ctx, j.db); err != nil {
+	if j.st, err = prepareStatements(ctx, j.db.DB); err != nil {
 		return err
 	}
 	return j.db.QueryRowContext(ctx, chainHeadSQL).Scan(&j.head.seq, &j.head.hash)

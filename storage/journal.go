@@ -88,7 +88,7 @@ type Journal struct {
 	catalogue searchIndex
 	head      chainHead
 
-	seal sealer // the key every fiscal fact is sealed with (seal.go)
+	seal sealer      // the key every fiscal fact is sealed with (seal.go)
 	ans  answerState // the answer log and what it holds that SQLite does not yet (answers.go)
 	// scryptWork is the scrypt work factor of the backups it writes (backupWorkFactor when 0;
 	// tests lower it).
@@ -252,7 +252,8 @@ func (j *Journal) Checkpoint(ctx context.Context) error {
 // WAL and closes the journal.
 func (j *Journal) Close() error {
 	if j.Fault() == nil && j.hold != nil {
-		_ = j.settle(context.Background()) // else the next Open applies them
+		// The answers logged (answers.go); should that fail, the next Open applies them.
+		_ = j.settle(context.Background())
 		_ = j.foldAnalytics(context.Background()) // what is left is done by the next pause
 	}
 	cerr := j.Checkpoint(context.Background())

@@ -47,7 +47,8 @@ func openFull(ctx context.Context, path string, lock *journalLock, err error) (*
 		return nil, err
 	}
 	db.SetMaxOpenConns(1) // exclusive locking: one connection holds the file
-	j := &Journal{db: pool{DB: db}, path: path, lock: lock} // no answer log: nothing to settle
+	// No answer log on a read-only journal: nothing to settle (answers.go).
+	j := &Journal{db: pool{DB: db}, path: path, lock: lock}
 	j.faults.set(&FaultError{Code: ErrDiskFull, Path: path, Reason: "the disk is full: opened read-only", Err: err})
 	if oerr := j.openReadOnly(ctx); oerr != nil {
 		if j.st != nil {

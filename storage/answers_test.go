@@ -356,3 +356,36 @@ func FuzzDecodeAnswerRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestKilledAfterEveryAnswer kills the journal after each answer of a drain, by the log or by a
+// transaction, with the log's records applied or not, and opens it again: each time every
+// answer given is there and the next document waits with the request it went out with.
+func TestKilledAfterEveryAnswer(t *testing.T) {
+	defer func(old int) { answerFoldAt = old }(answerFoldAt)
+	answerFoldAt = 3      // a fold every third logged answer, so kills fall before, at and after one
+	r := newLogRig(t, 17) // one more than answered, so a head always waits to be checked
+	for seq := int64(1); seq < 16; seq++ {
+		r.answer(seq)
+		r.answer(seq + 1) // two answers a life: the second one logged unless a fold came between
+		seq++
+		r.kill()
+		r.open()
+		r.check(seq)
+	}
+}
+
+// TestAnswerLogWriteFails: when the log cannot be written the answer takes the transaction's
+// way, with the answers logged before it, and nothing is lost.
+func TestAnswerLogWriteFails(t *testing.T) {
+	r := newLogRig(t, 8)
+	for seq := int64(1); seq <= 3; seq++ {
+		r.answer(seq) // 2, 3 logged
+	}
+	r.j.ans.answers.f.Close() // every write to it fails from now on
+	r.answer(4)
+	r.answer(5)
+	if n := r.j.ans.count.Load(); n != 0 || r.stored() != 5 {
+		t.Errorf("%d answers logged, SQLite holds %d; want 0 and 5", n, r.stored())
+	}
+	r.check(5)
+}

@@ -389,3 +389,63 @@ func TestAnswerLogWriteFails(t *testing.T) {
 	}
 	r.check(5)
 }
+
+// TestRestoreOverADrainingBacklog: a backup restored over a journal whose backlog drains through
+// the log (the same documents, fewer answers) leaves the journal at the backup's head; an answer
+// to the entry the old files were at is refused, not logged.
+func TestRestoreOverADrainingBacklog(t *testing.T) {
+	ctx := context.Background()
+	r := newLogRig(t, 8)
+	registered(t, r.j, 777, "010100777001", "SWK00000001")
+	r.answer(1)
+	r.answer(2) // logged
+	backup := filepath.Join(t.TempDir(), "b.ekassa")
+	if _, err := r.j.Backup(ctx, backup, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	sentAtBackup := r.sent[3]
+	r.answer(3)
+	r.answer(4) // logged: the stream's head is 5
+	if _, err := r.j.RestoreFrom(ctx, backup, testPassword); err != nil {
+		t.Fatalf("RestoreFrom: %v", err)
+	}
+	if _, err := r.j.CompleteAndAssignNext(ctx, 5, answerTo(5), 999, time.Time{}); err == nil {
+		t.Error("an answer to entry 5 was taken after the restore put the head back at 3")
+	}
+	if _, err := r.j.FiscalResult(ctx, 5); err == nil {
+		t.Error("entry 5 holds an answer")
+	}
+	r.sent[3] = sentAtBackup
+	r.token = sentAtBackup.Token
+	r.check(2)
+	r.answer(3)
+	r.answer(4)
+	r.check(4)
+}
+
+// TestReplaceKeepsTheDamagedJournalsAnswers: a journal replaced from a backup taken while its
+// backlog drained carries on from the OFD's last answer, which only the damaged journal's answer
+// log held; a copy of the log stays beside the damaged journal.
+func TestReplaceKeepsTheDamagedJournalsAnswers(t *testing.T) {
+	ctx := context.Background()
+	r := newLogRig(t, 8)
+	r.answer(1)
+	backup := filepath.Join(t.TempDir(), "b.ekassa")
+	if _, err := r.j.Backup(ctx, backup, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	r.answer(2)
+	r.answer(3) // logged, and left in the log by the kill
+	r.kill()
+	_, damaged, err := ReplaceFromBackup(ctx, r.path, backup, testPassword)
+	if err != nil {
+		t.Fatalf("ReplaceFromBackup: %v", err)
+	}
+	if _, recs, err := openAnswerLog(AnswerLogFile(damaged)); err != nil || len(recs) < 2 {
+		t.Errorf("the answer log kept aside holds %d records (%v); want the two logged", len(recs), err)
+	}
+	r.open()
+	r.check(3)
+	r.answer(4)
+	r.check(4)
+}

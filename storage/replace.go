@@ -12,8 +12,8 @@ import (
 // ReplaceFromBackup is the way out of a journal that cannot be opened because it is damaged
 // (ErrJournalCorrupt, ErrJournalIO at Open) or its seal key is gone or not its own
 // (ErrKeyMissing, ErrKeyMismatch): the backup at backup, decrypted with password and verified
-// first (its whole seal, as Inspect), takes the journal's place at path with its seal key, and the damaged journal and its WAL are
-// kept beside it, renamed `journal.db.damaged-<time>` (nothing is deleted: support may still read
+// first (its whole seal, as Inspect), takes the journal's place at path with its seal key, and the damaged journal, its WAL
+// and a copy of its answer log are kept beside it, renamed `journal.db.damaged-<time>` (nothing is deleted: support may still read
 // documents out of it). The journal must not be open anywhere (ErrJournalInUse). It returns what
 // the journal now holds and the damaged file's new name.
 //
@@ -58,6 +58,14 @@ func ReplaceFromBackup(ctx context.Context, path, backup, password string) (info
 		if err := os.Rename(path+suffix, damaged+suffix); err != nil && !os.IsNotExist(err) {
 			return BackupInfo{}, "", fmt.Errorf("storage: restore %s: keep the damaged journal: %w", path, err)
 		}
+	}
+	// The answer log stays, and a copy goes aside with the damaged journal (which may hold
+	// answers only there). Its records are the OFD's answers to this register's requests, sealed
+	// with its key: those that continue the backup's outbox (it was taken while they were
+	// waiting) replay into it at the next Open, so it carries on from the OFD's last answer
+	// instead of sending again a request the OFD has answered; the rest never chain (answers.go).
+	if err := copyFile(AnswerLogFile(path), AnswerLogFile(damaged)); err != nil && !os.IsNotExist(err) {
+		return BackupInfo{}, "", fmt.Errorf("storage: restore %s: keep the damaged journal's answer log: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return BackupInfo{}, "", fmt.Errorf("storage: restore %s: %w", path, err)

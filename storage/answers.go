@@ -32,6 +32,22 @@ type answerState struct {
 	stream     *answerStream
 	streamNext *answerStream // set by the running transaction, the stream once it commits
 	ahead      *answerAhead  // the entry after the stream's head, read ahead (readAhead)
+	// queue is the waiting entries after the stream's head, read from SQLite aheadBatch at a
+	// time and not yet decoded (readNext); like ahead, it holds only while the stream does.
+	queue []waitingRow
+	// kick wakes the read-ahead worker (kickAhead), nil until the first kick and after Close.
+	kick chan struct{}
+}
+
+// aheadBatch is how many waiting entries one read of SQLite brings ahead: each read is a read
+// transaction of its own (the WAL's locks, the statement's round trip), half of the read-ahead's
+// time when it read one entry.
+const aheadBatch = 16
+
+// dropAhead forgets what was read ahead of the stream (under writeMu): a write transaction, a
+// restore or another entry answered may have changed it.
+func (a *answerState) dropAhead() {
+	a.ahead, a.queue = nil, nil
 }
 
 // waitingNextSQL reads the first waiting entry after seq ?1 with its document: the next one a
@@ -39,7 +55,7 @@ type answerState struct {
 // waiting entry, which in SQLite may be one whose answer is logged only.
 const waitingNextSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, COALESCE(o.amended, d.content)
 	FROM outbox o JOIN documents d ON d.seq = o.seq
-	WHERE o.seq > ?1 AND o.done_at IS NULL ORDER BY o.seq LIMIT 1`
+	WHERE o.seq > ?1 AND o.done_at IS NULL ORDER BY o.seq LIMIT ?2`
 
 // setLinkFromLogSQL writes the link as the last applied answer left it, and stamps the write
 // (stampWriteSQL, identity.go).
@@ -94,10 +110,10 @@ func (j *Journal) logAnswer(ctx context.Context, seq int64, result FiscalResult,
 	})
 	j.wrote()
 	fold = len(j.ans.logged) >= answerFoldAt
-	j.writeMu.Unlock()
 	if !fold {
-		go j.readAhead(w.seq)
+		j.kickAhead()
 	}
+	j.writeMu.Unlock()
 	if ahead.err != nil {
 		return nil, true, fold // NextOutbox names it, as after the transaction's way
 	}
@@ -114,29 +130,71 @@ type answerAhead struct {
 	err   error // the document's decoding failed
 }
 
-// readNext reads the first waiting entry after seq and decodes its document (under writeMu).
+// readNext takes the first waiting entry after seq, the stream's head, and decodes its document
+// (under writeMu): from the queue read ahead, or from SQLite with the aheadBatch entries after it.
 // ok is false when there is none, or it has a request already, or the read failed.
 func (j *Journal) readNext(ctx context.Context, seq int64) (a *answerAhead, ok bool) {
-	rows, err := waitingHeads(ctx, j.tx.StmtContext(ctx, j.st.waitingAfter), 1, seq)
-	if err != nil || len(rows) == 0 || rows[0].request != nil {
+	if len(j.ans.queue) == 0 || j.ans.queue[0].seq <= seq {
+		rows, err := waitingHeads(ctx, j.tx.StmtContext(ctx, j.st.waitingAfter), aheadBatch, seq, aheadBatch)
+		if err != nil {
+			j.ans.queue = nil
+			return nil, false
+		}
+		j.ans.queue = rows
+	}
+	if len(j.ans.queue) == 0 || j.ans.queue[0].request != nil {
 		return nil, false
 	}
-	a = &answerAhead{after: seq, row: rows[0]}
-	a.entry, a.err = rows[0].entry()
+	row := j.ans.queue[0]
+	j.ans.queue = j.ans.queue[1:]
+	a = &answerAhead{after: seq, row: row}
+	a.entry, a.err = row.entry()
 	return a, true
 }
 
-// readAhead reads and decodes the entry after `after` while the request of `after` is out, so
-// that its answer finds the next document ready: the read (its document's pages) and the JSON
-// decoding were half of a logged answer's time. It reads only while the stream still waits for
-// the answer to `after`; any write transaction drops what it read (inTx).
-func (j *Journal) readAhead(after int64) {
-	j.writeMu.Lock()
-	defer j.writeMu.Unlock()
-	if s := j.ans.stream; s == nil || s.head != after || j.ans.ahead != nil || j.closed || j.tx == nil {
+// kickAhead wakes the read-ahead worker, started on the first kick (under writeMu): it reads
+// and decodes the entry after the stream's head while that head's request is out, so that its
+// answer finds the next document ready (the read and the JSON decoding were half of a logged
+// answer's time). One long-lived goroutine rather than one per answer: a new goroutine grows
+// its stack again through SQLite's deep calls every time.
+func (j *Journal) kickAhead() {
+	if j.closed {
 		return
 	}
-	if a, ok := j.readNext(context.Background(), after); ok {
+	if j.ans.kick == nil {
+		j.ans.kick = make(chan struct{}, 1)
+		go j.aheadWorker(j.ans.kick)
+	}
+	select {
+	case j.ans.kick <- struct{}{}:
+	default: // a kick is pending: the worker reads for the stream as it is then
+	}
+}
+
+// stopAhead ends the read-ahead worker (under writeMu, at Close).
+func (j *Journal) stopAhead() {
+	if j.ans.kick != nil {
+		close(j.ans.kick)
+		j.ans.kick = nil
+	}
+}
+
+func (j *Journal) aheadWorker(kick <-chan struct{}) {
+	for range kick {
+		j.readAhead()
+	}
+}
+
+// readAhead reads ahead the entry after the stream's head, unless it is read already. Any
+// write transaction drops what it read (inTx).
+func (j *Journal) readAhead() {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	s := j.ans.stream
+	if s == nil || (j.ans.ahead != nil && j.ans.ahead.after == s.head) || j.closed || j.tx == nil {
+		return
+	}
+	if a, ok := j.readNext(context.Background(), s.head); ok {
 		j.ans.ahead = a
 	}
 }

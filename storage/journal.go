@@ -267,6 +267,7 @@ func (j *Journal) closeDB() error {
 	j.writeMu.Lock()
 	j.closed = true // no background checkpoint starts now
 	j.stopIdle()
+	j.stopAhead()
 	j.writeMu.Unlock()
 	j.folding.Store(true) // no background fold starts now; a running one finishes first
 	j.foldMu.Lock()
@@ -336,7 +337,8 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return j.fail(errors.Join(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the answer log could not be applied", Err: err}, j.rollbackTx(ctx)))
 		}
 	}
-	j.ans.stream, j.ans.streamNext, j.ans.ahead = nil, nil, nil
+	j.ans.stream, j.ans.streamNext = nil, nil
+	j.ans.dropAhead()
 	if err := fn(tx); err != nil {
 		return j.fail(errors.Join(err, j.rollbackTx(ctx)))
 	}

@@ -275,7 +275,9 @@ func (j *Journal) CompleteAndAssignNext(ctx context.Context, seq int64, result F
 		return nil, err
 	}
 	if next.request != nil {
-		go j.readAhead(next.seq) // for a logged answer to it (answers.go)
+		j.writeMu.Lock()
+		j.kickAhead() // for a logged answer to it (answers.go)
+		j.writeMu.Unlock()
 	}
 	d := <-decoded
 	if d.err != nil {

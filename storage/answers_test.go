@@ -28,6 +28,7 @@ type logRig struct {
 	sent map[int64]Request // the request each document went out with
 	// token is the link's token: the last answer's
 	token uint32
+	d     *desk // the register that issued the backlog, for sales issued while it drains
 }
 
 func newLogRig(t *testing.T, backlog int) *logRig {
@@ -36,6 +37,7 @@ func newLogRig(t *testing.T, backlog int) *logRig {
 	r := &logRig{t: t, path: filepath.Join(t.TempDir(), "journal.db"), sent: map[int64]Request{}, token: 100}
 	r.open()
 	d := newDesk(t, r.j)
+	r.d = d
 	for i := 0; i < backlog; i++ {
 		d.sale(true)
 	}
@@ -57,6 +59,9 @@ func (r *logRig) open() {
 		r.t.Fatalf("Open: %v", err)
 	}
 	r.j = j
+	if r.d != nil {
+		r.d.j = j
+	}
 	r.t.Cleanup(func() { j.Close() })
 }
 
@@ -448,4 +453,40 @@ func TestReplaceKeepsTheDamagedJournalsAnswers(t *testing.T) {
 	r.check(3)
 	r.answer(4)
 	r.check(4)
+}
+
+// TestSalesWhileABacklogDrains: receipts committed while a backlog longer than one read-ahead
+// batch drains are answered after it in order, and each entry goes out with the request the
+// answer before gave it (a sale drops what was read ahead; the next read finds the new entry).
+func TestSalesWhileABacklogDrains(t *testing.T) {
+	ctx := context.Background()
+	total := int64(2*aheadBatch + 3)
+	r := newLogRig(t, int(total))
+	for seq := int64(1); ; seq++ {
+		if seq%7 == 0 {
+			r.d.sale(true) // queued behind the backlog
+			total++
+		}
+		if seq == total && r.j.ans.count.Load() == 0 {
+			t.Error("no answer after the last sale was logged")
+		}
+		next := r.answer(seq)
+		if seq == total {
+			if next != nil {
+				t.Fatalf("after the last entry %d came %d", seq, next.Seq)
+			}
+			break
+		}
+		if next == nil || next.Seq != seq+1 {
+			t.Fatalf("after %d the next entry is %+v; want %d", seq, next, seq+1)
+		}
+	}
+	for seq := int64(1); seq <= total; seq++ {
+		if got, err := r.j.FiscalResult(ctx, seq); err != nil || got != answerTo(seq) {
+			t.Errorf("FiscalResult(%d) = %+v, %v", seq, got, err)
+		}
+	}
+	if _, err := r.j.VerifyAll(ctx); err != nil {
+		t.Errorf("VerifyAll: %v", err)
+	}
 }

@@ -100,7 +100,7 @@ func TestOnboardingScreensOnARealHub(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	a := test.NewTempApp(t)
+	a, thread := newThreadApp(t)
 	owner := ownerMode{prefs: a.Preferences(), secret: secretFile{path: filepath.Join(t.TempDir(), ownerCredentialFile),
 		key: bytes.Repeat([]byte{5}, 32)}}
 	// The register applied for here keeps its hub credential on this phone (cabinet.Apply).
@@ -119,7 +119,7 @@ func TestOnboardingScreensOnARealHub(t *testing.T) {
 	w.Resize(fyne.NewSize(360, 640))
 	u.Show(w)
 	t.Cleanup(func() { u.Settle(); u.Close(); w.Close() })
-	d := &driver{t: t, w: w, u: u}
+	d := &driver{t: t, w: w, u: u, ui: thread}
 
 	d.typeInto(l.T("lock.code.hint"), "2468")
 	d.tap(l.T("lock.enter"))
@@ -247,12 +247,18 @@ func (f *chosenFile) Close() error  { return nil }
 // driver taps and types in a headless window of the real screens.
 type driver struct {
 	t *testing.T
-	w fyne.Window
-	u *ui.UI
+	w  fyne.Window
+	u  *ui.UI
+	ui *uiThread // its taps, typing and reads run on it, one at a time with the app's callbacks
 }
 
 // visible walks what is shown, overlays included.
-func (d *driver) visible() []fyne.CanvasObject {
+func (d *driver) visible() (out []fyne.CanvasObject) {
+	d.ui.run(func() { out = d.walk() })
+	return out
+}
+
+func (d *driver) walk() []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -279,7 +285,12 @@ func (d *driver) visible() []fyne.CanvasObject {
 }
 
 // text is every label, button and entry shown, a line each.
-func (d *driver) text() string {
+func (d *driver) text() (text string) {
+	d.ui.run(func() { text = d.readText() })
+	return text
+}
+
+func (d *driver) readText() string {
 	var b strings.Builder
 	for _, o := range d.visible() {
 		switch v := o.(type) {
@@ -353,7 +364,7 @@ func (d *driver) tap(text string) {
 	if found == nil || found.Disabled() {
 		d.t.Fatalf("no button %q to tap:\n%s", text, d.text())
 	}
-	test.Tap(found)
+	d.ui.run(func() { test.Tap(found) })
 	d.u.Settle()
 }
 
@@ -380,9 +391,11 @@ func (d *driver) typeIntoNth(placeholder string, i int, s string) {
 		d.t.Fatalf("no entry %d with placeholder %q:\n%s", i, placeholder, d.text())
 	}
 	e := es[i]
-	e.(interface{ SetText(string) }).SetText("")
-	d.w.Canvas().Focus(e)
-	test.Type(e, s)
+	d.ui.run(func() {
+		e.(interface{ SetText(string) }).SetText("")
+		d.w.Canvas().Focus(e)
+		test.Type(e, s)
+	})
 	d.u.Settle()
 }
 
@@ -391,7 +404,7 @@ func (d *driver) choose(current, option string) {
 	d.t.Helper()
 	for _, o := range d.visible() {
 		if s, ok := o.(*widget.Select); ok && s.Selected == current {
-			s.SetSelected(option)
+			d.ui.run(func() { s.SetSelected(option) })
 			d.u.Settle()
 			return
 		}

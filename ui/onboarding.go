@@ -28,9 +28,10 @@ import (
 // or are shown, with a QR code, for another. Every refusal stands under the field it is about and
 // keeps what was typed.
 type onboardingScreen struct {
-	u    *UI
-	port Onboarding
-	cab  OwnerCabinet // nil until confirmed or resumed
+	u       *UI
+	started bool // its background work is started (start)
+	port    Onboarding
+	cab     OwnerCabinet // nil until confirmed or resumed
 
 	// The account form.
 	address, email, code string
@@ -77,7 +78,16 @@ func (u *UI) OpenOnboarding(port Onboarding) {
 }
 
 func newOnboardingScreen(u *UI, port Onboarding, every time.Duration) *onboardingScreen {
-	s := &onboardingScreen{u: u, port: port, every: every, errs: map[string]error{}, busy: true}
+	return &onboardingScreen{u: u, port: port, every: every, errs: map[string]error{}, busy: true}
+}
+
+// start asks the hub for the owner's cabinet in the background once the screen is shown (starter).
+func (s *onboardingScreen) start() {
+	if s.started {
+		return
+	}
+	s.started = true
+	u, port := s.u, s.port
 	u.background(func(ctx context.Context) func() {
 		cab, err := port.Resume(ctx)
 		return func() {
@@ -91,7 +101,6 @@ func newOnboardingScreen(u *UI, port Onboarding, every time.Duration) *onboardin
 			s.refresh()
 		}
 	})
-	return s
 }
 
 // refresh draws the screen again when it is still the one shown.

@@ -22,9 +22,10 @@ import (
 // shop, register, cashier or hour beside the previous period, and the hub's CSV export. Until
 // signed in it asks for the hub's address, its certificate and the owner's credential, once.
 type ownerScreen struct {
-	u    *UI
-	mode OwnerMode
-	now  func() time.Time
+	u       *UI
+	started bool // its background work is started (start)
+	mode    OwnerMode
+	now     func() time.Time
 
 	hub     OwnerHub // nil until signed in
 	resumed bool     // the kept sign-in was asked for
@@ -82,6 +83,16 @@ func newOwnerScreen(u *UI, mode OwnerMode, now func() time.Time) *ownerScreen {
 	// days are Kazakhstan's days too.
 	s := &ownerScreen{u: u, mode: mode, now: func() time.Time { return now().In(kazakhstanTime) }, by: OwnerByShop, loadedTab: -1}
 	s.busy = true
+	return s
+}
+
+// start signs the owner in to the hub in the background once the screen is shown (starter).
+func (s *ownerScreen) start() {
+	if s.started {
+		return
+	}
+	s.started = true
+	u, mode := s.u, s.mode
 	u.background(func(ctx context.Context) func() {
 		h, err := mode.Resume(ctx)
 		return func() {
@@ -94,7 +105,6 @@ func newOwnerScreen(u *UI, mode OwnerMode, now func() time.Time) *ownerScreen {
 			s.refresh()
 		}
 	})
-	return s
 }
 
 // refresh draws the screen again when it is still the one shown.

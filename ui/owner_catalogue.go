@@ -19,6 +19,7 @@ import (
 func (u *UI) openOwnerCatalogue(oc OwnerCatalogue) {
 	s := newCatalogueScreenOf(u, oc.Catalogue(), oc)
 	s.regsBusy = true
+	u.open(s) // first: the job's answer draws it again (see onboardingScreen.resume)
 	u.background(func(ctx context.Context) func() {
 		on, err := oc.RegistersEdit(ctx)
 		return func() {
@@ -28,7 +29,6 @@ func (u *UI) openOwnerCatalogue(oc OwnerCatalogue) {
 			}
 		}
 	})
-	u.open(s)
 }
 
 // ownerView is the hub catalogue's screen: the list, the registers' rule, the import and «Жаңа тауар».

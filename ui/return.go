@@ -21,6 +21,7 @@ const recentReturns = 20
 // extended one) and how the money goes back.
 type returnScreen struct {
 	u       *UI
+	started bool // its background work is started (start)
 	recent  []IssuedDocument
 	query   string
 	ret     *Returnable
@@ -46,7 +47,16 @@ const (
 )
 
 func newReturnScreen(u *UI) *returnScreen {
-	s := &returnScreen{u: u, busy: true}
+	return &returnScreen{u: u, busy: true}
+}
+
+// start reads the recent receipts in the background once the screen is shown (starter).
+func (s *returnScreen) start() {
+	if s.started {
+		return
+	}
+	s.started = true
+	u := s.u
 	u.background(func(ctx context.Context) func() {
 		r, err := u.ports.Journal.RecentReceipts(ctx, recentReturns)
 		return func() {
@@ -57,7 +67,6 @@ func newReturnScreen(u *UI) *returnScreen {
 			}
 		}
 	})
-	return s
 }
 
 func (s *returnScreen) view() fyne.CanvasObject {

@@ -225,12 +225,29 @@ func (u *UI) open(s screen) {
 	}
 	u.current = s
 	u.render()
+	startShown(s)
 }
 
 // replace shows s instead of the current screen.
 func (u *UI) replace(s screen) {
 	u.current = s
 	u.render()
+	startShown(s)
+}
+
+// starter is a screen with background work to start once it is shown (what it lists, from the
+// journal or the hub). Started before the screen's first drawing, the job's answer could draw it
+// at the same time where nothing runs the two one after the other: Fyne's test driver runs a
+// job's answer on the job's goroutine, beside the tap that opened the screen.
+type starter interface {
+	// start starts the work the first time the screen is shown, and does nothing after.
+	start()
+}
+
+func startShown(s screen) {
+	if st, ok := s.(starter); ok {
+		st.start()
+	}
 }
 
 // back returns to the previous screen, or home.

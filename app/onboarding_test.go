@@ -246,7 +246,7 @@ func (f *chosenFile) Close() error  { return nil }
 
 // driver taps and types in a headless window of the real screens.
 type driver struct {
-	t *testing.T
+	t  *testing.T
 	w  fyne.Window
 	u  *ui.UI
 	ui *uiThread // its taps, typing and reads run on it, one at a time with the app's callbacks

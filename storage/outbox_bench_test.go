@@ -9,11 +9,14 @@ import (
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
-// BenchmarkAnswerCommitOverBareInsert measures the one durable commit a drained backlog pays per
-// document (CompleteAndAssignNext: the answer, the new token and the next document's request in
-// one transaction, issue 16 item 2) beside a bare durable insert, alternating in one run like
-// BenchmarkCommitOverBareInsert, with synchronous=FULL (the app's) and OFF (measuring only: the
-// work beyond the fsync). The backlog is of offline five-item receipts with their printed text.
+// BenchmarkAnswerCommitOverBareInsert measures the one durable write a drained backlog pays per
+// document (CompleteAndAssignNext: the answer, the new token and the next document's request;
+// a record of the answer log, applied to SQLite 256 at a time, answerlog.go; issue 16 item 2)
+// beside a bare durable insert, alternating in one run like BenchmarkCommitOverBareInsert, with
+// synchronous=FULL (the app's) and OFF (measuring only). OFF takes the fsync out of SQLite's
+// commits (the bare insert's and the fold's), not out of the answer log, which syncs itself: its
+// OFF ratio says what the log's sync costs beside SQLite's work without one. The backlog is of
+// offline five-item receipts with their printed text.
 func BenchmarkAnswerCommitOverBareInsert(b *testing.B) {
 	for _, mode := range []string{"FULL", "OFF"} {
 		b.Run("synchronous="+mode, func(b *testing.B) {

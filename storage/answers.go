@@ -31,7 +31,7 @@ type answerState struct {
 	count      atomic.Int64
 	stream     *answerStream
 	streamNext *answerStream // set by the running transaction, the stream once it commits
-	ahead      *answerAhead  // the entry after the stream's head, read ahead (readAhead)
+	ahead      *answerAhead  // the entry after the stream's head, read and decoded ahead (readAhead)
 	// queue is the waiting entries after the stream's head, read from SQLite aheadBatch at a
 	// time and not yet decoded (readNext); like ahead, it holds only while the stream does.
 	queue []waitingRow
@@ -50,8 +50,8 @@ func (a *answerState) dropAhead() {
 	a.ahead, a.queue = nil, nil
 }
 
-// waitingNextSQL reads the first waiting entry after seq ?1 with its document: the next one a
-// logged answer gives its request. Unlike waitingWithContentSQL it does not start at the oldest
+// waitingNextSQL reads the first ?2 waiting entries after seq ?1 with their documents: the next
+// ones logged answers give their requests. Unlike waitingWithContentSQL it does not start at the oldest
 // waiting entry, which in SQLite may be one whose answer is logged only.
 const waitingNextSQL = `SELECT o.seq, o.queued_at, o.token, o.reqnum, o.offline_begin, COALESCE(o.amended, d.content)
 	FROM outbox o JOIN documents d ON d.seq = o.seq

@@ -42,21 +42,27 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 
 // screen drives the app's screens in a headless phone-sized window.
 type screen struct {
-	t *testing.T
-	u *ui.UI
-	w fyne.Window
+	t  *testing.T
+	u  *ui.UI
+	w  fyne.Window
+	ui *uiThread // its taps, typing and reads run on it, one at a time with the app's callbacks
 }
 
 func (s screen) settle() {
 	s.u.Settle()
-	s.w.Canvas().Content().Refresh()
+	s.ui.run(func() { s.w.Canvas().Content().Refresh() })
+}
+
+// walk visits what the window shows, on the UI thread.
+func (s screen) walk(visit func(fyne.CanvasObject)) {
+	s.ui.run(func() { walk(s.w.Canvas().Content(), visit) })
 }
 
 // tap taps the button labelled text.
 func (s screen) tap(text string) {
 	s.t.Helper()
 	var found *widget.Button
-	walk(s.w.Canvas().Content(), func(o fyne.CanvasObject) {
+	s.walk(func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
 			found = b
 		}
@@ -64,7 +70,7 @@ func (s screen) tap(text string) {
 	if found == nil {
 		s.t.Fatalf("no button %q on the screen", text)
 	}
-	test.Tap(found)
+	s.ui.run(func() { test.Tap(found) })
 	s.settle()
 }
 
@@ -72,7 +78,7 @@ func (s screen) tap(text string) {
 func (s screen) field(text, hint string) fyne.Focusable {
 	s.t.Helper()
 	var found fyne.Focusable
-	walk(s.w.Canvas().Content(), func(o fyne.CanvasObject) {
+	s.walk(func(o fyne.CanvasObject) {
 		f, ok := o.(fyne.Focusable)
 		if !ok || found != nil {
 			return
@@ -97,10 +103,19 @@ func (s screen) field(text, hint string) fyne.Focusable {
 
 // typeInto replaces what the field shows with text, as typed.
 func (s screen) typeInto(f fyne.Focusable, text string) {
-	if e, ok := f.(interface{ SetText(string) }); ok {
-		e.SetText("")
-	}
-	test.Type(f, text)
+	s.ui.run(func() {
+		if e, ok := f.(interface{ SetText(string) }); ok {
+			e.SetText("")
+		}
+		test.Type(f, text)
+	})
+	s.settle()
+}
+
+// selectFirst selects the list's first row, as a tap on it.
+func (s screen) selectFirst() {
+	l := s.list()
+	s.ui.run(func() { l.Select(0) })
 	s.settle()
 }
 
@@ -108,7 +123,7 @@ func (s screen) typeInto(f fyne.Focusable, text string) {
 func (s screen) list() *widget.List {
 	s.t.Helper()
 	var found *widget.List
-	walk(s.w.Canvas().Content(), func(o fyne.CanvasObject) {
+	s.walk(func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.List); ok && found == nil {
 			found = l
 		}
@@ -168,7 +183,7 @@ func TestOwnerCatalogueScreenOverTheHub(t *testing.T) {
 	before := sale(local)
 
 	// The owner signs in on the phone (the app keeps the login) and opens the hub's catalogue.
-	a := test.NewTempApp(t)
+	a, thread := newThreadApp(t)
 	mode := newOwnerMode(a.Preferences(), secretFile{path: filepath.Join(t.TempDir(), ownerCredentialFile), key: bytes.Repeat([]byte{9}, 32)})
 	if _, err := mode.SignIn(ctx, ui.OwnerLogin{Address: srv.URL, CertPEM: pemOf(srv), Credential: ownerSecret}); err != nil {
 		t.Fatal(err)
@@ -182,7 +197,7 @@ func TestOwnerCatalogueScreenOverTheHub(t *testing.T) {
 	w.Resize(fyne.NewSize(360, 640))
 	u.Show(w)
 	defer func() { u.Settle(); u.Close(); w.Close() }()
-	s := screen{t: t, u: u, w: w}
+	s := screen{t: t, u: u, w: w, ui: thread}
 	l := bundle.Localizer(i18n.Russian)
 	u.OpenOwner(mode)
 	s.settle()
@@ -191,8 +206,7 @@ func TestOwnerCatalogueScreenOverTheHub(t *testing.T) {
 	if n := s.list().Length(); n != 1 {
 		t.Fatalf("the owner's search for kymyz found %d items", n)
 	}
-	s.list().Select(0)
-	s.settle()
+	s.selectFirst()
 	s.typeInto(s.field("850,00", ""), "900")
 	s.tap(l.T("item.save"))
 
@@ -208,24 +222,25 @@ func TestOwnerCatalogueScreenOverTheHub(t *testing.T) {
 	if n := s.list().Length(); n != 1 {
 		t.Fatalf("the owner's search for bread found %d items", n)
 	}
-	s.list().Select(0)
-	s.settle()
+	s.selectFirst()
 	s.tap(l.T("catsell.archive"))
 
 	// The registers may edit.
 	var regs *widget.Check // the screen's one check: its text is a label beside it, which wraps
-	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+	s.walk(func(o fyne.CanvasObject) {
 		if c, ok := o.(*widget.Check); ok && regs == nil {
 			regs = c
 		}
 	})
-	if !strings.Contains(textOf(w.Canvas().Content()), l.T("hubowner.catalogue.registers_edit")) {
+	var shown string
+	s.ui.run(func() { shown = textOf(w.Canvas().Content()) })
+	if !strings.Contains(shown, l.T("hubowner.catalogue.registers_edit")) {
 		t.Fatal("the registers' rule is not on the screen")
 	}
 	if regs == nil || regs.Checked {
 		t.Fatalf("the registers' rule: %+v", regs)
 	}
-	test.Tap(regs)
+	s.ui.run(func() { test.Tap(regs) })
 	s.settle()
 	if cs, err := owner.CatalogueSettings(ctx); err != nil || !cs.RegistersEdit {
 		t.Fatalf("the registers' rule at the hub: %+v %v", cs, err)

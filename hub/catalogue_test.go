@@ -38,7 +38,8 @@ func TestCatalogueVersionsUnderConcurrentWrites(t *testing.T) {
 	go func() { wg.Wait(); close(done) }()
 	seen := map[int64]string{}
 	var cursor int64
-	pull := func() {
+	// pull takes the next page of 7 changes at most and says how many it took.
+	pull := func() int {
 		ch, err := s.CatalogueChanges(ctx, org.ID, cursor, 7)
 		if err != nil {
 			t.Fatal(err)
@@ -50,6 +51,7 @@ func TestCatalogueVersionsUnderConcurrentWrites(t *testing.T) {
 			seen[ci.Version] = ci.Item.Code
 			cursor = ci.Version
 		}
+		return len(ch.Items)
 	}
 	for running := true; running; {
 		select {
@@ -59,8 +61,10 @@ func TestCatalogueVersionsUnderConcurrentWrites(t *testing.T) {
 		}
 		pull()
 	}
-	pull()
-	pull()
+	// The writers are done; the register catches up a page at a time, as its puller does (the
+	// writers may have been more than a page or two ahead when they finished).
+	for pull() > 0 {
+	}
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)

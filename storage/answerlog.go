@@ -33,7 +33,11 @@ import (
 // key, seal.go) must hold, and its checksum. Replay stops at the first record that is not the
 // next link: a torn write (the record was never synced, so its next request never left), or the
 // records of an earlier batch that the file still holds past the newest ones (their entries are
-// done in SQLite already).
+// done in SQLite already). A torn record loses nothing: its sync never returned, so its next
+// request never left, and the entry goes again with the request SQLite or the record before
+// holds, which the OFD answers again. Like SQLite's WAL by default (powersafe overwrite), the log
+// assumes that a write cut by a power loss damages no byte outside the range it wrote: a record's
+// neighbours in the same disk sector stay whole.
 
 // answerLogSuffix names the answer log beside the journal file.
 const answerLogSuffix = "-answers"

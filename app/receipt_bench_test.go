@@ -25,8 +25,11 @@ import (
 //
 // Beside the wall p50/p99 it reports what the slow ones are made of: the process's CPU time a
 // sale (p99 and mean; far below the wall p99 means the slow sales waited for a core, not
-// worked), the hop from the sender's outcome to the call's return (hop-p99-µs), and the share
-// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%). The collector is set
+// worked), the hop from the sender's outcome to the call's return (hop-p99-µs), and the shares
+// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%), across a journal
+// fold or checkpoint (fold-or-checkpoint-in-slowest-%: forced by a count, since back-to-back
+// sales leave no pause for them) and that waited three times longer than the process worked
+// (waited-in-slowest-%: a core or the disk, not this code). The collector is set
 // as the app sets it (tuneGC); GOGC=100 in the environment measures Go's default.
 func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	tuneGC() // as app.Main does
@@ -73,6 +76,7 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 		n              int
 		wall, cpu, hop time.Duration
 		gc             bool
+		background     bool // the journal folded or checkpointed during it
 	}
 	sales := make([]sale, 0, b.N)
 	gcs := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
@@ -81,6 +85,7 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 		i++
 		metrics.Read(gcs)
 		gc0 := gcs[0].Value.Uint64()
+		bg0 := j.BackgroundWork()
 		cpu0 := cpuNow(b)
 		start := time.Now()
 		is, err := rt.IssueReceipt(ctx, by, draft(i))
@@ -93,7 +98,8 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 		}
 		metrics.Read(gcs)
 		sales = append(sales, sale{n: i, wall: end.Sub(start), cpu: cpuNow(b) - cpu0,
-			hop: end.Sub(time.Unix(0, outcomeAt.Load())), gc: gcs[0].Value.Uint64() != gc0})
+			hop: end.Sub(time.Unix(0, outcomeAt.Load())), gc: gcs[0].Value.Uint64() != gc0,
+			background: j.BackgroundWork() != bg0})
 		if i%2000 == 0 { // a shift of realistic size: the Z report untimed
 			b.StopTimer()
 			if _, err := rt.CloseShift(ctx, by); err != nil {
@@ -123,13 +129,21 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	b.ReportMetric(pct(hops, 0.99), "hop-p99-µs")
 	slices.SortFunc(sales, func(a, b sale) int { return int(b.wall - a.wall) })
 	slow := sales[:max(1, len(sales)/100)]
-	withGC := 0
+	withGC, withBackground, waited := 0, 0, 0
 	for _, s := range slow {
 		if s.gc {
 			withGC++
 		}
+		if s.background {
+			withBackground++
+		}
+		if s.wall > 3*s.cpu {
+			waited++
+		}
 	}
 	b.ReportMetric(100*float64(withGC)/float64(len(slow)), "gc-in-slowest-%")
+	b.ReportMetric(100*float64(withBackground)/float64(len(slow)), "fold-or-checkpoint-in-slowest-%")
+	b.ReportMetric(100*float64(waited)/float64(len(slow)), "waited-in-slowest-%")
 	heavy := 0 // sales during which the process worked more than three times the mean
 	for _, s := range sales {
 		if s.cpu > 3*cpuSum/time.Duration(len(sales)) {
@@ -139,7 +153,7 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	b.ReportMetric(100*float64(heavy)/float64(len(sales)), "cpu-heavy-%")
 	if testing.Verbose() {
 		for _, s := range slow {
-			fmt.Printf("slow sale %d: wall %v cpu %v hop %v gc %v\n", s.n, s.wall, s.cpu, s.hop, s.gc)
+			fmt.Printf("slow sale %d: wall %v cpu %v hop %v gc %v fold or checkpoint %v\n", s.n, s.wall, s.cpu, s.hop, s.gc, s.background)
 		}
 	}
 }

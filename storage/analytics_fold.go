@@ -66,6 +66,7 @@ func (j *Journal) foldAnalytics(ctx context.Context) error {
 	}
 	j.foldMu.Lock()
 	defer j.foldMu.Unlock()
+	j.background.folds.Add(1)
 	return j.inTx(ctx, func(tx *Tx) error {
 		// Read again inside the write transaction: another fold may have run meanwhile.
 		if err := tx.QueryRowContext(ctx, `SELECT folded_seq FROM analytics_rollup WHERE id = 1`).Scan(&folded); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 )
 
 // The checkpoint policy (issue 16, item 1: a commit never pays a checkpoint).
@@ -75,6 +76,7 @@ func (j *Journal) checkpointPassive(ctx context.Context) error {
 		return nil
 	}
 	var busy, logFrames, checkpointed int
+	j.background.checkpoints.Add(1)
 	err := j.view().QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &checkpointed)
 	j.id.dbWritten = true
 	if merr := j.remark(); merr != nil {
@@ -84,4 +86,22 @@ func (j *Journal) checkpointPassive(ctx context.Context) error {
 		return fmt.Errorf("storage: checkpoint: %w", err)
 	}
 	return nil
+}
+
+// backgroundCounts counts the journal's folds and checkpoints since Open.
+type backgroundCounts struct {
+	folds, checkpoints atomic.Int64
+}
+
+// BackgroundWork counts the work the journal did beside the documents' writes since Open.
+type BackgroundWork struct {
+	Folds       int64 // analytics and search-key folds (analytics_fold.go)
+	Checkpoints int64 // WAL checkpoints (this file)
+}
+
+// BackgroundWork says how much work the journal has done beside the writes since Open: a
+// benchmark tells by it which of its slowest operations met a fold or a checkpoint, each of which
+// holds the writes for milliseconds (at a pause, or forced by a count when none comes).
+func (j *Journal) BackgroundWork() BackgroundWork {
+	return BackgroundWork{Folds: j.background.folds.Load(), Checkpoints: j.background.checkpoints.Load()}
 }

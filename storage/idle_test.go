@@ -44,11 +44,17 @@ func TestBackgroundWorkWaitsForAPause(t *testing.T) {
 	if f := foldedSeq(t, j); f != 0 {
 		t.Fatalf("folded to %d before a pause", f)
 	}
+	if w := j.BackgroundWork(); w != (BackgroundWork{}) {
+		t.Fatalf("background work before a pause: %+v", w)
+	}
 	dbBefore := fileSize(t, j.path)
 
 	j.whenIdle() // the pause, as the timer runs it
 	if f := foldedSeq(t, j); f != last {
 		t.Fatalf("after the pause folded to %d, want %d", f, last)
+	}
+	if w := j.BackgroundWork(); w != (BackgroundWork{Folds: 1, Checkpoints: 1}) {
+		t.Fatalf("background work after the pause: %+v, want one fold and one checkpoint", w)
 	}
 	if after := fileSize(t, j.path); after <= dbBefore {
 		t.Fatalf("the pause copied nothing into the database file (%d → %d bytes)", dbBefore, after)

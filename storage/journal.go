@@ -76,9 +76,10 @@ type Journal struct {
 
 	foldState // the analytics aggregates' fold (analytics_fold.go)
 
-	checkpointing atomic.Bool // a background checkpoint is running (checkpoint.go)
-	closed        bool        // closeDB has begun (guarded by writeMu)
-	idle          *time.Timer // runs whenIdle after a pause in the writes (idle.go; guarded by writeMu)
+	checkpointing atomic.Bool      // a background checkpoint is running (checkpoint.go)
+	background    backgroundCounts // the work done beside the writes (BackgroundWork)
+	closed        bool             // closeDB has begun (guarded by writeMu)
+	idle          *time.Timer      // runs whenIdle after a pause in the writes (idle.go; guarded by writeMu)
 
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.

@@ -19,7 +19,7 @@ import (
 func (u *UI) openOwnerCatalogue(oc OwnerCatalogue) {
 	s := newCatalogueScreenOf(u, oc.Catalogue(), oc)
 	s.regsBusy = true
-	u.open(s) // first: the job's answer draws it again (see onboardingScreen.resume)
+	u.open(s) // first: the job's answer draws it again (see starter, ui.go)
 	u.background(func(ctx context.Context) func() {
 		on, err := oc.RegistersEdit(ctx)
 		return func() {

@@ -44,10 +44,11 @@ type answerState struct {
 // time when it read one entry.
 const aheadBatch = 16
 
-// dropAhead forgets what was read ahead of the stream (under writeMu): a write transaction, a
-// restore or another entry answered may have changed it.
-func (a *answerState) dropAhead() {
-	a.ahead, a.queue = nil, nil
+// forget drops what the journal knows of a draining backlog — the stream and what was read
+// ahead of it — (under writeMu) when SQLite is written past the answer log: a write transaction
+// or a restore may have changed any of it.
+func (a *answerState) forget() {
+	a.stream, a.streamNext, a.ahead, a.queue = nil, nil, nil, nil
 }
 
 // waitingNextSQL reads the first ?2 waiting entries after seq ?1 with their documents: the next

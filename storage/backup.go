@@ -451,8 +451,7 @@ func (j *Journal) restorePlain(ctx context.Context, cp string, key []byte, path,
 	j.writeMu.Lock()
 	// The restore writes past inTx: what the journal knew of a draining backlog (the head, its
 	// request, the link) is the old files', and the next answer must read the backup's.
-	j.ans.stream, j.ans.streamNext = nil, nil
-	j.ans.dropAhead()
+	j.ans.forget()
 	err = conn.Raw(func(dc any) error {
 		r, ok := dc.(interface {
 			NewRestore(string) (*sqlite.Backup, error)

@@ -338,8 +338,7 @@ func (j *Journal) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return j.fail(errors.Join(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the answer log could not be applied", Err: err}, j.rollbackTx(ctx)))
 		}
 	}
-	j.ans.stream, j.ans.streamNext = nil, nil
-	j.ans.dropAhead()
+	j.ans.forget()
 	if err := fn(tx); err != nil {
 		return j.fail(errors.Join(err, j.rollbackTx(ctx)))
 	}

@@ -12,10 +12,11 @@ import (
 // ReplaceFromBackup is the way out of a journal that cannot be opened because it is damaged
 // (ErrJournalCorrupt, ErrJournalIO at Open) or its seal key is gone or not its own
 // (ErrKeyMissing, ErrKeyMismatch): the backup at backup, decrypted with password and verified
-// first (its whole seal, as Inspect), takes the journal's place at path with its seal key, and the damaged journal, its WAL
-// and a copy of its answer log are kept beside it, renamed `journal.db.damaged-<time>` (nothing is deleted: support may still read
-// documents out of it). The journal must not be open anywhere (ErrJournalInUse). It returns what
-// the journal now holds and the damaged file's new name.
+// first (its whole seal, as Inspect), takes the journal's place at path with its seal key, and
+// the damaged journal, its WAL and a copy of its answer log are kept beside it, renamed
+// `journal.db.damaged-<time>` (nothing is deleted: support may still read documents out of it).
+// The journal must not be open anywhere (ErrJournalInUse). It returns what the journal now holds
+// and the damaged file's new name.
 //
 // Unlike RestoreFrom it cannot check that the backup is of the same register and holds every
 // document of the journal — the damaged journal cannot say — so the cashier chooses the newest

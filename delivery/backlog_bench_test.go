@@ -94,7 +94,6 @@ func drainOverBare(b *testing.B, backlog int, prepare, apart bool) {
 	timing.reset()
 	bare := newBareInserter(b)
 	if apart {
-		timing.perDoc = true
 		bare.apart(&timing, backlog/2)
 	} else {
 		timing.between = func() time.Duration { return bare.run(1) }
@@ -206,10 +205,8 @@ type phaseTimes struct {
 	// between, when set, runs after each answer's commit (a bare insert) and returns its time,
 	// added up in bare, apart from the drain's.
 	between func() time.Duration
-	// perDoc, when set, times each document's drain without bare inserts between (apart)
-	perDoc bool
-	bare   time.Duration
-	bares  int
+	bare    time.Duration
+	bares   int
 	// per document: the drain's time from the last bare insert (or the start) to its answer's
 	// commit, and the bare insert after it
 	mark         time.Time
@@ -233,6 +230,15 @@ func (p *phaseTimes) reset() {
 	p.mu.Lock()
 	p.journal, p.exchange, p.exchanges, p.bare, p.bares = 0, 0, 0, 0, 0
 	p.docs, p.bareEach, p.commits, p.exchangeEach = nil, nil, nil, nil
+	p.mu.Unlock()
+}
+
+// addBare adds one bare insert's time d.
+func (p *phaseTimes) addBare(d time.Duration) {
+	p.mu.Lock()
+	p.bare += d
+	p.bares++
+	p.bareEach = append(p.bareEach, d)
 	p.mu.Unlock()
 }
 
@@ -266,24 +272,16 @@ func (j *timedJournal) CompleteAndAssignNext(ctx context.Context, seq int64, res
 	j.t.mu.Lock()
 	j.t.commits = append(j.t.commits, time.Since(start))
 	j.t.mu.Unlock()
-	if j.t.perDoc {
-		done := time.Now()
-		j.t.mu.Lock()
-		j.t.docs = append(j.t.docs, done.Sub(j.t.mark))
-		j.t.mark = done
-		j.t.mu.Unlock()
-	}
+	done := time.Now()
+	var d time.Duration
 	if j.t.between != nil {
-		done := time.Now()
-		d := j.t.between()
-		j.t.mu.Lock()
-		j.t.bare += d
-		j.t.bares++
-		j.t.docs = append(j.t.docs, done.Sub(j.t.mark))
-		j.t.bareEach = append(j.t.bareEach, d)
-		j.t.mark = done.Add(d)
-		j.t.mu.Unlock()
+		d = j.t.between()
+		j.t.addBare(d)
 	}
+	j.t.mu.Lock()
+	j.t.docs = append(j.t.docs, done.Sub(j.t.mark))
+	j.t.mark = done.Add(d)
+	j.t.mu.Unlock()
 	return next, err
 }
 
@@ -342,12 +340,7 @@ func newBareInserter(b *testing.B) *bareInserter {
 // apart makes n inserts timed one by one into t, with the drain's work stopped (drainOverBare's apart).
 func (bi *bareInserter) apart(t *phaseTimes, n int) {
 	for i := 0; i < n; i++ {
-		d := bi.run(1)
-		t.mu.Lock()
-		t.bare += d
-		t.bares++
-		t.bareEach = append(t.bareEach, d)
-		t.mu.Unlock()
+		t.addBare(bi.run(1))
 	}
 }
 

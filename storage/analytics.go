@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -14,7 +16,7 @@ import (
 // receipts, average receipt), over any period and the period before it.
 //
 // The figures come from small aggregate tables folded from the documents behind a watermark before
-// every read and in the background (analytics_fold.go; analyticsWriter computes the rows), one row
+// every read and in the background (analytics_fold.go; analyticsSum adds them up), one row
 // per wall-clock hour × cashier × operation and one per
 // wall-clock day × item × operation, so a month costs a few thousand rows whatever the number of
 // receipts.
@@ -355,51 +357,59 @@ func topItems(items []ItemFigures, top int, less func(x, y ItemFigures) bool) []
 	return s
 }
 
-// The statements of the analytics aggregates, prepared once (see statements.go).
+// The statements of the analytics aggregates, prepared once (see statements.go). Each adds one
+// row's sums of a fold step (analyticsSum) to the row's figures.
 const (
 	analyticsHourSQL = `INSERT INTO analytics_hours (wall_hour, operator_code, operation,
-			receipts, total, cash, card, mobile) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-		ON CONFLICT (wall_hour, operator_code, operation) DO UPDATE SET receipts = receipts + 1,
+			receipts, total, cash, card, mobile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (wall_hour, operator_code, operation) DO UPDATE SET receipts = receipts + excluded.receipts,
 			total = total + excluded.total, cash = cash + excluded.cash, card = card + excluded.card,
 			mobile = mobile + excluded.mobile`
 	analyticsOperatorSQL = `INSERT INTO analytics_operators (operator_code, name) VALUES (?, ?)
 		ON CONFLICT (operator_code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`
 	analyticsItemSQL = `INSERT INTO analytics_items (wall_day, name, unit, operation, lines,
-			quantity, total) VALUES (?, ?, ?, ?, 1, ?, ?)
-		ON CONFLICT (wall_day, name, unit, operation) DO UPDATE SET lines = lines + 1,
+			quantity, total) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (wall_day, name, unit, operation) DO UPDATE SET lines = lines + excluded.lines,
 			quantity = quantity + excluded.quantity, total = total + excluded.total`
 )
 
-// analyticsWriter adds documents to the analytics aggregates inside one transaction (the fold's,
-// analytics_fold.go), with the journal's prepared statements bound to the transaction's connection.
-type analyticsWriter struct {
-	tx                     *Tx
-	st                     *statements
-	hours, operators, item *sql.Stmt // st's, bound to tx on first use
+// analyticsSum is what a fold step adds to the analytics aggregates (analytics_fold.go): its
+// receipts added up per row of analytics_hours and analytics_items in memory, outside the write
+// lock, and each cashier's last name. Its rows are then written with one statement each, where a
+// statement per receipt and per line used to run under the lock.
+type analyticsSum struct {
+	hours     map[hourKey]hourFigures
+	operators map[int64]string // the name of the last receipt of each cashier
+	items     map[itemKey]itemFigures
 }
 
-// newAnalyticsWriter returns the writer of transaction tx.
-func (j *Journal) newAnalyticsWriter(tx *Tx) *analyticsWriter {
-	return &analyticsWriter{tx: tx, st: j.st}
+// hourKey is a row of analytics_hours; hourFigures, its sums.
+type (
+	hourKey     struct{ hour, operator, operation int64 }
+	hourFigures struct{ receipts, total, cash, card, mobile int64 }
+)
+
+// itemKey is a row of analytics_items; itemFigures, its sums.
+type (
+	itemKey struct {
+		day        int64
+		name, unit string
+		operation  int64
+	}
+	itemFigures struct{ lines, quantity, total int64 }
+)
+
+// newAnalyticsSum returns an empty sum.
+func newAnalyticsSum() analyticsSum {
+	return analyticsSum{hours: map[hourKey]hourFigures{}, operators: map[int64]string{}, items: map[itemKey]itemFigures{}}
 }
 
-// bind binds the statements to the transaction, once.
-func (w *analyticsWriter) bind(ctx context.Context) {
-	if w.hours != nil {
+// add adds document d, in seq order. Only receipts count; other documents leave the aggregates
+// as they are.
+func (s analyticsSum) add(d *kkm.Document) {
+	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
 		return
 	}
-	w.hours = w.tx.StmtContext(ctx, w.st.analyticsHour)
-	w.operators = w.tx.StmtContext(ctx, w.st.analyticsOperator)
-	w.item = w.tx.StmtContext(ctx, w.st.analyticsItem)
-}
-
-// add adds document d to the aggregates. Only receipts count; other documents leave the
-// aggregates as they are.
-func (w *analyticsWriter) add(ctx context.Context, d *kkm.Document) error {
-	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
-		return nil
-	}
-	w.bind(ctx)
 	r := d.Receipt
 	var card, mobile kkm.Money
 	for _, p := range r.Payments {
@@ -411,21 +421,58 @@ func (w *analyticsWriter) add(ctx context.Context, d *kkm.Document) error {
 		}
 	}
 	hour := wallHour(d.Time)
-	if _, err := w.hours.ExecContext(ctx, hour, int64(d.Operator.Code), int64(r.Operation), int64(r.Total),
-		int64(r.Taken-r.Change), int64(card), int64(mobile)); err != nil {
-		return fmt.Errorf("storage: commit: analytics: %w", err)
-	}
-	if _, err := w.operators.ExecContext(ctx, int64(d.Operator.Code), d.Operator.Name); err != nil {
-		return fmt.Errorf("storage: commit: analytics: %w", err)
-	}
+	hk := hourKey{hour, int64(d.Operator.Code), int64(r.Operation)}
+	h := s.hours[hk]
+	h.receipts++
+	h.total += int64(r.Total)
+	h.cash += int64(r.Taken - r.Change)
+	h.card += int64(card)
+	h.mobile += int64(mobile)
+	s.hours[hk] = h
+	s.operators[int64(d.Operator.Code)] = d.Operator.Name
 	if r.Simple {
-		return nil
+		return
 	}
 	day := floorDiv(hour, 24)
 	for _, l := range r.Lines {
-		if _, err := w.item.ExecContext(ctx, day, l.Name, l.Unit, int64(r.Operation), int64(l.Quantity),
-			int64(l.Sum)); err != nil {
-			return fmt.Errorf("storage: commit: analytics: %w", err)
+		ik := itemKey{day, l.Name, l.Unit, int64(r.Operation)}
+		i := s.items[ik]
+		i.lines++
+		i.quantity += int64(l.Quantity)
+		i.total += int64(l.Sum)
+		s.items[ik] = i
+	}
+}
+
+// write adds the sums to the aggregates in transaction tx, a row at a time in the rows' order (so
+// two journals folded alike are written alike).
+func (s analyticsSum) write(ctx context.Context, tx *Tx, st *statements) error {
+	fail := func(err error) error { return fmt.Errorf("storage: analytics: fold: %w", err) }
+	if len(s.hours) == 0 {
+		return nil
+	}
+	hours, operators, items := tx.StmtContext(ctx, st.analyticsHour), tx.StmtContext(ctx, st.analyticsOperator),
+		tx.StmtContext(ctx, st.analyticsItem)
+	for _, k := range slices.SortedFunc(maps.Keys(s.hours), func(a, b hourKey) int {
+		return cmp.Or(cmp.Compare(a.hour, b.hour), cmp.Compare(a.operator, b.operator), cmp.Compare(a.operation, b.operation))
+	}) {
+		h := s.hours[k]
+		if _, err := hours.ExecContext(ctx, k.hour, k.operator, k.operation, h.receipts, h.total, h.cash, h.card, h.mobile); err != nil {
+			return fail(err)
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(s.operators)) {
+		if _, err := operators.ExecContext(ctx, code, s.operators[code]); err != nil {
+			return fail(err)
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(s.items), func(a, b itemKey) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.name, b.name), cmp.Compare(a.unit, b.unit),
+			cmp.Compare(a.operation, b.operation))
+	}) {
+		i := s.items[k]
+		if _, err := items.ExecContext(ctx, k.day, k.name, k.unit, k.operation, i.lines, i.quantity, i.total); err != nil {
+			return fail(err)
 		}
 	}
 	return nil

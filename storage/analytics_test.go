@@ -293,55 +293,64 @@ func TestCompareAnalyticsPreviousPeriod(t *testing.T) {
 // written after.
 func TestAnalyticsBackfillEqualsHook(t *testing.T) {
 	s := newShop(t)
-	ctx := context.Background()
-	tables := []string{
+	if err := s.j.foldAnalytics(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	folded := aggregateRows(t, s.j)
+	if len(folded) < 10 {
+		t.Fatalf("only %d aggregate rows", len(folded))
+	}
+	if filled := refilledAggregates(t, s.j); !reflect.DeepEqual(filled, folded) {
+		t.Errorf("migration fill differs from the fold:\n%s\nwant\n%s", strings.Join(filled, "\n"), strings.Join(folded, "\n"))
+	}
+}
+
+// aggregateRows reads the fine analytics aggregates, a line a row, in their keys' order.
+func aggregateRows(t *testing.T, j *Journal) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
 		`SELECT wall_hour, operator_code, operation, receipts, total, cash, card, mobile FROM analytics_hours ORDER BY 1, 2, 3`,
 		`SELECT wall_day, name, unit, operation, lines, quantity, total FROM analytics_items ORDER BY 1, 2, 3, 4`,
 		`SELECT operator_code, name FROM analytics_operators ORDER BY 1`,
-	}
-	dump := func() []string {
-		var out []string
-		for _, q := range tables {
-			rows, err := s.j.db.QueryContext(ctx, q)
-			if err != nil {
+	} {
+		rows, err := j.db.QueryContext(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, fmt.Sprint(vals...))
-			}
-			rows.Close()
+			out = append(out, fmt.Sprint(vals...))
 		}
-		return out
+		rows.Close()
 	}
-	if err := s.j.foldAnalytics(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hook := dump()
-	if len(hook) < 10 {
-		t.Fatalf("only %d aggregate rows", len(hook))
-	}
+	return out
+}
+
+// refilledAggregates empties the fine aggregates, fills them again from every document with
+// migration 2's SQL, and reads them (aggregateRows).
+func refilledAggregates(t *testing.T, j *Journal) []string {
+	t.Helper()
+	ctx := context.Background()
 	for _, tbl := range []string{"analytics_hours", "analytics_items", "analytics_operators"} {
-		if _, err := s.j.db.ExecContext(ctx, `DELETE FROM `+tbl); err != nil {
+		if _, err := j.db.ExecContext(ctx, `DELETE FROM `+tbl); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, st := range historyAndAnalyticsMigration() {
 		if strings.HasPrefix(strings.TrimSpace(st), "INSERT") {
-			if _, err := s.j.db.ExecContext(ctx, st); err != nil {
+			if _, err := j.db.ExecContext(ctx, st); err != nil {
 				t.Fatalf("%v\n%s", err, st)
 			}
 		}
 	}
-	if filled := dump(); !reflect.DeepEqual(filled, hook) {
-		t.Errorf("migration fill differs from Commit's hook:\n%s\nwant\n%s", strings.Join(filled, "\n"), strings.Join(hook, "\n"))
-	}
+	return aggregateRows(t, j)
 }

@@ -29,18 +29,18 @@ func reportPercentiles(b *testing.B, d []time.Duration) {
 }
 
 // reportWALPages reports the WAL pages (frames) a commit writes: the median of eleven more
-// commits after the timed loop, each counted from the WAL file's growth (a 4 KiB page and its
-// 24-byte header a frame), so a background fold or a b-tree split in one of them is left out. A
-// commit's cost beyond the fsync follows its page count (each page is two writes to the WAL
-// before the fsync), and unlike a time the count does not vary with the machine's load. The WAL
-// is read from the file, not with a checkpoint behind the journal's back, which the journal's
-// identity check (identity.go) would take for another program's write.
-func reportWALPages(b *testing.B, walPath string, commit func()) {
+// commits after the timed loop, each counted from the growth of walUsed, the bytes of WAL in use
+// (a 4 KiB page and its 24-byte header a frame), so a background fold or a b-tree split in one of
+// them is left out. A commit's cost beyond the fsync follows its page count (each page is two
+// writes to the WAL before the fsync), and unlike a time the count does not vary with the
+// machine's load. The WAL is read from the file, not with a checkpoint behind the journal's
+// back, which the journal's identity check (identity.go) would take for another program's write.
+func reportWALPages(b *testing.B, walUsed func() int64, commit func()) {
 	counts := make([]int, 11)
 	for i := range counts {
-		before := walSize(b, walPath)
+		before := walUsed()
 		commit()
-		counts[i] = int((walSize(b, walPath) - before) / (4096 + walFrameHeaderSize))
+		counts[i] = int((walUsed() - before) / (4096 + walFrameHeaderSize))
 	}
 	slices.Sort(counts)
 	b.ReportMetric(float64(counts[len(counts)/2]), "wal-pages/op")
@@ -86,7 +86,8 @@ func BenchmarkBareDurableInsert(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, durations)
-	reportWALPages(b, filepath.Join(dir, "bare.db-wal"), insert)
+	// Never checkpointed: its WAL file only grows, and its size is what is in use.
+	reportWALPages(b, func() int64 { return walSize(b, filepath.Join(dir, "bare.db-wal")) }, insert)
 }
 
 // BenchmarkIssueReceipt issues a five-item cash sale through kkm (validate, compute, counters) and
@@ -116,7 +117,7 @@ func BenchmarkIssueReceipt(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, durations)
-	reportWALPages(b, j.path+"-wal", issue)
+	reportWALPages(b, func() int64 { return walMark(j) }, issue)
 }
 
 // BenchmarkLoadState loads the register state from journals of different sizes: the cost is one
@@ -308,4 +309,36 @@ func p50AndMean(d []time.Duration) (p50, mean float64) {
 		sum += x
 	}
 	return float64(s[(len(s)-1)/2]) / float64(time.Microsecond), float64(sum) / float64(len(s)) / float64(time.Microsecond)
+}
+
+// BenchmarkForcedFold folds foldForce five-item sales at once, as a journal written without a
+// pause does (analytics_fold.go): fold-ms is the whole fold, hold-ms the longest it held the
+// writes (a sale that comes meanwhile waits that long; BackgroundWork). Each fold's sales are
+// committed untimed, with the background fold held off, in a shift of their own.
+func BenchmarkForcedFold(b *testing.B) {
+	j := openTemp(b)
+	j.folding.Store(true) // the fold below is the only one
+	d := newDesk(b, j)
+	ctx := context.Background()
+	var folds []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for range foldForce {
+			d.now = d.now.Add(time.Second)
+			d.sale(false)
+		}
+		d.commit(d.reg.CloseShift(d.op, d.tick(), false))
+		b.StartTimer()
+		start := time.Now()
+		if err := j.foldAnalytics(ctx); err != nil {
+			b.Fatal(err)
+		}
+		folds = append(folds, time.Since(start))
+	}
+	if len(folds) == 0 {
+		b.Fatal("no fold timed")
+	}
+	slices.Sort(folds)
+	b.ReportMetric(float64(folds[len(folds)/2])/1e6, "fold-ms")
+	b.ReportMetric(float64(j.BackgroundWork().LongestFoldHold)/1e6, "hold-ms")
 }

@@ -37,13 +37,16 @@ import (
 // and keeps them (fileMark); before the next write transaction it reads them and compares. Any
 // difference is a change nobody but another writer made, since every write of this process runs
 // under writeMu: it is treated like a file gone (ErrJournalGone), and the recovery file is
-// written from what the process itself knows (recovery.go). The WAL's size is kept too: SQLite
-// truncates the WAL after a checkpoint that started it again (journal_size_limit), so the last
-// frame committed is the file's last frame and is found with one pread.
+// written from what the process itself knows (recovery.go). The WAL's size is kept too. Until
+// the WAL first starts again the last frame committed is the file's last frame and is found with
+// one pread; after that SQLite writes the new generation over the old one in place (the file
+// keeps its size, journal.go), and the last commit frame is found by reading the frame headers
+// from the previous one on, a transaction's few frames.
 //
 // The cost on every write: the two stat calls of the path check (their sizes are used too), two
-// preads before, a stat and two preads after; the database file's part is read again only after
-// this process checkpointed (checkpoint.go). BenchmarkCheckFile: 15 µs of CPU with the path check.
+// preads before, a stat and two preads after (a pread more a frame once the WAL is written over);
+// the database file's part is read again only after this process checkpointed (checkpoint.go).
+// BenchmarkCheckFile: 15 µs of CPU with the path check.
 
 // stampWriteSQL changes the chain row in every write transaction (inTx).
 const stampWriteSQL = `UPDATE chain SET writes = writes + 1, opener = ? WHERE id = 1`
@@ -78,6 +81,20 @@ type identity struct {
 	// (wal_autocheckpoint is off, checkpoint.go), so between checkpoints the database file's mark
 	// stands and a commit reads only the WAL's.
 	dbWritten bool
+	// copying is set while a checkpoint copies the WAL into the database file beside the writes
+	// (checkpoint.go): the database file's part is not compared then, and is marked again after.
+	copying bool
+}
+
+// walInUse is how much of the WAL file its current generation holds: up to the end of the last
+// commit frame, the header alone when none. The file may be longer (journal.go keeps it at its
+// size when the WAL starts again, so a commit overwrites it in place), so this, not the file's
+// size, says how much a checkpoint has to copy.
+func (id *identity) walInUse() int64 {
+	if id.mark.lastOff < 0 {
+		return min(id.mark.walSize, walHeaderSize)
+	}
+	return id.mark.lastOff + walFrameHeaderSize + id.pageSize
 }
 
 // openIdentity opens the journal's files for reading, finds the chain table's page, makes this
@@ -170,9 +187,9 @@ func (id *identity) readMark() (fileMark, error) {
 	}
 	frame := walFrameHeaderSize + id.pageSize
 	off := walHeaderSize + (m.walSize-walHeaderSize)/frame*frame - frame
-	// The last frame of the file is normally the last commit (the WAL is truncated after it
-	// starts again); otherwise walk to the last frame of this WAL's generation that ends a
-	// transaction.
+	// The last frame of the file is the last commit while the WAL has only grown; once it has
+	// started again over its old frames, walk to the last frame of this WAL's generation that
+	// ends a transaction.
 	if off >= walHeaderSize && id.isCommit(&m, off) {
 		m.lastOff = off
 		return m, nil
@@ -217,9 +234,12 @@ func (id *identity) isCommit(m *fileMark, off int64) bool {
 // written over the WAL differs at or before that frame.
 func (id *identity) changed(seen fileID) (db, wal bool, err error) {
 	m := &id.mark
-	if seen.db.Size() != m.dbSize {
+	switch {
+	case id.copying:
+		// This process is writing the database file (checkpoint.go).
+	case seen.db.Size() != m.dbSize:
 		db = true
-	} else {
+	default:
 		page, err := id.readChainPage()
 		if err != nil {
 			return false, false, err

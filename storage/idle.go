@@ -61,7 +61,7 @@ func (j *Journal) whenIdle() {
 		j.foldInBackground()
 	}
 	j.writeMu.Lock()
-	due := !j.closed && j.id != nil && j.id.mark.walSize >= checkpointAfter
+	due := !j.closed && j.id != nil && j.id.walInUse() >= checkpointAfter
 	j.writeMu.Unlock()
 	if due {
 		j.checkpointInBackground()

@@ -96,16 +96,54 @@ func keyedSeqs(cond, order string, limit int, args ...any) (string, []any) {
 	return arm(`document_keys`) + ` UNION ALL ` + arm(tailKeysSQL), all
 }
 
-// keyTail adds the keys of the documents after the watermark to document_keys and moves the
-// watermark to the last document, inside tx (the fold's transaction, analytics_fold.go).
-func keyTail(ctx context.Context, tx *Tx) error {
-	// OR REPLACE: a key row above the watermark (a journal's watermark moved back by hand) is
-	// recomputed from its document instead of stopping every fold on a duplicate.
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO document_keys `+keysOfDocumentsSQL+` WHERE seq > `+keyedSQL); err != nil {
-		return fmt.Errorf("storage: document keys: %w", err)
+// documentKeys is a document's row of document_keys as a fold step reads it from the documents
+// (keysOfDocumentsSQL), outside the write lock, to insert it under the lock (analytics_fold.go).
+type documentKeys struct {
+	seq, shift, number, total, issuedAt int64
+	kind                                string
+	operation, offlineNumber            sql.NullInt64
+	offline                             int64
+}
+
+// readKeys reads the keys of the documents after..upto in read transaction tx.
+func readKeys(ctx context.Context, tx *sql.Tx, after, upto int64) ([]documentKeys, error) {
+	rows, err := tx.QueryContext(ctx, keysOfDocumentsSQL+` WHERE seq > ? AND seq <= ? ORDER BY seq`, after, upto)
+	if err != nil {
+		return nil, fmt.Errorf("storage: document keys: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE analytics_rollup SET keyed_seq = (SELECT COALESCE(MAX(seq), 0) FROM document_keys) WHERE id = 1`); err != nil {
-		return fmt.Errorf("storage: document keys: %w", err)
+	defer rows.Close()
+	var keys []documentKeys
+	for rows.Next() {
+		var k documentKeys
+		if err := rows.Scan(&k.seq, &k.shift, &k.kind, &k.operation, &k.number, &k.offlineNumber, &k.total,
+			&k.issuedAt, &k.offline); err != nil {
+			return nil, fmt.Errorf("storage: document keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: document keys: %w", err)
+	}
+	return keys, nil
+}
+
+// insertKeysSQL inserts a document's keys. OR REPLACE: a key row above the watermark (a journal's
+// watermark moved back by hand) is written again from its document instead of stopping every
+// fold on a duplicate.
+const insertKeysSQL = `INSERT OR REPLACE INTO document_keys (seq, shift_number, kind, operation, number,
+	offline_number, total, issued_at, offline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertKeys inserts keys in write transaction tx.
+func insertKeys(ctx context.Context, tx *Tx, st *statements, keys []documentKeys) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	insert := tx.StmtContext(ctx, st.insertKeys)
+	for _, k := range keys {
+		if _, err := insert.ExecContext(ctx, k.seq, k.shift, k.kind, k.operation, k.number, k.offlineNumber, k.total,
+			k.issuedAt, k.offline); err != nil {
+			return fmt.Errorf("storage: document keys: %w", err)
+		}
 	}
 	return nil
 }

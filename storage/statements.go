@@ -29,6 +29,7 @@ type statements struct {
 	analyticsHour     *sql.Stmt
 	analyticsOperator *sql.Stmt
 	analyticsItem     *sql.Stmt
+	insertKeys        *sql.Stmt // the documents' search keys (keys.go), in the same transaction
 	// the outbox and the link (outbox.go)
 	readLink           *sql.Stmt
 	takeReqnum         *sql.Stmt
@@ -71,6 +72,7 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&s.analyticsHour, analyticsHourSQL},
 		{&s.analyticsOperator, analyticsOperatorSQL},
 		{&s.analyticsItem, analyticsItemSQL},
+		{&s.insertKeys, insertKeysSQL},
 		{&s.readLink, readLinkSQL},
 		{&s.takeReqnum, takeReqnumSQL},
 		{&s.setToken, setTokenSQL},

@@ -22,17 +22,18 @@ import (
 // a time, the count does not move with the machine's load; these tests hold it to a budget and
 // name the pages, so an index or a statement that adds a page to every receipt is seen at once.
 
-// walFrames returns the database pages of the frames the WAL at walPath holds from byte offset
-// from on (the frames one transaction appended, when from is the WAL's size before it).
-func walFrames(t testing.TB, walPath string, from int64, pageSize int64) []uint32 {
+// walFrames returns the database pages of the frames the WAL at walPath holds between byte
+// offsets from and to (the frames one transaction wrote, when they are the WAL's use before and
+// after it: walMark, since the file is written over in place once the WAL starts again).
+func walFrames(t testing.TB, walPath string, from, to int64, pageSize int64) []uint32 {
 	t.Helper()
 	buf, err := os.ReadFile(walPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	from = max(from, walHeaderSize)
+	from, to = max(from, walHeaderSize), min(to, int64(len(buf)))
 	var pages []uint32
-	for off := from; off+walFrameHeaderSize+pageSize <= int64(len(buf)); off += walFrameHeaderSize + pageSize {
+	for off := from; off+walFrameHeaderSize+pageSize <= to; off += walFrameHeaderSize + pageSize {
 		pages = append(pages, binary.BigEndian.Uint32(buf[off:]))
 	}
 	return pages
@@ -75,12 +76,12 @@ func pageNames(t testing.TB, j *Journal) map[uint32]string {
 // (page 1, the file's header, when the file grew; a name twice when a b-tree split).
 func commitPages(t testing.TB, j *Journal, write func()) []string {
 	t.Helper()
-	wal := j.path + "-wal"
-	before := walSize(t, wal)
+	before := walMark(j)
 	write()
+	after := walMark(j)
 	names := pageNames(t, j)
 	var out []string
-	for _, p := range walFrames(t, wal, before, j.id.pageSize) {
+	for _, p := range walFrames(t, j.path+"-wal", before, after, j.id.pageSize) {
 		out = append(out, names[p])
 	}
 	sort.Strings(out)

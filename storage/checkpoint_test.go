@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// walMark is how much of the WAL is in use by the journal's mark, read under the write lock.
+func walMark(j *Journal) int64 {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	return j.id.walInUse()
+}
+
+// TestCheckpointBesideTheWrites: a background checkpoint copies the bulk of the WAL without
+// holding the writes — a sale commits while it is under way, its check of the files passing
+// although the database file changes under it — and still leaves the copy complete, so the next
+// commit starts the WAL again, however many sales come meanwhile. Nothing is latched, and the
+// journal verifies.
+func TestCheckpointBesideTheWrites(t *testing.T) {
+	defer setPause(setPause(time.Hour))
+	ctx := context.Background()
+	j := openTemp(t)
+	j.folding.Store(true) // the fold is not what is tested
+	d := newDesk(t, j)
+	for walMark(j) < checkpointAfter {
+		d.sale(false)
+	}
+
+	// One sale while the copy is about to start: the write lock is free.
+	checkpointBulkHook = func() {
+		done := make(chan struct{})
+		go func() {
+			d.sale(false)
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("a sale waited for the checkpoint's copy")
+		}
+	}
+	j.checkpointInBackground()
+	checkpointBulkHook = nil
+	if err := j.Fault(); err != nil {
+		t.Fatalf("after a sale beside the copy: %v", err)
+	}
+
+	// Sales back to back while the checkpoints run.
+	var stop atomic.Bool
+	sold := make(chan int)
+	go func() {
+		n := 0
+		for !stop.Load() {
+			d.sale(false)
+			if n++; n%1000 == 0 { // a shift is 24 h of the desk's minutes
+				d.commit(d.reg.CloseShift(d.op, d.tick(), false))
+			}
+		}
+		sold <- n
+	}()
+	for i := 0; i < 4; i++ {
+		for deadline := time.Now().Add(20 * time.Second); walMark(j) < checkpointAfter; {
+			if time.Now().After(deadline) {
+				t.Fatal("the WAL did not grow")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		j.checkpointInBackground()
+		// Complete: the next commit starts the WAL again.
+		for deadline := time.Now().Add(20 * time.Second); walMark(j) >= checkpointAfter; {
+			if time.Now().After(deadline) {
+				t.Fatalf("checkpoint %d left the WAL at %d bytes while the sales went on", i, walMark(j))
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	stop.Store(true)
+	if n := <-sold; n == 0 {
+		t.Fatal("no sale was made beside the checkpoints")
+	}
+	if err := j.Fault(); err != nil {
+		t.Fatalf("after the sales beside the checkpoints: %v", err)
+	}
+	if w := j.BackgroundWork(); w.Checkpoints != 5 || w.LongestCheckpointHold <= 0 {
+		t.Errorf("background work %+v, want 5 checkpoints and their hold", w)
+	}
+	if _, err := j.VerifyAll(ctx); err != nil {
+		t.Errorf("VerifyAll: %v", err)
+	}
+}

@@ -404,11 +404,10 @@ func newAnalyticsSum() analyticsSum {
 	return analyticsSum{hours: map[hourKey]hourFigures{}, operators: map[int64]string{}, items: map[itemKey]itemFigures{}}
 }
 
-// add adds document d, in seq order. Only receipts count; other documents leave the aggregates
-// as they are.
-func (s analyticsSum) add(d *kkm.Document) {
+// figuresOf is what document d adds to the aggregates; nil for all but receipts.
+func figuresOf(d *kkm.Document) *receiptFigures {
 	if d.Kind != kkm.KindReceipt || d.Receipt == nil {
-		return
+		return nil
 	}
 	r := d.Receipt
 	var card, mobile kkm.Money
@@ -421,26 +420,41 @@ func (s analyticsSum) add(d *kkm.Document) {
 		}
 	}
 	hour := wallHour(d.Time)
-	hk := hourKey{hour, int64(d.Operator.Code), int64(r.Operation)}
-	h := s.hours[hk]
-	h.receipts++
-	h.total += int64(r.Total)
-	h.cash += int64(r.Taken - r.Change)
-	h.card += int64(card)
-	h.mobile += int64(mobile)
-	s.hours[hk] = h
-	s.operators[int64(d.Operator.Code)] = d.Operator.Name
+	f := &receiptFigures{
+		hour:     hourKey{hour, int64(d.Operator.Code), int64(r.Operation)},
+		figures:  hourFigures{receipts: 1, total: int64(r.Total), cash: int64(r.Taken - r.Change), card: int64(card), mobile: int64(mobile)},
+		operator: d.Operator.Name,
+	}
 	if r.Simple {
-		return
+		return f
 	}
 	day := floorDiv(hour, 24)
-	for _, l := range r.Lines {
-		ik := itemKey{day, l.Name, l.Unit, int64(r.Operation)}
-		i := s.items[ik]
-		i.lines++
-		i.quantity += int64(l.Quantity)
-		i.total += int64(l.Sum)
-		s.items[ik] = i
+	f.items = make([]itemFigure, len(r.Lines))
+	for i, l := range r.Lines {
+		f.items[i] = itemFigure{itemKey{day, l.Name, l.Unit, int64(r.Operation)}, itemFigures{1, int64(l.Quantity), int64(l.Sum)}}
+	}
+	return f
+}
+
+// add adds a receipt's figures (figuresOf), in seq order; nil adds nothing.
+func (s analyticsSum) add(f *receiptFigures) {
+	if f == nil {
+		return
+	}
+	h := s.hours[f.hour]
+	h.receipts += f.figures.receipts
+	h.total += f.figures.total
+	h.cash += f.figures.cash
+	h.card += f.figures.card
+	h.mobile += f.figures.mobile
+	s.hours[f.hour] = h
+	s.operators[f.hour.operator] = f.operator
+	for _, it := range f.items {
+		i := s.items[it.key]
+		i.lines += it.figures.lines
+		i.quantity += it.figures.quantity
+		i.total += it.figures.total
+		s.items[it.key] = i
 	}
 }
 

@@ -119,7 +119,8 @@ func (j *Journal) foldOneStep(ctx context.Context, target int64) (bool, error) {
 			return fmt.Errorf("storage: analytics: fold: %w", err)
 		}
 		if folded != r.folded || keyed != r.keyed || !bytes.Equal(hash, r.hash) {
-			r = nil // read from another journal than this one: read again
+			r = nil // read from another journal than this one: read again, from SQLite
+			j.committed.drop(-1)
 			return nil
 		}
 		if err := r.sum.write(ctx, tx, j.st); err != nil {
@@ -138,11 +139,49 @@ func (j *Journal) foldOneStep(ctx context.Context, target int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if r != nil && r.upto >= target {
+	if r == nil {
+		return false, nil
+	}
+	j.committed.drop(r.upto)
+	if r.upto >= target {
 		j.unfolded.Store(0)
 		return true, nil
 	}
 	return false, nil
+}
+
+// recalledFoldStep is the next step of a fold towards target built from the documents Commit
+// kept (fold_memory.go), when it holds them all; nil when it does not.
+func (j *Journal) recalledFoldStep(ctx context.Context, target int64) (*foldRead, error) {
+	if j.committed.last() == 0 {
+		return nil, nil
+	}
+	r := &foldRead{}
+	if err := j.db.QueryRowContext(ctx, `SELECT folded_seq, keyed_seq FROM analytics_rollup WHERE id = 1`).
+		Scan(&r.folded, &r.keyed); err != nil {
+		return nil, fmt.Errorf("storage: analytics: fold: %w", err)
+	}
+	from := min(r.folded, r.keyed)
+	r.upto = min(target, from+foldStep, j.committed.last())
+	if r.upto <= from {
+		return nil, nil
+	}
+	docs := j.committed.take(from, r.upto)
+	if docs == nil {
+		return nil, nil
+	}
+	j.recalled.Add(1)
+	r.hash = docs[len(docs)-1].hash
+	r.sum = newAnalyticsSum()
+	for i := range docs {
+		if docs[i].seq > r.folded {
+			r.sum.add(docs[i].receipt)
+		}
+		if docs[i].seq > r.keyed {
+			r.keys = append(r.keys, docs[i].keys)
+		}
+	}
+	return r, nil
 }
 
 // foldStepHook, when set, runs between a fold step's read and its write: a seam for the tests that
@@ -152,6 +191,9 @@ var foldStepHook func()
 // readFoldStep reads the next step of a fold towards target in one read transaction; nil when
 // both watermarks are at target.
 func (j *Journal) readFoldStep(ctx context.Context, target int64) (*foldRead, error) {
+	if r, err := j.recalledFoldStep(ctx, target); r != nil || err != nil {
+		return r, err
+	}
 	conn, err := j.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("storage: analytics: fold: %w", err)
@@ -198,7 +240,7 @@ func (j *Journal) readFoldStep(ctx context.Context, target int64) (*foldRead, er
 		if err := decodeDocument(content, &d); err != nil {
 			return nil, fmt.Errorf("storage: analytics: fold: document %d: %w", seq, err)
 		}
-		r.sum.add(&d)
+		r.sum.add(figuresOf(&d))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: analytics: fold: %w", err)
@@ -214,4 +256,7 @@ type foldState struct {
 	foldMu   sync.Mutex   // one fold at a time
 	unfolded atomic.Int64 // documents committed since the last fold (a hint, not the watermark)
 	folding  atomic.Bool  // a background fold is running
+	// committed is what the fold needs of the documents committed since (fold_memory.go).
+	committed committedDocs
+	recalled  atomic.Int64 // steps built from it (the tests look)
 }

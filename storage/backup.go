@@ -452,6 +452,7 @@ func (j *Journal) restorePlain(ctx context.Context, cp string, key []byte, path,
 	// The restore writes past inTx: what the journal knew of a draining backlog (the head, its
 	// request, the link) is the old files', and the next answer must read the backup's.
 	j.ans.forget()
+	j.committed.drop(-1) // the fold reads the backup's documents (fold_memory.go)
 	err = conn.Raw(func(dc any) error {
 		r, ok := dc.(interface {
 			NewRestore(string) (*sqlite.Backup, error)

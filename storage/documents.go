@@ -88,6 +88,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		}
 	}
 	seqs := make([]int64, len(docs))
+	hashes := make([][]byte, len(docs))
 	j.commitMu.Lock()
 	defer j.commitMu.Unlock()
 	var newHead chainHead
@@ -152,7 +153,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 				}
 				waiting = true
 			}
-			seqs[i], head, prev = r.seq, r.seq, h
+			seqs[i], hashes[i], head, prev = r.seq, h, r.seq, h
 		}
 		if err := checkRefusals(savedRefusals, state.Refusals); err != nil {
 			return err
@@ -173,6 +174,7 @@ func (j *Journal) Commit(ctx context.Context, docs []kkm.Document, state kkm.Sta
 		return nil, err
 	}
 	j.head = newHead
+	j.committed.add(docs, rows, hashes)
 	j.foldSoon(len(docs))
 	if commitHook != nil {
 		commitHook(ctx, nil, "committed")

@@ -2,10 +2,13 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // watermarks reads the fold's two watermarks and the number of key rows.
@@ -112,5 +115,78 @@ func TestFoldStepOverARestore(t *testing.T) {
 	folded := aggregateRows(t, j)
 	if filled := refilledAggregates(t, j); !reflect.DeepEqual(folded, filled) {
 		t.Errorf("receipts counted twice over the restore:\n%v\nwant\n%v", folded, filled)
+	}
+}
+
+// keyRows reads document_keys, and the same columns computed from the documents
+// (keysOfDocumentsSQL), a line a row.
+func keyRows(t *testing.T, j *Journal) (stored, computed []string) {
+	t.Helper()
+	read := func(q string) []string {
+		rows, err := j.db.QueryContext(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var k documentKeys
+			if err := rows.Scan(&k.seq, &k.shift, &k.kind, &k.operation, &k.number, &k.offlineNumber, &k.total,
+				&k.issuedAt, &k.offline); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%+v", k))
+		}
+		return out
+	}
+	return read(`SELECT seq, shift_number, kind, operation, number, offline_number, total, issued_at, offline
+			FROM document_keys ORDER BY seq`),
+		read(keysOfDocumentsSQL + ` ORDER BY seq`)
+}
+
+// TestFoldFromCommittedDocuments: the fold takes the documents this journal committed from memory
+// (fold_memory.go) and reads only those it did not commit itself (here: those committed before
+// the record was dropped, as by a restart); either way the aggregates are the migration's
+// recount and the search keys are the documents' own — offline receipts, returns with lines,
+// cash in and out, a Z report among them.
+func TestFoldFromCommittedDocuments(t *testing.T) {
+	defer setPause(setPause(time.Hour))
+	ctx := context.Background()
+	j := openTemp(t)
+	j.folding.Store(true)
+	d := newDesk(t, j)
+	d.fill(300)
+	j.committed.drop(-1) // as after a restart: these are read from SQLite
+	d.fill(2 * foldStep) // the steps past the first two take these from memory
+	sale := d.sale(true)
+	dr := fiveItems(kkm.OpSaleReturn)
+	dr.Payments = []kkm.Payment{{Type: kkm.PayCard, Sum: 513_500}} // a return gives no change
+	dr.Parent = &kkm.ParentReceipt{Number: "1", Time: d.now, RNM: "010100777001", Total: 10_000_000, Offline: true}
+	d.commit(d.reg.IssueReceipt(dr, d.op, d.tick(), true))
+	d.commit(d.reg.CloseShift(d.op, d.tick(), false))
+	last := d.sale(false)
+
+	if err := j.foldAnalytics(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := j.recalled.Load(); got == 0 {
+		t.Fatal("no fold step took the committed documents from memory")
+	}
+	if folded, keyed, keys := watermarks(t, j); folded != last || keyed != last || keys != last {
+		t.Fatalf("folded %d, keyed %d, %d key rows; want all %d", folded, keyed, keys, last)
+	}
+	if j.committed.last() != 0 {
+		t.Errorf("the record still holds documents up to %d after the fold", j.committed.last())
+	}
+	stored, computed := keyRows(t, j)
+	if !reflect.DeepEqual(stored, computed) {
+		t.Errorf("the search keys differ from the documents':\n%v\nwant\n%v", stored, computed)
+	}
+	folded := aggregateRows(t, j)
+	if filled := refilledAggregates(t, j); !reflect.DeepEqual(folded, filled) {
+		t.Errorf("the aggregates differ from the recount:\n%v\nwant\n%v", folded, filled)
+	}
+	if sale == 0 {
+		t.Fatal("no offline sale")
 	}
 }

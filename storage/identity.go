@@ -84,6 +84,7 @@ type identity struct {
 	// copying is set while a checkpoint copies the WAL into the database file beside the writes
 	// (checkpoint.go): the database file's part is not compared then, and is marked again after.
 	copying bool
+	scratch []byte // the page changed reads, kept between writes
 }
 
 // walInUse is how much of the WAL file its current generation holds: up to the end of the last
@@ -148,9 +149,13 @@ func (j *Journal) closeIdentity() {
 }
 
 // readChainPage reads the chain's page from the database file (short, or empty, at the end of a
-// file whose last pages are still only in the WAL).
+// file whose last pages are still only in the WAL) into a new buffer.
 func (id *identity) readChainPage() ([]byte, error) {
-	page := make([]byte, id.pageSize)
+	return id.readChainPageInto(make([]byte, id.pageSize))
+}
+
+// readChainPageInto reads the chain's page into page (pageSize bytes), which it returns resliced.
+func (id *identity) readChainPageInto(page []byte) ([]byte, error) {
 	n, err := id.db.ReadAt(page, (id.chainPage-1)*id.pageSize)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read the chain's page: %w", err)
@@ -240,7 +245,12 @@ func (id *identity) changed(seen fileID) (db, wal bool, err error) {
 	case seen.db.Size() != m.dbSize:
 		db = true
 	default:
-		page, err := id.readChainPage()
+		// Read into a buffer kept for it: a page allocated on every write was 8 KiB of every
+		// sale's garbage (two writes), the largest after the receipt's own.
+		if len(id.scratch) != int(id.pageSize) {
+			id.scratch = make([]byte, id.pageSize)
+		}
+		page, err := id.readChainPageInto(id.scratch)
 		if err != nil {
 			return false, false, err
 		}

@@ -40,13 +40,13 @@ func (j *Journal) checkpointSoon() {
 	}
 }
 
-// checkpointInBackground checkpoints unless a background checkpoint is running; a failed one is
+// checkpointInBackground checkpoints unless another checkpoint is running; a failed one is
 // tried again after the next commit or pause.
 func (j *Journal) checkpointInBackground() {
-	if !j.checkpointing.CompareAndSwap(false, true) {
+	if !j.checkpointMu.TryLock() {
 		return
 	}
-	defer j.checkpointing.Store(false)
+	defer j.checkpointMu.Unlock()
 	_ = j.checkpointPassive(context.Background())
 }
 
@@ -146,8 +146,8 @@ func (l *longest) since(start time.Time) {
 type BackgroundWork struct {
 	Folds       int64 // analytics and search-key folds (analytics_fold.go)
 	Checkpoints int64 // WAL checkpoints (this file)
-	// The longest a fold's write transaction and a checkpoint held the writes: a sale that
-	// comes meanwhile waits up to that long.
+	// The longest a fold step's write transaction took (its wait for the lock included) and a
+	// checkpoint held the writes: a sale that comes meanwhile waits up to that long.
 	LongestFoldHold, LongestCheckpointHold time.Duration
 }
 

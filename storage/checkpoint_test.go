@@ -91,3 +91,39 @@ func TestCheckpointBesideTheWrites(t *testing.T) {
 		t.Errorf("VerifyAll: %v", err)
 	}
 }
+
+// TestCheckpointWaitsForTheBackgroundCopy: the app going to the background (Journal.Checkpoint)
+// while a background checkpoint copies waits for that copy, then copies the rest and truncates
+// the WAL, rather than finding SQLite's checkpoint busy and leaving the WAL whole.
+func TestCheckpointWaitsForTheBackgroundCopy(t *testing.T) {
+	defer setPause(setPause(time.Hour))
+	ctx := context.Background()
+	j := openTemp(t)
+	j.folding.Store(true)
+	d := newDesk(t, j)
+	for walMark(j) < checkpointAfter {
+		d.sale(false)
+	}
+	done := make(chan error, 1)
+	checkpointBulkHook = func() {
+		go func() {
+			time.Sleep(time.Millisecond) // the copy of ~4 MB is under way
+			done <- j.Checkpoint(ctx)
+		}()
+	}
+	j.checkpointInBackground()
+	checkpointBulkHook = nil
+	if err := <-done; err != nil {
+		t.Fatalf("Checkpoint: %v", err)
+	}
+	if size := walSize(t, j.path+"-wal"); size != 0 {
+		t.Errorf("the WAL is %d bytes after Checkpoint, want it truncated", size)
+	}
+	if err := j.Fault(); err != nil {
+		t.Fatal(err)
+	}
+	d.sale(false)
+	if _, err := j.VerifyAll(ctx); err != nil {
+		t.Errorf("VerifyAll: %v", err)
+	}
+}

@@ -33,7 +33,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -76,7 +75,7 @@ type Journal struct {
 
 	foldState // the analytics aggregates' fold (analytics_fold.go)
 
-	checkpointing atomic.Bool      // a background checkpoint is running (checkpoint.go)
+	checkpointMu  sync.Mutex       // one checkpoint at a time, taken before writeMu (checkpoint.go)
 	background    backgroundCounts // the work done beside the writes (BackgroundWork)
 	closed        bool             // closeDB has begun (guarded by writeMu)
 	idle          *time.Timer      // runs whenIdle after a pause in the writes (idle.go; guarded by writeMu)
@@ -240,6 +239,8 @@ func (j *Journal) Path() string { return j.path }
 // when it goes to the background, so a phone that kills it finds a compact file; it is not needed
 // for durability (a committed transaction is durable in the WAL already).
 func (j *Journal) Checkpoint(ctx context.Context) error {
+	j.checkpointMu.Lock() // after a background one's copy, which it would find busy
+	defer j.checkpointMu.Unlock()
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	j.checkBeforeCheckpoint(ctx)

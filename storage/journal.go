@@ -75,10 +75,10 @@ type Journal struct {
 
 	foldState // the analytics aggregates' fold (analytics_fold.go)
 
-	checkpointMu  sync.Mutex       // one checkpoint at a time, taken before writeMu (checkpoint.go)
-	background    backgroundCounts // the work done beside the writes (BackgroundWork)
-	closed        bool             // closeDB has begun (guarded by writeMu)
-	idle          *time.Timer      // runs whenIdle after a pause in the writes (idle.go; guarded by writeMu)
+	checkpointMu sync.Mutex       // one checkpoint at a time, taken before writeMu (checkpoint.go)
+	background   backgroundCounts // the work done beside the writes (BackgroundWork)
+	closed       bool             // closeDB has begun (guarded by writeMu)
+	idle         *time.Timer      // runs whenIdle after a pause in the writes (idle.go; guarded by writeMu)
 
 	// commitMu serialises Commit in this process and guards head: the chain head the last
 	// Commit (or Open) left, which the next Commit must find, or the file changed under the app.

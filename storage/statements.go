@@ -37,7 +37,8 @@ type statements struct {
 	setTokenTakeReqnum *sql.Stmt
 	storeRequest       *sql.Stmt
 	waitingBare        *sql.Stmt
-	waitingWithContent *sql.Stmt
+	waitingFirst       *sql.Stmt
+	waitingPair        *sql.Stmt
 	insertFiscalResult *sql.Stmt
 	markDone           *sql.Stmt
 	doneAndNext        *sql.Stmt
@@ -79,7 +80,8 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&s.setTokenTakeReqnum, setTokenTakeReqnumSQL},
 		{&s.storeRequest, storeRequestSQL},
 		{&s.waitingBare, waitingBareSQL},
-		{&s.waitingWithContent, waitingWithContentSQL},
+		{&s.waitingFirst, waitingFirstSQL},
+		{&s.waitingPair, waitingPairSQL},
 		{&s.insertFiscalResult, insertFiscalResultSQL},
 		{&s.markDone, markDoneSQL},
 		{&s.doneAndNext, doneAndNextSQL},

@@ -192,7 +192,8 @@ func TestOutboxWaitingPlans(t *testing.T) {
 		args        []any
 	}{
 		{"waiting", waitingBareSQL, []any{2}},
-		{"waiting with content", waitingWithContentSQL, []any{1, 2}},
+		{"the next with content", waitingFirstSQL, []any{1}},
+		{"the answered and the next with content", waitingPairSQL, []any{1}},
 		{"Commit's head", commitHeadSQL, nil},
 		{"stats", `SELECT COUNT(*), (SELECT queued_at FROM outbox WHERE ` + waitingWhere + ` ORDER BY seq LIMIT 1)
 			FROM outbox WHERE ` + waitingWhere, nil},

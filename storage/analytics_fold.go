@@ -52,19 +52,29 @@ func (j *Journal) foldInBackground() {
 		return
 	}
 	defer j.folding.Store(false)
-	_ = j.foldAnalytics(context.Background())
+	_ = j.foldPaced(context.Background(), foldStepGap)
 }
 
 // foldStep is the most documents one step of a fold takes. A step reads and adds up its documents
 // outside the write lock and holds the writes only to add the sums and the search keys: a forced
 // fold of foldForce documents in one transaction held them for 48–64 ms (BenchmarkForcedFold),
-// and a sale that came meanwhile waited as long; a step holds them for a few.
-const foldStep = 256
+// and a sale that came meanwhile waited as long. Steps of 256 held them 3–4 ms each, and a sale
+// (two write transactions) met two steps in a row: 6–12 ms. A step of 64 holds them about 1 ms
+// (its fsync most of it), and a fold in the background leaves foldStepGap between its steps, so
+// a sale meets one step at most, and one that does stays near the others.
+const (
+	foldStep    = 64
+	foldStepGap = 5 * time.Millisecond
+)
 
 // foldAnalytics adds the receipts committed after the watermark to the fine aggregates and their
 // search keys to document_keys (keys.go), up to the last document committed when it starts, a
-// step at a time; nothing when there is none.
-func (j *Journal) foldAnalytics(ctx context.Context) error {
+// step at a time; nothing when there is none. A read that waits for it (Analytics, Close) folds
+// without a gap.
+func (j *Journal) foldAnalytics(ctx context.Context) error { return j.foldPaced(ctx, 0) }
+
+// foldPaced folds as foldAnalytics does, with gap between its steps.
+func (j *Journal) foldPaced(ctx context.Context, gap time.Duration) error {
 	var folded, keyed, last int64
 	if err := j.db.QueryRowContext(ctx, `SELECT folded_seq, keyed_seq, (SELECT COALESCE(MAX(seq), 0) FROM documents)
 		FROM analytics_rollup WHERE id = 1`).Scan(&folded, &keyed, &last); err != nil {
@@ -81,6 +91,7 @@ func (j *Journal) foldAnalytics(ctx context.Context) error {
 		if err != nil || done {
 			return err
 		}
+		time.Sleep(gap)
 	}
 }
 

@@ -218,8 +218,7 @@ func (s *Server) ticket(l *ledger, key exchangeKey, req *pb.Request, now time.Ti
 		OfflineNumber: t.GetOfflineTicketNumber(),
 		Token:         key.token,
 		ReqNum:        key.reqNum,
-		Request:       proto.Clone(t).(*pb.TicketRequest),
-	}}
+	}, request: marshalTicket(t)}
 	if parent != nil {
 		parent.returned += f.total
 		rc.ParentSign = t.GetParentTicket().GetParentTicketNumber()

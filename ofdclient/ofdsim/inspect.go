@@ -115,7 +115,7 @@ func (l *ledger) snapshot(at time.Time) LedgerView {
 	for _, r := range l.receipts {
 		c := r.Receipt
 		c.Returned = r.returned
-		c.Request = proto.Clone(r.Request).(*pb.TicketRequest)
+		c.Request = r.ticket()
 		v.Receipts = append(v.Receipts, c)
 	}
 	v.Placements = append(v.Placements, l.placements...)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
+	"google.golang.org/protobuf/proto"
 )
 
 // vatTaxType is the wire's tax_type of VAT (TaxTypeEnum 100).
@@ -93,8 +94,36 @@ func newLedger(cfg RegisterConfig) *ledger {
 
 // receipt is an accepted receipt with what the ledger needs to check returns against it.
 type receipt struct {
-	Receipt
-	returned int64 // the totals of the returns naming it
+	Receipt         // Request is nil: the ledger keeps request instead
+	returned int64  // the totals of the returns naming it
+	request  []byte // the TicketRequest as sent (ticket decodes it)
+}
+
+// The ledger keeps each receipt's request as its wire bytes, not as the decoded message: a
+// message is a tree of pointers the garbage collector walks at every cycle, and the demo keeps
+// its emulator in the app all day (12 KB of such a tree a sale, the most of the app's live heap
+// after a few thousand sales). The requests are read again only for a marked return and for
+// inspection (tests).
+
+// marshalTicket is t's wire bytes; nil when it cannot be encoded (it was just decoded).
+func marshalTicket(t *pb.TicketRequest) []byte {
+	b, err := proto.Marshal(t)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// ticket is the receipt's request, decoded; nil when there is none.
+func (r *receipt) ticket() *pb.TicketRequest {
+	if r.request == nil {
+		return nil
+	}
+	t := &pb.TicketRequest{}
+	if err := proto.Unmarshal(r.request, t); err != nil {
+		return nil
+	}
+	return t
 }
 
 // state is what a ZX report needs from the ledger beyond the shift.

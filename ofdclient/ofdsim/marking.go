@@ -66,7 +66,7 @@ func checkStamps(what string, quantity uint64, stamps []string, seen map[string]
 // or one an earlier return (a receipt of the ledgers naming the same parent) already gave back.
 func (s *Server) checkReturnedStamps(ret *pb.TicketRequest, parent *receipt) *refusal {
 	sold := map[string]bool{}
-	for _, it := range parent.Request.GetItems() {
+	for _, it := range parent.ticket().GetItems() {
 		for _, code := range it.GetCommodity().GetListExciseStamp() {
 			if unit, ok := stampUnit(code); ok {
 				sold[unit] = true
@@ -80,10 +80,10 @@ func (s *Server) checkReturnedStamps(ret *pb.TicketRequest, parent *receipt) *re
 	named := ret.GetParentTicket().GetParentTicketNumber()
 	for _, l := range s.ledgers {
 		for _, r := range l.receipts {
-			if r.ParentSign != named || r.Request == nil {
+			if r.ParentSign != named || r.request == nil {
 				continue
 			}
-			for _, it := range r.Request.GetItems() {
+			for _, it := range r.ticket().GetItems() {
 				for _, code := range it.GetCommodity().GetListExciseStamp() {
 					if unit, ok := stampUnit(code); ok {
 						back[unit] = true

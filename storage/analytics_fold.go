@@ -20,15 +20,16 @@ import (
 // line, on the path every sale waits for. The aggregates are a derived cache of the documents (the
 // documents are the sealed record; migration 2 fills the aggregates from them with SQL), so they
 // are now folded in behind a watermark, analytics_rollup.folded_seq: the receipts after it are
-// decoded and added in one transaction of their own, which moves the watermark to the last
-// document, atomically with the rows it added (a crash leaves both as they were).
+// added up (analyticsSum) and written in steps of foldStep documents, each a transaction of its
+// own that moves the watermark to its last document, atomically with the rows it added (a crash
+// leaves both as they were).
 //
 // The fold runs before Analytics reads (so its figures always include the last receipt), and in
 // the background at the first pause in the writes once foldEvery documents are waiting (idle.go),
 // or at once when foldForce are, so that a read finds little to do, a sale does not wait for a
-// fold, and a phone pays one extra durable commit for that many receipts, not one per receipt. The same add
-// (analyticsWriter) as before computes the rows, so the figures are the same
-// (TestAnalyticsRollupSame, TestAnalyticsBackfillEqualsHook, TestAnalyticsAgainstRecount).
+// fold, and a phone pays one extra durable commit for that many receipts, not one per receipt.
+// The figures are the migration's (TestAnalyticsRollupSame, TestAnalyticsBackfillEqualsHook,
+// TestAnalyticsAgainstRecount, TestFoldFromCommittedDocuments).
 
 // foldEvery is how many documents may wait before the next pause folds them; foldForce, how many
 // before a fold starts at once.

@@ -11,7 +11,7 @@ package storage
 //
 // The aggregates (analytics_hours, analytics_items, analytics_operators) are not trusted: they
 // are a cache of sums over the documents, folded in from the documents behind a watermark
-// (analytics_fold.go, analyticsWriter), and the migration fills them from the documents already in
+// (analytics_fold.go, analyticsSum), and the migration fills them from the documents already in
 // the journal with the same arithmetic in SQL.
 
 // receiptOperationSQL is the receipt's operation (kkm.Operation) read from a document row's

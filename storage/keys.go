@@ -63,7 +63,7 @@ func documentKeysMigration() []string {
 }
 
 // keysOfDocumentsSQL reads every document's keys from the documents themselves, in
-// document_keys' columns and under their names: what fills the table (migration 16, keyTail) and
+// document_keys' columns and under their names: what fills the table (migration 16, a fold step's read: readKeys) and
 // what a search reads of the tail (tailKeysSQL).
 const keysOfDocumentsSQL = `SELECT seq, shift_number, kind, CASE WHEN kind = 'receipt' THEN ` + receiptOperationSQL + ` END AS operation,
 	number, offline_number, total, issued_at, offline FROM documents`

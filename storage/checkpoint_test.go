@@ -2,9 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ekassa-go/ekassa/kkm"
 )
 
 // walMark is how much of the WAL is in use by the journal's mark, read under the write lock.
@@ -125,5 +129,43 @@ func TestCheckpointWaitsForTheBackgroundCopy(t *testing.T) {
 	d.sale(false)
 	if _, err := j.VerifyAll(ctx); err != nil {
 		t.Errorf("VerifyAll: %v", err)
+	}
+}
+
+// TestOlderWALWrittenOverAReusedOne: once the WAL has started again over its old frames (the file
+// keeps its size, journal.go), an older copy of it written over it in place is the same size; the
+// identity check still finds it by the last commit frame's header, and the next write is refused.
+func TestOlderWALWrittenOverAReusedOne(t *testing.T) {
+	defer setPause(setPause(time.Hour))
+	ctx := context.Background()
+	j := openTemp(t)
+	j.folding.Store(true)
+	d := newDesk(t, j)
+	for walMark(j) < checkpointAfter {
+		d.sale(false)
+	}
+	j.checkpointInBackground()
+	wal := j.path + "-wal"
+	sizeBefore := walSize(t, wal)
+	d.sale(false) // starts the WAL again, over the old frames
+	if size := walSize(t, wal); size != sizeBefore || walMark(j) >= checkpointAfter {
+		t.Fatalf("the WAL did not start again in place: file %d → %d bytes, %d in use", sizeBefore, size, walMark(j))
+	}
+	older, err := os.ReadFile(wal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		d.sale(false)
+	}
+	if err := os.WriteFile(wal, older, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	iss, err := d.reg.IssueReceipt(fiveItems(kkm.OpSale), d.op, d.tick(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Commit(ctx, iss.Documents, iss.State); !errors.Is(err, ErrJournalGone) {
+		t.Fatalf("a Commit over an older copy of the reused WAL: %v, want ErrJournalGone", err)
 	}
 }

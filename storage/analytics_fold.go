@@ -74,7 +74,10 @@ const (
 // without a gap.
 func (j *Journal) foldAnalytics(ctx context.Context) error { return j.foldPaced(ctx, 0) }
 
-// foldPaced folds as foldAnalytics does, with gap between its steps.
+// foldPaced folds as foldAnalytics does, with gap between its steps. It lets the fold go
+// (foldMu) during a gap, so a read that folds (Analytics) does not wait for a paced fold's
+// gaps: it folds the rest at once, and the paced fold finds that done (each step reads the
+// watermarks again).
 func (j *Journal) foldPaced(ctx context.Context, gap time.Duration) error {
 	var folded, keyed, last int64
 	if err := j.db.QueryRowContext(ctx, `SELECT folded_seq, keyed_seq, (SELECT COALESCE(MAX(seq), 0) FROM documents)
@@ -84,16 +87,35 @@ func (j *Journal) foldPaced(ctx context.Context, gap time.Duration) error {
 	if folded >= last && keyed >= last {
 		return nil
 	}
-	j.foldMu.Lock()
-	defer j.foldMu.Unlock()
 	j.background.folds.Add(1)
+	j.foldMu.Lock()
 	for {
 		done, err := j.foldOneStep(ctx, last)
 		if err != nil || done {
+			j.foldMu.Unlock()
 			return err
 		}
-		time.Sleep(gap)
+		if gap > 0 {
+			j.foldMu.Unlock()
+			select {
+			case <-time.After(gap):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			j.foldMu.Lock()
+			if j.isClosed() { // closeDB took the fold meanwhile, and let it go closed
+				j.foldMu.Unlock()
+				return nil
+			}
+		}
 	}
+}
+
+// isClosed reports whether closeDB has begun.
+func (j *Journal) isClosed() bool {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	return j.closed
 }
 
 // foldRead is what one step of a fold read outside the write lock: the watermarks it started

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -188,5 +189,89 @@ func TestFoldFromCommittedDocuments(t *testing.T) {
 	}
 	if sale == 0 {
 		t.Fatal("no offline sale")
+	}
+}
+
+// TestAReadDoesNotWaitForAPacedFold: a fold in the background leaves the fold between its steps,
+// so a read that folds (Analytics) folds the rest at once instead of waiting out the paced fold's
+// gaps, and the paced fold then finds nothing left.
+func TestAReadDoesNotWaitForAPacedFold(t *testing.T) {
+	defer setPause(setPause(time.Hour))
+	ctx := context.Background()
+	j := openTemp(t)
+	j.folding.Store(true)
+	d := newDesk(t, j)
+	d.fill(3 * foldStep)
+	last := d.sale(false)
+
+	stepped := make(chan struct{}, 1)
+	foldStepHook = func() {
+		select {
+		case stepped <- struct{}{}:
+		default:
+		}
+	}
+	defer func() { foldStepHook = nil }()
+	paced, cancel := context.WithCancel(ctx)
+	defer cancel()
+	background := make(chan error, 1)
+	go func() { background <- j.foldPaced(paced, time.Hour) }() // a gap no read may wait for
+	<-stepped
+
+	read := make(chan error, 1)
+	go func() { read <- j.foldAnalytics(ctx) }()
+	select {
+	case err := <-read:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the read's fold waited for the paced fold's gap")
+	}
+	if folded, keyed, keys := watermarks(t, j); folded != last || keyed != last || keys != last {
+		t.Fatalf("after the read's fold: folded %d, keyed %d, %d key rows; want all %d", folded, keyed, keys, last)
+	}
+	cancel()
+	if err := <-background; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("the paced fold: %v", err)
+	}
+	folded := aggregateRows(t, j)
+	if filled := refilledAggregates(t, j); !reflect.DeepEqual(folded, filled) {
+		t.Errorf("the aggregates differ from the recount after the two folds:\n%v\nwant\n%v", folded, filled)
+	}
+}
+
+// TestClosedDuringAPacedFold: a journal closed while a background fold waits between its steps
+// folds the rest as it closes, and the paced fold, waking on a closed journal, does nothing.
+func TestClosedDuringAPacedFold(t *testing.T) {
+	defer setPause(setPause(time.Hour))
+	ctx := context.Background()
+	j, err := Open(ctx, filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.folding.Store(true)
+	d := newDesk(t, j)
+	d.fill(3 * foldStep)
+
+	stepped := make(chan struct{}, 1)
+	foldStepHook = func() {
+		select {
+		case stepped <- struct{}{}:
+		default:
+		}
+	}
+	defer func() { foldStepHook = nil }()
+	background := make(chan error, 1)
+	go func() { background <- j.foldPaced(ctx, 50*time.Millisecond) }()
+	<-stepped
+	if err := j.Close(); err != nil {
+		t.Fatalf("Close during a paced fold: %v", err)
+	}
+	if err := <-background; err != nil {
+		t.Errorf("the paced fold after Close: %v", err)
+	}
+	if j.Fault() != nil {
+		t.Errorf("a fault latched: %v", j.Fault())
 	}
 }

@@ -18,20 +18,25 @@ func walMark(j *Journal) int64 {
 	return j.id.walInUse()
 }
 
+// dueACheckpoint is a quiet journal (quietDesk) with sales enough for a checkpoint at the next
+// pause, and its desk.
+func dueACheckpoint(t *testing.T) (*Journal, *desk) {
+	t.Helper()
+	j, d := quietDesk(t)
+	for walMark(j) < checkpointAfter {
+		d.sale(false)
+	}
+	return j, d
+}
+
 // TestCheckpointBesideTheWrites: a background checkpoint copies the bulk of the WAL without
 // holding the writes — a sale commits while it is under way, its check of the files passing
 // although the database file changes under it — and still leaves the copy complete, so the next
 // commit starts the WAL again, however many sales come meanwhile. Nothing is latched, and the
 // journal verifies.
 func TestCheckpointBesideTheWrites(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true) // the fold is not what is tested
-	d := newDesk(t, j)
-	for walMark(j) < checkpointAfter {
-		d.sale(false)
-	}
+	j, d := dueACheckpoint(t)
 
 	// One sale while the copy is about to start: the write lock is free.
 	checkpointBulkHook = func() {
@@ -100,14 +105,8 @@ func TestCheckpointBesideTheWrites(t *testing.T) {
 // while a background checkpoint copies waits for that copy, then copies the rest and truncates
 // the WAL, rather than finding SQLite's checkpoint busy and leaving the WAL whole.
 func TestCheckpointWaitsForTheBackgroundCopy(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true)
-	d := newDesk(t, j)
-	for walMark(j) < checkpointAfter {
-		d.sale(false)
-	}
+	j, d := dueACheckpoint(t)
 	done := make(chan error, 1)
 	checkpointBulkHook = func() {
 		go func() {
@@ -136,14 +135,8 @@ func TestCheckpointWaitsForTheBackgroundCopy(t *testing.T) {
 // keeps its size, journal.go), an older copy of it written over it in place is the same size; the
 // identity check still finds it by the last commit frame's header, and the next write is refused.
 func TestOlderWALWrittenOverAReusedOne(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true)
-	d := newDesk(t, j)
-	for walMark(j) < checkpointAfter {
-		d.sale(false)
-	}
+	j, d := dueACheckpoint(t)
 	j.checkpointInBackground()
 	wal := j.path + "-wal"
 	sizeBefore := walSize(t, wal)

@@ -22,17 +22,39 @@ func watermarks(t *testing.T, j *Journal) (folded, keyed, keys int64) {
 	return folded, keyed, keys
 }
 
+// quietDesk opens a journal on which no pause comes and no fold starts in the background (the
+// test runs them), and a desk on it.
+func quietDesk(t *testing.T) (*Journal, *desk) {
+	t.Helper()
+	old := setPause(time.Hour)
+	t.Cleanup(func() { setPause(old) })
+	j := openTemp(t)
+	j.folding.Store(true)
+	return j, newDesk(t, j)
+}
+
+// foldSteps is told of each fold step between its read and its write (foldStepHook), without
+// waiting for a reader.
+func foldSteps(t *testing.T) <-chan struct{} {
+	stepped := make(chan struct{}, 1)
+	foldStepHook = func() {
+		select {
+		case stepped <- struct{}{}:
+		default:
+		}
+	}
+	t.Cleanup(func() { foldStepHook = nil })
+	return stepped
+}
+
 // TestFoldStepsBesideTheWrites: a fold goes in steps of foldStep documents, each read while the
 // writes go on; sales committed between a step's read and its write are not counted by it and
 // stop neither it nor the sales, and the fold ends at the last document there was when it began.
 // The next fold takes the rest, and the aggregates are what the migration's SQL makes of every
 // document.
 func TestFoldStepsBesideTheWrites(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true) // no background fold: the test runs them
-	d := newDesk(t, j)
+	j, d := quietDesk(t)
 	d.fill(2*foldStep + 10)
 	target := d.sale(false)
 
@@ -79,12 +101,9 @@ func TestFoldStepsBesideTheWrites(t *testing.T) {
 // them moved and adds nothing, so no receipt is counted twice, and the fold ends at the restored
 // journal's last document.
 func TestFoldStepOverARestore(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true)
+	j, d := quietDesk(t)
 	registered(t, j, 777, "010100777001", "SWK00000001")
-	d := newDesk(t, j)
 	d.fill(foldStep + 40)
 	backup := filepath.Join(t.TempDir(), "backup.ekb")
 	info, err := j.Backup(ctx, backup, testPassword)
@@ -128,14 +147,12 @@ func keyRows(t *testing.T, j *Journal) (stored, computed []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
+		keys, err := scanKeys(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var out []string
-		for rows.Next() {
-			var k documentKeys
-			if err := rows.Scan(&k.seq, &k.shift, &k.kind, &k.operation, &k.number, &k.offlineNumber, &k.total,
-				&k.issuedAt, &k.offline); err != nil {
-				t.Fatal(err)
-			}
+		for _, k := range keys {
 			out = append(out, fmt.Sprintf("%+v", k))
 		}
 		return out
@@ -151,11 +168,8 @@ func keyRows(t *testing.T, j *Journal) (stored, computed []string) {
 // recount and the search keys are the documents' own — offline receipts, returns with lines,
 // cash in and out, a Z report among them.
 func TestFoldFromCommittedDocuments(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true)
-	d := newDesk(t, j)
+	j, d := quietDesk(t)
 	d.fill(300)
 	j.committed.drop(-1) // as after a restart: these are read from SQLite
 	d.fill(2 * foldStep) // the steps past the first two take these from memory
@@ -196,22 +210,12 @@ func TestFoldFromCommittedDocuments(t *testing.T) {
 // so a read that folds (Analytics) folds the rest at once instead of waiting out the paced fold's
 // gaps, and the paced fold then finds nothing left.
 func TestAReadDoesNotWaitForAPacedFold(t *testing.T) {
-	defer setPause(setPause(time.Hour))
 	ctx := context.Background()
-	j := openTemp(t)
-	j.folding.Store(true)
-	d := newDesk(t, j)
+	j, d := quietDesk(t)
 	d.fill(3 * foldStep)
 	last := d.sale(false)
 
-	stepped := make(chan struct{}, 1)
-	foldStepHook = func() {
-		select {
-		case stepped <- struct{}{}:
-		default:
-		}
-	}
-	defer func() { foldStepHook = nil }()
+	stepped := foldSteps(t)
 	paced, cancel := context.WithCancel(ctx)
 	defer cancel()
 	background := make(chan error, 1)
@@ -254,14 +258,7 @@ func TestClosedDuringAPacedFold(t *testing.T) {
 	d := newDesk(t, j)
 	d.fill(3 * foldStep)
 
-	stepped := make(chan struct{}, 1)
-	foldStepHook = func() {
-		select {
-		case stepped <- struct{}{}:
-		default:
-		}
-	}
-	defer func() { foldStepHook = nil }()
+	stepped := foldSteps(t)
 	background := make(chan error, 1)
 	go func() { background <- j.foldPaced(ctx, 50*time.Millisecond) }()
 	<-stepped

@@ -111,6 +111,11 @@ func readKeys(ctx context.Context, tx *sql.Tx, after, upto int64) ([]documentKey
 	if err != nil {
 		return nil, fmt.Errorf("storage: document keys: %w", err)
 	}
+	return scanKeys(rows)
+}
+
+// scanKeys reads rows of document_keys' columns, in its order, and closes them.
+func scanKeys(rows *sql.Rows) ([]documentKeys, error) {
 	defer rows.Close()
 	var keys []documentKeys
 	for rows.Next() {

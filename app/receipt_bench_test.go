@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ekassa-go/ekassa/delivery"
+	"github.com/ekassa-go/ekassa/internal/benchdisk"
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/storage"
 )
@@ -31,6 +32,12 @@ import (
 // sales leave no pause for them) and that waited three times longer than the process worked
 // (waited-in-slowest-%: a core or the disk, not this code). The collector is set
 // as the app sets it (tuneGC); GOGC=100 in the environment measures Go's default.
+//
+// A sale cannot be quicker than its two durable writes (the receipt before it is sent, the
+// answer before it is shown), so the same run times pairs of bare durable inserts on the same
+// disk (benchdisk, 250 pairs before the sales and 250 after, back to back) and reports their
+// p50/p99 and the sale's over them: on a disk whose fsync stalls, the pair's own p99 shows how
+// much of the sale's p99 is the disk's.
 func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	tuneGC() // as app.Main does
 	ctx := context.Background()
@@ -79,6 +86,18 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 		background     bool // the journal folded or checkpointed during it
 	}
 	sales := make([]sale, 0, b.N)
+	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := benchdisk.New(b, dsn)
+	var twoBare []time.Duration
+	pairs := func(n int) {
+		for range n {
+			twoBare = append(twoBare, bare.Run(2))
+		}
+	}
+	pairs(250)
 	gcs := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
 	i := 0
 	for b.Loop() {
@@ -111,6 +130,7 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	if len(sales) == 0 {
 		b.Fatal("no sale was timed")
 	}
+	pairs(250)
 	pct := func(xs []time.Duration, q float64) float64 {
 		s := slices.Clone(xs)
 		slices.Sort(s)
@@ -127,6 +147,10 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	b.ReportMetric(pct(cpus, 0.99), "cpu-p99-µs")
 	b.ReportMetric(float64(cpuSum.Nanoseconds())/1e3/float64(len(sales)), "cpu-µs/op")
 	b.ReportMetric(pct(hops, 0.99), "hop-p99-µs")
+	b.ReportMetric(pct(twoBare, 0.50), "two-bare-p50-µs")
+	b.ReportMetric(pct(twoBare, 0.99), "two-bare-p99-µs")
+	b.ReportMetric(pct(walls, 0.50)/pct(twoBare, 0.50), "p50-over-two-bare")
+	b.ReportMetric(pct(walls, 0.99)/pct(twoBare, 0.99), "p99-over-two-bare")
 	slices.SortFunc(sales, func(a, b sale) int { return int(b.wall - a.wall) })
 	slow := sales[:max(1, len(sales)/100)]
 	withGC, withBackground, waited := 0, 0, 0

@@ -2,8 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ekassa-go/ekassa/delivery"
+	"github.com/ekassa-go/ekassa/internal/benchdisk"
 	"github.com/ekassa-go/ekassa/kkm"
 	"github.com/ekassa-go/ekassa/ofdclient"
 	"github.com/ekassa-go/ekassa/ofdclient/pb"
@@ -92,11 +91,15 @@ func drainOverBare(b *testing.B, backlog int, prepare, apart bool) {
 	r.net.setCut(false)
 	r.net.sent = nil
 	timing.reset()
-	bare := newBareInserter(b)
+	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := benchdisk.New(b, dsn) // opened as the journal is, beside the rig's journal
 	if apart {
-		bare.apart(&timing, backlog/2)
+		insertApart(bare, &timing, backlog/2)
 	} else {
-		timing.between = func() time.Duration { return bare.run(1) }
+		timing.between = func() time.Duration { return bare.Run(1) }
 	}
 
 	b.StartTimer()
@@ -106,7 +109,7 @@ func drainOverBare(b *testing.B, backlog int, prepare, apart bool) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	if apart {
-		bare.apart(&timing, backlog-backlog/2)
+		insertApart(bare, &timing, backlog-backlog/2)
 	}
 	if err != nil || sent != backlog {
 		b.Fatalf("drained %d of %d: %v", sent, backlog, err)
@@ -311,54 +314,10 @@ func (x *timedExchanger) Exchange(ctx context.Context, addr string, h ofdclient.
 	return rh, resp, err
 }
 
-// bareInserter makes bare durable inserts: one 600-byte row per transaction in a SQLite file
-// opened as the journal is (storage.DSN: WAL, synchronous=FULL), beside the rig's journal.
-type bareInserter struct {
-	b    *testing.B
-	db   *sql.DB
-	body []byte
-}
-
-func newBareInserter(b *testing.B) *bareInserter {
-	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))
-	if err != nil {
-		b.Fatal(err)
+// insertApart makes n bare durable inserts timed one by one into t, with the drain's work
+// stopped (drainOverBare's apart).
+func insertApart(bare *benchdisk.Inserter, t *phaseTimes, n int) {
+	for range n {
+		t.addBare(bare.Run(1))
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	body := make([]byte, 600)
-	rand.Read(body)
-	return &bareInserter{b: b, db: db, body: body}
-}
-
-// apart makes n inserts timed one by one into t, with the drain's work stopped (drainOverBare's apart).
-func (bi *bareInserter) apart(t *phaseTimes, n int) {
-	for i := 0; i < n; i++ {
-		t.addBare(bi.run(1))
-	}
-}
-
-// run makes n inserts and returns how long they took.
-func (bi *bareInserter) run(n int) time.Duration {
-	ctx := context.Background()
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		tx, err := bi.db.BeginTx(ctx, nil)
-		if err != nil {
-			bi.b.Fatal(err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, bi.body); err != nil {
-			bi.b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			bi.b.Fatal(err)
-		}
-	}
-	return time.Since(start)
 }

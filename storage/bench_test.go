@@ -2,14 +2,13 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/ekassa-go/ekassa/internal/benchdisk"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -49,34 +48,12 @@ func reportWALPages(b *testing.B, walUsed func() int64, commit func()) {
 // BenchmarkBareDurableInsert is the floor a document commit is measured against: one 600-byte row
 // per transaction into a real file with the journal's own pragmas (WAL, synchronous=FULL).
 func BenchmarkBareDurableInsert(b *testing.B) {
-	ctx := context.Background()
 	dir := b.TempDir()
 	dsn, err := DSN(filepath.Join(dir, "bare.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	body := make([]byte, 600)
-	rand.Read(body)
-	insert := func() {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, body); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	insert := benchdisk.New(b, dsn).Insert
 	durations := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -271,33 +248,11 @@ func BenchmarkCommitOverBareInsert(b *testing.B) {
 // bareInserter returns one durable insert of a 600-byte row, in a database of its own beside the
 // benchmark's journal with the journal's pragmas (DSN).
 func bareInserter(b *testing.B) func() {
-	ctx := context.Background()
 	dsn, err := DSN(filepath.Join(b.TempDir(), "bare.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.ExecContext(ctx, `CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	body := make([]byte, 600)
-	rand.Read(body)
-	return func() {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, body); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return benchdisk.New(b, dsn).Insert
 }
 
 // p50AndMean returns the median and the mean of d in microseconds.

@@ -1,0 +1,64 @@
+// Package benchdisk is the benchmarks' yardstick for the disk: one durable insert of a 600-byte
+// row per transaction into a SQLite file of its own, opened as the journal is (the caller passes
+// storage.DSN, synchronous=FULL). Issue 16's goals are ratios to it measured in the same run,
+// because an fsync here costs twice as much in one minute as in the next; the storage, delivery
+// and app benchmarks all set their figures beside this one insert.
+package benchdisk
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // the journal's driver, registered as "sqlite"
+)
+
+// Inserter makes bare durable inserts.
+type Inserter struct {
+	tb   testing.TB
+	db   *sql.DB
+	body []byte
+}
+
+// New opens the database at dsn (a file beside the benchmark's journal, with the journal's
+// pragmas) and creates its table; it is closed when the test ends.
+func New(tb testing.TB, dsn string) *Inserter {
+	tb.Helper()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE bare (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+		tb.Fatal(err)
+	}
+	body := make([]byte, 600)
+	rand.Read(body)
+	return &Inserter{tb: tb, db: db, body: body}
+}
+
+// Insert makes one durable insert: BEGIN, one row, COMMIT (the fsync).
+func (in *Inserter) Insert() {
+	ctx := context.Background()
+	tx, err := in.db.BeginTx(ctx, nil)
+	if err != nil {
+		in.tb.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bare (body) VALUES (?)`, in.body); err != nil {
+		in.tb.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		in.tb.Fatal(err)
+	}
+}
+
+// Run makes n inserts back to back and returns how long they took.
+func (in *Inserter) Run(n int) time.Duration {
+	start := time.Now()
+	for range n {
+		in.Insert()
+	}
+	return time.Since(start)
+}

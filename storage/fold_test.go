@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 
@@ -271,58 +270,5 @@ func TestClosedDuringAPacedFold(t *testing.T) {
 	}
 	if j.Fault() != nil {
 		t.Errorf("a fault latched: %v", j.Fault())
-	}
-}
-
-// TestDerivedWriteCommitsWithoutItsSync: a fold step's transaction (inDerivedTx) commits with
-// synchronous=NORMAL, and every write after it, a failed derived one's too, is durable again
-// (FULL) — the setting is the connection's, so one left behind would take the fsync out of the
-// next sale.
-func TestDerivedWriteCommitsWithoutItsSync(t *testing.T) {
-	ctx := context.Background()
-	j := openTemp(t)
-	var seen []int
-	level := func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
-			return err
-		}
-		seen = append(seen, n)
-		return nil
-	}
-	steps := []struct {
-		derived bool
-		fn      func(tx *Tx) error
-		fails   bool
-	}{
-		{derived: true, fn: level},
-		{fn: level},
-		{derived: true, fn: func(*Tx) error { return errors.New("refused") }, fails: true},
-		{fn: level},
-		{derived: true, fn: level},
-		{derived: true, fn: level},
-		{fn: level},
-	}
-	for i, s := range steps {
-		write := j.inTx
-		if s.derived {
-			write = j.inDerivedTx
-		}
-		if err := write(ctx, s.fn); (err != nil) != s.fails {
-			t.Fatalf("write %d: %v", i, err)
-		}
-	}
-	if want := []int{1, 2, 2, 1, 1, 2}; !slices.Equal(seen, want) {
-		t.Fatalf("synchronous in the writes: %v, want %v (1 NORMAL, 2 FULL)", seen, want)
-	}
-	// A real fold's steps go through it, and leave the connection durable.
-	d := newDesk(t, j)
-	d.fill(3 * foldStep)
-	if err := j.foldAnalytics(ctx); err != nil {
-		t.Fatal(err)
-	}
-	seen = nil
-	if err := j.inTx(ctx, level); err != nil || !slices.Equal(seen, []int{2}) {
-		t.Fatalf("after a fold: synchronous %v (%v), want [2]", seen, err)
 	}
 }

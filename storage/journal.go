@@ -310,27 +310,8 @@ func (j *Journal) closeDB() error {
 // this process left in it, refuses (fault.go, identity.go); an error that is a journal fault is
 // latched. Every transaction stamps the chain row with a write counter and this process's nonce,
 // so the chain's page differs after each one (identity.go); what fn noted for the session is kept
-// once the transaction commits (recovery.go). The transaction is durable when inTx returns
-// (synchronous=FULL: its commit syncs the WAL).
+// once the transaction commits (recovery.go).
 func (j *Journal) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return j.write(ctx, true, fn)
-}
-
-// inDerivedTx runs fn as inTx does, for a transaction that writes only rows derived from the
-// documents behind a watermark it moves with them (the fold's aggregates and search keys), and
-// commits it without syncing the WAL (synchronous=NORMAL for that commit alone). A sale that
-// meets a fold step then waits for its statements, not for its fsync as well (a fold of 1 024
-// sales is 64 steps). Nothing durable is given up: the WAL is one file written in order, so the
-// next durable commit's sync carries the step's frames, and a power cut before it loses only the
-// step, rows and watermark together (the fold does it again). Answers from the answer log that
-// the transaction applies first (answers.go) must be durable at once, so with any waiting it is
-// an ordinary durable transaction.
-func (j *Journal) inDerivedTx(ctx context.Context, fn func(tx *Tx) error) error {
-	return j.write(ctx, false, fn)
-}
-
-// write is inTx and inDerivedTx; durable=false commits without the WAL's sync.
-func (j *Journal) write(ctx context.Context, durable bool, fn func(tx *Tx) error) error {
 	ctx, err := whole(ctx)
 	if err != nil {
 		return err
@@ -345,18 +326,6 @@ func (j *Journal) write(ctx context.Context, durable bool, fn func(tx *Tx) error
 	}
 	if j.tx == nil {
 		return j.fail(fmt.Errorf("storage: %s: the journal has no write connection", j.path))
-	}
-	if !durable && len(j.ans.logged) == 0 && synchronous == "FULL" {
-		// SQLite takes the setting only outside a transaction; it is put back before the lock
-		// is let go, and a journal that cannot put it back writes nothing more.
-		if _, err := j.tx.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
-			return j.fail(fmt.Errorf("storage: a derived write: %w", err))
-		}
-		defer func() {
-			if _, err := j.tx.ExecContext(ctx, `PRAGMA synchronous=FULL`); err != nil {
-				j.fail(&FaultError{Code: ErrJournalIO, Path: j.path, Reason: "the journal's durability could not be set again", Err: err})
-			}
-		}()
 	}
 	if _, err := j.txBegin.ExecContext(ctx); err != nil {
 		return j.fail(fmt.Errorf("storage: begin: %w", err))

@@ -147,6 +147,10 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 	b.ReportMetric(pct(cpus, 0.99), "cpu-p99-µs")
 	b.ReportMetric(float64(cpuSum.Nanoseconds())/1e3/float64(len(sales)), "cpu-µs/op")
 	b.ReportMetric(pct(hops, 0.99), "hop-p99-µs")
+	// The longest the journal's background work held the writes (a sale meeting it waits as long).
+	bw := j.BackgroundWork()
+	b.ReportMetric(float64(bw.LongestCheckpointHold.Microseconds()), "checkpoint-hold-max-µs")
+	b.ReportMetric(float64(bw.LongestFoldHold.Microseconds()), "fold-hold-max-µs")
 	b.ReportMetric(pct(twoBare, 0.50), "two-bare-p50-µs")
 	b.ReportMetric(pct(twoBare, 0.99), "two-bare-p99-µs")
 	b.ReportMetric(pct(walls, 0.50)/pct(twoBare, 0.50), "p50-over-two-bare")

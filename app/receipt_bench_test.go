@@ -29,9 +29,11 @@ import (
 // worked), the hop from the sender's outcome to the call's return (hop-p99-µs), and the shares
 // of the slowest 1 % that ran across a garbage collection (gc-in-slowest-%), across the start
 // of a journal fold, one of its steps, or a checkpoint (fold-or-checkpoint-in-slowest-%: forced
-// by a count, since back-to-back sales leave no pause for them) and that waited three times longer than the process worked
-// (waited-in-slowest-%: a core or the disk, not this code). The collector is set
-// as the app sets it (tuneGC); GOGC=100 in the environment measures Go's default.
+// by a count, since back-to-back sales leave no pause for them) and that waited three times
+// longer than the process worked (waited-in-slowest-%: a core or the disk, not this code), and
+// the longest a checkpoint and a fold step held the writes (checkpoint-hold-max-µs,
+// fold-hold-max-µs). The collector is set as the app sets it (tuneGC); GOGC=100 in the
+// environment measures Go's default.
 //
 // A sale cannot be quicker than its two durable writes (the receipt before it is sent, the
 // answer before it is shown), so the same run times pairs of bare durable inserts on the same

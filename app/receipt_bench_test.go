@@ -88,11 +88,7 @@ func BenchmarkReceiptToFiscalSign(b *testing.B) {
 		background     bool // a fold started or wrote a step, or a checkpoint started, during it
 	}
 	sales := make([]sale, 0, b.N)
-	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := benchdisk.New(b, dsn)
+	bare := benchdisk.New(b, storage.DSN)
 	var twoBare []time.Duration
 	pairs := func(n int) {
 		for range n {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -91,11 +90,7 @@ func drainOverBare(b *testing.B, backlog int, prepare, apart bool) {
 	r.net.setCut(false)
 	r.net.sent = nil
 	timing.reset()
-	dsn, err := storage.DSN(filepath.Join(b.TempDir(), "bare.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	bare := benchdisk.New(b, dsn) // opened as the journal is, beside the rig's journal
+	bare := benchdisk.New(b, storage.DSN) // opened as the journal is, beside the rig's journal
 	if apart {
 		insertApart(bare, &timing, backlog/2)
 	} else {

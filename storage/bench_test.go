@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -48,12 +47,8 @@ func reportWALPages(b *testing.B, walUsed func() int64, commit func()) {
 // BenchmarkBareDurableInsert is the floor a document commit is measured against: one 600-byte row
 // per transaction into a real file with the journal's own pragmas (WAL, synchronous=FULL).
 func BenchmarkBareDurableInsert(b *testing.B) {
-	dir := b.TempDir()
-	dsn, err := DSN(filepath.Join(dir, "bare.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	insert := benchdisk.New(b, dsn).Insert
+	bare := benchdisk.New(b, DSN)
+	insert := bare.Insert
 	durations := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -64,7 +59,7 @@ func BenchmarkBareDurableInsert(b *testing.B) {
 	b.StopTimer()
 	reportPercentiles(b, durations)
 	// Never checkpointed: its WAL file only grows, and its size is what is in use.
-	reportWALPages(b, func() int64 { return walSize(b, filepath.Join(dir, "bare.db-wal")) }, insert)
+	reportWALPages(b, func() int64 { return walSize(b, bare.Path()+"-wal") }, insert)
 }
 
 // BenchmarkIssueReceipt issues a five-item cash sale through kkm (validate, compute, counters) and
@@ -190,7 +185,7 @@ func BenchmarkCommitOverBareInsert(b *testing.B) {
 				}
 				d.reg.State = iss.State
 			}
-			insert := bareInserter(b)
+			insert := benchdisk.New(b, DSN).Insert
 			var receipts, bares, receiptsCPU, baresCPU []time.Duration
 			_, withCPU := processCPU()
 			timed := func(f func(), into, cpu *[]time.Duration) {
@@ -243,16 +238,6 @@ func BenchmarkCommitOverBareInsert(b *testing.B) {
 			}
 		})
 	}
-}
-
-// bareInserter returns one durable insert of a 600-byte row, in a database of its own beside the
-// benchmark's journal with the journal's pragmas (DSN).
-func bareInserter(b *testing.B) func() {
-	dsn, err := DSN(filepath.Join(b.TempDir(), "bare.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return benchdisk.New(b, dsn).Insert
 }
 
 // p50AndMean returns the median and the mean of d in microseconds.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ekassa-go/ekassa/internal/benchdisk"
 	"github.com/ekassa-go/ekassa/kkm"
 )
 
@@ -64,7 +65,7 @@ func BenchmarkAnswerCommitOverBareInsert(b *testing.B) {
 				}
 				seq = next.Seq
 			}
-			insert := bareInserter(b)
+			insert := benchdisk.New(b, DSN).Insert
 			var answers, bares, answersCPU, baresCPU []time.Duration
 			_, withCPU := processCPU()
 			timed := func(f func(), into, cpu *[]time.Duration) {
